@@ -1,0 +1,123 @@
+//! Findings: what a rule reports. Rules only build [`Diagnostic`]s; renderers print them.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::registry::Rule;
+use crate::source::{SourceFile, Span};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Risky or likely wrong.
+    Warning,
+    /// Will not load, will not match, or grants what must never be granted.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// A secondary label.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What it says.
+    pub message: String,
+}
+
+/// One finding.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    /// The rule that found it.
+    pub rule: &'static Rule,
+    /// Its severity (the rule's default unless configured).
+    pub severity: Severity,
+    /// What is wrong: lowercase, specific, no trailing period.
+    pub message: String,
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// The offending text.
+    pub span: Span,
+    /// The label under the primary span.
+    pub label: Option<String>,
+    /// Other places worth showing.
+    pub secondary: Vec<Label>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Extra notes (e.g. that a position is approximate).
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic of `rule` at `span` with the rule's default severity.
+    pub fn new(rule: &'static Rule, file: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            rule,
+            severity: rule.severity,
+            message: message.into(),
+            file: Arc::clone(file),
+            span,
+            label: None,
+            secondary: Vec::new(),
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Sets the primary label.
+    #[must_use]
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Adds a secondary label.
+    #[must_use]
+    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    /// Sets the help line.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a note.
+    #[must_use]
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Overrides the severity.
+    #[must_use]
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// The sort key: path, line, column, rule.
+    pub fn sort_key(&self) -> (String, usize, &'static str) {
+        (self.file.name.clone(), self.span.start, self.rule.name)
+    }
+}

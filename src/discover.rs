@@ -1,0 +1,211 @@
+//! Discovery: turns the command line's paths into the files to read, walking directories as
+//! ripgrep does (`.gitignore`, `.ignore`, hidden folders skipped, symlinks not followed) and
+//! reading each file into a [`SourceFile`]. Read failures are per-file errors; the run goes on.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::source::SourceFile;
+
+/// Which files a directory walk picks up.
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    /// Globs a walked file must match (default `*.yaml`, `*.yml`, `*.json`).
+    pub include: Vec<String>,
+    /// Globs that exclude files and directories.
+    pub exclude: Vec<String>,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        Self {
+            include: vec!["*.yaml".into(), "*.yml".into(), "*.json".into()],
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// A file to read: a path, or standard input under a display name.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file on disk, with the name to show.
+    Path {
+        /// The path to open.
+        path: PathBuf,
+        /// The name shown in output.
+        name: String,
+    },
+    /// Standard input.
+    Stdin {
+        /// The name shown in output.
+        name: String,
+    },
+}
+
+impl Input {
+    /// The name shown in output.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Path { name, .. } | Self::Stdin { name } => name,
+        }
+    }
+}
+
+/// A file that could not be read, or a path that could not be walked.
+#[derive(Debug, Clone)]
+pub struct InputError {
+    /// The path or name.
+    pub name: String,
+    /// What went wrong, lowercase.
+    pub message: String,
+}
+
+fn build_globs(globs: &[String]) -> Result<GlobSet, String> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        // a glob without a slash matches the file name anywhere, as in .gitignore
+        let pattern = if g.contains('/') { g.clone() } else { format!("**/{g}") };
+        b.add(Glob::new(&pattern).map_err(|e| format!("invalid glob `{g}`: {e}"))?);
+    }
+    b.build().map_err(|e| e.to_string())
+}
+
+fn display_name(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_owned()
+}
+
+/// Expands the command line's paths into inputs. `-` is standard input. A file named on the
+/// command line is always read; directories are walked with the include/exclude globs.
+pub fn collect_inputs(
+    paths: &[String],
+    opts: &WalkOptions,
+    stdin_name: Option<&str>,
+) -> Result<(Vec<Input>, Vec<InputError>), String> {
+    let include = build_globs(&opts.include)?;
+    let exclude = build_globs(&opts.exclude)?;
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    let defaults = [".".to_owned()];
+    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    for arg in paths {
+        if arg == "-" {
+            inputs.push(Input::Stdin {
+                name: stdin_name.unwrap_or("<stdin>").to_owned(),
+            });
+            continue;
+        }
+        let path = Path::new(arg);
+        match std::fs::metadata(path) {
+            Err(e) => {
+                let message = if std::fs::symlink_metadata(path).is_ok() {
+                    "broken symbolic link".to_owned()
+                } else {
+                    io_message(&e)
+                };
+                errors.push(InputError {
+                    name: arg.clone(),
+                    message,
+                });
+            }
+            Ok(m) if m.is_dir() => walk(path, &include, &exclude, &mut inputs, &mut errors),
+            Ok(_) => inputs.push(Input::Path {
+                path: path.to_owned(),
+                name: display_name(path),
+            }),
+        }
+    }
+    Ok((inputs, errors))
+}
+
+fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+    let mut found = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(true)
+        .follow_links(false)
+        .require_git(false)
+        .build();
+    for result in walker {
+        let entry = match result {
+            Ok(entry) => entry,
+            Err(e) => {
+                errors.push(InputError {
+                    name: display_name(root),
+                    message: e.to_string().to_lowercase(),
+                });
+                continue;
+            }
+        };
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(path);
+        if !rel.as_os_str().is_empty() && exclude.is_match(rel) {
+            continue;
+        }
+        let Some(ft) = entry.file_type() else { continue };
+        if ft.is_symlink() {
+            // symlinks are not followed out of the tree; a link to a file inside it is read
+            match std::fs::canonicalize(path) {
+                Ok(target) if target.is_file() && std::fs::canonicalize(root).is_ok_and(|r| target.starts_with(r)) => {}
+                Ok(_) => continue,
+                Err(_) => {
+                    if include.is_match(rel) {
+                        errors.push(InputError {
+                            name: display_name(path),
+                            message: "broken symbolic link".into(),
+                        });
+                    }
+                    continue;
+                }
+            }
+        } else if !ft.is_file() {
+            continue;
+        }
+        if include.is_match(rel) {
+            found.push(Input::Path {
+                path: path.to_owned(),
+                name: display_name(path),
+            });
+        }
+    }
+    found.sort_by(|a, b| a.name().cmp(b.name()));
+    inputs.extend(found);
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(i) = s.find(" (os error") {
+        s.truncate(i);
+    }
+    s.to_lowercase()
+}
+
+/// Reads an input: rejects binary content and invalid UTF-8 with a clear message.
+pub fn read_input(input: &Input) -> Result<Arc<SourceFile>, InputError> {
+    let mut bytes = Vec::new();
+    let result = match input {
+        Input::Path { path, .. } => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)),
+        Input::Stdin { .. } => std::io::stdin().lock().read_to_end(&mut bytes),
+    };
+    let err = |message: String| InputError {
+        name: input.name().to_owned(),
+        message,
+    };
+    result.map_err(|e| err(io_message(&e)))?;
+    if memchr::memchr(0, &bytes).is_some() {
+        return Err(err("binary file (contains NUL bytes)".into()));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let prefix = &e.as_bytes()[..offset];
+        let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = String::from_utf8_lossy(&prefix[prefix.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..])
+            .chars()
+            .count()
+            + 1;
+        err(format!("invalid UTF-8 at line {line}, column {column} (byte {offset})"))
+    })?;
+    Ok(SourceFile::new(input.name(), text))
+}

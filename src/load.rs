@@ -1,0 +1,972 @@
+//! Loading: finds every aws-auth mapping source in a file and loads it exactly as
+//! aws-iam-authenticator does (see `DOMAIN.md` §1): each section is YAML 1.1 decoded by
+//! yaml.v2, converted to JSON by `sigs.k8s.io/yaml`, then decoded by `encoding/json` into typed
+//! entries; a failure at the first two steps drops the section, type errors leave fields empty,
+//! `Validate` drops entries without an ARN, and the store is keyed last-wins.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::model::{
+    Account, AwsAuth, DecodeIssue, DecodeIssueKind, Effective, EffectiveRole, EffectiveUser, Entry, Field,
+    Rejection, Section, SectionKind, SectionState, SourceKind, Sso, Status,
+};
+use crate::source::{SourceFile, Span};
+use crate::yaml::resolve::{Scalar, resolve};
+use crate::yaml::scalar_map::ScalarMap;
+use crate::yaml::{self, Node, NodeKind, Style, SyntaxError};
+
+/// Everything found in one file.
+#[derive(Debug)]
+pub struct FileLoad {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// aws-auth sources, in document order.
+    pub objects: Vec<AwsAuth>,
+    /// Outer syntax errors (one per broken document).
+    pub syntax_errors: Vec<SyntaxError>,
+    /// Whether the file mentions aws-auth at all (decides whether a syntax error matters).
+    pub relevant: bool,
+    /// Template syntax that is not the authenticator's own (`{{ .Values }}`, `${var}`, `{%`).
+    pub template: Option<Span>,
+}
+
+/// Cheap test for files worth parsing: they mention one of the names aws-auth data lives under.
+pub fn mentions_aws_auth(text: &str) -> bool {
+    ["aws-auth", "mapRoles", "mapUsers", "mapAccounts", "iamIdentityMappings"]
+        .iter()
+        .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+}
+
+/// The authenticator's own template variables.
+pub const TEMPLATE_VARIABLES: [&str; 5] = [
+    "EC2PrivateDNSName",
+    "AccountID",
+    "SessionName",
+    "SessionNameRaw",
+    "AccessKeyID",
+];
+
+/// Finds template syntax of another tool (Helm, Jinja, Terraform) in `text`.
+pub fn find_foreign_template(text: &str) -> Option<Span> {
+    let bytes = text.as_bytes();
+    for i in memchr::memchr_iter(b'{', bytes) {
+        match bytes.get(i + 1) {
+            Some(b'%') => return Some(i..i + 2),
+            Some(b'{') => {
+                let rest = &text[i + 2..];
+                let end = rest.find("}}").unwrap_or(rest.len().min(40));
+                let inner = &rest[..end];
+                if !TEMPLATE_VARIABLES.contains(&inner) {
+                    return Some(i..i + 2 + end + 2.min(rest.len() - end));
+                }
+            }
+            _ if i > 0 && bytes[i - 1] == b'$' => return Some(i - 1..i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Loads every aws-auth source of a file.
+pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
+    let text = file.text.as_str();
+    let relevant = mentions_aws_auth(text);
+    let mut out = FileLoad {
+        file: Arc::clone(&file),
+        objects: Vec::new(),
+        syntax_errors: Vec::new(),
+        relevant,
+        template: None,
+    };
+    if !relevant {
+        return out;
+    }
+    let stream = yaml::parse_stream(text);
+    out.syntax_errors = stream.errors;
+    if !out.syntax_errors.is_empty() {
+        out.template = find_foreign_template(text);
+    }
+    for doc in &stream.documents {
+        if let Some(root) = &doc.root {
+            find_objects(&file, doc.index, root, &mut out.objects, true);
+        }
+    }
+    out
+}
+
+fn scalar_field(file: &SourceFile, node: Option<&Node>) -> Option<Field> {
+    let node = node?;
+    node.as_str().map(|v| Field {
+        value: v.to_owned(),
+        span: node.span.clone(),
+    })
+    .filter(|_| node.resolved().span.end <= file.text.len())
+}
+
+fn find_objects(file: &Arc<SourceFile>, document: usize, root: &Node, out: &mut Vec<AwsAuth>, top: bool) {
+    if root.as_map().is_none() {
+        return;
+    }
+    let kind = root.get("kind").and_then(Node::as_str);
+    match kind {
+        Some("List") if top => {
+            for item in root.get("items").and_then(Node::as_seq).unwrap_or_default() {
+                find_objects(file, document, item, out, false);
+            }
+        }
+        Some("ConfigMap") => {
+            if let Some(obj) = load_configmap(file, document, root) {
+                out.push(obj);
+            }
+        }
+        Some("ClusterConfig")
+            if root
+                .get("apiVersion")
+                .and_then(Node::as_str)
+                .is_some_and(|v| v.starts_with("eksctl.io/")) =>
+        {
+            if let Some(obj) = load_eksctl(file, document, root) {
+                out.push(obj);
+            }
+        }
+        None => {
+            // a bare fragment: `mapRoles: |` at the top, or a `data:` patch without a kind
+            let holder = if has_section_key(root) {
+                Some(root)
+            } else {
+                root.get("data").filter(|d| has_section_key(d))
+            };
+            if let Some(holder) = holder {
+                let mut obj = new_object(file, document, SourceKind::Fragment, root);
+                load_data(file, holder, &mut obj);
+                finish(&mut obj);
+                out.push(obj);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn has_section_key(node: &Node) -> bool {
+    node.as_map()
+        .is_some_and(|m| m.iter().any(|(k, _)| k.as_str().and_then(SectionKind::from_key).is_some()))
+}
+
+fn new_object(file: &Arc<SourceFile>, document: usize, kind: SourceKind, root: &Node) -> AwsAuth {
+    AwsAuth {
+        file: Arc::clone(file),
+        document,
+        kind,
+        span: root.span.clone(),
+        name: None,
+        namespace: None,
+        misplaced_metadata: Vec::new(),
+        metadata_span: None,
+        rejected: Vec::new(),
+        sections: Vec::new(),
+        entries: Vec::new(),
+        accounts: Vec::new(),
+        issues: Vec::new(),
+        effective: Effective::default(),
+    }
+}
+
+/// Records keys that appear twice in a mapping (compared exactly: outer Kubernetes keys are
+/// case-sensitive).
+fn outer_duplicates(node: &Node, issues: &mut Vec<DecodeIssue>) {
+    let Some(map) = node.as_map() else { return };
+    let mut seen: HashMap<&str, &Span> = HashMap::new();
+    for (k, _) in map {
+        if let Some(key) = k.as_str() {
+            if let Some(first) = seen.get(key) {
+                issues.push(DecodeIssue {
+                    span: k.span.clone(),
+                    kind: DecodeIssueKind::DuplicateKey {
+                        key: key.to_owned(),
+                        first: (*first).clone(),
+                    },
+                });
+            }
+            seen.insert(key, &k.span);
+        }
+    }
+}
+
+fn load_configmap(file: &Arc<SourceFile>, document: usize, root: &Node) -> Option<AwsAuth> {
+    let metadata = root.entry("metadata");
+    let meta = metadata.map(|(_, v)| v);
+    let name = scalar_field(file, meta.and_then(|m| m.get("name")));
+    let namespace = scalar_field(file, meta.and_then(|m| m.get("namespace")));
+    // keys lost from `metadata` to bad indentation land beside it, or deeper inside it
+    let mut misplaced = Vec::new();
+    if name.is_none() {
+        for key in ["name", "namespace"] {
+            if let Some(f) = scalar_field(file, root.get(key)) {
+                misplaced.push(f);
+            }
+        }
+        if misplaced.is_empty()
+            && let Some(m) = meta
+        {
+            find_nested_name(file, m, 0, &mut misplaced);
+        }
+    }
+    let data = root.get("data");
+    let named = name.as_ref().is_some_and(|n| n.value == "aws-auth");
+    let misplaced_named = misplaced.iter().any(|f| f.value == "aws-auth");
+    if !named && !misplaced_named && !data.is_some_and(has_section_key) {
+        return None;
+    }
+    let mut obj = new_object(file, document, SourceKind::ConfigMap, root);
+    obj.name = name;
+    obj.namespace = namespace;
+    obj.misplaced_metadata = misplaced;
+    obj.metadata_span = metadata.map(|(k, _)| k.span.clone());
+    if let Some(m) = meta {
+        outer_duplicates(m, &mut obj.issues);
+    }
+    match data {
+        Some(d) if d.as_map().is_some() => load_data(file, d, &mut obj),
+        Some(d) if d.as_str().is_some_and(|s| resolve(s, d.style().unwrap_or(Style::Plain), d.tag.as_deref()) == Scalar::Null) => {}
+        Some(d) => {
+            let (k, _) = root.entry("data")?;
+            obj.rejected.push(Rejection {
+                key: "data".into(),
+                key_span: k.span.clone(),
+                value_span: d.span.clone(),
+                found: d.type_name(),
+            });
+        }
+        None => {}
+    }
+    finish(&mut obj);
+    Some(obj)
+}
+
+fn find_nested_name(file: &SourceFile, node: &Node, depth: usize, out: &mut Vec<Field>) {
+    if depth > 4 {
+        return;
+    }
+    match &node.resolved().kind {
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                if matches!(k.as_str(), Some("name" | "namespace")) && depth > 0 {
+                    if let Some(f) = scalar_field(file, Some(v)) {
+                        if f.value == "aws-auth" || f.value == "kube-system" {
+                            out.push(f);
+                        }
+                    }
+                } else {
+                    find_nested_name(file, v, depth + 1, out);
+                }
+            }
+        }
+        NodeKind::Seq(items) => {
+            for item in items {
+                find_nested_name(file, item, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Reads the data keys of a ConfigMap (or fragment): every value must be a string, or the API
+/// server rejects the object.
+fn load_data(file: &Arc<SourceFile>, data: &Node, obj: &mut AwsAuth) {
+    outer_duplicates(data, &mut obj.issues);
+    let Some(map) = data.as_map() else { return };
+    let mut sections: BTreeMap<SectionKind, Section> = BTreeMap::new();
+    for (k, v) in map {
+        let key = k.as_str().unwrap_or_default();
+        let target = v.resolved();
+        let string = match &target.kind {
+            NodeKind::Scalar { value, style } => match resolve(value, *style, target.tag.as_deref()) {
+                Scalar::Str => Some(value.as_str()),
+                // JSON null into a Go string leaves it empty
+                Scalar::Null => Some(""),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(string) = string else {
+            let found = match &target.kind {
+                NodeKind::Scalar { value, style } => resolve(value, *style, target.tag.as_deref()).type_name(),
+                _ => target.type_name(),
+            };
+            obj.rejected.push(Rejection {
+                key: key.to_owned(),
+                key_span: k.span.clone(),
+                value_span: v.span.clone(),
+                found,
+            });
+            continue;
+        };
+        let Some(kind) = SectionKind::from_key(key) else { continue };
+        let style = target.style().unwrap_or(Style::Plain);
+        let map = ScalarMap::new(&file.text, &target.span, style, string);
+        let section = Section {
+            kind,
+            key_span: k.span.clone(),
+            value_span: v.span.clone(),
+            style,
+            text: string.to_owned(),
+            map,
+            state: SectionState::Loaded,
+            root: None,
+            issues: Vec::new(),
+        };
+        // a duplicated data key: yaml.v2 keeps the last value
+        sections.insert(kind, section);
+    }
+    for (_, mut section) in sections {
+        parse_section(&mut section, &mut obj.entries, &mut obj.accounts);
+        obj.sections.push(section);
+    }
+}
+
+/// The values `isSkippable` ignores: empty, `''`, `""` and two backticks.
+pub fn is_skippable(text: &str) -> bool {
+    matches!(text.trim(), "" | "''" | "\"\"" | "``")
+}
+
+fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut Vec<Account>) {
+    if is_skippable(&section.text) {
+        section.state = SectionState::Skipped;
+        return;
+    }
+    let root = match yaml::parse_first(&section.text) {
+        Ok(root) => root,
+        Err(e) => {
+            let span = section.outer(&(e.offset..e.offset + 1));
+            section.state = SectionState::SyntaxError {
+                message: e.message,
+                span,
+            };
+            return;
+        }
+    };
+    if section.kind == SectionKind::MapAccounts {
+        decode_accounts(section, root.as_ref(), accounts);
+        section.root = root;
+        return;
+    }
+    let first_entry = entries.len();
+    let result = {
+        let mut budget = Budget(ALIAS_BUDGET);
+        match &root {
+            None => Ok(GoVal::Null),
+            Some(r) => to_go(r, r, &mut budget, false),
+        }
+    };
+    match result {
+        Err(err) => {
+            section.state = SectionState::ConversionError {
+                message: err.message,
+                span: section.outer(&err.span),
+                template: err.template,
+            };
+        }
+        Ok(GoVal::Null) => {}
+        Ok(GoVal::Seq(items)) => {
+            for (index, (val, node)) in items.iter().enumerate() {
+                let entry = decode_entry(section, index, val, node);
+                entries.push(entry);
+            }
+        }
+        Ok(other) => {
+            let span = root.as_ref().map_or(0..0, |r| section.outer(&r.span));
+            section.state = SectionState::NotList {
+                found: other.type_name(),
+                span,
+            };
+        }
+    }
+    if let Some(root) = &root {
+        find_duplicate_entry_keys(section, root);
+    }
+    let _ = first_entry;
+    section.root = root;
+}
+
+const ALIAS_BUDGET: usize = 1_000_000;
+
+/// Bounds the work of expanding aliases (a "billion laughs" section must not hang the tool;
+/// yaml.v2 itself refuses excessive aliasing).
+struct Budget(usize);
+
+/// A failure that drops the whole section.
+struct ConvError {
+    message: String,
+    span: Span,
+    template: bool,
+}
+
+/// A Go value after yaml.v2 decoding into `interface{}` and `sigs.k8s.io/yaml`'s conversion to
+/// JSON-able types (string map keys).
+enum GoVal<'a> {
+    Null,
+    Bool,
+    Number,
+    Str(Cow<'a, str>),
+    Seq(Vec<(GoVal<'a>, &'a Node)>),
+    /// Sorted by key (Go's `json.Marshal` sorts map keys); value and its node.
+    Map(BTreeMap<String, (GoVal<'a>, &'a Node)>),
+}
+
+impl GoVal<'_> {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Self::Null => "null",
+            Self::Bool => "bool",
+            Self::Number => "number",
+            Self::Str(_) => "string",
+            Self::Seq(_) => "list",
+            Self::Map(_) => "mapping",
+        }
+    }
+}
+
+fn conv_err(message: impl Into<String>, node: &Node, template: bool) -> ConvError {
+    ConvError {
+        message: message.into(),
+        span: node.span.clone(),
+        template,
+    }
+}
+
+fn to_go<'a>(node: &'a Node, site: &'a Node, budget: &mut Budget, _key: bool) -> Result<GoVal<'a>, ConvError> {
+    if budget.0 == 0 {
+        return Err(conv_err("document contains excessive aliasing", site, false));
+    }
+    budget.0 -= 1;
+    let target = node.resolved();
+    match &target.kind {
+        NodeKind::Alias(_) => unreachable_alias(site),
+        NodeKind::Scalar { value, style } => match resolve(value, *style, target.tag.as_deref()) {
+            Scalar::Null => Ok(GoVal::Null),
+            Scalar::Bool(_) => Ok(GoVal::Bool),
+            Scalar::Int(_) | Scalar::Uint(_) => Ok(GoVal::Number),
+            Scalar::Float(f) if !f.is_finite() => Err(conv_err(
+                format!("`{value}` is a YAML 1.1 float that JSON cannot represent"),
+                site,
+                false,
+            )),
+            Scalar::Float(_) => Ok(GoVal::Number),
+            Scalar::Str => Ok(GoVal::Str(Cow::Borrowed(value))),
+            Scalar::Error(msg) => Err(conv_err(msg, site, false)),
+        },
+        NodeKind::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                out.push((to_go(item, item, budget, false)?, item));
+            }
+            Ok(GoVal::Seq(out))
+        }
+        NodeKind::Map(entries) => {
+            let mut out = BTreeMap::new();
+            map_into(entries, site, budget, &mut out)?;
+            Ok(GoVal::Map(out))
+        }
+    }
+}
+
+fn unreachable_alias<'a>(site: &Node) -> Result<GoVal<'a>, ConvError> {
+    Err(conv_err("unresolved alias", site, false))
+}
+
+fn is_merge_key(k: &Node) -> bool {
+    let t = k.resolved();
+    match &t.kind {
+        NodeKind::Scalar { value, style } => {
+            value == "<<"
+                && ((*style == Style::Plain && t.tag.is_none()) || t.tag.as_deref() == Some("tag:yaml.org,2002:merge"))
+        }
+        _ => false,
+    }
+}
+
+fn map_into<'a>(
+    entries: &'a [(Node, Node)],
+    site: &'a Node,
+    budget: &mut Budget,
+    out: &mut BTreeMap<String, (GoVal<'a>, &'a Node)>,
+) -> Result<(), ConvError> {
+    for (k, v) in entries {
+        if is_merge_key(k) {
+            merge(v, budget, out)?;
+            continue;
+        }
+        let key = key_string(k, site)?;
+        let val = to_go(v, v, budget, false)?;
+        out.insert(key, (val, v));
+    }
+    Ok(())
+}
+
+fn merge<'a>(v: &'a Node, budget: &mut Budget, out: &mut BTreeMap<String, (GoVal<'a>, &'a Node)>) -> Result<(), ConvError> {
+    let want_map = || conv_err("map merge requires map or sequence of maps as the value", v, false);
+    match &v.resolved().kind {
+        NodeKind::Map(entries) => map_into(entries, v, budget, out),
+        NodeKind::Seq(items) => {
+            for item in items.iter().rev() {
+                match &item.resolved().kind {
+                    NodeKind::Map(entries) => map_into(entries, item, budget, out)?,
+                    _ => return Err(want_map()),
+                }
+            }
+            Ok(())
+        }
+        _ => Err(want_map()),
+    }
+}
+
+/// yaml.v2 map keys become JSON object keys as `sigs.k8s.io/yaml` converts them.
+fn key_string(k: &Node, site: &Node) -> Result<String, ConvError> {
+    let t = k.resolved();
+    match &t.kind {
+        NodeKind::Scalar { value, style } => match resolve(value, *style, t.tag.as_deref()) {
+            Scalar::Str => Ok(value.clone()),
+            Scalar::Bool(b) => Ok(b.to_string()),
+            Scalar::Int(i) => Ok(i.to_string()),
+            Scalar::Float(f) => Ok(go_float32_key(f)),
+            Scalar::Null => Err(conv_err("unsupported map key: null", k, false)),
+            Scalar::Uint(_) => Err(conv_err("unsupported map key: uint64", k, false)),
+            Scalar::Error(msg) => Err(conv_err(msg, k, false)),
+        },
+        // `{{SessionName}}` unquoted is a flow mapping whose key is a mapping
+        NodeKind::Map(_) => Err(conv_err("invalid map key: a mapping", site, true)),
+        _ => Err(conv_err("invalid map key: a list", site, false)),
+    }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 32)` for the common cases.
+fn go_float32_key(f: f64) -> String {
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let s = format!("{}", f as f32);
+    s
+}
+
+/// The struct fields of `RoleMapping`/`UserMapping` (`encoding/json` names).
+fn field_for(section: SectionKind, key: &str) -> Option<&'static str> {
+    let fields: &[&'static str] = match section {
+        SectionKind::MapRoles => &["rolearn", "sso", "username", "groups"],
+        _ => &["userarn", "username", "groups"],
+    };
+    fields
+        .iter()
+        .find(|f| **f == key)
+        .or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key)))
+        .copied()
+}
+
+fn is_explicit_null(node: &Node) -> bool {
+    let t = node.resolved();
+    matches!(&t.kind, NodeKind::Scalar { value, style: Style::Plain } if !value.is_empty() && t.tag.is_none())
+        && node.as_str().is_some_and(|v| matches!(v, "~" | "null" | "Null" | "NULL"))
+}
+
+fn mismatch(section: &mut Section, node: &Node, field: &str, expected: &'static str, found: &'static str) {
+    let span = section.outer(&node.span);
+    let text = node.as_str().map_or_else(|| node.type_name().to_owned(), str::to_owned);
+    section.issues.push(DecodeIssue {
+        span,
+        kind: DecodeIssueKind::TypeMismatch {
+            field: field.to_owned(),
+            expected,
+            found,
+            text,
+        },
+    });
+}
+
+fn found_name(val: &GoVal<'_>, node: &Node) -> &'static str {
+    let t = node.resolved();
+    match &t.kind {
+        NodeKind::Scalar { value, style } => resolve(value, *style, t.tag.as_deref()).type_name(),
+        _ => val.type_name(),
+    }
+}
+
+/// `encoding/json` into a Go string: strings set it, null leaves it, anything else is a type
+/// error that leaves it unchanged.
+fn decode_string(section: &mut Section, field: &str, val: &GoVal<'_>, node: &Node, slot: &mut Option<Field>) {
+    match val {
+        GoVal::Str(s) => {
+            *slot = Some(Field {
+                value: s.to_string(),
+                span: section.outer(&node.span),
+            });
+        }
+        GoVal::Null => {
+            if is_explicit_null(node) {
+                mismatch(section, node, field, "a string", "null");
+            }
+        }
+        other => {
+            let found = found_name(other, node);
+            mismatch(section, node, field, "a string", found);
+        }
+    }
+}
+
+fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Node) -> Entry {
+    let mut entry = Entry {
+        section: section.kind,
+        index,
+        span: section.outer(&node.span),
+        arn: None,
+        sso: None,
+        username: None,
+        groups: Vec::new(),
+        status: Status::Effective,
+        note: None,
+    };
+    let GoVal::Map(map) = val else {
+        let found = found_name(val, node);
+        let span = section.outer(&node.span);
+        section.issues.push(DecodeIssue {
+            span,
+            kind: DecodeIssueKind::ItemNotMapping { found },
+        });
+        entry.status = Status::Dropped(format!("the item is a {found}, not a mapping"));
+        return entry;
+    };
+    let mut groups: Option<Vec<Field>> = None;
+    for (key, (v, vnode)) in map {
+        match field_for(section.kind, key) {
+            Some("rolearn" | "userarn") => {
+                let name = section.kind.arn_key();
+                decode_string(section, name, v, vnode, &mut entry.arn);
+            }
+            Some("username") => decode_string(section, "username", v, vnode, &mut entry.username),
+            Some("groups") => match v {
+                GoVal::Seq(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for (item, inode) in items {
+                        let mut slot = None;
+                        match item {
+                            GoVal::Str(_) => decode_string(section, "groups", item, inode, &mut slot),
+                            GoVal::Null => {
+                                if is_explicit_null(inode) {
+                                    mismatch(section, inode, "groups", "a string", "null");
+                                }
+                            }
+                            other => {
+                                let found = found_name(other, inode);
+                                mismatch(section, inode, "groups", "a string", found);
+                            }
+                        }
+                        out.push(slot.unwrap_or_else(|| Field {
+                            value: String::new(),
+                            span: section.outer(&inode.span),
+                        }));
+                    }
+                    groups = Some(out);
+                }
+                GoVal::Null => groups = Some(Vec::new()),
+                other => {
+                    let found = found_name(other, vnode);
+                    mismatch(section, vnode, "groups", "a list of strings", found);
+                }
+            },
+            Some("sso") => match v {
+                GoVal::Map(fields) => {
+                    let sso = entry.sso.get_or_insert_with(Sso::default);
+                    for (k, (fv, fnode)) in fields {
+                        let target = ["permissionSetName", "accountID", "partition"]
+                            .into_iter()
+                            .find(|f| *f == k)
+                            .or_else(|| {
+                                ["permissionSetName", "accountID", "partition"]
+                                    .into_iter()
+                                    .find(|f| f.eq_ignore_ascii_case(k))
+                            });
+                        let Some(target) = target else { continue };
+                        let mut slot = None;
+                        decode_string(section, target, fv, fnode, &mut slot);
+                        if let Some(f) = slot {
+                            match target {
+                                "permissionSetName" => sso.permission_set_name = f.value,
+                                "accountID" => sso.account_id = f.value,
+                                _ => sso.partition = f.value,
+                            }
+                        }
+                    }
+                }
+                GoVal::Null => entry.sso = None,
+                other => {
+                    let found = found_name(other, vnode);
+                    mismatch(section, vnode, "sso", "a mapping", found);
+                }
+            },
+            _ => {}
+        }
+    }
+    if let Some(g) = groups {
+        entry.groups = g;
+    }
+    // json leaves "" in a string field that was written as ""; the authenticator treats it as absent
+    if entry.arn.as_ref().is_some_and(|a| a.value.is_empty()) {
+        entry.arn = None;
+    }
+    if let Some(reason) = validate(&entry) {
+        entry.status = Status::Dropped(reason);
+    }
+    entry
+}
+
+const PARTITIONS: [&str; 8] = [
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+];
+
+/// `RoleMapping.Validate` / `UserMapping.Validate` (`pkg/config/mapper.go`).
+fn validate(entry: &Entry) -> Option<String> {
+    match entry.section {
+        SectionKind::MapRoles => match (&entry.arn, &entry.sso) {
+            (None, None) => Some("one of rolearn or SSO must be supplied".into()),
+            (Some(_), Some(_)) => Some("only one of rolearn or SSO can be supplied".into()),
+            (None, Some(sso)) => {
+                let account_ok = sso.account_id.len() == 12 && sso.account_id.bytes().all(|b| b.is_ascii_digit());
+                let psn = &sso.permission_set_name;
+                let psn_ok = (1..=32).contains(&psn.chars().count())
+                    && psn
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
+                if !account_ok {
+                    Some(format!("sso accountID `{}` is not 12 digits", sso.account_id))
+                } else if !psn_ok {
+                    Some(format!("sso permissionSetName `{psn}` is invalid"))
+                } else if !sso.partition.is_empty() && !PARTITIONS.contains(&sso.partition.as_str()) {
+                    Some(format!("sso partition `{}` is not a known partition", sso.partition))
+                } else {
+                    None
+                }
+            }
+            (Some(_), None) => None,
+        },
+        _ => entry
+            .arn
+            .is_none()
+            .then(|| "value for userarn must be supplied".into()),
+    }
+}
+
+fn find_duplicate_entry_keys(section: &mut Section, root: &Node) {
+    let Some(items) = root.as_seq() else { return };
+    let mut found = Vec::new();
+    for item in items {
+        let Some(map) = item.as_map() else { continue };
+        let mut seen: Vec<(String, &Span)> = Vec::new();
+        for (k, _) in map {
+            let Some(key) = k.as_str() else { continue };
+            let lower = key.to_ascii_lowercase();
+            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == lower) {
+                found.push((key.to_owned(), k.span.clone(), (*first).clone()));
+            }
+            seen.push((lower, &k.span));
+        }
+    }
+    for (key, span, first) in found {
+        let span = section.outer(&span);
+        let first = section.outer(&first);
+        section.issues.push(DecodeIssue {
+            span,
+            kind: DecodeIssueKind::DuplicateKey { key, first },
+        });
+    }
+}
+
+/// yaml.v2 decoding straight into `[]string`: any scalar keeps its raw text, null is "",
+/// collections are skipped with a type error.
+fn decode_accounts(section: &mut Section, root: Option<&Node>, accounts: &mut Vec<Account>) {
+    let Some(root) = root else { return };
+    let Some(items) = root.as_seq() else {
+        let t = root.resolved();
+        let is_null = matches!(&t.kind, NodeKind::Scalar { value, style } if resolve(value, *style, t.tag.as_deref()) == Scalar::Null);
+        if !is_null {
+            section.state = SectionState::NotList {
+                found: root.type_name(),
+                span: section.outer(&root.span),
+            };
+        }
+        return;
+    };
+    for item in items {
+        let t = item.resolved();
+        let span = section.outer(&item.span);
+        match &t.kind {
+            NodeKind::Scalar { value, style } => {
+                let stored = match resolve(value, *style, t.tag.as_deref()) {
+                    Scalar::Null => String::new(),
+                    _ => value.clone(),
+                };
+                accounts.push(Account {
+                    value: stored,
+                    span,
+                    stored: true,
+                });
+            }
+            _ => {
+                section.issues.push(DecodeIssue {
+                    span: span.clone(),
+                    kind: DecodeIssueKind::ItemNotMapping { found: t.type_name() },
+                });
+                accounts.push(Account {
+                    value: String::new(),
+                    span,
+                    stored: false,
+                });
+            }
+        }
+    }
+}
+
+fn load_eksctl(file: &Arc<SourceFile>, document: usize, root: &Node) -> Option<AwsAuth> {
+    let (_, mappings) = root.entry("iamIdentityMappings")?;
+    let mut obj = new_object(file, document, SourceKind::Eksctl, root);
+    obj.name = scalar_field(file, root.get("metadata").and_then(|m| m.get("name")));
+    let items = mappings.as_seq().unwrap_or_default();
+    let (mut roles, mut users) = (0, 0);
+    for item in items {
+        let field = |key: &str| {
+            let node = item.get(key)?;
+            let s = node.as_str()?;
+            let t = node.resolved();
+            matches!(
+                resolve(s, t.style().unwrap_or(Style::Plain), t.tag.as_deref()),
+                Scalar::Str
+            )
+            .then(|| Field {
+                value: s.to_owned(),
+                span: node.span.clone(),
+            })
+        };
+        if let Some(account) = field("account") {
+            obj.accounts.push(Account {
+                value: account.value,
+                span: account.span,
+                stored: true,
+            });
+            continue;
+        }
+        let arn = field("arn").filter(|a| !a.value.is_empty());
+        let resource = arn
+            .as_ref()
+            .and_then(|a| a.value.splitn(6, ':').nth(5).map(str::to_owned))
+            .unwrap_or_default();
+        let section = if resource.starts_with("user/") {
+            SectionKind::MapUsers
+        } else {
+            SectionKind::MapRoles
+        };
+        let index = if section == SectionKind::MapUsers { &mut users } else { &mut roles };
+        let mut entry = Entry {
+            section,
+            index: *index,
+            span: item.span.clone(),
+            arn,
+            sso: None,
+            username: field("username"),
+            groups: item
+                .get("groups")
+                .and_then(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .map(|g| Field {
+                    value: g.as_str().unwrap_or_default().to_owned(),
+                    span: g.span.clone(),
+                })
+                .collect(),
+            status: Status::Effective,
+            note: None,
+        };
+        *index += 1;
+        if let Some(service) = field("serviceName") {
+            let ns = field("namespace").map_or_else(|| "?".to_owned(), |n| n.value);
+            entry.note = Some(format!(
+                "eksctl maps the `{}` service-linked role for namespace `{ns}` when it applies the config",
+                service.value
+            ));
+        } else if entry.arn.is_none() {
+            entry.status = Status::Dropped("eksctl requires `arn`, `account` or `serviceName`".into());
+        } else if !resource.starts_with("role/") && !resource.starts_with("user/") {
+            entry.status = Status::Dropped("eksctl rejects it: arn is neither user nor role".into());
+        }
+        obj.entries.push(entry);
+    }
+    finish(&mut obj);
+    Some(obj)
+}
+
+/// Marks lost and shadowed entries and computes the effective store.
+fn finish(obj: &mut AwsAuth) {
+    let rejected = !obj.rejected.is_empty();
+    for entry in &mut obj.entries {
+        let section_lost = obj
+            .sections
+            .iter()
+            .any(|s| s.kind == entry.section && s.is_lost());
+        if rejected {
+            entry.status = Status::Lost("the API server rejects this ConfigMap".into());
+        } else if section_lost {
+            entry.status = Status::Lost(format!("`{}` fails to load", entry.section.key()));
+        }
+    }
+    let mut roles: BTreeMap<String, usize> = BTreeMap::new();
+    let mut users: BTreeMap<String, usize> = BTreeMap::new();
+    for i in 0..obj.entries.len() {
+        let entry = &obj.entries[i];
+        if entry.status != Status::Effective || entry.note.is_some() {
+            continue;
+        }
+        let Some(key) = entry.key() else { continue };
+        let store = if entry.section == SectionKind::MapRoles { &mut roles } else { &mut users };
+        if let Some(prev) = store.insert(key, i) {
+            obj.entries[prev].status = Status::Shadowed { by: i };
+        }
+    }
+    let mut effective = Effective::default();
+    if !rejected {
+        let strings = |fields: &[Field]| fields.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
+        for &i in roles.values() {
+            let e = &obj.entries[i];
+            effective.roles.push(EffectiveRole {
+                rolearn: e.arn.as_ref().map(|a| a.value.clone()),
+                sso: e.sso.clone().filter(|_| e.arn.is_none()),
+                username: e.username.as_ref().map(|u| u.value.clone()).unwrap_or_default(),
+                groups: strings(&e.groups),
+            });
+        }
+        for &i in users.values() {
+            let e = &obj.entries[i];
+            effective.users.push(EffectiveUser {
+                userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
+                username: e.username.as_ref().map(|u| u.value.clone()).unwrap_or_default(),
+                groups: strings(&e.groups),
+            });
+        }
+        let accounts_lost = obj
+            .sections
+            .iter()
+            .any(|s| s.kind == SectionKind::MapAccounts && s.is_lost());
+        if !accounts_lost {
+            effective.accounts = obj.accounts.iter().filter(|a| a.stored).map(|a| a.value.clone()).collect();
+        }
+    }
+    obj.effective = effective;
+}

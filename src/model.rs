@@ -1,0 +1,359 @@
+//! The typed model every feature shares: where each aws-auth mapping came from (file, document,
+//! section, entry, field, all with outer-file spans) and the *effective* view, exactly what the
+//! authenticator stores after section loss, entry drops, empty fields and last-wins.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::source::{SourceFile, Span};
+use crate::yaml::scalar_map::ScalarMap;
+use crate::yaml::{Node, Style};
+
+/// What kind of object a mapping source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// A `ConfigMap` (named `aws-auth`, or holding its data keys).
+    #[serde(rename = "configmap")]
+    ConfigMap,
+    /// An eksctl `ClusterConfig` with `iamIdentityMappings`.
+    Eksctl,
+    /// A bare `mapRoles:`/`mapUsers:` mapping without a ConfigMap around it (values files,
+    /// Terraform fragments, `data:` patches).
+    Fragment,
+}
+
+/// The three data keys the authenticator reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum SectionKind {
+    /// `mapRoles`
+    #[serde(rename = "mapRoles")]
+    MapRoles,
+    /// `mapUsers`
+    #[serde(rename = "mapUsers")]
+    MapUsers,
+    /// `mapAccounts`
+    #[serde(rename = "mapAccounts")]
+    MapAccounts,
+}
+
+impl SectionKind {
+    /// All three, in the order the authenticator parses them does not matter; this is display order.
+    pub const ALL: [Self; 3] = [Self::MapRoles, Self::MapUsers, Self::MapAccounts];
+
+    /// The data key, exactly as the authenticator spells it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::MapRoles => "mapRoles",
+            Self::MapUsers => "mapUsers",
+            Self::MapAccounts => "mapAccounts",
+        }
+    }
+
+    /// The section for an exact data key.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    /// The ARN field of this section's entries.
+    pub fn arn_key(self) -> &'static str {
+        match self {
+            Self::MapRoles => "rolearn",
+            Self::MapUsers => "userarn",
+            Self::MapAccounts => "account",
+        }
+    }
+}
+
+/// A string value with the outer-file span it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// The value as the authenticator stores it.
+    pub value: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The `sso:` matcher of a mapRoles entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Sso {
+    /// `permissionSetName`
+    #[serde(rename = "permissionSetName")]
+    pub permission_set_name: String,
+    /// `accountID`
+    #[serde(rename = "accountID")]
+    pub account_id: String,
+    /// `partition` (may be empty)
+    pub partition: String,
+}
+
+/// What became of an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Stored by the authenticator.
+    Effective,
+    /// Rejected by validation; the reason is the authenticator's.
+    Dropped(String),
+    /// A later entry with the same key replaced it.
+    Shadowed {
+        /// Index (in [`AwsAuth::entries`]) of the entry that wins.
+        by: usize,
+    },
+    /// Never loaded: its section failed, or the API server rejects the ConfigMap.
+    Lost(String),
+}
+
+/// One item of `mapRoles`/`mapUsers` (or of eksctl's `iamIdentityMappings`).
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The section it belongs to (for eksctl: where eksctl would write it).
+    pub section: SectionKind,
+    /// 0-based index within its section.
+    pub index: usize,
+    /// Outer span of the whole item.
+    pub span: Span,
+    /// The role or user ARN after decoding (`None` when absent or empty).
+    pub arn: Option<Field>,
+    /// The SSO matcher, for `sso:` role entries.
+    pub sso: Option<Sso>,
+    /// The username after decoding.
+    pub username: Option<Field>,
+    /// The groups after decoding (non-string items are empty strings, as in Go).
+    pub groups: Vec<Field>,
+    /// What the authenticator does with it.
+    pub status: Status,
+    /// eksctl only: a note on how eksctl creates the mapping (service mappings).
+    pub note: Option<String>,
+}
+
+impl Entry {
+    /// The key the authenticator stores the entry under (roles: lowercased ARN or SSO matcher;
+    /// users: the exact ARN).
+    pub fn key(&self) -> Option<String> {
+        match (&self.sso, &self.arn, self.section) {
+            (Some(sso), None, SectionKind::MapRoles) => {
+                Some(format!("sso:{}/{}", sso.account_id, sso.permission_set_name))
+            }
+            (_, Some(arn), SectionKind::MapRoles) => Some(arn.value.to_lowercase()),
+            (_, Some(arn), _) => Some(arn.value.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// One `mapAccounts` item.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// The account as stored (yaml.v2 keeps the raw text of any scalar).
+    pub value: String,
+    /// Where it was written.
+    pub span: Span,
+    /// Whether it is stored (items that are not scalars are skipped).
+    pub stored: bool,
+}
+
+/// Why a section does not load normally.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SectionState {
+    /// Parsed and decoded.
+    Loaded,
+    /// Empty, or one of the `''`, `""`, two-backtick values the authenticator skips.
+    Skipped,
+    /// A YAML syntax error: the whole section is dropped.
+    SyntaxError {
+        /// The parser's message.
+        message: String,
+        /// Outer span of the error position.
+        span: Span,
+    },
+    /// The YAML parses but yaml.v2/JSON conversion fails: the whole section is dropped.
+    ConversionError {
+        /// Why.
+        message: String,
+        /// Outer span of the offending node.
+        span: Span,
+        /// A mapping used as a key, typically an unquoted `{{...}}` template.
+        template: bool,
+    },
+    /// Valid YAML, but not a list: nothing loads.
+    NotList {
+        /// The YAML type found.
+        found: &'static str,
+        /// Outer span of the value.
+        span: Span,
+    },
+}
+
+/// A problem found while decoding a field or an item, which the authenticator tolerates.
+#[derive(Debug, Clone)]
+pub struct DecodeIssue {
+    /// Outer span of the offending value.
+    pub span: Span,
+    /// What happened.
+    pub kind: DecodeIssueKind,
+}
+
+/// The kinds of [`DecodeIssue`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeIssueKind {
+    /// A field got a value of the wrong type (or null) and was left empty.
+    TypeMismatch {
+        /// The field (lowercase name).
+        field: String,
+        /// The type that was expected.
+        expected: &'static str,
+        /// The YAML 1.1 type found.
+        found: &'static str,
+        /// The text as written.
+        text: String,
+    },
+    /// A list item is not a mapping: the entry cannot hold an ARN.
+    ItemNotMapping {
+        /// The YAML type found.
+        found: &'static str,
+    },
+    /// The same key twice in one entry (compared case-insensitively).
+    DuplicateKey {
+        /// The key as written the second time.
+        key: String,
+        /// Where it was first written.
+        first: Span,
+    },
+}
+
+/// One of `mapRoles`, `mapUsers`, `mapAccounts` inside a ConfigMap.
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// Which one.
+    pub kind: SectionKind,
+    /// Outer span of the data key.
+    pub key_span: Span,
+    /// Outer span of the string value.
+    pub value_span: Span,
+    /// How the string is written.
+    pub style: Style,
+    /// The decoded string: the nested YAML document.
+    pub text: String,
+    /// Maps offsets in `text` to the outer file.
+    pub map: ScalarMap,
+    /// Whether and how it loads.
+    pub state: SectionState,
+    /// The parsed nested document (inner offsets), when it parsed.
+    pub root: Option<Node>,
+    /// Problems the authenticator tolerates.
+    pub issues: Vec<DecodeIssue>,
+}
+
+impl Section {
+    /// The outer span of an inner span.
+    pub fn outer(&self, inner: &Span) -> Span {
+        self.map.outer_span(inner)
+    }
+
+    /// Whether the whole section is dropped.
+    pub fn is_lost(&self) -> bool {
+        matches!(
+            self.state,
+            SectionState::SyntaxError { .. } | SectionState::ConversionError { .. } | SectionState::NotList { .. }
+        )
+    }
+}
+
+/// A data value that is not a string: the API server rejects the whole ConfigMap.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    /// The data key.
+    pub key: String,
+    /// Outer span of the key.
+    pub key_span: Span,
+    /// Outer span of the value.
+    pub value_span: Span,
+    /// The YAML type found.
+    pub found: &'static str,
+}
+
+/// A mapping that survives, as stored by the authenticator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EffectiveRole {
+    /// `rolearn` (absent for SSO matchers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rolearn: Option<String>,
+    /// The SSO matcher.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sso: Option<Sso>,
+    /// Username template.
+    pub username: String,
+    /// Group templates.
+    pub groups: Vec<String>,
+}
+
+/// A user mapping as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EffectiveUser {
+    /// `userarn`
+    pub userarn: String,
+    /// Username template.
+    pub username: String,
+    /// Group templates.
+    pub groups: Vec<String>,
+}
+
+/// What the authenticator stores for one ConfigMap.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Effective {
+    /// Role mappings, sorted by key.
+    pub roles: Vec<EffectiveRole>,
+    /// User mappings, sorted by key.
+    pub users: Vec<EffectiveUser>,
+    /// Accounts, in order.
+    pub accounts: Vec<String>,
+}
+
+/// One aws-auth mapping source: a ConfigMap, an eksctl config or a fragment.
+#[derive(Debug, Clone)]
+pub struct AwsAuth {
+    /// The file it was read from.
+    pub file: Arc<SourceFile>,
+    /// 0-based document index in the file.
+    pub document: usize,
+    /// What it is.
+    pub kind: SourceKind,
+    /// Outer span of the object (the document root, or the `kind: List` item).
+    pub span: Span,
+    /// `metadata.name`, when present.
+    pub name: Option<Field>,
+    /// `metadata.namespace`, when present.
+    pub namespace: Option<Field>,
+    /// Keys that should sit under `metadata` but ended up elsewhere (bad indentation).
+    pub misplaced_metadata: Vec<Field>,
+    /// Span of the `metadata` key, when present.
+    pub metadata_span: Option<Span>,
+    /// Data values that are not strings.
+    pub rejected: Vec<Rejection>,
+    /// The sections found.
+    pub sections: Vec<Section>,
+    /// Role and user entries of all sections, in source order per section.
+    pub entries: Vec<Entry>,
+    /// mapAccounts items.
+    pub accounts: Vec<Account>,
+    /// Problems in the object itself (duplicate keys in `data` or `metadata`).
+    pub issues: Vec<DecodeIssue>,
+    /// What the authenticator stores.
+    pub effective: Effective,
+}
+
+impl AwsAuth {
+    /// Whether the authenticator would ever read this object (a ConfigMap named `aws-auth` in
+    /// `kube-system`, or with no namespace yet).
+    pub fn is_read_by_authenticator(&self) -> bool {
+        self.kind != SourceKind::ConfigMap
+            || (self.name.as_ref().is_some_and(|n| n.value == "aws-auth")
+                && self.namespace.as_ref().is_none_or(|n| n.value == "kube-system"))
+    }
+
+    /// The section of a kind, if present.
+    pub fn section(&self, kind: SectionKind) -> Option<&Section> {
+        self.sections.iter().find(|s| s.kind == kind)
+    }
+}

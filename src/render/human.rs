@@ -1,0 +1,79 @@
+//! Source-annotated diagnostics, rendered by `annotate-snippets` (the rustc/cargo/ruff look).
+
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::Summary;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Span;
+
+/// Widens an empty span to the character under it so the arrow has something to point at.
+fn visible(text: &str, span: &Span) -> Span {
+    let start = span.start.min(text.len());
+    let end = span.end.clamp(start, text.len());
+    if end > start {
+        return start..end;
+    }
+    match text[start..].chars().next() {
+        Some(c) if c != '\n' && c != '\r' => start..start + c.len_utf8(),
+        _ => start..start,
+    }
+}
+
+/// Renders one diagnostic; `styled` adds ANSI colours.
+pub fn render_one(d: &Diagnostic, styled: bool) -> String {
+    let text = d.file.text.as_str();
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    let mut primary = AnnotationKind::Primary.span(visible(text, &d.span));
+    if let Some(label) = &d.label {
+        primary = primary.label(label.as_str());
+    }
+    let mut snippet = Snippet::source(text)
+        .path(d.file.name.as_str())
+        .fold(true)
+        .annotation(primary);
+    for s in &d.secondary {
+        snippet = snippet.annotation(AnnotationKind::Context.span(visible(text, &s.span)).label(s.message.as_str()));
+    }
+    let mut group = level.primary_title(d.message.as_str()).id(d.rule.name).element(snippet);
+    for note in &d.notes {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let report: Vec<Group<'_>> = vec![group];
+    let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
+    renderer.decor_style(DecorStyle::Unicode).render(&report)
+}
+
+/// Renders all diagnostics and a summary line.
+pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&render_one(d, styled));
+        out.push_str("\n\n");
+    }
+    let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
+    if diagnostics.is_empty() {
+        out.push_str(&format!(
+            "no problems found in {} ({} scanned)\n",
+            plural(summary.configmaps, "aws-auth source"),
+            plural(summary.files_scanned, "file")
+        ));
+    } else {
+        out.push_str(&format!(
+            "found {}, {}, {} in {} ({} scanned)\n",
+            plural(summary.errors, "error"),
+            plural(summary.warnings, "warning"),
+            plural(summary.infos, "info"),
+            plural(summary.configmaps, "aws-auth source"),
+            plural(summary.files_scanned, "file")
+        ));
+    }
+    out
+}

@@ -1,0 +1,196 @@
+//! `inspect`: who gets which Kubernetes identity, as a table or as the JSON contract (version 1).
+
+use serde::Serialize;
+
+use crate::model::{AwsAuth, Effective, SectionKind, SourceKind, Sso, Status};
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    configmaps: Vec<JsonObject<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonObject<'a> {
+    file: &'a str,
+    document: usize,
+    kind: SourceKind,
+    name: Option<&'a str>,
+    namespace: Option<&'a str>,
+    effective: &'a Effective,
+    entries: Vec<JsonEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEntry<'a> {
+    section: SectionKind,
+    index: usize,
+    line: usize,
+    column: usize,
+    arn: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sso: Option<&'a Sso>,
+    username: Option<&'a str>,
+    groups: Vec<&'a str>,
+    status: &'static str,
+    reason: Option<String>,
+}
+
+fn status(obj: &AwsAuth, s: &Status) -> (&'static str, Option<String>) {
+    match s {
+        Status::Effective => ("effective", None),
+        Status::Dropped(r) => ("dropped", Some(r.clone())),
+        Status::Shadowed { by } => {
+            let line = obj.entries.get(*by).map_or(0, |e| obj.file.line_col(e.span.start).line);
+            ("shadowed", Some(format!("shadowed by the entry at line {line}")))
+        }
+        Status::Lost(r) => ("lost", Some(r.clone())),
+    }
+}
+
+/// Renders the inspect JSON document.
+pub fn json(objects: &[&AwsAuth]) -> String {
+    let out = Output {
+        version: 1,
+        configmaps: objects
+            .iter()
+            .map(|obj| JsonObject {
+                file: &obj.file.name,
+                document: obj.document,
+                kind: obj.kind,
+                name: obj.name.as_ref().map(|n| n.value.as_str()),
+                namespace: obj.namespace.as_ref().map(|n| n.value.as_str()),
+                effective: &obj.effective,
+                entries: obj
+                    .entries
+                    .iter()
+                    .map(|e| {
+                        let lc = obj.file.line_col(e.span.start);
+                        let (status, mut reason) = status(obj, &e.status);
+                        if reason.is_none() {
+                            reason.clone_from(&e.note);
+                        }
+                        JsonEntry {
+                            section: e.section,
+                            index: e.index,
+                            line: lc.line,
+                            column: lc.column,
+                            arn: e.arn.as_ref().map(|a| a.value.as_str()),
+                            sso: e.sso.as_ref(),
+                            username: e.username.as_ref().map(|u| u.value.as_str()),
+                            groups: e.groups.iter().map(|g| g.value.as_str()).collect(),
+                            status,
+                            reason,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n >= width { s.to_owned() } else { format!("{s}{}", " ".repeat(width - n)) }
+}
+
+/// Renders a table per source: one row per entry and account.
+pub fn table(objects: &[&AwsAuth]) -> String {
+    let mut out = String::new();
+    if objects.is_empty() {
+        out.push_str("no aws-auth mappings found\n");
+        return out;
+    }
+    for obj in objects {
+        let lc = obj.file.line_col(obj.span.start);
+        let what = match obj.kind {
+            SourceKind::ConfigMap => format!(
+                "ConfigMap {}/{}",
+                obj.namespace.as_ref().map_or("(no namespace)", |n| n.value.as_str()),
+                obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
+            ),
+            SourceKind::Eksctl => format!(
+                "eksctl ClusterConfig {}",
+                obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
+            ),
+            SourceKind::Fragment => "aws-auth data fragment".to_owned(),
+        };
+        out.push_str(&format!("{}:{}: {what}\n", obj.file.name, lc.line));
+        let mut rows: Vec<[String; 6]> = vec![[
+            "LINE".into(),
+            "SECTION".into(),
+            "ARN".into(),
+            "USERNAME".into(),
+            "GROUPS".into(),
+            "STATUS".into(),
+        ]];
+        for e in &obj.entries {
+            let (st, reason) = status(obj, &e.status);
+            let arn = match (&e.arn, &e.sso) {
+                (Some(a), _) => a.value.clone(),
+                (None, Some(s)) => format!("sso:{}/{}", s.account_id, s.permission_set_name),
+                _ => "-".into(),
+            };
+            rows.push([
+                obj.file.line_col(e.span.start).line.to_string(),
+                e.section.key().into(),
+                arn,
+                e.username.as_ref().map_or_else(|| "-".into(), |u| format!("{:?}", u.value)),
+                if e.groups.is_empty() {
+                    "-".into()
+                } else {
+                    e.groups.iter().map(|g| g.value.as_str()).collect::<Vec<_>>().join(",")
+                },
+                match reason.or_else(|| e.note.clone()) {
+                    Some(r) => format!("{st}: {r}"),
+                    None => st.into(),
+                },
+            ]);
+        }
+        for a in &obj.accounts {
+            let lost = obj.section(SectionKind::MapAccounts).is_some_and(crate::model::Section::is_lost);
+            rows.push([
+                obj.file.line_col(a.span.start).line.to_string(),
+                "mapAccounts".into(),
+                a.value.clone(),
+                "(its ARN)".into(),
+                "-".into(),
+                if lost || !obj.rejected.is_empty() {
+                    "lost".into()
+                } else if a.stored {
+                    "effective".into()
+                } else {
+                    "dropped: not a scalar".into()
+                },
+            ]);
+        }
+        for s in &obj.sections {
+            if s.is_lost() {
+                out.push_str(&format!("  ! `{}` fails to load: nothing in it is stored\n", s.kind.key()));
+            }
+        }
+        if !obj.rejected.is_empty() {
+            out.push_str("  ! the API server rejects this ConfigMap: nothing in it is stored\n");
+        }
+        if rows.len() == 1 {
+            out.push_str("  (no entries)\n\n");
+            continue;
+        }
+        let widths: Vec<usize> = (0..6)
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        for r in &rows {
+            let line: Vec<String> = (0..6)
+                .map(|c| if c == 5 { r[c].clone() } else { pad(&r[c], widths[c]) })
+                .collect();
+            out.push_str("  ");
+            out.push_str(line.join("  ").trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}

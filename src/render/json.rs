@@ -1,0 +1,55 @@
+//! The `lint --format json` contract (version 1): see README "JSON output".
+
+use serde::Serialize;
+
+use super::Summary;
+use crate::diagnostic::Diagnostic;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    summary: &'a Summary,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    rule: &'static str,
+    severity: &'static str,
+    message: &'a str,
+    help: Option<&'a str>,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+/// Renders the lint JSON document.
+pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
+    let out = Output {
+        version: 1,
+        summary,
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| {
+                let start = d.file.line_col(d.span.start);
+                let end = d.file.line_col(d.span.end.max(d.span.start));
+                JsonDiagnostic {
+                    rule: d.rule.name,
+                    severity: d.severity.as_str(),
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                    file: &d.file.name,
+                    line: start.line,
+                    column: start.column,
+                    end_line: end.line,
+                    end_column: end.column,
+                }
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,96 @@
+//! `missing-arn`: an entry without an ARN (or with both `rolearn` and `sso`) is dropped.
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::model::{AwsAuth, DecodeIssueKind, SectionKind, Status};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `mapRoles` entry with neither `rolearn` nor `sso`, or with both, and a `mapUsers`
+    /// entry without `userarn` (a typo such as `role_arn`, `rolarn` or `userArn:` with a missing
+    /// letter counts as missing), and an eksctl identity mapping without `arn`.
+    ///
+    /// ## Why is this bad?
+    /// The authenticator's `Validate` rejects the entry: it is dropped with a log line nobody reads,
+    /// and whoever it was meant for cannot log in.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - role_arn: arn:aws:iam::111122223333:role/ops
+    ///       username: ops
+    ///       groups: [ops]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/ops
+    ///       username: ops
+    ///       groups: [ops]
+    /// ```
+    ///
+    /// ## References
+    /// - aws-iam-authenticator `pkg/config/mapper.go` (`RoleMapping.Validate`, `UserMapping.Validate`)
+    pub MISSING_ARN = "missing-arn", category: Correctness, severity: Error,
+    summary: "an entry has no ARN (or both `rolearn` and `sso`) and is dropped",
+}
+
+/// Reports entries dropped by validation for want of an ARN.
+pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    for entry in &obj.entries {
+        let Status::Dropped(reason) = &entry.status else { continue };
+        if entry.sso.is_some() && entry.arn.is_none() {
+            continue; // an invalid SSO matcher is `sso-matcher`'s business
+        }
+        // items that are not mappings, or whose ARN has the wrong type, are reported elsewhere
+        let reported = obj.sections.iter().filter(|s| s.kind == entry.section).any(|s| {
+            s.issues.iter().any(|i| {
+                (matches!(i.kind, DecodeIssueKind::ItemNotMapping { .. }) && i.span == entry.span)
+                    || (matches!(&i.kind, DecodeIssueKind::TypeMismatch { field, .. } if field == entry.section.arn_key())
+                        && i.span.start >= entry.span.start
+                        && i.span.end <= entry.span.end)
+            })
+        });
+        if reported {
+            continue;
+        }
+        let key = entry.section.arn_key();
+        let (message, help) = if entry.arn.is_some() && entry.sso.is_some() {
+            (
+                "entry has both `rolearn` and `sso`; the authenticator drops it".to_owned(),
+                "keep either `rolearn` or `sso`".to_owned(),
+            )
+        } else if reason.starts_with("eksctl") {
+            (format!("identity mapping has no `arn`; {reason}"), "add `arn:`".to_owned())
+        } else {
+            (
+                format!("{} entry {} has no `{key}`; the authenticator drops it", entry.section.key(), entry.index + 1),
+                match entry.section {
+                    SectionKind::MapRoles => "add `rolearn: arn:aws:iam::<account>:role/<name>` (check the key's spelling)".to_owned(),
+                    _ => "add `userarn: arn:aws:iam::<account>:user/<name>` (check the key's spelling)".to_owned(),
+                },
+            )
+        };
+        let start = entry.span.start;
+        let end = obj.file.text[start..entry.span.end]
+            .find('\n')
+            .map_or(entry.span.end, |i| start + i);
+        out.push(
+            Diagnostic::new(&MISSING_ARN, &obj.file, start..end.max(start), message)
+                .label("this entry is dropped")
+                .help(help),
+        );
+    }
+}

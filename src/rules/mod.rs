@@ -1,0 +1,91 @@
+//! The rules. One module per rule, named after it, holding its documentation and its check.
+//! Rules only report: they read the loaded model and push [`Diagnostic`]s.
+
+use crate::diagnostic::Diagnostic;
+use crate::load::FileLoad;
+use crate::model::AwsAuth;
+use crate::registry::Rule;
+
+pub mod data_not_string;
+pub mod duplicate_key;
+pub mod invalid_yaml;
+pub mod malformed_configmap;
+pub mod missing_arn;
+pub mod section_not_list;
+pub mod section_parse_error;
+pub mod templated_file;
+pub mod unquoted_template;
+pub mod value_type_mismatch;
+pub mod wrong_namespace;
+
+/// Every rule, sorted by name.
+pub static RULES: &[&Rule] = &[
+    &data_not_string::DATA_NOT_STRING,
+    &duplicate_key::DUPLICATE_KEY,
+    &invalid_yaml::INVALID_YAML,
+    &malformed_configmap::MALFORMED_CONFIGMAP,
+    &missing_arn::MISSING_ARN,
+    &section_not_list::SECTION_NOT_LIST,
+    &section_parse_error::SECTION_PARSE_ERROR,
+    &templated_file::TEMPLATED_FILE,
+    &unquoted_template::UNQUOTED_TEMPLATE,
+    &value_type_mismatch::VALUE_TYPE_MISMATCH,
+    &wrong_namespace::WRONG_NAMESPACE,
+];
+
+/// Looks a rule up by name.
+pub fn find(name: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.name == name)
+}
+
+/// Runs every rule over one loaded file.
+pub fn check_file(load: &FileLoad, out: &mut Vec<Diagnostic>) {
+    invalid_yaml::check(load, out);
+    templated_file::check(load, out);
+    for obj in &load.objects {
+        check_object(obj, out);
+    }
+}
+
+fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    malformed_configmap::check(obj, out);
+    wrong_namespace::check(obj, out);
+    data_not_string::check(obj, out);
+    section_parse_error::check(obj, out);
+    unquoted_template::check(obj, out);
+    section_not_list::check(obj, out);
+    value_type_mismatch::check(obj, out);
+    duplicate_key::check(obj, out);
+    missing_arn::check(obj, out);
+}
+
+/// Lines of a broken section that look like entries, with their ARN and whether they look like
+/// node mappings: a section that fails to parse still tells us whom it would have admitted.
+pub fn sketch_entries(text: &str) -> Vec<(Option<String>, bool)> {
+    let mut items: Vec<(Option<String>, bool)> = Vec::new();
+    for line in text.lines() {
+        let t = line.trim_start();
+        let starts_item = t.starts_with("- ") || t == "-";
+        let body = t.trim_start_matches(['-', ' ']);
+        let lower = body.to_ascii_lowercase();
+        if starts_item || items.is_empty() {
+            items.push((None, false));
+        }
+        for key in ["rolearn:", "userarn:"] {
+            if lower.starts_with(key) {
+                let value = body[key.len()..].trim().trim_matches(['"', '\'']).to_owned();
+                match items.last_mut() {
+                    Some(item) if item.0.is_none() => item.0 = Some(value),
+                    _ => items.push((Some(value), false)),
+                }
+            }
+        }
+        if let Some(item) = items.last_mut()
+            && (body.contains("system:nodes") || body.contains("system:node:") || body.contains("system:node-proxier"))
+        {
+            item.1 = true;
+        }
+    }
+    items.retain(|(arn, _)| arn.is_some());
+    items
+}

@@ -1,0 +1,81 @@
+//! `unquoted-template`: `username: {{SessionName}}` without quotes drops the whole section.
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::model::{AwsAuth, SectionState};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a value in `mapRoles`/`mapUsers` that starts with `{` without quotes, typically
+    /// `username: {{SessionName}}`.
+    ///
+    /// ## Why is this bad?
+    /// A value starting with `{` is YAML flow-mapping syntax: `{{SessionName}}` is a mapping whose
+    /// key is a mapping. yaml.v2 fails with `invalid map key` and the authenticator (master and
+    /// 0.6) drops the **whole section**: every mapping in it, node roles included. On 0.5 the field
+    /// is silently empty. The authenticator's README quotes the macro for this reason.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/dev
+    ///       username: {{SessionName}}
+    ///       groups: [dev]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/dev
+    ///       username: "dev:{{SessionName}}"
+    ///       groups: [dev]
+    /// ```
+    ///
+    /// ## References
+    /// - aws-iam-authenticator PR #454 (a production outage with `invalid map key`)
+    pub UNQUOTED_TEMPLATE = "unquoted-template", category: Correctness, severity: Error,
+    summary: "an unquoted `{{...}}` value makes the whole section fail to load",
+}
+
+/// Reports the template that broke a section.
+pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    for section in &obj.sections {
+        let SectionState::ConversionError {
+            span, template: true, ..
+        } = &section.state
+        else {
+            continue;
+        };
+        let written = &obj.file.text[span.clone()];
+        let written = if section.map.is_exact() && !written.contains('\n') {
+            written.to_owned()
+        } else {
+            "{{...}}".to_owned()
+        };
+        let key = section.kind.key();
+        let mut d = Diagnostic::new(
+            &UNQUOTED_TEMPLATE,
+            &obj.file,
+            span.clone(),
+            format!("unquoted `{written}` is a YAML flow mapping; the authenticator drops all of `{key}`"),
+        )
+        .label("a mapping, not a string")
+        .secondary(section.key_span.clone(), format!("every mapping of `{key}` is lost"))
+        .help(format!("quote the value: `\"{written}\"`"));
+        if !section.map.is_exact() {
+            d = d.note("the position is approximate: the value uses escapes, so awsauth points at its start");
+        }
+        out.push(d);
+    }
+}

@@ -1,0 +1,94 @@
+//! Source files: the text that was read, where it came from, and the line index that turns byte
+//! offsets into 1-based lines and character columns. Positions are kept as byte offsets
+//! everywhere else and converted here, at the edges.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A byte range in a [`SourceFile`]'s text.
+pub type Span = Range<usize>;
+
+/// One input: a file on disk, standard input or (later) a blob at a revision.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown to users: the path as given or relative to the walked directory.
+    pub name: String,
+    /// The text, with a leading byte-order mark removed (it is not a visible column).
+    pub text: String,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column, the column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, in Unicode scalar values (a tab counts as one).
+    pub column: usize,
+}
+
+impl SourceFile {
+    /// Builds a source file, dropping a UTF-8 byte-order mark.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
+        let mut text = text.into();
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Arc::new(Self {
+            name: name.into(),
+            text,
+            line_starts,
+        })
+    }
+
+    /// The line and column of a byte offset (clamped to the text and to a char boundary).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text[start..offset].chars().count() + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// The byte range of a 1-based line, without its line break.
+    pub fn line_span(&self, line: usize) -> Span {
+        let start = self.line_starts[line.saturating_sub(1).min(self.line_starts.len() - 1)];
+        let mut end = self.text[start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| start + i);
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// The number of lines.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_and_ignore_bom_and_crlf() {
+        let f = SourceFile::new("x", "\u{feff}a: é\r\n\tb: c\r\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        let b = f.text.find('b').unwrap();
+        assert_eq!(f.line_col(b), LineCol { line: 2, column: 2 });
+        let e = f.text.find('é').unwrap();
+        assert_eq!(f.line_col(e + 2), LineCol { line: 1, column: 5 });
+        assert_eq!(&f.text[f.line_span(1)], "a: é");
+    }
+}

@@ -1,0 +1,417 @@
+//! A small lossless YAML tree with byte spans, built from `granit-parser` events.
+//!
+//! Mappings keep every key in source order (duplicates included) so that rules can see what the
+//! authenticator's non-strict decoder silently overwrites. Aliases share the anchored node. The
+//! yaml.v2 (YAML 1.1) meaning of scalars lives in [`resolve`]; mapping inner positions of an
+//! embedded document back to the outer file lives in [`scalar_map`].
+
+pub mod resolve;
+pub mod scalar_map;
+
+use std::collections::HashMap;
+use std::sync::Arc as Rc;
+
+use granit_parser::{Event, Parser, ScalarStyle};
+
+use crate::source::Span;
+
+/// How a scalar was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// `value`
+    Plain,
+    /// `'value'`
+    SingleQuoted,
+    /// `"value"`
+    DoubleQuoted,
+    /// `|`
+    Literal,
+    /// `>`
+    Folded,
+}
+
+impl Style {
+    /// How the style is named in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Plain => "plain",
+            Self::SingleQuoted => "single-quoted",
+            Self::DoubleQuoted => "double-quoted",
+            Self::Literal => "literal block",
+            Self::Folded => "folded block",
+        }
+    }
+}
+
+/// A YAML node with its byte span in the parsed text.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// What the node holds.
+    pub kind: NodeKind,
+    /// Byte span of the node's content (for block scalars: from the first content character).
+    pub span: Span,
+    /// The resolved tag, e.g. `tag:yaml.org,2002:str`, when one was written.
+    pub tag: Option<String>,
+}
+
+/// The content of a [`Node`].
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    /// A scalar after escape processing.
+    Scalar {
+        /// The scalar's text.
+        value: String,
+        /// How it was written.
+        style: Style,
+    },
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping; keys in source order, duplicates kept.
+    Map(Vec<(Node, Node)>),
+    /// An alias; the anchored node it refers to.
+    Alias(Rc<Node>),
+}
+
+impl Node {
+    /// The node an alias refers to, or the node itself.
+    pub fn resolved(&self) -> &Node {
+        let mut n = self;
+        while let NodeKind::Alias(target) = &n.kind {
+            n = target;
+        }
+        n
+    }
+
+    /// The scalar text, if the (resolved) node is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.resolved().kind {
+            NodeKind::Scalar { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The scalar style, if the (resolved) node is a scalar.
+    pub fn style(&self) -> Option<Style> {
+        match &self.resolved().kind {
+            NodeKind::Scalar { style, .. } => Some(*style),
+            _ => None,
+        }
+    }
+
+    /// The mapping entries, if the (resolved) node is a mapping.
+    pub fn as_map(&self) -> Option<&[(Node, Node)]> {
+        match &self.resolved().kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The sequence items, if the (resolved) node is a sequence.
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.resolved().kind {
+            NodeKind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The value of the last key whose text equals `key` (yaml.v2's last-wins for duplicates).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The last `(key, value)` pair whose key text equals `key`.
+    pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
+        self.as_map()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+    }
+
+    /// A short name of the node's YAML type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.resolved().kind {
+            NodeKind::Scalar { .. } => "scalar",
+            NodeKind::Seq(_) => "list",
+            NodeKind::Map(_) => "mapping",
+            NodeKind::Alias(_) => "alias",
+        }
+    }
+}
+
+/// One document of a YAML stream.
+#[derive(Debug)]
+pub struct Document {
+    /// The root node; `None` for an empty document.
+    pub root: Option<Node>,
+    /// 0-based index of the document in the stream.
+    pub index: usize,
+}
+
+/// A syntax error reported by the parser.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    /// The parser's message, lowercase.
+    pub message: String,
+    /// Byte offset where the parser stopped.
+    pub offset: usize,
+}
+
+/// The result of parsing a stream: the documents that parsed, and the errors met on the way.
+#[derive(Debug, Default)]
+pub struct Stream {
+    /// Documents in order (a broken document is absent).
+    pub documents: Vec<Document>,
+    /// Syntax errors, one per broken document.
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parser settings shared by the outer and the nested parse.
+fn options() -> granit_parser::Options {
+    granit_parser::options! {
+        // libyaml (and so Go's yaml.v2) adds no line feed to a block scalar ending at EOF
+        block_scalar_eof_without_line_feed: true,
+        emit_comments: false,
+    }
+}
+
+/// Parses every document of `text`. After a syntax error the parser skips to the next document,
+/// as a multi-document manifest (helm template output) may have one broken document.
+pub fn parse_stream(text: &str) -> Stream {
+    parse(text, usize::MAX)
+}
+
+/// Parses only the first document of `text`, as yaml.v2's `Unmarshal` does: later documents
+/// are neither read nor checked.
+pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
+    let mut stream = parse(text, 1);
+    if let Some(doc) = stream.documents.pop() {
+        return Ok(doc.root);
+    }
+    match stream.errors.pop() {
+        Some(e) => Err(e),
+        None => Ok(None),
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        tag: Option<String>,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+}
+
+fn tag_string(tag: Option<&granit_parser::Tag>) -> Option<String> {
+    tag.map(|t| {
+        let (handle, suffix) = t.parts();
+        format!("{handle}{suffix}")
+    })
+}
+
+fn syntax_error(e: &granit_parser::ScanError, text: &str) -> SyntaxError {
+    let offset = e
+        .marker()
+        .byte_offset()
+        .unwrap_or_else(|| {
+            text.char_indices()
+                .nth(e.marker().index())
+                .map_or(text.len(), |(i, _)| i)
+        })
+        .min(text.len());
+    let mut message = e.info();
+    if let Some(first) = message.get(..1) {
+        let lower = first.to_lowercase();
+        message.replace_range(..1, &lower);
+    }
+    SyntaxError { message, offset }
+}
+
+fn parse(text: &str, max_docs: usize) -> Stream {
+    let mut stream = Stream::default();
+    let mut parser = Parser::new_from_str_with_options(text, options());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, Rc<Node>> = HashMap::new();
+    let mut root: Option<Node> = None;
+    let mut index = 0;
+    loop {
+        let Some(result) = parser.next_event() else {
+            break;
+        };
+        let (event, span) = match result {
+            Ok(ev) => ev,
+            Err(e) => {
+                stream.errors.push(syntax_error(&e, text));
+                stack.clear();
+                anchors.clear();
+                root = None;
+                index += 1;
+                if index >= max_docs || !matches!(parser.proceed_next_document(), Ok(true)) {
+                    break;
+                }
+                continue;
+            }
+        };
+        let start = span.start.byte_offset().unwrap_or(0);
+        let end = span.end.byte_offset().unwrap_or(start).max(start);
+        let node = match event {
+            Event::StreamStart => continue,
+            Event::StreamEnd => break,
+            Event::DocumentStart(..) => {
+                root = None;
+                anchors.clear();
+                continue;
+            }
+            Event::DocumentEnd => {
+                stream.documents.push(Document {
+                    root: root.take(),
+                    index,
+                });
+                index += 1;
+                if index >= max_docs {
+                    break;
+                }
+                continue;
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let node = Node {
+                    kind: NodeKind::Scalar {
+                        value: value.into_owned(),
+                        style,
+                    },
+                    span: start..end,
+                    tag: tag_string(tag.as_deref()),
+                };
+                if anchor != 0 {
+                    anchors.insert(anchor, Rc::new(node.clone()));
+                }
+                node
+            }
+            Event::Alias(id) => {
+                let Some(target) = anchors.get(&id) else {
+                    // the parser reports unknown anchors itself; be defensive anyway
+                    continue;
+                };
+                Node {
+                    kind: NodeKind::Alias(Rc::clone(target)),
+                    span: start..end,
+                    tag: None,
+                }
+            }
+            Event::SequenceStart(_, anchor, tag) => {
+                stack.push(Frame::Seq {
+                    start,
+                    anchor,
+                    tag: tag_string(tag.as_deref()),
+                    items: Vec::new(),
+                });
+                continue;
+            }
+            Event::MappingStart(_, anchor, tag) => {
+                stack.push(Frame::Map {
+                    start,
+                    anchor,
+                    tag: tag_string(tag.as_deref()),
+                    entries: Vec::new(),
+                    key: None,
+                });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else { continue };
+                let (kind, start, anchor, tag, last_end) = match frame {
+                    Frame::Seq {
+                        start,
+                        anchor,
+                        tag,
+                        items,
+                    } => {
+                        let last = items.last().map(|n| n.span.end);
+                        (NodeKind::Seq(items), start, anchor, tag, last)
+                    }
+                    Frame::Map {
+                        start,
+                        anchor,
+                        tag,
+                        entries,
+                        ..
+                    } => {
+                        let last = entries.last().map(|(_, v)| v.span.end);
+                        (NodeKind::Map(entries), start, anchor, tag, last)
+                    }
+                };
+                // block collections end where their last child ends; flow ones at the bracket
+                let end = if text.as_bytes().get(end.saturating_sub(1)).is_some_and(|b| matches!(b, b']' | b'}')) {
+                    end
+                } else {
+                    last_end.unwrap_or(end).max(start)
+                };
+                let node = Node {
+                    kind,
+                    span: start..end,
+                    tag,
+                };
+                if anchor != 0 {
+                    anchors.insert(anchor, Rc::new(node.clone()));
+                }
+                node
+            }
+            _ => continue,
+        };
+        match stack.last_mut() {
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                Some(k) => entries.push((k, node)),
+                None => *key = Some(node),
+            },
+            None => root = Some(node),
+        }
+    }
+    stream
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_duplicates_spans_and_documents() {
+        let text = "a: 1\na: 2\n---\n- x\n- &k {b: c}\n- *k\n";
+        let s = parse_stream(text);
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert_eq!(s.documents.len(), 2);
+        let root = s.documents[0].root.as_ref().unwrap();
+        assert_eq!(root.as_map().unwrap().len(), 2);
+        assert_eq!(root.get("a").unwrap().as_str(), Some("2"));
+        let seq = s.documents[1].root.as_ref().unwrap().as_seq().unwrap();
+        assert_eq!(&text[seq[0].span.clone()], "x");
+        assert_eq!(seq[2].get("b").unwrap().as_str(), Some("c"));
+    }
+
+    #[test]
+    fn recovers_after_a_broken_document() {
+        let s = parse_stream("a: [\n---\nb: 1\n");
+        assert_eq!(s.errors.len(), 1);
+        assert!(s.documents.iter().any(|d| d.root.as_ref().and_then(|r| r.get("b")).is_some()));
+    }
+
+    #[test]
+    fn first_document_only() {
+        assert!(parse_first("- a\n---\n- [\n").is_ok());
+        assert!(parse_first("- [\n").is_err());
+    }
+}

@@ -1,0 +1,300 @@
+//! Maps byte offsets inside a scalar's decoded value back to the outer file.
+//!
+//! `mapRoles: |` holds a YAML document inside a string. Positions found while parsing that
+//! document are offsets into the *decoded* string; users need the outer file's line and column.
+//! The map is a table of segments, each a run of characters copied verbatim from the source.
+//! It is built by aligning the decoded value with the source text: verbatim for literal,
+//! folded and plain scalars (their content is never escaped), and with a small decoder for
+//! quoted scalars (escapes, `''`, line folding). When alignment fails the map is *coarse*:
+//! every position maps to the start of the value, so no arrow ever points at the wrong text.
+
+use super::Style;
+use crate::source::Span;
+
+/// Inner-to-outer offset table for one scalar.
+#[derive(Debug, Clone)]
+pub struct ScalarMap {
+    /// `(inner_offset, outer_offset)` at the start of every verbatim run, sorted.
+    segments: Vec<(usize, usize)>,
+    /// Where coarse positions point: the start of the value in the outer file.
+    start: usize,
+    /// Whether every inner position maps to its exact outer position.
+    exact: bool,
+}
+
+impl ScalarMap {
+    /// Builds the map for a scalar node of `style` spanning `span` in `src`, whose decoded
+    /// value is `value`.
+    pub fn new(src: &str, span: &Span, style: Style, value: &str) -> Self {
+        let start = span.start.min(src.len());
+        let end = span.end.clamp(start, src.len());
+        let segments = match style {
+            Style::Plain => align(src, start, end, value, true),
+            Style::Literal => align(src, block_content_start(src, start), end, value, false),
+            Style::Folded => align(src, block_content_start(src, start), end, value, true),
+            Style::SingleQuoted | Style::DoubleQuoted => decode_quoted(src, start, end, style, value),
+        };
+        match segments {
+            Some(segments) => Self {
+                segments,
+                start,
+                exact: true,
+            },
+            None => Self {
+                segments: Vec::new(),
+                start,
+                exact: false,
+            },
+        }
+    }
+
+    /// Whether positions are exact (otherwise they all point at the start of the value).
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
+    /// The outer byte offset of an inner byte offset.
+    pub fn outer(&self, inner: usize) -> usize {
+        if !self.exact {
+            return self.start;
+        }
+        let i = self.segments.partition_point(|&(s, _)| s <= inner);
+        match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some(&(s, o)) => o + (inner - s),
+            None => self.start,
+        }
+    }
+
+    /// The outer span of an inner span.
+    pub fn outer_span(&self, inner: &Span) -> Span {
+        let start = self.outer(inner.start);
+        let end = if inner.end > inner.start {
+            self.outer(inner.end - 1) + 1
+        } else {
+            start
+        };
+        start..end.max(start)
+    }
+}
+
+/// A block scalar's span starts at its first content character, or at its properties; content
+/// starts on the line after the header (`|`, `>-`, `|2`, ...).
+fn block_content_start(src: &str, start: usize) -> usize {
+    let bytes = src.as_bytes();
+    // a span starting on the header line itself (anchor or tag before `|`): skip that line
+    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+    if src[line_start..start].trim_matches([' ', '\t']).is_empty() {
+        // walk back over blank lines to the header line; content begins after it
+        let mut pos = line_start;
+        while pos > 0 {
+            let prev_start = src[..pos - 1].rfind('\n').map_or(0, |i| i + 1);
+            let line = &src[prev_start..pos - 1];
+            if line.trim_matches([' ', '\t', '\r']).is_empty() {
+                pos = prev_start;
+            } else {
+                return pos;
+            }
+        }
+        pos
+    } else {
+        memchr::memchr(b'\n', &bytes[start..]).map_or(src.len(), |i| start + i + 1)
+    }
+}
+
+/// Aligns `value` with `src[from..to]`, where every character of `value` appears verbatim in
+/// order. With `fold`, a space of the value may stand for a folded line break.
+fn align(src: &str, from: usize, to: usize, value: &str, fold: bool) -> Option<Vec<(usize, usize)>> {
+    let mut segments = Vec::new();
+    let mut j = from;
+    let mut next_expected = usize::MAX;
+    for (i, c) in value.char_indices() {
+        let sc = loop {
+            let sc = src.get(j..to)?.chars().next()?;
+            if sc == c || (fold && c == ' ' && sc == '\n') {
+                break sc;
+            }
+            j += sc.len_utf8();
+        };
+        if j != next_expected {
+            segments.push((i, j));
+        }
+        j += sc.len_utf8();
+        next_expected = j;
+    }
+    segments.push((value.len(), j));
+    Some(segments)
+}
+
+/// Decodes a quoted scalar from the source, recording where every decoded character came
+/// from, and checks the result against the parser's value.
+fn decode_quoted(src: &str, start: usize, end: usize, style: Style, value: &str) -> Option<Vec<(usize, usize)>> {
+    let quote = if style == Style::DoubleQuoted { '"' } else { '\'' };
+    let body = src.get(start..end)?;
+    let mut chars = body.char_indices().peekable();
+    if chars.next()?.1 != quote {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut origin: Vec<(usize, usize)> = Vec::new();
+    let mut push = |out: &mut String, c: char, at: usize| {
+        origin.push((out.len(), start + at));
+        out.push(c);
+    };
+    while let Some((at, c)) = chars.next() {
+        match c {
+            c if c == quote => {
+                if quote == '\'' && chars.peek().is_some_and(|&(_, n)| n == '\'') {
+                    chars.next();
+                    push(&mut out, '\'', at);
+                    continue;
+                }
+                break;
+            }
+            '\\' if quote == '"' => {
+                let (_, e) = chars.next()?;
+                let decoded = match e {
+                    '\r' | '\n' => {
+                        if e == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n') {
+                            chars.next();
+                        }
+                        while chars.peek().is_some_and(|&(_, n)| n == ' ' || n == '\t') {
+                            chars.next();
+                        }
+                        continue;
+                    }
+                    '0' => '\0',
+                    'a' => '\x07',
+                    'b' => '\x08',
+                    't' | '\t' => '\t',
+                    'n' => '\n',
+                    'v' => '\x0b',
+                    'f' => '\x0c',
+                    'r' => '\r',
+                    'e' => '\x1b',
+                    ' ' => ' ',
+                    '"' => '"',
+                    '/' => '/',
+                    '\\' => '\\',
+                    'N' => '\u{85}',
+                    '_' => '\u{a0}',
+                    'L' => '\u{2028}',
+                    'P' => '\u{2029}',
+                    'x' | 'u' | 'U' => {
+                        let n = match e {
+                            'x' => 2,
+                            'u' => 4,
+                            _ => 8,
+                        };
+                        let mut code = 0u32;
+                        for _ in 0..n {
+                            code = code * 16 + chars.next()?.1.to_digit(16)?;
+                        }
+                        char::from_u32(code)?
+                    }
+                    _ => return None,
+                };
+                push(&mut out, decoded, at);
+            }
+            ' ' | '\t' | '\r' | '\n' => {
+                // a run of blanks: kept unless a line break follows (then folded)
+                let mut run = vec![(at, c)];
+                while let Some(&(a, n)) = chars.peek() {
+                    if matches!(n, ' ' | '\t' | '\r' | '\n') {
+                        run.push((a, n));
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                let breaks = run.iter().filter(|&&(_, c)| c == '\n').count();
+                if breaks == 0 && !run.iter().any(|&(_, c)| c == '\r') {
+                    for (a, c) in run {
+                        push(&mut out, c, a);
+                    }
+                } else {
+                    let first_break = run.iter().position(|&(_, c)| c == '\n' || c == '\r')?;
+                    let at = run[first_break].0;
+                    if breaks <= 1 {
+                        push(&mut out, ' ', at);
+                    } else {
+                        for _ in 1..breaks {
+                            push(&mut out, '\n', at);
+                        }
+                    }
+                }
+            }
+            c => push(&mut out, c, at),
+        }
+    }
+    if out != value {
+        return None;
+    }
+    // compress the per-character origins into verbatim runs
+    let mut segments: Vec<(usize, usize)> = Vec::new();
+    let mut expected = usize::MAX;
+    let mut last = (0, start);
+    for (i, &(inner, outer)) in origin.iter().enumerate() {
+        if outer != expected {
+            segments.push((inner, outer));
+        }
+        let len = out[inner..].chars().next().map_or(1, char::len_utf8);
+        expected = outer + len;
+        last = (inner + len, expected);
+        let _ = i;
+    }
+    segments.push(last);
+    Some(segments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{parse_stream, NodeKind};
+
+    /// Parses `src`, takes the value of `key`, and checks that every inner offset of `needle`
+    /// in the decoded value maps onto the same text in the outer file.
+    fn check(src: &str, key: &str, needles: &[&str]) -> ScalarMap {
+        let stream = parse_stream(src);
+        assert!(stream.errors.is_empty(), "{:?}", stream.errors);
+        let root = stream.documents[0].root.as_ref().unwrap();
+        let node = root.get(key).unwrap();
+        let NodeKind::Scalar { value, style } = &node.kind else { panic!() };
+        let map = ScalarMap::new(src, &node.span, *style, value);
+        assert!(map.is_exact(), "{style:?} not exact");
+        for needle in needles {
+            let inner = value.find(needle).unwrap();
+            let outer = map.outer(inner);
+            assert_eq!(&src[outer..outer + needle.len()], *needle, "{style:?} {needle}");
+        }
+        map
+    }
+
+    #[test]
+    fn literal_folded_and_explicit_indent() {
+        let src = "a: |\n  - rolearn: x\n    groups:\n    - g1\nb: >\n  - rolearn: y\n    groups: [g2]\nc: |2-\n\n    z: 1\n   w\n";
+        check(src, "a", &["rolearn", "g1", "groups"]);
+        check(src, "b", &["y", "g2"]);
+        check(src, "c", &["z: 1", "w"]);
+    }
+
+    #[test]
+    fn crlf_and_unicode() {
+        let src = "é: 1\r\na: |\r\n  - rolearn: x\r\n    username: zoë\r\n    groups: [g]\r\n";
+        check(src, "a", &["zoë", "groups", "g]"]);
+    }
+
+    #[test]
+    fn quoted_styles() {
+        let src = "a: \"- rolearn: x\\n  username: \\\"u\\\"\\n  groups:\\n  - g\\u00e9\"\nb: '- rolearn: ''x''\n\n  - g'\nc: \"- userarn: a\\\n  \\ b\\tc\n  d\"\n";
+        check(src, "a", &["username", "- g"]);
+        check(src, "b", &["rolearn", "- g"]);
+        check(src, "c", &["userarn", "b", "d"]);
+    }
+
+    #[test]
+    fn coarse_when_unaligned() {
+        let map = ScalarMap::new("a: b", &(3..4), Style::Plain, "zzz");
+        assert!(!map.is_exact());
+        assert_eq!(map.outer(2), 3);
+    }
+}
