@@ -575,7 +575,13 @@ fn is_explicit_null(node: &Node) -> bool {
 
 fn mismatch(section: &mut Section, node: &Node, field: &str, expected: &'static str, found: &'static str) {
     let span = section.outer(&node.span);
-    let text = node.as_str().map_or_else(|| node.type_name().to_owned(), str::to_owned);
+    let text = node.as_str().map_or_else(
+        || {
+            let written = section.text.get(node.span.clone()).unwrap_or_default();
+            written.lines().next().unwrap_or_default().trim().to_owned()
+        },
+        str::to_owned,
+    );
     section.issues.push(DecodeIssue {
         span,
         kind: DecodeIssueKind::TypeMismatch {

@@ -72,6 +72,8 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 "entry has both `rolearn` and `sso`; the authenticator drops it".to_owned(),
                 "keep either `rolearn` or `sso`".to_owned(),
             )
+        } else if reason.starts_with("eksctl rejects") {
+            continue; // an ARN of the wrong type is `not-a-principal`'s business
         } else if reason.starts_with("eksctl") {
             (format!("identity mapping has no `arn`; {reason}"), "add `arn:`".to_owned())
         } else {

@@ -71,9 +71,10 @@ pub fn sketch_entries(text: &str) -> Vec<(Option<String>, bool)> {
         if starts_item || items.is_empty() {
             items.push((None, false));
         }
-        for key in ["rolearn:", "userarn:"] {
+        for key in ["rolearn:", "userarn:", "arn:"] {
             if lower.starts_with(key) {
-                let value = body[key.len()..].trim().trim_matches(['"', '\'']).to_owned();
+                let value = if key == "arn:" { body } else { &body[key.len()..] };
+                let value = value.trim().trim_matches(['"', '\'']).to_owned();
                 match items.last_mut() {
                     Some(item) if item.0.is_none() => item.0 = Some(value),
                     _ => items.push((Some(value), false)),

@@ -84,7 +84,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             .filter(|(_, node)| *node)
             .filter_map(|(arn, _)| arn.as_deref())
             .collect();
-        let mut text = format!("`{key}` does not parse ({message}); the authenticator drops the whole section: {lost} lost");
+        let mut text = if lost.starts_with("0 ") {
+            format!("`{key}` does not parse ({message}); the authenticator drops the whole section")
+        } else {
+            format!("`{key}` does not parse ({message}); the authenticator drops the whole section: {lost} lost")
+        };
         if !nodes.is_empty() {
             text.push_str(&format!(
                 ", including node role{} {}",

@@ -65,15 +65,21 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             };
             let effect = match (field.as_str(), *expected) {
                 ("groups", "a list of strings") => "the entry gets no groups".to_owned(),
-                ("groups", _) => "this group loads as an empty string".to_owned(),
+                ("groups", _) => "the group loads as an empty string".to_owned(),
                 ("rolearn" | "userarn", _) => "the entry has no ARN and is dropped".to_owned(),
                 ("sso", _) => "the SSO matcher is ignored".to_owned(),
                 (f, _) => format!("`{f}` loads as an empty string"),
             };
-            let help = if *expected == "a list of strings" {
+            let colon_space = *found == "mapping"
+                && text.split_once(": ").is_some_and(|(a, b)| !a.contains(' ') && !b.trim().is_empty() && !b.contains(' '));
+            let help = if colon_space {
+                format!("a space after `:` makes a mapping; write `{}`", text.replacen(": ", ":", 1))
+            } else if *expected == "a list of strings" {
                 format!("write `{field}` as a list: `[{text}]`, or one `- item` per line")
             } else if *found == "null" {
                 format!("give `{field}` a value, or remove the key")
+            } else if matches!(*found, "list" | "mapping") {
+                format!("write `{field}` as a plain string")
             } else {
                 format!("quote it: `\"{text}\"`")
             };
@@ -87,7 +93,15 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                     &VALUE_TYPE_MISMATCH,
                     &obj.file,
                     issue.span.clone(),
-                    format!("`{field}` is {written_desc}, not {expected}; {effect}", written_desc = describe(&written, found)),
+                    format!(
+                        "{subject} is {written_desc}, not {expected}; {effect}",
+                        subject = if field == "groups" && *expected == "a string" {
+                            "a `groups` item".to_owned()
+                        } else {
+                            format!("`{field}`")
+                        },
+                        written_desc = describe(&written, found)
+                    ),
                 )
                 .label(format!("YAML 1.1 reads this as a {found}"))
                 .help(help),
@@ -98,6 +112,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
 
 fn describe(text: &str, found: &str) -> String {
     match found {
+        "list" | "mapping" if !text.is_empty() => format!("a {found} (`{text}`)"),
         "list" | "mapping" => format!("a {found}"),
         "null" => "null".to_owned(),
         _ => format!("`{text}`, a YAML 1.1 {found}"),
