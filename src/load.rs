@@ -28,7 +28,8 @@ pub struct FileLoad {
     pub syntax_errors: Vec<SyntaxError>,
     /// Whether the file mentions aws-auth at all (decides whether a syntax error matters).
     pub relevant: bool,
-    /// Template syntax that is not the authenticator's own (`{{ .Values }}`, `${var}`, `{%`).
+    /// Template syntax that is not the authenticator's own (`{{ .Values }}`, `${var}`, `{%`):
+    /// such a file is not linted, only noted.
     pub template: Option<Span>,
 }
 
@@ -47,6 +48,22 @@ pub const TEMPLATE_VARIABLES: [&str; 5] = [
     "SessionNameRaw",
     "AccessKeyID",
 ];
+
+/// Finds Helm or Jinja syntax (`{{ .x }}`, `{{- x }}`, `{{/* */}}`, `{% x %}`): files with it
+/// only mean something once rendered.
+pub fn find_strong_template(text: &str) -> Option<Span> {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"{").find_map(|i| {
+        let next = bytes.get(i + 1)?;
+        let strong = *next == b'%'
+            || (*next == b'{' && matches!(bytes.get(i + 2), Some(b' ' | b'-' | b'.' | b'/' | b'$')));
+        strong.then(|| {
+            let end = text[i..].find(['}', '\n']).map_or(text.len(), |e| i + e + 1).min(text.len());
+            let end = if text[..end].ends_with('}') && text[end..].starts_with('}') { end + 1 } else { end };
+            i..end
+        })
+    })
+}
 
 /// Finds template syntax of another tool (Helm, Jinja, Terraform) in `text`.
 pub fn find_foreign_template(text: &str) -> Option<Span> {
@@ -85,7 +102,10 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     }
     let stream = yaml::parse_stream(text);
     out.syntax_errors = stream.errors;
-    if !out.syntax_errors.is_empty() {
+    // Helm/Jinja files are not linted whether or not they happen to parse (their values are not
+    // what the cluster gets), but `inspect` still shows what they hold as written
+    out.template = find_strong_template(text);
+    if out.template.is_none() && !out.syntax_errors.is_empty() {
         out.template = find_foreign_template(text);
     }
     for doc in &stream.documents {
@@ -568,6 +588,9 @@ fn field_for(section: SectionKind, key: &str) -> Option<&'static str> {
 }
 
 fn is_explicit_null(node: &Node) -> bool {
+    if node.span.is_empty() {
+        return false;
+    }
     let t = node.resolved();
     matches!(&t.kind, NodeKind::Scalar { value, style: Style::Plain } if !value.is_empty() && t.tag.is_none())
         && node.as_str().is_some_and(|v| matches!(v, "~" | "null" | "Null" | "NULL"))

@@ -57,11 +57,15 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 &DATA_NOT_STRING,
                 &obj.file,
                 r.value_span.clone(),
-                format!("`{}` is a {}, not a string; the API server rejects this ConfigMap", r.key, r.found),
+                format!("`{}` is {} {}, not a string; the API server rejects this ConfigMap", r.key, article(r.found), r.found),
             )
-            .label(format!("a {}", r.found))
+            .label(format!("{} {}", article(r.found), r.found))
             .secondary(r.key_span.clone(), "data values must be strings")
             .help(help),
         );
     }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
 }

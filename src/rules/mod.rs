@@ -40,8 +40,11 @@ pub fn find(name: &str) -> Option<&'static Rule> {
 
 /// Runs every rule over one loaded file.
 pub fn check_file(load: &FileLoad, out: &mut Vec<Diagnostic>) {
+    if load.template.is_some() {
+        templated_file::check(load, out);
+        return;
+    }
     invalid_yaml::check(load, out);
-    templated_file::check(load, out);
     for obj in &load.objects {
         check_object(obj, out);
     }

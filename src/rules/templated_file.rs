@@ -5,8 +5,9 @@ use crate::load::FileLoad;
 
 declare_rule! {
     /// ## What it does
-    /// Notes a file that mentions aws-auth, contains template syntax of another tool (`{{ .Values.x }}`,
-    /// `{{- include ... }}`, `{% ... %}`, `${var}`) and is not valid YAML as written. The file is skipped.
+    /// Notes a file that mentions aws-auth and contains Helm or Jinja syntax (`{{ .Values.x }}`,
+    /// `{{- include ... }}`, `{% ... %}`), or that does not parse because of template syntax
+    /// such as Terraform's `${var}`. The file is skipped.
     ///
     /// ## Why is this bad?
     /// It is not bad: templates are only YAML once rendered. awsauth cannot see the mappings, so it
@@ -48,7 +49,7 @@ declare_rule! {
 /// Reports a relevant file that does not parse because of foreign template syntax.
 pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
     let Some(span) = &load.template else { return };
-    if !load.relevant || load.syntax_errors.is_empty() {
+    if !load.relevant {
         return;
     }
     let snippet: String = load.file.text[span.clone()].chars().take(40).collect();

@@ -177,20 +177,130 @@ fn options() -> granit_parser::Options {
 /// Parses every document of `text`. After a syntax error the parser skips to the next document,
 /// as a multi-document manifest (helm template output) may have one broken document.
 pub fn parse_stream(text: &str) -> Stream {
-    parse(text, usize::MAX)
+    let mut stream = parse(text, usize::MAX);
+    // a document yaml.v2 would reject is dropped like any other broken document
+    let mut i = 0;
+    while i < stream.documents.len() {
+        match stream.documents[i].root.as_ref().and_then(|r| v2_tab_error(text, r)) {
+            Some(err) => {
+                stream.errors.push(err);
+                stream.documents.remove(i);
+            }
+            None => i += 1,
+        }
+    }
+    stream.errors.sort_by_key(|e| e.offset);
+    stream
 }
 
 /// Parses only the first document of `text`, as yaml.v2's `Unmarshal` does: later documents
 /// are neither read nor checked.
 pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
     let mut stream = parse(text, 1);
+    if !stream.errors.is_empty()
+        && let Some(blanked) = blank_glued_comments(text)
+    {
+        // yaml.v2 reads `[a]#x` and `"a"#x` as a value and a comment; YAML 1.2 wants a space
+        let retry = parse(&blanked, 1);
+        if retry.errors.is_empty() {
+            stream = retry;
+        }
+    }
     if let Some(doc) = stream.documents.pop() {
+        if let Some(err) = doc.root.as_ref().and_then(|r| v2_tab_error(text, r)) {
+            return Err(err);
+        }
         return Ok(doc.root);
     }
     match stream.errors.pop() {
         Some(e) => Err(e),
         None => Ok(None),
     }
+}
+
+fn collect_scalar_spans(node: &Node, out: &mut Vec<Span>) {
+    match &node.kind {
+        NodeKind::Scalar { .. } => out.push(node.span.clone()),
+        NodeKind::Seq(items) => items.iter().for_each(|n| collect_scalar_spans(n, out)),
+        NodeKind::Map(entries) => entries.iter().for_each(|(k, v)| {
+            collect_scalar_spans(k, out);
+            collect_scalar_spans(v, out);
+        }),
+        NodeKind::Alias(_) => {}
+    }
+}
+
+/// yaml.v2 (like libyaml) does not skip a tab after a block `-` or `?` indicator ("found
+/// character that cannot start any token") where YAML 1.2 parsers accept it; such a section is
+/// lost, so it must count as a syntax error here too (checked against the authenticator's
+/// libraries: `-\trolearn: x` drops the section, `username:\tx` does not).
+fn v2_tab_error(text: &str, root: &Node) -> Option<SyntaxError> {
+    if !text.contains('\t') {
+        return None;
+    }
+    let mut scalars = Vec::new();
+    collect_scalar_spans(root, &mut scalars);
+    scalars.sort_by_key(|s| s.start);
+    let inside = |pos: usize| {
+        let i = scalars.partition_point(|s| s.start <= pos);
+        i > 0 && scalars[i - 1].end > pos
+    };
+    let bytes = text.as_bytes();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let lb = line.as_bytes();
+        let blank = lb.iter().all(|&c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
+        if blank && lb.contains(&b'\t') && !inside(line_start) {
+            let t = lb.iter().position(|&c| c == b'\t').unwrap_or(0);
+            return Some(SyntaxError {
+                message: "found a line holding only a tab, which yaml.v2 rejects".into(),
+                offset: line_start + t,
+            });
+        }
+        let mut in_comment = false;
+        for (i, &b) in lb.iter().enumerate() {
+            let pos = line_start + i;
+            if b == b'#' && !inside(pos) && (i == 0 || matches!(lb[i - 1], b' ' | b'\t')) {
+                in_comment = true;
+            }
+            if in_comment || !matches!(b, b'-' | b'?') || inside(pos) {
+                continue;
+            }
+            let indicator = lb[..i].iter().all(|&c| matches!(c, b' ' | b'-' | b'?'));
+            if !indicator || !matches!(lb.get(i + 1), Some(b' ' | b'\t')) {
+                continue;
+            }
+            let run = lb[i + 1..].iter().take_while(|&&c| matches!(c, b' ' | b'\t')).count();
+            if let Some(t) = lb[i + 1..i + 1 + run].iter().position(|&c| c == b'\t') {
+                let _ = bytes;
+                return Some(SyntaxError {
+                    message: format!("found a tab after the `{}` indicator, which yaml.v2 rejects", b as char),
+                    offset: pos + 1 + t,
+                });
+            }
+        }
+        line_start += line.len();
+    }
+    None
+}
+
+/// Blanks out (same length, so offsets stay) comments glued to a closing bracket or quote.
+fn blank_glued_comments(text: &str) -> Option<String> {
+    let mut out = text.as_bytes().to_vec();
+    let mut changed = false;
+    let mut i = 1;
+    while i < out.len() {
+        if out[i] == b'#' && matches!(out[i - 1], b']' | b'}' | b'"' | b'\'') {
+            while i < out.len() && out[i] != b'\n' && out[i] != b'\r' {
+                out[i] = b' ';
+                i += 1;
+            }
+            changed = true;
+        }
+        i += 1;
+    }
+    // only ASCII bytes were replaced, and whole comments, so this stays UTF-8
+    changed.then(|| String::from_utf8(out).ok()).flatten()
 }
 
 enum Frame {

@@ -1,0 +1,115 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+
+use awsauth::diagnostic::Diagnostic;
+use awsauth::load::{FileLoad, load_file};
+use awsauth::source::SourceFile;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Loads a file under a name relative to the repository root.
+pub fn load(path: &Path) -> FileLoad {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let name = path.strip_prefix(root()).unwrap_or(path).to_string_lossy().into_owned();
+    load_file(SourceFile::new(name, text))
+}
+
+/// Runs every rule on a loaded file, sorted like the CLI.
+pub fn lint(load: &FileLoad) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    awsauth::rules::check_file(load, &mut out);
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out
+}
+
+/// Files under `dir` with one of the extensions, sorted.
+pub fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files(&p, exts));
+        } else if p.extension().is_some_and(|x| exts.iter().any(|e| x == *e)) {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// An oracle line reduced to what is compared: effective roles, users and accounts.
+pub fn oracle_effective(line: &serde_json::Value) -> serde_json::Value {
+    let rejected = line.get("rejected").is_some();
+    let norm = |v: &serde_json::Value| -> serde_json::Value {
+        let items = if rejected { Vec::new() } else { v.as_array().cloned().unwrap_or_default() };
+        serde_json::Value::Array(items.into_iter().map(normalize_mapping).collect())
+    };
+    serde_json::json!({
+        "roles": norm(&line["roles"]),
+        "users": norm(&line["users"]),
+        "accounts": if rejected { serde_json::json!([]) } else { line["accounts"].clone() },
+    })
+}
+
+/// `groups: null` prints as null in the oracle; empty SSO fields are omitted.
+pub fn normalize_mapping(mut m: serde_json::Value) -> serde_json::Value {
+    if let Some(obj) = m.as_object_mut() {
+        if obj.get("groups").is_none_or(serde_json::Value::is_null) {
+            obj.insert("groups".into(), serde_json::json!([]));
+        }
+        if let Some(sso) = obj.get_mut("sso").and_then(|s| s.as_object_mut()) {
+            sso.retain(|_, v| v.as_str().is_some_and(|s| !s.is_empty()));
+        }
+    }
+    m
+}
+
+/// Our effective view of every ConfigMap named aws-auth in a file, as JSON like the oracle's.
+pub fn our_effective(load: &FileLoad) -> Vec<serde_json::Value> {
+    load.objects
+        .iter()
+        .filter(|o| o.kind == awsauth::model::SourceKind::ConfigMap && o.name.as_ref().is_some_and(|n| n.value == "aws-auth"))
+        .map(|o| {
+            let v = serde_json::to_value(&o.effective).unwrap_or_default();
+            let norm = |k: &str| serde_json::Value::Array(v[k].as_array().cloned().unwrap_or_default().into_iter().map(normalize_mapping).collect());
+            serde_json::json!({"roles": norm("roles"), "users": norm("users"), "accounts": v["accounts"].clone()})
+        })
+        .collect()
+}
+
+/// Compares our effective mappings with recorded oracle lines (`file` relative to `base`).
+/// Returns (passed, failures).
+pub fn compare_with_oracle(oracle_jsonl: &Path, base: &Path) -> (usize, Vec<String>) {
+    let text = std::fs::read_to_string(oracle_jsonl).unwrap_or_else(|e| panic!("{}: {e}", oracle_jsonl.display()));
+    let mut by_file: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("oracle line is JSON");
+        let file = v["file"].as_str().expect("file").to_owned();
+        by_file.entry(file).or_default().push(oracle_effective(&v));
+    }
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for (file, expected) in by_file {
+        let path = base.join(&file);
+        let load = load(&path);
+        let ours = our_effective(&load);
+        if ours.len() != expected.len() {
+            failures.push(format!("{file}: oracle has {} aws-auth ConfigMaps, awsauth {}", expected.len(), ours.len()));
+            continue;
+        }
+        for (i, (a, b)) in expected.iter().zip(&ours).enumerate() {
+            if a == b {
+                passed += 1;
+            } else {
+                failures.push(format!("{file} #{i}:\n  oracle:  {a}\n  awsauth: {b}"));
+            }
+        }
+    }
+    (passed, failures)
+}
