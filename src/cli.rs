@@ -4,7 +4,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -281,7 +280,11 @@ fn explain(rule: &str) -> Result<ExitCode> {
         r.category.as_str(),
         r.severity.as_str(),
         r.summary,
-        r.explanation.lines().map(|l| l.strip_prefix(' ').unwrap_or(l)).collect::<Vec<_>>().join("\n")
+        r.explanation
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
     ))?;
     Ok(ExitCode::SUCCESS)
 }
@@ -295,4 +298,3 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Explain { rule } => explain(rule),
     }
 }
-

@@ -64,7 +64,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic of `rule` at `span` with the rule's default severity.
-    pub fn new(rule: &'static Rule, file: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static Rule,
+        file: &Arc<SourceFile>,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             rule,
             severity: rule.severity,

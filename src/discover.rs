@@ -67,7 +67,11 @@ fn build_globs(globs: &[String]) -> Result<GlobSet, String> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
         // a glob without a slash matches the file name anywhere, as in .gitignore
-        let pattern = if g.contains('/') { g.clone() } else { format!("**/{g}") };
+        let pattern = if g.contains('/') {
+            g.clone()
+        } else {
+            format!("**/{g}")
+        };
         b.add(Glob::new(&pattern).map_err(|e| format!("invalid glob `{g}`: {e}"))?);
     }
     b.build().map_err(|e| e.to_string())
@@ -90,7 +94,11 @@ pub fn collect_inputs(
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     let defaults = [".".to_owned()];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
     for arg in paths {
         if arg == "-" {
             inputs.push(Input::Stdin {
@@ -121,7 +129,13 @@ pub fn collect_inputs(
     Ok((inputs, errors))
 }
 
-fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet, inputs: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+fn walk(
+    root: &Path,
+    include: &GlobSet,
+    exclude: &GlobSet,
+    inputs: &mut Vec<Input>,
+    errors: &mut Vec<InputError>,
+) {
     let mut found = Vec::new();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -144,11 +158,15 @@ fn walk(root: &Path, include: &GlobSet, exclude: &GlobSet, inputs: &mut Vec<Inpu
         if !rel.as_os_str().is_empty() && exclude.is_match(rel) {
             continue;
         }
-        let Some(ft) = entry.file_type() else { continue };
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
         if ft.is_symlink() {
             // symlinks are not followed out of the tree; a link to a file inside it is read
             match std::fs::canonicalize(path) {
-                Ok(target) if target.is_file() && std::fs::canonicalize(root).is_ok_and(|r| target.starts_with(r)) => {}
+                Ok(target)
+                    if target.is_file()
+                        && std::fs::canonicalize(root).is_ok_and(|r| target.starts_with(r)) => {}
                 Ok(_) => continue,
                 Err(_) => {
                     if include.is_match(rel) {
@@ -186,7 +204,9 @@ fn io_message(e: &std::io::Error) -> String {
 pub fn read_input(input: &Input) -> Result<Arc<SourceFile>, InputError> {
     let mut bytes = Vec::new();
     let result = match input {
-        Input::Path { path, .. } => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)),
+        Input::Path { path, .. } => {
+            std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
+        }
         Input::Stdin { .. } => std::io::stdin().lock().read_to_end(&mut bytes),
     };
     let err = |message: String| InputError {
@@ -201,11 +221,18 @@ pub fn read_input(input: &Input) -> Result<Arc<SourceFile>, InputError> {
         let offset = e.utf8_error().valid_up_to();
         let prefix = &e.as_bytes()[..offset];
         let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = String::from_utf8_lossy(&prefix[prefix.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)..])
-            .chars()
-            .count()
+        let column = String::from_utf8_lossy(
+            &prefix[prefix
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)..],
+        )
+        .chars()
+        .count()
             + 1;
-        err(format!("invalid UTF-8 at line {line}, column {column} (byte {offset})"))
+        err(format!(
+            "invalid UTF-8 at line {line}, column {column} (byte {offset})"
+        ))
     })?;
     Ok(SourceFile::new(input.name(), text))
 }

@@ -1,11 +1,11 @@
 //! awsauth: lint and diff the Amazon EKS `aws-auth` ConfigMap where it lives, in Git.
-pub mod source;
-pub mod yaml;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
 pub mod load;
 pub mod model;
-pub mod discover;
-pub mod diagnostic;
 pub mod registry;
-pub mod rules;
 pub mod render;
-pub mod cli;
+pub mod rules;
+pub mod source;
+pub mod yaml;

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::model::{
-    Account, AwsAuth, DecodeIssue, DecodeIssueKind, Effective, EffectiveRole, EffectiveUser, Entry, Field,
-    Rejection, Section, SectionKind, SectionState, SourceKind, Sso, Status,
+    Account, AwsAuth, DecodeIssue, DecodeIssueKind, Effective, EffectiveRole, EffectiveUser, Entry,
+    Field, Rejection, Section, SectionKind, SectionState, SourceKind, Sso, Status,
 };
 use crate::source::{SourceFile, Span};
 use crate::yaml::resolve::{Scalar, resolve};
@@ -35,9 +35,15 @@ pub struct FileLoad {
 
 /// Cheap test for files worth parsing: they mention one of the names aws-auth data lives under.
 pub fn mentions_aws_auth(text: &str) -> bool {
-    ["aws-auth", "mapRoles", "mapUsers", "mapAccounts", "iamIdentityMappings"]
-        .iter()
-        .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+    [
+        "aws-auth",
+        "mapRoles",
+        "mapUsers",
+        "mapAccounts",
+        "iamIdentityMappings",
+    ]
+    .iter()
+    .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
 }
 
 /// The authenticator's own template variables.
@@ -56,30 +62,51 @@ pub fn find_strong_template(text: &str) -> Option<Span> {
     memchr::memmem::find_iter(bytes, b"{").find_map(|i| {
         let next = bytes.get(i + 1)?;
         let strong = *next == b'%'
-            || (*next == b'{' && matches!(bytes.get(i + 2), Some(b' ' | b'-' | b'.' | b'/' | b'$')));
+            || (*next == b'{'
+                && matches!(bytes.get(i + 2), Some(b' ' | b'-' | b'.' | b'/' | b'$')));
         strong.then(|| {
-            let end = text[i..].find(['}', '\n']).map_or(text.len(), |e| i + e + 1).min(text.len());
-            let end = if text[..end].ends_with('}') && text[end..].starts_with('}') { end + 1 } else { end };
+            let end = text[i..]
+                .find(['}', '\n'])
+                .map_or(text.len(), |e| i + e + 1)
+                .min(text.len());
+            let end = if text[..end].ends_with('}') && text[end..].starts_with('}') {
+                end + 1
+            } else {
+                end
+            };
             i..end
         })
     })
 }
 
-/// Finds template syntax of another tool (Helm, Jinja, Terraform) in `text`.
+/// The span from `start` to the first `close` after it on the same line (or the line's end).
+fn through(text: &str, start: usize, close: &str) -> Span {
+    let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+    let end = text[start..line_end]
+        .find(close)
+        .map_or(line_end, |e| start + e + close.len());
+    start..end
+}
+
+/// Finds template syntax of another tool (Helm, Jinja, Terraform's `${}` and `%{}`) in `text`;
+/// the authenticator's own `{{SessionName}}` and friends do not count.
 pub fn find_foreign_template(text: &str) -> Option<Span> {
     let bytes = text.as_bytes();
     for i in memchr::memchr_iter(b'{', bytes) {
         match bytes.get(i + 1) {
-            Some(b'%') => return Some(i..i + 2),
+            Some(b'%') => return Some(through(text, i, "%}")),
             Some(b'{') => {
-                let rest = &text[i + 2..];
-                let end = rest.find("}}").unwrap_or(rest.len().min(40));
-                let inner = &rest[..end];
+                let span = through(text, i, "}}");
+                let inner = text[span.clone()]
+                    .trim_start_matches('{')
+                    .trim_end_matches('}');
                 if !TEMPLATE_VARIABLES.contains(&inner) {
-                    return Some(i..i + 2 + end + 2.min(rest.len() - end));
+                    return Some(span);
                 }
             }
-            _ if i > 0 && bytes[i - 1] == b'$' => return Some(i - 1..i + 1),
+            _ if i > 0 && matches!(bytes[i - 1], b'$' | b'%') => {
+                return Some(through(text, i - 1, "}"));
+            }
             _ => {}
         }
     }
@@ -113,19 +140,40 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
             find_objects(&file, doc.index, root, &mut out.objects, true);
         }
     }
+    // a whole section that is a placeholder (`mapRoles: |\n  ${yamlencode(roles)}`)
+    if out.template.is_none() {
+        out.template = out
+            .objects
+            .iter()
+            .flat_map(|o| &o.sections)
+            .find(|s| {
+                s.text.trim_start().starts_with("${") || s.text.trim_start().starts_with("%{")
+            })
+            .and_then(|s| {
+                find_foreign_template(&file.text[s.value_span.clone()])
+                    .map(|t| s.value_span.start + t.start..s.value_span.start + t.end)
+            });
+    }
     out
 }
 
 fn scalar_field(file: &SourceFile, node: Option<&Node>) -> Option<Field> {
     let node = node?;
-    node.as_str().map(|v| Field {
-        value: v.to_owned(),
-        span: node.span.clone(),
-    })
-    .filter(|_| node.resolved().span.end <= file.text.len())
+    node.as_str()
+        .map(|v| Field {
+            value: v.to_owned(),
+            span: node.span.clone(),
+        })
+        .filter(|_| node.resolved().span.end <= file.text.len())
 }
 
-fn find_objects(file: &Arc<SourceFile>, document: usize, root: &Node, out: &mut Vec<AwsAuth>, top: bool) {
+fn find_objects(
+    file: &Arc<SourceFile>,
+    document: usize,
+    root: &Node,
+    out: &mut Vec<AwsAuth>,
+    top: bool,
+) {
     if root.as_map().is_none() {
         return;
     }
@@ -170,8 +218,10 @@ fn find_objects(file: &Arc<SourceFile>, document: usize, root: &Node, out: &mut 
 }
 
 fn has_section_key(node: &Node) -> bool {
-    node.as_map()
-        .is_some_and(|m| m.iter().any(|(k, _)| k.as_str().and_then(SectionKind::from_key).is_some()))
+    node.as_map().is_some_and(|m| {
+        m.iter()
+            .any(|(k, _)| k.as_str().and_then(SectionKind::from_key).is_some())
+    })
 }
 
 fn new_object(file: &Arc<SourceFile>, document: usize, kind: SourceKind, root: &Node) -> AwsAuth {
@@ -249,7 +299,10 @@ fn load_configmap(file: &Arc<SourceFile>, document: usize, root: &Node) -> Optio
     }
     match data {
         Some(d) if d.as_map().is_some() => load_data(file, d, &mut obj),
-        Some(d) if d.as_str().is_some_and(|s| resolve(s, d.style().unwrap_or(Style::Plain), d.tag.as_deref()) == Scalar::Null) => {}
+        Some(d)
+            if d.as_str().is_some_and(|s| {
+                resolve(s, d.style().unwrap_or(Style::Plain), d.tag.as_deref()) == Scalar::Null
+            }) => {}
         Some(d) => {
             let (k, _) = root.entry("data")?;
             obj.rejected.push(Rejection {
@@ -302,17 +355,25 @@ fn load_data(file: &Arc<SourceFile>, data: &Node, obj: &mut AwsAuth) {
         let key = k.as_str().unwrap_or_default();
         let target = v.resolved();
         let string = match &target.kind {
-            NodeKind::Scalar { value, style } => match resolve(value, *style, target.tag.as_deref()) {
-                Scalar::Str => Some(value.as_str()),
-                // JSON null into a Go string leaves it empty
-                Scalar::Null => Some(""),
-                _ => None,
-            },
+            NodeKind::Scalar { value, style } => {
+                match resolve(value, *style, target.tag.as_deref()) {
+                    Scalar::Str => Some(value.as_str()),
+                    // JSON null into a Go string leaves it empty
+                    Scalar::Null => Some(""),
+                    _ => None,
+                }
+            }
             _ => None,
         };
         let Some(string) = string else {
+            if obj.kind == SourceKind::Fragment {
+                // values files and Terraform inputs may hold structured lists; no API server here
+                continue;
+            }
             let found = match &target.kind {
-                NodeKind::Scalar { value, style } => resolve(value, *style, target.tag.as_deref()).type_name(),
+                NodeKind::Scalar { value, style } => {
+                    resolve(value, *style, target.tag.as_deref()).type_name()
+                }
                 _ => target.type_name(),
             };
             obj.rejected.push(Rejection {
@@ -323,7 +384,9 @@ fn load_data(file: &Arc<SourceFile>, data: &Node, obj: &mut AwsAuth) {
             });
             continue;
         };
-        let Some(kind) = SectionKind::from_key(key) else { continue };
+        let Some(kind) = SectionKind::from_key(key) else {
+            continue;
+        };
         let style = target.style().unwrap_or(Style::Plain);
         let map = ScalarMap::new(&file.text, &target.span, style, string);
         let section = Section {
@@ -456,9 +519,18 @@ fn conv_err(message: impl Into<String>, node: &Node, template: bool) -> ConvErro
     }
 }
 
-fn to_go<'a>(node: &'a Node, site: &'a Node, budget: &mut Budget, _key: bool) -> Result<GoVal<'a>, ConvError> {
+fn to_go<'a>(
+    node: &'a Node,
+    site: &'a Node,
+    budget: &mut Budget,
+    _key: bool,
+) -> Result<GoVal<'a>, ConvError> {
     if budget.0 == 0 {
-        return Err(conv_err("document contains excessive aliasing", site, false));
+        return Err(conv_err(
+            "document contains excessive aliasing",
+            site,
+            false,
+        ));
     }
     budget.0 -= 1;
     let target = node.resolved();
@@ -501,7 +573,8 @@ fn is_merge_key(k: &Node) -> bool {
     match &t.kind {
         NodeKind::Scalar { value, style } => {
             value == "<<"
-                && ((*style == Style::Plain && t.tag.is_none()) || t.tag.as_deref() == Some("tag:yaml.org,2002:merge"))
+                && ((*style == Style::Plain && t.tag.is_none())
+                    || t.tag.as_deref() == Some("tag:yaml.org,2002:merge"))
         }
         _ => false,
     }
@@ -525,8 +598,18 @@ fn map_into<'a>(
     Ok(())
 }
 
-fn merge<'a>(v: &'a Node, budget: &mut Budget, out: &mut BTreeMap<String, (GoVal<'a>, &'a Node)>) -> Result<(), ConvError> {
-    let want_map = || conv_err("map merge requires map or sequence of maps as the value", v, false);
+fn merge<'a>(
+    v: &'a Node,
+    budget: &mut Budget,
+    out: &mut BTreeMap<String, (GoVal<'a>, &'a Node)>,
+) -> Result<(), ConvError> {
+    let want_map = || {
+        conv_err(
+            "map merge requires map or sequence of maps as the value",
+            v,
+            false,
+        )
+    };
     match &v.resolved().kind {
         NodeKind::Map(entries) => map_into(entries, v, budget, out),
         NodeKind::Seq(items) => {
@@ -567,7 +650,11 @@ fn go_float32_key(f: f64) -> String {
         return ".nan".into();
     }
     if f.is_infinite() {
-        return if f > 0.0 { ".inf".into() } else { "-.inf".into() };
+        return if f > 0.0 {
+            ".inf".into()
+        } else {
+            "-.inf".into()
+        };
     }
     #[allow(clippy::cast_possible_truncation)]
     let s = format!("{}", f as f32);
@@ -593,10 +680,18 @@ fn is_explicit_null(node: &Node) -> bool {
     }
     let t = node.resolved();
     matches!(&t.kind, NodeKind::Scalar { value, style: Style::Plain } if !value.is_empty() && t.tag.is_none())
-        && node.as_str().is_some_and(|v| matches!(v, "~" | "null" | "Null" | "NULL"))
+        && node
+            .as_str()
+            .is_some_and(|v| matches!(v, "~" | "null" | "Null" | "NULL"))
 }
 
-fn mismatch(section: &mut Section, node: &Node, field: &str, expected: &'static str, found: &'static str) {
+fn mismatch(
+    section: &mut Section,
+    node: &Node,
+    field: &str,
+    expected: &'static str,
+    found: &'static str,
+) {
     let span = section.outer(&node.span);
     let text = node.as_str().map_or_else(
         || {
@@ -626,7 +721,13 @@ fn found_name(val: &GoVal<'_>, node: &Node) -> &'static str {
 
 /// `encoding/json` into a Go string: strings set it, null leaves it, anything else is a type
 /// error that leaves it unchanged.
-fn decode_string(section: &mut Section, field: &str, val: &GoVal<'_>, node: &Node, slot: &mut Option<Field>) {
+fn decode_string(
+    section: &mut Section,
+    field: &str,
+    val: &GoVal<'_>,
+    node: &Node,
+    slot: &mut Option<Field>,
+) {
     match val {
         GoVal::Str(s) => {
             *slot = Some(Field {
@@ -682,7 +783,9 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                     for (item, inode) in items {
                         let mut slot = None;
                         match item {
-                            GoVal::Str(_) => decode_string(section, "groups", item, inode, &mut slot),
+                            GoVal::Str(_) => {
+                                decode_string(section, "groups", item, inode, &mut slot)
+                            }
                             GoVal::Null => {
                                 if is_explicit_null(inode) {
                                     mismatch(section, inode, "groups", "a string", "null");
@@ -770,18 +873,26 @@ fn validate(entry: &Entry) -> Option<String> {
             (None, None) => Some("one of rolearn or SSO must be supplied".into()),
             (Some(_), Some(_)) => Some("only one of rolearn or SSO can be supplied".into()),
             (None, Some(sso)) => {
-                let account_ok = sso.account_id.len() == 12 && sso.account_id.bytes().all(|b| b.is_ascii_digit());
+                let account_ok = sso.account_id.len() == 12
+                    && sso.account_id.bytes().all(|b| b.is_ascii_digit());
                 let psn = &sso.permission_set_name;
                 let psn_ok = (1..=32).contains(&psn.chars().count())
                     && psn
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c));
                 if !account_ok {
-                    Some(format!("sso accountID `{}` is not 12 digits", sso.account_id))
+                    Some(format!(
+                        "sso accountID `{}` is not 12 digits",
+                        sso.account_id
+                    ))
                 } else if !psn_ok {
                     Some(format!("sso permissionSetName `{psn}` is invalid"))
-                } else if !sso.partition.is_empty() && !PARTITIONS.contains(&sso.partition.as_str()) {
-                    Some(format!("sso partition `{}` is not a known partition", sso.partition))
+                } else if !sso.partition.is_empty() && !PARTITIONS.contains(&sso.partition.as_str())
+                {
+                    Some(format!(
+                        "sso partition `{}` is not a known partition",
+                        sso.partition
+                    ))
                 } else {
                     None
                 }
@@ -853,7 +964,9 @@ fn decode_accounts(section: &mut Section, root: Option<&Node>, accounts: &mut Ve
             _ => {
                 section.issues.push(DecodeIssue {
                     span: span.clone(),
-                    kind: DecodeIssueKind::ItemNotMapping { found: t.type_name() },
+                    kind: DecodeIssueKind::ItemNotMapping {
+                        found: t.type_name(),
+                    },
                 });
                 accounts.push(Account {
                     value: String::new(),
@@ -903,7 +1016,11 @@ fn load_eksctl(file: &Arc<SourceFile>, document: usize, root: &Node) -> Option<A
         } else {
             SectionKind::MapRoles
         };
-        let index = if section == SectionKind::MapUsers { &mut users } else { &mut roles };
+        let index = if section == SectionKind::MapUsers {
+            &mut users
+        } else {
+            &mut roles
+        };
         let mut entry = Entry {
             section,
             index: *index,
@@ -932,9 +1049,11 @@ fn load_eksctl(file: &Arc<SourceFile>, document: usize, root: &Node) -> Option<A
                 service.value
             ));
         } else if entry.arn.is_none() {
-            entry.status = Status::Dropped("eksctl requires `arn`, `account` or `serviceName`".into());
+            entry.status =
+                Status::Dropped("eksctl requires `arn`, `account` or `serviceName`".into());
         } else if !resource.starts_with("role/") && !resource.starts_with("user/") {
-            entry.status = Status::Dropped("eksctl rejects it: arn is neither user nor role".into());
+            entry.status =
+                Status::Dropped("eksctl rejects it: arn is neither user nor role".into());
         }
         obj.entries.push(entry);
     }
@@ -964,7 +1083,11 @@ fn finish(obj: &mut AwsAuth) {
             continue;
         }
         let Some(key) = entry.key() else { continue };
-        let store = if entry.section == SectionKind::MapRoles { &mut roles } else { &mut users };
+        let store = if entry.section == SectionKind::MapRoles {
+            &mut roles
+        } else {
+            &mut users
+        };
         if let Some(prev) = store.insert(key, i) {
             obj.entries[prev].status = Status::Shadowed { by: i };
         }
@@ -977,7 +1100,11 @@ fn finish(obj: &mut AwsAuth) {
             effective.roles.push(EffectiveRole {
                 rolearn: e.arn.as_ref().map(|a| a.value.clone()),
                 sso: e.sso.clone().filter(|_| e.arn.is_none()),
-                username: e.username.as_ref().map(|u| u.value.clone()).unwrap_or_default(),
+                username: e
+                    .username
+                    .as_ref()
+                    .map(|u| u.value.clone())
+                    .unwrap_or_default(),
                 groups: strings(&e.groups),
             });
         }
@@ -985,7 +1112,11 @@ fn finish(obj: &mut AwsAuth) {
             let e = &obj.entries[i];
             effective.users.push(EffectiveUser {
                 userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
-                username: e.username.as_ref().map(|u| u.value.clone()).unwrap_or_default(),
+                username: e
+                    .username
+                    .as_ref()
+                    .map(|u| u.value.clone())
+                    .unwrap_or_default(),
                 groups: strings(&e.groups),
             });
         }
@@ -994,7 +1125,12 @@ fn finish(obj: &mut AwsAuth) {
             .iter()
             .any(|s| s.kind == SectionKind::MapAccounts && s.is_lost());
         if !accounts_lost {
-            effective.accounts = obj.accounts.iter().filter(|a| a.stored).map(|a| a.value.clone()).collect();
+            effective.accounts = obj
+                .accounts
+                .iter()
+                .filter(|a| a.stored)
+                .map(|a| a.value.clone())
+                .collect();
         }
     }
     obj.effective = effective;

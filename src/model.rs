@@ -132,9 +132,10 @@ impl Entry {
     /// users: the exact ARN).
     pub fn key(&self) -> Option<String> {
         match (&self.sso, &self.arn, self.section) {
-            (Some(sso), None, SectionKind::MapRoles) => {
-                Some(format!("sso:{}/{}", sso.account_id, sso.permission_set_name))
-            }
+            (Some(sso), None, SectionKind::MapRoles) => Some(format!(
+                "sso:{}/{}",
+                sso.account_id, sso.permission_set_name
+            )),
             (_, Some(arn), SectionKind::MapRoles) => Some(arn.value.to_lowercase()),
             (_, Some(arn), _) => Some(arn.value.clone()),
             _ => None,
@@ -251,11 +252,18 @@ impl Section {
         self.map.outer_span(inner)
     }
 
+    /// The inner node of the entry at `index`, when the section parsed as a list.
+    pub fn item(&self, index: usize) -> Option<&Node> {
+        self.root.as_ref()?.as_seq()?.get(index)
+    }
+
     /// Whether the whole section is dropped.
     pub fn is_lost(&self) -> bool {
         matches!(
             self.state,
-            SectionState::SyntaxError { .. } | SectionState::ConversionError { .. } | SectionState::NotList { .. }
+            SectionState::SyntaxError { .. }
+                | SectionState::ConversionError { .. }
+                | SectionState::NotList { .. }
         )
     }
 }
@@ -349,7 +357,10 @@ impl AwsAuth {
     pub fn is_read_by_authenticator(&self) -> bool {
         self.kind != SourceKind::ConfigMap
             || (self.name.as_ref().is_some_and(|n| n.value == "aws-auth")
-                && self.namespace.as_ref().is_none_or(|n| n.value == "kube-system"))
+                && self
+                    .namespace
+                    .as_ref()
+                    .is_none_or(|n| n.value == "kube-system"))
     }
 
     /// The section of a kind, if present.

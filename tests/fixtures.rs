@@ -64,14 +64,22 @@ fn inline_expectations(text: &str) -> Vec<Expect> {
             }
         }
     }
-    assert!(pending.is_empty(), "an own-line `# expect:` at the end of the file annotates nothing");
+    assert!(
+        pending.is_empty(),
+        "an own-line `# expect:` at the end of the file annotates nothing"
+    );
     out
 }
 
 /// Sidecar `<file>.expect`: `line[:col] rule ["substring"]` per line.
 fn sidecar_expectations(path: &Path) -> Vec<Expect> {
-    let sidecar = path.with_extension(format!("{}.expect", path.extension().unwrap_or_default().to_string_lossy()));
-    let Ok(text) = std::fs::read_to_string(&sidecar) else { return Vec::new() };
+    let sidecar = path.with_extension(format!(
+        "{}.expect",
+        path.extension().unwrap_or_default().to_string_lossy()
+    ));
+    let Ok(text) = std::fs::read_to_string(&sidecar) else {
+        return Vec::new();
+    };
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .filter_map(|l| {
@@ -92,7 +100,9 @@ fn matches(e: &Expect, d: &Diagnostic) -> bool {
     e.rule == d.rule.name
         && e.line == lc.line
         && e.column.is_none_or(|c| c == lc.column)
-        && e.contains.as_ref().is_none_or(|t| d.message.contains(t.as_str()))
+        && e.contains
+            .as_ref()
+            .is_none_or(|t| d.message.contains(t.as_str()))
 }
 
 fn describe(d: &Diagnostic) -> String {
@@ -113,9 +123,16 @@ fn check_fixture(path: &Path, only_rule: Option<&str>) -> Option<String> {
         .into_iter()
         .filter(|d| only_rule.is_none_or(|r| d.rule.name == r))
         .collect();
-    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let name = path
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
     if name.starts_with("no_fire") && !expected.is_empty() {
-        return Some(format!("{}: a no_fire fixture has expectations", path.display()));
+        return Some(format!(
+            "{}: a no_fire fixture has expectations",
+            path.display()
+        ));
     }
     let mut missing = Vec::new();
     expected.retain(|e| {
@@ -132,14 +149,24 @@ fn check_fixture(path: &Path, only_rule: Option<&str>) -> Option<String> {
             e.line,
             e.column.map_or_else(|| "*".into(), |c| c.to_string()),
             e.rule,
-            e.contains.as_ref().map_or_else(String::new, |t| format!(" {t:?}"))
+            e.contains
+                .as_ref()
+                .map_or_else(String::new, |t| format!(" {t:?}"))
         ));
     }
-    let unexpected: Vec<String> = got.iter().map(|d| format!("  unexpected: {}", describe(d))).collect();
+    let unexpected: Vec<String> = got
+        .iter()
+        .map(|d| format!("  unexpected: {}", describe(d)))
+        .collect();
     if missing.is_empty() && unexpected.is_empty() {
         None
     } else {
-        Some(format!("{}\n{}\n{}", path.display(), missing.join("\n"), unexpected.join("\n")))
+        Some(format!(
+            "{}\n{}\n{}",
+            path.display(),
+            missing.join("\n"),
+            unexpected.join("\n")
+        ))
     }
 }
 
@@ -151,10 +178,20 @@ fn rule_fixtures_have_exactly_the_expected_diagnostics() {
     for rule in awsauth::rules::RULES {
         let rule_dir = dir.join(rule.name);
         let fixtures = files(&rule_dir, &["yaml", "yml", "json"]);
-        let fire = fixtures.iter().any(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("fire")));
-        let no_fire = fixtures.iter().any(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("no_fire")));
+        let fire = fixtures.iter().any(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("fire"))
+        });
+        let no_fire = fixtures.iter().any(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("no_fire"))
+        });
         if !fire || !no_fire {
-            failures.push(format!("rule `{}` needs fire* and no_fire* fixtures in {}", rule.name, rule_dir.display()));
+            failures.push(format!(
+                "rule `{}` needs fire* and no_fire* fixtures in {}",
+                rule.name,
+                rule_dir.display()
+            ));
         }
         for path in fixtures {
             count += 1;
@@ -162,14 +199,25 @@ fn rule_fixtures_have_exactly_the_expected_diagnostics() {
         }
     }
     assert!(count > 0);
-    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn fixture_directories_name_real_rules() {
-    for entry in std::fs::read_dir(root().join("fixtures/rules")).expect("fixtures/rules").flatten() {
+    for entry in std::fs::read_dir(root().join("fixtures/rules"))
+        .expect("fixtures/rules")
+        .flatten()
+    {
         let name = entry.file_name().to_string_lossy().into_owned();
-        assert!(awsauth::rules::find(&name).is_some(), "fixtures/rules/{name} is not a rule");
+        assert!(
+            awsauth::rules::find(&name).is_some(),
+            "fixtures/rules/{name} is not a rule"
+        );
     }
 }
 
@@ -177,8 +225,16 @@ fn fixture_directories_name_real_rules() {
 fn load_fixtures_have_exactly_the_expected_diagnostics() {
     let fixtures = files(&root().join("fixtures/load"), &["yaml", "yml", "json"]);
     assert!(!fixtures.is_empty());
-    let failures: Vec<String> = fixtures.iter().filter_map(|p| check_fixture(p, None)).collect();
-    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+    let failures: Vec<String> = fixtures
+        .iter()
+        .filter_map(|p| check_fixture(p, None))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -188,7 +244,11 @@ fn load_fixtures_inspect_snapshots() {
         let loaded = load(&path);
         let objects: Vec<&awsauth::model::AwsAuth> = loaded.objects.iter().collect();
         let json = awsauth::render::inspect::json(&objects);
-        let name = path.strip_prefix(&base).unwrap_or(&path).to_string_lossy().replace(['/', '.'], "_");
+        let name = path
+            .strip_prefix(&base)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace(['/', '.'], "_");
         insta::with_settings!({snapshot_path => "snapshots/load", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, json);
         });
@@ -199,11 +259,20 @@ fn load_fixtures_inspect_snapshots() {
 fn fire_fixtures_human_snapshots() {
     let base = root().join("fixtures/rules");
     for path in files(&base, &["yaml", "yml", "json"]) {
-        let file_name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let file_name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if !file_name.starts_with("fire") {
             continue;
         }
-        let rule = path.parent().and_then(Path::file_name).unwrap_or_default().to_string_lossy().into_owned();
+        let rule = path
+            .parent()
+            .and_then(Path::file_name)
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let loaded = load(&path);
         let rendered: Vec<String> = lint(&loaded)
             .iter()
@@ -219,9 +288,14 @@ fn fire_fixtures_human_snapshots() {
 
 #[test]
 fn expectation_parser() {
-    let e = inline_expectations("a: 1 # expect: 3 rule-a \"x y\"\n  # expect: rule-b\n  # expect: rule-c\nb: 2\n");
+    let e = inline_expectations(
+        "a: 1 # expect: 3 rule-a \"x y\"\n  # expect: rule-b\n  # expect: rule-c\nb: 2\n",
+    );
     assert_eq!(e.len(), 3);
-    assert_eq!((e[0].line, e[0].column, e[0].contains.as_deref()), (1, Some(3), Some("x y")));
+    assert_eq!(
+        (e[0].line, e[0].column, e[0].contains.as_deref()),
+        (1, Some(3), Some("x y"))
+    );
     assert_eq!((e[1].line, e[1].rule.as_str()), (4, "rule-b"));
     assert_eq!((e[2].line, e[2].rule.as_str()), (4, "rule-c"));
 }

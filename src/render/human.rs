@@ -37,9 +37,16 @@ pub fn render_one(d: &Diagnostic, styled: bool) -> String {
         .fold(true)
         .annotation(primary);
     for s in &d.secondary {
-        snippet = snippet.annotation(AnnotationKind::Context.span(visible(text, &s.span)).label(s.message.as_str()));
+        snippet = snippet.annotation(
+            AnnotationKind::Context
+                .span(visible(text, &s.span))
+                .label(s.message.as_str()),
+        );
     }
-    let mut group = level.primary_title(d.message.as_str()).id(d.rule.name).element(snippet);
+    let mut group = level
+        .primary_title(d.message.as_str())
+        .id(d.rule.name)
+        .element(snippet);
     for note in &d.notes {
         group = group.element(Level::NOTE.message(note.as_str()));
     }
@@ -47,7 +54,11 @@ pub fn render_one(d: &Diagnostic, styled: bool) -> String {
         group = group.element(Level::HELP.message(help.as_str()));
     }
     let report: Vec<Group<'_>> = vec![group];
-    let renderer = if styled { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     renderer.decor_style(DecorStyle::Unicode).render(&report)
 }
 
@@ -58,7 +69,13 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
         out.push_str(&render_one(d, styled));
         out.push_str("\n\n");
     }
-    let plural = |n: usize, w: &str| if n == 1 { format!("1 {w}") } else { format!("{n} {w}s") };
+    let plural = |n: usize, w: &str| {
+        if n == 1 {
+            format!("1 {w}")
+        } else {
+            format!("{n} {w}s")
+        }
+    };
     if diagnostics.is_empty() {
         out.push_str(&format!(
             "no problems found in {} ({} scanned)\n",

@@ -41,8 +41,14 @@ fn status(obj: &AwsAuth, s: &Status) -> (&'static str, Option<String>) {
         Status::Effective => ("effective", None),
         Status::Dropped(r) => ("dropped", Some(r.clone())),
         Status::Shadowed { by } => {
-            let line = obj.entries.get(*by).map_or(0, |e| obj.file.line_col(e.span.start).line);
-            ("shadowed", Some(format!("shadowed by the entry at line {line}")))
+            let line = obj
+                .entries
+                .get(*by)
+                .map_or(0, |e| obj.file.line_col(e.span.start).line);
+            (
+                "shadowed",
+                Some(format!("shadowed by the entry at line {line}")),
+            )
         }
         Status::Lost(r) => ("lost", Some(r.clone())),
     }
@@ -94,7 +100,11 @@ pub fn json(objects: &[&AwsAuth]) -> String {
 
 fn pad(s: &str, width: usize) -> String {
     let n = s.chars().count();
-    if n >= width { s.to_owned() } else { format!("{s}{}", " ".repeat(width - n)) }
+    if n >= width {
+        s.to_owned()
+    } else {
+        format!("{s}{}", " ".repeat(width - n))
+    }
 }
 
 /// Renders a table per source: one row per entry and account.
@@ -109,7 +119,9 @@ pub fn table(objects: &[&AwsAuth]) -> String {
         let what = match obj.kind {
             SourceKind::ConfigMap => format!(
                 "ConfigMap {}/{}",
-                obj.namespace.as_ref().map_or("(no namespace)", |n| n.value.as_str()),
+                obj.namespace
+                    .as_ref()
+                    .map_or("(no namespace)", |n| n.value.as_str()),
                 obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
             ),
             SourceKind::Eksctl => format!(
@@ -138,11 +150,17 @@ pub fn table(objects: &[&AwsAuth]) -> String {
                 obj.file.line_col(e.span.start).line.to_string(),
                 e.section.key().into(),
                 arn,
-                e.username.as_ref().map_or_else(|| "-".into(), |u| format!("{:?}", u.value)),
+                e.username
+                    .as_ref()
+                    .map_or_else(|| "-".into(), |u| format!("{:?}", u.value)),
                 if e.groups.is_empty() {
                     "-".into()
                 } else {
-                    e.groups.iter().map(|g| g.value.as_str()).collect::<Vec<_>>().join(",")
+                    e.groups
+                        .iter()
+                        .map(|g| g.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(",")
                 },
                 match reason.or_else(|| e.note.clone()) {
                     Some(r) => format!("{st}: {r}"),
@@ -151,7 +169,9 @@ pub fn table(objects: &[&AwsAuth]) -> String {
             ]);
         }
         for a in &obj.accounts {
-            let lost = obj.section(SectionKind::MapAccounts).is_some_and(crate::model::Section::is_lost);
+            let lost = obj
+                .section(SectionKind::MapAccounts)
+                .is_some_and(crate::model::Section::is_lost);
             rows.push([
                 obj.file.line_col(a.span.start).line.to_string(),
                 "mapAccounts".into(),
@@ -169,7 +189,10 @@ pub fn table(objects: &[&AwsAuth]) -> String {
         }
         for s in &obj.sections {
             if s.is_lost() {
-                out.push_str(&format!("  ! `{}` fails to load: nothing in it is stored\n", s.kind.key()));
+                out.push_str(&format!(
+                    "  ! `{}` fails to load: nothing in it is stored\n",
+                    s.kind.key()
+                ));
             }
         }
         if !obj.rejected.is_empty() {
@@ -184,7 +207,13 @@ pub fn table(objects: &[&AwsAuth]) -> String {
             .collect();
         for r in &rows {
             let line: Vec<String> = (0..6)
-                .map(|c| if c == 5 { r[c].clone() } else { pad(&r[c], widths[c]) })
+                .map(|c| {
+                    if c == 5 {
+                        r[c].clone()
+                    } else {
+                        pad(&r[c], widths[c])
+                    }
+                })
                 .collect();
             out.push_str("  ");
             out.push_str(line.join("  ").trim_end());

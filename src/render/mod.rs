@@ -54,7 +54,10 @@ pub fn concise(diagnostics: &[Diagnostic]) -> String {
 }
 
 fn github_escape(s: &str, property: bool) -> String {
-    let mut s = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let mut s = s
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
     if property {
         s = s.replace(':', "%3A").replace(',', "%2C");
     }

@@ -48,7 +48,10 @@ declare_rule! {
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for r in &obj.rejected {
         let help = if matches!(r.found, "list" | "mapping") {
-            format!("write `{}: |` and indent the {} under it as a string", r.key, r.found)
+            format!(
+                "write `{}: |` and indent the {} under it as a string",
+                r.key, r.found
+            )
         } else {
             format!("quote the value of `{}` so it is a string", r.key)
         };
@@ -57,7 +60,12 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 &DATA_NOT_STRING,
                 &obj.file,
                 r.value_span.clone(),
-                format!("`{}` is {} {}, not a string; the API server rejects this ConfigMap", r.key, article(r.found), r.found),
+                format!(
+                    "`{}` is {} {}, not a string; the API server rejects this ConfigMap",
+                    r.key,
+                    article(r.found),
+                    r.found
+                ),
             )
             .label(format!("{} {}", article(r.found), r.found))
             .secondary(r.key_span.clone(), "data values must be strings")
@@ -67,5 +75,9 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
 }
 
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }

@@ -53,7 +53,9 @@ fn report(obj: &AwsAuth, issue: &DecodeIssue, out: &mut Vec<Diagnostic>) {
     let message = if first_text == key {
         format!("key `{key}` is written twice; only one value is used")
     } else {
-        format!("key `{key}` repeats `{first_text}` (keys are case-insensitive); only one value is used")
+        format!(
+            "key `{key}` repeats `{first_text}` (keys are case-insensitive); only one value is used"
+        )
     };
     out.push(
         Diagnostic::new(&DUPLICATE_KEY, &obj.file, issue.span.clone(), message)

@@ -53,7 +53,10 @@ fn looks_flattened(text: &str) -> bool {
         .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .collect();
     let indented = lines.iter().filter(|l| l.starts_with([' ', '\t'])).count();
-    let parents = lines.iter().filter(|l| l.trim_end().ends_with(':') || l.trim_end().ends_with('|')).count();
+    let parents = lines
+        .iter()
+        .filter(|l| l.trim_end().ends_with(':') || l.trim_end().ends_with('|'))
+        .count();
     lines.len() >= 4 && parents >= 2 && indented * 10 <= lines.len()
 }
 
@@ -65,9 +68,17 @@ pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
     let file = &load.file;
     for err in &load.syntax_errors {
         let start = err.offset.min(file.text.len());
-        let end = file.text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
-        let mut d = Diagnostic::new(&INVALID_YAML, file, start..end, format!("invalid YAML: {}", err.message))
-            .label("the parser stops here");
+        let end = file.text[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+        let mut d = Diagnostic::new(
+            &INVALID_YAML,
+            file,
+            start..end,
+            format!("invalid YAML: {}", err.message),
+        )
+        .label("the parser stops here");
         d = if looks_flattened(&file.text) {
             d.help("the indentation of this file seems to be lost (almost every line starts at column 1), as happens when a manifest is pasted from a web page; restore the nesting under `metadata:` and `data:`")
         } else if file.text[file.line_span(file.line_col(start).line)].contains('\t') {

@@ -56,7 +56,10 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         &MALFORMED_CONFIGMAP,
         &obj.file,
         first.span.clone(),
-        format!("`metadata` has no `name`: `{}` is not indented under `metadata`", first.value),
+        format!(
+            "`metadata` has no `name`: `{}` is not indented under `metadata`",
+            first.value
+        ),
     )
     .label("not part of `metadata`")
     .help("indent `name: aws-auth` and `namespace: kube-system` by two spaces under `metadata:`");

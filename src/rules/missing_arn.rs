@@ -50,7 +50,9 @@ declare_rule! {
 /// Reports entries dropped by validation for want of an ARN.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for entry in &obj.entries {
-        let Status::Dropped(reason) = &entry.status else { continue };
+        let Status::Dropped(reason) = &entry.status else {
+            continue;
+        };
         if entry.sso.is_some() && entry.arn.is_none() {
             continue; // an invalid SSO matcher is `sso-matcher`'s business
         }
@@ -75,10 +77,30 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         } else if reason.starts_with("eksctl rejects") {
             continue; // an ARN of the wrong type is `not-a-principal`'s business
         } else if reason.starts_with("eksctl") {
-            (format!("identity mapping has no `arn`; {reason}"), "add `arn:`".to_owned())
-        } else {
             (
-                format!("{} entry {} has no `{key}`; the authenticator drops it", entry.section.key(), entry.index + 1),
+                format!("identity mapping has no `arn`; {reason}"),
+                "add `arn:`".to_owned(),
+            )
+        } else {
+            let keys: Vec<&str> = obj
+                .section(entry.section)
+                .and_then(|s| s.item(entry.index))
+                .and_then(|n| n.as_map())
+                .map(|m| m.iter().filter_map(|(k, _)| k.as_str()).collect())
+                .unwrap_or_default();
+            let what = if keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                format!("an empty `{key}`")
+            } else if let Some(near) = keys.iter().find(|k| {
+                let k = k.to_ascii_lowercase();
+                k.contains("arn")
+                    || (k.len() > 3 && (key.starts_with(&k[..3]) || k.starts_with(&key[..4])))
+            }) {
+                format!("no `{key}` (`{near}` is not a key the authenticator knows)")
+            } else {
+                format!("no `{key}`")
+            };
+            (
+                format!("{} entry {} has {what}; the authenticator drops it", entry.section.key(), entry.index + 1),
                 match entry.section {
                     SectionKind::MapRoles => "add `rolearn: arn:aws:iam::<account>:role/<name>` (check the key's spelling)".to_owned(),
                     _ => "add `userarn: arn:aws:iam::<account>:user/<name>` (check the key's spelling)".to_owned(),

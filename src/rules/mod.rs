@@ -76,7 +76,11 @@ pub fn sketch_entries(text: &str) -> Vec<(Option<String>, bool)> {
         }
         for key in ["rolearn:", "userarn:", "arn:"] {
             if lower.starts_with(key) {
-                let value = if key == "arn:" { body } else { &body[key.len()..] };
+                let value = if key == "arn:" {
+                    body
+                } else {
+                    &body[key.len()..]
+                };
                 let value = value.trim().trim_matches(['"', '\'']).to_owned();
                 match items.last_mut() {
                     Some(item) if item.0.is_none() => item.0 = Some(value),
@@ -85,7 +89,9 @@ pub fn sketch_entries(text: &str) -> Vec<(Option<String>, bool)> {
             }
         }
         if let Some(item) = items.last_mut()
-            && (body.contains("system:nodes") || body.contains("system:node:") || body.contains("system:node-proxier"))
+            && (body.contains("system:nodes")
+                || body.contains("system:node:")
+                || body.contains("system:node-proxier"))
         {
             item.1 = true;
         }

@@ -55,22 +55,30 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                     &SECTION_NOT_LIST,
                     &obj.file,
                     span.clone(),
-                    format!("`{key}` is a {found}, not a list; the authenticator loads nothing from it"),
+                    format!(
+                        "`{key}` is a {found}, not a list; the authenticator loads nothing from it"
+                    ),
                 )
                 .label(format!("a {found}"))
                 .help("make every mapping a list item starting with `- `"),
             );
         }
         for issue in &section.issues {
-            let DecodeIssueKind::ItemNotMapping { found } = &issue.kind else { continue };
+            let DecodeIssueKind::ItemNotMapping { found } = &issue.kind else {
+                continue;
+            };
             let (message, help) = if section.kind == SectionKind::MapAccounts {
                 (
-                    format!("`{key}` item is a {found}, not an account id; the authenticator skips it"),
+                    format!(
+                        "`{key}` item is a {found}, not an account id; the authenticator skips it"
+                    ),
                     "write each account as a quoted 12-digit string, e.g. `- \"111122223333\"`",
                 )
             } else {
                 (
-                    format!("`{key}` item is a {found}, not a mapping; the entry has no ARN and is dropped"),
+                    format!(
+                        "`{key}` item is a {found}, not a mapping; the entry has no ARN and is dropped"
+                    ),
                     "write the entry as a mapping with `rolearn`/`userarn`, `username` and `groups`",
                 )
             };

@@ -52,7 +52,11 @@ declare_rule! {
 
 /// "1 role mapping" / "3 role mappings"
 fn count(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// Reports sections lost to a syntax or conversion error (unquoted templates have their own rule).
@@ -75,7 +79,14 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             crate::model::SectionKind::MapAccounts => "account",
         };
         let lost = if section.kind == crate::model::SectionKind::MapAccounts {
-            count(section.text.lines().filter(|l| l.trim_start().starts_with('-')).count(), kind)
+            count(
+                section
+                    .text
+                    .lines()
+                    .filter(|l| l.trim_start().starts_with('-'))
+                    .count(),
+                kind,
+            )
         } else {
             count(sketch.len(), kind)
         };
@@ -87,18 +98,27 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let mut text = if lost.starts_with("0 ") {
             format!("`{key}` does not parse ({message}); the authenticator drops the whole section")
         } else {
-            format!("`{key}` does not parse ({message}); the authenticator drops the whole section: {lost} lost")
+            format!(
+                "`{key}` does not parse ({message}); the authenticator drops the whole section: {lost} lost"
+            )
         };
         if !nodes.is_empty() {
             text.push_str(&format!(
                 ", including node role{} {}",
                 if nodes.len() == 1 { "" } else { "s" },
-                nodes.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")
+                nodes
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         let mut d = Diagnostic::new(&SECTION_PARSE_ERROR, &obj.file, span, text)
             .label("the nested YAML breaks here")
-            .secondary(section.key_span.clone(), format!("every mapping of `{key}` is lost"));
+            .secondary(
+                section.key_span.clone(),
+                format!("every mapping of `{key}` is lost"),
+            );
         d = if section.text.contains('\t') && message.contains("tab") {
             d.help("replace the tabs in the nested YAML with spaces")
         } else {

@@ -52,7 +52,9 @@ declare_rule! {
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for section in &obj.sections {
         let SectionState::ConversionError {
-            span, template: true, ..
+            span,
+            template: true,
+            ..
         } = &section.state
         else {
             continue;

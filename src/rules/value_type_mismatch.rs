@@ -71,11 +71,18 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 (f, _) => format!("`{f}` loads as an empty string"),
             };
             let colon_space = *found == "mapping"
-                && text.split_once(": ").is_some_and(|(a, b)| !a.contains(' ') && !b.trim().is_empty() && !b.contains(' '));
+                && text.split_once(": ").is_some_and(|(a, b)| {
+                    !a.contains(' ') && !b.trim().is_empty() && !b.contains(' ')
+                });
             let help = if colon_space {
-                format!("a space after `:` makes a mapping; write `{}`", text.replacen(": ", ":", 1))
+                format!(
+                    "a space after `:` makes a mapping; write `{}`",
+                    text.replacen(": ", ":", 1)
+                )
             } else if *expected == "a list of strings" {
                 format!("write `{field}` as a list: `[{text}]`, or one `- item` per line")
+            } else if *found == "null" && field == "groups" {
+                "remove the empty item, or write the group's name".to_owned()
             } else if *found == "null" {
                 format!("give `{field}` a value, or remove the key")
             } else if matches!(*found, "list" | "mapping") {
@@ -103,7 +110,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                         written_desc = describe(&written, found)
                     ),
                 )
-                .label(format!("YAML 1.1 reads this as a {found}"))
+                .label(match *found {
+                    "null" => "YAML 1.1 reads this as null".to_owned(),
+                    "int" => "YAML 1.1 reads this as an int".to_owned(),
+                    f => format!("YAML 1.1 reads this as a {f}"),
+                })
                 .help(help),
             );
         }

@@ -181,7 +181,11 @@ pub fn parse_stream(text: &str) -> Stream {
     // a document yaml.v2 would reject is dropped like any other broken document
     let mut i = 0;
     while i < stream.documents.len() {
-        match stream.documents[i].root.as_ref().and_then(|r| v2_tab_error(text, r)) {
+        match stream.documents[i]
+            .root
+            .as_ref()
+            .and_then(|r| v2_tab_error(text, r))
+        {
             Some(err) => {
                 stream.errors.push(err);
                 stream.documents.remove(i);
@@ -196,6 +200,14 @@ pub fn parse_stream(text: &str) -> Stream {
 /// Parses only the first document of `text`, as yaml.v2's `Unmarshal` does: later documents
 /// are neither read nor checked.
 pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
+    // yaml.v2 treats NEL (U+0085) as a line break; "\r\n" has the same length in UTF-8
+    let normalized;
+    let text = if text.contains('\u{85}') {
+        normalized = text.replace('\u{85}', "\r\n");
+        normalized.as_str()
+    } else {
+        text
+    };
     let mut stream = parse(text, 1);
     if !stream.errors.is_empty()
         && let Some(blanked) = blank_glued_comments(text)
@@ -213,7 +225,16 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         return Ok(doc.root);
     }
     match stream.errors.pop() {
-        Some(e) => Err(e),
+        Some(mut e) => {
+            // point at the tab itself, not where the scanner noticed it
+            if e.message.contains("tab")
+                && text.as_bytes().get(e.offset) != Some(&b'\t')
+                && let Some(t) = text[e.offset.min(text.len())..].find('\t')
+            {
+                e.offset += t;
+            }
+            Err(e)
+        }
         None => Ok(None),
     }
 }
@@ -249,7 +270,9 @@ fn v2_tab_error(text: &str, root: &Node) -> Option<SyntaxError> {
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let lb = line.as_bytes();
-        let blank = lb.iter().all(|&c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
+        let blank = lb
+            .iter()
+            .all(|&c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
         if blank && lb.contains(&b'\t') && !inside(line_start) {
             let t = lb.iter().position(|&c| c == b'\t').unwrap_or(0);
             return Some(SyntaxError {
@@ -270,11 +293,17 @@ fn v2_tab_error(text: &str, root: &Node) -> Option<SyntaxError> {
             if !indicator || !matches!(lb.get(i + 1), Some(b' ' | b'\t')) {
                 continue;
             }
-            let run = lb[i + 1..].iter().take_while(|&&c| matches!(c, b' ' | b'\t')).count();
+            let run = lb[i + 1..]
+                .iter()
+                .take_while(|&&c| matches!(c, b' ' | b'\t'))
+                .count();
             if let Some(t) = lb[i + 1..i + 1 + run].iter().position(|&c| c == b'\t') {
                 let _ = bytes;
                 return Some(SyntaxError {
-                    message: format!("found a tab after the `{}` indicator, which yaml.v2 rejects", b as char),
+                    message: format!(
+                        "found a tab after the `{}` indicator, which yaml.v2 rejects",
+                        b as char
+                    ),
                     offset: pos + 1 + t,
                 });
             }
@@ -465,7 +494,11 @@ fn parse(text: &str, max_docs: usize) -> Stream {
                     }
                 };
                 // block collections end where their last child ends; flow ones at the bracket
-                let end = if text.as_bytes().get(end.saturating_sub(1)).is_some_and(|b| matches!(b, b']' | b'}')) {
+                let end = if text
+                    .as_bytes()
+                    .get(end.saturating_sub(1))
+                    .is_some_and(|b| matches!(b, b']' | b'}'))
+                {
                     end
                 } else {
                     last_end.unwrap_or(end).max(start)
@@ -516,7 +549,11 @@ mod tests {
     fn recovers_after_a_broken_document() {
         let s = parse_stream("a: [\n---\nb: 1\n");
         assert_eq!(s.errors.len(), 1);
-        assert!(s.documents.iter().any(|d| d.root.as_ref().and_then(|r| r.get("b")).is_some()));
+        assert!(
+            s.documents
+                .iter()
+                .any(|d| d.root.as_ref().and_then(|r| r.get("b")).is_some())
+        );
     }
 
     #[test]

@@ -277,7 +277,10 @@ mod tests {
         let t = Some("tag:yaml.org,2002:int");
         assert_eq!(resolve("12", Style::DoubleQuoted, t), Scalar::Int(12));
         assert!(matches!(resolve("abc", Style::Plain, t), Scalar::Error(_)));
-        assert_eq!(resolve("12", Style::Plain, Some("tag:yaml.org,2002:str")), Scalar::Str);
+        assert_eq!(
+            resolve("12", Style::Plain, Some("tag:yaml.org,2002:str")),
+            Scalar::Str
+        );
         assert_eq!(resolve("12", Style::Plain, Some("!custom")), Scalar::Str);
     }
 }

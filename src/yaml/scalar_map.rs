@@ -32,7 +32,9 @@ impl ScalarMap {
             Style::Plain => align(src, start, end, value, true),
             Style::Literal => align(src, block_content_start(src, start), end, value, false),
             Style::Folded => align(src, block_content_start(src, start), end, value, true),
-            Style::SingleQuoted | Style::DoubleQuoted => decode_quoted(src, start, end, style, value),
+            Style::SingleQuoted | Style::DoubleQuoted => {
+                decode_quoted(src, start, end, style, value)
+            }
         };
         match segments {
             Some(segments) => Self {
@@ -103,7 +105,13 @@ fn block_content_start(src: &str, start: usize) -> usize {
 
 /// Aligns `value` with `src[from..to]`, where every character of `value` appears verbatim in
 /// order. With `fold`, a space of the value may stand for a folded line break.
-fn align(src: &str, from: usize, to: usize, value: &str, fold: bool) -> Option<Vec<(usize, usize)>> {
+fn align(
+    src: &str,
+    from: usize,
+    to: usize,
+    value: &str,
+    fold: bool,
+) -> Option<Vec<(usize, usize)>> {
     let mut segments = Vec::new();
     let mut j = from;
     let mut next_expected = usize::MAX;
@@ -127,8 +135,18 @@ fn align(src: &str, from: usize, to: usize, value: &str, fold: bool) -> Option<V
 
 /// Decodes a quoted scalar from the source, recording where every decoded character came
 /// from, and checks the result against the parser's value.
-fn decode_quoted(src: &str, start: usize, end: usize, style: Style, value: &str) -> Option<Vec<(usize, usize)>> {
-    let quote = if style == Style::DoubleQuoted { '"' } else { '\'' };
+fn decode_quoted(
+    src: &str,
+    start: usize,
+    end: usize,
+    style: Style,
+    value: &str,
+) -> Option<Vec<(usize, usize)>> {
+    let quote = if style == Style::DoubleQuoted {
+        '"'
+    } else {
+        '\''
+    };
     let body = src.get(start..end)?;
     let mut chars = body.char_indices().peekable();
     if chars.next()?.1 != quote {
@@ -249,7 +267,7 @@ fn decode_quoted(src: &str, start: usize, end: usize, style: Style, value: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_stream, NodeKind};
+    use crate::yaml::{NodeKind, parse_stream};
 
     /// Parses `src`, takes the value of `key`, and checks that every inner offset of `needle`
     /// in the decoded value maps onto the same text in the outer file.
@@ -258,13 +276,19 @@ mod tests {
         assert!(stream.errors.is_empty(), "{:?}", stream.errors);
         let root = stream.documents[0].root.as_ref().unwrap();
         let node = root.get(key).unwrap();
-        let NodeKind::Scalar { value, style } = &node.kind else { panic!() };
+        let NodeKind::Scalar { value, style } = &node.kind else {
+            panic!()
+        };
         let map = ScalarMap::new(src, &node.span, *style, value);
         assert!(map.is_exact(), "{style:?} not exact");
         for needle in needles {
             let inner = value.find(needle).unwrap();
             let outer = map.outer(inner);
-            assert_eq!(&src[outer..outer + needle.len()], *needle, "{style:?} {needle}");
+            assert_eq!(
+                &src[outer..outer + needle.len()],
+                *needle,
+                "{style:?} {needle}"
+            );
         }
         map
     }

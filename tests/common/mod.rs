@@ -15,7 +15,14 @@ pub fn root() -> PathBuf {
 /// Loads a file under a name relative to the repository root.
 pub fn load(path: &Path) -> FileLoad {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let name = path.strip_prefix(root()).unwrap_or(path).to_string_lossy().into_owned();
+    let name = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned();
+    let name = name
+        .strip_prefix("../shared/corpus/real/")
+        .map_or(name.clone(), str::to_owned);
     load_file(SourceFile::new(name, text))
 }
 
@@ -30,7 +37,9 @@ pub fn lint(load: &FileLoad) -> Vec<Diagnostic> {
 /// Files under `dir` with one of the extensions, sorted.
 pub fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -47,13 +56,17 @@ pub fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
 pub fn oracle_effective(line: &serde_json::Value) -> serde_json::Value {
     let rejected = line.get("rejected").is_some();
     let norm = |v: &serde_json::Value| -> serde_json::Value {
-        let items = if rejected { Vec::new() } else { v.as_array().cloned().unwrap_or_default() };
+        let items = if rejected {
+            Vec::new()
+        } else {
+            v.as_array().cloned().unwrap_or_default()
+        };
         serde_json::Value::Array(items.into_iter().map(normalize_mapping).collect())
     };
     serde_json::json!({
         "roles": norm(&line["roles"]),
         "users": norm(&line["users"]),
-        "accounts": if rejected { serde_json::json!([]) } else { line["accounts"].clone() },
+        "accounts": if rejected || line["accounts"].is_null() { serde_json::json!([]) } else { line["accounts"].clone() },
     })
 }
 
@@ -86,8 +99,10 @@ pub fn our_effective(load: &FileLoad) -> Vec<serde_json::Value> {
 /// Compares our effective mappings with recorded oracle lines (`file` relative to `base`).
 /// Returns (passed, failures).
 pub fn compare_with_oracle(oracle_jsonl: &Path, base: &Path) -> (usize, Vec<String>) {
-    let text = std::fs::read_to_string(oracle_jsonl).unwrap_or_else(|e| panic!("{}: {e}", oracle_jsonl.display()));
-    let mut by_file: std::collections::BTreeMap<String, Vec<serde_json::Value>> = Default::default();
+    let text = std::fs::read_to_string(oracle_jsonl)
+        .unwrap_or_else(|e| panic!("{}: {e}", oracle_jsonl.display()));
+    let mut by_file: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
+        Default::default();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).expect("oracle line is JSON");
         let file = v["file"].as_str().expect("file").to_owned();
@@ -100,7 +115,11 @@ pub fn compare_with_oracle(oracle_jsonl: &Path, base: &Path) -> (usize, Vec<Stri
         let load = load(&path);
         let ours = our_effective(&load);
         if ours.len() != expected.len() {
-            failures.push(format!("{file}: oracle has {} aws-auth ConfigMaps, awsauth {}", expected.len(), ours.len()));
+            failures.push(format!(
+                "{file}: oracle has {} aws-auth ConfigMaps, awsauth {}",
+                expected.len(),
+                ours.len()
+            ));
             continue;
         }
         for (i, (a, b)) in expected.iter().zip(&ours).enumerate() {
