@@ -326,10 +326,10 @@ fn find_nested_name(file: &SourceFile, node: &Node, depth: usize, out: &mut Vec<
         NodeKind::Map(entries) => {
             for (k, v) in entries {
                 if matches!(k.as_str(), Some("name" | "namespace")) && depth > 0 {
-                    if let Some(f) = scalar_field(file, Some(v)) {
-                        if f.value == "aws-auth" || f.value == "kube-system" {
-                            out.push(f);
-                        }
+                    if let Some(f) = scalar_field(file, Some(v))
+                        && (f.value == "aws-auth" || f.value == "kube-system")
+                    {
+                        out.push(f);
                     }
                 } else {
                     find_nested_name(file, v, depth + 1, out);

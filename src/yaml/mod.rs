@@ -380,10 +380,7 @@ fn parse(text: &str, max_docs: usize) -> Stream {
     let mut anchors: HashMap<usize, Rc<Node>> = HashMap::new();
     let mut root: Option<Node> = None;
     let mut index = 0;
-    loop {
-        let Some(result) = parser.next_event() else {
-            break;
-        };
+    while let Some(result) = parser.next_event() {
         let (event, span) = match result {
             Ok(ev) => ev,
             Err(e) => {

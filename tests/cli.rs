@@ -1,0 +1,324 @@
+//! The command line end to end: discovery, stdin, formats, colours and exit codes.
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn awsauth(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .expect("runs")
+}
+
+fn with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("writes");
+    child.wait_with_output().expect("waits")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(o)))
+}
+
+const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/ops\n      username: ops\n      groups: [ops]\n";
+const BAD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{EC2PrivateDNSName}}\n      groups: [system:bootstrappers, system:nodes]\n    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: {{SessionName}}\n";
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+#[test]
+fn exit_codes_follow_fail_on() {
+    let root = common::root();
+    let fire = "fixtures/rules/unquoted-template/fire.yaml";
+    let clean = "fixtures/rules/unquoted-template/no_fire.yaml";
+    assert_eq!(awsauth(&["lint", fire], &root).status.code(), Some(1));
+    assert_eq!(
+        awsauth(&["lint", "--fail-on", "never", fire], &root)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        awsauth(&["lint", "--fail-on", "error", fire], &root)
+            .status
+            .code(),
+        Some(1)
+    );
+    let ok = awsauth(&["lint", clean], &root);
+    assert_eq!(ok.status.code(), Some(0));
+    assert!(stdout(&ok).contains("no problems found"), "{}", stdout(&ok));
+    // an info finding fails only with --fail-on info
+    let templated = "fixtures/rules/templated-file/fire.yaml";
+    assert_eq!(awsauth(&["lint", templated], &root).status.code(), Some(0));
+    assert_eq!(
+        awsauth(&["lint", "--fail-on", "info", templated], &root)
+            .status
+            .code(),
+        Some(1)
+    );
+    // usage errors are 2
+    assert_eq!(
+        awsauth(&["lint", "--format", "nope"], &root).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        awsauth(&["explain", "no-such-rule"], &root).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn json_contract() {
+    let root = common::root();
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "fixtures/rules/unquoted-template/fire.yaml",
+        ],
+        &root,
+    );
+    let v = json(&o);
+    assert_eq!(v["version"], 1);
+    assert_eq!(v["summary"]["files_scanned"], 1);
+    assert_eq!(v["summary"]["configmaps"], 1);
+    assert_eq!(v["summary"]["errors"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "unquoted-template");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "fixtures/rules/unquoted-template/fire.yaml");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(9), Some(17))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(9), Some(32))
+    );
+    assert!(d["help"].as_str().is_some_and(|h| h.contains("quote")));
+    let keys: Vec<&String> = d.as_object().expect("object").keys().collect();
+    assert_eq!(keys.len(), 9, "{keys:?}");
+}
+
+#[test]
+fn stdin_with_a_display_name() {
+    let o = with_stdin(
+        &[
+            "lint",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "rendered.yaml",
+            "-",
+        ],
+        BAD,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).starts_with("rendered.yaml:12:17: error[unquoted-template]"),
+        "{}",
+        stdout(&o)
+    );
+    let o = with_stdin(&["inspect", "--format", "json", "-"], GOOD);
+    let v = json(&o);
+    assert_eq!(v["configmaps"][0]["file"], "<stdin>");
+    assert_eq!(
+        v["configmaps"][0]["effective"]["users"][0]["username"],
+        "ops"
+    );
+}
+
+#[test]
+fn walks_like_ripgrep() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "clusters/prod/aws-auth.yaml", BAD);
+    write(dir, "clusters/dev/aws-auth.yml", BAD);
+    write(dir, "clusters/dev/notes.txt", BAD);
+    write(dir, "vendor/aws-auth.yaml", BAD);
+    write(dir, ".hidden/aws-auth.yaml", BAD);
+    write(dir, ".gitignore", "vendor/\n");
+    let files = |o: &Output| -> Vec<String> {
+        let mut f: Vec<String> = json(o)["diagnostics"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|d| d["file"].as_str().expect("file").to_owned())
+            .collect();
+        f.dedup();
+        f
+    };
+    let o = awsauth(&["lint", "--format", "json"], dir);
+    assert_eq!(
+        files(&o),
+        ["clusters/dev/aws-auth.yml", "clusters/prod/aws-auth.yaml"]
+    );
+    assert_eq!(json(&o)["summary"]["files_scanned"], 2);
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--exclude",
+            "dev/**",
+            "clusters",
+        ],
+        dir,
+    );
+    assert_eq!(files(&o), ["clusters/prod/aws-auth.yaml"]);
+    let o = awsauth(
+        &["lint", "--format", "json", "--include", "*.txt", "."],
+        dir,
+    );
+    assert_eq!(files(&o), ["clusters/dev/notes.txt"]);
+    // a file named on the command line is always read, ignored or hidden
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "vendor/aws-auth.yaml",
+            ".hidden/aws-auth.yaml",
+        ],
+        dir,
+    );
+    assert_eq!(files(&o), [".hidden/aws-auth.yaml", "vendor/aws-auth.yaml"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn bad_files_are_errors_and_the_rest_is_still_linted() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "a/aws-auth.yaml", BAD);
+    std::fs::write(dir.join("a/binary.yaml"), b"mapRoles\0\x01\x02").expect("write");
+    std::fs::write(dir.join("a/latin1.yaml"), b"data:\n  mapRoles: caf\xe9\n").expect("write");
+    std::os::unix::fs::symlink(dir.join("a/missing.yaml"), dir.join("a/broken.yaml"))
+        .expect("symlink");
+    let outside = tempfile::tempdir().expect("tempdir");
+    write(outside.path(), "aws-auth.yaml", BAD);
+    std::os::unix::fs::symlink(
+        outside.path().join("aws-auth.yaml"),
+        dir.join("a/outside.yaml"),
+    )
+    .expect("symlink");
+    let o = awsauth(&["lint", "--format", "json", "a"], dir);
+    assert_eq!(o.status.code(), Some(2));
+    let v = json(&o);
+    assert_eq!(
+        v["summary"]["files_scanned"], 1,
+        "the outside link is not followed"
+    );
+    assert_eq!(v["diagnostics"][0]["file"], "a/aws-auth.yaml");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("a/binary.yaml: binary file"), "{err}");
+    assert!(
+        err.contains("a/latin1.yaml: invalid UTF-8 at line 2, column 16"),
+        "{err}"
+    );
+    assert!(err.contains("a/broken.yaml: broken symbolic link"), "{err}");
+    let o = awsauth(&["lint", "a/nope.yaml"], dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("a/nope.yaml: no such file or directory"));
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let root = common::root();
+    let fire = "fixtures/rules/unquoted-template/fire.yaml";
+    let piped = awsauth(&["lint", fire], &root);
+    assert!(!stdout(&piped).contains('\x1b'));
+    let always = awsauth(&["lint", "--color", "always", fire], &root);
+    assert!(stdout(&always).contains('\x1b'));
+    let never = awsauth(&["lint", "--color", "never", fire], &root);
+    assert!(!stdout(&never).contains('\x1b'));
+    let no_color = Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(["lint", fire])
+        .current_dir(&root)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    assert!(!stdout(&no_color).contains('\x1b'));
+}
+
+#[test]
+fn inspect_contract_and_table() {
+    let root = common::root();
+    let o = awsauth(
+        &[
+            "inspect",
+            "--format",
+            "json",
+            "fixtures/load/anchors.yaml",
+            "fixtures/load/eksctl.yaml",
+        ],
+        &root,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    assert_eq!(v["version"], 1);
+    let cm = &v["configmaps"][0];
+    assert_eq!(
+        (
+            cm["kind"].as_str(),
+            cm["namespace"].as_str(),
+            cm["document"].as_u64()
+        ),
+        (Some("configmap"), Some("kube-system"), Some(0))
+    );
+    let entry = &cm["entries"][0];
+    assert_eq!(entry["status"], "shadowed");
+    assert_eq!(entry["reason"], "shadowed by the entry at line 14");
+    assert_eq!(v["configmaps"][1]["kind"], "eksctl");
+    let table = stdout(&awsauth(
+        &["inspect", "fixtures/rules/section-parse-error/fire.yaml"],
+        &root,
+    ));
+    assert!(table.contains("`mapRoles` fails to load"), "{table}");
+    assert!(
+        table.contains("lost: `mapRoles` fails to load")
+            || table.contains("arn:aws:iam::111122223333:user/alice"),
+        "{table}"
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let root = common::root();
+    let v = json(&awsauth(&["rules", "--format", "json"], &root));
+    let names: Vec<&str> = v["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert_eq!(names.len(), awsauth::rules::RULES.len());
+    assert!(names.contains(&"section-parse-error"));
+    let o = awsauth(&["explain", "unquoted-template"], &root);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("## Why is this bad?"));
+}
