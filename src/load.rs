@@ -427,6 +427,25 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
                 message: e.message,
                 span,
             };
+            // still show whom the section would have admitted
+            if section.kind != SectionKind::MapAccounts {
+                for (index, sketch) in sketch_entries(&section.text).into_iter().enumerate() {
+                    entries.push(Entry {
+                        section: section.kind,
+                        index,
+                        span: section.outer(&sketch.span),
+                        arn: sketch.arn.map(|(value, span)| Field {
+                            value,
+                            span: section.outer(&span),
+                        }),
+                        sso: None,
+                        username: None,
+                        groups: Vec::new(),
+                        status: Status::Lost(String::new()),
+                        note: None,
+                    });
+                }
+            }
             return;
         }
     };
@@ -450,6 +469,18 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
                 span: section.outer(&err.span),
                 template: err.template,
             };
+            // the YAML parsed: decode what each item holds, for display; all of it is lost
+            if let Some(items) = root.as_ref().and_then(Node::as_seq) {
+                for (index, item) in items.iter().enumerate() {
+                    let mut budget = Budget(ALIAS_BUDGET);
+                    let val = lenient_item(item, &mut budget);
+                    let issues = section.issues.len();
+                    let mut entry = decode_entry(section, index, &val, item);
+                    section.issues.truncate(issues);
+                    entry.status = Status::Lost(String::new());
+                    entries.push(entry);
+                }
+            }
         }
         Ok(GoVal::Null) => {}
         Ok(GoVal::Seq(items)) => {
@@ -471,6 +502,87 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
     }
     let _ = first_entry;
     section.root = root;
+}
+
+/// An item converted key by key, skipping what fails (only for showing a lost section).
+fn lenient_item<'a>(item: &'a Node, budget: &mut Budget) -> GoVal<'a> {
+    let Some(map) = item.as_map() else {
+        return to_go(item, item, budget, false).unwrap_or(GoVal::Null);
+    };
+    let mut out = BTreeMap::new();
+    for (k, v) in map {
+        if let (Ok(key), Ok(val)) = (key_string(k, item), to_go(v, v, budget, false)) {
+            out.insert(key, (val, v));
+        }
+    }
+    GoVal::Map(out)
+}
+
+/// An item of a section that does not parse, as far as its lines tell.
+#[derive(Debug, Clone)]
+pub struct Sketch {
+    /// The ARN and its inner span, when a `rolearn:`/`userarn:`/`arn:` line was found.
+    pub arn: Option<(String, Span)>,
+    /// Whether its lines mention node groups or a node username.
+    pub node: bool,
+    /// Inner span of the item's first line.
+    pub span: Span,
+}
+
+/// Reads the entries of a section that fails to parse, line by line: a broken section still
+/// tells us whom it would have admitted (and which node roles lose access).
+pub fn sketch_entries(text: &str) -> Vec<Sketch> {
+    let mut items: Vec<Sketch> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let t = line.trim_start();
+        let indent = line.len() - t.len();
+        let body_start = indent + (t.len() - t.trim_start_matches(['-', ' ', '\t']).len());
+        let body = line[body_start..].trim_end();
+        let starts_item = t.starts_with("- ") || t.starts_with("-\t") || t.trim_end() == "-";
+        if starts_item {
+            items.push(Sketch {
+                arn: None,
+                node: false,
+                span: line_start + indent..line_start + line.trim_end().len(),
+            });
+        }
+        let lower = body.to_ascii_lowercase();
+        for key in ["rolearn:", "userarn:", "arn:"] {
+            if !lower.starts_with(key) {
+                continue;
+            }
+            let raw = if key == "arn:" {
+                body
+            } else {
+                &body[key.len()..]
+            };
+            let value = raw.trim().trim_matches(['"', '\'']);
+            let value_start =
+                line_start + body_start + (body.len() - raw.len()) + raw.find(value).unwrap_or(0);
+            let arn = Some((value.to_owned(), value_start..value_start + value.len()));
+            match items.last_mut() {
+                Some(item) if item.arn.is_none() => item.arn = arn,
+                _ => items.push(Sketch {
+                    arn,
+                    node: false,
+                    span: value_start..value_start + value.len(),
+                }),
+            }
+            break;
+        }
+        if let Some(item) = items.last_mut()
+            && ["system:nodes", "system:node:", "system:node-proxier"]
+                .iter()
+                .any(|n| body.contains(n))
+        {
+            item.node = true;
+        }
+    }
+    items.retain(|i| i.arn.is_some());
+    items
 }
 
 const ALIAS_BUDGET: usize = 1_000_000;
@@ -1071,7 +1183,7 @@ fn finish(obj: &mut AwsAuth) {
             .any(|s| s.kind == entry.section && s.is_lost());
         if rejected {
             entry.status = Status::Lost("the API server rejects this ConfigMap".into());
-        } else if section_lost {
+        } else if section_lost || matches!(entry.status, Status::Lost(_)) {
             entry.status = Status::Lost(format!("`{}` fails to load", entry.section.key()));
         }
     }

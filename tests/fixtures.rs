@@ -223,7 +223,11 @@ fn fixture_directories_name_real_rules() {
 
 #[test]
 fn load_fixtures_have_exactly_the_expected_diagnostics() {
-    let fixtures = files(&root().join("fixtures/load"), &["yaml", "yml", "json"]);
+    let mut fixtures = files(&root().join("fixtures/load"), &["yaml", "yml", "json"]);
+    fixtures.extend(files(
+        &root().join("fixtures/examples"),
+        &["yaml", "yml", "json"],
+    ));
     assert!(!fixtures.is_empty());
     let failures: Vec<String> = fixtures
         .iter()

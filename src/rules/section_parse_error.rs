@@ -1,8 +1,8 @@
 //! `section-parse-error`: the nested YAML of a section does not parse; the section is lost.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::load::sketch_entries;
 use crate::model::{AwsAuth, SectionState};
-use crate::rules::sketch_entries;
 
 declare_rule! {
     /// ## What it does
@@ -92,8 +92,8 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         };
         let nodes: Vec<&str> = sketch
             .iter()
-            .filter(|(_, node)| *node)
-            .filter_map(|(arn, _)| arn.as_deref())
+            .filter(|s| s.node)
+            .filter_map(|s| s.arn.as_ref().map(|(a, _)| a.as_str()))
             .collect();
         let mut text = if lost.starts_with("0 ") {
             format!("`{key}` does not parse ({message}); the authenticator drops the whole section")

@@ -113,6 +113,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 .label(match *found {
                     "null" => "YAML 1.1 reads this as null".to_owned(),
                     "int" => "YAML 1.1 reads this as an int".to_owned(),
+                    "string" => "a string, not a list".to_owned(),
                     f => format!("YAML 1.1 reads this as a {f}"),
                 })
                 .help(help),
@@ -126,6 +127,7 @@ fn describe(text: &str, found: &str) -> String {
         "list" | "mapping" if !text.is_empty() => format!("a {found} (`{text}`)"),
         "list" | "mapping" => format!("a {found}"),
         "null" => "null".to_owned(),
+        "string" => format!("a single string (`{text}`)"),
         _ => format!("`{text}`, a YAML 1.1 {found}"),
     }
 }
