@@ -82,6 +82,9 @@ struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
     format: RulesFormat,
+    /// With `--format markdown`: write `README.md` and one page per rule into this directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -240,17 +243,20 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
             }
         }
         RulesFormat::Markdown => {
-            out.push_str("| rule | category | default | summary |\n|---|---|---|---|\n");
-            for r in rules::RULES {
-                out.push_str(&format!(
-                    "| [`{}`]({}.md) | {} | {} | {} |\n",
-                    r.name,
-                    r.name,
-                    r.category.as_str(),
-                    r.severity.as_str(),
-                    r.summary
-                ));
+            let index = crate::registry::markdown_index(rules::RULES);
+            if let Some(dir) = &args.out {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+                let write = |name: String, text: String| {
+                    let path = dir.join(name);
+                    std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
+                };
+                write("README.md".into(), index)?;
+                for r in rules::RULES {
+                    write(format!("{}.md", r.name), r.markdown_page())?;
+                }
+                return Ok(ExitCode::SUCCESS);
             }
+            out = index;
         }
         RulesFormat::Json => {
             let list: Vec<serde_json::Value> = rules::RULES

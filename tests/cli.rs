@@ -322,3 +322,14 @@ fn rules_and_explain() {
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("## Why is this bad?"));
 }
+
+/// The README's example output, pinned: if this snapshot changes, update the README too.
+#[test]
+fn readme_example_output() {
+    let root = common::root();
+    let lint = awsauth(&["lint", "--color", "never", "fixtures/examples"], &root);
+    assert_eq!(lint.status.code(), Some(1));
+    insta::assert_snapshot!("readme_lint", stdout(&lint));
+    let inspect = awsauth(&["inspect", "fixtures/examples"], &root);
+    insta::assert_snapshot!("readme_inspect", stdout(&inspect));
+}

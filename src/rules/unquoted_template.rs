@@ -66,12 +66,25 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             "{{...}}".to_owned()
         };
         let key = section.kind.key();
-        let mut d = Diagnostic::new(
-            &UNQUOTED_TEMPLATE,
-            &obj.file,
-            span.clone(),
-            format!("unquoted `{written}` is a YAML flow mapping; the authenticator drops all of `{key}`"),
-        )
+        let nodes: Vec<String> = obj
+            .entries
+            .iter()
+            .filter(|e| e.section == section.kind)
+            .filter(|e| {
+                e.groups.iter().any(|g| g.value == "system:nodes")
+                    || e.username.as_ref().is_some_and(|u| u.value.starts_with("system:node:"))
+            })
+            .filter_map(|e| e.arn.as_ref().map(|a| format!("`{}`", a.value)))
+            .collect();
+        let mut message = format!("unquoted `{written}` is a YAML flow mapping; the authenticator drops all of `{key}`");
+        if !nodes.is_empty() {
+            message.push_str(&format!(
+                ", including node role{} {}",
+                if nodes.len() == 1 { "" } else { "s" },
+                nodes.join(", ")
+            ));
+        }
+        let mut d = Diagnostic::new(&UNQUOTED_TEMPLATE, &obj.file, span.clone(), message)
         .label("a mapping, not a string")
         .secondary(section.key_span.clone(), format!("every mapping of `{key}` is lost"))
         .help(format!("quote the value: `\"{written}\"`"));

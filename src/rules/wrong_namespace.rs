@@ -58,7 +58,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 &WRONG_NAMESPACE,
                 &obj.file,
                 name.span.clone(),
-                format!("ConfigMap `{}` holds aws-auth mappings but the authenticator only reads `aws-auth`", name.value),
+                format!("configmap `{}` holds aws-auth mappings but the authenticator only reads `aws-auth`", name.value),
             )
             .label("not `aws-auth`")
             .help("name it `aws-auth` in namespace `kube-system`, or remove the mapping keys"),
