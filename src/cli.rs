@@ -245,10 +245,12 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
         RulesFormat::Markdown => {
             let index = crate::registry::markdown_index(rules::RULES);
             if let Some(dir) = &args.out {
-                std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create `{}`", dir.display()))?;
                 let write = |name: String, text: String| {
                     let path = dir.join(name);
-                    std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write `{}`", path.display()))
                 };
                 write("README.md".into(), index)?;
                 for r in rules::RULES {

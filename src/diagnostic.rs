@@ -74,8 +74,8 @@ impl Diagnostic {
             rule,
             severity: rule.severity,
             message: message.into(),
+            span: file.char_span(&span),
             file: Arc::clone(file),
-            span,
             label: None,
             secondary: Vec::new(),
             help: None,
@@ -94,7 +94,7 @@ impl Diagnostic {
     #[must_use]
     pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Self {
         self.secondary.push(Label {
-            span,
+            span: self.file.char_span(&span),
             message: message.into(),
         });
         self

@@ -59,6 +59,25 @@ impl SourceFile {
         }
     }
 
+    /// `span` widened to character boundaries and clamped to the text (spans mapped through
+    /// escapes can land inside a multi-byte character).
+    pub fn char_span(&self, span: &Span) -> Span {
+        let mut start = span.start.min(self.text.len());
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = span.end.clamp(start, self.text.len());
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
+    }
+
+    /// The text of a span, widened to character boundaries.
+    pub fn slice(&self, span: &Span) -> &str {
+        &self.text[self.char_span(span)]
+    }
+
     /// The byte range of a 1-based line, without its line break.
     pub fn line_span(&self, line: usize) -> Span {
         let start = self.line_starts[line.saturating_sub(1).min(self.line_starts.len() - 1)];

@@ -29,8 +29,14 @@ fn names_are_unique_kebab_case_and_sorted() {
     sorted.dedup();
     assert_eq!(names, sorted, "RULES must be sorted and unique");
     for n in names {
-        assert!(n.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "`{n}` is not kebab-case");
-        assert!(!n.starts_with("no-") && !n.starts_with("require-"), "`{n}` should name the bad pattern");
+        assert!(
+            n.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+            "`{n}` is not kebab-case"
+        );
+        assert!(
+            !n.starts_with("no-") && !n.starts_with("require-"),
+            "`{n}` should name the bad pattern"
+        );
     }
 }
 
@@ -38,14 +44,38 @@ fn names_are_unique_kebab_case_and_sorted() {
 fn docs_have_the_required_sections_and_examples_behave() {
     for rule in RULES {
         let docs = rule.docs();
-        for heading in ["## What it does", "## Why is this bad?", "## Example", "Use instead:"] {
-            assert!(docs.contains(heading), "`{}` docs lack `{heading}`", rule.name);
+        for heading in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "Use instead:",
+        ] {
+            assert!(
+                docs.contains(heading),
+                "`{}` docs lack `{heading}`",
+                rule.name
+            );
         }
-        let example = yaml_blocks_after(&docs, "## Example").unwrap_or_else(|| panic!("`{}`: no yaml Example", rule.name));
-        assert!(diagnostics_of(rule.name, &example) > 0, "`{}`: the Example does not fire", rule.name);
-        let fixed = yaml_blocks_after(&docs, "Use instead:").unwrap_or_else(|| panic!("`{}`: no yaml Use instead", rule.name));
-        assert_eq!(diagnostics_of(rule.name, &fixed), 0, "`{}`: the Use-instead block fires", rule.name);
-        assert!(!rule.summary.ends_with('.'), "`{}` summary ends with a period", rule.name);
+        let example = yaml_blocks_after(&docs, "## Example")
+            .unwrap_or_else(|| panic!("`{}`: no yaml Example", rule.name));
+        assert!(
+            diagnostics_of(rule.name, &example) > 0,
+            "`{}`: the Example does not fire",
+            rule.name
+        );
+        let fixed = yaml_blocks_after(&docs, "Use instead:")
+            .unwrap_or_else(|| panic!("`{}`: no yaml Use instead", rule.name));
+        assert_eq!(
+            diagnostics_of(rule.name, &fixed),
+            0,
+            "`{}`: the Use-instead block fires",
+            rule.name
+        );
+        assert!(
+            !rule.summary.ends_with('.'),
+            "`{}` summary ends with a period",
+            rule.name
+        );
     }
 }
 
@@ -54,14 +84,21 @@ fn generated_rules_directory_is_fresh() {
     let dir = common::root().join("rules");
     let stale = |name: &str, expected: &str| {
         let actual = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
-        assert!(actual == expected, "rules/{name} is stale; run `cargo run -- rules --format markdown --out rules/`");
+        assert!(
+            actual == expected,
+            "rules/{name} is stale; run `cargo run -- rules --format markdown --out rules/`"
+        );
     };
     stale("README.md", &awsauth::registry::markdown_index(RULES));
     for rule in RULES {
         stale(&format!("{}.md", rule.name), &rule.markdown_page());
     }
     let pages = std::fs::read_dir(&dir).expect("rules/").count();
-    assert_eq!(pages, RULES.len() + 1, "rules/ holds pages of rules that no longer exist");
+    assert_eq!(
+        pages,
+        RULES.len() + 1,
+        "rules/ holds pages of rules that no longer exist"
+    );
 }
 
 /// Messages are lowercase, specific and without a trailing period; help lines too.
@@ -77,8 +114,15 @@ fn messages_follow_the_style() {
             let first = d.message.chars().next().unwrap_or(' ');
             assert!(!first.is_uppercase(), "capitalised message: {}", d.message);
             assert!(!d.message.ends_with('.'), "trailing period: {}", d.message);
-            assert!(!d.message.to_lowercase().starts_with("please"), "{}", d.message);
-            let help = d.help.as_deref().unwrap_or_else(|| panic!("no help line: {}", d.message));
+            assert!(
+                !d.message.to_lowercase().starts_with("please"),
+                "{}",
+                d.message
+            );
+            let help = d
+                .help
+                .as_deref()
+                .unwrap_or_else(|| panic!("no help line: {}", d.message));
             assert!(!help.ends_with('.'), "help ends with a period: {help}");
         }
     }

@@ -9,8 +9,14 @@ use crate::source::Span;
 
 /// Widens an empty span to the character under it so the arrow has something to point at.
 fn visible(text: &str, span: &Span) -> Span {
-    let start = span.start.min(text.len());
-    let end = span.end.clamp(start, text.len());
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     if end > start {
         return start..end;
     }
@@ -28,18 +34,47 @@ pub fn render_one(d: &Diagnostic, styled: bool) -> String {
         Severity::Warning => Level::WARNING,
         Severity::Info => Level::INFO,
     };
-    let mut primary = AnnotationKind::Primary.span(visible(text, &d.span));
+    // hand the renderer only the lines it shows: rendering stays linear in the output, not in
+    // the file, when a large file has many findings
+    let spans = std::iter::once(&d.span).chain(d.secondary.iter().map(|l| &l.span));
+    let lo = spans
+        .clone()
+        .map(|s| s.start)
+        .min()
+        .unwrap_or(0)
+        .min(text.len());
+    let hi = spans
+        .map(|s| s.end)
+        .max()
+        .unwrap_or(0)
+        .clamp(lo, text.len());
+    let first_line = d.file.line_col(lo).line;
+    let window_start = d.file.line_span(first_line).start;
+    let window_end = d
+        .file
+        .line_span(d.file.line_col(hi).line)
+        .end
+        .max(hi)
+        .min(text.len());
+    let window = &text[window_start..window_end];
+    let shift = |s: &Span| {
+        let v = visible(text, s);
+        v.start.max(window_start) - window_start
+            ..v.end.clamp(window_start, window_end) - window_start
+    };
+    let mut primary = AnnotationKind::Primary.span(shift(&d.span));
     if let Some(label) = &d.label {
         primary = primary.label(label.as_str());
     }
-    let mut snippet = Snippet::source(text)
+    let mut snippet = Snippet::source(window)
+        .line_start(first_line)
         .path(d.file.name.as_str())
         .fold(true)
         .annotation(primary);
     for s in &d.secondary {
         snippet = snippet.annotation(
             AnnotationKind::Context
-                .span(visible(text, &s.span))
+                .span(shift(&s.span))
                 .label(s.message.as_str()),
         );
     }

@@ -49,7 +49,7 @@ fn report(obj: &AwsAuth, issue: &DecodeIssue, out: &mut Vec<Diagnostic>) {
     let DecodeIssueKind::DuplicateKey { key, first } = &issue.kind else {
         return;
     };
-    let first_text = &obj.file.text[first.clone()];
+    let first_text = obj.file.slice(first);
     let message = if first_text == key {
         format!("key `{key}` is written twice; only one value is used")
     } else {

@@ -67,7 +67,7 @@ pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
     }
     let file = &load.file;
     for err in &load.syntax_errors {
-        let start = err.offset.min(file.text.len());
+        let start = file.char_span(&(err.offset..err.offset)).start;
         let end = file.text[start..]
             .chars()
             .next()

@@ -107,10 +107,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 },
             )
         };
-        let start = entry.span.start;
-        let end = obj.file.text[start..entry.span.end]
+        let span = obj.file.char_span(&entry.span);
+        let start = span.start;
+        let end = obj.file.text[span.clone()]
             .find('\n')
-            .map_or(entry.span.end, |i| start + i);
+            .map_or(span.end, |i| start + i);
         out.push(
             Diagnostic::new(&MISSING_ARN, &obj.file, start..end.max(start), message)
                 .label("this entry is dropped")

@@ -52,7 +52,7 @@ pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
     if !load.relevant {
         return;
     }
-    let snippet: String = load.file.text[span.clone()].chars().take(40).collect();
+    let snippet: String = load.file.slice(span).chars().take(40).collect();
     out.push(
         Diagnostic::new(
             &TEMPLATED_FILE,

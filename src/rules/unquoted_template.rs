@@ -59,7 +59,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        let written = &obj.file.text[span.clone()];
+        let written = obj.file.slice(span);
         let written = if section.map.is_exact() && !written.contains('\n') {
             written.to_owned()
         } else {
@@ -72,11 +72,15 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             .filter(|e| e.section == section.kind)
             .filter(|e| {
                 e.groups.iter().any(|g| g.value == "system:nodes")
-                    || e.username.as_ref().is_some_and(|u| u.value.starts_with("system:node:"))
+                    || e.username
+                        .as_ref()
+                        .is_some_and(|u| u.value.starts_with("system:node:"))
             })
             .filter_map(|e| e.arn.as_ref().map(|a| format!("`{}`", a.value)))
             .collect();
-        let mut message = format!("unquoted `{written}` is a YAML flow mapping; the authenticator drops all of `{key}`");
+        let mut message = format!(
+            "unquoted `{written}` is a YAML flow mapping; the authenticator drops all of `{key}`"
+        );
         if !nodes.is_empty() {
             message.push_str(&format!(
                 ", including node role{} {}",
@@ -85,9 +89,12 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             ));
         }
         let mut d = Diagnostic::new(&UNQUOTED_TEMPLATE, &obj.file, span.clone(), message)
-        .label("a mapping, not a string")
-        .secondary(section.key_span.clone(), format!("every mapping of `{key}` is lost"))
-        .help(format!("quote the value: `\"{written}\"`"));
+            .label("a mapping, not a string")
+            .secondary(
+                section.key_span.clone(),
+                format!("every mapping of `{key}` is lost"),
+            )
+            .help(format!("quote the value: `\"{written}\"`"));
         if !section.map.is_exact() {
             d = d.note("the position is approximate: the value uses escapes, so awsauth points at its start");
         }
