@@ -1212,11 +1212,7 @@ fn finish(obj: &mut AwsAuth) {
             effective.roles.push(EffectiveRole {
                 rolearn: e.arn.as_ref().map(|a| a.value.clone()),
                 sso: e.sso.clone().filter(|_| e.arn.is_none()),
-                username: e
-                    .username
-                    .as_ref()
-                    .map(|u| u.value.clone())
-                    .unwrap_or_default(),
+                username: e.username_value(),
                 groups: strings(&e.groups),
             });
         }
@@ -1224,11 +1220,7 @@ fn finish(obj: &mut AwsAuth) {
             let e = &obj.entries[i];
             effective.users.push(EffectiveUser {
                 userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
-                username: e
-                    .username
-                    .as_ref()
-                    .map(|u| u.value.clone())
-                    .unwrap_or_default(),
+                username: e.username_value(),
                 groups: strings(&e.groups),
             });
         }

@@ -128,6 +128,14 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The username as stored: empty when absent.
+    pub fn username_value(&self) -> String {
+        self.username
+            .as_ref()
+            .map(|u| u.value.clone())
+            .unwrap_or_default()
+    }
+
     /// The key the authenticator stores the entry under (roles: lowercased ARN or SSO matcher;
     /// users: the exact ARN).
     pub fn key(&self) -> Option<String> {
