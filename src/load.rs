@@ -534,6 +534,8 @@ pub struct Sketch {
 pub fn sketch_entries(text: &str) -> Vec<Sketch> {
     let mut items: Vec<Sketch> = Vec::new();
     let mut offset = 0;
+    // the indentation of the first item: deeper `- ` lines are groups, not entries
+    let mut top_indent: Option<usize> = None;
     for line in text.split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
@@ -541,8 +543,10 @@ pub fn sketch_entries(text: &str) -> Vec<Sketch> {
         let indent = line.len() - t.len();
         let body_start = indent + (t.len() - t.trim_start_matches(['-', ' ', '\t']).len());
         let body = line[body_start..].trim_end();
-        let starts_item = t.starts_with("- ") || t.starts_with("-\t") || t.trim_end() == "-";
+        let dash = t.starts_with("- ") || t.starts_with("-\t") || t.trim_end() == "-";
+        let starts_item = dash && top_indent.is_none_or(|top| indent <= top);
         if starts_item {
+            top_indent.get_or_insert(indent);
             items.push(Sketch {
                 arn: None,
                 node: false,
@@ -1238,4 +1242,122 @@ fn finish(obj: &mut AwsAuth) {
         }
     }
     obj.effective = effective;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(sections: &str) -> AwsAuth {
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n{sections}"
+        );
+        let mut l = load_file(SourceFile::new("t.yaml", text));
+        assert_eq!(l.objects.len(), 1, "{:?}", l.syntax_errors);
+        l.objects.remove(0)
+    }
+
+    fn roles(obj: &AwsAuth) -> Vec<(String, String)> {
+        obj.effective
+            .roles
+            .iter()
+            .map(|r| (r.rolearn.clone().unwrap_or_default(), r.username.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn case_variant_keys_the_one_sorting_last_wins() {
+        // sigs.k8s.io/yaml sorts keys, then encoding/json matches case-insensitively
+        let obj = load(
+            "  mapRoles: |\n    - rolearn: arn:aws:iam::1:role/a\n      UserName: first\n      username: second\n    - roleARN: arn:aws:iam::1:role/b\n      username: x\n      Username: y\n",
+        );
+        assert_eq!(
+            roles(&obj),
+            [
+                ("arn:aws:iam::1:role/a".into(), "second".into()),
+                ("arn:aws:iam::1:role/b".into(), "x".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_wrong_typed_duplicate_leaves_the_earlier_value() {
+        let obj = load(
+            "  mapRoles: |\n    - rolearn: arn:aws:iam::1:role/a\n      Username: kept\n      username: 12\n",
+        );
+        assert_eq!(
+            roles(&obj),
+            [("arn:aws:iam::1:role/a".into(), "kept".into())]
+        );
+    }
+
+    #[test]
+    fn roles_are_last_wins_case_insensitively_users_exactly() {
+        let obj = load(
+            "  mapRoles: |\n    - rolearn: arn:aws:iam::1:role/Dev\n      username: a\n    - rolearn: arn:aws:iam::1:role/dev\n      username: b\n  mapUsers: |\n    - userarn: arn:aws:iam::1:user/x\n      username: a\n    - userarn: arn:aws:iam::1:user/x\n      username: b\n",
+        );
+        assert_eq!(
+            roles(&obj),
+            [("arn:aws:iam::1:role/dev".into(), "b".into())]
+        );
+        assert_eq!(obj.entries[0].status, Status::Shadowed { by: 1 });
+        assert_eq!(obj.effective.users.len(), 1);
+        assert_eq!(obj.effective.users[0].username, "b");
+    }
+
+    #[test]
+    fn a_broken_section_loses_only_itself() {
+        let obj = load(
+            "  mapRoles: |\n    - rolearn: arn:aws:iam::1:role/a\n      username: {{SessionName}}\n  mapUsers: |\n    - userarn: arn:aws:iam::1:user/x\n  mapAccounts: |\n    - 012345678901\n    - ~\n    - {a: 1}\n",
+        );
+        assert!(obj.effective.roles.is_empty());
+        assert!(matches!(
+            obj.sections[0].state,
+            SectionState::ConversionError { template: true, .. }
+        ));
+        assert_eq!(
+            obj.entries[0].status,
+            Status::Lost("`mapRoles` fails to load".into())
+        );
+        assert_eq!(obj.effective.users.len(), 1);
+        assert_eq!(obj.effective.accounts, ["012345678901", ""]);
+    }
+
+    #[test]
+    fn skippable_and_json_sections() {
+        let obj = load("  mapRoles: \"''\"\n  mapUsers: '{\"userarn\": \"x\"}'\n");
+        assert_eq!(obj.sections[0].state, SectionState::Skipped);
+        assert!(matches!(
+            obj.sections[1].state,
+            SectionState::NotList {
+                found: "mapping",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn sketch_reads_a_broken_section() {
+        let s = sketch_entries(
+            "- rolearn: arn:aws:iam::1:role/node\n  groups:\n  - system:nodes\n - rolearn: \"arn:aws:iam::1:role/x\"\n\tusername: y\n",
+        );
+        assert_eq!(s.len(), 2);
+        assert!(s[0].node && !s[1].node);
+        assert_eq!(
+            s[1].arn.as_ref().map(|a| a.0.as_str()),
+            Some("arn:aws:iam::1:role/x")
+        );
+    }
+
+    #[test]
+    fn foreign_templates() {
+        assert!(find_strong_template("a: {{ .Values.x }}").is_some());
+        assert!(find_strong_template("a: \"{{SessionName}}\"").is_none());
+        let text = "a: {{SessionName}} ${var}";
+        assert_eq!(
+            find_foreign_template(text).map(|s| &text[s]),
+            Some("${var}")
+        );
+        assert!(find_foreign_template("a: {{EC2PrivateDNSName}}").is_none());
+    }
 }
