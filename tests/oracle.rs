@@ -1,8 +1,8 @@
 //! Semantics are the authenticator's: our effective mappings must equal the Go oracle's
-#![allow(clippy::print_stderr)] // a skipped test says why
 //! (`../shared/oracle`, built on the authenticator's own YAML libraries) for the real-world
 //! corpus and for the generated differential cases. The oracle's answers are recorded in
 //! JSONL files, so this test needs no Go. Regenerate with `scripts/differential --write-fixtures`.
+#![allow(clippy::print_stderr)] // a skipped test says why on stderr
 mod common;
 
 use common::{compare_with_oracle, files, lint, load, root};
