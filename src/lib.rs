@@ -1,4 +1,5 @@
 //! awsauth: lint and diff the Amazon EKS `aws-auth` ConfigMap where it lives, in Git.
+pub mod arn;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;

@@ -971,17 +971,6 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
     entry
 }
 
-const PARTITIONS: [&str; 8] = [
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-];
-
 /// `RoleMapping.Validate` / `UserMapping.Validate` (`pkg/config/mapper.go`).
 fn validate(entry: &Entry) -> Option<String> {
     match entry.section {
@@ -1003,7 +992,8 @@ fn validate(entry: &Entry) -> Option<String> {
                     ))
                 } else if !psn_ok {
                     Some(format!("sso permissionSetName `{psn}` is invalid"))
-                } else if !sso.partition.is_empty() && !PARTITIONS.contains(&sso.partition.as_str())
+                } else if !sso.partition.is_empty()
+                    && !crate::arn::PARTITIONS.contains(&sso.partition.as_str())
                 {
                     Some(format!(
                         "sso partition `{}` is not a known partition",
