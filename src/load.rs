@@ -349,9 +349,11 @@ fn find_nested_name(file: &SourceFile, node: &Node, depth: usize, out: &mut Vec<
 /// server rejects the object.
 fn load_data(file: &Arc<SourceFile>, data: &Node, obj: &mut AwsAuth) {
     outer_duplicates(data, &mut obj.issues);
-    let Some(map) = data.as_map() else { return };
+    if data.as_map().is_none() {
+        return;
+    }
     let mut sections: BTreeMap<SectionKind, Section> = BTreeMap::new();
-    for (k, v) in map {
+    for (k, v) in crate::yaml::merged_entries(data) {
         let key = k.as_str().unwrap_or_default();
         let target = v.resolved();
         let string = match &target.kind {
@@ -663,6 +665,7 @@ fn to_go<'a>(
             )),
             Scalar::Float(_) => Ok(GoVal::Number),
             Scalar::Str => Ok(GoVal::Str(Cow::Borrowed(value))),
+            Scalar::Binary(decoded) => Ok(GoVal::Str(Cow::Owned(decoded))),
             Scalar::Error(msg) => Err(conv_err(msg, site, false)),
         },
         NodeKind::Seq(items) => {
@@ -728,6 +731,8 @@ fn merge<'a>(
     };
     match &v.resolved().kind {
         NodeKind::Map(entries) => map_into(entries, v, budget, out),
+        // yaml.v2 merges a literal sequence of maps, but not an alias to one
+        NodeKind::Seq(_) if matches!(v.kind, NodeKind::Alias(_)) => Err(want_map()),
         NodeKind::Seq(items) => {
             for item in items.iter().rev() {
                 match &item.resolved().kind {
@@ -747,6 +752,7 @@ fn key_string(k: &Node, site: &Node) -> Result<String, ConvError> {
     match &t.kind {
         NodeKind::Scalar { value, style } => match resolve(value, *style, t.tag.as_deref()) {
             Scalar::Str => Ok(value.clone()),
+            Scalar::Binary(decoded) => Ok(decoded),
             Scalar::Bool(b) => Ok(b.to_string()),
             Scalar::Int(i) => Ok(i.to_string()),
             Scalar::Float(f) => Ok(go_float32_key(f)),
@@ -777,6 +783,23 @@ fn go_float32_key(f: f64) -> String {
     s
 }
 
+/// `encoding/json`'s case-insensitive key match: ASCII case, plus the two non-ASCII letters
+/// that fold to ASCII ones (`ſ` to `s`, the Kelvin sign to `k`).
+fn go_fold_eq(field: &str, key: &str) -> bool {
+    if key.is_ascii() {
+        return field.eq_ignore_ascii_case(key);
+    }
+    let folded: String = key
+        .chars()
+        .map(|c| match c {
+            'ſ' => 's',
+            '\u{212a}' => 'k',
+            c => c,
+        })
+        .collect();
+    field.eq_ignore_ascii_case(&folded)
+}
+
 /// The struct fields of `RoleMapping`/`UserMapping` (`encoding/json` names).
 fn field_for(section: SectionKind, key: &str) -> Option<&'static str> {
     let fields: &[&'static str] = match section {
@@ -786,7 +809,7 @@ fn field_for(section: SectionKind, key: &str) -> Option<&'static str> {
     fields
         .iter()
         .find(|f| **f == key)
-        .or_else(|| fields.iter().find(|f| f.eq_ignore_ascii_case(key)))
+        .or_else(|| fields.iter().find(|f| go_fold_eq(f, key)))
         .copied()
 }
 
@@ -935,7 +958,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                             .or_else(|| {
                                 ["permissionSetName", "accountID", "partition"]
                                     .into_iter()
-                                    .find(|f| f.eq_ignore_ascii_case(k))
+                                    .find(|f| go_fold_eq(f, k))
                             });
                         let Some(target) = target else { continue };
                         let mut slot = None;
@@ -951,6 +974,9 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                 }
                 GoVal::Null => entry.sso = None,
                 other => {
+                    // encoding/json allocates the *SSO pointer before it reports the type error,
+                    // so the entry now has an (empty) SSO matcher and fails validation
+                    entry.sso.get_or_insert_with(Sso::default);
                     let found = found_name(other, vnode);
                     mismatch(section, vnode, "sso", "a mapping", found);
                 }
@@ -1052,13 +1078,30 @@ fn decode_accounts(section: &mut Section, root: Option<&Node>, accounts: &mut Ve
         }
         return;
     };
-    for item in items {
+    for (i, item) in items.iter().enumerate() {
         let t = item.resolved();
         let span = section.outer(&item.span);
         match &t.kind {
             NodeKind::Scalar { value, style } => {
                 let stored = match resolve(value, *style, t.tag.as_deref()) {
                     Scalar::Null => String::new(),
+                    Scalar::Binary(decoded) => decoded,
+                    Scalar::Error(message) => {
+                        // yaml.v2 aborts here; the slice it already sized keeps "" for the rest
+                        section.state = SectionState::ConversionError {
+                            message,
+                            span: span.clone(),
+                            template: false,
+                        };
+                        for rest in &items[i..] {
+                            accounts.push(Account {
+                                value: String::new(),
+                                span: section.outer(&rest.span),
+                                stored: true,
+                            });
+                        }
+                        return;
+                    }
                     _ => value.clone(),
                 };
                 accounts.push(Account {
@@ -1218,10 +1261,14 @@ fn finish(obj: &mut AwsAuth) {
                 groups: strings(&e.groups),
             });
         }
-        let accounts_lost = obj
-            .sections
-            .iter()
-            .any(|s| s.kind == SectionKind::MapAccounts && s.is_lost());
+        // a conversion error in mapAccounts keeps what yaml.v2 decoded before it
+        let accounts_lost = obj.sections.iter().any(|s| {
+            s.kind == SectionKind::MapAccounts
+                && matches!(
+                    s.state,
+                    SectionState::SyntaxError { .. } | SectionState::NotList { .. }
+                )
+        });
         if !accounts_lost {
             effective.accounts = obj
                 .accounts

@@ -25,6 +25,21 @@ fn differential_cases_agree_with_the_oracle() {
     );
 }
 
+/// Inputs a review found where awsauth and the authenticator disagreed (tabs before comments,
+/// tabs in flow context, `!!binary`, merge keys in `data`, anchors, directives, ...).
+#[test]
+fn regressions_agree_with_the_oracle() {
+    let dir = root().join("fixtures/differential/regressions/ORACLE.jsonl");
+    let (passed, failures) = compare_with_oracle(&dir, &root());
+    assert!(passed >= 20, "only {passed} cases compared");
+    assert!(
+        failures.is_empty(),
+        "{} disagreement(s) with the oracle:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn corpus_agrees_with_the_oracle() {
     let Some(dir) = corpus_dir() else {

@@ -138,6 +138,42 @@ impl Node {
     }
 }
 
+/// A mapping's entries as yaml.v2 decodes them into a map: `<<` merge keys expanded (a mapping,
+/// or a sequence of mappings where earlier ones win), and for a key written more than once only
+/// its last occurrence, in the position of that occurrence.
+pub fn merged_entries(node: &Node) -> Vec<(&Node, &Node)> {
+    fn collect<'a>(node: &'a Node, out: &mut Vec<(&'a Node, &'a Node)>, depth: usize) {
+        let Some(entries) = node.as_map() else { return };
+        for (k, v) in entries {
+            let merge =
+                k.style() == Some(Style::Plain) && k.as_str() == Some("<<") && k.tag.is_none();
+            if merge && depth < 16 {
+                match &v.resolved().kind {
+                    NodeKind::Map(_) => collect(v.resolved(), out, depth + 1),
+                    NodeKind::Seq(items) => {
+                        for item in items.iter().rev() {
+                            collect(item.resolved(), out, depth + 1);
+                        }
+                    }
+                    _ => {}
+                }
+            } else {
+                out.push((k, v));
+            }
+        }
+    }
+    let mut all = Vec::new();
+    collect(node, &mut all, 0);
+    let mut seen = std::collections::HashSet::new();
+    let mut out: Vec<(&Node, &Node)> = all
+        .into_iter()
+        .rev()
+        .filter(|(k, _)| seen.insert(k.as_str().unwrap_or_default().to_owned()))
+        .collect();
+    out.reverse();
+    out
+}
+
 /// One document of a YAML stream.
 #[derive(Debug)]
 pub struct Document {
@@ -179,21 +215,31 @@ fn options() -> granit_parser::Options {
 pub fn parse_stream(text: &str) -> Stream {
     let mut stream = parse(text, usize::MAX);
     // a document yaml.v2 would reject is dropped like any other broken document
-    let mut i = 0;
-    while i < stream.documents.len() {
-        match stream.documents[i]
-            .root
-            .as_ref()
-            .and_then(|r| v2_tab_error(text, r))
-        {
-            Some(err) => {
+    let tabs = v2_scan_errors(text);
+    if !tabs.is_empty() {
+        let starts: Vec<usize> = stream
+            .documents
+            .iter()
+            .map(|d| d.root.as_ref().map_or(usize::MAX, |r| r.span.start))
+            .collect();
+        let mut broken = vec![false; stream.documents.len()];
+        for err in tabs {
+            // the document whose content starts last at or before the error (or the first one)
+            let i = starts.iter().rposition(|&s| s <= err.offset).unwrap_or(0);
+            if let Some(b) = broken.get_mut(i)
+                && !*b
+            {
+                *b = true;
                 stream.errors.push(err);
-                stream.documents.remove(i);
             }
-            None => i += 1,
         }
+        let mut i = 0;
+        stream.documents.retain(|_| {
+            i += 1;
+            !broken[i - 1]
+        });
+        stream.errors.sort_by_key(|e| e.offset);
     }
-    stream.errors.sort_by_key(|e| e.offset);
     stream
 }
 
@@ -219,7 +265,7 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
     }
     if let Some(doc) = stream.documents.pop() {
-        if let Some(err) = doc.root.as_ref().and_then(|r| v2_tab_error(text, r)) {
+        if let Some(err) = v2_scan_errors(text).into_iter().next() {
             return Err(err);
         }
         return Ok(doc.root);
@@ -239,78 +285,135 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
     }
 }
 
-fn collect_scalar_spans(node: &Node, out: &mut Vec<Span>) {
-    match &node.kind {
-        NodeKind::Scalar { .. } => out.push(node.span.clone()),
-        NodeKind::Seq(items) => items.iter().for_each(|n| collect_scalar_spans(n, out)),
-        NodeKind::Map(entries) => entries.iter().for_each(|(k, v)| {
-            collect_scalar_spans(k, out);
-            collect_scalar_spans(v, out);
-        }),
-        NodeKind::Alias(_) => {}
+/// Where yaml.v2 (like libyaml) rejects a tab that YAML 1.2 parsers accept. Its scanner skips
+/// a tab between tokens only in flow context or where a simple key may not start: a tab at the
+/// start of a line (before content or a comment, or alone on it), after `- `, after `? ` and
+/// after the `:` of an explicit key is "found character that cannot start any token", and the
+/// section (or document) is lost. Checked against the authenticator's libraries: `-\trolearn: x`
+/// and a `\t# comment` line drop the section, `username:\tx` and `[a,\tb]` do not.
+/// Returns the offsets of every such tab, in order.
+///
+/// The same pass reports what else libyaml refuses and YAML 1.2 allows: anchor and alias names
+/// outside `[0-9A-Za-z_-]`, a `%YAML` directive other than 1.1, and `?` inside a plain scalar
+/// in flow context.
+fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
+    use granit_parser::{Scanner, StrInput, TokenType};
+    if !text.contains(['\t', '&', '*', '%', '?']) {
+        return Vec::new();
     }
-}
-
-/// yaml.v2 (like libyaml) does not skip a tab after a block `-` or `?` indicator ("found
-/// character that cannot start any token") where YAML 1.2 parsers accept it; such a section is
-/// lost, so it must count as a syntax error here too (checked against the authenticator's
-/// libraries: `-\trolearn: x` drops the section, `username:\tx` does not).
-fn v2_tab_error(text: &str, root: &Node) -> Option<SyntaxError> {
-    if !text.contains('\t') {
-        return None;
-    }
-    let mut scalars = Vec::new();
-    collect_scalar_spans(root, &mut scalars);
-    scalars.sort_by_key(|s| s.start);
-    let inside = |pos: usize| {
-        let i = scalars.partition_point(|s| s.start <= pos);
-        i > 0 && scalars[i - 1].end > pos
-    };
+    let scanner = Scanner::with_options(StrInput::new(text), options());
+    let mut errors = Vec::new();
+    let mut flow = 0usize;
+    let mut allowed = true; // libyaml's `simple_key_allowed`
+    let mut complex = false;
+    let mut pos = 0;
     let bytes = text.as_bytes();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        let lb = line.as_bytes();
-        let blank = lb
-            .iter()
-            .all(|&c| matches!(c, b' ' | b'\t' | b'\r' | b'\n'));
-        if blank && lb.contains(&b'\t') && !inside(line_start) {
-            let t = lb.iter().position(|&c| c == b'\t').unwrap_or(0);
-            return Some(SyntaxError {
-                message: "found a line holding only a tab, which yaml.v2 rejects".into(),
-                offset: line_start + t,
-            });
+    for token in scanner {
+        let Ok(token) = token else { break };
+        let span = token.span();
+        let start = span
+            .start
+            .byte_offset()
+            .unwrap_or(pos)
+            .max(pos)
+            .min(text.len());
+        let end = span
+            .end
+            .byte_offset()
+            .unwrap_or(start)
+            .max(start)
+            .min(text.len());
+        // the gap before the token: whitespace, comments and zero-width indicators' characters
+        let mut i = pos;
+        while i < start {
+            match bytes[i] {
+                b'\t' if flow == 0 && allowed => errors.push(tab_error(i)),
+                b'#' => {
+                    while i < start && !matches!(bytes[i], b'\n' | b'\r') {
+                        i += 1;
+                    }
+                    continue;
+                }
+                b'\n' | b'\r' => allowed = true,
+                b'-' | b',' => allowed = true,
+                b'?' => {
+                    allowed = true;
+                    complex = true;
+                }
+                b':' => {
+                    allowed = complex && flow == 0;
+                    complex = false;
+                }
+                _ => {}
+            }
+            i += 1;
         }
-        let mut in_comment = false;
-        for (i, &b) in lb.iter().enumerate() {
-            let pos = line_start + i;
-            if b == b'#' && !inside(pos) && (i == 0 || matches!(lb[i - 1], b' ' | b'\t')) {
-                in_comment = true;
+        match token.token_type() {
+            TokenType::FlowSequenceStart | TokenType::FlowMappingStart => {
+                flow += 1;
+                allowed = true;
             }
-            if in_comment || !matches!(b, b'-' | b'?') || inside(pos) {
-                continue;
+            TokenType::FlowSequenceEnd | TokenType::FlowMappingEnd => {
+                flow = flow.saturating_sub(1);
+                allowed = false;
             }
-            let indicator = lb[..i].iter().all(|&c| matches!(c, b' ' | b'-' | b'?'));
-            if !indicator || !matches!(lb.get(i + 1), Some(b' ' | b'\t')) {
-                continue;
+            TokenType::FlowEntry => allowed = true,
+            TokenType::Key if end > start => {
+                allowed = true;
+                complex = true;
             }
-            let run = lb[i + 1..]
-                .iter()
-                .take_while(|&&c| matches!(c, b' ' | b'\t'))
-                .count();
-            if let Some(t) = lb[i + 1..i + 1 + run].iter().position(|&c| c == b'\t') {
-                let _ = bytes;
-                return Some(SyntaxError {
+            TokenType::Scalar(style, _) => {
+                allowed = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                // libyaml ends a plain scalar at `?` in flow context (`[who?]` does not parse)
+                if flow > 0
+                    && *style == ScalarStyle::Plain
+                    && let Some(q) = text[start..end].find('?')
+                {
+                    errors.push(SyntaxError {
+                        message:
+                            "a `?` inside a plain scalar in flow context, which yaml.v2 rejects"
+                                .into(),
+                        offset: start + q,
+                    });
+                }
+            }
+            TokenType::Anchor(name) | TokenType::Alias(name) => {
+                allowed = false;
+                if !name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                {
+                    errors.push(SyntaxError {
+                        message: format!(
+                            "anchor name `{name}` has characters yaml.v2 does not allow"
+                        ),
+                        offset: start,
+                    });
+                }
+            }
+            TokenType::VersionDirective(major, minor) if (*major, *minor) != (1, 1) => {
+                errors.push(SyntaxError {
                     message: format!(
-                        "found a tab after the `{}` indicator, which yaml.v2 rejects",
-                        b as char
+                        "yaml.v2 only reads `%YAML 1.1` documents, not {major}.{minor}"
                     ),
-                    offset: pos + 1 + t,
+                    offset: start,
                 });
             }
+            TokenType::Tag(..) | TokenType::DocumentStart | TokenType::DocumentEnd => {
+                allowed = false
+            }
+            _ => {}
         }
-        line_start += line.len();
+        pos = end.max(pos);
     }
-    None
+    errors
+}
+
+fn tab_error(offset: usize) -> SyntaxError {
+    SyntaxError {
+        message: "a tab where yaml.v2 allows only spaces".into(),
+        offset,
+    }
 }
 
 /// Blanks out (same length, so offsets stay) comments glued to a closing bracket or quote.

@@ -20,6 +20,8 @@ pub enum Scalar {
     Float(f64),
     /// A string.
     Str,
+    /// A `!!binary` scalar: yaml.v2 decodes the base64 into the string.
+    Binary(String),
     /// yaml.v2 refuses the scalar (an explicit tag that does not fit); the whole decode fails.
     Error(String),
 }
@@ -32,7 +34,7 @@ impl Scalar {
             Self::Bool(_) => "bool",
             Self::Int(_) | Self::Uint(_) => "int",
             Self::Float(_) => "float",
-            Self::Str => "string",
+            Self::Str | Self::Binary(_) => "string",
             Self::Error(_) => "invalid",
         }
     }
@@ -56,7 +58,13 @@ pub fn resolve(value: &str, style: Style, tag: Option<&str>) -> Scalar {
     }
     match tag {
         None | Some("!!str" | "!!bool" | "!!int" | "!!float" | "!!timestamp") => {}
-        // an unresolvable tag (custom, `!!binary`, `!!null`, ...) keeps the text
+        Some("!!binary") => {
+            return match decode_base64(value) {
+                Some(bytes) => Scalar::Binary(String::from_utf8_lossy(&bytes).into_owned()),
+                None => Scalar::Error("!!binary value contains invalid base64 data".into()),
+            };
+        }
+        // an unresolvable tag (custom, `!!null`, ...) keeps the text
         Some(_) => return Scalar::Str,
     }
     if tag == Some("!!str") {
@@ -69,8 +77,7 @@ pub fn resolve(value: &str, style: Style, tag: Option<&str>) -> Scalar {
         ("!!bool", Scalar::Bool(_))
             | ("!!int", Scalar::Int(_) | Scalar::Uint(_))
             | ("!!float", Scalar::Float(_))
-            | ("!!timestamp", Scalar::Str)
-    );
+    ) || (tag == "!!timestamp" && is_go_timestamp(value));
     match (tag, out) {
         (_, out) if fits => out,
         ("!!float", Scalar::Int(i)) => Scalar::Float(i as f64),
@@ -82,7 +89,7 @@ pub fn resolve(value: &str, style: Style, tag: Option<&str>) -> Scalar {
                 Scalar::Bool(_) => "bool",
                 Scalar::Int(_) | Scalar::Uint(_) => "int",
                 Scalar::Float(_) => "float",
-                Scalar::Str | Scalar::Error(_) => "str",
+                Scalar::Str | Scalar::Binary(_) | Scalar::Error(_) => "str",
             }
         )),
     }
@@ -140,6 +147,88 @@ pub fn resolve_plain(value: &str) -> Scalar {
         }
         _ => Scalar::Str,
     }
+}
+
+/// Go's `base64.StdEncoding.DecodeString` (padded; line breaks ignored).
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .bytes()
+        .filter(|b| !matches!(b, b'\r' | b'\n'))
+        .collect();
+    if digits.len() % 4 != 0 {
+        return None;
+    }
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(digits.len() / 4 * 3);
+    let chunks = digits.len() / 4;
+    for (i, chunk) in digits.chunks(4).enumerate() {
+        let pad = chunk.iter().rev().take_while(|&&c| c == b'=').count();
+        if pad > 2 || (pad > 0 && i + 1 != chunks) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &c in &chunk[..4 - pad] {
+            n = n << 6 | u32::from(value(c)?);
+        }
+        n <<= 6 * pad;
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..4 - pad]);
+    }
+    Some(out)
+}
+
+/// yaml.v2's `parseTimestamp`: `2006-1-2`, optionally with a `T`/`t`/space time part.
+fn is_go_timestamp(s: &str) -> bool {
+    let num = |p: &str, min: u32, max: u32, width: std::ops::RangeInclusive<usize>| {
+        width.contains(&p.len())
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|n| (min..=max).contains(&n))
+    };
+    let (date, time) = match s.find(['T', 't', ' ']) {
+        Some(i) => (&s[..i], Some((&s[i..i + 1], &s[i + 1..]))),
+        None => (s, None),
+    };
+    let d: Vec<&str> = date.split('-').collect();
+    if d.len() != 3
+        || !num(d[0], 0, 9999, 4..=4)
+        || !num(d[1], 1, 12, 1..=2)
+        || !num(d[2], 1, 31, 1..=2)
+    {
+        return false;
+    }
+    let Some((sep, rest)) = time else { return true };
+    let (clock, zone) = if sep == " " {
+        (rest, "")
+    } else if let Some(c) = rest.strip_suffix('Z') {
+        (c, "Z")
+    } else {
+        match rest.rfind(['+', '-']) {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => return false,
+        }
+    };
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
+    let t: Vec<&str> = hms.split(':').collect();
+    let zone_ok = zone.is_empty() || zone == "Z" || {
+        let z = &zone[1..];
+        z.split_once(':')
+            .is_some_and(|(h, m)| num(h, 0, 23, 2..=2) && num(m, 0, 59, 2..=2))
+    };
+    t.len() == 3
+        && num(t[0], 0, 23, 1..=2)
+        && num(t[1], 0, 59, 1..=2)
+        && num(t[2], 0, 59, 1..=2)
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && frac.len() <= 9
+        && (sep != " " || zone.is_empty())
+        && zone_ok
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -282,5 +371,21 @@ mod tests {
             Scalar::Str
         );
         assert_eq!(resolve("12", Style::Plain, Some("!custom")), Scalar::Str);
+        let bin = Some("tag:yaml.org,2002:binary");
+        assert_eq!(
+            resolve("MTIz", Style::Plain, bin),
+            Scalar::Binary("123".into())
+        );
+        assert!(matches!(
+            resolve("not base64!", Style::Plain, bin),
+            Scalar::Error(_)
+        ));
+        let ts = Some("tag:yaml.org,2002:timestamp");
+        assert_eq!(resolve("2001-12-14", Style::Plain, ts), Scalar::Str);
+        assert_eq!(
+            resolve("2001-12-14T21:59:43.10-05:00", Style::Plain, ts),
+            Scalar::Str
+        );
+        assert!(matches!(resolve("abc", Style::Plain, ts), Scalar::Error(_)));
     }
 }
