@@ -55,28 +55,78 @@ pub const TEMPLATE_VARIABLES: [&str; 5] = [
     "AccessKeyID",
 ];
 
-/// Finds Helm or Jinja syntax (`{{ .x }}`, `{{- x }}`, `{{/* */}}`, `{% x %}`): files with it
-/// only mean something once rendered.
+/// Edit distance, for telling a typo of `{{SessionName}}` from another tool's variable.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Whether `{{ name }}` is (a misspelling of) one of the authenticator's own variables.
+pub fn is_authenticator_variable(name: &str) -> bool {
+    let lower = name.trim().to_ascii_lowercase();
+    TEMPLATE_VARIABLES
+        .iter()
+        .any(|v| edit_distance(&lower, &v.to_ascii_lowercase()) <= 2)
+}
+
+/// Finds Helm or Jinja syntax (`{{ .x }}`, `{{- x }}`, `{{ include ... }}`, `{{ var }}`,
+/// `{% x %}`) outside full-line comments: files with it only mean something once rendered.
+/// `{{SessionName}}` and near-misses of the authenticator's own variables do not count.
 pub fn find_strong_template(text: &str) -> Option<Span> {
     let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, b"{").find_map(|i| {
-        let next = bytes.get(i + 1)?;
-        let strong = *next == b'%'
-            || (*next == b'{'
-                && matches!(bytes.get(i + 2), Some(b' ' | b'-' | b'.' | b'/' | b'$')));
-        strong.then(|| {
-            let end = text[i..]
-                .find(['}', '\n'])
-                .map_or(text.len(), |e| i + e + 1)
-                .min(text.len());
-            let end = if text[..end].ends_with('}') && text[end..].starts_with('}') {
-                end + 1
-            } else {
-                end
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let offset = line_start;
+        line_start += line.len();
+        if line.trim_start().starts_with('#') || !line.contains('{') {
+            continue;
+        }
+        for i in memchr::memchr_iter(b'{', line.as_bytes()).map(|i| offset + i) {
+            let strong = match bytes.get(i + 1) {
+                Some(b'%') => true,
+                Some(b'{') => {
+                    let span = through(text, i, "}}");
+                    // an unclosed `{{` is a typo or garbage, not a template language
+                    if !text[span.clone()].ends_with("}}") {
+                        continue;
+                    }
+                    let inner = text[i + 2..span.end - 2]
+                        .trim_start_matches('-')
+                        .trim_end_matches('-')
+                        .trim();
+                    let word_len = inner
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(inner.len());
+                    let word = &inner[..word_len];
+                    // `{{ x }}` with an expression, a pipeline, a call or another tool's variable
+                    !inner.is_empty()
+                        && (word.is_empty()
+                            || word_len < inner.len()
+                            || !is_authenticator_variable(word))
+                }
+                _ => false,
             };
-            i..end
-        })
-    })
+            if strong {
+                let end = if bytes.get(i + 1) == Some(&b'%') {
+                    "%}"
+                } else {
+                    "}}"
+                };
+                return Some(through(text, i, end));
+            }
+        }
+    }
+    None
 }
 
 /// The span from `start` to the first `close` after it on the same line (or the line's end).
@@ -100,7 +150,7 @@ pub fn find_foreign_template(text: &str) -> Option<Span> {
                 let inner = text[span.clone()]
                     .trim_start_matches('{')
                     .trim_end_matches('}');
-                if !TEMPLATE_VARIABLES.contains(&inner) {
+                if !is_authenticator_variable(inner) {
                     return Some(span);
                 }
             }
