@@ -320,22 +320,22 @@ fn load_configmap(file: &Arc<SourceFile>, document: usize, root: &Node) -> Optio
     let name = scalar_field(file, meta.and_then(|m| m.get("name")));
     let namespace = scalar_field(file, meta.and_then(|m| m.get("namespace")));
     // keys lost from `metadata` to bad indentation land beside it, or deeper inside it
+    // keys lost from `metadata` to bad indentation land beside it, or deeper inside it
     let mut misplaced = Vec::new();
-    if name.is_none() {
-        for key in ["name", "namespace"] {
-            if let Some(f) = scalar_field(file, root.get(key)) {
-                misplaced.push(f);
-            }
+    for (key, present) in [("name", name.is_some()), ("namespace", namespace.is_some())] {
+        if !present && let Some(f) = scalar_field(file, root.get(key)) {
+            misplaced.push((key, f));
         }
-        if misplaced.is_empty()
-            && let Some(m) = meta
-        {
-            find_nested_name(file, m, 0, &mut misplaced);
-        }
+    }
+    if misplaced.is_empty()
+        && name.is_none()
+        && let Some(m) = meta
+    {
+        find_nested_name(file, m, 0, &mut misplaced);
     }
     let data = root.get("data");
     let named = name.as_ref().is_some_and(|n| n.value == "aws-auth");
-    let misplaced_named = misplaced.iter().any(|f| f.value == "aws-auth");
+    let misplaced_named = misplaced.iter().any(|(_, f)| f.value == "aws-auth");
     if !named && !misplaced_named && !data.is_some_and(has_section_key) {
         return None;
     }
@@ -368,18 +368,30 @@ fn load_configmap(file: &Arc<SourceFile>, document: usize, root: &Node) -> Optio
     Some(obj)
 }
 
-fn find_nested_name(file: &SourceFile, node: &Node, depth: usize, out: &mut Vec<Field>) {
+fn find_nested_name(
+    file: &SourceFile,
+    node: &Node,
+    depth: usize,
+    out: &mut Vec<(&'static str, Field)>,
+) {
     if depth > 4 {
         return;
     }
     match &node.resolved().kind {
         NodeKind::Map(entries) => {
             for (k, v) in entries {
-                if matches!(k.as_str(), Some("name" | "namespace")) && depth > 0 {
+                let key = match k.as_str() {
+                    Some("name") => Some("name"),
+                    Some("namespace") => Some("namespace"),
+                    _ => None,
+                };
+                if let Some(key) = key
+                    && depth > 0
+                {
                     if let Some(f) = scalar_field(file, Some(v))
                         && (f.value == "aws-auth" || f.value == "kube-system")
                     {
-                        out.push(f);
+                        out.push((key, f));
                     }
                 } else {
                     find_nested_name(file, v, depth + 1, out);

@@ -341,8 +341,9 @@ pub struct AwsAuth {
     pub name: Option<Field>,
     /// `metadata.namespace`, when present.
     pub namespace: Option<Field>,
-    /// Keys that should sit under `metadata` but ended up elsewhere (bad indentation).
-    pub misplaced_metadata: Vec<Field>,
+    /// `name`/`namespace` keys that should sit under `metadata` but ended up elsewhere (bad
+    /// indentation), with their key.
+    pub misplaced_metadata: Vec<(&'static str, Field)>,
     /// Span of the `metadata` key, when present.
     pub metadata_span: Option<Span>,
     /// Data values that are not strings.

@@ -5,13 +5,13 @@ use crate::model::{AwsAuth, SourceKind};
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `ConfigMap` whose `metadata` has no `name`, while a `name: aws-auth` (or a
-    /// `namespace:`) sits at the wrong indentation: beside `metadata` or deeper inside it.
+    /// Reports a `ConfigMap` whose `metadata` lacks `name` or `namespace` while that key sits at
+    /// the wrong indentation: beside `metadata`, or deeper inside it.
     ///
     /// ## Why is this bad?
-    /// The object has no name, so the API server refuses it, or (with `generateName` tooling) it
-    /// creates a ConfigMap the authenticator never watches. The authenticator only reads
-    /// `kube-system/aws-auth`.
+    /// Without a name the API server refuses the object; without a namespace `kubectl apply`
+    /// creates it in the current namespace. Either way the authenticator, which only reads
+    /// `kube-system/aws-auth`, never sees it.
     ///
     /// ## Example
     /// ```yaml
@@ -44,25 +44,44 @@ declare_rule! {
     summary: "the ConfigMap's `metadata` lost `name`/`namespace` to bad indentation",
 }
 
-/// Reports misplaced metadata keys.
+/// Reports misplaced metadata keys, once per object.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
-    if obj.kind != SourceKind::ConfigMap || obj.name.is_some() {
-        return;
-    }
-    let Some(first) = obj.misplaced_metadata.first() else {
+    let Some((key, field)) = obj.misplaced_metadata.first() else {
         return;
     };
-    let mut d = Diagnostic::new(
-        &MALFORMED_CONFIGMAP,
-        &obj.file,
-        first.span.clone(),
+    if obj.kind != SourceKind::ConfigMap {
+        return;
+    }
+    let keys: Vec<String> = obj
+        .misplaced_metadata
+        .iter()
+        .map(|(k, _)| format!("`{k}`"))
+        .collect();
+    let message = if keys.len() > 1 {
         format!(
-            "`metadata` has no `name`: `{}` is not indented under `metadata`",
-            first.value
-        ),
-    )
-    .label("not part of `metadata`")
-    .help("indent `name: aws-auth` and `namespace: kube-system` by two spaces under `metadata:`");
+            "`metadata` has no {}: they are not indented under `metadata`",
+            keys.join(" and ")
+        )
+    } else if *key == "name" {
+        format!(
+            "`metadata` has no `name`: `name: {}` is not indented under `metadata`",
+            field.value
+        )
+    } else {
+        format!(
+            "`metadata` has no `namespace`, so the object lands in whatever namespace is current: `namespace: {}` is not indented under `metadata`",
+            field.value
+        )
+    };
+    let mut d = Diagnostic::new(&MALFORMED_CONFIGMAP, &obj.file, field.span.clone(), message)
+        .label("not part of `metadata`")
+        .help(format!(
+            "indent {} by two spaces under `metadata:`",
+            keys.join(" and ")
+        ));
+    for (_, other) in obj.misplaced_metadata.iter().skip(1) {
+        d = d.secondary(other.span.clone(), "not part of `metadata` either");
+    }
     if let Some(span) = &obj.metadata_span {
         d = d.secondary(span.clone(), "`metadata` starts here");
     }
