@@ -137,10 +137,17 @@ fn walk(
     errors: &mut Vec<InputError>,
 ) {
     let mut found = Vec::new();
+    let prune = exclude.clone();
+    let base = root.to_owned();
+    // an excluded directory is not descended into: `--exclude vendor` skips all of `vendor/`
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
         .follow_links(false)
         .require_git(false)
+        .filter_entry(move |e| {
+            let rel = e.path().strip_prefix(&base).unwrap_or(e.path());
+            rel.as_os_str().is_empty() || !prune.is_match(rel)
+        })
         .build();
     for result in walker {
         let entry = match result {

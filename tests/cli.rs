@@ -190,6 +190,12 @@ fn walks_like_ripgrep() {
         dir,
     );
     assert_eq!(files(&o), ["clusters/prod/aws-auth.yaml"]);
+    // a directory name excludes everything below it
+    let o = awsauth(
+        &["lint", "--format", "json", "--exclude", "dev", "clusters"],
+        dir,
+    );
+    assert_eq!(files(&o), ["clusters/prod/aws-auth.yaml"]);
     let o = awsauth(
         &["lint", "--format", "json", "--include", "*.txt", "."],
         dir,
