@@ -17,6 +17,16 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
+    /// Characters before every `CHECKPOINT`-th byte, built on first use: columns on very long
+    /// lines (a JSON manifest on one line) cost O(1) instead of O(line).
+    char_checkpoints: std::sync::OnceLock<Vec<usize>>,
+}
+
+const CHECKPOINT: usize = 1024;
+
+/// Characters in a byte slice: the bytes that do not continue a UTF-8 sequence.
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 /// A 1-based line and column, the column counted in characters.
@@ -41,6 +51,7 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            char_checkpoints: std::sync::OnceLock::new(),
         })
     }
 
@@ -52,11 +63,32 @@ impl SourceFile {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = if offset - start < 4 * CHECKPOINT {
+            count_chars(&self.text.as_bytes()[start..offset]) + 1
+        } else {
+            self.chars_before(offset) - self.chars_before(start) + 1
+        };
         LineCol {
             line: line + 1,
             column,
         }
+    }
+
+    /// The number of characters before a byte offset (on a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let table = self.char_checkpoints.get_or_init(|| {
+            let mut acc = 0;
+            let mut out = Vec::with_capacity(bytes.len() / CHECKPOINT + 1);
+            for chunk in bytes.chunks(CHECKPOINT) {
+                out.push(acc);
+                acc += count_chars(chunk);
+            }
+            out.push(acc);
+            out
+        });
+        let k = offset / CHECKPOINT;
+        table[k] + count_chars(&bytes[k * CHECKPOINT..offset])
     }
 
     /// `span` widened to character boundaries and clamped to the text (spans mapped through
@@ -109,5 +141,13 @@ mod tests {
         let e = f.text.find('é').unwrap();
         assert_eq!(f.line_col(e + 2), LineCol { line: 1, column: 5 });
         assert_eq!(&f.text[f.line_span(1)], "a: é");
+        let long = SourceFile::new("y", format!("{}x", "é".repeat(5000)));
+        assert_eq!(
+            long.line_col(long.text.len() - 1),
+            LineCol {
+                line: 1,
+                column: 5001
+            }
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Source-annotated diagnostics, rendered by `annotate-snippets` (the rustc/cargo/ruff look).
 
 use annotate_snippets::renderer::DecorStyle;
-use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
 use super::Summary;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -24,6 +24,36 @@ fn visible(text: &str, span: &Span) -> Span {
         Some(c) if c != '\n' && c != '\r' => start..start + c.len_utf8(),
         _ => start..start,
     }
+}
+
+/// Longer source windows are not drawn (annotate-snippets would lay out the whole line).
+const LONG_LINE: usize = 4096;
+
+/// The diagnostic with its location and a short excerpt instead of the source lines.
+fn render_without_source(d: &Diagnostic, level: Level<'_>, styled: bool) -> String {
+    let lc = d.file.line_col(d.span.start);
+    let excerpt: String = d.file.slice(&d.span).chars().take(80).collect();
+    let mut group = level
+        .primary_title(d.message.as_str())
+        .id(d.rule.name)
+        .element(
+            Origin::path(d.file.name.as_str())
+                .line(lc.line)
+                .char_column(lc.column),
+        )
+        .element(Level::NOTE.message(format!("`{excerpt}`: the source line is too long to show")));
+    for note in &d.notes {
+        group = group.element(Level::NOTE.message(note.as_str()));
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    renderer.decor_style(DecorStyle::Unicode).render(&[group])
 }
 
 /// Renders one diagnostic; `styled` adds ANSI colours.
@@ -56,6 +86,10 @@ pub fn render_one(d: &Diagnostic, styled: bool) -> String {
         .end
         .max(hi)
         .min(text.len());
+    // a JSON manifest can hold a whole aws-auth on one line: show where, not the line
+    if window_end - window_start > LONG_LINE {
+        return render_without_source(d, level, styled);
+    }
     let window = &text[window_start..window_end];
     let shift = |s: &Span| {
         let v = visible(text, s);
