@@ -207,6 +207,25 @@ fn io_message(e: &std::io::Error) -> String {
     s.to_lowercase()
 }
 
+/// Decodes UTF-16 text that starts with a byte-order mark.
+fn decode_utf16(bytes: &[u8]) -> Option<String> {
+    let le = match bytes.get(..2)? {
+        [0xFF, 0xFE] => true,
+        [0xFE, 0xFF] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|c| {
+        if le {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .ok()
+}
+
 /// Reads an input: rejects binary content and invalid UTF-8 with a clear message.
 pub fn read_input(input: &Input) -> Result<Arc<SourceFile>, InputError> {
     let mut bytes = Vec::new();
@@ -221,6 +240,10 @@ pub fn read_input(input: &Input) -> Result<Arc<SourceFile>, InputError> {
         message,
     };
     result.map_err(|e| err(io_message(&e)))?;
+    // Windows tools (PowerShell `>`) write UTF-16 with a byte-order mark; yaml.v2 reads it
+    if let Some(text) = decode_utf16(&bytes) {
+        return Ok(SourceFile::new(input.name(), text));
+    }
     if memchr::memchr(0, &bytes).is_some() {
         return Err(err("binary file (contains NUL bytes)".into()));
     }

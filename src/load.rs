@@ -650,7 +650,52 @@ pub fn sketch_entries(text: &str) -> Vec<Sketch> {
         }
     }
     items.retain(|i| i.arn.is_some());
+    if items.is_empty() {
+        items = sketch_flow_entries(text);
+    }
     items
+}
+
+/// The fallback for flow and JSON sections (`[{"rolearn": ...}, ...]`): every `rolearn`/`userarn`
+/// key starts an entry that runs to the next one.
+fn sketch_flow_entries(text: &str) -> Vec<Sketch> {
+    let lower = text.to_ascii_lowercase();
+    let mut starts: Vec<usize> = ["rolearn", "userarn"]
+        .iter()
+        .flat_map(|k| memchr::memmem::find_iter(lower.as_bytes(), k.as_bytes()).collect::<Vec<_>>())
+        .collect();
+    starts.sort_unstable();
+    let mut out = Vec::new();
+    for (n, &at) in starts.iter().enumerate() {
+        let next = starts.get(n + 1).copied().unwrap_or(text.len());
+        let rest = &text[at + "rolearn".len()..next];
+        // `"rolearn": "arn..."`, `rolearn: arn...`
+        let Some(colon) = rest.find(':') else {
+            continue;
+        };
+        if !rest[..colon].trim().trim_matches(['"', '\'']).is_empty() {
+            continue;
+        }
+        let value = rest[colon + 1..]
+            .trim_start()
+            .trim_start_matches(['"', '\'']);
+        let len = value
+            .find(['"', '\'', ',', '}', ' ', '\n', '\r'])
+            .unwrap_or(value.len());
+        if len == 0 {
+            continue;
+        }
+        let start = next - rest.len() + (rest.len() - value.len());
+        let segment = &text[at..next];
+        out.push(Sketch {
+            arn: Some((value[..len].to_owned(), start..start + len)),
+            node: ["system:nodes", "system:node:", "system:node-proxier"]
+                .iter()
+                .any(|n| segment.contains(n)),
+            span: start..start + len,
+        });
+    }
+    out
 }
 
 const ALIAS_BUDGET: usize = 1_000_000;
@@ -1441,6 +1486,22 @@ mod tests {
             "- rolearn: arn:aws:iam::1:role/node\n  groups:\n  - system:nodes\n - rolearn: \"arn:aws:iam::1:role/x\"\n\tusername: y\n",
         );
         assert_eq!(s.len(), 2);
+        assert!(s[0].node && !s[1].node);
+        assert_eq!(
+            s[1].arn.as_ref().map(|a| a.0.as_str()),
+            Some("arn:aws:iam::1:role/x")
+        );
+    }
+
+    #[test]
+    fn sketch_reads_a_broken_flow_section() {
+        let text = "[{\"rolearn\": \"arn:aws:iam::1:role/node\", \"groups\": [\"system:nodes\"]},\n {rolearn: arn:aws:iam::1:role/x, username: [}]";
+        let s = sketch_entries(text);
+        assert_eq!(s.len(), 2);
+        assert_eq!(
+            s[0].arn.as_ref().map(|a| &text[a.1.clone()]),
+            Some("arn:aws:iam::1:role/node")
+        );
         assert!(s[0].node && !s[1].node);
         assert_eq!(
             s[1].arn.as_ref().map(|a| a.0.as_str()),

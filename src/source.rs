@@ -45,6 +45,21 @@ impl SourceFile {
         if text.starts_with('\u{feff}') {
             text.drain(..'\u{feff}'.len_utf8());
         }
+        // a lone CR is a line break to YAML; as LF (same length) every offset stays valid and
+        // lines are counted the way the parser counts them
+        if text.contains('\r') {
+            let bytes = text.as_bytes();
+            let lone: Vec<usize> = memchr::memchr_iter(b'\r', bytes)
+                .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+                .collect();
+            if !lone.is_empty() {
+                let mut b = std::mem::take(&mut text).into_bytes();
+                for i in lone {
+                    b[i] = b'\n';
+                }
+                text = String::from_utf8(b).unwrap_or_default();
+            }
+        }
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Arc::new(Self {
@@ -141,6 +156,8 @@ mod tests {
         let e = f.text.find('é').unwrap();
         assert_eq!(f.line_col(e + 2), LineCol { line: 1, column: 5 });
         assert_eq!(&f.text[f.line_span(1)], "a: é");
+        let cr = SourceFile::new("z", "a: 1\rb: 2\r");
+        assert_eq!(cr.line_col(5), LineCol { line: 2, column: 1 });
         let long = SourceFile::new("y", format!("{}x", "é".repeat(5000)));
         assert_eq!(
             long.line_col(long.text.len() - 1),

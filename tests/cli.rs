@@ -247,6 +247,18 @@ fn bad_files_are_errors_and_the_rest_is_still_linted() {
         "{err}"
     );
     assert!(err.contains("a/broken.yaml: broken symbolic link"), "{err}");
+    // UTF-16 with a byte-order mark (what PowerShell's `>` writes) is read
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(BAD.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(dir.join("utf16.yaml"), utf16).expect("write");
+    let o = awsauth(&["lint", "--format", "concise", "utf16.yaml"], dir);
+    assert!(
+        stdout(&o).starts_with("utf16.yaml:12:17: error[unquoted-template]"),
+        "{}",
+        stdout(&o)
+    );
     let o = awsauth(&["lint", "a/nope.yaml"], dir);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("a/nope.yaml: no such file or directory"));
