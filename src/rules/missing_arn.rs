@@ -54,7 +54,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             continue;
         };
         if entry.sso.is_some() && entry.arn.is_none() {
-            continue; // an invalid SSO matcher is `sso-matcher`'s business
+            continue; // an invalid SSO matcher is `sso-matcher`'s finding
         }
         // items that are not mappings, or whose ARN has the wrong type, are reported elsewhere
         let reported = obj.sections.iter().filter(|s| s.kind == entry.section).any(|s| {

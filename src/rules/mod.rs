@@ -13,6 +13,7 @@ pub mod malformed_configmap;
 pub mod missing_arn;
 pub mod section_not_list;
 pub mod section_parse_error;
+pub mod sso_matcher;
 pub mod templated_file;
 pub mod unquoted_template;
 pub mod value_type_mismatch;
@@ -27,6 +28,7 @@ pub static RULES: &[&Rule] = &[
     &missing_arn::MISSING_ARN,
     &section_not_list::SECTION_NOT_LIST,
     &section_parse_error::SECTION_PARSE_ERROR,
+    &sso_matcher::SSO_MATCHER,
     &templated_file::TEMPLATED_FILE,
     &unquoted_template::UNQUOTED_TEMPLATE,
     &value_type_mismatch::VALUE_TYPE_MISMATCH,
@@ -60,4 +62,5 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     value_type_mismatch::check(obj, out);
     duplicate_key::check(obj, out);
     missing_arn::check(obj, out);
+    sso_matcher::check(obj, out);
 }
