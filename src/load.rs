@@ -177,7 +177,15 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     if !relevant {
         return out;
     }
-    let stream = yaml::parse_stream(text);
+    let normalized;
+    let parse_text = match yaml::v2_line_breaks(text) {
+        Some(t) => {
+            normalized = t;
+            normalized.as_str()
+        }
+        None => text,
+    };
+    let stream = yaml::parse_stream(parse_text);
     out.syntax_errors = stream.errors;
     // Helm/Jinja files are not linted whether or not they happen to parse (their values are not
     // what the cluster gets), but `inspect` still shows what they hold as written
@@ -525,7 +533,18 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
             None => Ok(GoVal::Null),
             Some(r) => to_go(r, r, &mut budget, false),
         }
-    };
+    }
+    .and_then(|v| match find_non_finite(&v) {
+        Some(node) => Err(conv_err(
+            format!(
+                "`{}` is a YAML 1.1 float that JSON cannot represent",
+                node.as_str().unwrap_or_default()
+            ),
+            node,
+            false,
+        )),
+        None => Ok(v),
+    });
     match result {
         Err(err) => {
             section.state = SectionState::ConversionError {
@@ -721,6 +740,18 @@ enum GoVal<'a> {
     Seq(Vec<(GoVal<'a>, &'a Node)>),
     /// Sorted by key (Go's `json.Marshal` sorts map keys); value and its node.
     Map(BTreeMap<String, (GoVal<'a>, &'a Node)>),
+    /// `.inf`/`.nan`: `json.Marshal` refuses the whole document if one is left in it.
+    NonFinite(&'a Node),
+}
+
+/// The first value `json.Marshal` cannot encode, if any survived into the document.
+fn find_non_finite<'a>(v: &GoVal<'a>) -> Option<&'a Node> {
+    match v {
+        GoVal::NonFinite(n) => Some(n),
+        GoVal::Seq(items) => items.iter().find_map(|(v, _)| find_non_finite(v)),
+        GoVal::Map(m) => m.values().find_map(|(v, _)| find_non_finite(v)),
+        _ => None,
+    }
 }
 
 impl GoVal<'_> {
@@ -728,7 +759,7 @@ impl GoVal<'_> {
         match self {
             Self::Null => "null",
             Self::Bool => "bool",
-            Self::Number => "number",
+            Self::Number | Self::NonFinite(_) => "number",
             Self::Str(_) => "string",
             Self::Seq(_) => "list",
             Self::Map(_) => "mapping",
@@ -765,11 +796,8 @@ fn to_go<'a>(
             Scalar::Null => Ok(GoVal::Null),
             Scalar::Bool(_) => Ok(GoVal::Bool),
             Scalar::Int(_) | Scalar::Uint(_) => Ok(GoVal::Number),
-            Scalar::Float(f) if !f.is_finite() => Err(conv_err(
-                format!("`{value}` is a YAML 1.1 float that JSON cannot represent"),
-                site,
-                false,
-            )),
+            // only fatal if it survives into the JSON document (a later duplicate key may replace it)
+            Scalar::Float(f) if !f.is_finite() => Ok(GoVal::NonFinite(site)),
             Scalar::Float(_) => Ok(GoVal::Number),
             Scalar::Str => Ok(GoVal::Str(Cow::Borrowed(value))),
             Scalar::Binary(decoded) => Ok(GoVal::Str(Cow::Owned(decoded))),

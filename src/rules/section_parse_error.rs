@@ -2,7 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::load::sketch_entries;
-use crate::model::{AwsAuth, SectionState};
+use crate::model::{AwsAuth, SectionKind, SectionState};
 
 declare_rule! {
     /// ## What it does
@@ -72,29 +72,55 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             _ => continue,
         };
         let key = section.kind.key();
-        let sketch = sketch_entries(&section.text);
         let kind = match section.kind {
-            crate::model::SectionKind::MapRoles => "role mapping",
-            crate::model::SectionKind::MapUsers => "user mapping",
-            crate::model::SectionKind::MapAccounts => "account",
+            SectionKind::MapRoles => "role mapping",
+            SectionKind::MapUsers => "user mapping",
+            SectionKind::MapAccounts => "account",
         };
-        let lost = if section.kind == crate::model::SectionKind::MapAccounts {
-            count(
+        // a section that parsed but failed conversion has decoded (lost) entries; one that does
+        // not parse is read line by line
+        let (count_lost, nodes): (usize, Vec<String>) = if section.kind == SectionKind::MapAccounts
+        {
+            (
                 section
                     .text
                     .lines()
                     .filter(|l| l.trim_start().starts_with('-'))
                     .count(),
-                kind,
+                Vec::new(),
             )
+        } else if matches!(section.state, SectionState::ConversionError { .. }) {
+            let lost: Vec<_> = obj
+                .entries
+                .iter()
+                .filter(|e| e.section == section.kind)
+                .collect();
+            let nodes = lost
+                .iter()
+                .filter(|e| {
+                    e.groups.iter().any(|g| g.value == "system:nodes")
+                        || e.username
+                            .as_ref()
+                            .is_some_and(|u| u.value.starts_with("system:node:"))
+                })
+                .filter_map(|e| e.arn.as_ref().map(|a| a.value.clone()))
+                .collect();
+            (lost.len(), nodes)
         } else {
-            count(sketch.len(), kind)
+            let sketch = sketch_entries(&section.text);
+            let nodes = sketch
+                .iter()
+                .filter(|s| s.node)
+                .filter_map(|s| s.arn.as_ref().map(|(a, _)| a.clone()))
+                .collect();
+            (sketch.len(), nodes)
         };
-        let nodes: Vec<&str> = sketch
-            .iter()
-            .filter(|s| s.node)
-            .filter_map(|s| s.arn.as_ref().map(|(a, _)| a.as_str()))
-            .collect();
+        let nodes = if section.kind == SectionKind::MapRoles {
+            nodes
+        } else {
+            Vec::new()
+        };
+        let lost = count(count_lost, kind);
         let mut text = if lost.starts_with("0 ") {
             format!("`{key}` does not parse ({message}); the authenticator drops the whole section")
         } else {

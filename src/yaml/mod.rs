@@ -243,16 +243,65 @@ pub fn parse_stream(text: &str) -> Stream {
     stream
 }
 
+/// yaml.v2 (libyaml) reads NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; YAML 1.2
+/// does not. NEL becomes CRLF everywhere (libyaml turns it into `\n` even in quoted scalars);
+/// LS and PS become CRLF and a space outside quoted scalars (inside them libyaml keeps the
+/// character in the value). Both replacements keep the byte length, so spans stay valid.
+/// `None` when the text has none of them.
+pub fn v2_line_breaks(text: &str) -> Option<String> {
+    if !text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+        return None;
+    }
+    let out = text.replace('\u{85}', "\r\n");
+    if !out.contains(['\u{2028}', '\u{2029}']) {
+        return Some(out);
+    }
+    fn quoted(node: &Node, spans: &mut Vec<Span>) {
+        match &node.kind {
+            NodeKind::Scalar {
+                style: Style::SingleQuoted | Style::DoubleQuoted,
+                ..
+            } => spans.push(node.span.clone()),
+            NodeKind::Seq(items) => items.iter().for_each(|n| quoted(n, spans)),
+            NodeKind::Map(entries) => entries.iter().for_each(|(k, v)| {
+                quoted(k, spans);
+                quoted(v, spans);
+            }),
+            _ => {}
+        }
+    }
+    let mut spans = Vec::new();
+    for doc in parse(&out, usize::MAX).documents {
+        if let Some(root) = &doc.root {
+            quoted(root, &mut spans);
+        }
+    }
+    spans.sort_by_key(|s| s.start);
+    let mut result = String::with_capacity(out.len());
+    let mut next = 0;
+    for (i, c) in out.char_indices() {
+        while next < spans.len() && spans[next].end <= i {
+            next += 1;
+        }
+        let in_quotes = spans.get(next).is_some_and(|s| s.start <= i);
+        match c {
+            '\u{2028}' | '\u{2029}' if !in_quotes => result.push_str("\r\n "),
+            c => result.push(c),
+        }
+    }
+    Some(result)
+}
+
 /// Parses only the first document of `text`, as yaml.v2's `Unmarshal` does: later documents
 /// are neither read nor checked.
 pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
-    // yaml.v2 treats NEL (U+0085) as a line break; "\r\n" has the same length in UTF-8
     let normalized;
-    let text = if text.contains('\u{85}') {
-        normalized = text.replace('\u{85}', "\r\n");
-        normalized.as_str()
-    } else {
-        text
+    let text = match v2_line_breaks(text) {
+        Some(t) => {
+            normalized = t;
+            normalized.as_str()
+        }
+        None => text,
     };
     let mut stream = parse(text, 1);
     if !stream.errors.is_empty()
@@ -362,8 +411,16 @@ fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
                 allowed = true;
                 complex = true;
             }
+            TokenType::Scalar(style @ (ScalarStyle::Literal | ScalarStyle::Folded), _) => {
+                allowed = true;
+                // libyaml: "found a tab character where an indentation space is expected"
+                if let Some(t) = block_scalar_tab(text, start, end) {
+                    errors.push(tab_error(t));
+                }
+                let _ = style;
+            }
             TokenType::Scalar(style, _) => {
-                allowed = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                allowed = false;
                 // libyaml ends a plain scalar at `?` in flow context (`[who?]` does not parse)
                 if flow > 0
                     && *style == ScalarStyle::Plain
@@ -407,6 +464,55 @@ fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
         pos = end.max(pos);
     }
     errors
+}
+
+/// A tab in the indentation of a block scalar's lines: in its leading blank lines, or before
+/// the content column (detected from the first non-blank line).
+fn block_scalar_tab(text: &str, start: usize, end: usize) -> Option<usize> {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    // with an explicit indentation indicator (`|2`, `>-4`) the content column is not detected
+    let header_at = text[..start].rfind(['|', '>'])?;
+    let header_end = text[header_at..]
+        .find('\n')
+        .map_or(text.len(), |i| header_at + i);
+    let header = text[header_at..header_end]
+        .split('#')
+        .next()
+        .unwrap_or_default();
+    if header.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let body = &text[line_start..end.min(text.len())];
+    let mut indent: Option<usize> = None;
+    let mut offset = line_start;
+    for line in body.split_inclusive('\n') {
+        let here = offset;
+        offset += line.len();
+        let content = line.trim_end_matches(['\n', '\r']);
+        let spaces = content.len() - content.trim_start_matches(' ').len();
+        match indent {
+            None if content.trim_matches([' ', '\t']).is_empty() => {
+                if let Some(t) = content.find('\t') {
+                    return Some(here + t);
+                }
+            }
+            None => {
+                if content.as_bytes().get(spaces) == Some(&b'\t') {
+                    return Some(here + spaces);
+                }
+                indent = Some(spaces);
+            }
+            Some(n) => {
+                if let Some(t) = content.as_bytes()[..n.min(content.len())]
+                    .iter()
+                    .position(|&b| b == b'\t')
+                {
+                    return Some(here + t);
+                }
+            }
+        }
+    }
+    None
 }
 
 fn tab_error(offset: usize) -> SyntaxError {
