@@ -10,10 +10,15 @@ pub mod data_not_string;
 pub mod duplicate_key;
 pub mod invalid_yaml;
 pub mod malformed_configmap;
+pub mod map_accounts;
 pub mod missing_arn;
+pub mod role_arn_path;
+pub mod root_principal;
 pub mod section_not_list;
 pub mod section_parse_error;
+pub mod session_arn;
 pub mod sso_matcher;
+pub mod system_masters;
 pub mod templated_file;
 pub mod unquoted_template;
 pub mod value_type_mismatch;
@@ -25,10 +30,15 @@ pub static RULES: &[&Rule] = &[
     &duplicate_key::DUPLICATE_KEY,
     &invalid_yaml::INVALID_YAML,
     &malformed_configmap::MALFORMED_CONFIGMAP,
+    &map_accounts::MAP_ACCOUNTS,
     &missing_arn::MISSING_ARN,
+    &role_arn_path::ROLE_ARN_PATH,
+    &root_principal::ROOT_PRINCIPAL,
     &section_not_list::SECTION_NOT_LIST,
     &section_parse_error::SECTION_PARSE_ERROR,
+    &session_arn::SESSION_ARN,
     &sso_matcher::SSO_MATCHER,
+    &system_masters::SYSTEM_MASTERS,
     &templated_file::TEMPLATED_FILE,
     &unquoted_template::UNQUOTED_TEMPLATE,
     &value_type_mismatch::VALUE_TYPE_MISMATCH,
@@ -63,4 +73,17 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     duplicate_key::check(obj, out);
     missing_arn::check(obj, out);
     sso_matcher::check(obj, out);
+    role_arn_path::check(obj, out);
+    session_arn::check(obj, out);
+    root_principal::check(obj, out);
+    system_masters::check(obj, out);
+    map_accounts::check(obj, out);
+}
+
+/// Entries that the authenticator (or eksctl) would consider: not lost with a broken section,
+/// not eksctl service mappings without an ARN.
+pub fn active_entries(obj: &AwsAuth) -> impl Iterator<Item = &crate::model::Entry> {
+    obj.entries
+        .iter()
+        .filter(|e| !matches!(e.status, crate::model::Status::Lost(_)) && obj.rejected.is_empty())
 }
