@@ -7,11 +7,14 @@ use crate::model::AwsAuth;
 use crate::registry::Rule;
 
 pub mod data_not_string;
+pub mod duplicate_arn;
 pub mod duplicate_key;
 pub mod invalid_yaml;
+pub mod malformed_arn;
 pub mod malformed_configmap;
 pub mod map_accounts;
 pub mod missing_arn;
+pub mod missing_username;
 pub mod role_arn_path;
 pub mod root_principal;
 pub mod section_not_list;
@@ -20,6 +23,7 @@ pub mod session_arn;
 pub mod sso_matcher;
 pub mod system_masters;
 pub mod templated_file;
+pub mod unknown_partition;
 pub mod unquoted_template;
 pub mod value_type_mismatch;
 pub mod wrong_namespace;
@@ -27,11 +31,14 @@ pub mod wrong_namespace;
 /// Every rule, sorted by name.
 pub static RULES: &[&Rule] = &[
     &data_not_string::DATA_NOT_STRING,
+    &duplicate_arn::DUPLICATE_ARN,
     &duplicate_key::DUPLICATE_KEY,
     &invalid_yaml::INVALID_YAML,
+    &malformed_arn::MALFORMED_ARN,
     &malformed_configmap::MALFORMED_CONFIGMAP,
     &map_accounts::MAP_ACCOUNTS,
     &missing_arn::MISSING_ARN,
+    &missing_username::MISSING_USERNAME,
     &role_arn_path::ROLE_ARN_PATH,
     &root_principal::ROOT_PRINCIPAL,
     &section_not_list::SECTION_NOT_LIST,
@@ -40,6 +47,7 @@ pub static RULES: &[&Rule] = &[
     &sso_matcher::SSO_MATCHER,
     &system_masters::SYSTEM_MASTERS,
     &templated_file::TEMPLATED_FILE,
+    &unknown_partition::UNKNOWN_PARTITION,
     &unquoted_template::UNQUOTED_TEMPLATE,
     &value_type_mismatch::VALUE_TYPE_MISMATCH,
     &wrong_namespace::WRONG_NAMESPACE,
@@ -78,6 +86,24 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     root_principal::check(obj, out);
     system_masters::check(obj, out);
     map_accounts::check(obj, out);
+    malformed_arn::check(obj, out);
+    unknown_partition::check(obj, out);
+    missing_username::check(obj, out);
+    duplicate_arn::check(obj, out);
+}
+
+/// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
+/// `ACCOUNT_ID`): `arn-pattern`'s finding, not a malformed value.
+pub fn is_placeholder(text: &str) -> bool {
+    text.contains("${") || text.contains('<') || text.contains("{{") || text.contains('*') || {
+        // an upper-case word where a value belongs: `AWS_ACCOUNT_ID`, `USER_ROLE_ARN`
+        let word = text.rsplit([':', '/']).next().unwrap_or(text);
+        text.split(':').any(|p| {
+            p.len() > 3 && p.chars().all(|c| c.is_ascii_uppercase() || c == '_') && p.contains('_')
+        }) || (word.len() > 3
+            && word.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            && word.contains('_'))
+    }
 }
 
 /// Entries that the authenticator (or eksctl) would consider: not lost with a broken section,
