@@ -56,7 +56,7 @@ pub const TEMPLATE_VARIABLES: [&str; 5] = [
 ];
 
 /// Edit distance, for telling a typo of `{{SessionName}}` from another tool's variable.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -293,6 +293,7 @@ fn new_object(file: &Arc<SourceFile>, document: usize, kind: SourceKind, root: &
         misplaced_metadata: Vec::new(),
         metadata_span: None,
         rejected: Vec::new(),
+        data_keys: Vec::new(),
         sections: Vec::new(),
         entries: Vec::new(),
         accounts: Vec::new(),
@@ -425,6 +426,10 @@ fn load_data(file: &Arc<SourceFile>, data: &Node, obj: &mut AwsAuth) {
     let mut sections: BTreeMap<SectionKind, Section> = BTreeMap::new();
     for (k, v) in crate::yaml::merged_entries(data) {
         let key = k.as_str().unwrap_or_default();
+        obj.data_keys.push(Field {
+            value: key.to_owned(),
+            span: k.span.clone(),
+        });
         let target = v.resolved();
         let string = match &target.kind {
             NodeKind::Scalar { value, style } => {

@@ -348,6 +348,8 @@ pub struct AwsAuth {
     pub metadata_span: Option<Span>,
     /// Data values that are not strings.
     pub rejected: Vec<Rejection>,
+    /// Every key of `data` (the last of duplicates), with its span.
+    pub data_keys: Vec<Field>,
     /// The sections found.
     pub sections: Vec<Section>,
     /// Role and user entries of all sections, in source order per section.

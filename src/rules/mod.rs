@@ -23,6 +23,8 @@ pub mod session_arn;
 pub mod sso_matcher;
 pub mod system_masters;
 pub mod templated_file;
+pub mod unknown_data_key;
+pub mod unknown_entry_key;
 pub mod unknown_partition;
 pub mod unquoted_template;
 pub mod value_type_mismatch;
@@ -47,6 +49,8 @@ pub static RULES: &[&Rule] = &[
     &sso_matcher::SSO_MATCHER,
     &system_masters::SYSTEM_MASTERS,
     &templated_file::TEMPLATED_FILE,
+    &unknown_data_key::UNKNOWN_DATA_KEY,
+    &unknown_entry_key::UNKNOWN_ENTRY_KEY,
     &unknown_partition::UNKNOWN_PARTITION,
     &unquoted_template::UNQUOTED_TEMPLATE,
     &value_type_mismatch::VALUE_TYPE_MISMATCH,
@@ -90,6 +94,8 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     unknown_partition::check(obj, out);
     missing_username::check(obj, out);
     duplicate_arn::check(obj, out);
+    unknown_data_key::check(obj, out);
+    unknown_entry_key::check(obj, out);
 }
 
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
