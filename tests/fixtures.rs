@@ -111,7 +111,7 @@ fn describe(d: &Diagnostic) -> String {
 }
 
 /// Checks one fixture; returns a failure description.
-fn check_fixture(path: &Path, only_rule: Option<&str>) -> Option<String> {
+fn check_fixture(path: &Path, only_rules: Option<&[&str]>) -> Option<String> {
     let text = std::fs::read_to_string(path).expect("fixture is UTF-8");
     let mut expected = if path.extension().is_some_and(|e| e == "json") {
         sidecar_expectations(path)
@@ -121,7 +121,7 @@ fn check_fixture(path: &Path, only_rule: Option<&str>) -> Option<String> {
     let loaded = load(path);
     let mut got: Vec<Diagnostic> = lint(&loaded)
         .into_iter()
-        .filter(|d| only_rule.is_none_or(|r| d.rule.name == r))
+        .filter(|d| only_rules.is_none_or(|r| r.contains(&d.rule.name)))
         .collect();
     let name = path
         .file_name()
@@ -195,7 +195,7 @@ fn rule_fixtures_have_exactly_the_expected_diagnostics() {
         }
         for path in fixtures {
             count += 1;
-            failures.extend(check_fixture(&path, Some(rule.name)));
+            failures.extend(check_fixture(&path, Some(&[rule.name])));
         }
     }
     assert!(count > 0);
@@ -221,13 +221,28 @@ fn fixture_directories_name_real_rules() {
     }
 }
 
+/// The rules about loading itself; `fixtures/load/` pins these, the rule fixtures the rest.
+const LOADING_RULES: &[&str] = &[
+    "data-not-string",
+    "duplicate-key",
+    "invalid-yaml",
+    "malformed-configmap",
+    "missing-arn",
+    "section-not-list",
+    "section-parse-error",
+    "templated-file",
+    "unquoted-template",
+    "value-type-mismatch",
+    "wrong-namespace",
+];
+
 #[test]
 fn load_fixtures_have_exactly_the_expected_diagnostics() {
     let fixtures = files(&root().join("fixtures/load"), &["yaml", "yml", "json"]);
     assert!(!fixtures.is_empty());
     let failures: Vec<String> = fixtures
         .iter()
-        .filter_map(|p| check_fixture(p, None))
+        .filter_map(|p| check_fixture(p, Some(LOADING_RULES)))
         .collect();
     assert!(
         failures.is_empty(),

@@ -9,12 +9,15 @@ use crate::registry::Rule;
 pub mod data_not_string;
 pub mod duplicate_arn;
 pub mod duplicate_key;
+pub mod iam_user_mapping;
 pub mod invalid_yaml;
 pub mod malformed_arn;
 pub mod malformed_configmap;
 pub mod map_accounts;
 pub mod missing_arn;
 pub mod missing_username;
+pub mod noncanonical_key_case;
+pub mod not_a_principal;
 pub mod role_arn_path;
 pub mod root_principal;
 pub mod section_not_list;
@@ -35,12 +38,15 @@ pub static RULES: &[&Rule] = &[
     &data_not_string::DATA_NOT_STRING,
     &duplicate_arn::DUPLICATE_ARN,
     &duplicate_key::DUPLICATE_KEY,
+    &iam_user_mapping::IAM_USER_MAPPING,
     &invalid_yaml::INVALID_YAML,
     &malformed_arn::MALFORMED_ARN,
     &malformed_configmap::MALFORMED_CONFIGMAP,
     &map_accounts::MAP_ACCOUNTS,
     &missing_arn::MISSING_ARN,
     &missing_username::MISSING_USERNAME,
+    &noncanonical_key_case::NONCANONICAL_KEY_CASE,
+    &not_a_principal::NOT_A_PRINCIPAL,
     &role_arn_path::ROLE_ARN_PATH,
     &root_principal::ROOT_PRINCIPAL,
     &section_not_list::SECTION_NOT_LIST,
@@ -96,6 +102,9 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     duplicate_arn::check(obj, out);
     unknown_data_key::check(obj, out);
     unknown_entry_key::check(obj, out);
+    noncanonical_key_case::check(obj, out);
+    iam_user_mapping::check(obj, out);
+    not_a_principal::check(obj, out);
 }
 
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,

@@ -1,0 +1,79 @@
+//! `noncanonical-key-case`: entry keys spelt in another case.
+use crate::declare_rule;
+use crate::diagnostic::Diagnostic;
+use crate::model::{AwsAuth, SectionKind};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports entry keys written in another case than the documented one: `roleARN`,
+    /// `userARN`, `UserName`, `Groups`.
+    ///
+    /// ## Why is this bad?
+    /// Current authenticators match entry keys case-insensitively, so they work, but
+    /// `release-0.5` decodes with case-sensitive keys and ignores them: the entry loses its ARN
+    /// and never matches. Tools that edit aws-auth (eksctl) also expect the lowercase keys.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - roleARN: arn:aws:iam::111122223333:role/ops
+    ///       username: ops
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/ops
+    ///       username: ops
+    /// ```
+    ///
+    /// ## References
+    /// - aws-iam-authenticator `yaml_test.go` (crazy-case and open-source-case keys), PR #454
+    pub NONCANONICAL_KEY_CASE = "noncanonical-key-case", category: Correctness, severity: Warning,
+    summary: "an entry key in another case works today but not on every authenticator",
+}
+
+/// Reports known keys in another case.
+pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    for section in obj
+        .sections
+        .iter()
+        .filter(|s| !s.is_lost() && s.kind != SectionKind::MapAccounts)
+    {
+        let Some(items) = section.root.as_ref().and_then(|r| r.as_seq()) else {
+            continue;
+        };
+        for item in items {
+            let Some(map) = item.as_map() else { continue };
+            for (k, _) in map {
+                let Some(key) = k.as_str() else { continue };
+                let canonical = ["rolearn", "userarn", "username", "groups", "sso"]
+                    .into_iter()
+                    .find(|c| c.eq_ignore_ascii_case(key) && *c != key);
+                let Some(canonical) = canonical else { continue };
+                out.push(
+                    Diagnostic::new(
+                        &NONCANONICAL_KEY_CASE,
+                        &obj.file,
+                        section.outer(&k.span),
+                        format!("`{key}` works on current authenticators, but release-0.5 only reads `{canonical}`"),
+                    )
+                    .label("not the canonical spelling")
+                    .help(format!("write `{canonical}`")),
+                );
+            }
+        }
+    }
+}
