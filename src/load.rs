@@ -198,6 +198,24 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
             find_objects(&file, doc.index, root, &mut out.objects, true);
         }
     }
+    // a mapping whose ARN, username or group is a `${...}` placeholder (Terraform, envsubst):
+    // the file is a template, and what it maps is only known once rendered
+    if out.template.is_none() {
+        out.template = out
+            .objects
+            .iter()
+            .flat_map(|o| &o.entries)
+            .flat_map(|e| e.arn.iter().chain(e.username.iter()).chain(e.groups.iter()))
+            .find(|f| f.value.contains("${"))
+            .and_then(|f| {
+                let at = file.slice(&f.span).find("${")?;
+                Some(f.span.start + at..f.span.start + at + 2)
+            })
+            .map(|s| {
+                find_foreign_template(&file.text[s.start..])
+                    .map_or(s.clone(), |t| s.start + t.start..s.start + t.end)
+            });
+    }
     // a whole section that is a placeholder (`mapRoles: |\n  ${yamlencode(roles)}`)
     if out.template.is_none() {
         out.template = out

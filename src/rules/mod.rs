@@ -6,10 +6,14 @@ use crate::load::FileLoad;
 use crate::model::AwsAuth;
 use crate::registry::Rule;
 
+pub mod arn_pattern;
+pub mod arn_section_mismatch;
 pub mod data_not_string;
 pub mod duplicate_arn;
 pub mod duplicate_key;
+pub mod empty_section_style;
 pub mod iam_user_mapping;
+pub mod invalid_account;
 pub mod invalid_yaml;
 pub mod malformed_arn;
 pub mod malformed_configmap;
@@ -18,6 +22,8 @@ pub mod missing_arn;
 pub mod missing_username;
 pub mod noncanonical_key_case;
 pub mod not_a_principal;
+pub mod reserved_group;
+pub mod reserved_username;
 pub mod role_arn_path;
 pub mod root_principal;
 pub mod section_not_list;
@@ -25,20 +31,26 @@ pub mod section_parse_error;
 pub mod session_arn;
 pub mod sso_matcher;
 pub mod system_masters;
+pub mod template_context;
 pub mod templated_file;
 pub mod unknown_data_key;
 pub mod unknown_entry_key;
 pub mod unknown_partition;
+pub mod unknown_template;
 pub mod unquoted_template;
 pub mod value_type_mismatch;
 pub mod wrong_namespace;
 
 /// Every rule, sorted by name.
 pub static RULES: &[&Rule] = &[
+    &arn_pattern::ARN_PATTERN,
+    &arn_section_mismatch::ARN_SECTION_MISMATCH,
     &data_not_string::DATA_NOT_STRING,
     &duplicate_arn::DUPLICATE_ARN,
     &duplicate_key::DUPLICATE_KEY,
+    &empty_section_style::EMPTY_SECTION_STYLE,
     &iam_user_mapping::IAM_USER_MAPPING,
+    &invalid_account::INVALID_ACCOUNT,
     &invalid_yaml::INVALID_YAML,
     &malformed_arn::MALFORMED_ARN,
     &malformed_configmap::MALFORMED_CONFIGMAP,
@@ -47,6 +59,8 @@ pub static RULES: &[&Rule] = &[
     &missing_username::MISSING_USERNAME,
     &noncanonical_key_case::NONCANONICAL_KEY_CASE,
     &not_a_principal::NOT_A_PRINCIPAL,
+    &reserved_group::RESERVED_GROUP,
+    &reserved_username::RESERVED_USERNAME,
     &role_arn_path::ROLE_ARN_PATH,
     &root_principal::ROOT_PRINCIPAL,
     &section_not_list::SECTION_NOT_LIST,
@@ -54,10 +68,12 @@ pub static RULES: &[&Rule] = &[
     &session_arn::SESSION_ARN,
     &sso_matcher::SSO_MATCHER,
     &system_masters::SYSTEM_MASTERS,
+    &template_context::TEMPLATE_CONTEXT,
     &templated_file::TEMPLATED_FILE,
     &unknown_data_key::UNKNOWN_DATA_KEY,
     &unknown_entry_key::UNKNOWN_ENTRY_KEY,
     &unknown_partition::UNKNOWN_PARTITION,
+    &unknown_template::UNKNOWN_TEMPLATE,
     &unquoted_template::UNQUOTED_TEMPLATE,
     &value_type_mismatch::VALUE_TYPE_MISMATCH,
     &wrong_namespace::WRONG_NAMESPACE,
@@ -105,6 +121,23 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     noncanonical_key_case::check(obj, out);
     iam_user_mapping::check(obj, out);
     not_a_principal::check(obj, out);
+    arn_pattern::check(obj, out);
+    arn_section_mismatch::check(obj, out);
+    unknown_template::check(obj, out);
+    template_context::check(obj, out);
+    invalid_account::check(obj, out);
+    reserved_username::check(obj, out);
+    reserved_group::check(obj, out);
+    empty_section_style::check(obj, out);
+}
+
+/// A node-style mapping: a `system:node:` username or the `system:nodes` group.
+pub fn is_node_mapping(entry: &crate::model::Entry) -> bool {
+    entry
+        .username
+        .as_ref()
+        .is_some_and(|u| u.value.starts_with("system:node:"))
+        || entry.groups.iter().any(|g| g.value == "system:nodes")
 }
 
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,

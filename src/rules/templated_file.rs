@@ -58,7 +58,7 @@ pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
             &TEMPLATED_FILE,
             &load.file,
             span.clone(),
-            format!("skipped a templated file: `{snippet}` is template syntax, not YAML"),
+            format!("skipped a templated file: `{snippet}` is template syntax"),
         )
         .label("template syntax")
         .help("render it first and lint the output, e.g. `helm template . | awsauth lint -` or `kustomize build . | awsauth lint -`"),

@@ -1,0 +1,81 @@
+//! `reserved-username`: a username with a prefix reserved for built-in identities.
+#![allow(unused_imports)]
+use crate::arn::Arn;
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{AwsAuth, SectionKind, Status};
+use crate::rules::{active_entries, is_node_mapping, is_placeholder};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports usernames starting with `system:` outside node mappings (an error:
+    /// `system:kube-scheduler`, `system:serviceaccount:…`, `system:admin`) and with the AWS-reserved
+    /// `eks:`, `aws:`, `amazon:`, `iam:` prefixes (a warning).
+    ///
+    /// ## Why is this bad?
+    /// A `system:` username impersonates a Kubernetes component or service account and inherits
+    /// whatever RBAC grants it. The AWS prefixes are rejected by EKS access entries, so the mapping
+    /// cannot be migrated.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/ci
+    ///       username: system:kube-controller-manager
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/ci
+    ///       username: ci:{{SessionName}}
+    /// ```
+    ///
+    /// ## References
+    /// - EKS user guide, access entries: usernames can't start with `system:`, `eks:`, `aws:`, `amazon:`, `iam:`
+    pub RESERVED_USERNAME = "reserved-username", category: Security, severity: Error,
+    summary: "a username with a prefix reserved for built-in identities",
+}
+
+/// Reports reserved username prefixes.
+pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    for entry in active_entries(obj) {
+        let Some(user) = &entry.username else {
+            continue;
+        };
+        let v = user.value.as_str();
+        let d = if v.starts_with("system:") && !v.starts_with("system:node:") {
+            Diagnostic::new(
+                &RESERVED_USERNAME,
+                &obj.file,
+                user.span.clone(),
+                format!("username `{v}` impersonates a built-in Kubernetes identity"),
+            )
+            .label("a reserved `system:` name")
+            .help("give the mapping its own name and grant it what it needs with RBAC")
+        } else if let Some(prefix) = ["eks:", "aws:", "amazon:", "iam:"]
+            .into_iter()
+            .find(|p| v.starts_with(p))
+        {
+            Diagnostic::new(&RESERVED_USERNAME, &obj.file, user.span.clone(), format!("username `{v}` uses the AWS-reserved prefix `{prefix}`; EKS access entries reject it"))
+                .label("an AWS-reserved prefix")
+                .help("choose a username without `eks:`, `aws:`, `amazon:` or `iam:`")
+                .severity(Severity::Warning)
+        } else {
+            continue;
+        };
+        out.push(d);
+    }
+}

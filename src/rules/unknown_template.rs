@@ -1,0 +1,104 @@
+//! `unknown-template`: a `{{...}}` the authenticator does not substitute.
+#![allow(unused_imports)]
+use crate::arn::Arn;
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{AwsAuth, SectionKind, Status};
+use crate::rules::{active_entries, is_node_mapping, is_placeholder};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `{{...}}` in a username or group other than the exact `{{EC2PrivateDNSName}}`,
+    /// `{{AccountID}}`, `{{SessionName}}`, `{{SessionNameRaw}}` and `{{AccessKeyID}}` (case, spaces and
+    /// typos all count), and single-brace `{SessionName}`.
+    ///
+    /// ## Why is this bad?
+    /// Substitution is literal and case-sensitive: anything else stays in the username or group as
+    /// typed, so `system:node:{{ec2privatednsname}}` names no node and fails Node authorization.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/dev
+    ///       username: "dev:{{ SessionName }}"
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/dev
+    ///       username: "dev:{{SessionName}}"
+    /// ```
+    ///
+    /// ## References
+    /// - aws-iam-authenticator `pkg/server/server.go` (`renderTemplate`)
+    pub UNKNOWN_TEMPLATE = "unknown-template", category: Correctness, severity: Error,
+    summary: "a `{{...}}` the authenticator does not substitute",
+}
+
+/// Finds a template that is not substituted.
+fn bad_template(text: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i..];
+        if let Some(inner) = after.strip_prefix("{{") {
+            let end = inner.find("}}").map_or(inner.len(), |e| e);
+            let name = &inner[..end];
+            if !crate::load::TEMPLATE_VARIABLES.contains(&name) {
+                return Some(format!("{{{{{name}}}}}"));
+            }
+            rest = &inner[end..];
+        } else {
+            let end = after.find('}').map_or(after.len(), |e| e + 1);
+            let word = &after[1..end.saturating_sub(1).max(1)];
+            if crate::load::is_authenticator_variable(word) && end > 1 {
+                return Some(after[..end].to_owned());
+            }
+            rest = &after[1..];
+        }
+    }
+    None
+}
+
+/// Reports templates the authenticator leaves as literal text.
+pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    for entry in active_entries(obj) {
+        for field in entry.username.iter().chain(&entry.groups) {
+            let Some(bad) = bad_template(&field.value) else {
+                continue;
+            };
+            let fix = crate::load::TEMPLATE_VARIABLES
+                .iter()
+                .min_by_key(|v| {
+                    crate::load::edit_distance(
+                        &bad.to_ascii_lowercase(),
+                        &format!("{{{{{}}}}}", v.to_ascii_lowercase()),
+                    )
+                })
+                .map(|v| format!("{{{{{v}}}}}"))
+                .unwrap_or_default();
+            out.push(
+                Diagnostic::new(
+                    &UNKNOWN_TEMPLATE,
+                    &obj.file,
+                    field.span.clone(),
+                    format!("`{bad}` is not a template the authenticator substitutes; it stays in `{}` as typed", field.value),
+                )
+                .label("left as literal text")
+                .help(format!("write `{fix}` exactly (the names are case-sensitive, without spaces)")),
+            );
+        }
+    }
+}
