@@ -12,6 +12,7 @@ pub mod data_not_string;
 pub mod duplicate_arn;
 pub mod duplicate_key;
 pub mod empty_section_style;
+pub mod group_hygiene;
 pub mod iam_user_mapping;
 pub mod invalid_account;
 pub mod invalid_yaml;
@@ -20,8 +21,12 @@ pub mod malformed_configmap;
 pub mod map_accounts;
 pub mod missing_arn;
 pub mod missing_username;
+pub mod multiline_plain_scalar;
+pub mod node_mapping;
 pub mod noncanonical_key_case;
 pub mod not_a_principal;
+pub mod platform_node_groups;
+pub mod privileged_node_identity;
 pub mod reserved_group;
 pub mod reserved_username;
 pub mod role_arn_path;
@@ -29,6 +34,7 @@ pub mod root_principal;
 pub mod section_not_list;
 pub mod section_parse_error;
 pub mod session_arn;
+pub mod session_controlled_identity;
 pub mod sso_matcher;
 pub mod system_masters;
 pub mod template_context;
@@ -38,6 +44,7 @@ pub mod unknown_entry_key;
 pub mod unknown_partition;
 pub mod unknown_template;
 pub mod unquoted_template;
+pub mod username_audit_trail;
 pub mod value_type_mismatch;
 pub mod wrong_namespace;
 
@@ -49,6 +56,7 @@ pub static RULES: &[&Rule] = &[
     &duplicate_arn::DUPLICATE_ARN,
     &duplicate_key::DUPLICATE_KEY,
     &empty_section_style::EMPTY_SECTION_STYLE,
+    &group_hygiene::GROUP_HYGIENE,
     &iam_user_mapping::IAM_USER_MAPPING,
     &invalid_account::INVALID_ACCOUNT,
     &invalid_yaml::INVALID_YAML,
@@ -57,8 +65,12 @@ pub static RULES: &[&Rule] = &[
     &map_accounts::MAP_ACCOUNTS,
     &missing_arn::MISSING_ARN,
     &missing_username::MISSING_USERNAME,
+    &multiline_plain_scalar::MULTILINE_PLAIN_SCALAR,
+    &node_mapping::NODE_MAPPING,
     &noncanonical_key_case::NONCANONICAL_KEY_CASE,
     &not_a_principal::NOT_A_PRINCIPAL,
+    &platform_node_groups::PLATFORM_NODE_GROUPS,
+    &privileged_node_identity::PRIVILEGED_NODE_IDENTITY,
     &reserved_group::RESERVED_GROUP,
     &reserved_username::RESERVED_USERNAME,
     &role_arn_path::ROLE_ARN_PATH,
@@ -66,6 +78,7 @@ pub static RULES: &[&Rule] = &[
     &section_not_list::SECTION_NOT_LIST,
     &section_parse_error::SECTION_PARSE_ERROR,
     &session_arn::SESSION_ARN,
+    &session_controlled_identity::SESSION_CONTROLLED_IDENTITY,
     &sso_matcher::SSO_MATCHER,
     &system_masters::SYSTEM_MASTERS,
     &template_context::TEMPLATE_CONTEXT,
@@ -75,6 +88,7 @@ pub static RULES: &[&Rule] = &[
     &unknown_partition::UNKNOWN_PARTITION,
     &unknown_template::UNKNOWN_TEMPLATE,
     &unquoted_template::UNQUOTED_TEMPLATE,
+    &username_audit_trail::USERNAME_AUDIT_TRAIL,
     &value_type_mismatch::VALUE_TYPE_MISMATCH,
     &wrong_namespace::WRONG_NAMESPACE,
 ];
@@ -129,6 +143,13 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     reserved_username::check(obj, out);
     reserved_group::check(obj, out);
     empty_section_style::check(obj, out);
+    node_mapping::check(obj, out);
+    privileged_node_identity::check(obj, out);
+    session_controlled_identity::check(obj, out);
+    group_hygiene::check(obj, out);
+    multiline_plain_scalar::check(obj, out);
+    username_audit_trail::check(obj, out);
+    platform_node_groups::check(obj, out);
 }
 
 /// A node-style mapping: a `system:node:` username or the `system:nodes` group.

@@ -1,0 +1,110 @@
+//! `node-mapping`: a node mapping that the Node authorizer or the kubelet will reject.
+#![allow(unused_imports)]
+use crate::arn::Arn;
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{AwsAuth, Entry, SectionKind, Status};
+use crate::rules::{active_entries, is_node_mapping};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports node mappings that cannot work: a `system:node:` username without both
+    /// `system:bootstrappers` and `system:nodes`; `system:nodes` with a username other than
+    /// `system:node:{{EC2PrivateDNSName}}` or `system:node:{{SessionName}}`; a fixed node name
+    /// (`system:node:ip-10-0-0-1…`); a node mapping in `mapUsers`.
+    ///
+    /// ## Why is this bad?
+    /// Nodes join only when the kubelet's identity is `system:node:<its node name>` in the
+    /// `system:nodes` group (Node authorization and NodeRestriction), and bootstrap needs
+    /// `system:bootstrappers`. Anything else leaves nodes `NotReady`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/eks-nodes
+    ///       username: system:node:{{EC2PrivateDNSName}}
+    ///       groups: [system:nodes]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/eks-nodes
+    ///       username: system:node:{{EC2PrivateDNSName}}
+    ///       groups: [system:bootstrappers, system:nodes]
+    /// ```
+    ///
+    /// ## References
+    /// - Kubernetes Node authorization; EKS user guide (node role mapping)
+    pub NODE_MAPPING = "node-mapping", category: Correctness, severity: Error,
+    summary: "a node mapping that the Node authorizer or the kubelet will reject",
+}
+
+/// What is wrong with a node-style mapping, if anything.
+fn problem(entry: &Entry) -> Option<String> {
+    let username = entry.username.as_ref().map_or("", |u| u.value.as_str());
+    let has = |g: &str| entry.groups.iter().any(|x| x.value == g);
+    if entry.section == SectionKind::MapUsers {
+        return Some("IAM users cannot be nodes: node mappings belong in `mapRoles`".into());
+    }
+    if let Some(name) = username.strip_prefix("system:node:") {
+        if !name.contains("{{") {
+            return Some(format!(
+                "`{username}` names one fixed node; every other node of this role is refused"
+            ));
+        }
+        let missing: Vec<&str> = ["system:bootstrappers", "system:nodes"]
+            .into_iter()
+            .filter(|g| !has(g))
+            .collect();
+        if !missing.is_empty() {
+            return Some(format!(
+                "a node username without {}",
+                missing
+                    .iter()
+                    .map(|g| format!("`{g}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ));
+        }
+    } else if has("system:nodes") && !has("system:node-proxier") {
+        return Some(format!(
+            "`system:nodes` with the username `{username}`: the Node authorizer only accepts `system:node:<node name>`"
+        ));
+    }
+    None
+}
+
+/// Reports node mappings that cannot work.
+pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    for entry in active_entries(obj) {
+        if !is_node_mapping(entry) || entry.arn.is_none() {
+            continue;
+        }
+        let Some(problem) = problem(entry) else {
+            continue;
+        };
+        let span = entry
+            .username
+            .as_ref()
+            .or(entry.arn.as_ref())
+            .map_or_else(|| entry.span.clone(), |f| f.span.clone());
+        out.push(
+            Diagnostic::new(&NODE_MAPPING, &obj.file, span, format!("nodes of this mapping cannot join: {problem}"))
+                .label("not a working node mapping")
+                .help("use `username: system:node:{{EC2PrivateDNSName}}` with `groups: [system:bootstrappers, system:nodes]`"),
+        );
+    }
+}

@@ -1,0 +1,81 @@
+//! `session-controlled-identity`: a privileged identity built from a caller-chosen session name.
+#![allow(unused_imports)]
+use crate::arn::Arn;
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{AwsAuth, Entry, SectionKind, Status};
+use crate::rules::{active_entries, is_node_mapping};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports usernames built from `{{SessionName}}` or `{{SessionNameRaw}}` that are privileged: a
+    /// `system:node:` username outside Fargate or hybrid mappings, or any session-named mapping that
+    /// grants `system:masters`.
+    ///
+    /// ## Why is this bad?
+    /// Whoever can assume the role chooses the session name (`aws sts assume-role
+    /// --role-session-name`). With `system:node:{{SessionName}}` they can claim to be any node; with
+    /// `system:masters` the audit trail says whatever they want it to.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/eks-nodes
+    ///       username: system:node:{{SessionName}}
+    ///       groups: [system:bootstrappers, system:nodes]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: v1
+    /// kind: ConfigMap
+    /// metadata:
+    ///   name: aws-auth
+    ///   namespace: kube-system
+    /// data:
+    ///   mapRoles: |
+    ///     - rolearn: arn:aws:iam::111122223333:role/eks-nodes
+    ///       username: system:node:{{EC2PrivateDNSName}}
+    ///       groups: [system:bootstrappers, system:nodes]
+    /// ```
+    ///
+    /// ## References
+    /// - aws-iam-authenticator README (session names are caller-controlled)
+    pub SESSION_CONTROLLED_IDENTITY = "session-controlled-identity", category: Security, severity: Warning,
+    summary: "a privileged identity built from a caller-chosen session name",
+}
+
+/// Reports privileged session-named identities.
+pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    for entry in active_entries(obj) {
+        let Some(user) = &entry.username else {
+            continue;
+        };
+        if !(user.value.contains("{{SessionName}}") || user.value.contains("{{SessionNameRaw}}")) {
+            continue;
+        }
+        let masters = entry.groups.iter().any(|g| g.value == "system:masters");
+        let fargate = entry
+            .groups
+            .iter()
+            .any(|g| g.value == "system:node-proxier");
+        let why = if user.value.starts_with("system:node:") && !fargate {
+            "anyone who can assume the role can name themselves any node"
+        } else if masters {
+            "a cluster-admin whose name the caller chooses"
+        } else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(&SESSION_CONTROLLED_IDENTITY, &obj.file, user.span.clone(), format!("`{}`: {why}", user.value))
+                .label("the caller picks the session name")
+                .help("for EC2 nodes use `system:node:{{EC2PrivateDNSName}}`; keep session names out of privileged identities"),
+        );
+    }
+}
