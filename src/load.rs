@@ -31,6 +31,8 @@ pub struct FileLoad {
     /// Template syntax that is not the authenticator's own (`{{ .Values }}`, `${var}`, `{%`):
     /// such a file is not linted, only noted.
     pub template: Option<Span>,
+    /// Roles and bindings found beside the mappings (for the neighbour rules).
+    pub rbac: Vec<crate::rbac::RbacObject>,
 }
 
 /// Cheap test for files worth parsing: they mention one of the names aws-auth data lives under.
@@ -173,8 +175,21 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
         syntax_errors: Vec::new(),
         relevant,
         template: None,
+        rbac: Vec::new(),
     };
-    if !relevant {
+    // RBAC that can rewrite aws-auth or binds system:masters is read from any manifest
+    let rbac = [
+        "system:masters",
+        "configmaps",
+        "\"*\"",
+        "'*'",
+        "- '*'",
+        "[*]",
+    ]
+    .iter()
+    .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+        && memchr::memmem::find(text.as_bytes(), b"Role").is_some();
+    if !relevant && !rbac {
         return out;
     }
     let normalized;
@@ -195,7 +210,12 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     }
     for doc in &stream.documents {
         if let Some(root) = &doc.root {
-            find_objects(&file, doc.index, root, &mut out.objects, true);
+            if relevant {
+                find_objects(&file, doc.index, root, &mut out.objects, true);
+            }
+            if rbac {
+                crate::rbac::find_rbac(&file, root, &mut out.rbac);
+            }
         }
     }
     // a mapping whose ARN, username or group is a `${...}` placeholder (Terraform, envsubst):

@@ -8,6 +8,7 @@ use crate::registry::Rule;
 
 pub mod arn_pattern;
 pub mod arn_section_mismatch;
+pub mod aws_auth_writer;
 pub mod data_not_string;
 pub mod duplicate_arn;
 pub mod duplicate_key;
@@ -37,6 +38,7 @@ pub mod session_arn;
 pub mod session_controlled_identity;
 pub mod sso_matcher;
 pub mod system_masters;
+pub mod system_masters_binding;
 pub mod template_context;
 pub mod templated_file;
 pub mod unknown_data_key;
@@ -52,6 +54,7 @@ pub mod wrong_namespace;
 pub static RULES: &[&Rule] = &[
     &arn_pattern::ARN_PATTERN,
     &arn_section_mismatch::ARN_SECTION_MISMATCH,
+    &aws_auth_writer::AWS_AUTH_WRITER,
     &data_not_string::DATA_NOT_STRING,
     &duplicate_arn::DUPLICATE_ARN,
     &duplicate_key::DUPLICATE_KEY,
@@ -81,6 +84,7 @@ pub static RULES: &[&Rule] = &[
     &session_controlled_identity::SESSION_CONTROLLED_IDENTITY,
     &sso_matcher::SSO_MATCHER,
     &system_masters::SYSTEM_MASTERS,
+    &system_masters_binding::SYSTEM_MASTERS_BINDING,
     &template_context::TEMPLATE_CONTEXT,
     &templated_file::TEMPLATED_FILE,
     &unknown_data_key::UNKNOWN_DATA_KEY,
@@ -105,6 +109,8 @@ pub fn check_file(load: &FileLoad, out: &mut Vec<Diagnostic>) {
         return;
     }
     invalid_yaml::check(load, out);
+    aws_auth_writer::check(load, out);
+    system_masters_binding::check(load, out);
     for obj in &load.objects {
         check_object(obj, out);
     }
@@ -181,4 +187,16 @@ pub fn active_entries(obj: &AwsAuth) -> impl Iterator<Item = &crate::model::Entr
     obj.entries
         .iter()
         .filter(|e| !matches!(e.status, crate::model::Status::Lost(_)) && obj.rejected.is_empty())
+}
+
+/// `ClusterRoleBinding` as words for a message: `cluster role binding`.
+pub fn kind_words(kind: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in kind.char_indices() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
