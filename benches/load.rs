@@ -20,6 +20,12 @@ fn big_aws_auth(n: usize) -> String {
 fn bench(c: &mut Criterion) {
     let text = big_aws_auth(5_000);
     assert!(text.len() > 1_000_000);
+    c.bench_function("load 5000 entries (1 MB)", |b| {
+        b.iter(|| {
+            let file = awsauth::source::SourceFile::new("big.yaml", black_box(text.clone()));
+            black_box(awsauth::load::load_file(file))
+        });
+    });
     c.bench_function("load+lint 5000 entries (1 MB)", |b| {
         b.iter(|| {
             let file = awsauth::source::SourceFile::new("big.yaml", black_box(text.clone()));
