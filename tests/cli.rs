@@ -350,4 +350,14 @@ fn readme_example_output() {
     insta::assert_snapshot!("readme_lint", stdout(&lint));
     let inspect = awsauth(&["inspect", "fixtures/examples"], &root);
     insta::assert_snapshot!("readme_inspect", stdout(&inspect));
+    // the README shows this very output
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(stdout(&lint).trim_end()),
+        "README.md's lint example is stale"
+    );
+    assert!(
+        readme.contains(stdout(&inspect).trim_end()),
+        "README.md's inspect example is stale"
+    );
 }
