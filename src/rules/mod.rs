@@ -200,3 +200,25 @@ pub fn kind_words(kind: &str) -> String {
     }
     out
 }
+
+/// Every key written in the entries of the parsed `mapRoles`/`mapUsers` sections (merge keys
+/// excluded), with its section and its text.
+pub fn entry_keys(
+    obj: &AwsAuth,
+) -> impl Iterator<Item = (&crate::model::Section, &crate::yaml::Node, &str)> {
+    obj.sections
+        .iter()
+        .filter(|s| !s.is_lost() && s.kind != crate::model::SectionKind::MapAccounts)
+        .flat_map(|s| {
+            s.root
+                .as_ref()
+                .and_then(|r| r.as_seq())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|item| item.as_map())
+                .flatten()
+                .filter_map(move |(k, _)| {
+                    k.as_str().filter(|key| *key != "<<").map(|key| (s, k, key))
+                })
+        })
+}

@@ -1,7 +1,7 @@
 //! `noncanonical-key-case`: entry keys spelt in another case.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::model::{AwsAuth, SectionKind};
+use crate::model::AwsAuth;
 
 declare_rule! {
     /// ## What it does
@@ -47,33 +47,20 @@ declare_rule! {
 
 /// Reports known keys in another case.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
-    for section in obj
-        .sections
-        .iter()
-        .filter(|s| !s.is_lost() && s.kind != SectionKind::MapAccounts)
-    {
-        let Some(items) = section.root.as_ref().and_then(|r| r.as_seq()) else {
-            continue;
-        };
-        for item in items {
-            let Some(map) = item.as_map() else { continue };
-            for (k, _) in map {
-                let Some(key) = k.as_str() else { continue };
-                let canonical = ["rolearn", "userarn", "username", "groups", "sso"]
-                    .into_iter()
-                    .find(|c| c.eq_ignore_ascii_case(key) && *c != key);
-                let Some(canonical) = canonical else { continue };
-                out.push(
-                    Diagnostic::new(
-                        &NONCANONICAL_KEY_CASE,
-                        &obj.file,
-                        section.outer(&k.span),
-                        format!("`{key}` works on current authenticators, but release-0.5 only reads `{canonical}`"),
-                    )
-                    .label("not the canonical spelling")
-                    .help(format!("write `{canonical}`")),
-                );
-            }
-        }
+    for (section, k, key) in crate::rules::entry_keys(obj) {
+        let canonical = ["rolearn", "userarn", "username", "groups", "sso"]
+            .into_iter()
+            .find(|c| c.eq_ignore_ascii_case(key) && *c != key);
+        let Some(canonical) = canonical else { continue };
+        out.push(
+            Diagnostic::new(
+                &NONCANONICAL_KEY_CASE,
+                &obj.file,
+                section.outer(&k.span),
+                format!("`{key}` works on current authenticators, but release-0.5 only reads `{canonical}`"),
+            )
+            .label("not the canonical spelling")
+            .help(format!("write `{canonical}`")),
+        );
     }
 }

@@ -48,71 +48,61 @@ declare_rule! {
 
 /// Reports unknown keys in the items of parsed sections.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
-    for section in &obj.sections {
-        let known: &[&str] = match section.kind {
-            SectionKind::MapRoles => &["rolearn", "username", "groups", "sso", "userid"],
-            SectionKind::MapUsers => &["userarn", "username", "groups", "userid"],
-            SectionKind::MapAccounts => continue,
+    for (section, k, key) in crate::rules::entry_keys(obj) {
+        let known: &[&str] = if section.kind == SectionKind::MapRoles {
+            &["rolearn", "username", "groups", "sso", "userid"]
+        } else {
+            &["userarn", "username", "groups", "userid"]
         };
-        if section.is_lost() {
+        let lower = key.to_ascii_lowercase();
+        if known.iter().any(|n| *n == lower) && lower != "userid" {
             continue;
         }
-        let Some(items) = section.root.as_ref().and_then(|r| r.as_seq()) else {
-            continue;
+        let span = section.outer(&k.span);
+        let normalized: String = lower.chars().filter(|c| !matches!(c, '_' | '-')).collect();
+        let near = known.iter().filter(|n| **n != "userid").find(|n| {
+            normalized == **n
+                || edit_distance(&normalized, n) <= 2
+                || (normalized == "arn" && n.ends_with("arn"))
+        });
+        let d = if lower == "userid" {
+            Diagnostic::new(
+                &UNKNOWN_ENTRY_KEY,
+                &obj.file,
+                span,
+                "`userid` is parsed but not used by the aws-auth ConfigMap; it matches nothing"
+                    .to_owned(),
+            )
+            .label("unused")
+            .help("remove it; the ConfigMap matches by ARN only")
+            .severity(Severity::Info)
+        } else if let Some(n) = near {
+            Diagnostic::new(
+                &UNKNOWN_ENTRY_KEY,
+                &obj.file,
+                span,
+                format!("unknown key `{key}` is ignored; did you mean `{n}`?"),
+            )
+            .label("ignored")
+            .help(format!("rename it to `{n}`"))
+            .severity(Severity::Error)
+        } else {
+            Diagnostic::new(
+                &UNKNOWN_ENTRY_KEY,
+                &obj.file,
+                span,
+                format!(
+                    "unknown key `{key}` is ignored; expected one of {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .label("ignored")
+            .help("remove it")
         };
-        for item in items {
-            let Some(map) = item.as_map() else { continue };
-            for (k, _) in map {
-                let Some(key) = k.as_str() else { continue };
-                if key == "<<" {
-                    continue; // a merge key
-                }
-                let lower = key.to_ascii_lowercase();
-                if known.iter().any(|n| *n == lower) && lower != "userid" {
-                    continue;
-                }
-                let span = section.outer(&k.span);
-                let normalized: String =
-                    lower.chars().filter(|c| !matches!(c, '_' | '-')).collect();
-                let near = known.iter().filter(|n| **n != "userid").find(|n| {
-                    normalized == **n
-                        || edit_distance(&normalized, n) <= 2
-                        || (normalized == "arn" && n.ends_with("arn"))
-                });
-                let d = if lower == "userid" {
-                    Diagnostic::new(&UNKNOWN_ENTRY_KEY, &obj.file, span, "`userid` is parsed but not used by the aws-auth ConfigMap; it matches nothing".to_owned())
-                        .label("unused")
-                        .help("remove it; the ConfigMap matches by ARN only")
-                        .severity(Severity::Info)
-                } else if let Some(n) = near {
-                    Diagnostic::new(
-                        &UNKNOWN_ENTRY_KEY,
-                        &obj.file,
-                        span,
-                        format!("unknown key `{key}` is ignored; did you mean `{n}`?"),
-                    )
-                    .label("ignored")
-                    .help(format!("rename it to `{n}`"))
-                    .severity(Severity::Error)
-                } else {
-                    Diagnostic::new(
-                        &UNKNOWN_ENTRY_KEY,
-                        &obj.file,
-                        span,
-                        format!(
-                            "unknown key `{key}` is ignored; expected one of {}",
-                            known
-                                .iter()
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    )
-                    .label("ignored")
-                    .help("remove it")
-                };
-                out.push(d);
-            }
-        }
+        out.push(d);
     }
 }
