@@ -8,8 +8,9 @@ declare_rule! {
     /// ## What it does
     /// Reports an ARN mapped more than once: role ARNs that are equal ignoring case (the last
     /// one wins), user ARNs written twice (the last wins) or differing only in case (which one
-    /// applies is undefined: an error), and an ARN in both `mapRoles` and `mapUsers` (the role
-    /// mapping wins).
+    /// applies is undefined: an error), a role matched both by a `rolearn` and by an `sso:` matcher
+    /// (undefined too: an error), and an ARN in both `mapRoles` and `mapUsers` (the role mapping
+    /// wins).
     ///
     /// ## Why is this bad?
     /// The authenticator keeps one mapping per key without a word. A reviewer reads the first
@@ -98,6 +99,46 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 .help("keep one mapping, spelled as IAM spells the user")
                 .severity(Severity::Error),
             );
+        }
+    }
+    // an `sso:` matcher and a `rolearn` for a role it matches: which one applies is undefined
+    let effective_roles = || {
+        entries
+            .iter()
+            .filter(|e| e.section == SectionKind::MapRoles && e.status == Status::Effective)
+    };
+    for matcher in effective_roles() {
+        let (Some(sso), None) = (&matcher.sso, &matcher.arn) else {
+            continue;
+        };
+        let prefix = format!(
+            "role/awsreservedsso_{}_",
+            sso.permission_set_name.to_ascii_lowercase()
+        );
+        for role in effective_roles() {
+            let Some(ra) = &role.arn else { continue };
+            let Some(arn) = crate::arn::Arn::parse(&ra.value) else {
+                continue;
+            };
+            if arn.account == sso.account_id
+                && arn.resource.to_ascii_lowercase().starts_with(&prefix)
+            {
+                out.push(
+                    Diagnostic::new(
+                        &DUPLICATE_ARN,
+                        &obj.file,
+                        ra.span.clone(),
+                        format!(
+                            "`{}` is also matched by the sso matcher for `{}`; which mapping applies is undefined",
+                            ra.value, sso.permission_set_name
+                        ),
+                    )
+                    .label("matched twice")
+                    .secondary(matcher.span.clone(), "this sso matcher matches it too")
+                    .help("keep either the `rolearn` or the `sso` mapping")
+                    .severity(Severity::Error),
+                );
+            }
         }
     }
     // the same ARN in both sections: the role table is searched first
