@@ -8,12 +8,17 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
 
+use crate::config::file::FailOn;
+use crate::config::{self, ConfigError, Settings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{InputError, WalkOptions, collect_inputs, read_input};
 use crate::load::{FileLoad, load_file};
 use crate::model::AwsAuth;
 use crate::render::{self, Summary};
 use crate::rules;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Lint and inspect the Amazon EKS aws-auth ConfigMap where it lives: in Git.
 #[derive(Debug, Parser)]
@@ -36,6 +41,24 @@ enum Command {
         /// The rule id, e.g. `section-parse-error`.
         rule: String,
     },
+    /// Write a commented starter `.awsauth.yaml` in the current directory.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of the configuration file.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    /// Use this configuration file for every input (instead of the nearest `.awsauth.yaml`).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    config: Option<std::path::PathBuf>,
+    /// Ignore configuration files: built-in defaults only.
+    #[arg(long)]
+    no_config: bool,
 }
 
 #[derive(Debug, Args)]
@@ -57,12 +80,27 @@ struct InputArgs {
 struct LintArgs {
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    config: ConfigArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = LintFormat::Human)]
     format: LintFormat,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    fail_on: FailOn,
+    /// Exit 1 when a finding is at or above this severity [default: the configuration's
+    /// `fail-on`, else warning].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Run only these rules, categories or policies (comma-separated; replaces `select`).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    select: Vec<String>,
+    /// Do not run these rules, categories or policies (comma-separated; added to `ignore`).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    ignore: Vec<String>,
+    /// Report only findings that are not recorded in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<std::path::PathBuf>,
+    /// Record the current findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<std::path::PathBuf>,
     /// When to use colours (`auto` honours NO_COLOR and colours only a terminal).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -72,6 +110,8 @@ struct LintArgs {
 struct InspectArgs {
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    config: ConfigArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
     format: InspectFormat,
@@ -79,6 +119,8 @@ struct InspectArgs {
 
 #[derive(Debug, Args)]
 struct RulesArgs {
+    #[command(flatten)]
+    config: ConfigArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
     format: RulesFormat,
@@ -118,14 +160,6 @@ enum RulesFormat {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum FailOn {
-    Error,
-    Warning,
-    Info,
-    Never,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -148,18 +182,188 @@ fn report_input_errors(errors: &[InputError]) {
     }
 }
 
+/// Prints configuration errors (rendered like findings) to standard error.
+#[allow(clippy::print_stderr)]
+fn report_config_errors(errors: &[ConfigError]) {
+    let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
+    for e in errors {
+        match e.diagnostic() {
+            Some(d) => {
+                let text = render::human::render_one(&d, styled);
+                let mut err = anstream::stderr();
+                let _ = writeln!(err, "{text}");
+            }
+            None => eprintln!("error[config]: {}", e.concise()),
+        }
+    }
+}
+
+/// Configuration errors stop the run with exit 2 (after every error is shown).
+#[derive(Debug)]
+struct ConfigFailure;
+
+impl std::fmt::Display for ConfigFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("invalid configuration")
+    }
+}
+
+impl std::error::Error for ConfigFailure {}
+
+/// Settings for each input: `--no-config`, `--config FILE`, or the nearest configuration file
+/// of each input's directory; CLI `--select` / `--ignore` applied on top.
+struct Configs {
+    fixed: Option<Arc<Settings>>,
+    by_dir: HashMap<PathBuf, Arc<Settings>>,
+    by_file: HashMap<PathBuf, Arc<Settings>>,
+    select: Vec<String>,
+    ignore: Vec<String>,
+}
+
+impl Configs {
+    fn new(args: &ConfigArgs, select: &[String], ignore: &[String]) -> Result<Self> {
+        let mut me = Self {
+            fixed: None,
+            by_dir: HashMap::new(),
+            by_file: HashMap::new(),
+            select: select.to_vec(),
+            ignore: ignore.to_vec(),
+        };
+        if args.no_config {
+            me.fixed = Some(me.finish(Settings::default())?);
+        } else if let Some(path) = &args.config {
+            let settings = config::load(path).map_err(|e| {
+                report_config_errors(&e);
+                ConfigFailure
+            })?;
+            me.fixed = Some(me.finish(settings)?);
+        }
+        Ok(me)
+    }
+
+    fn finish(&self, mut settings: Settings) -> Result<Arc<Settings>> {
+        settings
+            .apply_cli(&self.select, &self.ignore)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        Ok(Arc::new(settings))
+    }
+
+    /// The settings that apply to files in `dir`.
+    fn for_dir(&mut self, dir: &Path) -> Result<Arc<Settings>> {
+        if let Some(s) = &self.fixed {
+            return Ok(Arc::clone(s));
+        }
+        if let Some(s) = self.by_dir.get(dir) {
+            return Ok(Arc::clone(s));
+        }
+        let found = config::discover(dir);
+        let settings = match &found {
+            Some(path) if self.by_file.contains_key(path) => Arc::clone(&self.by_file[path]),
+            Some(path) => {
+                let s = config::load(path).map_err(|e| {
+                    report_config_errors(&e);
+                    ConfigFailure
+                })?;
+                let s = self.finish(s)?;
+                self.by_file.insert(path.clone(), Arc::clone(&s));
+                s
+            }
+            None => {
+                let key = PathBuf::new();
+                if let Some(s) = self.by_file.get(&key) {
+                    Arc::clone(s)
+                } else {
+                    let s = self.finish(Settings::default())?;
+                    self.by_file.insert(key, Arc::clone(&s));
+                    s
+                }
+            }
+        };
+        self.by_dir.insert(dir.to_owned(), Arc::clone(&settings));
+        Ok(settings)
+    }
+
+    /// The settings of the run as a whole (`include`, `exclude`, `fail-on`): `--config`, else
+    /// the current directory's configuration, else the first path's.
+    fn global(&mut self, paths: &[String]) -> Result<Arc<Settings>> {
+        let here = self.for_dir(Path::new("."))?;
+        if !here.chain.is_empty() || self.fixed.is_some() {
+            return Ok(here);
+        }
+        match paths.iter().find(|p| *p != "-") {
+            Some(p) => {
+                let p = Path::new(p);
+                let dir = if p.is_dir() {
+                    p
+                } else {
+                    p.parent().unwrap_or(Path::new("."))
+                };
+                self.for_dir(dir)
+            }
+            None => Ok(here),
+        }
+    }
+
+    /// Every distinct settings object handed out.
+    fn all(&self) -> Vec<Arc<Settings>> {
+        let mut out: Vec<Arc<Settings>> = self.fixed.iter().cloned().collect();
+        out.extend(self.by_file.values().cloned());
+        out
+    }
+}
+
+/// The directory whose configuration applies to an input.
+fn input_dir(input: &crate::discover::Input, stdin_filename: Option<&str>) -> PathBuf {
+    let path = match input {
+        crate::discover::Input::Path { path, .. } => path.clone(),
+        crate::discover::Input::Stdin { .. } => PathBuf::from(stdin_filename.unwrap_or("-")),
+    };
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// One input, loaded, with the settings and path that apply to it.
+struct Loaded {
+    load: FileLoad,
+    settings: Arc<Settings>,
+    path: Option<PathBuf>,
+}
+
 /// Reads and loads every input in parallel; results come back sorted by file name.
-fn load_all(args: &InputArgs) -> Result<(Vec<FileLoad>, Vec<InputError>)> {
+fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec<InputError>)> {
+    let global = configs.global(&args.paths)?;
     let mut opts = WalkOptions::default();
     if !args.include.is_empty() {
         opts.include.clone_from(&args.include);
+    } else if let Some(i) = &global.include {
+        opts.include.clone_from(i);
     }
     opts.exclude.clone_from(&args.exclude);
+    if let Some(e) = &global.exclude {
+        opts.exclude.extend(e.iter().cloned());
+    }
     let (inputs, mut errors) = collect_inputs(&args.paths, &opts, args.stdin_filename.as_deref())
         .map_err(|e| anyhow::anyhow!(e))?;
-    let results: Vec<Result<FileLoad, InputError>> = inputs
-        .par_iter()
-        .map(|input| read_input(input).map(load_file))
+    let mut jobs = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let settings = configs.for_dir(&input_dir(&input, args.stdin_filename.as_deref()))?;
+        let path = match &input {
+            crate::discover::Input::Path { path, .. } => Some(path.clone()),
+            crate::discover::Input::Stdin { .. } => args.stdin_filename.as_ref().map(PathBuf::from),
+        };
+        jobs.push((input, settings, path));
+    }
+    let results: Vec<Result<Loaded, InputError>> = jobs
+        .into_par_iter()
+        .map(|(input, settings, path)| {
+            read_input(&input).map(|file| Loaded {
+                load: load_file(file),
+                settings,
+                path,
+            })
+        })
         .collect();
     let mut loads = Vec::new();
     for r in results {
@@ -171,18 +375,64 @@ fn load_all(args: &InputArgs) -> Result<(Vec<FileLoad>, Vec<InputError>)> {
     Ok((loads, errors))
 }
 
+/// The directories the run walked as a whole (unused allow entries are only reported there).
+fn walked_roots(paths: &[String]) -> Vec<PathBuf> {
+    if paths.is_empty() {
+        return vec![PathBuf::from(".")];
+    }
+    paths
+        .iter()
+        .map(PathBuf::from)
+        .filter(|p| p.is_dir())
+        .collect()
+}
+
+#[allow(clippy::print_stderr)]
 fn lint(args: &LintArgs) -> Result<ExitCode> {
-    let (loads, errors) = load_all(&args.input)?;
+    let mut configs = Configs::new(&args.config, &args.select, &args.ignore)?;
+    let (loads, errors) = load_all(&args.input, &mut configs)?;
+    let global = configs.global(&args.input.paths)?;
     let mut diagnostics: Vec<Diagnostic> = loads
         .par_iter()
-        .flat_map_iter(|l| {
-            let mut out = Vec::new();
-            rules::check_file(l, &mut out);
-            out
-        })
+        .flat_map_iter(|l| crate::lint::lint_file(&l.load, l.path.as_deref(), &l.settings))
         .collect();
+    let roots = walked_roots(&args.input.paths);
+    for settings in configs.all() {
+        diagnostics.extend(crate::lint::unused_allows(&settings, &roots));
+    }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let configmaps = loads.iter().map(|l| l.objects.len()).sum();
+    if let Some(path) = &args.write_baseline {
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let b = crate::baseline::build(&diagnostics, base);
+        let mut text = serde_json::to_string_pretty(&b)?;
+        text.push('\n');
+        std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
+        report_input_errors(&errors);
+        eprintln!(
+            "wrote {} finding(s) to `{}`",
+            b.findings.len(),
+            path.display()
+        );
+        return Ok(ExitCode::from(if errors.is_empty() { 0 } else { 2 }));
+    }
+    if let Some(path) = &args.baseline {
+        let base = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let b = crate::baseline::read(path).map_err(|e| anyhow::anyhow!(e))?;
+        let hidden = crate::baseline::filter(&mut diagnostics, &b, base);
+        if hidden > 0 && matches!(args.format, LintFormat::Human) {
+            eprintln!(
+                "{hidden} finding(s) recorded in the baseline `{}` not shown",
+                path.display()
+            );
+        }
+    }
+    let configmaps = loads.iter().map(|l| l.load.objects.len()).sum();
     let summary = Summary::new(loads.len(), configmaps, &diagnostics);
     report_input_errors(&errors);
     match args.format {
@@ -206,7 +456,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
     if !errors.is_empty() {
         return Ok(ExitCode::from(2));
     }
-    let threshold = match args.fail_on {
+    let threshold = match args.fail_on.or(global.fail_on).unwrap_or(FailOn::Warning) {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
@@ -217,8 +467,9 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
 }
 
 fn inspect(args: &InspectArgs) -> Result<ExitCode> {
-    let (loads, errors) = load_all(&args.input)?;
-    let objects: Vec<&AwsAuth> = loads.iter().flat_map(|l| l.objects.iter()).collect();
+    let mut configs = Configs::new(&args.config, &[], &[])?;
+    let (loads, errors) = load_all(&args.input, &mut configs)?;
+    let objects: Vec<&AwsAuth> = loads.iter().flat_map(|l| l.load.objects.iter()).collect();
     report_input_errors(&errors);
     match args.format {
         InspectFormat::Table => emit(&render::inspect::table(&objects))?,
@@ -227,14 +478,25 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(if errors.is_empty() { 0 } else { 2 }))
 }
 
+/// Whether `e` is the configuration failure (already reported) rather than another error.
+pub fn is_config_failure(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<ConfigFailure>().is_some()
+}
+
 fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
     let mut out = String::new();
+    // the built-in catalog, plus the policies of the configuration in force here
+    let mut configs = Configs::new(&args.config, &[], &[])?;
+    let here = configs.global(&[])?;
+    let mut all: Vec<&'static crate::registry::Rule> = rules::RULES.to_vec();
+    all.extend(here.policies.iter().map(|p| p.rule));
     match args.format {
         RulesFormat::Text => {
-            let width = rules::RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
-            for r in rules::RULES {
+            let width = all.iter().map(|r| r.name.len()).max().unwrap_or(0);
+            for r in &all {
+                let off = if r.enabled { "" } else { " (off by default)" };
                 out.push_str(&format!(
-                    "{:width$}  {:11}  {:7}  {}\n",
+                    "{:width$}  {:11}  {:7}  {}{off}\n",
                     r.name,
                     r.category.as_str(),
                     r.severity.as_str(),
@@ -261,11 +523,12 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
             out = index;
         }
         RulesFormat::Json => {
-            let list: Vec<serde_json::Value> = rules::RULES
+            let list: Vec<serde_json::Value> = all
                 .iter()
                 .map(|r| {
                     serde_json::json!({
                         "name": r.name, "category": r.category, "severity": r.severity, "summary": r.summary,
+                        "enabled": r.enabled,
                     })
                 })
                 .collect();
@@ -286,7 +549,7 @@ fn explain(rule: &str) -> Result<ExitCode> {
         "# {}\n\ncategory: {}, default severity: {}\n\n{}\n\n{}",
         r.name,
         r.category.as_str(),
-        r.severity.as_str(),
+        r.default_shown(),
         r.summary,
         r.explanation
             .lines()
@@ -297,6 +560,24 @@ fn explain(rule: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+#[allow(clippy::print_stderr)]
+fn init(force: bool) -> Result<ExitCode> {
+    let path = Path::new(config::FILE_NAMES[0]);
+    if path.exists() && !force {
+        anyhow::bail!(
+            "`{}` already exists; use `--force` to overwrite it",
+            path.display()
+        );
+    }
+    std::fs::write(path, config::STARTER)
+        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    eprintln!(
+        "wrote `{}`; `awsauth lint` reads it from this directory and below",
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
@@ -304,5 +585,10 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Inspect(a) => inspect(a),
         Command::Rules(a) => list_rules(a),
         Command::Explain { rule } => explain(rule),
+        Command::Init { force } => init(*force),
+        Command::Schema => {
+            emit(&config::schema_json())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

@@ -60,6 +60,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Extra notes (e.g. that a position is approximate).
     pub notes: Vec<String>,
+    /// The principal the finding is about (a role key, user ARN, `account:<id>`, or a
+    /// section), set by the lint pipeline; fingerprints and allow lists use it.
+    pub principal: Option<String>,
 }
 
 impl Diagnostic {
@@ -80,6 +83,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            principal: None,
         }
     }
 

@@ -165,6 +165,14 @@ fn walk(
         if !rel.as_os_str().is_empty() && exclude.is_match(rel) {
             continue;
         }
+        // awsauth's own configuration is not a manifest
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| crate::config::FILE_NAMES.contains(&n))
+        {
+            continue;
+        }
         let Some(ft) = entry.file_type() else {
             continue;
         };

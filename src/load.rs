@@ -330,6 +330,7 @@ fn new_object(file: &Arc<SourceFile>, document: usize, kind: SourceKind, root: &
         namespace: None,
         misplaced_metadata: Vec::new(),
         metadata_span: None,
+        ignore_annotation: None,
         rejected: Vec::new(),
         data_keys: Vec::new(),
         sections: Vec::new(),
@@ -367,7 +368,6 @@ fn load_configmap(file: &Arc<SourceFile>, document: usize, root: &Node) -> Optio
     let name = scalar_field(file, meta.and_then(|m| m.get("name")));
     let namespace = scalar_field(file, meta.and_then(|m| m.get("namespace")));
     // keys lost from `metadata` to bad indentation land beside it, or deeper inside it
-    // keys lost from `metadata` to bad indentation land beside it, or deeper inside it
     let mut misplaced = Vec::new();
     for (key, present) in [("name", name.is_some()), ("namespace", namespace.is_some())] {
         if !present && let Some(f) = scalar_field(file, root.get(key)) {
@@ -391,6 +391,11 @@ fn load_configmap(file: &Arc<SourceFile>, document: usize, root: &Node) -> Optio
     obj.namespace = namespace;
     obj.misplaced_metadata = misplaced;
     obj.metadata_span = metadata.map(|(k, _)| k.span.clone());
+    obj.ignore_annotation = scalar_field(
+        file,
+        meta.and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(crate::suppress::ANNOTATION)),
+    );
     if let Some(m) = meta {
         outer_duplicates(m, &mut obj.issues);
     }

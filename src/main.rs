@@ -15,7 +15,10 @@ fn main() -> ExitCode {
     match awsauth::cli::run(&cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // configuration errors are already shown, with their positions
+            if !awsauth::cli::is_config_failure(&e) {
+                eprintln!("error: {e:#}");
+            }
             ExitCode::from(2)
         }
     }

@@ -346,6 +346,8 @@ pub struct AwsAuth {
     pub misplaced_metadata: Vec<(&'static str, Field)>,
     /// Span of the `metadata` key, when present.
     pub metadata_span: Option<Span>,
+    /// The `awsauth.dev/ignore` annotation (a suppression for generated manifests).
+    pub ignore_annotation: Option<Field>,
     /// Data values that are not strings.
     pub rejected: Vec<Rejection>,
     /// Every key of `data` (the last of duplicates), with its span.

@@ -12,6 +12,8 @@ pub enum Category {
     Security,
     /// Consistency and audit trail.
     Hygiene,
+    /// An organisation policy from the configuration.
+    Policy,
 }
 
 impl Category {
@@ -21,6 +23,7 @@ impl Category {
             Self::Correctness => "correctness",
             Self::Security => "security",
             Self::Hygiene => "hygiene",
+            Self::Policy => "policy",
         }
     }
 }
@@ -40,6 +43,8 @@ pub struct Rule {
     pub explanation: &'static str,
     /// Where the rule is declared.
     pub location: &'static str,
+    /// Whether it runs without being selected (`prefer-access-entries` is off by default).
+    pub enabled: bool,
 }
 
 /// Declares a rule's metadata from its doc comment.
@@ -49,6 +54,15 @@ macro_rules! declare_rule {
         $(#[doc = $doc:literal])*
         pub $name:ident = $id:literal, category: $cat:ident, severity: $sev:ident, summary: $summary:literal,
     ) => {
+        $crate::declare_rule! {
+            $(#[doc = $doc])*
+            pub $name = $id, category: $cat, severity: $sev, summary: $summary, enabled: true,
+        }
+    };
+    (
+        $(#[doc = $doc:literal])*
+        pub $name:ident = $id:literal, category: $cat:ident, severity: $sev:ident, summary: $summary:literal, enabled: $enabled:literal,
+    ) => {
         $(#[doc = $doc])*
         pub static $name: $crate::registry::Rule = $crate::registry::Rule {
             name: $id,
@@ -57,6 +71,7 @@ macro_rules! declare_rule {
             summary: $summary,
             explanation: concat!($($doc, "\n"),*),
             location: concat!(file!(), "#L", line!()),
+            enabled: $enabled,
         };
     };
 }
@@ -71,6 +86,15 @@ impl Rule {
             .join("\n")
     }
 
+    /// The default severity as shown in listings: `info`, or `info (off by default)`.
+    pub fn default_shown(&self) -> String {
+        if self.enabled {
+            self.severity.as_str().to_owned()
+        } else {
+            format!("{} (off by default)", self.severity.as_str())
+        }
+    }
+
     /// The generated Markdown page of `rules/<name>.md`.
     pub fn markdown_page(&self) -> String {
         let source = self.location.split('#').next().unwrap_or(self.location);
@@ -79,7 +103,7 @@ impl Rule {
             self.name,
             self.summary,
             self.category.as_str(),
-            self.severity.as_str(),
+            self.default_shown(),
             self.docs().trim_end(),
             source
         )
@@ -97,7 +121,7 @@ pub fn markdown_index(rules: &[&Rule]) -> String {
             r.name,
             r.name,
             r.category.as_str(),
-            r.severity.as_str(),
+            r.default_shown(),
             r.summary
         ));
     }

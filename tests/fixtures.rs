@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use awsauth::diagnostic::Diagnostic;
-use common::{files, lint, load, root};
+use common::{files, fixture_settings, lint_with, load, root};
 
 #[derive(Debug, Clone, PartialEq)]
 struct Expect {
@@ -119,7 +119,8 @@ fn check_fixture(path: &Path, only_rules: Option<&[&str]>) -> Option<String> {
         inline_expectations(&text)
     };
     let loaded = load(path);
-    let mut got: Vec<Diagnostic> = lint(&loaded)
+    let settings = fixture_settings(path);
+    let mut got: Vec<Diagnostic> = lint_with(&loaded, Some(path), &settings)
         .into_iter()
         .filter(|d| only_rules.is_none_or(|r| r.contains(&d.rule.name)))
         .collect();
@@ -289,11 +290,17 @@ fn fire_fixtures_human_snapshots() {
             .to_string_lossy()
             .into_owned();
         let loaded = load(&path);
-        let rendered: Vec<String> = lint(&loaded)
+        let settings = fixture_settings(&path);
+        let rendered: Vec<String> = lint_with(&loaded, Some(&path), &settings)
             .iter()
             .filter(|d| d.rule.name == rule)
             .map(|d| awsauth::render::human::render_one(d, false))
             .collect();
+        assert!(
+            !rendered.is_empty(),
+            "{}: a fire fixture without findings",
+            path.display()
+        );
         let name = format!("{rule}__{}", file_name.replace('.', "_"));
         insta::with_settings!({snapshot_path => "snapshots/human", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, rendered.join("\n\n"));

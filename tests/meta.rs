@@ -14,10 +14,22 @@ fn yaml_blocks_after(docs: &str, heading: &str) -> Option<String> {
     Some(rest[open..open + close].to_owned())
 }
 
-fn diagnostics_of(rule: &str, text: &str) -> usize {
+/// Lints a doc block with every rule selected and the rule's `## Configuration` block, if any.
+fn diagnostics_of(rule: &str, docs: &str, text: &str) -> usize {
     let load = load_file(SourceFile::new("example.yaml", text));
-    let mut out = Vec::new();
-    awsauth::rules::check_file(&load, &mut out);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = match yaml_blocks_after(docs, "## Configuration") {
+        Some(config) => {
+            let path = dir.path().join(".awsauth.yaml");
+            std::fs::write(&path, config).expect("write config");
+            awsauth::config::load(&path).unwrap_or_else(|e| panic!("`{rule}`: {e:?}"))
+        }
+        None => awsauth::config::Settings::default(),
+    };
+    settings
+        .apply_cli(&["all".to_owned()], &[])
+        .expect("`all` is a selector");
+    let out = awsauth::lint::lint_file(&load, None, &settings);
     out.iter().filter(|d| d.rule.name == rule).count()
 }
 
@@ -59,14 +71,14 @@ fn docs_have_the_required_sections_and_examples_behave() {
         let example = yaml_blocks_after(&docs, "## Example")
             .unwrap_or_else(|| panic!("`{}`: no yaml Example", rule.name));
         assert!(
-            diagnostics_of(rule.name, &example) > 0,
+            diagnostics_of(rule.name, &docs, &example) > 0,
             "`{}`: the Example does not fire",
             rule.name
         );
         let fixed = yaml_blocks_after(&docs, "Use instead:")
             .unwrap_or_else(|| panic!("`{}`: no yaml Use instead", rule.name));
         assert_eq!(
-            diagnostics_of(rule.name, &fixed),
+            diagnostics_of(rule.name, &docs, &fixed),
             0,
             "`{}`: the Use-instead block fires",
             rule.name

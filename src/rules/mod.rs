@@ -1,6 +1,7 @@
 //! The rules. One module per rule, named after it, holding its documentation and its check.
 //! Rules only report: they read the loaded model and push [`Diagnostic`]s.
 
+use crate::config::Cluster;
 use crate::diagnostic::Diagnostic;
 use crate::load::FileLoad;
 use crate::model::AwsAuth;
@@ -9,6 +10,7 @@ use crate::registry::Rule;
 pub mod arn_pattern;
 pub mod arn_section_mismatch;
 pub mod aws_auth_writer;
+pub mod cross_account_principal;
 pub mod data_not_string;
 pub mod duplicate_arn;
 pub mod duplicate_key;
@@ -16,6 +18,7 @@ pub mod empty_section_style;
 pub mod group_hygiene;
 pub mod iam_user_mapping;
 pub mod invalid_account;
+pub mod invalid_suppression;
 pub mod invalid_yaml;
 pub mod malformed_arn;
 pub mod malformed_configmap;
@@ -27,6 +30,7 @@ pub mod node_mapping;
 pub mod noncanonical_key_case;
 pub mod not_a_principal;
 pub mod platform_node_groups;
+pub mod prefer_access_entries;
 pub mod privileged_node_identity;
 pub mod reserved_group;
 pub mod reserved_username;
@@ -46,6 +50,7 @@ pub mod unknown_entry_key;
 pub mod unknown_partition;
 pub mod unknown_template;
 pub mod unquoted_template;
+pub mod unused_suppression;
 pub mod username_audit_trail;
 pub mod value_type_mismatch;
 pub mod wrong_namespace;
@@ -55,6 +60,7 @@ pub static RULES: &[&Rule] = &[
     &arn_pattern::ARN_PATTERN,
     &arn_section_mismatch::ARN_SECTION_MISMATCH,
     &aws_auth_writer::AWS_AUTH_WRITER,
+    &cross_account_principal::CROSS_ACCOUNT_PRINCIPAL,
     &data_not_string::DATA_NOT_STRING,
     &duplicate_arn::DUPLICATE_ARN,
     &duplicate_key::DUPLICATE_KEY,
@@ -62,6 +68,7 @@ pub static RULES: &[&Rule] = &[
     &group_hygiene::GROUP_HYGIENE,
     &iam_user_mapping::IAM_USER_MAPPING,
     &invalid_account::INVALID_ACCOUNT,
+    &invalid_suppression::INVALID_SUPPRESSION,
     &invalid_yaml::INVALID_YAML,
     &malformed_arn::MALFORMED_ARN,
     &malformed_configmap::MALFORMED_CONFIGMAP,
@@ -73,6 +80,7 @@ pub static RULES: &[&Rule] = &[
     &noncanonical_key_case::NONCANONICAL_KEY_CASE,
     &not_a_principal::NOT_A_PRINCIPAL,
     &platform_node_groups::PLATFORM_NODE_GROUPS,
+    &prefer_access_entries::PREFER_ACCESS_ENTRIES,
     &privileged_node_identity::PRIVILEGED_NODE_IDENTITY,
     &reserved_group::RESERVED_GROUP,
     &reserved_username::RESERVED_USERNAME,
@@ -92,6 +100,7 @@ pub static RULES: &[&Rule] = &[
     &unknown_partition::UNKNOWN_PARTITION,
     &unknown_template::UNKNOWN_TEMPLATE,
     &unquoted_template::UNQUOTED_TEMPLATE,
+    &unused_suppression::UNUSED_SUPPRESSION,
     &username_audit_trail::USERNAME_AUDIT_TRAIL,
     &value_type_mismatch::VALUE_TYPE_MISMATCH,
     &wrong_namespace::WRONG_NAMESPACE,
@@ -102,8 +111,31 @@ pub fn find(name: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.name == name)
 }
 
-/// Runs every rule over one loaded file.
+/// What rules may know beyond the file: the cluster facts of the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Cluster facts (empty without a configuration).
+    pub cluster: &'a Cluster,
+}
+
+static NO_CLUSTER: std::sync::LazyLock<Cluster> = std::sync::LazyLock::new(Cluster::default);
+
+impl Default for Context<'static> {
+    fn default() -> Self {
+        Self {
+            cluster: &NO_CLUSTER,
+        }
+    }
+}
+
+/// Runs every rule over one loaded file, without configuration (the raw catalog: no
+/// selection, suppressions or policies; see [`crate::lint::lint_file`] for the whole pipeline).
 pub fn check_file(load: &FileLoad, out: &mut Vec<Diagnostic>) {
+    check_file_with(load, &Context::default(), out);
+}
+
+/// Runs every rule over one loaded file with the cluster facts of `cx`.
+pub fn check_file_with(load: &FileLoad, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if load.template.is_some() {
         templated_file::check(load, out);
         return;
@@ -112,11 +144,11 @@ pub fn check_file(load: &FileLoad, out: &mut Vec<Diagnostic>) {
     aws_auth_writer::check(load, out);
     system_masters_binding::check(load, out);
     for obj in &load.objects {
-        check_object(obj, out);
+        check_object(obj, cx, out);
     }
 }
 
-fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     malformed_configmap::check(obj, out);
     wrong_namespace::check(obj, out);
     data_not_string::check(obj, out);
@@ -133,7 +165,7 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     system_masters::check(obj, out);
     map_accounts::check(obj, out);
     malformed_arn::check(obj, out);
-    unknown_partition::check(obj, out);
+    unknown_partition::check(obj, cx, out);
     missing_username::check(obj, out);
     duplicate_arn::check(obj, out);
     unknown_data_key::check(obj, out);
@@ -149,13 +181,15 @@ fn check_object(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     reserved_username::check(obj, out);
     reserved_group::check(obj, out);
     empty_section_style::check(obj, out);
-    node_mapping::check(obj, out);
+    node_mapping::check(obj, cx, out);
     privileged_node_identity::check(obj, out);
     session_controlled_identity::check(obj, out);
     group_hygiene::check(obj, out);
     multiline_plain_scalar::check(obj, out);
     username_audit_trail::check(obj, out);
-    platform_node_groups::check(obj, out);
+    platform_node_groups::check(obj, cx, out);
+    cross_account_principal::check(obj, cx, out);
+    prefer_access_entries::check(obj, out);
 }
 
 /// A node-style mapping: a `system:node:` username or the `system:nodes` group.

@@ -3,7 +3,7 @@
 use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, Entry, SectionKind, Status};
+use crate::model::{AwsAuth, Entry, SectionKind, SourceKind, Status};
 use crate::rules::{active_entries, is_node_mapping};
 
 declare_rule! {
@@ -11,7 +11,9 @@ declare_rule! {
     /// Reports node mappings that cannot work: a `system:node:` username without both
     /// `system:bootstrappers` and `system:nodes`; `system:nodes` with a username other than
     /// `system:node:{{EC2PrivateDNSName}}` or `system:node:{{SessionName}}`; a fixed node name
-    /// (`system:node:ip-10-0-0-1…`); a node mapping in `mapUsers`.
+    /// (`system:node:ip-10-0-0-1…`); a node mapping in `mapUsers`. With node roles in the
+    /// configuration (`cluster.node-roles`, `windows-node-roles`, `fargate-roles`), also a
+    /// ConfigMap that does not map one of them, or maps it without a node identity.
     ///
     /// ## Why is this bad?
     /// Nodes join only when the kubelet's identity is `system:node:<its node name>` in the
@@ -88,7 +90,8 @@ fn problem(entry: &Entry) -> Option<String> {
 }
 
 /// Reports node mappings that cannot work.
-pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
+    configured_roles(obj, cx, out);
     for entry in active_entries(obj) {
         if !is_node_mapping(entry) || entry.arn.is_none() {
             continue;
@@ -105,6 +108,69 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(&NODE_MAPPING, &obj.file, span, format!("nodes of this mapping cannot join: {problem}"))
                 .label("not a working node mapping")
                 .help("use `username: system:node:{{EC2PrivateDNSName}}` with `groups: [system:bootstrappers, system:nodes]`"),
+        );
+    }
+}
+
+/// The configured node roles that this ConfigMap does not map as nodes.
+fn configured_roles(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
+    let c = cx.cluster;
+    if obj.kind != SourceKind::ConfigMap
+        || !obj.is_read_by_authenticator()
+        || !obj.rejected.is_empty()
+    {
+        return;
+    }
+    // a broken `mapRoles` is `section-parse-error`'s finding, which lists the lost node roles
+    if obj
+        .section(SectionKind::MapRoles)
+        .is_some_and(crate::model::Section::is_lost)
+    {
+        return;
+    }
+    let roles = c
+        .node_roles
+        .iter()
+        .map(|r| (r, "cluster.node-roles"))
+        .chain(
+            c.windows_node_roles
+                .iter()
+                .map(|r| (r, "cluster.windows-node-roles")),
+        )
+        .chain(c.fargate_roles.iter().map(|r| (r, "cluster.fargate-roles")));
+    for (role, key) in roles {
+        let mapped: Vec<&Entry> = obj
+            .entries
+            .iter()
+            .filter(|e| e.section == SectionKind::MapRoles && matches!(e.status, Status::Effective))
+            .filter(|e| {
+                e.arn
+                    .as_ref()
+                    .is_some_and(|a| a.value.eq_ignore_ascii_case(role))
+            })
+            .collect();
+        let (span, message) = match mapped.first() {
+            None => (
+                obj.section(SectionKind::MapRoles)
+                    .map(|s| s.key_span.clone())
+                    .or_else(|| obj.name.as_ref().map(|n| n.span.clone()))
+                    .unwrap_or(obj.span.start..obj.span.start),
+                format!("node role `{role}` (`{key}`) is not mapped: its nodes cannot join"),
+            ),
+            Some(e) if !is_node_mapping(e) => (
+                e.arn
+                    .as_ref()
+                    .map_or_else(|| e.span.clone(), |a| a.span.clone()),
+                format!(
+                    "node role `{role}` (`{key}`) is mapped without a node identity: its nodes cannot join"
+                ),
+            ),
+            Some(_) => continue,
+        };
+        out.push(
+            Diagnostic::new(&NODE_MAPPING, &obj.file, span, message)
+                .label("node role")
+                .help("map it with `username: system:node:{{EC2PrivateDNSName}}` and `groups: [system:bootstrappers, system:nodes]`"),
         );
     }
 }

@@ -10,7 +10,9 @@ declare_rule! {
     /// ## What it does
     /// Reports a node mapping of a role whose name says Windows (`windows`, `win`) without
     /// `eks:kube-proxy-windows`, and a node mapping of a pod-execution role (`Fargate`,
-    /// `PodExecution` in its name) without `system:node-proxier`.
+    /// `PodExecution` in its name) without `system:node-proxier`. Roles listed in the
+    /// configuration (`cluster.windows-node-roles`, `cluster.fargate-roles`) count whatever
+    /// their names.
     ///
     /// ## Why is this bad?
     /// Windows nodes need `eks:kube-proxy-windows` for kube-proxy to work, Fargate pods need
@@ -51,7 +53,7 @@ declare_rule! {
 }
 
 /// Reports platform node mappings missing their group.
-pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
     for entry in active_entries(obj) {
         if !is_node_mapping(entry) {
             continue;
@@ -62,8 +64,13 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             .to_ascii_lowercase();
         let has = |g: &str| entry.groups.iter().any(|x| x.value == g);
         let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-        let windows = name.contains("windows") || words.contains(&"win");
-        let fargate = name.contains("fargate") || name.contains("podexecution");
+        let configured = |list: &[String]| list.iter().any(|r| r.eq_ignore_ascii_case(&arn.value));
+        let windows = name.contains("windows")
+            || words.contains(&"win")
+            || configured(&cx.cluster.windows_node_roles);
+        let fargate = name.contains("fargate")
+            || name.contains("podexecution")
+            || configured(&cx.cluster.fargate_roles);
         let missing = if windows && !has("eks:kube-proxy-windows") {
             ("a Windows node role", "eks:kube-proxy-windows")
         } else if fargate && !has("system:node-proxier") {

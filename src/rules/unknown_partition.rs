@@ -47,13 +47,37 @@ declare_rule! {
 }
 
 /// Reports unknown partitions.
-pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
     for entry in active_entries(obj) {
         let Some(field) = &entry.arn else { continue };
         let Some(arn) = Arn::parse(&field.value) else {
             continue;
         };
-        if PARTITIONS.contains(&arn.partition) || is_placeholder(arn.partition) {
+        if is_placeholder(arn.partition) {
+            continue;
+        }
+        if PARTITIONS.contains(&arn.partition) {
+            // a real partition, but not the cluster's: tokens from it never reach this cluster
+            if let Some(p) = cx
+                .cluster
+                .partition
+                .as_deref()
+                .filter(|p| *p != arn.partition)
+            {
+                out.push(
+                    Diagnostic::new(
+                        &UNKNOWN_PARTITION,
+                        &obj.file,
+                        field.span.clone(),
+                        format!(
+                            "`{}` is in partition `{}`, but the cluster is in `{p}`; it never matches",
+                            field.value, arn.partition
+                        ),
+                    )
+                    .label("another partition")
+                    .help(format!("write the ARN as `arn:{p}:...` (`cluster.partition` is `{p}`)")),
+                );
+            }
             continue;
         }
         out.push(

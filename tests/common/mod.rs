@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use awsauth::config::Settings;
 use awsauth::diagnostic::Diagnostic;
 use awsauth::load::{FileLoad, load_file};
 use awsauth::source::SourceFile;
@@ -26,12 +27,37 @@ pub fn load(path: &Path) -> FileLoad {
     load_file(SourceFile::new(name, text))
 }
 
-/// Runs every rule on a loaded file, sorted like the CLI.
+/// Runs the lint pipeline with the default settings, sorted like the CLI.
 pub fn lint(load: &FileLoad) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    awsauth::rules::check_file(load, &mut out);
+    lint_with(load, None, &Settings::default())
+}
+
+/// Runs the lint pipeline with `settings`, sorted like the CLI.
+pub fn lint_with(load: &FileLoad, path: Option<&Path>, settings: &Settings) -> Vec<Diagnostic> {
+    let mut out = awsauth::lint::lint_file(load, path, settings);
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
+}
+
+/// The settings of a fixture: the configuration file in its own directory, if any (never one
+/// further up, so fixtures do not depend on where the repository lives).
+pub fn fixture_settings(path: &Path) -> Settings {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for name in awsauth::config::FILE_NAMES {
+        let p = dir.join(name);
+        if p.is_file() {
+            return awsauth::config::load(&p)
+                .unwrap_or_else(|e| panic!("{}: {:?}", p.display(), e));
+        }
+    }
+    Settings::default()
+}
+
+/// Whether a file is an awsauth configuration, not a fixture.
+pub fn is_config(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| awsauth::config::FILE_NAMES.contains(&n))
 }
 
 /// Files under `dir` with one of the extensions, sorted.
@@ -44,7 +70,7 @@ pub fn files(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
         let p = e.path();
         if p.is_dir() {
             out.extend(files(&p, exts));
-        } else if p.extension().is_some_and(|x| exts.iter().any(|e| x == *e)) {
+        } else if p.extension().is_some_and(|x| exts.iter().any(|e| x == *e)) && !is_config(&p) {
             out.push(p);
         }
     }

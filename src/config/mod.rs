@@ -1,0 +1,1285 @@
+//! Configuration: `.awsauth.yaml` found by walking up from each linted file, `--config FILE`,
+//! `extends:`, and the resolved [`Settings`] the lint pipeline and the rules read.
+//!
+//! The file is parsed with positions like the manifests: the YAML tree keeps spans, serde reads
+//! the typed shape ([`file::ConfigFile`]) and every error, serde's or ours, is reported at the
+//! line and column of the offending key or value.
+
+pub mod file;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::registry::{Category, Rule};
+use crate::source::{SourceFile, Span};
+use crate::yaml::{Node, NodeKind, Style};
+use file::{ConfigFile, FailOn, Level, MatchFile, Profile};
+
+/// The names a configuration file may have, in the order they are looked for.
+pub const FILE_NAMES: [&str; 4] = [
+    ".awsauth.yaml",
+    ".awsauth.yml",
+    "awsauth.yaml",
+    "awsauth.yml",
+];
+
+/// The pseudo-rule under which configuration errors are rendered (they are not findings: the
+/// run stops with exit 2).
+pub static CONFIG_ERROR: Rule = Rule {
+    name: "config",
+    category: Category::Correctness,
+    severity: Severity::Error,
+    summary: "the configuration file is invalid",
+    explanation: "",
+    location: file!(),
+    enabled: true,
+};
+
+/// A problem with a configuration file, at a position in it when there is one.
+#[derive(Debug, Clone)]
+pub struct ConfigError {
+    /// The file and the offending span; `None` for I/O errors.
+    pub at: Option<(Arc<SourceFile>, Span)>,
+    /// The file's path, for errors without a position.
+    pub path: PathBuf,
+    /// What is wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    fn at(file: &Arc<SourceFile>, span: Span, message: impl Into<String>) -> Self {
+        Self {
+            at: Some((Arc::clone(file), span)),
+            path: PathBuf::from(&file.name),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// As a diagnostic, for the human renderer; `None` without a position.
+    pub fn diagnostic(&self) -> Option<Diagnostic> {
+        let (file, span) = self.at.as_ref()?;
+        let mut d = Diagnostic::new(&CONFIG_ERROR, file, span.clone(), self.message.clone());
+        if let Some(h) = &self.help {
+            d = d.help(h.clone());
+        }
+        Some(d)
+    }
+
+    /// One line: `path:line:col: message`.
+    pub fn concise(&self) -> String {
+        match &self.at {
+            Some((file, span)) => {
+                let lc = file.line_col(span.start);
+                format!("{}:{}:{}: {}", file.name, lc.line, lc.column, self.message)
+            }
+            None => format!("{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// A value with where it was written.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// The configuration file.
+    pub file: Arc<SourceFile>,
+    /// Its span there.
+    pub span: Span,
+}
+
+/// A rule selector: a rule or policy id, a category, or `all`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selector {
+    /// Every rule.
+    All,
+    /// A category.
+    Category(Category),
+    /// One rule or policy.
+    Rule(String),
+}
+
+impl Selector {
+    /// How specific it is: `all` < category < rule.
+    fn specificity(&self) -> u8 {
+        match self {
+            Self::All => 0,
+            Self::Category(_) => 1,
+            Self::Rule(_) => 2,
+        }
+    }
+
+    /// Whether it selects `rule`.
+    pub fn matches(&self, rule: &Rule) -> bool {
+        match self {
+            Self::All => true,
+            Self::Category(c) => rule.category == *c,
+            Self::Rule(r) => r == rule.name,
+        }
+    }
+}
+
+/// An allow-list entry of a security rule.
+#[derive(Debug)]
+pub struct Allow {
+    /// The ARN glob as written.
+    pub pattern: String,
+    /// Compiled, case-insensitive.
+    pub matcher: GlobMatcher,
+    /// Why.
+    pub reason: String,
+    /// Where it was written.
+    pub file: Arc<SourceFile>,
+    /// Its span (the whole entry).
+    pub span: Span,
+    /// How many findings it accepted in this run.
+    pub hits: std::sync::atomic::AtomicUsize,
+}
+
+/// Settings of one rule.
+#[derive(Debug, Default)]
+pub struct RuleSettings {
+    /// The configured severity (`off` disables).
+    pub level: Option<Level>,
+    /// Accepted principals.
+    pub allow: Vec<Allow>,
+}
+
+/// Per-file ignores: files matched by the globs skip the selected rules.
+#[derive(Debug)]
+pub struct PerFileIgnore {
+    /// Directory the globs are relative to.
+    pub base: PathBuf,
+    /// The glob as written.
+    pub pattern: String,
+    /// Compiled.
+    pub matcher: GlobSet,
+    /// What to ignore.
+    pub selectors: Vec<Selector>,
+}
+
+/// The cluster facts rules check against.
+#[derive(Debug, Default)]
+pub struct Cluster {
+    /// Account ids of the cluster.
+    pub account_ids: Vec<String>,
+    /// Partition of the cluster.
+    pub partition: Option<String>,
+    /// Linux node role ARNs.
+    pub node_roles: Vec<String>,
+    /// Windows node role ARNs.
+    pub windows_node_roles: Vec<String>,
+    /// Fargate pod execution role ARNs.
+    pub fargate_roles: Vec<String>,
+    /// Break-glass role globs (case-insensitive).
+    pub break_glass_roles: Option<GlobSet>,
+    /// The authenticator release line.
+    pub profile: Profile,
+}
+
+impl Cluster {
+    /// Whether `arn` is a configured break-glass role.
+    pub fn is_break_glass(&self, arn: &str) -> bool {
+        self.break_glass_roles
+            .as_ref()
+            .is_some_and(|g| g.is_match(arn.to_ascii_lowercase()))
+    }
+}
+
+/// A compiled [`MatchFile`].
+#[derive(Debug, Default)]
+pub struct Matcher {
+    /// ARN globs (lowercased).
+    pub arn: Option<GlobSet>,
+    /// Account globs.
+    pub account: Option<GlobSet>,
+    /// Username globs.
+    pub username: Option<GlobSet>,
+    /// Group globs.
+    pub groups: Option<GlobSet>,
+    /// Sections.
+    pub section: Option<Vec<crate::model::SectionKind>>,
+    /// The globs as written, for messages: `arn matching arn:aws:iam::*:role/platform-*`.
+    pub description: String,
+}
+
+/// An organisation policy, ready to check.
+#[derive(Debug)]
+pub struct Policy {
+    /// Its rule metadata (leaked once per configuration load; lives for the run).
+    pub rule: &'static Rule,
+    /// The configured message, if any.
+    pub message: Option<String>,
+    /// Applies to.
+    pub when: Matcher,
+    /// Must satisfy.
+    pub require: Option<Matcher>,
+    /// Must not satisfy.
+    pub forbid: Option<Matcher>,
+}
+
+/// Resolved settings for the files under one configuration (or the defaults).
+#[derive(Debug, Default)]
+pub struct Settings {
+    /// The configuration files read, leaf first (empty for the defaults).
+    pub chain: Vec<PathBuf>,
+    /// Directory of the leaf configuration file.
+    pub dir: Option<PathBuf>,
+    /// `fail-on`.
+    pub fail_on: Option<FailOn>,
+    /// `include` globs.
+    pub include: Option<Vec<String>>,
+    /// `exclude` globs.
+    pub exclude: Option<Vec<String>>,
+    /// `select`.
+    pub select: Option<Vec<Selector>>,
+    /// `ignore`.
+    pub ignore: Vec<Selector>,
+    /// `per-file-ignores`.
+    pub per_file_ignores: Vec<PerFileIgnore>,
+    /// Per-rule settings.
+    pub rules: HashMap<&'static str, RuleSettings>,
+    /// Cluster facts.
+    pub cluster: Cluster,
+    /// Policies.
+    pub policies: Vec<Policy>,
+}
+
+impl Settings {
+    /// Whether `rule` runs (select / ignore / severity `off`), before per-file ignores.
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        if self.rules.get(rule.name).and_then(|r| r.level) == Some(Level::Off) {
+            return false;
+        }
+        let selected = match &self.select {
+            Some(select) => select
+                .iter()
+                .filter(|s| s.matches(rule))
+                .map(Selector::specificity)
+                .max(),
+            None if rule.enabled || self.severity_configured(rule) => Some(2),
+            // a rule that is off by default counts as selected by `all` only when named
+            None => None,
+        };
+        let Some(selected) = selected else {
+            return false;
+        };
+        let ignored = self
+            .ignore
+            .iter()
+            .filter(|s| s.matches(rule))
+            .map(Selector::specificity)
+            .max();
+        ignored.is_none_or(|i| i < selected)
+    }
+
+    fn severity_configured(&self, rule: &Rule) -> bool {
+        self.rules
+            .get(rule.name)
+            .and_then(|r| r.level)
+            .is_some_and(|l| l != Level::Off)
+    }
+
+    /// The severity `rule` reports at, when a configured one overrides the rule's own.
+    pub fn severity(&self, rule: &Rule) -> Option<Severity> {
+        match self.rules.get(rule.name)?.level? {
+            Level::Error => Some(Severity::Error),
+            Level::Warning => Some(Severity::Warning),
+            Level::Info => Some(Severity::Info),
+            Level::Off => None,
+        }
+    }
+
+    /// Whether `per-file-ignores` disables `rule` for the file at `path`.
+    pub fn ignored_for(&self, path: Option<&Path>, rule: &Rule) -> bool {
+        let Some(path) = path else { return false };
+        self.per_file_ignores.iter().any(|p| {
+            p.selectors.iter().any(|s| s.matches(rule)) && {
+                let rel = relative(path, &p.base);
+                p.matcher.is_match(&rel)
+            }
+        })
+    }
+
+    /// The allow list of `rule`.
+    pub fn allow(&self, rule: &str) -> &[Allow] {
+        self.rules.get(rule).map_or(&[], |r| &r.allow[..])
+    }
+
+    /// Every rule id and policy id known under these settings.
+    pub fn known_ids(&self) -> Vec<&'static str> {
+        let mut ids: Vec<&'static str> = crate::rules::RULES.iter().map(|r| r.name).collect();
+        ids.extend(self.policies.iter().map(|p| p.rule.name));
+        ids
+    }
+
+    /// Looks up a rule or policy by id.
+    pub fn find_rule(&self, id: &str) -> Option<&'static Rule> {
+        crate::rules::find(id).or_else(|| {
+            self.policies
+                .iter()
+                .find(|p| p.rule.name == id)
+                .map(|p| p.rule)
+        })
+    }
+}
+
+/// `path` relative to `base` when it is inside it (both made absolute), else `path` itself.
+pub fn relative(path: &Path, base: &Path) -> PathBuf {
+    let abs = |p: &Path| {
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        }
+    };
+    let (p, b) = (normalize(&abs(path)), normalize(&abs(base)));
+    p.strip_prefix(&b).map(Path::to_owned).unwrap_or(p)
+}
+
+/// Removes `.` and resolves `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading one file
+
+/// One parsed configuration file.
+struct Layer {
+    file: Arc<SourceFile>,
+    root: Node,
+    config: ConfigFile,
+    dir: PathBuf,
+}
+
+/// YAML to JSON for serde: YAML 1.2 core scalars where it matters (`true`/`false`/`null`),
+/// every other scalar a string, so `off`, `no` and `0.5` stay as written.
+fn to_json(node: &Node, file: &Arc<SourceFile>, errors: &mut Vec<ConfigError>) -> Value {
+    match &node.resolved().kind {
+        NodeKind::Scalar { value, style } => {
+            if *style == Style::Plain && node.tag.is_none() {
+                match value.as_str() {
+                    "true" | "True" | "TRUE" => return Value::Bool(true),
+                    "false" | "False" | "FALSE" => return Value::Bool(false),
+                    "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+                    _ => {}
+                }
+            }
+            Value::String(value.clone())
+        }
+        NodeKind::Seq(items) => {
+            Value::Array(items.iter().map(|i| to_json(i, file, errors)).collect())
+        }
+        NodeKind::Map(entries) => {
+            let mut map = serde_json::Map::new();
+            let mut first: HashMap<&str, &Span> = HashMap::new();
+            for (k, v) in entries {
+                let Some(key) = k.as_str() else {
+                    errors.push(ConfigError::at(
+                        file,
+                        k.span.clone(),
+                        format!("a key must be a string, not a {}", k.type_name()),
+                    ));
+                    continue;
+                };
+                if let Some(prev) = first.get(key) {
+                    let line = file.line_col(prev.start).line;
+                    errors.push(
+                        ConfigError::at(file, k.span.clone(), format!("duplicate key `{key}`"))
+                            .help(format!("`{key}` is first set on line {line}; keep one")),
+                    );
+                    continue;
+                }
+                first.insert(key, &k.span);
+                map.insert(key.to_owned(), to_json(v, file, errors));
+            }
+            Value::Object(map)
+        }
+        NodeKind::Alias(_) => Value::Null,
+    }
+}
+
+/// A path into the document.
+#[derive(Debug, Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// The node at `path`, and the key node of its last step when that is a map key.
+fn node_at<'n>(root: &'n Node, path: &[Step]) -> (&'n Node, Option<&'n Node>) {
+    let mut node = root;
+    let mut key = None;
+    for step in path {
+        let next = match step {
+            Step::Key(k) => node.entry(k).map(|(kn, v)| (v, Some(kn))),
+            Step::Index(i) => node.as_seq().and_then(|s| s.get(*i)).map(|n| (n, None)),
+        };
+        match next {
+            Some((n, k)) => {
+                node = n;
+                key = k;
+            }
+            None => break,
+        }
+    }
+    (node, key)
+}
+
+fn parse_layer(path: &Path) -> Result<Layer, Vec<ConfigError>> {
+    let io = |message: String| {
+        vec![ConfigError {
+            at: None,
+            path: path.to_owned(),
+            message,
+            help: None,
+        }]
+    };
+    let bytes = std::fs::read(path).map_err(|e| io(format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|_| io("not valid UTF-8".into()))?;
+    // shown relative to the current directory when inside it, like the linted files
+    let shown = relative(path, Path::new("."));
+    let shown = if shown.is_relative() {
+        shown
+    } else {
+        path.to_owned()
+    };
+    let file = SourceFile::new(shown.display().to_string(), text);
+    let root = match crate::yaml::parse_first(&file.text) {
+        Ok(Some(root)) => root,
+        Ok(None) => Node {
+            kind: NodeKind::Map(Vec::new()),
+            span: 0..0,
+            tag: None,
+        },
+        Err(e) => {
+            return Err(vec![ConfigError::at(
+                &file,
+                e.offset..e.offset,
+                format!("invalid YAML: {}", e.message),
+            )]);
+        }
+    };
+    if root.as_map().is_none() {
+        return Err(vec![ConfigError::at(
+            &file,
+            root.span.clone(),
+            format!(
+                "the configuration must be a mapping, not a {}",
+                root.type_name()
+            ),
+        )]);
+    }
+    let mut errors = Vec::new();
+    let json = to_json(&root, &file, &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // serde stops at the first error: report it, drop the offending key, and try again, so
+    // that one run shows every shape error of the file
+    let mut json = json;
+    let mut errors = Vec::new();
+    let config: ConfigFile = loop {
+        match serde_path_to_error::deserialize(&json) {
+            Ok(c) if errors.is_empty() => break c,
+            Ok(_) => {
+                errors.sort_by_key(|e: &ConfigError| e.at.as_ref().map(|(_, s)| s.start));
+                return Err(errors);
+            }
+            Err(e) => {
+                errors.push(serde_error(&file, &root, &e));
+                if errors.len() >= 50 || !remove_at(&mut json, &e) {
+                    return Err(errors);
+                }
+            }
+        }
+    };
+    let dir = path
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_else(|| PathBuf::from("."));
+    Ok(Layer {
+        file,
+        root,
+        config,
+        dir,
+    })
+}
+
+/// Removes the map key an error is about (the unknown key, or the key holding the bad value;
+/// for an error inside a list, the key holding the list), so the next attempt goes further.
+fn remove_at(json: &mut Value, e: &serde_path_to_error::Error<serde_json::Error>) -> bool {
+    let mut steps: Vec<Step> = Vec::new();
+    for seg in e.path().iter() {
+        match seg {
+            serde_path_to_error::Segment::Map { key } => steps.push(Step::Key(key.clone())),
+            serde_path_to_error::Segment::Seq { index } => steps.push(Step::Index(*index)),
+            _ => {}
+        }
+    }
+    // the last map key on the path, with no list index after it
+    let Some(cut) = steps.iter().rposition(|s| matches!(s, Step::Key(_))) else {
+        return false;
+    };
+    let cut = steps[..=cut]
+        .iter()
+        .position(|s| matches!(s, Step::Index(_)))
+        .map_or(cut, |first_index| {
+            steps[..first_index]
+                .iter()
+                .rposition(|s| matches!(s, Step::Key(_)))
+                .unwrap_or(usize::MAX)
+        });
+    if cut == usize::MAX {
+        return false;
+    }
+    let mut node = json;
+    for step in &steps[..cut] {
+        node = match (step, node) {
+            (Step::Key(k), Value::Object(m)) => match m.get_mut(k) {
+                Some(v) => v,
+                None => return false,
+            },
+            (Step::Index(i), Value::Array(a)) => match a.get_mut(*i) {
+                Some(v) => v,
+                None => return false,
+            },
+            _ => return false,
+        };
+    }
+    match (&steps[cut], node) {
+        (Step::Key(k), Value::Object(m)) => m.remove(k).is_some(),
+        _ => false,
+    }
+}
+
+/// A serde error at the key or value it is about, reworded for a YAML user.
+fn serde_error(
+    file: &Arc<SourceFile>,
+    root: &Node,
+    e: &serde_path_to_error::Error<serde_json::Error>,
+) -> ConfigError {
+    let mut steps = Vec::new();
+    for seg in e.path().iter() {
+        match seg {
+            serde_path_to_error::Segment::Map { key } => steps.push(Step::Key(key.clone())),
+            serde_path_to_error::Segment::Seq { index } => steps.push(Step::Index(*index)),
+            _ => {}
+        }
+    }
+    let inner = e.inner().to_string();
+    let dotted = e.path().to_string();
+    // serde: "unknown field `x`, expected one of `a`, `b`"
+    if let Some(rest) = inner.strip_prefix("unknown field `") {
+        let name = rest.split('`').next().unwrap_or_default().to_owned();
+        let expected: Vec<&str> = rest
+            .split('`')
+            .skip(1)
+            .filter(|s| !s.is_empty() && !s.contains(',') && !s.contains(' '))
+            .collect();
+        let (node, key) = node_at(root, &steps);
+        let span = key.unwrap_or(node).span.clone();
+        let parent = dotted
+            .rsplit_once('.')
+            .map(|(p, _)| format!(" in `{p}`"))
+            .unwrap_or_default();
+        let mut err = ConfigError::at(file, span, format!("unknown key `{name}`{parent}"));
+        let best = expected
+            .iter()
+            .map(|c| (crate::load::edit_distance(&name, c), *c))
+            .min();
+        err = match best {
+            Some((d, c)) if d <= 2 || c.starts_with(&name) => {
+                err.help(format!("did you mean `{c}`?"))
+            }
+            _ => err.help(format!("known keys: {}", expected.join(", "))),
+        };
+        return err;
+    }
+    let (node, _) = node_at(root, &steps);
+    let message = inner
+        .replace("invalid type: string", "found the string")
+        .replace("invalid type: sequence", "found a list")
+        .replace("invalid type: map", "found a mapping")
+        .replace("invalid type: boolean", "found a boolean")
+        .replace("invalid type: null", "found null")
+        .replace("unknown variant", "unknown value")
+        .replace("missing field", "missing key");
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    let message = if dotted.is_empty() || dotted == "." {
+        message
+    } else {
+        format!("`{dotted}`: {message}")
+    };
+    ConfigError::at(file, node.span.clone(), message)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discovery and extends
+
+/// The configuration file in `dir` or its nearest ancestor.
+pub fn discover(dir: &Path) -> Option<PathBuf> {
+    let start = if dir.is_absolute() {
+        dir.to_owned()
+    } else {
+        std::env::current_dir().ok()?.join(dir)
+    };
+    let mut d = Some(normalize(&start));
+    while let Some(dir) = d {
+        for name in FILE_NAMES {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+        d = dir.parent().map(Path::to_owned);
+    }
+    None
+}
+
+/// Reads a configuration file and what it extends, and resolves them into settings.
+pub fn load(path: &Path) -> Result<Settings, Vec<ConfigError>> {
+    let mut layers = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut next = Some((path.to_owned(), None::<(Arc<SourceFile>, Span)>));
+    while let Some((p, from)) = next.take() {
+        let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        if seen.contains(&canonical) {
+            let (file, span) = from.expect("a cycle has an edge");
+            return Err(vec![
+                ConfigError::at(
+                    &file,
+                    span,
+                    format!("`extends` cycle: `{}` is already read", p.display()),
+                )
+                .help("remove one of the `extends` keys"),
+            ]);
+        }
+        seen.push(canonical);
+        let layer = match parse_layer(&p) {
+            Ok(l) => l,
+            Err(mut errs) => {
+                if let (Some((file, span)), true) = (&from, errs.iter().all(|e| e.at.is_none())) {
+                    // the extended file cannot be read: say so where `extends` names it
+                    for e in &mut errs {
+                        let msg = format!("cannot extend `{}`: {}", p.display(), e.message);
+                        *e = ConfigError::at(file, span.clone(), msg);
+                    }
+                }
+                return Err(errs);
+            }
+        };
+        if let Some(ext) = &layer.config.extends {
+            let (node, _) = node_at(&layer.root, &[Step::Key("extends".into())]);
+            next = Some((
+                layer.dir.join(ext),
+                Some((Arc::clone(&layer.file), node.span.clone())),
+            ));
+        }
+        layers.push(layer);
+    }
+    resolve(layers)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolution
+
+const CATEGORIES: [(&str, Category); 4] = [
+    ("correctness", Category::Correctness),
+    ("security", Category::Security),
+    ("hygiene", Category::Hygiene),
+    ("policy", Category::Policy),
+];
+
+fn glob(pattern: &str, case_insensitive: bool) -> Result<Glob, String> {
+    GlobBuilder::new(pattern)
+        .case_insensitive(case_insensitive)
+        .literal_separator(false)
+        .build()
+        .map_err(|e| e.kind().to_string())
+}
+
+struct Resolver<'a> {
+    errors: Vec<ConfigError>,
+    layer: &'a Layer,
+}
+
+impl Resolver<'_> {
+    fn span(&self, path: &[Step]) -> Span {
+        node_at(&self.layer.root, path).0.span.clone()
+    }
+
+    fn key_span(&self, path: &[Step]) -> Span {
+        let (node, key) = node_at(&self.layer.root, path);
+        key.unwrap_or(node).span.clone()
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>, help: Option<String>) {
+        let mut e = ConfigError::at(&self.layer.file, span, message);
+        e.help = help;
+        self.errors.push(e);
+    }
+
+    fn globs(&mut self, path: &[Step], patterns: &[String], lower: bool) -> Option<GlobSet> {
+        let mut b = GlobSetBuilder::new();
+        for (i, p) in patterns.iter().enumerate() {
+            let text = if lower {
+                p.to_ascii_lowercase()
+            } else {
+                p.clone()
+            };
+            match glob(&text, lower) {
+                Ok(g) => {
+                    b.add(g);
+                }
+                Err(e) => {
+                    let mut at = path.to_vec();
+                    at.push(Step::Index(i));
+                    let span = self.span(&at);
+                    self.error(span, format!("invalid glob `{p}`: {e}"), None);
+                }
+            }
+        }
+        b.build().ok()
+    }
+
+    fn matcher(&mut self, path: &[Step], m: &MatchFile) -> Matcher {
+        let mut out = Matcher::default();
+        let mut parts = Vec::new();
+        let mut field = |r: &mut Self, name: &str, globs: &Option<Vec<String>>, lower: bool| {
+            let g = globs.as_ref()?;
+            let mut at = path.to_vec();
+            at.push(Step::Key(name.into()));
+            if g.is_empty() {
+                let span = r.span(&at);
+                r.error(
+                    span,
+                    format!("`{name}` is empty: it would match nothing"),
+                    None,
+                );
+            }
+            parts.push(format!("{name} matching {}", g.join(" or ")));
+            r.globs(&at, g, lower)
+        };
+        out.arn = field(self, "arn", &m.arn, true);
+        out.account = field(self, "account", &m.account, false);
+        out.username = field(self, "username", &m.username, false);
+        out.groups = field(self, "groups", &m.groups, false);
+        if let Some(sections) = &m.section {
+            let mut kinds = Vec::new();
+            for (i, s) in sections.iter().enumerate() {
+                match crate::model::SectionKind::from_key(s) {
+                    Some(k) => kinds.push(k),
+                    None => {
+                        let mut at = path.to_vec();
+                        at.extend([Step::Key("section".into()), Step::Index(i)]);
+                        let span = self.span(&at);
+                        self.error(
+                            span,
+                            format!("unknown section `{s}`"),
+                            Some("sections are `mapRoles`, `mapUsers` and `mapAccounts`".into()),
+                        );
+                    }
+                }
+            }
+            parts.push(format!("section {}", sections.join(" or ")));
+            out.section = Some(kinds);
+        }
+        out.description = parts.join(" and ");
+        out
+    }
+
+    /// Reads role ARNs of the cluster facts, each checked to be a role ARN.
+    fn role_arns(&mut self, key: &str, arns: &Option<Vec<String>>) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, a) in arns.iter().flatten().enumerate() {
+            let ok = crate::arn::Arn::parse(a)
+                .is_some_and(|p| p.service == "iam" && p.resource_type() == "role");
+            if ok {
+                out.push(a.to_ascii_lowercase());
+            } else {
+                let span = self.span(&[
+                    Step::Key("cluster".into()),
+                    Step::Key(key.into()),
+                    Step::Index(i),
+                ]);
+                self.error(
+                    span,
+                    format!("`{a}` is not an IAM role ARN"),
+                    Some("write `arn:aws:iam::<account>:role/<name>`".into()),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// Selectors are resolved after the merge, when every policy id is known.
+struct RawSelector {
+    text: String,
+    file: Arc<SourceFile>,
+    span: Span,
+}
+
+fn raw_selectors(
+    r: &Resolver<'_>,
+    key: &str,
+    list: &Option<Vec<String>>,
+) -> Option<Vec<RawSelector>> {
+    Some(
+        list.as_ref()?
+            .iter()
+            .enumerate()
+            .map(|(i, text)| RawSelector {
+                text: text.clone(),
+                file: Arc::clone(&r.layer.file),
+                span: r.span(&[Step::Key(key.into()), Step::Index(i)]),
+            })
+            .collect(),
+    )
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
+    let mut settings = Settings {
+        chain: layers.iter().map(|l| PathBuf::from(&l.file.name)).collect(),
+        dir: layers.first().map(|l| l.dir.clone()),
+        ..Settings::default()
+    };
+    let mut errors = Vec::new();
+    let mut select: Option<Vec<RawSelector>> = None;
+    let mut ignore: Option<Vec<RawSelector>> = None;
+    let mut pfi: BTreeMap<String, (PathBuf, Vec<RawSelector>, Arc<SourceFile>, Span)> =
+        BTreeMap::new();
+    let mut rule_keys: Vec<(String, Arc<SourceFile>, Span)> = Vec::new();
+    let mut policies: Vec<Policy> = Vec::new();
+    let mut policy_spans: HashMap<String, (Arc<SourceFile>, Span)> = HashMap::new();
+    // the base first, so each file overrides what it extends
+    for layer in layers.iter().rev() {
+        let mut r = Resolver {
+            errors: Vec::new(),
+            layer,
+        };
+        let c = &layer.config;
+        if let Some(v) = c.fail_on {
+            settings.fail_on = Some(v);
+        }
+        if let Some(v) = &c.include {
+            settings.include = Some(v.clone());
+        }
+        if let Some(v) = &c.exclude {
+            settings.exclude = Some(v.clone());
+        }
+        for (key, list) in [("include", &c.include), ("exclude", &c.exclude)] {
+            let _ = r.globs(
+                &[Step::Key(key.into())],
+                list.as_deref().unwrap_or(&[]),
+                false,
+            );
+        }
+        if let Some(s) = raw_selectors(&r, "select", &c.select) {
+            select = Some(s);
+        }
+        if let Some(s) = raw_selectors(&r, "ignore", &c.ignore) {
+            ignore = Some(s);
+        }
+        for (pattern, list) in c.per_file_ignores.iter().flatten() {
+            let at = [
+                Step::Key("per-file-ignores".into()),
+                Step::Key(pattern.clone()),
+            ];
+            let sels = list
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    let mut p = at.to_vec();
+                    p.push(Step::Index(i));
+                    RawSelector {
+                        text: text.clone(),
+                        file: Arc::clone(&layer.file),
+                        span: r.span(&p),
+                    }
+                })
+                .collect();
+            pfi.insert(
+                pattern.clone(),
+                (
+                    layer.dir.clone(),
+                    sels,
+                    Arc::clone(&layer.file),
+                    r.key_span(&at),
+                ),
+            );
+        }
+        if let Some(cl) = &c.cluster {
+            let cluster = &mut settings.cluster;
+            if let Some(ids) = &cl.account_ids {
+                cluster.account_ids.clear();
+                for (i, id) in ids.iter().enumerate() {
+                    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
+                        cluster.account_ids.push(id.clone());
+                    } else {
+                        let span = r.span(&[
+                            Step::Key("cluster".into()),
+                            Step::Key("account-ids".into()),
+                            Step::Index(i),
+                        ]);
+                        r.error(
+                            span,
+                            format!("`{id}` is not a 12-digit account id"),
+                            Some(
+                                "quote account ids so leading zeros are kept: `\"012345678901\"`"
+                                    .into(),
+                            ),
+                        );
+                    }
+                }
+            }
+            if let Some(p) = &cl.partition {
+                if crate::arn::PARTITIONS.contains(&p.as_str()) {
+                    cluster.partition = Some(p.clone());
+                } else {
+                    let span =
+                        r.span(&[Step::Key("cluster".into()), Step::Key("partition".into())]);
+                    r.error(
+                        span,
+                        format!("unknown partition `{p}`"),
+                        Some(format!(
+                            "partitions are {}",
+                            crate::arn::PARTITIONS.join(", ")
+                        )),
+                    );
+                }
+            }
+            if cl.node_roles.is_some() {
+                cluster.node_roles = r.role_arns("node-roles", &cl.node_roles);
+            }
+            if cl.windows_node_roles.is_some() {
+                cluster.windows_node_roles =
+                    r.role_arns("windows-node-roles", &cl.windows_node_roles);
+            }
+            if cl.fargate_roles.is_some() {
+                cluster.fargate_roles = r.role_arns("fargate-roles", &cl.fargate_roles);
+            }
+            if let Some(g) = &cl.break_glass_roles {
+                let at = [
+                    Step::Key("cluster".into()),
+                    Step::Key("break-glass-roles".into()),
+                ];
+                cluster.break_glass_roles = r.globs(&at, g, true);
+            }
+            if let Some(p) = cl.authenticator {
+                cluster.profile = p;
+            }
+        }
+        for (id, rc) in c.rules.iter().flatten() {
+            let at = [Step::Key("rules".into()), Step::Key(id.clone())];
+            let key_span = r.key_span(&at);
+            let Some(rule) = crate::rules::find(id) else {
+                rule_keys.push((id.clone(), Arc::clone(&layer.file), key_span));
+                continue;
+            };
+            let entry = settings.rules.entry(rule.name).or_default();
+            if let Some(l) = rc.severity {
+                entry.level = Some(l);
+            }
+            if let Some(allow) = &rc.allow {
+                if rule.category != Category::Security {
+                    let span = r.key_span(&[
+                        Step::Key("rules".into()),
+                        Step::Key(id.clone()),
+                        Step::Key("allow".into()),
+                    ]);
+                    r.error(
+                        span,
+                        format!("`{id}` is a {} rule and takes no allow list", rule.category.as_str()),
+                        Some("allow lists belong to security rules; use `per-file-ignores` or a suppression comment".into()),
+                    );
+                    continue;
+                }
+                let mut list = Vec::new();
+                for (i, a) in allow.iter().enumerate() {
+                    let mut p = at.to_vec();
+                    p.extend([Step::Key("allow".into()), Step::Index(i)]);
+                    let span = r.span(&p);
+                    if a.reason.trim().is_empty() {
+                        let mut rp = p.clone();
+                        rp.push(Step::Key("reason".into()));
+                        let rs = r.span(&rp);
+                        r.error(
+                            rs,
+                            "an allow entry needs a reason",
+                            Some("say why this principal may have it".into()),
+                        );
+                    }
+                    match glob(&a.arn.to_ascii_lowercase(), true) {
+                        Ok(g) => list.push(Allow {
+                            pattern: a.arn.clone(),
+                            matcher: g.compile_matcher(),
+                            reason: a.reason.clone(),
+                            file: Arc::clone(&layer.file),
+                            span,
+                            hits: std::sync::atomic::AtomicUsize::new(0),
+                        }),
+                        Err(e) => {
+                            let mut ap = p.clone();
+                            ap.push(Step::Key("arn".into()));
+                            let s = r.span(&ap);
+                            r.error(s, format!("invalid glob `{}`: {e}", a.arn), None);
+                        }
+                    }
+                }
+                entry.allow = list;
+            }
+        }
+        for (i, p) in c.policies.iter().flatten().enumerate() {
+            let at = [Step::Key("policies".into()), Step::Index(i)];
+            let id_span = r.span(&[at[0].clone(), at[1].clone(), Step::Key("id".into())]);
+            let kebab = !p.id.is_empty()
+                && p.id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !p.id.starts_with('-');
+            if !kebab {
+                r.error(
+                    id_span.clone(),
+                    format!("policy id `{}` is not kebab-case", p.id),
+                    Some(
+                        "use lowercase letters, digits and `-`, e.g. `platform-only-admins`".into(),
+                    ),
+                );
+                continue;
+            }
+            if crate::rules::find(&p.id).is_some()
+                || CATEGORIES.iter().any(|(c, _)| *c == p.id)
+                || p.id == "all"
+            {
+                r.error(
+                    id_span.clone(),
+                    format!("policy id `{}` is already a rule or category id", p.id),
+                    Some("choose another id".into()),
+                );
+                continue;
+            }
+            if p.require.is_none() && p.forbid.is_none() {
+                let span = r.span(&at);
+                r.error(span, format!("policy `{}` has neither `require` nor `forbid`", p.id), Some("add `require:` (what matching mappings must satisfy) or `forbid:` (what they must not)".into()));
+                continue;
+            }
+            let when = match &p.when {
+                Some(m) => r.matcher(&[at[0].clone(), at[1].clone(), Step::Key("when".into())], m),
+                None => Matcher::default(),
+            };
+            let require = p.require.as_ref().map(|m| {
+                r.matcher(
+                    &[at[0].clone(), at[1].clone(), Step::Key("require".into())],
+                    m,
+                )
+            });
+            let forbid = p.forbid.as_ref().map(|m| {
+                r.matcher(
+                    &[at[0].clone(), at[1].clone(), Step::Key("forbid".into())],
+                    m,
+                )
+            });
+            let severity = match p.severity {
+                Some(Level::Warning) => Severity::Warning,
+                Some(Level::Info) => Severity::Info,
+                _ => Severity::Error,
+            };
+            let summary = p.message.clone().unwrap_or_else(|| {
+                let mut parts = Vec::new();
+                if let Some(m) = &require {
+                    parts.push(format!("require {}", m.description));
+                }
+                if let Some(m) = &forbid {
+                    parts.push(format!("forbid {}", m.description));
+                }
+                let scope = if when.description.is_empty() {
+                    "every mapping".to_owned()
+                } else {
+                    format!("mappings with {}", when.description)
+                };
+                format!("{scope}: {}", parts.join("; "))
+            });
+            let lc = layer.file.line_col(id_span.start);
+            let rule: &'static Rule = Box::leak(Box::new(Rule {
+                name: leak(p.id.clone()),
+                category: Category::Policy,
+                severity,
+                summary: leak(summary.clone()),
+                explanation: leak(format!(
+                    " An organisation policy declared in `{}`.\n\n {summary}\n",
+                    layer.file.name
+                )),
+                location: leak(format!("{}#L{}", layer.file.name, lc.line)),
+                enabled: p.severity != Some(Level::Off),
+            }));
+            policy_spans.insert(p.id.clone(), (Arc::clone(&layer.file), id_span));
+            policies.retain(|q| q.rule.name != p.id);
+            policies.push(Policy {
+                rule,
+                message: p.message.clone(),
+                when,
+                require,
+                forbid,
+            });
+        }
+        errors.append(&mut r.errors);
+    }
+    settings.policies = policies;
+    // rule ids under `rules:` that are neither rules nor policies
+    for (id, file, span) in rule_keys {
+        if settings.policies.iter().any(|p| p.rule.name == id) {
+            continue;
+        }
+        let mut e = ConfigError::at(&file, span, format!("unknown rule `{id}` in `rules`"));
+        e.help = suggestion(&id, &settings.known_ids());
+        errors.push(e);
+    }
+    let ids = settings.known_ids();
+    let resolve_list = |list: Vec<RawSelector>, errors: &mut Vec<ConfigError>| -> Vec<Selector> {
+        let mut out = Vec::new();
+        for s in list {
+            if s.text == "all" {
+                out.push(Selector::All);
+            } else if let Some((_, c)) = CATEGORIES.iter().find(|(n, _)| *n == s.text) {
+                out.push(Selector::Category(*c));
+            } else if ids.contains(&s.text.as_str()) {
+                out.push(Selector::Rule(s.text));
+            } else {
+                let mut e = ConfigError::at(
+                    &s.file,
+                    s.span,
+                    format!("unknown rule or category `{}`", s.text),
+                );
+                let mut known: Vec<&str> = ids.clone();
+                known.extend(CATEGORIES.iter().map(|(n, _)| *n));
+                e.help = suggestion(&s.text, &known);
+                errors.push(e);
+            }
+        }
+        out
+    };
+    settings.select = select.map(|s| resolve_list(s, &mut errors));
+    settings.ignore = ignore
+        .map(|s| resolve_list(s, &mut errors))
+        .unwrap_or_default();
+    for (pattern, (base, sels, file, span)) in pfi {
+        let selectors = resolve_list(sels, &mut errors);
+        let anchored = if pattern.contains('/') {
+            pattern.trim_start_matches("./").to_owned()
+        } else {
+            format!("**/{pattern}")
+        };
+        match glob(&anchored, false).and_then(|g| {
+            GlobSetBuilder::new()
+                .add(g)
+                .build()
+                .map_err(|e| e.to_string())
+        }) {
+            Ok(matcher) => settings.per_file_ignores.push(PerFileIgnore {
+                base,
+                pattern,
+                matcher,
+                selectors,
+            }),
+            Err(e) => errors.push(ConfigError::at(
+                &file,
+                span,
+                format!("invalid glob `{pattern}`: {e}"),
+            )),
+        }
+    }
+    let _ = policy_spans;
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        errors.sort_by_key(|e| e.at.as_ref().map(|(f, s)| (f.name.clone(), s.start)));
+        Err(errors)
+    }
+}
+
+/// `did you mean` for an unknown id.
+fn suggestion(id: &str, known: &[&str]) -> Option<String> {
+    let best = known
+        .iter()
+        .map(|k| (crate::load::edit_distance(id, k), *k))
+        .min()?;
+    if best.0 <= 3 {
+        Some(format!("did you mean `{}`?", best.1))
+    } else {
+        Some("`awsauth rules` lists the rule ids; categories are correctness, security, hygiene, policy".into())
+    }
+}
+
+impl Settings {
+    /// Applies `--select` (replaces `select`) and `--ignore` (added to `ignore`).
+    pub fn apply_cli(&mut self, select: &[String], ignore: &[String]) -> Result<(), String> {
+        let ids = self.known_ids();
+        let parse = |text: &String| -> Result<Selector, String> {
+            let text = text.trim();
+            if text == "all" {
+                Ok(Selector::All)
+            } else if let Some((_, c)) = CATEGORIES.iter().find(|(n, _)| *n == text) {
+                Ok(Selector::Category(*c))
+            } else if ids.contains(&text) {
+                Ok(Selector::Rule(text.to_owned()))
+            } else {
+                let mut known = ids.clone();
+                known.extend(CATEGORIES.iter().map(|(n, _)| *n));
+                let hint = suggestion(text, &known).unwrap_or_default();
+                Err(format!("unknown rule or category `{text}`; {hint}"))
+            }
+        };
+        if !select.is_empty() {
+            self.select = Some(select.iter().map(parse).collect::<Result<_, _>>()?);
+        }
+        for i in ignore {
+            self.ignore.push(parse(i)?);
+        }
+        Ok(())
+    }
+}
+
+/// The commented starter configuration written by `awsauth init`.
+pub const STARTER: &str = include_str!("starter.yaml");
+
+/// The JSON Schema of the configuration file (`schema/awsauth.schema.json`).
+pub fn schema_json() -> String {
+    let schema = schemars::schema_for!(ConfigFile);
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}

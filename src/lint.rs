@@ -1,0 +1,225 @@
+//! The lint pipeline of one file: rules and policies, then the configuration (selection,
+//! per-file ignores, severities, allow lists), then inline suppressions and the annotation, then
+//! the findings about suppressions themselves.
+
+use std::path::Path;
+use std::sync::atomic::Ordering;
+
+use crate::config::{Settings, relative};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::FileLoad;
+use crate::registry::{Category, Rule};
+use crate::rules::{self, Context};
+use crate::source::Span;
+use crate::suppress::{self, Scope, Suppression};
+
+/// Spans of the things a finding can be about, innermost last-resort ordering: entries and
+/// accounts, then sections, then objects.
+struct Principals {
+    spans: Vec<(u8, Span, String)>,
+}
+
+impl Principals {
+    fn new(load: &FileLoad) -> Self {
+        let mut spans = Vec::new();
+        for obj in &load.objects {
+            let name = obj.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
+            spans.push((3, obj.span.clone(), format!("object:{name}")));
+            for s in &obj.sections {
+                let span =
+                    s.key_span.start.min(s.value_span.start)..s.value_span.end.max(s.key_span.end);
+                spans.push((2, span, format!("section:{}", s.kind.key())));
+            }
+            for e in &obj.entries {
+                if let Some(k) = e.key() {
+                    spans.push((1, e.span.clone(), k));
+                }
+            }
+            for a in &obj.accounts {
+                spans.push((1, a.span.clone(), format!("account:{}", a.value)));
+            }
+        }
+        Self { spans }
+    }
+
+    fn of(&self, span: &Span) -> Option<String> {
+        self.spans
+            .iter()
+            .filter(|(_, s, _)| s.start <= span.start && span.end <= s.end.max(s.start + 1))
+            .min_by_key(|(rank, s, _)| (*rank, s.end - s.start))
+            .map(|(_, _, p)| p.clone())
+    }
+}
+
+/// Whether `rule` runs on the file at `path` under `settings`.
+pub fn enabled_for(settings: &Settings, path: Option<&Path>, rule: &Rule) -> bool {
+    settings.enabled(rule) && !settings.ignored_for(path, rule)
+}
+
+/// Lints one loaded file: every finding that survives the configuration and the suppressions.
+pub fn lint_file(load: &FileLoad, path: Option<&Path>, settings: &Settings) -> Vec<Diagnostic> {
+    let cx = Context {
+        cluster: &settings.cluster,
+    };
+    let mut raw = Vec::new();
+    rules::check_file_with(load, &cx, &mut raw);
+    crate::policy::check(load, settings, &mut raw);
+    let principals = Principals::new(load);
+    let mut kept = Vec::with_capacity(raw.len());
+    for mut d in raw {
+        if !enabled_for(settings, path, d.rule) {
+            continue;
+        }
+        if let Some(s) = settings.severity(d.rule) {
+            d.severity = s;
+        }
+        d.principal = principals.of(&d.span);
+        let arn = d.principal.clone().filter(|p| p.starts_with("arn:"));
+        if let Some(arn) = arn {
+            if d.rule.name == "system-masters" && settings.cluster.is_break_glass(&arn) {
+                d.severity = Severity::Info;
+                d = d.note("a break-glass role (`cluster.break-glass-roles`)");
+            }
+            if d.rule.category == Category::Security
+                && let Some(a) = settings
+                    .allow(d.rule.name)
+                    .iter()
+                    .find(|a| a.matcher.is_match(arn.to_ascii_lowercase()))
+            {
+                a.hits.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+        }
+        kept.push(d);
+    }
+    apply_suppressions(load, path, settings, kept)
+}
+
+fn apply_suppressions(
+    load: &FileLoad,
+    path: Option<&Path>,
+    settings: &Settings,
+    mut kept: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
+    let file = &load.file;
+    let (mut sups, invalid) = suppress::scan(file);
+    let mut invalid = invalid;
+    for obj in &load.objects {
+        if let Some(a) = &obj.ignore_annotation {
+            match suppress::annotation(file, &a.value, a.span.clone(), obj.span.clone()) {
+                Ok(s) => sups.push(s),
+                Err(e) => invalid.push(e),
+            }
+        }
+    }
+    if sups.is_empty() && invalid.is_empty() {
+        return kept;
+    }
+    // a line suppression on an entry's first line covers the whole entry
+    for s in sups.iter_mut().filter(|s| s.scope == Scope::Line) {
+        let line = file.line_col(s.covers.start).line;
+        for obj in &load.objects {
+            for e in &obj.entries {
+                if file.line_col(e.span.start).line == line {
+                    s.covers = s.covers.start.min(e.span.start)..s.covers.end.max(e.span.end);
+                }
+            }
+        }
+    }
+    let suppressed = |d: &Diagnostic, sups: &mut [Suppression]| -> bool {
+        let mut hit = false;
+        for s in sups.iter_mut() {
+            if !(s.covers.start <= d.span.start && d.span.start <= s.covers.end) {
+                continue;
+            }
+            for c in &mut s.codes {
+                if c.name == d.rule.name {
+                    c.used = true;
+                    hit = true;
+                }
+            }
+        }
+        hit
+    };
+    kept.retain(|d| !suppressed(d, &mut sups));
+    // findings about the suppressions themselves
+    let mut meta = Vec::new();
+    if enabled_for(
+        settings,
+        path,
+        &rules::invalid_suppression::INVALID_SUPPRESSION,
+    ) {
+        for i in &invalid {
+            meta.push(rules::invalid_suppression::malformed(file, i));
+        }
+        for s in &sups {
+            for c in s
+                .codes
+                .iter()
+                .filter(|c| settings.find_rule(&c.name).is_none())
+            {
+                meta.push(rules::invalid_suppression::unknown(
+                    file,
+                    c,
+                    &settings.known_ids(),
+                ));
+            }
+        }
+    }
+    if enabled_for(
+        settings,
+        path,
+        &rules::unused_suppression::UNUSED_SUPPRESSION,
+    ) {
+        for s in &sups {
+            for c in s.codes.iter().filter(|c| !c.used) {
+                // a suppression of a rule that is off here has nothing to do; not worth a finding
+                if let Some(rule) = settings.find_rule(&c.name)
+                    && enabled_for(settings, path, rule)
+                {
+                    meta.push(rules::unused_suppression::code(file, s, c));
+                }
+            }
+        }
+    }
+    for mut d in meta {
+        if let Some(sev) = settings.severity(d.rule) {
+            d.severity = sev;
+        }
+        // `file-ignore[unused-suppression]` and the annotation may silence these too
+        let silenced = sups.iter().filter(|s| s.scope != Scope::Line).any(|s| {
+            s.covers.start <= d.span.start
+                && d.span.start <= s.covers.end
+                && s.codes.iter().any(|c| c.name == d.rule.name)
+        });
+        if !silenced {
+            kept.push(d);
+        }
+    }
+    kept
+}
+
+/// Findings for allow-list entries that matched nothing, when the run covered the directory of
+/// the configuration that declares them (linting a single file says nothing about the others).
+pub fn unused_allows(settings: &Settings, roots: &[std::path::PathBuf]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if !settings.enabled(&rules::unused_suppression::UNUSED_SUPPRESSION) {
+        return out;
+    }
+    for (rule, rs) in &settings.rules {
+        for a in &rs.allow {
+            if a.hits.load(Ordering::Relaxed) > 0 {
+                continue;
+            }
+            let dir = Path::new(&a.file.name).parent().unwrap_or(Path::new(""));
+            let covered = roots.iter().any(|r| {
+                let rel = relative(dir, r);
+                rel.is_relative() && !rel.starts_with("..")
+            });
+            if covered {
+                out.push(rules::unused_suppression::allow(rule, a));
+            }
+        }
+    }
+    out
+}
