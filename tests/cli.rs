@@ -120,8 +120,9 @@ fn json_contract() {
         (Some(9), Some(32))
     );
     assert!(d["help"].as_str().is_some_and(|h| h.contains("quote")));
+    assert!(d["principal"].is_string() || d["principal"].is_null());
     let keys: Vec<&String> = d.as_object().expect("object").keys().collect();
-    assert_eq!(keys.len(), 9, "{keys:?}");
+    assert_eq!(keys.len(), 10, "{keys:?}");
 }
 
 #[test]

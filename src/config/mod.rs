@@ -628,7 +628,8 @@ fn serde_error(
         .replace("invalid type: boolean", "found a boolean")
         .replace("invalid type: null", "found null")
         .replace("unknown variant", "unknown value")
-        .replace("missing field", "missing key");
+        .replace("missing field", "missing key")
+        .replace("expected a sequence", "expected a list");
     let message = message
         .split(" at line ")
         .next()
@@ -1245,7 +1246,8 @@ fn suggestion(id: &str, known: &[&str]) -> Option<String> {
 }
 
 impl Settings {
-    /// Applies `--select` (replaces `select`) and `--ignore` (added to `ignore`).
+    /// Applies `--select` (replaces the configuration's `select` and `ignore`: the command line
+    /// decides) and `--ignore` (added to `ignore`).
     pub fn apply_cli(&mut self, select: &[String], ignore: &[String]) -> Result<(), String> {
         let ids = self.known_ids();
         let parse = |text: &String| -> Result<Selector, String> {
@@ -1265,6 +1267,7 @@ impl Settings {
         };
         if !select.is_empty() {
             self.select = Some(select.iter().map(parse).collect::<Result<_, _>>()?);
+            self.ignore.clear();
         }
         for i in ignore {
             self.ignore.push(parse(i)?);
@@ -1282,4 +1285,14 @@ pub fn schema_json() -> String {
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The JSON value serde reads from a configuration text (for validating examples against the
+/// schema); `None` when the text is not valid YAML.
+pub fn yaml_to_json(text: &str) -> Option<Value> {
+    let file = SourceFile::new("config.yaml", text.to_owned());
+    let root = crate::yaml::parse_first(&file.text).ok()??;
+    let mut errors = Vec::new();
+    let v = to_json(&root, &file, &mut errors);
+    errors.is_empty().then_some(v)
 }

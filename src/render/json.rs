@@ -23,6 +23,7 @@ struct JsonDiagnostic<'a> {
     column: usize,
     end_line: usize,
     end_column: usize,
+    principal: Option<&'a str>,
 }
 
 /// Renders the lint JSON document.
@@ -45,6 +46,7 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
                     column: start.column,
                     end_line: end.line,
                     end_column: end.column,
+                    principal: d.principal.as_deref(),
                 }
             })
             .collect(),

@@ -1,0 +1,531 @@
+//! Configuration end to end: discovery, `extends`, precedence, errors, per-file ignores, allow
+//! lists, policies, baselines, `init`, and the JSON Schema.
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn awsauth(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs")
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    std::fs::write(path, text).expect("write");
+}
+
+/// `(file, line, rule)` of every finding of a JSON run.
+fn findings(o: &Output) -> Vec<(String, u64, String)> {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["file"].as_str().unwrap_or_default().to_owned(),
+                d["line"].as_u64().unwrap_or_default(),
+                d["rule"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn rules_of(o: &Output) -> Vec<String> {
+    findings(o).into_iter().map(|(_, _, r)| r).collect()
+}
+
+/// An aws-auth with one admin role with a static username (system-masters,
+/// username-audit-trail) and one IAM user (iam-user-mapping).
+const AUTH: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/admin
+      username: admin
+      groups: [system:masters]
+  mapUsers: |
+    - userarn: arn:aws:iam::111122223333:user/alice
+      username: alice
+      groups: [view]
+";
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn schema_file_is_fresh() {
+    let committed = std::fs::read_to_string(common::root().join("schema/awsauth.schema.json"))
+        .expect("schema/awsauth.schema.json");
+    assert_eq!(
+        committed,
+        awsauth::config::schema_json(),
+        "schema/awsauth.schema.json is stale; run `cargo run -- schema > schema/awsauth.schema.json`"
+    );
+}
+
+/// The README example and the `init` starter are valid against the schema and load.
+#[test]
+fn documented_configurations_validate_and_load() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&awsauth::config::schema_json()).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let readme = std::fs::read_to_string(common::root().join("README.md")).expect("README");
+    let section = &readme[readme
+        .find("## Configuration")
+        .expect("a Configuration section")..];
+    let start = section.find("```yaml\n").expect("an example") + "```yaml\n".len();
+    let example = &section[start..start + section[start..].find("```").expect("closed")];
+    let dir = tempfile::tempdir().expect("tmp");
+    write(dir.path(), "org/awsauth-base.yaml", "fail-on: error\n");
+    for (name, text) in [("readme", example), ("starter", awsauth::config::STARTER)] {
+        let json = awsauth::config::yaml_to_json(text).expect("YAML");
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+        let path = dir.path().join(format!("{name}/.awsauth.yaml"));
+        write(dir.path(), &format!("{name}/.awsauth.yaml"), text);
+        if let Err(e) = awsauth::config::load(&path) {
+            panic!("{name}: {e:?}");
+        }
+    }
+    // and the schema rejects what the loader rejects
+    let bad = awsauth::config::yaml_to_json("selct: [all]\nfail-on: sometimes\n").expect("YAML");
+    assert!(validator.iter_errors(&bad).count() >= 2);
+}
+
+#[test]
+fn nearest_configuration_applies_to_each_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(root, ".awsauth.yaml", "ignore: [system-masters]\n");
+    write(root, "a/aws-auth.yaml", AUTH);
+    write(root, "b/.awsauth.yaml", "ignore: [iam-user-mapping]\n");
+    write(root, "b/aws-auth.yaml", AUTH);
+    let o = awsauth(&["lint", "--format", "json"], root);
+    let got = findings(&o);
+    let rules_in = |file: &str| -> Vec<String> {
+        got.iter()
+            .filter(|(f, _, _)| f == file)
+            .map(|(_, _, r)| r.clone())
+            .collect()
+    };
+    assert!(!rules_in("a/aws-auth.yaml").contains(&"system-masters".to_owned()));
+    assert!(rules_in("a/aws-auth.yaml").contains(&"iam-user-mapping".to_owned()));
+    assert!(rules_in("b/aws-auth.yaml").contains(&"system-masters".to_owned()));
+    assert!(!rules_in("b/aws-auth.yaml").contains(&"iam-user-mapping".to_owned()));
+    // the configuration files themselves are not linted as manifests
+    assert!(
+        got.iter().all(|(f, _, _)| f.ends_with("aws-auth.yaml")),
+        "{got:?}"
+    );
+    // a file named directly finds the configuration of its directory too
+    let o = awsauth(&["lint", "--format", "json", "b/aws-auth.yaml"], root);
+    assert!(!rules_of(&o).contains(&"iam-user-mapping".to_owned()));
+}
+
+#[test]
+fn extends_merges_and_this_file_wins() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(
+        root,
+        "base/awsauth-base.yaml",
+        "ignore: [system-masters]\nrules:\n  iam-user-mapping: {severity: error}\n  username-audit-trail: {severity: off}\nfail-on: never\n",
+    );
+    write(
+        root,
+        "repo/.awsauth.yaml",
+        "extends: ../base/awsauth-base.yaml\nrules:\n  username-audit-trail: {severity: warning}\n",
+    );
+    write(root, "repo/aws-auth.yaml", AUTH);
+    let o = awsauth(&["lint", "--format", "json", "."], &root.join("repo"));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let sev = |rule: &str| {
+        v["diagnostics"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|d| d["rule"] == rule)
+            .map(|d| d["severity"].as_str().unwrap_or_default().to_owned())
+    };
+    assert_eq!(sev("system-masters"), None, "ignored by the base");
+    assert_eq!(
+        sev("iam-user-mapping").as_deref(),
+        Some("error"),
+        "severity from the base"
+    );
+    assert_eq!(
+        sev("username-audit-trail").as_deref(),
+        Some("warning"),
+        "this file wins"
+    );
+    assert_eq!(o.status.code(), Some(0), "fail-on: never from the base");
+    // a cycle is an error at the `extends` key
+    write(
+        root,
+        "repo/../base/awsauth-base.yaml",
+        "extends: ../repo/.awsauth.yaml\n",
+    );
+    let o = awsauth(&["lint", "."], &root.join("repo"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`extends` cycle"), "{}", stderr(&o));
+    // a missing base is reported where `extends` names it
+    write(root, "repo/.awsauth.yaml", "extends: nowhere.yaml\n");
+    let o = awsauth(&["lint", "."], &root.join("repo"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot extend"), "{}", stderr(&o));
+    assert!(stderr(&o).contains(".awsauth.yaml:1:10"), "{}", stderr(&o));
+}
+
+#[test]
+fn command_line_beats_config_file_beats_discovered_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(
+        root,
+        ".awsauth.yaml",
+        "ignore: [system-masters]\nfail-on: never\n",
+    );
+    write(root, "other.yaml", "ignore: [iam-user-mapping]\n");
+    write(root, "aws-auth.yaml", AUTH);
+    // discovered
+    let o = awsauth(&["lint", "--format", "json", "aws-auth.yaml"], root);
+    assert!(!rules_of(&o).contains(&"system-masters".to_owned()));
+    assert_eq!(o.status.code(), Some(0));
+    // --config replaces the discovered file
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--config",
+            "other.yaml",
+            "aws-auth.yaml",
+        ],
+        root,
+    );
+    assert!(rules_of(&o).contains(&"system-masters".to_owned()));
+    assert!(!rules_of(&o).contains(&"iam-user-mapping".to_owned()));
+    assert_eq!(o.status.code(), Some(1));
+    // flags beat both
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--select",
+            "security",
+            "--ignore",
+            "iam-user-mapping",
+            "--fail-on",
+            "error",
+            "aws-auth.yaml",
+        ],
+        root,
+    );
+    assert_eq!(rules_of(&o), vec!["system-masters".to_owned()]);
+    assert_eq!(o.status.code(), Some(0), "a warning under --fail-on error");
+    // --no-config: the defaults
+    let o = awsauth(
+        &["lint", "--format", "json", "--no-config", "aws-auth.yaml"],
+        root,
+    );
+    assert!(rules_of(&o).contains(&"system-masters".to_owned()));
+    assert_eq!(o.status.code(), Some(1));
+    // an unknown selector on the command line is a usage error
+    let o = awsauth(
+        &["lint", "--select", "sytem-masters", "aws-auth.yaml"],
+        root,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `system-masters`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// Every kind of configuration error, in one file, rendered with positions (exit 2).
+#[test]
+fn configuration_errors_are_reported_with_positions() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(root, "aws-auth.yaml", AUTH);
+    let cases = [
+        (
+            "shape",
+            "selct: [all]\nfail-on: sometimes\ncluster:\n  acount-ids: [\"1\"]\nrules:\n  system-masters:\n    allow:\n      - arn: x\n    severity: loud\nignore: security\n",
+        ),
+        (
+            "semantics",
+            "select: [securty, system-masters]\nignore: [hygine]\ncluster:\n  account-ids: [12345]\n  partition: aws-gov\n  node-roles: [\"arn:aws:iam::111122223333:user/x\"]\n  break-glass-roles: [\"arn:aws:iam::*:role/[x\"]\nrules:\n  system-mastrs: {severity: off}\n  node-mapping:\n    allow: [{arn: x, reason: y}]\n  system-masters:\n    allow:\n      - arn: \"arn:aws:iam::*:role/ok\"\n        reason: \"\"\nper-file-ignores:\n  \"legacy/**\": [nope]\npolicies:\n  - id: Bad_ID\n    forbid: {account: [\"1\"]}\n  - id: no-rule\n  - id: system-masters\n    forbid: {account: [\"1\"]}\n  - id: bad-section\n    when: {section: [mapGroups]}\n    forbid: {arn: []}\n",
+        ),
+        ("syntax", "select: [all\nignore: x\n"),
+        ("duplicate", "select: [all]\nselect: [security]\n"),
+        ("not-a-map", "- select\n"),
+    ];
+    let mut rendered = String::new();
+    for (name, text) in cases {
+        write(root, ".awsauth.yaml", text);
+        let o = awsauth(&["lint", "aws-auth.yaml"], root);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(o.stdout.is_empty(), "{name}: nothing is linted");
+        rendered.push_str(&format!("=== {name}\n{}\n", stderr(&o)));
+    }
+    insta::assert_snapshot!("config_errors", rendered);
+}
+
+#[test]
+fn per_file_ignores_match_globs_relative_to_the_config() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(
+        root,
+        ".awsauth.yaml",
+        "per-file-ignores:\n  \"legacy/**\": [security]\n  \"aws-auth-old.yaml\": [iam-user-mapping]\n",
+    );
+    write(root, "legacy/prod/aws-auth.yaml", AUTH);
+    write(root, "current/aws-auth.yaml", AUTH);
+    write(root, "deep/er/aws-auth-old.yaml", AUTH);
+    let got = findings(&awsauth(&["lint", "--format", "json"], root));
+    let has = |file: &str, rule: &str| got.iter().any(|(f, _, r)| f == file && r == rule);
+    assert!(!has("legacy/prod/aws-auth.yaml", "system-masters"));
+    assert!(!has("legacy/prod/aws-auth.yaml", "iam-user-mapping"));
+    assert!(
+        has("legacy/prod/aws-auth.yaml", "username-audit-trail"),
+        "{got:?}"
+    );
+    assert!(has("current/aws-auth.yaml", "system-masters"));
+    assert!(!has("deep/er/aws-auth-old.yaml", "iam-user-mapping"));
+    assert!(has("deep/er/aws-auth-old.yaml", "system-masters"));
+}
+
+#[test]
+fn allow_lists_accept_principals_and_report_unused_entries() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(
+        root,
+        ".awsauth.yaml",
+        "rules:\n  system-masters:\n    allow:\n      - arn: \"arn:aws:iam::*:role/ADMIN\"\n        reason: operators\n      - arn: \"arn:aws:iam::*:role/gone\"\n        reason: left over\n",
+    );
+    write(root, "aws-auth.yaml", AUTH);
+    let o = awsauth(&["lint", "--format", "json"], root);
+    let got = findings(&o);
+    assert!(
+        !got.iter().any(|(_, _, r)| r == "system-masters"),
+        "matched case-insensitively"
+    );
+    assert!(
+        got.contains(&(".awsauth.yaml".into(), 6, "unused-suppression".into())),
+        "{got:?}"
+    );
+    // linting one file says nothing about the rest of the tree: no unused-entry report
+    let o = awsauth(&["lint", "--format", "json", "aws-auth.yaml"], root);
+    assert!(!rules_of(&o).contains(&"unused-suppression".to_owned()));
+}
+
+#[test]
+fn cluster_facts_feed_the_rules() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(
+        root,
+        ".awsauth.yaml",
+        "cluster:\n  account-ids: [\"111122223333\"]\n  partition: aws-cn\n  node-roles: [\"arn:aws:iam::111122223333:role/eks-node\"]\n  break-glass-roles: [\"arn:aws:iam::*:role/admin\"]\n",
+    );
+    write(root, "aws-auth.yaml", AUTH);
+    let o = awsauth(&["lint", "--format", "json"], root);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let list = v["diagnostics"].as_array().expect("list");
+    let find = |rule: &str| {
+        list.iter()
+            .filter(|d| d["rule"] == rule)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        find("system-masters")[0]["severity"],
+        "info",
+        "break-glass role"
+    );
+    assert!(
+        find("node-mapping")[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("node role `arn:aws:iam::111122223333:role/eks-node`"))
+    );
+    assert_eq!(
+        find("unknown-partition").len(),
+        2,
+        "both ARNs are `aws`, the cluster is `aws-cn`"
+    );
+}
+
+#[test]
+fn policies_report_like_rules() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(
+        root,
+        ".awsauth.yaml",
+        "policies:\n  - id: platform-only-admins\n    message: only platform roles may hold system:masters\n    when: {groups: [\"system:masters\"]}\n    require: {arn: [\"arn:aws:iam::*:role/platform-*\"]}\n  - id: no-sandbox\n    severity: warning\n    forbid: {account: [\"999999999999\"]}\n",
+    );
+    let auth = AUTH.replace(
+        "  mapUsers: |\n",
+        "    - rolearn: arn:aws:iam::999999999999:role/sandbox # awsauth: ignore[cross-account-principal]\n      username: sandbox:{{SessionName}}\n      groups: [view]\n    - rolearn: arn:aws:iam::111122223333:role/platform-ops\n      username: ops:{{SessionName}}\n      groups: [system:masters]\n  mapAccounts: |\n    - \"999999999999\"\n  mapUsers: |\n",
+    );
+    write(root, "aws-auth.yaml", &auth);
+    let o = awsauth(&["lint", "--format", "json"], root);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let list = v["diagnostics"].as_array().expect("list");
+    let of = |rule: &str| {
+        list.iter()
+            .filter(|d| d["rule"] == rule)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let admins = of("platform-only-admins");
+    assert_eq!(admins.len(), 1, "{list:?}");
+    assert_eq!(admins[0]["line"], 8);
+    assert_eq!(admins[0]["severity"], "error");
+    assert!(
+        admins[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("only platform roles"))
+    );
+    let sandbox = of("no-sandbox");
+    assert_eq!(
+        sandbox.len(),
+        2,
+        "the role and the mapAccounts item: {sandbox:?}"
+    );
+    assert!(sandbox.iter().all(|d| d["severity"] == "warning"));
+    // a policy can be suppressed inline and ignored by id, and `rules` lists it
+    let suppressed = auth.replace(
+        "role/admin\n",
+        "role/admin # awsauth: ignore[platform-only-admins] founders\n",
+    );
+    write(root, "aws-auth.yaml", &suppressed);
+    let o = awsauth(
+        &["lint", "--format", "json", "--ignore", "no-sandbox"],
+        root,
+    );
+    let rules = rules_of(&o);
+    assert!(
+        !rules
+            .iter()
+            .any(|r| r == "platform-only-admins" || r == "no-sandbox"),
+        "{rules:?}"
+    );
+    let o = awsauth(&["rules"], root);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("platform-only-admins") && text.contains("policy"),
+        "{text}"
+    );
+}
+
+#[test]
+fn baseline_hides_recorded_findings_even_when_lines_move() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    write(root, "clusters/prod/aws-auth.yaml", AUTH);
+    let o = awsauth(&["lint", "--write-baseline", "awsauth-baseline.json"], root);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let baseline = std::fs::read_to_string(root.join("awsauth-baseline.json")).expect("written");
+    assert!(
+        baseline.contains("\"file\": \"clusters/prod/aws-auth.yaml\""),
+        "{baseline}"
+    );
+    assert!(
+        baseline.contains("arn:aws:iam::111122223333:role/admin"),
+        "{baseline}"
+    );
+    // lines shifted by a comment block and an extra mapping above the recorded ones
+    let shifted = AUTH.replace(
+        "  mapRoles: |\n",
+        "  # owned by the platform team\n  # see OPS-1\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: dev:{{SessionName}}\n      groups: [developers]\n",
+    );
+    write(root, "clusters/prod/aws-auth.yaml", &shifted);
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--baseline",
+            "awsauth-baseline.json",
+        ],
+        root,
+    );
+    assert_eq!(findings(&o), Vec::new(), "nothing new");
+    assert_eq!(o.status.code(), Some(0));
+    // a new finding is reported, the old ones are not
+    let worse = shifted.replace("groups: [developers]", "groups: [system:masters]");
+    write(root, "clusters/prod/aws-auth.yaml", &worse);
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--baseline",
+            "awsauth-baseline.json",
+        ],
+        root,
+    );
+    assert_eq!(
+        findings(&o),
+        vec![
+            (
+                "clusters/prod/aws-auth.yaml".into(),
+                11,
+                "session-controlled-identity".into()
+            ),
+            (
+                "clusters/prod/aws-auth.yaml".into(),
+                12,
+                "system-masters".into()
+            )
+        ]
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // a missing or foreign baseline is an error
+    let o = awsauth(&["lint", "--baseline", "nope.json"], root);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn init_writes_a_starter_that_loads() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let o = awsauth(&["init"], dir.path());
+    assert_eq!(o.status.code(), Some(0));
+    assert!(awsauth::config::load(&dir.path().join(".awsauth.yaml")).is_ok());
+    let o = awsauth(&["init"], dir.path());
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an existing file is not overwritten"
+    );
+    assert!(stderr(&o).contains("--force"));
+    assert_eq!(
+        awsauth(&["init", "--force"], dir.path()).status.code(),
+        Some(0)
+    );
+}
