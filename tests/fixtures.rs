@@ -283,12 +283,25 @@ fn fire_fixtures_human_snapshots() {
         if !file_name.starts_with("fire") {
             continue;
         }
-        let rule = path
+        // the rule is the first folder under fixtures/rules (sub-folders hold configurations)
+        let rel = path.strip_prefix(&base).unwrap_or(&path);
+        let rule = rel
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let sub: Vec<String> = rel
             .parent()
-            .and_then(Path::file_name)
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
+            .into_iter()
+            .flat_map(Path::components)
+            .skip(1)
+            .map(|c| c.as_os_str().to_string_lossy().replace('.', "_"))
+            .collect();
+        let file_name = if sub.is_empty() {
+            file_name
+        } else {
+            format!("{}__{file_name}", sub.join("__"))
+        };
         let loaded = load(&path);
         let settings = fixture_settings(&path);
         let rendered: Vec<String> = lint_with(&loaded, Some(&path), &settings)

@@ -158,7 +158,7 @@ fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     value_type_mismatch::check(obj, out);
     duplicate_key::check(obj, out);
     missing_arn::check(obj, out);
-    sso_matcher::check(obj, out);
+    sso_matcher::check(obj, cx, out);
     role_arn_path::check(obj, out);
     session_arn::check(obj, out);
     root_principal::check(obj, out);
@@ -170,7 +170,7 @@ fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     duplicate_arn::check(obj, out);
     unknown_data_key::check(obj, out);
     unknown_entry_key::check(obj, out);
-    noncanonical_key_case::check(obj, out);
+    noncanonical_key_case::check(obj, cx, out);
     iam_user_mapping::check(obj, out);
     not_a_principal::check(obj, out);
     arn_pattern::check(obj, out);

@@ -6,7 +6,8 @@ use crate::model::AwsAuth;
 declare_rule! {
     /// ## What it does
     /// Reports entry keys written in another case than the documented one: `roleARN`,
-    /// `userARN`, `UserName`, `Groups`.
+    /// `userARN`, `UserName`, `Groups`. With `cluster.authenticator: "0.5"` in the configuration
+    /// it is an error: release-0.5 ignores such keys.
     ///
     /// ## Why is this bad?
     /// Current authenticators match entry keys case-insensitively, so they work, but
@@ -46,12 +47,28 @@ declare_rule! {
 }
 
 /// Reports known keys in another case.
-pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
+    let v05 = cx.cluster.profile == crate::config::file::Profile::V05;
     for (section, k, key) in crate::rules::entry_keys(obj) {
         let canonical = ["rolearn", "userarn", "username", "groups", "sso"]
             .into_iter()
             .find(|c| c.eq_ignore_ascii_case(key) && *c != key);
         let Some(canonical) = canonical else { continue };
+        if v05 {
+            // the configured authenticator is release-0.5: the key is ignored
+            out.push(
+                Diagnostic::new(
+                    &NONCANONICAL_KEY_CASE,
+                    &obj.file,
+                    section.outer(&k.span),
+                    format!("`{key}` is ignored by release-0.5 (`cluster.authenticator: \"0.5\"`), which only reads `{canonical}`"),
+                )
+                .label("ignored by this authenticator")
+                .help(format!("write `{canonical}`"))
+                .severity(crate::diagnostic::Severity::Error),
+            );
+            continue;
+        }
         out.push(
             Diagnostic::new(
                 &NONCANONICAL_KEY_CASE,

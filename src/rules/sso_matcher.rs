@@ -7,7 +7,9 @@ declare_rule! {
     /// ## What it does
     /// Reports `mapRoles` entries that use the `sso:` matcher (`permissionSetName`, `accountID`,
     /// `partition`) instead of a `rolearn`. It is an error when the matcher is invalid (the
-    /// authenticator drops the entry) or names a partition other than `aws` (it can never match).
+    /// authenticator drops the entry) or names a partition other than `aws` (it can never match),
+    /// and always when the configuration says the authenticator is release-0.5
+    /// (`cluster.authenticator: "0.5"`), which has no `sso:` support.
     ///
     /// ## Why is this bad?
     /// The SSO matcher is an alpha feature behind the `SSORoleMatch` feature gate, which is off by
@@ -54,7 +56,8 @@ declare_rule! {
 }
 
 /// Reports every SSO matcher, as an error when it cannot work at all.
-pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
+    let v05 = cx.cluster.profile == crate::config::file::Profile::V05;
     for entry in &obj.entries {
         let Some(sso) = &entry.sso else { continue };
         if entry.section != SectionKind::MapRoles
@@ -79,7 +82,17 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             "`{}` in account `{}`",
             sso.permission_set_name, sso.account_id
         );
-        let d = if let Status::Dropped(reason) = &entry.status {
+        let d = if v05 {
+            Diagnostic::new(
+                &SSO_MATCHER,
+                &obj.file,
+                span,
+                format!("release-0.5 (`cluster.authenticator: \"0.5\"`) has no sso matchers: the entry for {matcher} has no ARN and never matches"),
+            )
+            .label("unknown to this authenticator")
+            .help("map the permission set's role ARN with `rolearn` (without its `aws-reserved/sso.amazonaws.com/` path)")
+            .severity(Severity::Error)
+        } else if let Status::Dropped(reason) = &entry.status {
             Diagnostic::new(&SSO_MATCHER, &obj.file, span, format!("invalid sso matcher: {reason}; the authenticator drops the entry"))
                 .label("fails validation")
                 .help("`accountID` must be 12 digits, `permissionSetName` 1 to 32 of `[A-Za-z0-9_+=,.@-]`, `partition` a known partition")
