@@ -2,6 +2,7 @@
 //! per-file ignores, severities, allow lists), then inline suppressions and the annotation, then
 //! the findings about suppressions themselves.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
@@ -13,39 +14,55 @@ use crate::rules::{self, Context};
 use crate::source::Span;
 use crate::suppress::{self, Scope, Suppression};
 
-/// Spans of the things a finding can be about, innermost last-resort ordering: entries and
-/// accounts, then sections, then objects.
+/// Spans of the things a finding can be about: mappings and accounts (sorted, searched by
+/// bisection: a 5,000-entry file may have thousands of findings), then sections, then objects.
 struct Principals {
-    spans: Vec<(u8, Span, String)>,
+    items: Vec<(Span, String)>,
+    outer: Vec<(u8, Span, String)>,
 }
 
 impl Principals {
     fn new(load: &FileLoad) -> Self {
-        let mut spans = Vec::new();
+        let mut items = Vec::new();
+        let mut outer = Vec::new();
         for obj in &load.objects {
             let name = obj.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
-            spans.push((3, obj.span.clone(), format!("object:{name}")));
+            outer.push((1, obj.span.clone(), format!("object:{name}")));
             for s in &obj.sections {
                 let span =
                     s.key_span.start.min(s.value_span.start)..s.value_span.end.max(s.key_span.end);
-                spans.push((2, span, format!("section:{}", s.kind.key())));
+                outer.push((0, span, format!("section:{}", s.kind.key())));
             }
             for e in &obj.entries {
                 if let Some(k) = e.key() {
-                    spans.push((1, e.span.clone(), k));
+                    items.push((e.span.clone(), k));
                 }
             }
             for a in &obj.accounts {
-                spans.push((1, a.span.clone(), format!("account:{}", a.value)));
+                items.push((a.span.clone(), format!("account:{}", a.value)));
             }
         }
-        Self { spans }
+        items.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
+        Self { items, outer }
     }
 
     fn of(&self, span: &Span) -> Option<String> {
-        self.spans
+        let contains = |s: &Span| s.start <= span.start && span.end <= s.end.max(s.start + 1);
+        // the items starting at or before the finding; mappings do not nest, so the last few
+        // candidates are enough (flow-style items of one line may share a start)
+        let upto = self.items.partition_point(|(s, _)| s.start <= span.start);
+        if let Some((_, p)) = self.items[..upto]
             .iter()
-            .filter(|(_, s, _)| s.start <= span.start && span.end <= s.end.max(s.start + 1))
+            .rev()
+            .take(8)
+            .filter(|(s, _)| contains(s))
+            .min_by_key(|(s, _)| s.end - s.start)
+        {
+            return Some(p.clone());
+        }
+        self.outer
+            .iter()
+            .filter(|(_, s, _)| contains(s))
             .min_by_key(|(rank, s, _)| (*rank, s.end - s.start))
             .map(|(_, _, p)| p.clone())
     }
@@ -116,13 +133,18 @@ fn apply_suppressions(
         return kept;
     }
     // a line suppression on an entry's first line covers the whole entry
-    for s in sups.iter_mut().filter(|s| s.scope == Scope::Line) {
-        let line = file.line_col(s.covers.start).line;
-        for obj in &load.objects {
-            for e in &obj.entries {
-                if file.line_col(e.span.start).line == line {
-                    s.covers = s.covers.start.min(e.span.start)..s.covers.end.max(e.span.end);
-                }
+    if sups.iter().any(|s| s.scope == Scope::Line) {
+        let mut starts: HashMap<usize, Vec<&Span>> = HashMap::new();
+        for e in load.objects.iter().flat_map(|o| o.entries.iter()) {
+            starts
+                .entry(file.line_col(e.span.start).line)
+                .or_default()
+                .push(&e.span);
+        }
+        for s in sups.iter_mut().filter(|s| s.scope == Scope::Line) {
+            let line = file.line_col(s.covers.start).line;
+            for e in starts.get(&line).into_iter().flatten() {
+                s.covers = s.covers.start.min(e.start)..s.covers.end.max(e.end);
             }
         }
     }

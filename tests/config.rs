@@ -251,6 +251,14 @@ fn command_line_beats_config_file_beats_discovered_file() {
     );
     assert!(rules_of(&o).contains(&"system-masters".to_owned()));
     assert_eq!(o.status.code(), Some(1));
+    // a configuration that cannot be read is an error naming it
+    let o = awsauth(&["lint", "--config", "missing.yaml", "aws-auth.yaml"], root);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("missing.yaml: cannot read"),
+        "{}",
+        stderr(&o)
+    );
     // an unknown selector on the command line is a usage error
     let o = awsauth(
         &["lint", "--select", "sytem-masters", "aws-auth.yaml"],
@@ -527,5 +535,65 @@ fn init_writes_a_starter_that_loads() {
     assert_eq!(
         awsauth(&["init", "--force"], dir.path()).status.code(),
         Some(0)
+    );
+}
+
+/// Each suppression form silences its finding; without the comments the findings are there.
+#[test]
+fn suppressions_silence_findings_inside_and_outside_nested_yaml() {
+    let with = "# awsauth: file-ignore[username-audit-trail] shared roles, reviewed
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: default # awsauth: ignore[wrong-namespace] kustomize sets kube-system
+  annotations:
+    awsauth.dev/ignore: \"map-accounts: shared-services account\"
+data:
+  mapRoles: |
+    # awsauth: ignore[system-masters] break glass (own line: the next mapping)
+    - rolearn: arn:aws:iam::111122223333:role/admin
+      username: admin
+      groups: [system:masters]
+    - rolearn: arn:aws:iam::111122223333:role/ops # awsauth: ignore[system-masters, reserved-group]
+      username: ops
+      groups:
+        - system:masters
+        - system:authenticated
+  mapAccounts: |
+    - \"111122223333\"
+";
+    let without: String = with
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("# awsauth:") && !l.contains("awsauth.dev/ignore"))
+        .map(|l| l.split(" # awsauth:").next().unwrap_or(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let lint = |text: &str| -> Vec<(usize, String)> {
+        let load =
+            awsauth::load::load_file(awsauth::source::SourceFile::new("a.yaml", text.to_owned()));
+        common::lint(&load)
+            .iter()
+            .map(|d| (d.file.line_col(d.span.start).line, d.rule.name.to_owned()))
+            .collect()
+    };
+    let before = lint(&without);
+    for rule in [
+        "username-audit-trail",
+        "wrong-namespace",
+        "map-accounts",
+        "system-masters",
+        "reserved-group",
+    ] {
+        assert!(
+            before.iter().any(|(_, r)| r == rule),
+            "{rule} fires without suppressions: {before:?}"
+        );
+    }
+    let after = lint(with);
+    assert_eq!(
+        after,
+        Vec::new(),
+        "every finding is suppressed, and no suppression is unused"
     );
 }
