@@ -541,7 +541,22 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
 }
 
 fn explain(rule: &str) -> Result<ExitCode> {
-    let Some(r) = rules::find(rule) else {
+    // built-in rules, then the policies of the configuration in force here
+    let found = match rules::find(rule) {
+        Some(r) => Some(r),
+        None => {
+            let mut configs = Configs::new(
+                &ConfigArgs {
+                    config: None,
+                    no_config: false,
+                },
+                &[],
+                &[],
+            )?;
+            configs.global(&[])?.find_rule(rule)
+        }
+    };
+    let Some(r) = found else {
         let names: Vec<&str> = rules::RULES.iter().map(|r| r.name).collect();
         anyhow::bail!("unknown rule `{rule}`; known rules: {}", names.join(", "));
     };
