@@ -43,6 +43,15 @@ fn findings(o: &Output) -> Vec<(String, u64, String)> {
         .collect()
 }
 
+/// A temporary tree with these files.
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (name, text) in files {
+        write(dir.path(), name, text);
+    }
+    dir
+}
+
 fn rules_of(o: &Output) -> Vec<String> {
     findings(o).into_iter().map(|(_, _, r)| r).collect()
 }
@@ -329,14 +338,14 @@ fn per_file_ignores_match_globs_relative_to_the_config() {
 
 #[test]
 fn allow_lists_accept_principals_and_report_unused_entries() {
-    let dir = tempfile::tempdir().expect("tmp");
+    let dir = tree(&[
+        (
+            ".awsauth.yaml",
+            "rules:\n  system-masters:\n    allow:\n      - arn: \"arn:aws:iam::*:role/ADMIN\"\n        reason: operators\n      - arn: \"arn:aws:iam::*:role/gone\"\n        reason: left over\n",
+        ),
+        ("aws-auth.yaml", AUTH),
+    ]);
     let root = dir.path();
-    write(
-        root,
-        ".awsauth.yaml",
-        "rules:\n  system-masters:\n    allow:\n      - arn: \"arn:aws:iam::*:role/ADMIN\"\n        reason: operators\n      - arn: \"arn:aws:iam::*:role/gone\"\n        reason: left over\n",
-    );
-    write(root, "aws-auth.yaml", AUTH);
     let o = awsauth(&["lint", "--format", "json"], root);
     let got = findings(&o);
     assert!(
@@ -354,14 +363,14 @@ fn allow_lists_accept_principals_and_report_unused_entries() {
 
 #[test]
 fn cluster_facts_feed_the_rules() {
-    let dir = tempfile::tempdir().expect("tmp");
+    let dir = tree(&[
+        (
+            ".awsauth.yaml",
+            "cluster:\n  account-ids: [\"111122223333\"]\n  partition: aws-cn\n  node-roles: [\"arn:aws:iam::111122223333:role/eks-node\"]\n  break-glass-roles: [\"arn:aws:iam::*:role/admin\"]\n",
+        ),
+        ("aws-auth.yaml", AUTH),
+    ]);
     let root = dir.path();
-    write(
-        root,
-        ".awsauth.yaml",
-        "cluster:\n  account-ids: [\"111122223333\"]\n  partition: aws-cn\n  node-roles: [\"arn:aws:iam::111122223333:role/eks-node\"]\n  break-glass-roles: [\"arn:aws:iam::*:role/admin\"]\n",
-    );
-    write(root, "aws-auth.yaml", AUTH);
     let o = awsauth(&["lint", "--format", "json"], root);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
     let list = v["diagnostics"].as_array().expect("list");

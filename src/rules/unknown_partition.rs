@@ -56,49 +56,41 @@ pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagno
         if is_placeholder(arn.partition) {
             continue;
         }
-        if PARTITIONS.contains(&arn.partition) {
+        let (problem, label, help) = if PARTITIONS.contains(&arn.partition) {
             // a real partition, but not the cluster's: tokens from it never reach this cluster
-            if let Some(p) = cx
+            let Some(p) = cx
                 .cluster
                 .partition
                 .as_deref()
                 .filter(|p| *p != arn.partition)
-            {
-                out.push(
-                    Diagnostic::new(
-                        &UNKNOWN_PARTITION,
-                        &obj.file,
-                        field.span.clone(),
-                        format!(
-                            "`{}` is in partition `{}`, but the cluster is in `{p}`; it never matches",
-                            field.value, arn.partition
-                        ),
-                    )
-                    .label("another partition")
-                    .help(format!("write the ARN as `arn:{p}:...` (`cluster.partition` is `{p}`)")),
-                );
-            }
-            continue;
-        }
+            else {
+                continue;
+            };
+            (
+                format!("but the cluster is in `{p}`"),
+                "another partition",
+                format!("write the ARN as `arn:{p}:...` (`cluster.partition` is `{p}`)"),
+            )
+        } else {
+            let known: Vec<String> = PARTITIONS.iter().map(|p| format!("`{p}`")).collect();
+            (
+                "which does not exist".to_owned(),
+                "unknown partition",
+                format!("use one of {}", known.join(", ")),
+            )
+        };
         out.push(
             Diagnostic::new(
                 &UNKNOWN_PARTITION,
                 &obj.file,
                 field.span.clone(),
                 format!(
-                    "`{}` is in partition `{}`, which does not exist; it never matches",
+                    "`{}` is in partition `{}`, {problem}; it never matches",
                     field.value, arn.partition
                 ),
             )
-            .label("unknown partition")
-            .help(format!(
-                "use one of {}",
-                PARTITIONS
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
+            .label(label)
+            .help(help),
         );
     }
 }
