@@ -41,6 +41,8 @@ enum Command {
         /// The rule id, e.g. `section-parse-error`.
         rule: String,
     },
+    /// Compare the aws-auth mappings of two revisions by principal, classified by risk.
+    Diff(DiffArgs),
     /// Write a commented starter `.awsauth.yaml` in the current directory.
     Init {
         /// Overwrite an existing file.
@@ -49,6 +51,61 @@ enum Command {
     },
     /// Print the JSON Schema of the configuration file.
     Schema,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "BASE defaults to the merge base of HEAD with origin/HEAD (else origin/main, \
+origin/master, main, master); HEAD defaults to the working tree. Exit 1 when a change of a \
+--fail-on class is found, 2 on errors."
+)]
+struct DiffArgs {
+    /// Revisions: `[BASE [HEAD]]`; with `--no-index`, two files (`-` for standard input).
+    #[arg(value_name = "REV")]
+    revs: Vec<String>,
+    /// Only these paths (after `--`).
+    #[arg(last = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// Compare HEAD (or BASE) with the staged contents: what `git commit` would record.
+    #[arg(long, conflicts_with = "no_index")]
+    staged: bool,
+    /// Compare two files instead of revisions.
+    #[arg(long)]
+    no_index: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    format: DiffFormat,
+    /// Exit 1 when a change of these classes is found (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [DiffFailOn::Escalation, DiffFailOn::Lockout])]
+    fail_on: Vec<DiffFailOn>,
+    #[command(flatten)]
+    config: ConfigArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    /// Grouped by risk, with the changed lines.
+    Human,
+    /// A pull-request comment.
+    Markdown,
+    /// The JSON contract (version 1).
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DiffFailOn {
+    /// More power for someone.
+    Escalation,
+    /// Nodes or people lose access.
+    Lockout,
+    /// Any other change of who gets what.
+    AccessChange,
+    /// Any semantic change.
+    Any,
+    /// Never exit 1 for changes.
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +158,14 @@ struct LintArgs {
     /// Record the current findings in this baseline file and exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<std::path::PathBuf>,
+    /// Report only findings that are not present at the base revision (same fingerprints as
+    /// baselines): gate a pull request on what it adds.
+    #[arg(long, conflicts_with = "write_baseline")]
+    new_only: bool,
+    /// With `--new-only`: the base revision [default: the merge base with origin/HEAD, else
+    /// origin/main, origin/master, main, master].
+    #[arg(long, value_name = "REV", requires = "new_only")]
+    base: Option<String>,
     /// When to use colours (`auto` honours NO_COLOR and colours only a terminal).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -387,6 +452,42 @@ fn walked_roots(paths: &[String]) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The findings of the linted files as they are at the base revision, as a baseline.
+fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::baseline::BaselineFile> {
+    use crate::git::{Repo, Side};
+    let cwd = std::env::current_dir().context("no current directory")?;
+    let repo = Repo::discover(&cwd)?;
+    let oid = match base {
+        Some(rev) => repo.resolve(rev)?,
+        None => repo.default_base()?.1,
+    };
+    let mut wanted = Vec::new();
+    for l in loads {
+        if let Some(rel) = l.path.as_deref().and_then(|p| repo.root_relative(p)) {
+            wanted.push((rel, l));
+        }
+    }
+    let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
+    let mut blobs = repo.read(&Side::Commit(oid), &paths)?;
+    let old: Vec<Diagnostic> = wanted
+        .into_iter()
+        .filter_map(|(p, l)| Some((blobs.remove(&p).flatten()?, l)))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .flat_map_iter(|(bytes, l)| {
+            // the same name as today's file, so fingerprints compare
+            match crate::discover::decode(&l.load.file.name, bytes) {
+                Ok(file) => {
+                    let load = load_file(file);
+                    crate::lint::lint_file(&load, l.path.as_deref(), &l.settings)
+                }
+                Err(_) => Vec::new(),
+            }
+        })
+        .collect();
+    Ok(crate::baseline::build(&old, Path::new(".")))
+}
+
 #[allow(clippy::print_stderr)]
 fn lint(args: &LintArgs) -> Result<ExitCode> {
     let mut configs = Configs::new(&args.config, &args.select, &args.ignore)?;
@@ -417,6 +518,12 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
             path.display()
         );
         return Ok(ExitCode::from(if errors.is_empty() { 0 } else { 2 }));
+    }
+    if args.new_only {
+        let known = findings_at_base(&loads, args.base.as_deref())?;
+        // allow-list entries live in the configuration, not in the linted files
+        diagnostics.retain(|d| loads.iter().any(|l| Arc::ptr_eq(&l.load.file, &d.file)));
+        crate::baseline::filter(&mut diagnostics, &known, Path::new("."));
     }
     if let Some(path) = &args.baseline {
         let base = path
@@ -575,6 +682,158 @@ fn explain(rule: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Whether a path is worth reading as a manifest in a diff (the walk's default extensions).
+fn manifest_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !config::FILE_NAMES.contains(&name)
+        && [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|e| name.to_ascii_lowercase().ends_with(e))
+}
+
+fn diff(args: &DiffArgs) -> Result<ExitCode> {
+    use crate::diff::{self, Versions};
+    use crate::git::{Repo, Side};
+    let mut configs = Configs::new(&args.config, &[], &[])?;
+    let settings = configs.global(&[])?;
+    let facts = diff::Facts {
+        accounts: settings.cluster.account_ids.clone(),
+    };
+    let mut versions = Versions::default();
+    let revisions;
+    if args.no_index {
+        let [old, new] = args.revs.as_slice() else {
+            anyhow::bail!("`--no-index` compares two files: `awsauth diff --no-index OLD NEW`");
+        };
+        let read = |p: &str| -> Result<Option<FileLoad>> {
+            let input = if p == "-" {
+                crate::discover::Input::Stdin {
+                    name: "<stdin>".into(),
+                }
+            } else {
+                crate::discover::Input::Path {
+                    path: PathBuf::from(p),
+                    name: p.to_owned(),
+                }
+            };
+            let file =
+                read_input(&input).map_err(|e| anyhow::anyhow!("{}: {}", e.name, e.message))?;
+            Ok(Some(load_file(file)))
+        };
+        versions.old.extend(read(old)?);
+        versions.new.extend(read(new)?);
+        revisions = diff::render::Revisions {
+            base: old.clone(),
+            head: new.clone(),
+        };
+    } else {
+        if args.revs.len() > 2 {
+            anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
+        }
+        let cwd = std::env::current_dir().context("no current directory")?;
+        let repo = Repo::discover(&cwd)?;
+        let short = |oid: &str| oid.chars().take(12).collect::<String>();
+        let (old, base_label) = match args.revs.first() {
+            Some(rev) => {
+                let oid = repo.resolve(rev)?;
+                let label = format!("{rev} ({})", short(&oid));
+                (Side::Commit(oid), label)
+            }
+            None if args.staged => {
+                let oid = repo.resolve("HEAD")?;
+                let label = format!("HEAD ({})", short(&oid));
+                (Side::Commit(oid), label)
+            }
+            None => {
+                let (name, oid) = repo.default_base()?;
+                let label = format!("merge base with {name} ({})", short(&oid));
+                (Side::Commit(oid), label)
+            }
+        };
+        let (new, head_label) = match (args.revs.get(1), args.staged) {
+            (Some(_), true) => {
+                anyhow::bail!("`--staged` compares with the index: name at most one revision")
+            }
+            (Some(rev), false) => {
+                let oid = repo.resolve(rev)?;
+                let label = format!("{rev} ({})", short(&oid));
+                (Side::Commit(oid), label)
+            }
+            (None, true) => (Side::Index, "staged changes".to_owned()),
+            (None, false) => (Side::Worktree, "working tree".to_owned()),
+        };
+        let mut pathspecs = Vec::new();
+        for p in &args.paths {
+            match repo.root_relative(Path::new(p)) {
+                Some(r) => pathspecs.push(r),
+                None => anyhow::bail!("`{p}` is outside the repository `{}`", repo.root.display()),
+            }
+        }
+        let changed = repo.changed(&old, &new, &pathspecs)?;
+        let paths: Vec<(crate::git::Status, String)> = changed
+            .into_iter()
+            .filter(|(_, p)| manifest_path(p))
+            .collect();
+        let olds: Vec<String> = paths
+            .iter()
+            .filter(|(s, _)| *s != crate::git::Status::Added)
+            .map(|(_, p)| p.clone())
+            .collect();
+        let news: Vec<String> = paths
+            .iter()
+            .filter(|(s, _)| *s != crate::git::Status::Deleted)
+            .map(|(_, p)| p.clone())
+            .collect();
+        let mut old_blobs = repo.read(&old, &olds)?;
+        let mut new_blobs = repo.read(&new, &news)?;
+        let load = |blobs: &mut HashMap<String, Option<Vec<u8>>>,
+                    paths: &[String]|
+         -> Result<Vec<FileLoad>> {
+            let inputs: Vec<(String, Option<Vec<u8>>)> = paths
+                .iter()
+                .map(|p| (p.clone(), blobs.remove(p).flatten()))
+                .collect();
+            let loaded: Vec<std::result::Result<Option<FileLoad>, String>> = inputs
+                .into_par_iter()
+                .map(|(p, b)| diff::load_version(&p, b))
+                .collect();
+            let mut out = Vec::new();
+            for l in loaded {
+                match l {
+                    Ok(Some(l)) => out.push(l),
+                    Ok(None) => {}
+                    Err(e) => anyhow::bail!(e),
+                }
+            }
+            Ok(out)
+        };
+        versions.old = load(&mut old_blobs, &olds)?;
+        versions.new = load(&mut new_blobs, &news)?;
+        revisions = diff::render::Revisions {
+            base: base_label,
+            head: head_label,
+        };
+    }
+    let report = diff::compare_versions(&versions, &facts);
+    match args.format {
+        DiffFormat::Human => emit(&diff::render::human(&report, &revisions))?,
+        DiffFormat::Markdown => emit(&diff::render::markdown(&report, &revisions))?,
+        DiffFormat::Json => emit(&diff::render::json(&report, &revisions))?,
+        DiffFormat::Github => emit(&diff::render::github(&report))?,
+    }
+    let fails = |c: &diff::Change| {
+        args.fail_on.iter().any(|f| match f {
+            DiffFailOn::Any => true,
+            DiffFailOn::Never => false,
+            DiffFailOn::Escalation => c.risks.contains(&diff::Risk::Escalation),
+            DiffFailOn::Lockout => c.risks.contains(&diff::Risk::Lockout),
+            DiffFailOn::AccessChange => c.risks.contains(&diff::Risk::AccessChange),
+        })
+    };
+    let failing = !args.fail_on.contains(&DiffFailOn::Never) && report.changes.iter().any(fails);
+    Ok(ExitCode::from(u8::from(failing)))
+}
+
 #[allow(clippy::print_stderr)]
 fn init(force: bool) -> Result<ExitCode> {
     let path = Path::new(config::FILE_NAMES[0]);
@@ -601,6 +860,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Rules(a) => list_rules(a),
         Command::Explain { rule } => explain(rule),
         Command::Init { force } => init(*force),
+        Command::Diff(a) => diff(a),
         Command::Schema => {
             emit(&config::schema_json())?;
             Ok(ExitCode::SUCCESS)

@@ -248,9 +248,19 @@ pub fn read_input(input: &Input) -> Result<Arc<SourceFile>, InputError> {
         message,
     };
     result.map_err(|e| err(io_message(&e)))?;
+    decode(input.name(), bytes)
+}
+
+/// Bytes of a file (from disk, standard input or Git) as source text: UTF-8, or UTF-16 with a
+/// byte-order mark; binary files and invalid UTF-8 (with its position) are errors.
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError> {
+    let err = |message: String| InputError {
+        name: name.to_owned(),
+        message,
+    };
     // Windows tools (PowerShell `>`) write UTF-16 with a byte-order mark; yaml.v2 reads it
     if let Some(text) = decode_utf16(&bytes) {
-        return Ok(SourceFile::new(input.name(), text));
+        return Ok(SourceFile::new(name, text));
     }
     if memchr::memchr(0, &bytes).is_some() {
         return Err(err("binary file (contains NUL bytes)".into()));
@@ -272,5 +282,5 @@ pub fn read_input(input: &Input) -> Result<Arc<SourceFile>, InputError> {
             "invalid UTF-8 at line {line}, column {column} (byte {offset})"
         ))
     })?;
-    Ok(SourceFile::new(input.name(), text))
+    Ok(SourceFile::new(name, text))
 }

@@ -351,7 +351,7 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
 }
 
 /// Removes `.` and resolves `..` lexically.
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -1,0 +1,761 @@
+//! The semantic diff: what a change to aws-auth does to who can get in.
+//!
+//! Mappings are compared the way the authenticator keys them (role ARNs case-insensitively,
+//! SSO matchers, user ARNs exactly, accounts), on the *effective* mappings: a change that breaks
+//! a section's YAML shows every mapping the section loses. Each change gets risk classes:
+//! `escalation` (more power), `lockout` (nodes or everyone lose access), `access-change`
+//! (anything else that changes who gets what).
+
+pub mod render;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::arn::Arn;
+use crate::load::FileLoad;
+use crate::model::{AwsAuth, SectionKind, SourceKind, Status};
+use crate::source::SourceFile;
+
+/// How risky a change is. Ordered from the most to the least severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Risk {
+    /// Someone gains power: `system:masters`, a node identity, a whole account, an IAM user, a
+    /// wildcard-ish or cross-account principal.
+    Escalation,
+    /// Nodes or people lose access: a node mapping removed or broken, a section lost, aws-auth
+    /// deleted or no longer read.
+    Lockout,
+    /// Any other change of who gets what.
+    AccessChange,
+}
+
+impl Risk {
+    /// The name used on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Escalation => "escalation",
+            Self::Lockout => "lockout",
+            Self::AccessChange => "access-change",
+        }
+    }
+
+    /// A heading.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Escalation => "escalation",
+            Self::Lockout => "lockout",
+            Self::AccessChange => "access change",
+        }
+    }
+}
+
+/// What happened to a mapping or a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// A mapping appears.
+    Added,
+    /// A mapping disappears.
+    Removed,
+    /// A mapping's username or groups change.
+    Changed,
+    /// A principal moves between `mapRoles` and `mapUsers`.
+    Moved,
+    /// A section stops loading (parse error, wrong shape): every mapping in it is lost.
+    SectionLost,
+    /// A section that did not load loads again.
+    SectionRestored,
+    /// The aws-auth source is deleted, or is no longer read by the authenticator.
+    SourceRemoved,
+}
+
+/// One side of a change: where and what.
+#[derive(Debug, Clone, Serialize)]
+pub struct Side {
+    /// File (relative to the repository root, or as given).
+    pub file: String,
+    /// 1-based line of the mapping (or section, or source).
+    pub line: usize,
+    /// The section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<&'static str>,
+    /// Username template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
+    /// The source lines of the mapping (for the rendered diff).
+    #[serde(skip)]
+    pub text: String,
+}
+
+/// One semantic change.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    /// What happened.
+    pub kind: Kind,
+    /// Its risk classes, most severe first (never empty).
+    pub risks: Vec<Risk>,
+    /// Why it has those risks, and other facts worth reading.
+    pub reasons: Vec<String>,
+    /// The principal: role ARN, `sso:<account>/<permission set>`, user ARN, `account:<id>`, or
+    /// the section or source for section and source changes.
+    pub principal: String,
+    /// The aws-auth source: `file` and ConfigMap name.
+    pub source: String,
+    /// Before the change.
+    pub before: Option<Side>,
+    /// After the change.
+    pub after: Option<Side>,
+    /// Groups gained.
+    pub groups_added: Vec<String>,
+    /// Groups lost.
+    pub groups_removed: Vec<String>,
+}
+
+impl Change {
+    /// The most severe risk.
+    pub fn primary(&self) -> Risk {
+        self.risks.first().copied().unwrap_or(Risk::AccessChange)
+    }
+}
+
+/// Facts the classification uses.
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// The cluster's accounts (configuration); empty: the accounts already present before.
+    pub accounts: Vec<String>,
+}
+
+/// The whole comparison.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Semantic changes, most severe first.
+    pub changes: Vec<Change>,
+    /// Files that changed and hold (or held) aws-auth mappings.
+    pub files_changed: usize,
+    /// aws-auth sources compared.
+    pub sources_compared: usize,
+    /// Files that could not be compared (templates, unreadable), with why.
+    pub skipped: Vec<String>,
+}
+
+/// One mapping as the authenticator stores it, with where it is written.
+#[derive(Debug, Clone)]
+struct Mapping {
+    section: SectionKind,
+    /// The case-insensitive identity across sections (for moves).
+    identity: String,
+    display: String,
+    username: Option<String>,
+    groups: Vec<String>,
+    span: crate::source::Span,
+}
+
+impl Mapping {
+    fn is_node(&self) -> bool {
+        self.username
+            .as_deref()
+            .is_some_and(|u| u.starts_with("system:node:"))
+            || self.groups.iter().any(|g| g == "system:nodes")
+    }
+
+    fn account(&self) -> Option<String> {
+        if let Some(a) = self.identity.strip_prefix("account:") {
+            return Some(a.to_owned());
+        }
+        if let Some(rest) = self.identity.strip_prefix("sso:") {
+            return rest.split('/').next().map(str::to_owned);
+        }
+        Arn::parse(&self.display).map(|a| a.account.to_owned())
+    }
+}
+
+/// The effective mappings of a source, keyed as the authenticator keys them.
+fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
+    let mut out = BTreeMap::new();
+    if !loads(obj) {
+        return out;
+    }
+    for e in &obj.entries {
+        if e.status != Status::Effective || e.note.is_some() {
+            continue;
+        }
+        let Some(key) = e.key() else { continue };
+        let display = e
+            .arn
+            .as_ref()
+            .map_or_else(|| key.clone(), |a| a.value.clone());
+        let rank = if e.section == SectionKind::MapRoles {
+            0
+        } else {
+            1
+        };
+        out.insert(
+            (rank, key.clone()),
+            Mapping {
+                section: e.section,
+                identity: key.to_lowercase(),
+                display,
+                username: Some(e.username_value()),
+                groups: e.groups.iter().map(|g| g.value.clone()).collect(),
+                span: e.span.clone(),
+            },
+        );
+    }
+    for a in &obj.accounts {
+        if a.stored && obj.effective.accounts.contains(&a.value) {
+            let key = format!("account:{}", a.value);
+            out.entry((2, key.clone())).or_insert(Mapping {
+                section: SectionKind::MapAccounts,
+                identity: key.clone(),
+                display: key,
+                username: None,
+                groups: Vec::new(),
+                span: a.span.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// Whether the authenticator reads the source at all.
+fn loads(obj: &AwsAuth) -> bool {
+    obj.rejected.is_empty() && obj.is_read_by_authenticator()
+}
+
+/// The whole lines covering `span`.
+fn lines_of(file: &SourceFile, span: &crate::source::Span) -> String {
+    let text = &file.text;
+    let start = text[..span.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let end = text[span.end.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i);
+    let mut s = text[start..end.max(start)].to_owned();
+    s.push('\n');
+    s
+}
+
+fn side(file: &SourceFile, m: &Mapping) -> Side {
+    Side {
+        file: file.name.clone(),
+        line: file.line_col(m.span.start).line,
+        section: Some(m.section.key()),
+        username: m.username.clone(),
+        groups: (m.section != SectionKind::MapAccounts).then(|| m.groups.clone()),
+        text: lines_of(file, &m.span),
+    }
+}
+
+/// `system:` usernames that are built-in identities (not node names).
+fn reserved_username(u: &str) -> bool {
+    u.starts_with("system:") && !u.starts_with("system:node:")
+}
+
+fn finish(mut c: Change) -> Change {
+    c.risks.sort();
+    c.risks.dedup();
+    if c.risks.is_empty() {
+        c.risks.push(Risk::AccessChange);
+    }
+    c
+}
+
+/// Compares two versions of one aws-auth source (either may be absent).
+fn compare(
+    old: Option<&AwsAuth>,
+    new: Option<&AwsAuth>,
+    broken: &HashMap<&str, String>,
+    facts: &Facts,
+    out: &mut Vec<Change>,
+) {
+    let source_name = |o: &AwsAuth| {
+        let name = o.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
+        match o.kind {
+            SourceKind::ConfigMap => format!("{} ({name})", o.file.name),
+            SourceKind::Eksctl => format!("{} (eksctl)", o.file.name),
+            SourceKind::Fragment => format!("{} (fragment)", o.file.name),
+        }
+    };
+    let source = new.or(old).map(source_name).unwrap_or_default();
+    let empty = BTreeMap::new();
+    let before = old.map_or_else(|| empty.clone(), mappings);
+    let after = new.map_or_else(|| empty.clone(), mappings);
+    // the source as a whole stops loading: one lockout, not a removal per mapping
+    if let Some(o) = old
+        && loads(o)
+        && !before.is_empty()
+        && new.is_none_or(|n| !loads(n))
+    {
+        let why = match new {
+            None => match broken.get(o.file.name.as_str()) {
+                Some(e) => format!("the file no longer parses ({e}): nothing in it can be applied"),
+                None => "the aws-auth source is deleted".to_owned(),
+            },
+            Some(n) if !n.rejected.is_empty() => format!(
+                "the API server rejects the ConfigMap: `{}` is not a string",
+                n.rejected[0].key
+            ),
+            Some(_) => {
+                "the authenticator no longer reads it (name or namespace changed)".to_owned()
+            }
+        };
+        let nodes: Vec<&str> = before
+            .values()
+            .filter(|m| m.is_node())
+            .map(|m| m.display.as_str())
+            .collect();
+        let mut reasons = vec![why, format!("{} mapping(s) lost", before.len())];
+        if !nodes.is_empty() {
+            reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
+        }
+        out.push(finish(Change {
+            kind: Kind::SourceRemoved,
+            risks: vec![Risk::Lockout],
+            reasons,
+            principal: source_name(o),
+            source: source.clone(),
+            before: Some(Side {
+                file: o.file.name.clone(),
+                line: o.file.line_col(o.span.start).line,
+                section: None,
+                username: None,
+                groups: None,
+                text: String::new(),
+            }),
+            after: new.map(|n| Side {
+                file: n.file.name.clone(),
+                line: n.file.line_col(n.span.start).line,
+                section: None,
+                username: None,
+                groups: None,
+                text: String::new(),
+            }),
+            groups_added: Vec::new(),
+            groups_removed: Vec::new(),
+        }));
+        return;
+    }
+    // sections lost to a parse error (or restored)
+    let mut lost_sections: HashMap<SectionKind, String> = HashMap::new();
+    if let (Some(o), Some(n)) = (old, new) {
+        for kind in SectionKind::ALL {
+            let was = o.section(kind).is_some_and(|s| !s.is_lost());
+            let is_lost = n.section(kind).is_some_and(crate::model::Section::is_lost);
+            let was_lost = o.section(kind).is_some_and(crate::model::Section::is_lost);
+            let now = n.section(kind).is_some_and(|s| !s.is_lost());
+            if was && is_lost {
+                let s = n.section(kind).expect("checked");
+                let lost: Vec<&Mapping> = before.values().filter(|m| m.section == kind).collect();
+                let nodes: Vec<&str> = lost
+                    .iter()
+                    .filter(|m| m.is_node())
+                    .map(|m| m.display.as_str())
+                    .collect();
+                let mut reasons = vec![format!(
+                    "`{}` no longer loads: {}",
+                    kind.key(),
+                    section_problem(&n.file, s)
+                )];
+                reasons.push(format!("{} mapping(s) lost", lost.len()));
+                if !nodes.is_empty() {
+                    reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
+                }
+                lost_sections.insert(kind, kind.key().to_owned());
+                let line = n.file.line_col(s.key_span.start).line;
+                out.push(finish(Change {
+                    kind: Kind::SectionLost,
+                    risks: vec![Risk::Lockout],
+                    reasons,
+                    principal: format!("section:{}", kind.key()),
+                    source: source.clone(),
+                    before: Some(Side {
+                        file: o.file.name.clone(),
+                        line: o
+                            .section(kind)
+                            .map_or(1, |s| o.file.line_col(s.key_span.start).line),
+                        section: Some(kind.key()),
+                        username: None,
+                        groups: None,
+                        text: String::new(),
+                    }),
+                    after: Some(Side {
+                        file: n.file.name.clone(),
+                        line,
+                        section: Some(kind.key()),
+                        username: None,
+                        groups: None,
+                        text: String::new(),
+                    }),
+                    groups_added: Vec::new(),
+                    groups_removed: Vec::new(),
+                }));
+            } else if was_lost && now {
+                let s = n.section(kind).expect("checked");
+                out.push(finish(Change {
+                    kind: Kind::SectionRestored,
+                    risks: vec![Risk::AccessChange],
+                    reasons: vec![format!("`{}` loads again", kind.key())],
+                    principal: format!("section:{}", kind.key()),
+                    source: source.clone(),
+                    before: None,
+                    after: Some(Side {
+                        file: n.file.name.clone(),
+                        line: n.file.line_col(s.key_span.start).line,
+                        section: Some(kind.key()),
+                        username: None,
+                        groups: None,
+                        text: String::new(),
+                    }),
+                    groups_added: Vec::new(),
+                    groups_removed: Vec::new(),
+                }));
+            }
+        }
+    }
+    let known_accounts: BTreeSet<String> = if facts.accounts.is_empty() {
+        before.values().filter_map(Mapping::account).collect()
+    } else {
+        facts.accounts.iter().cloned().collect()
+    };
+    // moves between mapRoles and mapUsers: same principal, other section
+    let removed: Vec<&(u8, String)> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+    let added: Vec<&(u8, String)> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    let mut moved_from: HashMap<&(u8, String), &(u8, String)> = HashMap::new();
+    for r in &removed {
+        if let Some(a) = added
+            .iter()
+            .find(|a| a.0 != r.0 && after[*a].identity == before[*r].identity && a.0 < 2 && r.0 < 2)
+        {
+            moved_from.insert(a, r);
+        }
+    }
+    let moved_targets: BTreeSet<&(u8, String)> = moved_from.values().copied().collect();
+    let (of, nf) = (old.map(|o| &o.file), new.map(|n| &n.file));
+    for key in &removed {
+        if moved_targets.contains(key) {
+            continue;
+        }
+        let m = &before[*key];
+        let mut risks = Vec::new();
+        let mut reasons = Vec::new();
+        if let Some(section) = lost_sections.get(&m.section) {
+            reasons.push(format!("lost with `{section}`"));
+        }
+        if m.is_node() {
+            risks.push(Risk::Lockout);
+            reasons.push("a node mapping: its nodes can no longer join".into());
+        }
+        out.push(finish(Change {
+            kind: Kind::Removed,
+            risks,
+            reasons,
+            principal: m.display.clone(),
+            source: source.clone(),
+            before: of.map(|f| side(f, m)),
+            after: None,
+            groups_added: Vec::new(),
+            groups_removed: m.groups.clone(),
+        }));
+    }
+    for key in &added {
+        let m = &after[*key];
+        let from = moved_from.get(key).map(|r| &before[*r]);
+        let mut risks = Vec::new();
+        let mut reasons = Vec::new();
+        let old_groups: Vec<String> = from.map(|f| f.groups.clone()).unwrap_or_default();
+        escalations(m, from, &known_accounts, &mut risks, &mut reasons);
+        if let Some(f) = from {
+            reasons.push(format!(
+                "moved from `{}` to `{}`",
+                f.section.key(),
+                m.section.key()
+            ));
+            if f.is_node() && !m.is_node() {
+                risks.push(Risk::Lockout);
+                reasons.push("no longer a node mapping: its nodes can no longer join".into());
+            }
+        }
+        let groups_added: Vec<String> = m
+            .groups
+            .iter()
+            .filter(|g| !old_groups.contains(g))
+            .cloned()
+            .collect();
+        let groups_removed: Vec<String> = old_groups
+            .iter()
+            .filter(|g| !m.groups.contains(g))
+            .cloned()
+            .collect();
+        out.push(finish(Change {
+            kind: if from.is_some() {
+                Kind::Moved
+            } else {
+                Kind::Added
+            },
+            risks,
+            reasons,
+            principal: m.display.clone(),
+            source: source.clone(),
+            before: from.and_then(|f| of.map(|file| side(file, f))),
+            after: nf.map(|f| side(f, m)),
+            groups_added,
+            groups_removed,
+        }));
+    }
+    for (key, b) in &before {
+        let Some(a) = after.get(key) else { continue };
+        if a.username == b.username && a.groups == b.groups {
+            continue; // formatting, quoting, order of keys, comments: no semantic change
+        }
+        let mut risks = Vec::new();
+        let mut reasons = Vec::new();
+        escalations(a, Some(b), &known_accounts, &mut risks, &mut reasons);
+        if b.is_node() && !a.is_node() {
+            risks.push(Risk::Lockout);
+            reasons.push("no longer a node mapping: its nodes can no longer join".into());
+        }
+        if a.username != b.username {
+            reasons.push(format!(
+                "username `{}` → `{}`",
+                b.username.as_deref().unwrap_or(""),
+                a.username.as_deref().unwrap_or("")
+            ));
+        }
+        let groups_added: Vec<String> = a
+            .groups
+            .iter()
+            .filter(|g| !b.groups.contains(g))
+            .cloned()
+            .collect();
+        let groups_removed: Vec<String> = b
+            .groups
+            .iter()
+            .filter(|g| !a.groups.contains(g))
+            .cloned()
+            .collect();
+        if groups_added.is_empty() && groups_removed.is_empty() && a.username == b.username {
+            reasons.push("groups reordered or repeated".into());
+        }
+        out.push(finish(Change {
+            kind: Kind::Changed,
+            risks,
+            reasons,
+            principal: a.display.clone(),
+            source: source.clone(),
+            before: of.map(|f| side(f, b)),
+            after: nf.map(|f| side(f, a)),
+            groups_added,
+            groups_removed,
+        }));
+    }
+}
+
+/// Why a section does not load, in a few words, with the line.
+fn section_problem(file: &SourceFile, s: &crate::model::Section) -> String {
+    use crate::model::SectionState;
+    let line = |span: &crate::source::Span| file.line_col(span.start).line;
+    match &s.state {
+        SectionState::SyntaxError { message, span } => {
+            format!("YAML error at line {}: {message}", line(span))
+        }
+        SectionState::ConversionError { span, template, .. } => {
+            let what = if *template {
+                "an unquoted `{{...}}` template"
+            } else {
+                "a value JSON cannot hold"
+            };
+            format!("{what} at line {} cannot be converted", line(span))
+        }
+        SectionState::NotList { found, span } => {
+            format!("a {found} at line {}, not a list", line(span))
+        }
+        _ => "it does not load".into(),
+    }
+}
+
+/// Escalation reasons of `new` compared with `old` (absent: a new mapping).
+fn escalations(
+    new: &Mapping,
+    old: Option<&Mapping>,
+    known_accounts: &BTreeSet<String>,
+    risks: &mut Vec<Risk>,
+    reasons: &mut Vec<String>,
+) {
+    let had = |g: &str| old.is_some_and(|o| o.groups.iter().any(|x| x == g));
+    let has = |g: &str| new.groups.iter().any(|x| x == g);
+    let mut esc = |r: String| {
+        risks.push(Risk::Escalation);
+        reasons.push(r);
+    };
+    if has("system:masters") && !had("system:masters") {
+        esc("gains `system:masters` (cluster-admin that RBAC cannot revoke)".into());
+    }
+    if new.is_node() && old.is_none_or(|o| !o.is_node()) && old.is_some() {
+        esc("gains a node identity".into());
+    }
+    if let Some(u) = new.username.as_deref()
+        && reserved_username(u)
+        && old.is_none_or(|o| o.username.as_deref() != Some(u))
+    {
+        esc(format!("username `{u}` is a built-in Kubernetes identity"));
+    }
+    if old.is_none() {
+        match new.section {
+            SectionKind::MapAccounts => {
+                esc("a new account in `mapAccounts`: every principal of it can log in".into())
+            }
+            SectionKind::MapUsers => esc("a new IAM-user mapping (long-lived keys)".into()),
+            SectionKind::MapRoles => {}
+        }
+        if new.identity.starts_with("sso:") {
+            esc("a new sso matcher: every role of the permission set is mapped".into());
+        } else if new.display.contains('*') {
+            esc("a wildcard-ish principal".into());
+        }
+        if let Some(acct) = new.account()
+            && !known_accounts.is_empty()
+            && !known_accounts.contains(&acct)
+            && new.section != SectionKind::MapAccounts
+        {
+            esc(format!("a principal of another account (`{acct}`)"));
+        }
+    }
+}
+
+/// An identity for pairing sources: kind, name, namespace.
+fn identity(o: &AwsAuth) -> (u8, String, String) {
+    (
+        o.kind as u8,
+        o.name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
+        o.namespace
+            .as_ref()
+            .map(|n| n.value.clone())
+            .unwrap_or_default(),
+    )
+}
+
+/// The old and new versions of the changed files, loaded.
+#[derive(Debug, Default)]
+pub struct Versions {
+    /// Old versions (absent when added).
+    pub old: Vec<FileLoad>,
+    /// New versions (absent when deleted).
+    pub new: Vec<FileLoad>,
+}
+
+/// Compares the aws-auth sources of the changed files.
+pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
+    let mut report = Report::default();
+    let usable = |l: &FileLoad| l.template.is_none();
+    for l in v.old.iter().chain(&v.new) {
+        if l.template.is_some() && !l.objects.is_empty() {
+            report
+                .skipped
+                .push(format!("{}: a template; lint what it renders", l.file.name));
+        }
+    }
+    let olds: Vec<&AwsAuth> = v
+        .old
+        .iter()
+        .filter(|l| usable(l))
+        .flat_map(|l| &l.objects)
+        .collect();
+    let news: Vec<&AwsAuth> = v
+        .new
+        .iter()
+        .filter(|l| usable(l))
+        .flat_map(|l| &l.objects)
+        .collect();
+    let files: BTreeSet<&str> = olds
+        .iter()
+        .chain(&news)
+        .map(|o| o.file.name.as_str())
+        .collect();
+    report.files_changed = files.len();
+    let mut used_new = vec![false; news.len()];
+    let mut pairs: Vec<(Option<&AwsAuth>, Option<&AwsAuth>)> = Vec::new();
+    let mut unpaired_old = Vec::new();
+    // same file, same identity, in order
+    for o in &olds {
+        let found = news.iter().enumerate().position(|(i, n)| {
+            !used_new[i] && n.file.name == o.file.name && identity(n) == identity(o)
+        });
+        match found {
+            Some(i) => {
+                used_new[i] = true;
+                pairs.push((Some(o), Some(news[i])));
+            }
+            None => unpaired_old.push(*o),
+        }
+    }
+    // moved or renamed files: same identity elsewhere, the most shared principals first
+    for o in unpaired_old {
+        let keys: BTreeSet<(u8, String)> = mappings(o).into_keys().collect();
+        let best = news
+            .iter()
+            .enumerate()
+            .filter(|(i, n)| !used_new[*i] && identity(n) == identity(o))
+            .max_by_key(|(_, n)| mappings(n).keys().filter(|k| keys.contains(*k)).count())
+            .map(|(i, _)| i);
+        match best {
+            Some(i) => {
+                used_new[i] = true;
+                pairs.push((Some(o), Some(news[i])));
+            }
+            None => pairs.push((Some(o), None)),
+        }
+    }
+    for (i, n) in news.iter().enumerate() {
+        if !used_new[i] {
+            pairs.push((None, Some(n)));
+        }
+    }
+    report.sources_compared = pairs.len();
+    // new versions whose YAML does not parse at all
+    let broken: HashMap<&str, String> = v
+        .new
+        .iter()
+        .filter_map(|l| {
+            let e = l.syntax_errors.first()?;
+            let lc = l.file.line_col(e.offset);
+            Some((
+                l.file.name.as_str(),
+                format!("line {}: {}", lc.line, e.message),
+            ))
+        })
+        .collect();
+    for (o, n) in pairs {
+        compare(o, n, &broken, facts, &mut report.changes);
+    }
+    report.changes.sort_by(|a, b| {
+        (
+            a.primary(),
+            &a.source,
+            a.after.as_ref().or(a.before.as_ref()).map(|s| s.line),
+        )
+            .cmp(&(
+                b.primary(),
+                &b.source,
+                b.after.as_ref().or(b.before.as_ref()).map(|s| s.line),
+            ))
+    });
+    report
+}
+
+/// Loads one version of a file from its bytes (`None`: the file is absent on that side).
+pub fn load_version(name: &str, bytes: Option<Vec<u8>>) -> Result<Option<FileLoad>, String> {
+    let Some(bytes) = bytes else { return Ok(None) };
+    if !crate::load::mentions_aws_auth(&String::from_utf8_lossy(&bytes)) {
+        return Ok(None);
+    }
+    let file: Arc<SourceFile> =
+        crate::discover::decode(name, bytes).map_err(|e| format!("{}: {}", e.name, e.message))?;
+    Ok(Some(crate::load::load_file(file)))
+}

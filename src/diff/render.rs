@@ -1,0 +1,260 @@
+//! Renderings of a [`Report`]: human (grouped by risk, with the changed lines), Markdown (a pull
+//! request comment), JSON (contract version 1) and GitHub annotations.
+
+use serde::Serialize;
+
+use super::{Change, Kind, Report, Risk, Side};
+
+/// What was compared, for headings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Revisions {
+    /// The old side: a revision as given and its commit, or a file.
+    pub base: String,
+    /// The new side.
+    pub head: String,
+}
+
+const RISKS: [Risk; 3] = [Risk::Escalation, Risk::Lockout, Risk::AccessChange];
+
+fn headline(c: &Change) -> String {
+    let what = match c.kind {
+        Kind::Added => "added",
+        Kind::Removed => "removed",
+        Kind::Changed => "changed",
+        Kind::Moved => "moved",
+        Kind::SectionLost => "section lost",
+        Kind::SectionRestored => "section restored",
+        Kind::SourceRemoved => "aws-auth removed",
+    };
+    let who = c.principal.strip_prefix("section:").unwrap_or(&c.principal);
+    format!("{what}: {who}")
+}
+
+fn location(s: Option<&Side>) -> String {
+    s.map_or_else(|| "-".to_owned(), |s| format!("{}:{}", s.file, s.line))
+}
+
+/// The changed lines as a unified diff of the mapping's text (`similar`).
+fn text_diff(c: &Change) -> String {
+    let old = c.before.as_ref().map_or("", |s| s.text.as_str());
+    let new = c.after.as_ref().map_or("", |s| s.text.as_str());
+    if old.is_empty() && new.is_empty() {
+        return String::new();
+    }
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => '-',
+            similar::ChangeTag::Insert => '+',
+            similar::ChangeTag::Equal => ' ',
+        };
+        out.push(sign);
+        out.push_str(change.value().trim_end_matches('\n'));
+        out.push('\n');
+    }
+    out
+}
+
+fn summary_line(r: &Report) -> String {
+    if r.changes.is_empty() {
+        return if r.files_changed == 0 {
+            "no aws-auth mappings changed".to_owned()
+        } else {
+            format!(
+                "no semantic change: {} aws-auth file(s) changed only in formatting, order, quoting or comments",
+                r.files_changed
+            )
+        };
+    }
+    let count = |risk| r.changes.iter().filter(|c| c.primary() == risk).count();
+    let parts: Vec<String> = RISKS
+        .iter()
+        .map(|&k| (k, count(k)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{n} {}", k.title()))
+        .collect();
+    format!(
+        "{} semantic change(s) in {} aws-auth source(s): {}",
+        r.changes.len(),
+        r.sources_compared,
+        parts.join(", ")
+    )
+}
+
+/// The human rendering.
+pub fn human(r: &Report, revs: &Revisions) -> String {
+    let mut out = format!("awsauth diff {} → {}\n", revs.base, revs.head);
+    for risk in RISKS {
+        let group: Vec<&Change> = r.changes.iter().filter(|c| c.primary() == risk).collect();
+        if group.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{} ({})\n", risk.title(), group.len()));
+        for c in group {
+            out.push_str(&format!("  {}\n", headline(c)));
+            out.push_str(&format!(
+                "    {} → {}\n",
+                location(c.before.as_ref()),
+                location(c.after.as_ref())
+            ));
+            for reason in &c.reasons {
+                out.push_str(&format!("    · {reason}\n"));
+            }
+            if !c.groups_added.is_empty() && c.kind != Kind::Added {
+                out.push_str(&format!(
+                    "    groups added: {}\n",
+                    c.groups_added.join(", ")
+                ));
+            }
+            if !c.groups_removed.is_empty() && c.kind != Kind::Removed {
+                out.push_str(&format!(
+                    "    groups removed: {}\n",
+                    c.groups_removed.join(", ")
+                ));
+            }
+            for line in text_diff(c).lines() {
+                out.push_str(&format!("    │ {line}\n"));
+            }
+        }
+    }
+    for s in &r.skipped {
+        out.push_str(&format!("\nnot compared: {s}\n"));
+    }
+    out.push_str(&format!("\n{}\n", summary_line(r)));
+    out
+}
+
+/// The Markdown rendering (a pull-request comment).
+pub fn markdown(r: &Report, revs: &Revisions) -> String {
+    let mut out = format!(
+        "### awsauth: aws-auth changes `{}` → `{}`\n\n",
+        revs.base, revs.head
+    );
+    out.push_str(&format!("**{}**\n", summary_line(r)));
+    for risk in RISKS {
+        let group: Vec<&Change> = r.changes.iter().filter(|c| c.primary() == risk).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let icon = match risk {
+            Risk::Escalation => "🔺",
+            Risk::Lockout => "⛔",
+            Risk::AccessChange => "🔁",
+        };
+        out.push_str(&format!(
+            "\n#### {icon} {} ({})\n\n",
+            risk.title(),
+            group.len()
+        ));
+        out.push_str("| change | principal | where | why |\n|---|---|---|---|\n");
+        for c in &group {
+            let kind = headline(c);
+            let kind = kind.split(':').next().unwrap_or_default();
+            let mut why = c.reasons.clone();
+            if !c.groups_added.is_empty() && c.kind != Kind::Added {
+                why.push(format!("groups added: {}", c.groups_added.join(", ")));
+            }
+            if !c.groups_removed.is_empty() && c.kind != Kind::Removed {
+                why.push(format!("groups removed: {}", c.groups_removed.join(", ")));
+            }
+            out.push_str(&format!(
+                "| {kind} | `{}` | `{}` → `{}` | {} |\n",
+                c.principal.replace('|', "\\|"),
+                location(c.before.as_ref()),
+                location(c.after.as_ref()),
+                why.join("; ").replace('|', "\\|")
+            ));
+        }
+        let diffs: Vec<String> = group
+            .iter()
+            .map(|c| text_diff(c))
+            .filter(|d| !d.is_empty())
+            .collect();
+        if !diffs.is_empty() {
+            out.push_str("\n<details><summary>changed lines</summary>\n\n```diff\n");
+            out.push_str(&diffs.join("\n"));
+            out.push_str("```\n\n</details>\n");
+        }
+    }
+    for s in &r.skipped {
+        out.push_str(&format!("\n_not compared: {s}_\n"));
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct Json<'a> {
+    version: u32,
+    base: &'a str,
+    head: &'a str,
+    summary: JsonSummary,
+    changes: &'a [Change],
+    skipped: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    semantic_changes: usize,
+    escalation: usize,
+    lockout: usize,
+    access_change: usize,
+    files_changed: usize,
+    sources_compared: usize,
+}
+
+/// The JSON contract (version 1); see the README.
+pub fn json(r: &Report, revs: &Revisions) -> String {
+    let count = |risk| r.changes.iter().filter(|c| c.risks.contains(&risk)).count();
+    let doc = Json {
+        version: 1,
+        base: &revs.base,
+        head: &revs.head,
+        summary: JsonSummary {
+            semantic_changes: r.changes.len(),
+            escalation: count(Risk::Escalation),
+            lockout: count(Risk::Lockout),
+            access_change: count(Risk::AccessChange),
+            files_changed: r.files_changed,
+            sources_compared: r.sources_compared,
+        },
+        changes: &r.changes,
+        skipped: &r.skipped,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// GitHub Actions annotations, on the new side (or the old one for removals).
+pub fn github(r: &Report) -> String {
+    let esc = |s: &str, prop: bool| {
+        let mut s = s
+            .replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A");
+        if prop {
+            s = s.replace(':', "%3A").replace(',', "%2C");
+        }
+        s
+    };
+    let mut out = String::new();
+    for c in &r.changes {
+        let Some(at) = c.after.as_ref().or(c.before.as_ref()) else {
+            continue;
+        };
+        let level = match c.primary() {
+            Risk::Escalation | Risk::Lockout => "error",
+            Risk::AccessChange => "notice",
+        };
+        let message = format!("{}: {}", headline(c), c.reasons.join("; "));
+        out.push_str(&format!(
+            "::{level} file={},line={},title={}::{}\n",
+            esc(&at.file, true),
+            at.line,
+            esc(&format!("awsauth diff: {}", c.primary().title()), true),
+            esc(&message, false)
+        ));
+    }
+    out
+}

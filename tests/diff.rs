@@ -1,0 +1,521 @@
+//! `awsauth diff` on throw-away Git repositories: each risk class, renames, the index, shallow
+//! clones, missing revisions, `--no-index`; JSON and exit codes asserted, human and Markdown
+//! renderings snapshotted.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn awsauth(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("runs")
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `(kind, risks, principal)` of each change.
+fn changes(v: &serde_json::Value) -> Vec<(String, Vec<String>, String)> {
+    v["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or_default().to_owned(),
+                c["risks"]
+                    .as_array()
+                    .expect("risks")
+                    .iter()
+                    .map(|r| r.as_str().unwrap_or_default().to_owned())
+                    .collect(),
+                c["principal"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const AUTH: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/eks-node
+      username: system:node:{{EC2PrivateDNSName}}
+      groups:
+        - system:bootstrappers
+        - system:nodes
+    - rolearn: arn:aws:iam::111122223333:role/developers
+      username: dev:{{SessionName}}
+      groups:
+        - developers
+  mapUsers: |
+    - userarn: arn:aws:iam::111122223333:user/on-call
+      username: on-call
+      groups: [on-call]
+";
+
+/// A repository on `main` with AUTH committed at `clusters/prod/aws-auth.yaml`.
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(d.join("clusters/prod")).expect("mkdir");
+    std::fs::write(d.join("clusters/prod/aws-auth.yaml"), AUTH).expect("write");
+    std::fs::write(d.join("README.md"), "cluster manifests\n").expect("write");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "init"]);
+    dir
+}
+
+fn edit(dir: &Path, f: impl Fn(&str) -> String) {
+    let p = dir.join("clusters/prod/aws-auth.yaml");
+    let text = std::fs::read_to_string(&p).expect("read");
+    std::fs::write(&p, f(&text)).expect("write");
+}
+
+#[test]
+fn reformatting_only_is_no_semantic_change() {
+    let dir = repo();
+    let d = dir.path();
+    // flow style, quotes, reordered keys, comments: the same mappings
+    edit(d, |t| {
+        t.replace(
+            "    - rolearn: arn:aws:iam::111122223333:role/developers\n      username: dev:{{SessionName}}\n      groups:\n        - developers\n",
+            "    # the developers\n    - groups: [\"developers\"]\n      username: 'dev:{{SessionName}}'\n      rolearn: ARN:aws:iam::111122223333:role/developers\n",
+        )
+        .replace("[on-call]", "\n        - on-call")
+    });
+    let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
+    let v = json(&o);
+    assert_eq!(changes(&v), Vec::new(), "{v}");
+    assert_eq!(v["summary"]["files_changed"], 1);
+    assert_eq!(o.status.code(), Some(0));
+    let o = awsauth(d, &["diff", "HEAD"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("no semantic change"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn a_new_system_masters_is_an_escalation() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| {
+        t.replace(
+            "        - developers\n",
+            "        - developers\n        - system:masters\n",
+        )
+    });
+    git(d, &["commit", "-qam", "admins"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    let v = json(&o);
+    assert_eq!(
+        changes(&v),
+        vec![(
+            "changed".into(),
+            vec!["escalation".into()],
+            "arn:aws:iam::111122223333:role/developers".into()
+        )]
+    );
+    assert_eq!(v["changes"][0]["groups_added"][0], "system:masters");
+    assert_eq!(v["changes"][0]["before"]["line"], 13);
+    assert_eq!(
+        v["changes"][0]["after"]["file"],
+        "clusters/prod/aws-auth.yaml"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // the threshold is configurable
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--fail-on", "lockout"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--fail-on", "never"]);
+    assert_eq!(o.status.code(), Some(0));
+    // the renderings
+    let human = awsauth(d, &["diff", "HEAD~1", "HEAD"]);
+    let md = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "markdown"]);
+    let strip = |o: &Output| {
+        let s = String::from_utf8_lossy(&o.stdout).into_owned();
+        // commit ids differ per run
+        let re = |s: &str| {
+            s.split('(')
+                .enumerate()
+                .map(|(i, part)| {
+                    if i > 0 && part.len() > 12 && part[..12].chars().all(|c| c.is_ascii_hexdigit())
+                    {
+                        format!("<commit>{}", &part[12..])
+                    } else {
+                        part.to_owned()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("(")
+        };
+        re(&s)
+    };
+    insta::assert_snapshot!("diff_escalation_human", strip(&human));
+    insta::assert_snapshot!("diff_escalation_markdown", strip(&md));
+    let gh = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "github"]);
+    assert!(String::from_utf8_lossy(&gh.stdout).starts_with(
+        "::error file=clusters/prod/aws-auth.yaml,line=13,title=awsauth diff%3A escalation::"
+    ));
+}
+
+#[test]
+fn a_tab_in_map_roles_is_a_lockout_listing_the_node_roles() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| {
+        t.replace("      username: dev:", "    \t  username: dev:")
+    });
+    let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
+    let v = json(&o);
+    let got = changes(&v);
+    assert_eq!(got[0].0, "section-lost");
+    assert_eq!(got[0].1, vec!["lockout".to_owned()]);
+    let reasons = v["changes"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains("nodes lose access: arn:aws:iam::111122223333:role/eks-node"),
+        "{reasons}"
+    );
+    assert!(reasons.contains("line 14"), "{reasons}");
+    // every mapping of the section is listed as lost; the node role as a lockout
+    assert!(got.contains(&(
+        "removed".into(),
+        vec!["lockout".into()],
+        "arn:aws:iam::111122223333:role/eks-node".into()
+    )));
+    assert!(got.contains(&(
+        "removed".into(),
+        vec!["access-change".into()],
+        "arn:aws:iam::111122223333:role/developers".into()
+    )));
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!(
+        "diff_tab_lockout_human",
+        String::from_utf8_lossy(&awsauth(d, &["diff", "HEAD"]).stdout)
+            .replace(&git(d, &["rev-parse", "HEAD"])[..12], "<commit>")
+    );
+}
+
+#[test]
+fn removing_a_node_role_is_a_lockout() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| {
+        t.replace(
+            "    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{EC2PrivateDNSName}}\n      groups:\n        - system:bootstrappers\n        - system:nodes\n",
+            "",
+        )
+    });
+    let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
+    assert_eq!(
+        changes(&json(&o)),
+        vec![(
+            "removed".into(),
+            vec!["lockout".into()],
+            "arn:aws:iam::111122223333:role/eks-node".into()
+        )]
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // deleting aws-auth altogether
+    std::fs::remove_file(d.join("clusters/prod/aws-auth.yaml")).expect("rm");
+    let v = json(&awsauth(d, &["diff", "HEAD", "--format", "json"]));
+    assert_eq!(changes(&v)[0].0, "source-removed");
+    assert!(
+        v["changes"][0]["reasons"]
+            .to_string()
+            .contains("nodes lose access")
+    );
+}
+
+#[test]
+fn a_renamed_manifest_is_no_change_and_other_changes_are_access_changes() {
+    let dir = repo();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("clusters/production")).expect("mkdir");
+    git(
+        d,
+        &[
+            "mv",
+            "clusters/prod/aws-auth.yaml",
+            "clusters/production/aws-auth.yaml",
+        ],
+    );
+    git(d, &["commit", "-qm", "rename"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    let v = json(&o);
+    assert_eq!(changes(&v), Vec::new(), "{v}");
+    assert_eq!(o.status.code(), Some(0));
+    // a username change, a new IAM user, a principal moved between sections
+    let p = d.join("clusters/production/aws-auth.yaml");
+    let text = std::fs::read_to_string(&p).expect("read");
+    let text = text
+        .replace("username: on-call", "username: oncall")
+        .replace(
+            "  mapUsers: |\n",
+            "  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/alice\n      username: alice\n      groups: [view]\n",
+        );
+    std::fs::write(&p, text).expect("write");
+    let o = awsauth(
+        d,
+        &[
+            "diff",
+            "HEAD",
+            "--format",
+            "json",
+            "--fail-on",
+            "access-change",
+        ],
+    );
+    let got = changes(&json(&o));
+    assert!(got.contains(&(
+        "changed".into(),
+        vec!["access-change".into()],
+        "arn:aws:iam::111122223333:user/on-call".into()
+    )));
+    assert!(got.contains(&(
+        "added".into(),
+        vec!["escalation".into()],
+        "arn:aws:iam::111122223333:user/alice".into()
+    )));
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn staged_compares_head_with_the_index_only() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| {
+        t.replace(
+            "        - developers\n",
+            "        - developers\n        - system:masters\n",
+        )
+    });
+    git(d, &["add", "clusters/prod/aws-auth.yaml"]);
+    // an unstaged change on top: removing the node role
+    edit(d, |t| t.replace("role/eks-node\n", "role/eks-node-old\n"));
+    let staged = json(&awsauth(d, &["diff", "--staged", "--format", "json"]));
+    assert_eq!(changes(&staged).len(), 1, "{staged}");
+    assert_eq!(changes(&staged)[0].1, vec!["escalation".to_owned()]);
+    assert_eq!(staged["head"], "staged changes");
+    let worktree = json(&awsauth(d, &["diff", "HEAD", "--format", "json"]));
+    assert!(changes(&worktree).len() > 1, "{worktree}");
+}
+
+#[test]
+fn default_base_is_the_merge_base_with_the_main_branch() {
+    let dir = repo();
+    let d = dir.path();
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    edit(d, |t| t.replace("username: on-call", "username: oncall"));
+    git(d, &["commit", "-qam", "rename user"]);
+    // main moves on meanwhile; its change is not part of this branch's diff
+    git(d, &["checkout", "-q", "main"]);
+    std::fs::write(d.join("clusters/prod/other.yaml"), AUTH).expect("write");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "main work"]);
+    git(d, &["checkout", "-q", "feature"]);
+    let v = json(&awsauth(d, &["diff", "--format", "json"]));
+    assert!(
+        v["base"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("merge base with main")),
+        "{v}"
+    );
+    assert_eq!(changes(&v).len(), 1, "{v}");
+    assert_eq!(changes(&v)[0].0, "changed");
+}
+
+#[test]
+fn shallow_clones_and_missing_revisions_are_clear_errors() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| t.replace("username: on-call", "username: oncall"));
+    git(d, &["commit", "-qam", "second"]);
+    let clone = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", d.display());
+    git(clone.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
+    let c = clone.path().join("c");
+    let o = awsauth(&c, &["diff", "HEAD~1", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("revision `HEAD~1` is not in this repository"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("shallow clone"), "{}", stderr(&o));
+    // the full repository: a missing branch names itself
+    let o = awsauth(d, &["diff", "no-such-branch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`no-such-branch`"));
+    // a revision is never read as an option
+    let o = awsauth(d, &["diff", "--", "--output=/tmp/awsauth-pwned"]);
+    assert!(!Path::new("/tmp/awsauth-pwned").exists());
+    let _ = o;
+    let o = awsauth(d, &["diff", "--output=x"]);
+    assert_eq!(o.status.code(), Some(2), "an unknown flag, not a revision");
+    // outside a repository
+    let empty = tempfile::tempdir().expect("tmp");
+    let o = awsauth(empty.path(), &["diff"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--no-index"), "{}", stderr(&o));
+}
+
+#[test]
+fn no_index_compares_two_files() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("old.yaml"), AUTH).expect("write");
+    std::fs::write(
+        d.join("new.yaml"),
+        AUTH.replace(
+            "  mapUsers: |\n",
+            "  mapAccounts: |\n    - \"444455556666\"\n  mapUsers: |\n",
+        ),
+    )
+    .expect("write");
+    let o = awsauth(
+        d,
+        &[
+            "diff",
+            "--no-index",
+            "old.yaml",
+            "new.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        changes(&json(&o)),
+        vec![(
+            "added".into(),
+            vec!["escalation".into()],
+            "account:444455556666".into()
+        )]
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let o = awsauth(d, &["diff", "--no-index", "old.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn pathspecs_limit_the_comparison() {
+    let dir = repo();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("clusters/dev")).expect("mkdir");
+    std::fs::write(
+        d.join("clusters/dev/aws-auth.yaml"),
+        AUTH.replace("[on-call]", "[on-call, system:masters]"),
+    )
+    .expect("write");
+    let all = json(&awsauth(d, &["diff", "HEAD", "--format", "json"]));
+    assert!(
+        !changes(&all).is_empty(),
+        "the untracked file counts: {all}"
+    );
+    assert!(
+        all["changes"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|c| c["after"]["file"] == "clusters/dev/aws-auth.yaml")
+    );
+    let only_prod = json(&awsauth(
+        d,
+        &["diff", "HEAD", "--format", "json", "--", "clusters/prod"],
+    ));
+    assert_eq!(changes(&only_prod).len(), 0, "{only_prod}");
+    // relative to the current directory
+    let sub = json(&awsauth(
+        &d.join("clusters"),
+        &["diff", "HEAD", "--format", "json", "--", "dev"],
+    ));
+    assert_eq!(changes(&sub), changes(&all), "{sub}");
+}
+
+#[test]
+fn lint_new_only_reports_what_the_change_adds() {
+    let dir = repo();
+    let d = dir.path();
+    // the legacy finding: an IAM user mapping already at the base
+    let all = awsauth(d, &["lint", "--format", "json"]);
+    assert_eq!(json(&all)["diagnostics"].as_array().expect("list").len(), 1);
+    let o = awsauth(
+        d,
+        &["lint", "--format", "json", "--new-only", "--base", "HEAD"],
+    );
+    assert_eq!(json(&o)["diagnostics"], serde_json::json!([]));
+    assert_eq!(o.status.code(), Some(0));
+    // lines shift and a new finding appears: only the new one is reported
+    edit(d, |t| {
+        t.replace(
+            "  mapUsers: |\n",
+            "  # users\n  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/alice\n      username: alice\n      groups: [view]\n",
+        )
+    });
+    let o = awsauth(
+        d,
+        &["lint", "--format", "json", "--new-only", "--base", "HEAD"],
+    );
+    let v = json(&o);
+    let list = v["diagnostics"].as_array().expect("list");
+    assert_eq!(list.len(), 1, "{v}");
+    assert_eq!(list[0]["principal"], "arn:aws:iam::111122223333:user/alice");
+    assert_eq!(o.status.code(), Some(1));
+    // a new file at HEAD has no base version: all its findings are new
+    std::fs::create_dir_all(d.join("clusters/dev")).expect("mkdir");
+    std::fs::write(d.join("clusters/dev/aws-auth.yaml"), AUTH).expect("write");
+    let o = awsauth(
+        d,
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--new-only",
+            "--base",
+            "HEAD",
+            "clusters/dev",
+        ],
+    );
+    assert_eq!(json(&o)["diagnostics"].as_array().expect("list").len(), 1);
+}
