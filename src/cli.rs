@@ -682,138 +682,25 @@ fn explain(rule: &str) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Whether a path is worth reading as a manifest in a diff (the walk's default extensions).
-fn manifest_path(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    !config::FILE_NAMES.contains(&name)
-        && [".yaml", ".yml", ".json"]
-            .iter()
-            .any(|e| name.to_ascii_lowercase().ends_with(e))
-}
-
 fn diff(args: &DiffArgs) -> Result<ExitCode> {
-    use crate::diff::{self, Versions};
-    use crate::git::{Repo, Side};
+    use crate::diff;
     let mut configs = Configs::new(&args.config, &[], &[])?;
     let settings = configs.global(&[])?;
     let facts = diff::Facts {
         accounts: settings.cluster.account_ids.clone(),
     };
-    let mut versions = Versions::default();
-    let revisions;
-    if args.no_index {
+    let (versions, revisions) = if args.no_index {
         let [old, new] = args.revs.as_slice() else {
             anyhow::bail!("`--no-index` compares two files: `awsauth diff --no-index OLD NEW`");
         };
-        let read = |p: &str| -> Result<Option<FileLoad>> {
-            let input = if p == "-" {
-                crate::discover::Input::Stdin {
-                    name: "<stdin>".into(),
-                }
-            } else {
-                crate::discover::Input::Path {
-                    path: PathBuf::from(p),
-                    name: p.to_owned(),
-                }
-            };
-            let file =
-                read_input(&input).map_err(|e| anyhow::anyhow!("{}: {}", e.name, e.message))?;
-            Ok(Some(load_file(file)))
-        };
-        versions.old.extend(read(old)?);
-        versions.new.extend(read(new)?);
-        revisions = diff::render::Revisions {
-            base: old.clone(),
-            head: new.clone(),
-        };
+        diff::input::from_files(old, new).map_err(|e| anyhow::anyhow!(e))?
     } else {
         if args.revs.len() > 2 {
             anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
         }
         let cwd = std::env::current_dir().context("no current directory")?;
-        let repo = Repo::discover(&cwd)?;
-        let short = |oid: &str| oid.chars().take(12).collect::<String>();
-        let (old, base_label) = match args.revs.first() {
-            Some(rev) => {
-                let oid = repo.resolve(rev)?;
-                let label = format!("{rev} ({})", short(&oid));
-                (Side::Commit(oid), label)
-            }
-            None if args.staged => {
-                let oid = repo.resolve("HEAD")?;
-                let label = format!("HEAD ({})", short(&oid));
-                (Side::Commit(oid), label)
-            }
-            None => {
-                let (name, oid) = repo.default_base()?;
-                let label = format!("merge base with {name} ({})", short(&oid));
-                (Side::Commit(oid), label)
-            }
-        };
-        let (new, head_label) = match (args.revs.get(1), args.staged) {
-            (Some(_), true) => {
-                anyhow::bail!("`--staged` compares with the index: name at most one revision")
-            }
-            (Some(rev), false) => {
-                let oid = repo.resolve(rev)?;
-                let label = format!("{rev} ({})", short(&oid));
-                (Side::Commit(oid), label)
-            }
-            (None, true) => (Side::Index, "staged changes".to_owned()),
-            (None, false) => (Side::Worktree, "working tree".to_owned()),
-        };
-        let mut pathspecs = Vec::new();
-        for p in &args.paths {
-            match repo.root_relative(Path::new(p)) {
-                Some(r) => pathspecs.push(r),
-                None => anyhow::bail!("`{p}` is outside the repository `{}`", repo.root.display()),
-            }
-        }
-        let changed = repo.changed(&old, &new, &pathspecs)?;
-        let paths: Vec<(crate::git::Status, String)> = changed
-            .into_iter()
-            .filter(|(_, p)| manifest_path(p))
-            .collect();
-        let olds: Vec<String> = paths
-            .iter()
-            .filter(|(s, _)| *s != crate::git::Status::Added)
-            .map(|(_, p)| p.clone())
-            .collect();
-        let news: Vec<String> = paths
-            .iter()
-            .filter(|(s, _)| *s != crate::git::Status::Deleted)
-            .map(|(_, p)| p.clone())
-            .collect();
-        let mut old_blobs = repo.read(&old, &olds)?;
-        let mut new_blobs = repo.read(&new, &news)?;
-        let load = |blobs: &mut HashMap<String, Option<Vec<u8>>>,
-                    paths: &[String]|
-         -> Result<Vec<FileLoad>> {
-            let inputs: Vec<(String, Option<Vec<u8>>)> = paths
-                .iter()
-                .map(|p| (p.clone(), blobs.remove(p).flatten()))
-                .collect();
-            let loaded: Vec<std::result::Result<Option<FileLoad>, String>> = inputs
-                .into_par_iter()
-                .map(|(p, b)| diff::load_version(&p, b))
-                .collect();
-            let mut out = Vec::new();
-            for l in loaded {
-                match l {
-                    Ok(Some(l)) => out.push(l),
-                    Ok(None) => {}
-                    Err(e) => anyhow::bail!(e),
-                }
-            }
-            Ok(out)
-        };
-        versions.old = load(&mut old_blobs, &olds)?;
-        versions.new = load(&mut new_blobs, &news)?;
-        revisions = diff::render::Revisions {
-            base: base_label,
-            head: head_label,
-        };
-    }
+        diff::input::from_git(&cwd, &args.revs, args.staged, &args.paths)?
+    };
     let report = diff::compare_versions(&versions, &facts);
     match args.format {
         DiffFormat::Human => emit(&diff::render::human(&report, &revisions))?,

@@ -38,17 +38,6 @@ pub enum Side {
     Worktree,
 }
 
-/// How a path changed between two sides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Only on the new side.
-    Added,
-    /// Only on the old side.
-    Deleted,
-    /// On both sides, different.
-    Modified,
-}
-
 /// A repository, driven through `git`.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -61,7 +50,12 @@ pub struct Repo {
 impl Repo {
     fn command(&self) -> Command {
         let mut c = Command::new("git");
-        c.current_dir(&self.root)
+        let dir = if self.root.as_os_str().is_empty() {
+            &self.cwd
+        } else {
+            &self.root
+        };
+        c.current_dir(dir)
             .arg("--no-pager")
             .arg("--no-optional-locks")
             .args(["-c", "core.fsmonitor=false", "-c", "core.quotePath=false"])
@@ -176,63 +170,6 @@ impl Repo {
         ))
     }
 
-    /// Paths (relative to the repository root) that differ between `old` (a commit or the
-    /// index) and `new`, restricted to `pathspecs` (relative to the root, see
-    /// [`Repo::root_relative`]).
-    pub fn changed(
-        &self,
-        old: &Side,
-        new: &Side,
-        pathspecs: &[String],
-    ) -> Result<Vec<(Status, String)>, GitError> {
-        let mut args: Vec<&str> = vec![
-            "diff",
-            "--name-status",
-            "-z",
-            "--no-renames",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--ignore-submodules",
-        ];
-        match (old, new) {
-            (Side::Commit(a), Side::Commit(b)) => args.extend([a.as_str(), b.as_str()]),
-            (Side::Commit(a), Side::Index) => args.extend(["--cached", a.as_str()]),
-            (Side::Commit(a), Side::Worktree) => args.push(a.as_str()),
-            (Side::Index, Side::Worktree) => {}
-            _ => return Err(GitError("unsupported comparison".into())),
-        }
-        args.push("--");
-        args.extend(pathspecs.iter().map(String::as_str));
-        let out = self.run(&args)?;
-        let mut fields = out.split(|&b| b == 0).filter(|f| !f.is_empty());
-        let mut changes = Vec::new();
-        while let (Some(status), Some(path)) = (fields.next(), fields.next()) {
-            let status = match status.first() {
-                Some(b'A') => Status::Added,
-                Some(b'D') => Status::Deleted,
-                _ => Status::Modified,
-            };
-            changes.push((status, String::from_utf8_lossy(path).into_owned()));
-        }
-        if *new == Side::Worktree {
-            // new files not yet added are part of the working tree too
-            let mut args = vec![
-                "ls-files",
-                "-z",
-                "--others",
-                "--exclude-standard",
-                "--full-name",
-                "--",
-            ];
-            args.extend(pathspecs.iter().map(String::as_str));
-            let out = self.run(&args)?;
-            for path in out.split(|&b| b == 0).filter(|f| !f.is_empty()) {
-                changes.push((Status::Added, String::from_utf8_lossy(path).into_owned()));
-            }
-        }
-        Ok(changes)
-    }
-
     /// The contents of `paths` (relative to the root) on `side`; `None` for a path that is not
     /// there. One `git cat-file --batch` process serves every blob.
     pub fn read(
@@ -311,35 +248,6 @@ impl Repo {
         Ok(out)
     }
 
-    /// Root-relative paths of files at a commit (or in the index), restricted to `pathspecs`.
-    pub fn files(&self, side: &Side, pathspecs: &[String]) -> Result<Vec<String>, GitError> {
-        let out = match side {
-            Side::Commit(oid) => {
-                let mut args = vec![
-                    "ls-tree",
-                    "-r",
-                    "-z",
-                    "--name-only",
-                    "--full-tree",
-                    oid.as_str(),
-                    "--",
-                ];
-                args.extend(pathspecs.iter().map(String::as_str));
-                self.run(&args)?
-            }
-            _ => {
-                let mut args = vec!["ls-files", "-z", "--full-name", "--"];
-                args.extend(pathspecs.iter().map(String::as_str));
-                self.run(&args)?
-            }
-        };
-        Ok(out
-            .split(|&b| b == 0)
-            .filter(|f| !f.is_empty())
-            .map(|f| String::from_utf8_lossy(f).into_owned())
-            .collect())
-    }
-
     /// `path` (relative to the current directory, or absolute) relative to the root, for a
     /// pathspec; `None` outside the repository. The path need not exist (a deleted file).
     pub fn root_relative(&self, path: &Path) -> Option<String> {
@@ -355,5 +263,293 @@ impl Repo {
         let rel = abs.strip_prefix(&root).ok()?;
         let s = rel.to_string_lossy().replace('\\', "/");
         Some(if s.is_empty() { ".".to_owned() } else { s })
+    }
+}
+
+/// Where a changed path's content is on one side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blob {
+    /// Not there (added or deleted).
+    Absent,
+    /// A blob object id.
+    Oid(String),
+    /// In the working tree (read from disk).
+    Worktree,
+}
+
+/// A changed path with its blobs on both sides.
+#[derive(Debug, Clone)]
+pub struct RawChange {
+    /// Root-relative path.
+    pub path: String,
+    /// The old side.
+    pub old: Blob,
+    /// The new side.
+    pub new: Blob,
+}
+
+/// What a diff compares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rev {
+    /// A revision as the user wrote it (resolved by git after `--end-of-options`).
+    Named(String),
+    /// The index.
+    Index,
+    /// The working tree.
+    Worktree,
+}
+
+impl Repo {
+    /// A repository handle for the current directory `cwd` without running git yet: the
+    /// fast path of `awsauth diff BASE HEAD` spawns git twice in all (one `diff`, one
+    /// `cat-file`), so it costs about what `git diff --name-only` does.
+    pub fn lazy(cwd: &Path) -> Self {
+        Self {
+            cwd: cwd.to_owned(),
+            root: PathBuf::new(),
+        }
+    }
+
+    fn in_cwd(&self) -> Command {
+        let mut c = self.command();
+        c.current_dir(&self.cwd);
+        c
+    }
+
+    /// The paths that differ between `old` and `new` (pathspecs relative to the current
+    /// directory), with their blob ids; untracked files count as added in the working tree.
+    pub fn diff_raw(
+        &self,
+        old: &Rev,
+        new: &Rev,
+        pathspecs: &[String],
+    ) -> Result<Vec<RawChange>, GitError> {
+        let mut args: Vec<&str> = vec![
+            "diff",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--no-renames",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--ignore-submodules",
+        ];
+        match (old, new) {
+            (Rev::Named(_), Rev::Index) => args.push("--cached"),
+            (Rev::Index, Rev::Worktree) | (Rev::Named(_), _) => {}
+            _ => return Err(GitError("unsupported comparison".into())),
+        }
+        args.push("--end-of-options");
+        for r in [old, new] {
+            if let Rev::Named(n) = r {
+                args.push(n);
+            }
+        }
+        args.push("--");
+        args.extend(pathspecs.iter().map(String::as_str));
+        let out = self
+            .in_cwd()
+            .args(&args)
+            .output()
+            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            if err.contains("not a git repository") {
+                return Err(GitError(format!(
+                    "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
+                    self.cwd.display()
+                )));
+            }
+            // say which revision is missing, and how to get it
+            for r in [old, new] {
+                if let Rev::Named(n) = r {
+                    self.resolve(n)?;
+                }
+            }
+            return Err(GitError(format!("`git diff` failed: {err}")));
+        }
+        let zero = |oid: &str| oid.bytes().all(|b| b == b'0');
+        let mut changes = Vec::new();
+        let mut fields = out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty());
+        while let (Some(meta), Some(path)) = (fields.next(), fields.next()) {
+            // `:100644 100644 <old> <new> M`
+            let meta = String::from_utf8_lossy(meta);
+            let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+            let [old_mode, new_mode, old_oid, new_oid, _status] = parts.as_slice() else {
+                continue;
+            };
+            let blob = |mode: &str, oid: &str, worktree: bool| {
+                if mode.bytes().all(|b| b == b'0') {
+                    Blob::Absent
+                } else if zero(oid) && worktree {
+                    Blob::Worktree
+                } else {
+                    Blob::Oid((*oid).to_owned())
+                }
+            };
+            changes.push(RawChange {
+                path: String::from_utf8_lossy(path).into_owned(),
+                old: blob(old_mode, old_oid, false),
+                new: blob(new_mode, new_oid, *new == Rev::Worktree),
+            });
+        }
+        if *new == Rev::Worktree {
+            let mut args = vec![
+                "ls-files",
+                "-z",
+                "--others",
+                "--exclude-standard",
+                "--full-name",
+                "--",
+            ];
+            args.extend(pathspecs.iter().map(String::as_str));
+            let out = self
+                .in_cwd()
+                .args(&args)
+                .output()
+                .map_err(|e| GitError(e.to_string()))?;
+            for path in out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()) {
+                changes.push(RawChange {
+                    path: String::from_utf8_lossy(path).into_owned(),
+                    old: Blob::Absent,
+                    new: Blob::Worktree,
+                });
+            }
+        }
+        Ok(changes)
+    }
+
+    /// The top of the working tree (one `git rev-parse`).
+    pub fn toplevel(&self) -> Result<PathBuf, GitError> {
+        let out = self
+            .in_cwd()
+            .args(["rev-parse", "--show-toplevel"])
+            .output()
+            .map_err(|e| GitError(e.to_string()))?;
+        Ok(PathBuf::from(
+            String::from_utf8_lossy(&out.stdout).trim_end_matches(['\n', '\r']),
+        ))
+    }
+
+    /// Starts one `git cat-file --batch` process for [`Batch::get_many`].
+    pub fn batch(&self) -> Result<Batch, GitError> {
+        let mut child = self
+            .in_cwd()
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
+        let stdin = child
+            .stdin
+            .take()
+            .ok_or_else(|| GitError("no stdin".into()))?;
+        let stdout = BufReader::new(
+            child
+                .stdout
+                .take()
+                .ok_or_else(|| GitError("no stdout".into()))?,
+        );
+        Ok(Batch {
+            child,
+            stdin: Some(stdin),
+            stdout,
+        })
+    }
+}
+
+/// An object read by [`Batch`].
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// Its id.
+    pub oid: String,
+    /// `blob`, `commit`, ...
+    pub kind: String,
+    /// Its content.
+    pub data: Vec<u8>,
+}
+
+/// A running `git cat-file --batch`: object names in, objects out, in order.
+#[derive(Debug)]
+pub struct Batch {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Batch {
+    /// Reads the named objects (`None`: missing). Names go through standard input, never the
+    /// command line, so no name is read as an option.
+    pub fn get_many(&mut self, names: &[String]) -> Result<Vec<Option<Object>>, GitError> {
+        let input: String = names
+            .iter()
+            .filter(|n| !n.contains('\n'))
+            .map(|n| format!("{n}\n"))
+            .collect();
+        let expected = names.iter().filter(|n| !n.contains('\n')).count();
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| GitError("cat-file closed".into()))?;
+        let reader = &mut self.stdout;
+        std::thread::scope(|s| {
+            // write while reading: both pipes are bounded
+            let writer = s.spawn(move || {
+                stdin
+                    .write_all(input.as_bytes())
+                    .and_then(|()| stdin.flush())
+            });
+            let mut out = Vec::with_capacity(expected);
+            for _ in 0..expected {
+                let mut header = String::new();
+                if reader
+                    .read_line(&mut header)
+                    .map_err(|e| GitError(e.to_string()))?
+                    == 0
+                {
+                    return Err(GitError("`git cat-file` stopped early".into()));
+                }
+                let parts: Vec<&str> = header.trim_end().split(' ').collect();
+                if parts.len() != 3 || parts[2].parse::<usize>().is_err() {
+                    out.push(None); // `<name> missing`, `<name> ambiguous`
+                    continue;
+                }
+                let size: usize = parts[2].parse().unwrap_or(0);
+                let mut data = vec![0; size + 1];
+                reader
+                    .read_exact(&mut data)
+                    .map_err(|e| GitError(e.to_string()))?;
+                data.truncate(size);
+                out.push(Some(Object {
+                    oid: parts[0].to_owned(),
+                    kind: parts[1].to_owned(),
+                    data,
+                }));
+            }
+            let _ = writer.join();
+            Ok(out)
+        })
+        .map(|mut v: Vec<Option<Object>>| {
+            // names with a line feed cannot be asked for: report them missing, in place
+            let mut it = v.drain(..);
+            names
+                .iter()
+                .map(|n| {
+                    if n.contains('\n') {
+                        None
+                    } else {
+                        it.next().flatten()
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
     }
 }

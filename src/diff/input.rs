@@ -1,0 +1,164 @@
+//! What `awsauth diff` compares: two files, or two sides of a Git repository (commits, the
+//! index, the working tree), read from Git objects without a checkout.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::Versions;
+use super::render::Revisions;
+use crate::git::{Blob, GitError, Repo, Rev};
+use crate::load::FileLoad;
+
+/// A file's bytes on one side (`None`: absent).
+type Content = Option<Vec<u8>>;
+
+/// Whether a path is worth reading as a manifest (the walk's default extensions; not
+/// awsauth's own configuration).
+fn manifest_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    !crate::config::FILE_NAMES.contains(&name)
+        && [".yaml", ".yml", ".json"]
+            .iter()
+            .any(|e| name.to_ascii_lowercase().ends_with(e))
+}
+
+/// Two files (`-` is standard input).
+pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String> {
+    let read = |p: &str| -> Result<FileLoad, String> {
+        let input = if p == "-" {
+            crate::discover::Input::Stdin {
+                name: "<stdin>".into(),
+            }
+        } else {
+            crate::discover::Input::Path {
+                path: PathBuf::from(p),
+                name: p.to_owned(),
+            }
+        };
+        let file = crate::discover::read_input(&input)
+            .map_err(|e| format!("{}: {}", e.name, e.message))?;
+        Ok(crate::load::load_file(file))
+    };
+    let versions = Versions {
+        old: vec![read(old)?],
+        new: vec![read(new)?],
+    };
+    let revisions = Revisions {
+        base: old.to_owned(),
+        head: new.to_owned(),
+    };
+    Ok((versions, revisions))
+}
+
+/// Two sides of the repository around `cwd`: `[BASE [HEAD]]` (BASE defaults to the merge base
+/// with the default branch, HEAD to the working tree), or with `staged` BASE (default HEAD)
+/// against the index; `paths` are pathspecs relative to `cwd`.
+pub fn from_git(
+    cwd: &Path,
+    revs: &[String],
+    staged: bool,
+    paths: &[String],
+) -> Result<(Versions, Revisions), GitError> {
+    let repo = Repo::lazy(cwd);
+    let (old, base_name) = match revs.first() {
+        Some(rev) => (Rev::Named(rev.clone()), rev.clone()),
+        None if staged => (Rev::Named("HEAD".into()), "HEAD".into()),
+        None => {
+            let (name, oid) = Repo::discover(cwd)?.default_base()?;
+            (Rev::Named(oid), format!("merge base with {name}"))
+        }
+    };
+    let new = match (revs.get(1), staged) {
+        (Some(_), true) => {
+            return Err(GitError(
+                "`--staged` compares with the index: name at most one revision".into(),
+            ));
+        }
+        (Some(rev), false) => Rev::Named(rev.clone()),
+        (None, true) => Rev::Index,
+        (None, false) => Rev::Worktree,
+    };
+    // cat-file starts while git diff runs: two git processes in all for BASE HEAD
+    let mut batch = repo.batch()?;
+    let changed: Vec<crate::git::RawChange> = repo
+        .diff_raw(&old, &new, paths)?
+        .into_iter()
+        .filter(|c| manifest_path(&c.path))
+        .collect();
+    let mut names: Vec<String> = [&old, &new]
+        .iter()
+        .filter_map(|r| match r {
+            Rev::Named(n) => Some(format!("{n}^{{commit}}")),
+            _ => None,
+        })
+        .collect();
+    let rev_count = names.len();
+    for c in &changed {
+        for b in [&c.old, &c.new] {
+            if let Blob::Oid(oid) = b {
+                names.push(oid.clone());
+            }
+        }
+    }
+    let objects = batch.get_many(&names)?;
+    let mut blobs: HashMap<String, Vec<u8>> = HashMap::new();
+    for (name, obj) in names.iter().zip(objects.iter()).skip(rev_count) {
+        if let Some(o) = obj.as_ref().filter(|o| o.kind == "blob") {
+            blobs.insert(name.clone(), o.data.clone());
+        }
+    }
+    let short = |i: usize| {
+        objects
+            .get(i)
+            .and_then(Option::as_ref)
+            .map(|o| o.oid.chars().take(12).collect::<String>())
+            .unwrap_or_default()
+    };
+    let base_label = format!("{base_name} ({})", short(0));
+    let head_label = match &new {
+        Rev::Named(n) => format!("{n} ({})", short(1)),
+        Rev::Index => "staged changes".to_owned(),
+        Rev::Worktree => "working tree".to_owned(),
+    };
+    let root = if changed.iter().any(|c| c.new == Blob::Worktree) {
+        Some(repo.toplevel()?)
+    } else {
+        None
+    };
+    let content = |b: &Blob, path: &str| -> Content {
+        match b {
+            Blob::Absent => None,
+            Blob::Oid(oid) => blobs.get(oid).cloned(),
+            Blob::Worktree => root.as_ref().and_then(|r| std::fs::read(r.join(path)).ok()),
+        }
+    };
+    let inputs: Vec<(String, Content, Content)> = changed
+        .iter()
+        .map(|c| {
+            (
+                c.path.clone(),
+                content(&c.old, &c.path),
+                content(&c.new, &c.path),
+            )
+        })
+        .collect();
+    let loaded: Vec<(Option<FileLoad>, Option<FileLoad>)> = inputs
+        .into_par_iter()
+        .map(|(p, o, n)| -> Result<_, GitError> {
+            let load = |b| super::load_version(&p, b).map_err(GitError);
+            Ok((load(o)?, load(n)?))
+        })
+        .collect::<Result<_, GitError>>()?;
+    let mut versions = Versions::default();
+    for (o, n) in loaded {
+        versions.old.extend(o);
+        versions.new.extend(n);
+    }
+    let revisions = Revisions {
+        base: base_label,
+        head: head_label,
+    };
+    Ok((versions, revisions))
+}
