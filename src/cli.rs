@@ -75,6 +75,10 @@ struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     format: DiffFormat,
+    /// When to use colours in the human format (`auto` honours NO_COLOR and colours only a
+    /// terminal).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
     /// Exit 1 when a change of these classes is found (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = [DiffFailOn::Escalation, DiffFailOn::Lockout])]
     fail_on: Vec<DiffFailOn>,
@@ -234,6 +238,20 @@ enum ColorChoice {
 /// Writes to stdout; a closed pipe (`awsauth ... | head`) ends the program quietly.
 fn emit(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        r => r.context("cannot write to standard output"),
+    }
+}
+
+/// Writes styled text to stdout, keeping or stripping the colours per `--color`.
+fn emit_styled(text: &str, color: ColorChoice) -> Result<()> {
+    let choice = match color {
+        ColorChoice::Auto => anstream::ColorChoice::Auto,
+        ColorChoice::Always => anstream::ColorChoice::Always,
+        ColorChoice::Never => anstream::ColorChoice::Never,
+    };
+    let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
         r => r.context("cannot write to standard output"),
@@ -544,17 +562,8 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
     report_input_errors(&errors);
     match args.format {
         LintFormat::Human => {
-            let choice = match args.color {
-                ColorChoice::Auto => anstream::ColorChoice::Auto,
-                ColorChoice::Always => anstream::ColorChoice::Always,
-                ColorChoice::Never => anstream::ColorChoice::Never,
-            };
             let text = render::human::render(&diagnostics, &summary, true);
-            let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-                r => r.context("cannot write to standard output")?,
-            }
+            emit_styled(&text, args.color)?;
         }
         LintFormat::Concise => emit(&render::concise(&diagnostics))?,
         LintFormat::Json => emit(&render::json::render(&diagnostics, &summary))?,
@@ -703,7 +712,10 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     };
     let report = diff::compare_versions(&versions, &facts);
     match args.format {
-        DiffFormat::Human => emit(&diff::render::human(&report, &revisions))?,
+        DiffFormat::Human => {
+            let text = diff::render::human(&report, &revisions, true);
+            emit_styled(&text, args.color)?;
+        }
         DiffFormat::Markdown => emit(&diff::render::markdown(&report, &revisions))?,
         DiffFormat::Json => emit(&diff::render::json(&report, &revisions))?,
         DiffFormat::Github => emit(&diff::render::github(&report))?,

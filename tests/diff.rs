@@ -519,3 +519,89 @@ fn lint_new_only_reports_what_the_change_adds() {
     );
     assert_eq!(json(&o)["diagnostics"].as_array().expect("list").len(), 1);
 }
+
+/// Every escalation reason, and a move between sections, on two files.
+#[test]
+fn escalation_reasons_and_moves() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let old = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/ci
+      username: ci
+      groups: [ci]
+  mapUsers: |
+    - userarn: arn:aws:iam::111122223333:role/ops
+      username: ops
+      groups: [ops]
+";
+    let new = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/ci
+      username: system:kube-controller-manager
+      groups: [ci, system:nodes]
+    - rolearn: arn:aws:iam::111122223333:role/ops
+      username: ops
+      groups: [ops]
+    - rolearn: arn:aws:iam::999988887777:role/vendor
+      username: vendor
+      groups: [view]
+    - sso:
+        permissionSetName: Admin
+        accountID: \"111122223333\"
+      username: admin:{{SessionName}}
+      groups: [view]
+";
+    std::fs::write(d.join("old.yaml"), old).expect("write");
+    std::fs::write(d.join("new.yaml"), new).expect("write");
+    let o = awsauth(
+        d,
+        &[
+            "diff",
+            "--no-index",
+            "old.yaml",
+            "new.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    let v = json(&o);
+    let reasons = |principal: &str| -> String {
+        v["changes"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|c| c["principal"] == principal)
+            .map(|c| format!("{} {}", c["kind"], c["reasons"]))
+            .collect()
+    };
+    let ci = reasons("arn:aws:iam::111122223333:role/ci");
+    assert!(
+        ci.contains("gains a node identity") && ci.contains("built-in Kubernetes identity"),
+        "{ci}"
+    );
+    let ops = reasons("arn:aws:iam::111122223333:role/ops");
+    assert!(
+        ops.contains("\"moved\"") && ops.contains("moved from `mapUsers` to `mapRoles`"),
+        "{ops}"
+    );
+    assert!(
+        reasons("arn:aws:iam::999988887777:role/vendor")
+            .contains("another account (`999988887777`)")
+    );
+    assert!(
+        reasons("sso:111122223333/Admin").contains("a new sso matcher"),
+        "{v}"
+    );
+    assert_eq!(o.status.code(), Some(1));
+}

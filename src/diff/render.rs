@@ -82,17 +82,39 @@ fn summary_line(r: &Report) -> String {
     )
 }
 
-/// The human rendering.
-pub fn human(r: &Report, revs: &Revisions) -> String {
-    let mut out = format!("awsauth diff {} → {}\n", revs.base, revs.head);
+/// The human rendering; `styled` adds ANSI colours (stripped again when the output is not a
+/// terminal, see `--color`).
+pub fn human(r: &Report, revs: &Revisions, styled: bool) -> String {
+    use anstyle::{AnsiColor, Style};
+    let paint = |style: Style, text: &str| {
+        if styled {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_owned()
+        }
+    };
+    let bold = Style::new().bold();
+    let mut out = format!(
+        "{}\n",
+        paint(bold, &format!("awsauth diff {} → {}", revs.base, revs.head))
+    );
     for risk in RISKS {
         let group: Vec<&Change> = r.changes.iter().filter(|c| c.primary() == risk).collect();
         if group.is_empty() {
             continue;
         }
-        out.push_str(&format!("\n{} ({})\n", risk.title(), group.len()));
+        let color = match risk {
+            Risk::Escalation => AnsiColor::Red,
+            Risk::Lockout => AnsiColor::Magenta,
+            Risk::AccessChange => AnsiColor::Yellow,
+        };
+        let heading = format!("{} ({})", risk.title(), group.len());
+        out.push_str(&format!(
+            "\n{}\n",
+            paint(bold.fg_color(Some(color.into())), &heading)
+        ));
         for c in group {
-            out.push_str(&format!("  {}\n", headline(c)));
+            out.push_str(&format!("  {}\n", paint(bold, &headline(c))));
             out.push_str(&format!(
                 "    {} → {}\n",
                 location(c.before.as_ref()),
@@ -114,7 +136,12 @@ pub fn human(r: &Report, revs: &Revisions) -> String {
                 ));
             }
             for line in text_diff(c).lines() {
-                out.push_str(&format!("    │ {line}\n"));
+                let style = match line.chars().next() {
+                    Some('+') => Style::new().fg_color(Some(AnsiColor::Green.into())),
+                    Some('-') => Style::new().fg_color(Some(AnsiColor::Red.into())),
+                    _ => Style::new(),
+                };
+                out.push_str(&format!("    │ {}\n", paint(style, line)));
             }
         }
     }
