@@ -301,6 +301,8 @@ struct Configs {
     by_file: HashMap<PathBuf, Arc<Settings>>,
     select: Vec<String>,
     ignore: Vec<String>,
+    /// Command-line selectors not known to some configuration (checked once all are read).
+    unknown: Vec<String>,
 }
 
 impl Configs {
@@ -311,6 +313,7 @@ impl Configs {
             by_file: HashMap::new(),
             select: select.to_vec(),
             ignore: ignore.to_vec(),
+            unknown: Vec::new(),
         };
         if args.no_config {
             me.fixed = Some(me.finish(Settings::default())?);
@@ -324,11 +327,21 @@ impl Configs {
         Ok(me)
     }
 
-    fn finish(&self, mut settings: Settings) -> Result<Arc<Settings>> {
-        settings
-            .apply_cli(&self.select, &self.ignore)
-            .map_err(|e| anyhow::anyhow!(e))?;
+    fn finish(&mut self, mut settings: Settings) -> Result<Arc<Settings>> {
+        let unknown = settings.apply_cli(&self.select, &self.ignore);
+        self.unknown.extend(unknown);
         Ok(Arc::new(settings))
+    }
+
+    /// Command-line selectors that no configuration of the run knows are usage errors.
+    fn check_selectors(&self) -> Result<()> {
+        let all = self.all();
+        for id in &self.unknown {
+            if !all.iter().any(|s| s.knows(id)) {
+                anyhow::bail!(config::unknown_selector(id));
+            }
+        }
+        Ok(())
     }
 
     /// The settings that apply to files in `dir`.
@@ -510,6 +523,7 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
 fn lint(args: &LintArgs) -> Result<ExitCode> {
     let mut configs = Configs::new(&args.config, &args.select, &args.ignore)?;
     let (loads, errors) = load_all(&args.input, &mut configs)?;
+    configs.check_selectors()?;
     let global = configs.global(&args.input.paths)?;
     let mut diagnostics: Vec<Diagnostic> = loads
         .par_iter()

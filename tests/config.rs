@@ -606,3 +606,81 @@ data:
         "every finding is suppressed, and no suppression is unused"
     );
 }
+
+/// The selection rules of the README, checked on the resolved settings.
+#[test]
+fn selection_follows_specificity() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let settings = |text: &str| {
+        let path = dir.path().join(".awsauth.yaml");
+        std::fs::write(&path, text).expect("write");
+        awsauth::config::load(&path).unwrap_or_else(|e| panic!("{e:?}"))
+    };
+    let rule = |id: &str| awsauth::rules::find(id).expect("a rule");
+    let (masters, users, pae) = (rule("system-masters"), rule("iam-user-mapping"), rule("prefer-access-entries"));
+    // without `select`: a category or `all` in `ignore` turns rules off
+    let s = settings("ignore: [security]\n");
+    assert!(!s.enabled(masters) && s.enabled(rule("missing-arn")));
+    assert!(!settings("ignore: [all]\n").enabled(rule("missing-arn")));
+    // a rule id beats its category
+    let s = settings("ignore: [security]\nselect: [all, system-masters]\n");
+    assert!(s.enabled(masters) && !s.enabled(users));
+    // off-by-default rules run only when named or given a severity, never through `all`
+    assert!(!settings("select: [all]\n").enabled(pae));
+    assert!(!settings("select: [hygiene]\n").enabled(pae));
+    assert!(settings("select: [all, prefer-access-entries]\n").enabled(pae));
+    assert!(settings("rules: {prefer-access-entries: {severity: info}}\n").enabled(pae));
+    // the command line beats `severity: off`
+    let mut s = settings("rules: {system-masters: {severity: off}}\n");
+    assert!(!s.enabled(masters));
+    assert!(s.apply_cli(&["system-masters".into()], &[]).is_empty());
+    assert!(s.enabled(masters));
+    // a policy at `severity: off` does not run through `all` or `policy`, and `rules.<id>`
+    // sets a policy's severity
+    let s = settings(
+        "select: [all, policy]\npolicies:\n  - id: quiet\n    severity: off\n    forbid: {account: [\"1\"]}\n  - id: loud\n    forbid: {account: [\"1\"]}\nrules:\n  loud: {severity: info}\n",
+    );
+    let (quiet, loud) = (s.find_rule("quiet").expect("policy"), s.find_rule("loud").expect("policy"));
+    assert!(!s.enabled(quiet) && s.enabled(loud));
+    assert_eq!(s.severity(loud), Some(awsauth::diagnostic::Severity::Info));
+}
+
+#[test]
+fn hostile_and_odd_configurations_are_errors_not_hangs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join(".awsauth.yaml");
+    let load = |text: &str| {
+        std::fs::write(&path, text).expect("write");
+        awsauth::config::load(&path).err().map(|e| format!("{e:?}"))
+    };
+    // nine levels of ten aliases each: a billion values
+    let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let p = i - 1;
+        text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+    }
+    text.push_str("ignore: *a8\n");
+    assert!(load(&text).is_some_and(|e| e.contains("too many values")));
+    assert!(load("select: [all]\n---\nignore: [security]\n").is_some_and(|e| e.contains("second YAML document")));
+    assert!(
+        load("policies:\n  - {id: a, forbid: {account: [\"1\"]}}\n  - {id: a, forbid: {account: [\"2\"]}}\n")
+            .is_some_and(|e| e.contains("used twice"))
+    );
+    assert!(load("rules:\n  nope: {}\n").is_some_and(|e| e.contains("unknown rule `nope`")));
+}
+
+#[test]
+fn command_line_selectors_may_name_policies_of_any_configuration_read() {
+    let dir = tree(&[
+        ("a/.awsauth.yaml", "policies:\n  - id: no-users\n    forbid: {section: [mapUsers]}\n"),
+        ("a/aws-auth.yaml", AUTH),
+    ]);
+    let root = dir.path();
+    let o = awsauth(&["lint", "--format", "json", "a"], root);
+    assert!(rules_of(&o).contains(&"no-users".to_owned()));
+    let o = awsauth(&["lint", "--format", "json", "--ignore", "no-users", "a"], root);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!rules_of(&o).contains(&"no-users".to_owned()));
+    let o = awsauth(&["lint", "--ignore", "no-userz", "a"], root);
+    assert_eq!(o.status.code(), Some(2));
+}

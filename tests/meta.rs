@@ -26,9 +26,9 @@ fn diagnostics_of(rule: &str, docs: &str, text: &str) -> usize {
         }
         None => awsauth::config::Settings::default(),
     };
-    settings
-        .apply_cli(&["all".to_owned()], &[])
-        .expect("`all` is a selector");
+    // every rule, and this one even when it is off by default
+    let unknown = settings.apply_cli(&["all".to_owned(), rule.to_owned()], &[]);
+    assert!(unknown.is_empty(), "{unknown:?}");
     let out = awsauth::lint::lint_file(&load, None, &settings);
     out.iter().filter(|d| d.rule.name == rule).count()
 }

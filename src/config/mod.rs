@@ -264,17 +264,21 @@ impl Settings {
         if self.rules.get(rule.name).and_then(|r| r.level) == Some(Level::Off) {
             return false;
         }
+        // how specifically the rule is selected: a rule that is on by default is selected by
+        // `all` (0) unless `select` says otherwise; one that is off by default (and a policy at
+        // `severity: off`) runs only when named, or given a severity
+        let named = self.severity_configured(rule).then_some(2);
         let selected = match &self.select {
             Some(select) => select
                 .iter()
                 .filter(|s| s.matches(rule))
+                .filter(|s| rule.enabled || matches!(s, Selector::Rule(_)))
                 .map(Selector::specificity)
                 .max(),
-            None if rule.enabled || self.severity_configured(rule) => Some(2),
-            // a rule that is off by default counts as selected by `all` only when named
+            None if rule.enabled => Some(0),
             None => None,
         };
-        let Some(selected) = selected else {
+        let Some(selected) = selected.max(named) else {
             return false;
         };
         let ignored = self
@@ -379,6 +383,31 @@ struct Layer {
 /// YAML to JSON for serde: YAML 1.2 core scalars where it matters (`true`/`false`/`null`),
 /// every other scalar a string, so `off`, `no` and `0.5` stay as written.
 fn to_json(node: &Node, file: &Arc<SourceFile>, errors: &mut Vec<ConfigError>) -> Value {
+    let mut budget = NODE_BUDGET;
+    to_json_within(node, file, errors, &mut budget)
+}
+
+/// Aliases can make a few lines expand to billions of nodes; a configuration never needs more
+/// than this many.
+const NODE_BUDGET: usize = 100_000;
+
+fn to_json_within(
+    node: &Node,
+    file: &Arc<SourceFile>,
+    errors: &mut Vec<ConfigError>,
+    budget: &mut usize,
+) -> Value {
+    if *budget == 0 {
+        return Value::Null;
+    }
+    *budget -= 1;
+    if *budget == 0 {
+        errors.push(
+            ConfigError::at(file, node.span.clone(), "the configuration expands to too many values")
+                .help(format!("aliases here expand past {NODE_BUDGET} values; write the lists out")),
+        );
+        return Value::Null;
+    }
     match &node.resolved().kind {
         NodeKind::Scalar { value, style } => {
             if *style == Style::Plain && node.tag.is_none() {
@@ -392,7 +421,7 @@ fn to_json(node: &Node, file: &Arc<SourceFile>, errors: &mut Vec<ConfigError>) -
             Value::String(value.clone())
         }
         NodeKind::Seq(items) => {
-            Value::Array(items.iter().map(|i| to_json(i, file, errors)).collect())
+            Value::Array(items.iter().map(|i| to_json_within(i, file, errors, budget)).collect())
         }
         NodeKind::Map(entries) => {
             let mut map = serde_json::Map::new();
@@ -415,7 +444,7 @@ fn to_json(node: &Node, file: &Arc<SourceFile>, errors: &mut Vec<ConfigError>) -
                     continue;
                 }
                 first.insert(key, &k.span);
-                map.insert(key.to_owned(), to_json(v, file, errors));
+                map.insert(key.to_owned(), to_json_within(v, file, errors, budget));
             }
             Value::Object(map)
         }
@@ -484,6 +513,15 @@ fn parse_layer(path: &Path) -> Result<Layer, Vec<ConfigError>> {
             )]);
         }
     };
+    let stream = crate::yaml::parse_stream(&file.text);
+    let roots: Vec<&Node> = stream.documents.iter().filter_map(|d| d.root.as_ref()).collect();
+    if let Some(second) = roots.get(1) {
+        let at = second.span.start;
+        return Err(vec![
+            ConfigError::at(&file, at..at, "a second YAML document in the configuration")
+                .help("a configuration file holds one document; remove the `---` and what follows, or merge it"),
+        ]);
+    }
     if root.as_map().is_none() {
         return Err(vec![ConfigError::at(
             &file,
@@ -883,7 +921,7 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
     let mut ignore: Option<Vec<RawSelector>> = None;
     let mut pfi: BTreeMap<String, (PathBuf, Vec<RawSelector>, Arc<SourceFile>, Span)> =
         BTreeMap::new();
-    let mut rule_keys: Vec<(String, Arc<SourceFile>, Span)> = Vec::new();
+    let mut rule_keys: Vec<(String, Arc<SourceFile>, Span, file::RuleFile)> = Vec::new();
     let mut policies: Vec<Policy> = Vec::new();
     let mut policy_spans: HashMap<String, (Arc<SourceFile>, Span)> = HashMap::new();
     // the base first, so each file overrides what it extends
@@ -1008,7 +1046,7 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
             let at = [Step::Key("rules".into()), Step::Key(id.clone())];
             let key_span = r.key_span(&at);
             let Some(rule) = crate::rules::find(id) else {
-                rule_keys.push((id.clone(), Arc::clone(&layer.file), key_span));
+                rule_keys.push((id.clone(), Arc::clone(&layer.file), key_span, rc.clone()));
                 continue;
             };
             let entry = settings.rules.entry(rule.name).or_default();
@@ -1064,7 +1102,17 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
                 entry.allow = list;
             }
         }
+        let mut ids_here: HashMap<&str, usize> = HashMap::new();
         for (i, p) in c.policies.iter().flatten().enumerate() {
+            if let Some(first) = ids_here.insert(p.id.as_str(), i) {
+                let span = r.span(&[Step::Key("policies".into()), Step::Index(i), Step::Key("id".into())]);
+                r.error(
+                    span,
+                    format!("policy id `{}` is used twice", p.id),
+                    Some(format!("the first is policies[{first}]; give each policy its own id")),
+                );
+                continue;
+            }
             let at = [Step::Key("policies".into()), Step::Index(i)];
             let id_span = r.span(&[at[0].clone(), at[1].clone(), Step::Key("id".into())]);
             let kebab = !p.id.is_empty()
@@ -1161,8 +1209,17 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
     }
     settings.policies = policies;
     // rule ids under `rules:` that are neither rules nor policies
-    for (id, file, span) in rule_keys {
-        if settings.policies.iter().any(|p| p.rule.name == id) {
+    for (id, file, span, rc) in rule_keys {
+        // `rules.<policy-id>`: a policy's severity can be set like a rule's
+        if let Some(p) = settings.policies.iter().find(|p| p.rule.name == id) {
+            if rc.allow.is_some() {
+                errors.push(
+                    ConfigError::at(&file, span, format!("policy `{id}` takes no allow list"))
+                        .help("narrow the policy's `when` instead"),
+                );
+            } else if let Some(level) = rc.severity {
+                settings.rules.entry(p.rule.name).or_default().level = Some(level);
+            }
             continue;
         }
         let mut e = ConfigError::at(&file, span, format!("unknown rule `{id}` in `rules`"));
@@ -1248,32 +1305,56 @@ fn suggestion(id: &str, known: &[&str]) -> Option<String> {
 impl Settings {
     /// Applies `--select` (replaces the configuration's `select` and `ignore`: the command line
     /// decides) and `--ignore` (added to `ignore`).
-    pub fn apply_cli(&mut self, select: &[String], ignore: &[String]) -> Result<(), String> {
+    pub fn apply_cli(&mut self, select: &[String], ignore: &[String]) -> Vec<String> {
         let ids = self.known_ids();
-        let parse = |text: &String| -> Result<Selector, String> {
+        let mut unknown = Vec::new();
+        let mut parse = |text: &String| -> Selector {
             let text = text.trim();
             if text == "all" {
-                Ok(Selector::All)
+                Selector::All
             } else if let Some((_, c)) = CATEGORIES.iter().find(|(n, _)| *n == text) {
-                Ok(Selector::Category(*c))
-            } else if ids.contains(&text) {
-                Ok(Selector::Rule(text.to_owned()))
+                Selector::Category(*c)
             } else {
-                let mut known = ids.clone();
-                known.extend(CATEGORIES.iter().map(|(n, _)| *n));
-                let hint = suggestion(text, &known).unwrap_or_default();
-                Err(format!("unknown rule or category `{text}`; {hint}"))
+                // a policy of another directory's configuration is known only there
+                if !ids.contains(&text) {
+                    unknown.push(text.to_owned());
+                }
+                Selector::Rule(text.to_owned())
             }
         };
         if !select.is_empty() {
-            self.select = Some(select.iter().map(parse).collect::<Result<_, _>>()?);
+            let list: Vec<Selector> = select.iter().map(&mut parse).collect();
+            // the command line decides: a rule it names runs even if the file turned it off
+            for s in &list {
+                if let Selector::Rule(name) = s
+                    && let Some(r) = self.rules.iter_mut().find(|(k, _)| **k == name.as_str())
+                    && r.1.level == Some(Level::Off)
+                {
+                    r.1.level = None;
+                }
+            }
+            self.select = Some(list);
             self.ignore.clear();
         }
         for i in ignore {
-            self.ignore.push(parse(i)?);
+            let sel = parse(i);
+            self.ignore.push(sel);
         }
-        Ok(())
+        unknown
     }
+
+    /// Whether `id` names a built-in rule, a category, `all`, or a policy of these settings.
+    pub fn knows(&self, id: &str) -> bool {
+        id == "all" || CATEGORIES.iter().any(|(n, _)| *n == id) || self.known_ids().contains(&id)
+    }
+}
+
+/// The error for a command-line selector no configuration knows.
+pub fn unknown_selector(id: &str) -> String {
+    let mut known: Vec<&str> = crate::rules::RULES.iter().map(|r| r.name).collect();
+    known.extend(CATEGORIES.iter().map(|(n, _)| *n));
+    let hint = suggestion(id, &known).unwrap_or_default();
+    format!("unknown rule or category `{id}`; {hint}")
 }
 
 /// The commented starter configuration written by `awsauth init`.
