@@ -437,11 +437,43 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec
         opts.include.clone_from(i);
     }
     opts.exclude.clone_from(&args.exclude);
-    if let Some(e) = &global.exclude {
-        opts.exclude.extend(e.iter().cloned());
+    // the configuration's excludes: a glob without `/` matches a name anywhere (the walk prunes
+    // with it); one with `/` is relative to the configuration's directory
+    let mut anchored = globset::GlobSetBuilder::new();
+    for e in global.exclude.iter().flatten() {
+        if e.contains('/') {
+            let g = globset::GlobBuilder::new(e.trim_start_matches("./"))
+                .literal_separator(false)
+                .build()
+                .map_err(|err| anyhow::anyhow!("invalid glob `{e}`: {err}"))?;
+            anchored.add(g);
+        } else {
+            opts.exclude.push(e.clone());
+        }
     }
-    let (inputs, mut errors) = collect_inputs(&args.paths, &opts, args.stdin_filename.as_deref())
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let anchored = anchored.build()?;
+    let (mut inputs, mut errors) =
+        collect_inputs(&args.paths, &opts, args.stdin_filename.as_deref())
+            .map_err(|e| anyhow::anyhow!(e))?;
+    if !anchored.is_empty()
+        && let Some(dir) = &global.dir
+    {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let base = config::normalize(&cwd.join(dir));
+        inputs.retain(|i| match i {
+            // a file named on the command line is always read
+            crate::discover::Input::Path { path, .. }
+                if !args.paths.iter().any(|p| Path::new(p) == path) =>
+            {
+                let abs = config::normalize(&cwd.join(path));
+                match abs.strip_prefix(&base) {
+                    Ok(rel) => !anchored.is_match(rel),
+                    Err(_) => true,
+                }
+            }
+            _ => true,
+        });
+    }
     let mut jobs = Vec::with_capacity(inputs.len());
     for input in inputs {
         let settings = configs.for_dir(&input_dir(&input, args.stdin_filename.as_deref()))?;
@@ -488,6 +520,10 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
     use crate::git::{Repo, Side};
     let cwd = std::env::current_dir().context("no current directory")?;
     let repo = Repo::discover(&cwd)?;
+    if base.is_none() && repo.head_unborn() {
+        // no commits yet: everything is new
+        return Ok(crate::baseline::build(&[], Path::new(".")));
+    }
     let oid = match base {
         Some(rev) => repo.resolve(rev)?,
         None => repo.default_base()?.1,
@@ -530,9 +566,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         .flat_map_iter(|l| crate::lint::lint_file(&l.load, l.path.as_deref(), &l.settings))
         .collect();
     let roots = walked_roots(&args.input.paths);
-    for settings in configs.all() {
-        diagnostics.extend(crate::lint::unused_allows(&settings, &roots));
-    }
+    diagnostics.extend(crate::lint::unused_allows(&configs.all(), &roots));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     if let Some(path) = &args.write_baseline {
         let base = path

@@ -203,6 +203,8 @@ impl Repo {
             .stdin
             .take()
             .ok_or_else(|| GitError("no stdin".into()))?;
+        // a path with a line feed cannot be asked for on cat-file's line protocol
+        let paths: Vec<&String> = paths.iter().filter(|p| !p.contains('\n')).collect();
         let input: String = paths.iter().map(|p| format!("{prefix}{p}\n")).collect();
         // write from a thread: git answers while we write, and both pipes have limits
         let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
@@ -212,7 +214,7 @@ impl Repo {
                 .take()
                 .ok_or_else(|| GitError("no stdout".into()))?,
         );
-        for p in paths {
+        for p in &paths {
             let mut header = String::new();
             if reader
                 .read_line(&mut header)
@@ -223,7 +225,7 @@ impl Repo {
             }
             let parts: Vec<&str> = header.trim_end().split(' ').collect();
             if parts.last() == Some(&"missing") || parts.len() != 3 {
-                out.insert(p.clone(), None);
+                out.insert((*p).clone(), None);
                 continue;
             }
             let size: usize = parts[2]
@@ -234,7 +236,7 @@ impl Repo {
                 .read_exact(&mut buf)
                 .map_err(|e| GitError(e.to_string()))?;
             buf.truncate(size);
-            out.insert(p.clone(), (parts[1] == "blob").then_some(buf));
+            out.insert((*p).clone(), (parts[1] == "blob").then_some(buf));
         }
         let _ = writer.join();
         let status = child.wait().map_err(|e| GitError(e.to_string()))?;
@@ -297,9 +299,29 @@ pub enum Rev {
     Index,
     /// The working tree.
     Worktree,
+    /// A tree object (the empty tree of a repository without commits).
+    Tree(String),
 }
 
 impl Repo {
+    /// Whether HEAD names a branch that has no commit yet (a new repository).
+    pub fn head_unborn(&self) -> bool {
+        self.run(&["rev-parse", "--verify", "--quiet", "HEAD"])
+            .is_err()
+            && self.run(&["symbolic-ref", "--quiet", "HEAD"]).is_ok()
+    }
+
+    /// The id of the empty tree in this repository's hash.
+    pub fn empty_tree(&self) -> Result<String, GitError> {
+        let out = self
+            .in_cwd()
+            .args(["hash-object", "-t", "tree", "--stdin"])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| GitError(e.to_string()))?;
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    }
+
     /// A repository handle for the current directory `cwd` without running git yet: the
     /// fast path of `awsauth diff BASE HEAD` spawns git twice in all (one `diff`, one
     /// `cat-file`), so it costs about what `git diff --name-only` does.
@@ -334,14 +356,16 @@ impl Repo {
             "--no-textconv",
             "--ignore-submodules",
         ];
+        // paths relative to the top even with `diff.relative` set in the repository
+        args.push("--no-relative");
         match (old, new) {
-            (Rev::Named(_), Rev::Index) => args.push("--cached"),
-            (Rev::Index, Rev::Worktree) | (Rev::Named(_), _) => {}
+            (Rev::Named(_) | Rev::Tree(_), Rev::Index) => args.push("--cached"),
+            (Rev::Index, Rev::Worktree) | (Rev::Named(_) | Rev::Tree(_), _) => {}
             _ => return Err(GitError("unsupported comparison".into())),
         }
         args.push("--end-of-options");
         for r in [old, new] {
-            if let Rev::Named(n) = r {
+            if let Rev::Named(n) | Rev::Tree(n) = r {
                 args.push(n);
             }
         }

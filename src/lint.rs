@@ -119,8 +119,14 @@ fn apply_suppressions(
     mut kept: Vec<Diagnostic>,
 ) -> Vec<Diagnostic> {
     let file = &load.file;
-    let (mut sups, invalid) = suppress::scan(file);
-    let mut invalid = invalid;
+    let (mut sups, mut invalid) = suppress::scan(file);
+    if !sups.is_empty() || !invalid.is_empty() {
+        // `#` inside a quoted string (outer, or inside the nested YAML) is not a comment
+        let quoted = quoted_spans(load);
+        let in_string = |at: usize| quoted.iter().any(|q| q.start < at && at < q.end);
+        sups.retain(|s| !in_string(s.at));
+        invalid.retain(|i| !in_string(i.at));
+    }
     for obj in &load.objects {
         if let Some(a) = &obj.ignore_annotation {
             match suppress::annotation(file, &a.value, a.span.clone(), obj.span.clone()) {
@@ -188,11 +194,14 @@ fn apply_suppressions(
             }
         }
     }
-    if enabled_for(
-        settings,
-        path,
-        &rules::unused_suppression::UNUSED_SUPPRESSION,
-    ) {
+    // a template is not linted (only noted): its suppressions are for what it renders
+    if load.template.is_none()
+        && enabled_for(
+            settings,
+            path,
+            &rules::unused_suppression::UNUSED_SUPPRESSION,
+        )
+    {
         for s in &sups {
             for c in s.codes.iter().filter(|c| !c.used) {
                 // a suppression of a rule that is off here has nothing to do; not worth a finding
@@ -221,26 +230,73 @@ fn apply_suppressions(
     kept
 }
 
-/// Findings for allow-list entries that matched nothing, when the run covered the directory of
-/// the configuration that declares them (linting a single file says nothing about the others).
-pub fn unused_allows(settings: &Settings, roots: &[std::path::PathBuf]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if !settings.enabled(&rules::unused_suppression::UNUSED_SUPPRESSION) {
-        return out;
+/// Outer spans of quoted scalars: of the file, and of the nested YAML of each section.
+fn quoted_spans(load: &FileLoad) -> Vec<Span> {
+    fn walk(node: &crate::yaml::Node, out: &mut Vec<Span>) {
+        use crate::yaml::{NodeKind, Style};
+        match &node.kind {
+            NodeKind::Scalar { style, .. } => {
+                if matches!(style, Style::SingleQuoted | Style::DoubleQuoted) {
+                    out.push(node.span.clone());
+                }
+            }
+            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+            NodeKind::Map(entries) => entries.iter().for_each(|(k, v)| {
+                walk(k, out);
+                walk(v, out);
+            }),
+            NodeKind::Alias(_) => {}
+        }
     }
-    for (rule, rs) in &settings.rules {
-        for a in &rs.allow {
-            if a.hits.load(Ordering::Relaxed) > 0 {
-                continue;
+    let mut out = Vec::new();
+    for doc in crate::yaml::parse_stream(&load.file.text).documents {
+        if let Some(root) = &doc.root {
+            walk(root, &mut out);
+        }
+    }
+    for section in load.objects.iter().flat_map(|o| o.sections.iter()) {
+        if let Some(root) = &section.root {
+            let mut inner = Vec::new();
+            walk(root, &mut inner);
+            out.extend(inner.iter().map(|s| section.outer(s)));
+        }
+    }
+    out
+}
+
+/// Findings for allow-list entries that matched nothing in any of the settings that share them
+/// (an `extends` base serves several directories), when the run covered the directory of the
+/// configuration that declares them (linting a single file says nothing about the others).
+pub fn unused_allows(
+    all: &[std::sync::Arc<Settings>],
+    roots: &[std::path::PathBuf],
+) -> Vec<Diagnostic> {
+    // (file, offset) -> (hits, rule, entry, settings that may report it)
+    let mut seen: HashMap<(String, usize), (usize, &'static str, &crate::config::Allow, bool)> =
+        HashMap::new();
+    for settings in all {
+        let report = settings.enabled(&rules::unused_suppression::UNUSED_SUPPRESSION);
+        for (rule, rs) in &settings.rules {
+            for a in &rs.allow {
+                let key = (a.file.name.clone(), a.span.start);
+                let e = seen.entry(key).or_insert((0, rule, a, false));
+                e.0 += a.hits.load(Ordering::Relaxed);
+                e.3 |= report;
             }
-            let dir = Path::new(&a.file.name).parent().unwrap_or(Path::new(""));
-            let covered = roots.iter().any(|r| {
-                let rel = relative(dir, r);
-                rel.is_relative() && !rel.starts_with("..")
-            });
-            if covered {
-                out.push(rules::unused_suppression::allow(rule, a));
-            }
+        }
+    }
+    let mut out = Vec::new();
+    for (hits, rule, a, report) in seen.into_values() {
+        if hits > 0 || !report {
+            continue;
+        }
+        let dir = Path::new(&a.file.name).parent().unwrap_or(Path::new(""));
+        let covered = roots.iter().any(|r| {
+            let rel = relative(dir, r);
+            rel.is_relative() && !rel.starts_with("..")
+        });
+        if covered {
+            out.push(rules::unused_suppression::allow(rule, a));
         }
     }
     out

@@ -46,6 +46,8 @@ pub struct Suppression {
     pub span: Range<usize>,
     /// Byte range of the text it covers.
     pub covers: Range<usize>,
+    /// Byte offset of its `#` (of the value, for the annotation).
+    pub at: usize,
 }
 
 /// A malformed suppression.
@@ -53,6 +55,8 @@ pub struct Suppression {
 pub struct Invalid {
     /// Byte span of the problem.
     pub span: Range<usize>,
+    /// Byte offset of the comment's `#` (of the value, for the annotation).
+    pub at: usize,
     /// What is wrong.
     pub message: String,
     /// How to write it.
@@ -73,6 +77,7 @@ fn parse_directive(text: &str, at: usize) -> Result<(Scope, Vec<Code>, String, u
         "file-ignore" => Scope::File,
         _ => {
             return Err(Invalid {
+                at: 0,
                 span: word_span,
                 message: if word.is_empty() {
                     "an `awsauth:` comment without a directive".to_owned()
@@ -86,6 +91,7 @@ fn parse_directive(text: &str, at: usize) -> Result<(Scope, Vec<Code>, String, u
     let rest = &trimmed[word_len..];
     let Some(inner) = rest.strip_prefix('[') else {
         return Err(Invalid {
+            at: 0,
             span: word_span,
             message: format!("`{word}` without the rules it suppresses in brackets"),
             help: format!("name the rules: `# awsauth: {word}[rule-id] reason`"),
@@ -93,6 +99,7 @@ fn parse_directive(text: &str, at: usize) -> Result<(Scope, Vec<Code>, String, u
     };
     let Some(close) = inner.find(']') else {
         return Err(Invalid {
+            at: 0,
             span: word_span.start..at + text.len(),
             message: format!("`{word}[` is not closed"),
             help: format!("close the list: `# awsauth: {word}[rule-id] reason`"),
@@ -115,6 +122,7 @@ fn parse_directive(text: &str, at: usize) -> Result<(Scope, Vec<Code>, String, u
     }
     if codes.is_empty() {
         return Err(Invalid {
+            at: 0,
             span: word_span.start..list_start + close + 1,
             message: format!("`{word}[]` names no rule"),
             help: format!("name the rules: `# awsauth: {word}[rule-id] reason`"),
@@ -169,7 +177,10 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
             let dir_at = line.len() - after.len() + "awsauth:".len();
             let directive = &line[dir_at..];
             match parse_directive(directive, start + dir_at) {
-                Err(e) => invalid.push(e),
+                Err(mut e) => {
+                    e.at = start + hash;
+                    invalid.push(e);
+                }
                 Ok((scope, codes, reason, end)) => {
                     let span = start + hash..end;
                     let alone = line[..hash].trim().is_empty();
@@ -177,6 +188,7 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
                         Scope::File => {
                             if i >= top_end {
                                 invalid.push(Invalid {
+                                    at: span.start,
                                     span,
                                     message: "`file-ignore` below the top of the file".into(),
                                     help: "move it to the comments before the first line of YAML, or use `ignore[...]` on the line".into(),
@@ -205,6 +217,7 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
                         scope,
                         codes,
                         reason,
+                        at: span.start,
                         span,
                         covers,
                     });
@@ -244,6 +257,7 @@ pub fn annotation(
     }
     if codes.is_empty() {
         return Err(Invalid {
+            at: span.start,
             span,
             message: format!("the `{ANNOTATION}` annotation names no rule"),
             help: format!("write `{ANNOTATION}: \"rule-id[, rule-id]: reason\"`"),
@@ -253,6 +267,7 @@ pub fn annotation(
         scope: Scope::Annotation,
         codes,
         reason: reason.trim().to_owned(),
+        at: span.start,
         span,
         covers,
     })

@@ -617,7 +617,11 @@ fn selection_follows_specificity() {
         awsauth::config::load(&path).unwrap_or_else(|e| panic!("{e:?}"))
     };
     let rule = |id: &str| awsauth::rules::find(id).expect("a rule");
-    let (masters, users, pae) = (rule("system-masters"), rule("iam-user-mapping"), rule("prefer-access-entries"));
+    let (masters, users, pae) = (
+        rule("system-masters"),
+        rule("iam-user-mapping"),
+        rule("prefer-access-entries"),
+    );
     // without `select`: a category or `all` in `ignore` turns rules off
     let s = settings("ignore: [security]\n");
     assert!(!s.enabled(masters) && s.enabled(rule("missing-arn")));
@@ -640,7 +644,10 @@ fn selection_follows_specificity() {
     let s = settings(
         "select: [all, policy]\npolicies:\n  - id: quiet\n    severity: off\n    forbid: {account: [\"1\"]}\n  - id: loud\n    forbid: {account: [\"1\"]}\nrules:\n  loud: {severity: info}\n",
     );
-    let (quiet, loud) = (s.find_rule("quiet").expect("policy"), s.find_rule("loud").expect("policy"));
+    let (quiet, loud) = (
+        s.find_rule("quiet").expect("policy"),
+        s.find_rule("loud").expect("policy"),
+    );
     assert!(!s.enabled(quiet) && s.enabled(loud));
     assert_eq!(s.severity(loud), Some(awsauth::diagnostic::Severity::Info));
 }
@@ -657,11 +664,16 @@ fn hostile_and_odd_configurations_are_errors_not_hangs() {
     let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..9 {
         let p = i - 1;
-        text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        text.push_str(&format!(
+            "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+        ));
     }
     text.push_str("ignore: *a8\n");
     assert!(load(&text).is_some_and(|e| e.contains("too many values")));
-    assert!(load("select: [all]\n---\nignore: [security]\n").is_some_and(|e| e.contains("second YAML document")));
+    assert!(
+        load("select: [all]\n---\nignore: [security]\n")
+            .is_some_and(|e| e.contains("second YAML document"))
+    );
     assert!(
         load("policies:\n  - {id: a, forbid: {account: [\"1\"]}}\n  - {id: a, forbid: {account: [\"2\"]}}\n")
             .is_some_and(|e| e.contains("used twice"))
@@ -672,15 +684,105 @@ fn hostile_and_odd_configurations_are_errors_not_hangs() {
 #[test]
 fn command_line_selectors_may_name_policies_of_any_configuration_read() {
     let dir = tree(&[
-        ("a/.awsauth.yaml", "policies:\n  - id: no-users\n    forbid: {section: [mapUsers]}\n"),
+        (
+            "a/.awsauth.yaml",
+            "policies:\n  - id: no-users\n    forbid: {section: [mapUsers]}\n",
+        ),
         ("a/aws-auth.yaml", AUTH),
     ]);
     let root = dir.path();
     let o = awsauth(&["lint", "--format", "json", "a"], root);
     assert!(rules_of(&o).contains(&"no-users".to_owned()));
-    let o = awsauth(&["lint", "--format", "json", "--ignore", "no-users", "a"], root);
+    let o = awsauth(
+        &["lint", "--format", "json", "--ignore", "no-users", "a"],
+        root,
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(!rules_of(&o).contains(&"no-users".to_owned()));
     let o = awsauth(&["lint", "--ignore", "no-userz", "a"], root);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Cases found in review of suppressions, allow lists, baselines and excludes.
+#[test]
+fn review_regressions() {
+    // `# awsauth:` inside a quoted string is text, not a suppression
+    let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\n  annotations:\n    note: \"generated # awsauth: file-ignore[x]\"\ndata:\n  mapUsers: \"- userarn: arn:aws:iam::111122223333:user/x\\n  username: 'x # awsauth: ignore[iam-user-mapping] hidden'\\n  groups: [view]\\n\"\n";
+    let load =
+        awsauth::load::load_file(awsauth::source::SourceFile::new("q.yaml", text.to_owned()));
+    let rules: Vec<&str> = common::lint(&load).iter().map(|d| d.rule.name).collect();
+    assert!(rules.contains(&"iam-user-mapping"), "{rules:?}");
+    assert!(!rules.contains(&"invalid-suppression"), "{rules:?}");
+    // a template's suppressions are for what it renders: not unused
+    let helm = "# awsauth: file-ignore[system-masters] rendered by helm\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: {{ .Values.adminRole }}\n      username: admin\n      groups: [system:masters]\n";
+    let load =
+        awsauth::load::load_file(awsauth::source::SourceFile::new("t.yaml", helm.to_owned()));
+    let rules: Vec<&str> = common::lint(&load).iter().map(|d| d.rule.name).collect();
+    assert_eq!(rules, vec!["templated-file"]);
+    // an allow entry of a shared base is used if any directory uses it
+    let dir = tree(&[
+        (
+            "org/base.yaml",
+            "rules:\n  system-masters:\n    allow:\n      - {arn: \"arn:aws:iam::*:role/admin\", reason: operators}\n",
+        ),
+        ("a/.awsauth.yaml", "extends: ../org/base.yaml\n"),
+        ("a/aws-auth.yaml", AUTH),
+        ("b/.awsauth.yaml", "extends: ../org/base.yaml\n"),
+        (
+            "b/aws-auth.yaml",
+            &AUTH
+                .replace("role/admin", "role/other")
+                .replace("[system:masters]", "[view]"),
+        ),
+    ]);
+    let o = awsauth(&["lint", "--format", "json"], dir.path());
+    assert!(
+        !rules_of(&o).contains(&"unused-suppression".to_owned()),
+        "{:?}",
+        findings(&o)
+    );
+    // a baseline kept beside the tree records `../` paths, so the tree can move
+    let dir = tree(&[("clusters/a.yaml", AUTH), ("ci/.keep", "")]);
+    let o = awsauth(
+        &["lint", "--write-baseline", "ci/baseline.json", "clusters"],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let b = std::fs::read_to_string(dir.path().join("ci/baseline.json")).expect("written");
+    assert!(b.contains("\"file\": \"../clusters/a.yaml\""), "{b}");
+    let moved = tempfile::tempdir().expect("tmp");
+    for f in ["clusters/a.yaml", "ci/baseline.json"] {
+        write(
+            moved.path(),
+            f,
+            &std::fs::read_to_string(dir.path().join(f)).expect("read"),
+        );
+    }
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--baseline",
+            "ci/baseline.json",
+            "clusters",
+        ],
+        moved.path(),
+    );
+    assert_eq!(findings(&o), Vec::new());
+    // an exclude with `/` is relative to the configuration, from wherever the walk starts
+    let dir = tree(&[
+        (".awsauth.yaml", "exclude: [\"charts/**/templates/**\"]\n"),
+        ("charts/x/templates/aws-auth.yaml", AUTH),
+        ("charts/x/aws-auth.yaml", AUTH),
+    ]);
+    for (cwd, arg) in [(".", "."), (".", "charts"), ("charts", ".")] {
+        let o = awsauth(&["lint", "--format", "json", arg], &dir.path().join(cwd));
+        let files: Vec<String> = findings(&o).into_iter().map(|(f, _, _)| f).collect();
+        assert!(
+            !files.iter().any(|f| f.contains("templates")),
+            "{cwd} {arg}: {files:?}"
+        );
+        assert!(!files.is_empty());
+    }
 }

@@ -605,3 +605,169 @@ data:
     );
     assert_eq!(o.status.code(), Some(1));
 }
+
+/// Cases found in review: each is a semantic fact of the authenticator or of Git.
+#[test]
+fn review_regressions() {
+    let dir = repo();
+    let d = dir.path();
+    let run = |args: &[&str]| json(&awsauth(d, args));
+    // adding `namespace: kube-system` to a manifest without one: nothing changes
+    edit(d, |t| t.replace("  namespace: kube-system\n", ""));
+    git(d, &["commit", "-qam", "kustomize style"]);
+    edit(d, |t| {
+        t.replace(
+            "  name: aws-auth\n",
+            "  name: aws-auth\n  namespace: kube-system\n",
+        )
+    });
+    assert_eq!(
+        changes(&run(&["diff", "HEAD", "--format", "json"])),
+        Vec::new()
+    );
+    // moving it to another namespace: the authenticator no longer reads it
+    edit(d, |t| {
+        t.replace("namespace: kube-system", "namespace: default")
+    });
+    let v = run(&["diff", "HEAD", "--format", "json"]);
+    assert_eq!(changes(&v)[0].0, "source-removed");
+    assert!(
+        v["changes"][0]["reasons"]
+            .to_string()
+            .contains("no longer reads it"),
+        "{v}"
+    );
+    git(d, &["checkout", "-q", "."]);
+    // a node mapping that loses `system:nodes` or its template is broken: lockout
+    edit(d, |t| t.replace("        - system:nodes\n", ""));
+    assert_eq!(
+        changes(&run(&["diff", "HEAD", "--format", "json"]))[0].1,
+        vec!["lockout".to_owned()]
+    );
+    git(d, &["checkout", "-q", "."]);
+    edit(d, |t| {
+        t.replace(
+            "system:node:{{EC2PrivateDNSName}}",
+            "system:node:ip-10-0-0-1",
+        )
+    });
+    assert_eq!(
+        changes(&run(&["diff", "HEAD", "--format", "json"]))[0].1,
+        vec!["lockout".to_owned()]
+    );
+    git(d, &["checkout", "-q", "."]);
+    // reordered groups, case of a user ARN: no semantic change
+    edit(d, |t| {
+        t.replace(
+            "        - system:bootstrappers\n        - system:nodes\n",
+            "        - system:nodes\n        - system:bootstrappers\n        - system:nodes\n",
+        )
+        .replace("user/on-call", "user/ON-CALL")
+    });
+    assert_eq!(
+        changes(&run(&["diff", "HEAD", "--format", "json"])),
+        Vec::new()
+    );
+    git(d, &["checkout", "-q", "."]);
+    // `diff.relative` in the repository does not confuse paths, from a sub-directory
+    git(d, &["config", "diff.relative", "true"]);
+    edit(d, |t| t.replace("username: on-call", "username: oncall"));
+    let sub = d.join("clusters/prod");
+    let v = json(&awsauth(&sub, &["diff", "HEAD", "--format", "json"]));
+    assert_eq!(changes(&v)[0].0, "changed", "{v}");
+    git(d, &["checkout", "-q", "."]);
+    // deleting one aws-auth and adding an unrelated one: not a rename
+    git(d, &["rm", "-q", "clusters/prod/aws-auth.yaml"]);
+    std::fs::create_dir_all(d.join("clusters/stage")).expect("mkdir");
+    std::fs::write(
+        d.join("clusters/stage/aws-auth.yaml"),
+        AUTH.replace("111122223333:role/", "444455556666:role/")
+            .replace("111122223333:user/", "444455556666:user/"),
+    )
+    .expect("write");
+    let v = run(&["diff", "HEAD", "--format", "json"]);
+    assert!(
+        changes(&v)
+            .iter()
+            .any(|c| c.0 == "source-removed" && c.1 == vec!["lockout".to_owned()]),
+        "{v}"
+    );
+    git(d, &["reset", "-q", "--hard"]);
+    std::fs::remove_dir_all(d.join("clusters/stage")).expect("rm");
+    // a ranges and trees are not revisions
+    let o = awsauth(d, &["diff", "HEAD~0..HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a range"), "{}", stderr(&o));
+    let o = awsauth(d, &["diff", "HEAD:clusters"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // a file that cannot be decoded is skipped, the rest compared
+    std::fs::write(
+        d.join("clusters/prod/bad.yaml"),
+        b"kind: ConfigMap # aws-auth caf\xe9\n",
+    )
+    .expect("write");
+    edit(d, |t| t.replace("username: on-call", "username: oncall"));
+    let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
+    let v = json(&o);
+    assert_eq!(changes(&v).len(), 1, "{v}");
+    assert!(v["skipped"].to_string().contains("bad.yaml"), "{v}");
+}
+
+#[test]
+fn staged_works_before_the_first_commit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    std::fs::write(
+        d.join("aws-auth.yaml"),
+        AUTH.replace("[on-call]", "[system:masters]"),
+    )
+    .expect("write");
+    git(d, &["add", "."]);
+    let o = awsauth(d, &["diff", "--staged", "--format", "json"]);
+    let v = json(&o);
+    assert_eq!(v["base"], "no commits yet");
+    assert!(
+        changes(&v)
+            .iter()
+            .any(|c| c.1 == vec!["escalation".to_owned()]),
+        "{v}"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // lint --new-only: every finding is new
+    let o = awsauth(d, &["lint", "--format", "json", "--new-only"]);
+    assert!(!json(&o)["diagnostics"].as_array().expect("list").is_empty());
+}
+
+#[test]
+fn markdown_cannot_be_shaped_by_the_manifest() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    std::fs::write(d.join("old.yaml"), AUTH).expect("write");
+    std::fs::write(
+        d.join("new.yaml"),
+        AUTH.replace(
+            "username: on-call",
+            "username: \"on-call\\n\\n## no semantic change | x ```\"",
+        ),
+    )
+    .expect("write");
+    let o = awsauth(
+        d,
+        &[
+            "diff",
+            "--no-index",
+            "old.yaml",
+            "new.yaml",
+            "--format",
+            "markdown",
+        ],
+    );
+    let md = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        !md.lines().any(|l| l.starts_with("## no semantic change")),
+        "{md}"
+    );
+    let table_rows = md.lines().filter(|l| l.starts_with('|')).count();
+    assert_eq!(table_rows, 3, "header, rule, one change: {md}");
+}

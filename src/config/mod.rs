@@ -354,6 +354,30 @@ pub fn relative(path: &Path, base: &Path) -> PathBuf {
     p.strip_prefix(&b).map(Path::to_owned).unwrap_or(p)
 }
 
+/// `path` relative to `base`, with `..` where it is not inside it (both made absolute).
+pub fn relative_from(path: &Path, base: &Path) -> PathBuf {
+    let abs = |p: &Path| {
+        let p = if p.is_absolute() {
+            p.to_owned()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
+        normalize(&std::fs::canonicalize(&p).unwrap_or(p))
+    };
+    let (p, b) = (abs(path), abs(base));
+    let pc: Vec<_> = p.components().collect();
+    let bc: Vec<_> = b.components().collect();
+    let common = pc.iter().zip(&bc).take_while(|(x, y)| x == y).count();
+    let mut out = PathBuf::new();
+    for _ in common..bc.len() {
+        out.push("..");
+    }
+    for c in &pc[common..] {
+        out.push(c);
+    }
+    out
+}
+
 /// Removes `.` and resolves `..` lexically.
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -403,8 +427,14 @@ fn to_json_within(
     *budget -= 1;
     if *budget == 0 {
         errors.push(
-            ConfigError::at(file, node.span.clone(), "the configuration expands to too many values")
-                .help(format!("aliases here expand past {NODE_BUDGET} values; write the lists out")),
+            ConfigError::at(
+                file,
+                node.span.clone(),
+                "the configuration expands to too many values",
+            )
+            .help(format!(
+                "aliases here expand past {NODE_BUDGET} values; write the lists out"
+            )),
         );
         return Value::Null;
     }
@@ -420,9 +450,12 @@ fn to_json_within(
             }
             Value::String(value.clone())
         }
-        NodeKind::Seq(items) => {
-            Value::Array(items.iter().map(|i| to_json_within(i, file, errors, budget)).collect())
-        }
+        NodeKind::Seq(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| to_json_within(i, file, errors, budget))
+                .collect(),
+        ),
         NodeKind::Map(entries) => {
             let mut map = serde_json::Map::new();
             let mut first: HashMap<&str, &Span> = HashMap::new();
@@ -514,7 +547,11 @@ fn parse_layer(path: &Path) -> Result<Layer, Vec<ConfigError>> {
         }
     };
     let stream = crate::yaml::parse_stream(&file.text);
-    let roots: Vec<&Node> = stream.documents.iter().filter_map(|d| d.root.as_ref()).collect();
+    let roots: Vec<&Node> = stream
+        .documents
+        .iter()
+        .filter_map(|d| d.root.as_ref())
+        .collect();
     if let Some(second) = roots.get(1) {
         let at = second.span.start;
         return Err(vec![
@@ -1105,11 +1142,17 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
         let mut ids_here: HashMap<&str, usize> = HashMap::new();
         for (i, p) in c.policies.iter().flatten().enumerate() {
             if let Some(first) = ids_here.insert(p.id.as_str(), i) {
-                let span = r.span(&[Step::Key("policies".into()), Step::Index(i), Step::Key("id".into())]);
+                let span = r.span(&[
+                    Step::Key("policies".into()),
+                    Step::Index(i),
+                    Step::Key("id".into()),
+                ]);
                 r.error(
                     span,
                     format!("policy id `{}` is used twice", p.id),
-                    Some(format!("the first is policies[{first}]; give each policy its own id")),
+                    Some(format!(
+                        "the first is policies[{first}]; give each policy its own id"
+                    )),
                 );
                 continue;
             }

@@ -44,6 +44,7 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
     let versions = Versions {
         old: vec![read(old)?],
         new: vec![read(new)?],
+        skipped: Vec::new(),
     };
     let revisions = Revisions {
         base: old.to_owned(),
@@ -62,8 +63,12 @@ pub fn from_git(
     paths: &[String],
 ) -> Result<(Versions, Revisions), GitError> {
     let repo = Repo::lazy(cwd);
+    // a repository without commits (the first `git commit` runs the pre-commit hook): the base
+    // is the empty tree
+    let unborn = revs.is_empty() && repo.head_unborn();
     let (old, base_name) = match revs.first() {
         Some(rev) => (Rev::Named(rev.clone()), rev.clone()),
+        None if unborn => (Rev::Tree(repo.empty_tree()?), "no commits yet".to_owned()),
         None if staged => (Rev::Named("HEAD".into()), "HEAD".into()),
         None => {
             let (name, oid) = Repo::discover(cwd)?.default_base()?;
@@ -87,14 +92,14 @@ pub fn from_git(
         .into_iter()
         .filter(|c| manifest_path(&c.path))
         .collect();
-    let mut names: Vec<String> = [&old, &new]
+    let named: Vec<&str> = [&old, &new]
         .iter()
         .filter_map(|r| match r {
-            Rev::Named(n) => Some(format!("{n}^{{commit}}")),
+            Rev::Named(n) => Some(n.as_str()),
             _ => None,
         })
         .collect();
-    let rev_count = names.len();
+    let mut names: Vec<String> = named.iter().map(|n| format!("{n}^{{commit}}")).collect();
     for c in &changed {
         for b in [&c.old, &c.new] {
             if let Blob::Oid(oid) = b {
@@ -103,10 +108,37 @@ pub fn from_git(
         }
     }
     let objects = batch.get_many(&names)?;
+    // each revision must name one commit (not a range, a tree or a path)
+    for (i, n) in named.iter().enumerate() {
+        if objects
+            .get(i)
+            .and_then(Option::as_ref)
+            .is_none_or(|o| o.kind != "commit")
+        {
+            if n.contains("..") {
+                return Err(GitError(format!(
+                    "`{n}` is a range: name the base and the head as two revisions (`awsauth diff A B`)"
+                )));
+            }
+            repo.resolve(n)?;
+            return Err(GitError(format!("`{n}` does not name a commit")));
+        }
+    }
     let mut blobs: HashMap<String, Vec<u8>> = HashMap::new();
-    for (name, obj) in names.iter().zip(objects.iter()).skip(rev_count) {
-        if let Some(o) = obj.as_ref().filter(|o| o.kind == "blob") {
-            blobs.insert(name.clone(), o.data.clone());
+    for (name, obj) in names.iter().zip(objects.iter()).skip(named.len()) {
+        match obj.as_ref().filter(|o| o.kind == "blob") {
+            Some(o) => {
+                blobs.insert(name.clone(), o.data.clone());
+            }
+            None => {
+                let path = changed
+                    .iter()
+                    .find(|c| c.old == Blob::Oid(name.clone()) || c.new == Blob::Oid(name.clone()))
+                    .map_or("?", |c| c.path.as_str());
+                return Err(GitError(format!(
+                    "object {name} of `{path}` is missing from the repository (a partial clone that cannot fetch it?); fetch it or clone without `--filter`"
+                )));
+            }
         }
     }
     let short = |i: usize| {
@@ -116,11 +148,14 @@ pub fn from_git(
             .map(|o| o.oid.chars().take(12).collect::<String>())
             .unwrap_or_default()
     };
-    let base_label = format!("{base_name} ({})", short(0));
+    let base_label = match &old {
+        Rev::Named(_) => format!("{base_name} ({})", short(0)),
+        _ => base_name,
+    };
     let head_label = match &new {
-        Rev::Named(n) => format!("{n} ({})", short(1)),
+        Rev::Named(n) => format!("{n} ({})", short(named.len() - 1)),
         Rev::Index => "staged changes".to_owned(),
-        Rev::Worktree => "working tree".to_owned(),
+        _ => "working tree".to_owned(),
     };
     let root = if changed.iter().any(|c| c.new == Blob::Worktree) {
         Some(repo.toplevel()?)
@@ -144,17 +179,26 @@ pub fn from_git(
             )
         })
         .collect();
-    let loaded: Vec<(Option<FileLoad>, Option<FileLoad>)> = inputs
+    // a file that cannot be decoded is skipped and said so; the others are compared
+    let loaded: Vec<(Option<FileLoad>, Option<FileLoad>, Vec<String>)> = inputs
         .into_par_iter()
-        .map(|(p, o, n)| -> Result<_, GitError> {
-            let load = |b| super::load_version(&p, b).map_err(GitError);
-            Ok((load(o)?, load(n)?))
+        .map(|(p, o, n)| {
+            let mut skipped = Vec::new();
+            let mut load = |b, side: &str| {
+                super::load_version(&p, b).unwrap_or_else(|e| {
+                    skipped.push(format!("{e} ({side})"));
+                    None
+                })
+            };
+            let (o, n) = (load(o, "old"), load(n, "new"));
+            (o, n, skipped)
         })
-        .collect::<Result<_, GitError>>()?;
+        .collect();
     let mut versions = Versions::default();
-    for (o, n) in loaded {
+    for (o, n, skipped) in loaded {
         versions.old.extend(o);
         versions.new.extend(n);
+        versions.skipped.extend(skipped);
     }
     let revisions = Revisions {
         base: base_label,

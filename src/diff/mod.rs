@@ -158,11 +158,28 @@ struct Mapping {
 }
 
 impl Mapping {
+    /// Node-style: a `system:node:` username or the `system:nodes` group.
     fn is_node(&self) -> bool {
         self.username
             .as_deref()
             .is_some_and(|u| u.starts_with("system:node:"))
             || self.groups.iter().any(|g| g == "system:nodes")
+    }
+
+    /// A node mapping nodes can join with: a templated `system:node:` username in both
+    /// `system:bootstrappers` and `system:nodes` (what `node-mapping` checks).
+    fn works_as_node(&self) -> bool {
+        let has = |g: &str| self.groups.iter().any(|x| x == g);
+        self.username
+            .as_deref()
+            .is_some_and(|u| u.starts_with("system:node:") && u.contains("{{"))
+            && has("system:bootstrappers")
+            && has("system:nodes")
+    }
+
+    /// The groups as the authorizer sees them: a set.
+    fn group_set(&self) -> BTreeSet<&str> {
+        self.groups.iter().map(String::as_str).collect()
     }
 
     fn account(&self) -> Option<String> {
@@ -186,11 +203,10 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
         if e.status != Status::Effective || e.note.is_some() {
             continue;
         }
-        let Some(key) = e.key() else { continue };
-        let display = e
-            .arn
-            .as_ref()
-            .map_or_else(|| key.clone(), |a| a.value.clone());
+        // user ARNs are stored as written but looked up ignoring case
+        let Some(written) = e.key() else { continue };
+        let key = written.to_lowercase();
+        let display = e.arn.as_ref().map_or(written, |a| a.value.clone());
         let rank = if e.section == SectionKind::MapRoles {
             0
         } else {
@@ -478,9 +494,10 @@ fn compare(
                 f.section.key(),
                 m.section.key()
             ));
-            if f.is_node() && !m.is_node() {
+            if f.works_as_node() && !m.works_as_node() {
                 risks.push(Risk::Lockout);
-                reasons.push("no longer a node mapping: its nodes can no longer join".into());
+                reasons
+                    .push("no longer a working node mapping: its nodes can no longer join".into());
             }
         }
         let groups_added: Vec<String> = m
@@ -512,15 +529,15 @@ fn compare(
     }
     for (key, b) in &before {
         let Some(a) = after.get(key) else { continue };
-        if a.username == b.username && a.groups == b.groups {
-            continue; // formatting, quoting, order of keys, comments: no semantic change
+        if a.username == b.username && a.group_set() == b.group_set() {
+            continue; // formatting, quoting, order, repeats, comments: no semantic change
         }
         let mut risks = Vec::new();
         let mut reasons = Vec::new();
         escalations(a, Some(b), &known_accounts, &mut risks, &mut reasons);
-        if b.is_node() && !a.is_node() {
+        if b.works_as_node() && !a.works_as_node() {
             risks.push(Risk::Lockout);
-            reasons.push("no longer a node mapping: its nodes can no longer join".into());
+            reasons.push("no longer a working node mapping: its nodes can no longer join".into());
         }
         if a.username != b.username {
             reasons.push(format!(
@@ -541,9 +558,6 @@ fn compare(
             .filter(|g| !a.groups.contains(g))
             .cloned()
             .collect();
-        if groups_added.is_empty() && groups_removed.is_empty() && a.username == b.username {
-            reasons.push("groups reordered or repeated".into());
-        }
         out.push(finish(Change {
             kind: Kind::Changed,
             risks,
@@ -630,7 +644,8 @@ fn escalations(
     }
 }
 
-/// An identity for pairing sources: kind, name, namespace.
+/// An identity for pairing sources: kind, name, namespace (absent means `kube-system`, as
+/// kustomize patches and `kubectl apply -n` have it).
 fn identity(o: &AwsAuth) -> (u8, String, String) {
     (
         o.kind as u8,
@@ -638,7 +653,8 @@ fn identity(o: &AwsAuth) -> (u8, String, String) {
         o.namespace
             .as_ref()
             .map(|n| n.value.clone())
-            .unwrap_or_default(),
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "kube-system".to_owned()),
     )
 }
 
@@ -649,11 +665,16 @@ pub struct Versions {
     pub old: Vec<FileLoad>,
     /// New versions (absent when deleted).
     pub new: Vec<FileLoad>,
+    /// Files that could not be read, with why.
+    pub skipped: Vec<String>,
 }
 
 /// Compares the aws-auth sources of the changed files.
 pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
-    let mut report = Report::default();
+    let mut report = Report {
+        skipped: v.skipped.clone(),
+        ..Report::default()
+    };
     let usable = |l: &FileLoad| l.template.is_none();
     for l in v.old.iter().chain(&v.new) {
         if l.template.is_some() && !l.objects.is_empty() {
@@ -683,10 +704,14 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     let mut used_new = vec![false; news.len()];
     let mut pairs: Vec<(Option<&AwsAuth>, Option<&AwsAuth>)> = Vec::new();
     let mut unpaired_old = Vec::new();
-    // same file, same identity, in order
+    // same file, same kind and name, in order (a namespace change stays one source, which
+    // then may no longer be read)
     for o in &olds {
         let found = news.iter().enumerate().position(|(i, n)| {
-            !used_new[i] && n.file.name == o.file.name && identity(n) == identity(o)
+            !used_new[i]
+                && n.file.name == o.file.name
+                && identity(n).0 == identity(o).0
+                && identity(n).1 == identity(o).1
         });
         match found {
             Some(i) => {
@@ -696,15 +721,17 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
             None => unpaired_old.push(*o),
         }
     }
-    // moved or renamed files: same identity elsewhere, the most shared principals first
+    // moved or renamed files: same identity elsewhere sharing principals, the most first
     for o in unpaired_old {
         let keys: BTreeSet<(u8, String)> = mappings(o).into_keys().collect();
         let best = news
             .iter()
             .enumerate()
             .filter(|(i, n)| !used_new[*i] && identity(n) == identity(o))
-            .max_by_key(|(_, n)| mappings(n).keys().filter(|k| keys.contains(*k)).count())
-            .map(|(i, _)| i);
+            .map(|(i, n)| (mappings(n).keys().filter(|k| keys.contains(*k)).count(), i))
+            .filter(|(shared, _)| *shared > 0)
+            .max()
+            .map(|(_, i)| i);
         match best {
             Some(i) => {
                 used_new[i] = true;

@@ -152,6 +152,29 @@ pub fn human(r: &Report, revs: &Revisions, styled: bool) -> String {
     out
 }
 
+/// Text for a Markdown table cell: one line, pipes escaped (the manifest's text must not be
+/// able to add rows or headings to a pull-request comment).
+fn cell(text: &str) -> String {
+    text.replace(['\n', '\r'], " ").replace('|', "\\|")
+}
+
+/// An inline code span that holds any text, backticks included.
+fn code(text: &str) -> String {
+    let longest = longest_run(text, '`');
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 { " " } else { "" };
+    cell(&format!("{fence}{pad}{text}{pad}{fence}"))
+}
+
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for x in text.chars() {
+        run = if x == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
 /// The Markdown rendering (a pull-request comment).
 pub fn markdown(r: &Report, revs: &Revisions) -> String {
     let mut out = format!(
@@ -186,11 +209,11 @@ pub fn markdown(r: &Report, revs: &Revisions) -> String {
                 why.push(format!("groups removed: {}", c.groups_removed.join(", ")));
             }
             out.push_str(&format!(
-                "| {kind} | `{}` | `{}` → `{}` | {} |\n",
-                c.principal.replace('|', "\\|"),
-                location(c.before.as_ref()),
-                location(c.after.as_ref()),
-                why.join("; ").replace('|', "\\|")
+                "| {kind} | {} | {} → {} | {} |\n",
+                code(&c.principal),
+                code(&location(c.before.as_ref())),
+                code(&location(c.after.as_ref())),
+                cell(&why.join("; "))
             ));
         }
         let diffs: Vec<String> = group
@@ -199,9 +222,12 @@ pub fn markdown(r: &Report, revs: &Revisions) -> String {
             .filter(|d| !d.is_empty())
             .collect();
         if !diffs.is_empty() {
-            out.push_str("\n<details><summary>changed lines</summary>\n\n```diff\n");
-            out.push_str(&diffs.join("\n"));
-            out.push_str("```\n\n</details>\n");
+            let body = diffs.join("\n");
+            // a fence longer than any run of backticks in the manifest's lines
+            let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+            out.push_str(&format!(
+                "\n<details><summary>changed lines</summary>\n\n{fence}diff\n{body}{fence}\n\n</details>\n"
+            ));
         }
     }
     for s in &r.skipped {
