@@ -249,7 +249,10 @@ pub fn parse_stream(text: &str) -> Stream {
 /// character in the value). Both replacements keep the byte length, so spans stay valid.
 /// `None` when the text has none of them.
 pub fn v2_line_breaks(text: &str) -> Option<String> {
-    if !text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+    // searched as bytes: a `char` set is matched one character at a time
+    if ['\u{85}', '\u{2028}', '\u{2029}'].iter().all(|c| {
+        memchr::memmem::find(text.as_bytes(), c.encode_utf8(&mut [0; 4]).as_bytes()).is_none()
+    }) {
         return None;
     }
     let out = text.replace('\u{85}', "\r\n");
@@ -347,7 +350,10 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
 /// in flow context.
 fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
     use granit_parser::{Scanner, StrInput, TokenType};
-    if !text.contains(['\t', '&', '*', '%', '?']) {
+    let bytes = text.as_bytes();
+    if memchr::memchr3(b'\t', b'&', b'*', bytes).is_none()
+        && memchr::memchr2(b'%', b'?', bytes).is_none()
+    {
         return Vec::new();
     }
     let scanner = Scanner::with_options(StrInput::new(text), options());
@@ -356,7 +362,6 @@ fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
     let mut allowed = true; // libyaml's `simple_key_allowed`
     let mut complex = false;
     let mut pos = 0;
-    let bytes = text.as_bytes();
     for token in scanner {
         let Ok(token) = token else { break };
         let span = token.span();

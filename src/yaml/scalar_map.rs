@@ -115,7 +115,8 @@ fn align(
     let mut segments = Vec::new();
     let mut j = from;
     let mut next_expected = usize::MAX;
-    for (i, c) in value.char_indices() {
+    let mut i = 0;
+    while let Some(c) = value[i..].chars().next() {
         let sc = loop {
             let sc = src.get(j..to)?.chars().next()?;
             if sc == c || (fold && c == ' ' && sc == '\n') {
@@ -126,11 +127,35 @@ fn align(
         if j != next_expected {
             segments.push((i, j));
         }
+        i += c.len_utf8();
         j += sc.len_utf8();
+        // the run that follows verbatim: every character in it matches at once, so it adds no
+        // segment (compared as bytes, cut back to a character boundary)
+        let same = common_prefix(&value.as_bytes()[i..], &src.as_bytes()[j..to]);
+        let mut run = same;
+        while !value.is_char_boundary(i + run) {
+            run -= 1;
+        }
+        i += run;
+        j += run;
         next_expected = j;
     }
     segments.push((value.len(), j));
     Some(segments)
+}
+
+/// The length of the longest common prefix of two byte strings.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 16;
+    let n = a.len().min(b.len());
+    let mut k = 0;
+    while k + CHUNK <= n && a[k..k + CHUNK] == b[k..k + CHUNK] {
+        k += CHUNK;
+    }
+    while k < n && a[k] == b[k] {
+        k += 1;
+    }
+    k
 }
 
 /// Decodes a quoted scalar from the source, recording where every decoded character came
