@@ -75,7 +75,23 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Whether `{{ name }}` is (a misspelling of) one of the authenticator's own variables.
 pub fn is_authenticator_variable(name: &str) -> bool {
-    let lower = name.trim().to_ascii_lowercase();
+    let name = name.trim();
+    // the exact names (in any case) are the common case: no edit distance needed
+    if TEMPLATE_VARIABLES
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case(name))
+    {
+        return true;
+    }
+    // an edit distance is at least the difference in length, in characters
+    let chars = name.chars().count();
+    if TEMPLATE_VARIABLES
+        .iter()
+        .all(|v| chars.abs_diff(v.len()) > 2)
+    {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
     TEMPLATE_VARIABLES
         .iter()
         .any(|v| edit_distance(&lower, &v.to_ascii_lowercase()) <= 2)
@@ -610,6 +626,7 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
         }
         Ok(GoVal::Null) => {}
         Ok(GoVal::Seq(items)) => {
+            entries.reserve(items.len());
             for (index, (val, node)) in items.iter().enumerate() {
                 let entry = decode_entry(section, index, val, node);
                 entries.push(entry);
@@ -635,7 +652,7 @@ fn lenient_item<'a>(item: &'a Node, budget: &mut Budget) -> GoVal<'a> {
     let Some(map) = item.as_map() else {
         return to_go(item, item, budget, false).unwrap_or(GoVal::Null);
     };
-    let mut out = BTreeMap::new();
+    let mut out = GoMap::default();
     for (k, v) in map {
         if let (Ok(key), Ok(val)) = (key_string(k, item), to_go(v, v, budget, false)) {
             out.insert(key, (val, v));
@@ -782,9 +799,32 @@ enum GoVal<'a> {
     Str(Cow<'a, str>),
     Seq(Vec<(GoVal<'a>, &'a Node)>),
     /// Sorted by key (Go's `json.Marshal` sorts map keys); value and its node.
-    Map(BTreeMap<String, (GoVal<'a>, &'a Node)>),
+    Map(GoMap<'a>),
     /// `.inf`/`.nan`: `json.Marshal` refuses the whole document if one is left in it.
     NonFinite(&'a Node),
+}
+
+/// A Go map after conversion: keys sorted as `json.Marshal` sorts them, each with its value and
+/// the node it was read from. A sorted vector: entries hold a handful of keys.
+#[derive(Default)]
+struct GoMap<'a>(Vec<(Cow<'a, str>, (GoVal<'a>, &'a Node))>);
+
+impl<'a> GoMap<'a> {
+    /// Sets `key` (a later value replaces an earlier one, as in a Go map).
+    fn insert(&mut self, key: Cow<'a, str>, value: (GoVal<'a>, &'a Node)) {
+        match self
+            .0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    /// The entries in key order.
+    fn iter(&self) -> impl Iterator<Item = (&str, &(GoVal<'a>, &'a Node))> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
 }
 
 /// The first value `json.Marshal` cannot encode, if any survived into the document.
@@ -792,7 +832,7 @@ fn find_non_finite<'a>(v: &GoVal<'a>) -> Option<&'a Node> {
     match v {
         GoVal::NonFinite(n) => Some(n),
         GoVal::Seq(items) => items.iter().find_map(|(v, _)| find_non_finite(v)),
-        GoVal::Map(m) => m.values().find_map(|(v, _)| find_non_finite(v)),
+        GoVal::Map(m) => m.iter().find_map(|(_, (v, _))| find_non_finite(v)),
         _ => None,
     }
 }
@@ -854,7 +894,7 @@ fn to_go<'a>(
             Ok(GoVal::Seq(out))
         }
         NodeKind::Map(entries) => {
-            let mut out = BTreeMap::new();
+            let mut out = GoMap::default();
             map_into(entries, site, budget, &mut out)?;
             Ok(GoVal::Map(out))
         }
@@ -881,7 +921,7 @@ fn map_into<'a>(
     entries: &'a [(Node, Node)],
     site: &'a Node,
     budget: &mut Budget,
-    out: &mut BTreeMap<String, (GoVal<'a>, &'a Node)>,
+    out: &mut GoMap<'a>,
 ) -> Result<(), ConvError> {
     for (k, v) in entries {
         if is_merge_key(k) {
@@ -895,11 +935,7 @@ fn map_into<'a>(
     Ok(())
 }
 
-fn merge<'a>(
-    v: &'a Node,
-    budget: &mut Budget,
-    out: &mut BTreeMap<String, (GoVal<'a>, &'a Node)>,
-) -> Result<(), ConvError> {
+fn merge<'a>(v: &'a Node, budget: &mut Budget, out: &mut GoMap<'a>) -> Result<(), ConvError> {
     let want_map = || {
         conv_err(
             "map merge requires map or sequence of maps as the value",
@@ -925,15 +961,15 @@ fn merge<'a>(
 }
 
 /// yaml.v2 map keys become JSON object keys as `sigs.k8s.io/yaml` converts them.
-fn key_string(k: &Node, site: &Node) -> Result<String, ConvError> {
+fn key_string<'a>(k: &'a Node, site: &Node) -> Result<Cow<'a, str>, ConvError> {
     let t = k.resolved();
     match &t.kind {
         NodeKind::Scalar { value, style } => match resolve(value, *style, t.tag.as_deref()) {
-            Scalar::Str => Ok(value.clone()),
-            Scalar::Binary(decoded) => Ok(decoded),
-            Scalar::Bool(b) => Ok(b.to_string()),
-            Scalar::Int(i) => Ok(i.to_string()),
-            Scalar::Float(f) => Ok(go_float32_key(f)),
+            Scalar::Str => Ok(Cow::Borrowed(value)),
+            Scalar::Binary(decoded) => Ok(Cow::Owned(decoded)),
+            Scalar::Bool(b) => Ok(Cow::Owned(b.to_string())),
+            Scalar::Int(i) => Ok(Cow::Owned(i.to_string())),
+            Scalar::Float(f) => Ok(Cow::Owned(go_float32_key(f))),
             Scalar::Null => Err(conv_err("unsupported map key: null", k, false)),
             Scalar::Uint(_) => Err(conv_err("unsupported map key: uint64", k, false)),
             Scalar::Error(msg) => Err(conv_err(msg, k, false)),
@@ -1087,7 +1123,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
         return entry;
     };
     let mut groups: Option<Vec<Field>> = None;
-    for (key, (v, vnode)) in map {
+    for (key, (v, vnode)) in map.iter() {
         match field_for(section.kind, key) {
             Some("rolearn" | "userarn") => {
                 let name = section.kind.arn_key();
@@ -1129,7 +1165,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
             Some("sso") => match v {
                 GoVal::Map(fields) => {
                     let sso = entry.sso.get_or_insert_with(Sso::default);
-                    for (k, (fv, fnode)) in fields {
+                    for (k, (fv, fnode)) in fields.iter() {
                         let target = ["permissionSetName", "accountID", "partition"]
                             .into_iter()
                             .find(|f| *f == k)
@@ -1221,14 +1257,15 @@ fn find_duplicate_entry_keys(section: &mut Section, root: &Node) {
     let mut found = Vec::new();
     for item in items {
         let Some(map) = item.as_map() else { continue };
-        let mut seen: Vec<(String, &Span)> = Vec::new();
-        for (k, _) in map {
+        for (j, (k, _)) in map.iter().enumerate() {
             let Some(key) = k.as_str() else { continue };
-            let lower = key.to_ascii_lowercase();
-            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == lower) {
-                found.push((key.to_owned(), k.span.clone(), (*first).clone()));
+            // the first earlier key with the same text in any ASCII case
+            let first = map[..j]
+                .iter()
+                .find(|(p, _)| p.as_str().is_some_and(|p| p.eq_ignore_ascii_case(key)));
+            if let Some((p, _)) = first {
+                found.push((key.to_owned(), k.span.clone(), p.span.clone()));
             }
-            seen.push((lower, &k.span));
         }
     }
     for (key, span, first) in found {
@@ -1422,23 +1459,29 @@ fn finish(obj: &mut AwsAuth) {
     let mut effective = Effective::default();
     if !rejected {
         let strings = |fields: &[Field]| fields.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
-        for &i in roles.values() {
-            let e = &obj.entries[i];
-            effective.roles.push(EffectiveRole {
-                rolearn: e.arn.as_ref().map(|a| a.value.clone()),
-                sso: e.sso.clone().filter(|_| e.arn.is_none()),
-                username: e.username_value(),
-                groups: strings(&e.groups),
-            });
-        }
-        for &i in users.values() {
-            let e = &obj.entries[i];
-            effective.users.push(EffectiveUser {
-                userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
-                username: e.username_value(),
-                groups: strings(&e.groups),
-            });
-        }
+        effective.roles = roles
+            .values()
+            .map(|&i| {
+                let e = &obj.entries[i];
+                EffectiveRole {
+                    rolearn: e.arn.as_ref().map(|a| a.value.clone()),
+                    sso: e.sso.clone().filter(|_| e.arn.is_none()),
+                    username: e.username_value(),
+                    groups: strings(&e.groups),
+                }
+            })
+            .collect();
+        effective.users = users
+            .values()
+            .map(|&i| {
+                let e = &obj.entries[i];
+                EffectiveUser {
+                    userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
+                    username: e.username_value(),
+                    groups: strings(&e.groups),
+                }
+            })
+            .collect();
         // a conversion error in mapAccounts keeps what yaml.v2 decoded before it
         let accounts_lost = obj.sections.iter().any(|s| {
             s.kind == SectionKind::MapAccounts
