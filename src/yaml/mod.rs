@@ -306,7 +306,7 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
         None => text,
     };
-    let mut stream = parse(text, 1);
+    let mut stream = parse_first_split(text, SPLIT_MIN);
     if !stream.errors.is_empty()
         && let Some(blanked) = blank_glued_comments(text)
     {
@@ -335,6 +335,110 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
         None => Ok(None),
     }
+}
+
+/// Documents at least this long are parsed in two halves at once when [`split_point`] finds a
+/// safe place to cut: the nested document of a 5,000-entry aws-auth is most of a lint's work.
+const SPLIT_MIN: usize = 64 * 1024;
+
+/// `parse(text, 1)`, in two halves on two threads when `text` (at least `min` bytes) is a block
+/// sequence that can be cut between two of its items; the result is the same either way.
+fn parse_first_split(text: &str, min: usize) -> Stream {
+    if text.len() >= min
+        && let Some(at) = split_point(text)
+    {
+        let (head, tail) = rayon::join(|| parse(&text[..at], 1), || parse(&text[at..], 1));
+        if let Some(joined) = join_halves(text, head, tail, at) {
+            return joined;
+        }
+    }
+    parse(text, 1)
+}
+
+/// The offset of a line that starts a top-level item of the block sequence `text` holds, near
+/// its middle; `None` when the text has anything that could tie the two halves together or
+/// make that line mean something else: anchors, aliases, tags, directives, explicit keys, tabs
+/// and document markers, and block scalars (whose span reaches into the next line's
+/// indentation). A quoted scalar or flow collection open across the cut, or a root that is not
+/// a block sequence, leaves a half that does not parse as one ([`join_halves`] checks).
+fn split_point(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if memchr::memchr3(b'&', b'*', b'!', bytes).is_some()
+        || memchr::memchr3(b'%', b'?', b'\t', bytes).is_some()
+        || memchr::memchr2(b'|', b'>', bytes).is_some()
+        || text.starts_with("---")
+        || text.starts_with("...")
+        || memchr::memmem::find(bytes, b"\n---").is_some()
+        || memchr::memmem::find(bytes, b"\n...").is_some()
+    {
+        return None;
+    }
+    // the first line with content opens the root sequence: `- ` after `indent` spaces
+    let mut offset = 0;
+    let mut first = None;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_start_matches(' ');
+        if !(content.trim_end().is_empty() || content.starts_with('#')) {
+            first = Some((offset, line.len() - content.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let (first, indent) = first?;
+    let starts_item = |at: usize| {
+        bytes
+            .get(at..at + indent + 2)
+            .is_some_and(|b| b[..indent].iter().all(|&c| c == b' ') && &b[indent..] == b"- ")
+    };
+    if !starts_item(first) {
+        return None;
+    }
+    let mid = (text.len() / 2).max(first + 1);
+    memchr::memchr_iter(b'\n', bytes.get(mid..)?)
+        .map(|i| mid + i + 1)
+        .find(|&at| starts_item(at))
+}
+
+/// The two halves as one stream, when each parsed without error into one document whose root
+/// is a block sequence starting where [`split_point`] expects it.
+fn join_halves(text: &str, mut head: Stream, mut tail: Stream, at: usize) -> Option<Stream> {
+    fn shift(node: &mut Node, by: usize) {
+        node.span = node.span.start + by..node.span.end + by;
+        match &mut node.kind {
+            NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
+            NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                shift(k, by);
+                shift(v, by);
+            }),
+            NodeKind::Scalar { .. } | NodeKind::Alias(_) => {}
+        }
+    }
+    if !head.errors.is_empty()
+        || !tail.errors.is_empty()
+        || head.documents.len() != 1
+        || tail.documents.len() != 1
+    {
+        return None;
+    }
+    let tail_root = tail.documents.pop()?.root?;
+    let head_root = head.documents[0].root.as_mut()?;
+    let block_seq = |n: &Node, base: usize| {
+        matches!(n.kind, NodeKind::Seq(_))
+            && n.tag.is_none()
+            && text.as_bytes().get(base + n.span.start) == Some(&b'-')
+    };
+    if !block_seq(head_root, 0) || !block_seq(&tail_root, at) {
+        return None;
+    }
+    let end = tail_root.span.end + at;
+    let (NodeKind::Seq(items), NodeKind::Seq(mut more)) = (&mut head_root.kind, tail_root.kind)
+    else {
+        return None;
+    };
+    more.iter_mut().for_each(|n| shift(n, at));
+    items.append(&mut more);
+    head_root.span.end = end;
+    Some(head)
 }
 
 /// Where yaml.v2 (like libyaml) rejects a tab that YAML 1.2 parsers accept. Its scanner skips
@@ -765,6 +869,98 @@ mod tests {
                 .iter()
                 .any(|d| d.root.as_ref().and_then(|r| r.get("b")).is_some())
         );
+    }
+
+    #[test]
+    fn a_split_parse_is_the_same_parse() {
+        // items that end in every way a node can end, some reaching across lines
+        let valid = [
+            "- rolearn: arn:aws:iam::1:role/a\n  username: a:{{SessionName}}\n  groups:\n    - g\n    - h\n",
+            "- {rolearn: x, groups: [a, b]}\n",
+            "- [a, b]\n",
+            "- rolearn: x\n  groups: [a, b]\n",
+            "- rolearn: x\n  groups: {a: b}\n",
+            "- rolearn: 'multi\n\n  line'\n",
+            "- \"dq\n  x\"\n",
+            "- a\n  b\n",
+            "- a\n- b\n",
+            "# comment\n",
+            "\n",
+            "  # indented comment\n",
+            "- - nested\n  - x\n",
+            "- k:\n  - v\n  - w\n",
+            "- k:\n    - v\n",
+            "- ''\n",
+            "-\n",
+            "- \n",
+            "- k: v # c\n",
+            "- x: [a,\n  b]\n",
+            "- 'a'\n",
+            "- k:\n  v\n",
+            "-  k: v\n   j: w\n",
+            "- [\n  a,\n  b\n  ]\n",
+            "- {a: 1,\n  b: 2}\n",
+            "- x\n\r\n",
+            "- y\r\n",
+            "- é: ü\n",
+        ];
+        // lines that look like items inside a quoted scalar or a flow collection, broken
+        // documents, block scalars
+        let tricky = [
+            "- 'a\n- b'\n",
+            "- \"a\n- b\"\n",
+            "- [a,\n- b]\n",
+            "- {a: 1,\n- b: 2}\n",
+            "- k: 'a\n\n- b'\n",
+            "- x: [a,\n",
+            "- x: 'open\n",
+            "- x: \"open\n",
+            "- k: v\n k2: v\n",
+            "- k: v\n   k2: v\n",
+            "- k: v\n  - x\n",
+            "k: v\n",
+            "- |\n  text\n\n",
+            "- |+\n  kept\n\n\n",
+            "- >-\n  folded\n  more\n",
+            "- k: |\n    lit\n  j: >\n    folded\n\n",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % n as u64).unwrap_or(0)
+        };
+        let mut split = [0; 3];
+        for case in 0..9000 {
+            let indent = ["", "  ", " "][case % 3];
+            let group = case / 3 % 3;
+            let mut text = String::new();
+            for _ in 0..2 + next(8) {
+                let item = match group {
+                    0 => valid[next(5)],
+                    1 => valid[next(valid.len())],
+                    _ if next(4) == 0 => tricky[next(tricky.len())],
+                    _ => valid[next(valid.len())],
+                };
+                for line in item.split_inclusive('\n') {
+                    text.push_str(indent);
+                    text.push_str(line);
+                }
+            }
+            if next(4) == 0 {
+                text.truncate(text.trim_end().len());
+            }
+            let whole = parse(&text, 1);
+            let halves = parse_first_split(&text, 0);
+            assert_eq!(format!("{whole:?}"), format!("{halves:?}"), "{text:?}");
+            if let Some(at) = split_point(&text) {
+                let (head, tail) = (parse(&text[..at], 1), parse(&text[at..], 1));
+                split[group] += usize::from(join_halves(&text, head, tail, at).is_some());
+            }
+        }
+        // every group exercises the split
+        assert!(split.iter().all(|&n| n > 300), "{split:?} split parses");
     }
 
     #[test]
