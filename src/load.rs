@@ -102,46 +102,49 @@ pub fn is_authenticator_variable(name: &str) -> bool {
 /// `{{SessionName}}` and near-misses of the authenticator's own variables do not count.
 pub fn find_strong_template(text: &str) -> Option<Span> {
     let bytes = text.as_bytes();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        let offset = line_start;
-        line_start += line.len();
-        if line.trim_start().starts_with('#') || !line.contains('{') {
+    // the line of the last `{` seen, and whether it is a full-line comment
+    let mut line_end = 0;
+    let mut comment = false;
+    for i in memchr::memchr_iter(b'{', bytes) {
+        if i >= line_end {
+            let start = memchr::memrchr(b'\n', &bytes[..i]).map_or(0, |n| n + 1);
+            line_end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n + 1);
+            comment = text[start..line_end].trim_start().starts_with('#');
+        }
+        if comment {
             continue;
         }
-        for i in memchr::memchr_iter(b'{', line.as_bytes()).map(|i| offset + i) {
-            let strong = match bytes.get(i + 1) {
-                Some(b'%') => true,
-                Some(b'{') => {
-                    let span = through(text, i, "}}");
-                    // an unclosed `{{` is a typo or garbage, not a template language
-                    if !text[span.clone()].ends_with("}}") {
-                        continue;
-                    }
-                    let inner = text[i + 2..span.end - 2]
-                        .trim_start_matches('-')
-                        .trim_end_matches('-')
-                        .trim();
-                    let word_len = inner
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .unwrap_or(inner.len());
-                    let word = &inner[..word_len];
-                    // `{{ x }}` with an expression, a pipeline, a call or another tool's variable
-                    !inner.is_empty()
-                        && (word.is_empty()
-                            || word_len < inner.len()
-                            || !is_authenticator_variable(word))
+        let strong = match bytes.get(i + 1) {
+            Some(b'%') => true,
+            Some(b'{') => {
+                let span = through(text, i, "}}");
+                // an unclosed `{{` is a typo or garbage, not a template language
+                if !text[span.clone()].ends_with("}}") {
+                    continue;
                 }
-                _ => false,
-            };
-            if strong {
-                let end = if bytes.get(i + 1) == Some(&b'%') {
-                    "%}"
-                } else {
-                    "}}"
-                };
-                return Some(through(text, i, end));
+                let inner = text[i + 2..span.end - 2]
+                    .trim_start_matches('-')
+                    .trim_end_matches('-')
+                    .trim();
+                let word_len = inner
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(inner.len());
+                let word = &inner[..word_len];
+                // `{{ x }}` with an expression, a pipeline, a call or another tool's variable
+                !inner.is_empty()
+                    && (word.is_empty()
+                        || word_len < inner.len()
+                        || !is_authenticator_variable(word))
             }
+            _ => false,
+        };
+        if strong {
+            let end = if bytes.get(i + 1) == Some(&b'%') {
+                "%}"
+            } else {
+                "}}"
+            };
+            return Some(through(text, i, end));
         }
     }
     None

@@ -16,6 +16,10 @@ use crate::source::Span;
 pub struct ScalarMap {
     /// `(inner_offset, outer_offset)` at the start of every verbatim run, sorted.
     segments: Vec<(usize, usize)>,
+    /// For long maps (a block scalar has a run per line): for every `BUCKET` inner bytes, the
+    /// number of segments starting at or before the bucket's start, so that a lookup searches
+    /// only the segments of one bucket.
+    index: Vec<u32>,
     /// Where coarse positions point: the start of the value in the outer file.
     start: usize,
     /// Whether every inner position maps to its exact outer position.
@@ -38,12 +42,14 @@ impl ScalarMap {
         };
         match segments {
             Some(segments) => Self {
+                index: bucket_index(&segments),
                 segments,
                 start,
                 exact: true,
             },
             None => Self {
                 segments: Vec::new(),
+                index: Vec::new(),
                 start,
                 exact: false,
             },
@@ -60,7 +66,17 @@ impl ScalarMap {
         if !self.exact {
             return self.start;
         }
-        let i = self.segments.partition_point(|&(s, _)| s <= inner);
+        let i = match (
+            self.index.get(inner / BUCKET),
+            self.index.get(inner / BUCKET + 1),
+        ) {
+            // every segment up to `lo` starts at or before `inner`, none from `hi` on does
+            (Some(&lo), Some(&hi)) => {
+                let (lo, hi) = (lo as usize, hi as usize);
+                lo + self.segments[lo..hi].partition_point(|&(s, _)| s <= inner)
+            }
+            _ => self.segments.partition_point(|&(s, _)| s <= inner),
+        };
         match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
             Some(&(s, o)) => o + (inner - s),
             None => self.start,
@@ -77,6 +93,28 @@ impl ScalarMap {
         };
         start..end.max(start)
     }
+}
+
+/// Inner bytes per entry of [`ScalarMap::index`].
+const BUCKET: usize = 64;
+
+/// The bucket index of a long segment table (empty for short ones: a plain search is as fast).
+fn bucket_index(segments: &[(usize, usize)]) -> Vec<u32> {
+    let Some(&(last, _)) = segments.last() else {
+        return Vec::new();
+    };
+    if segments.len() < 256 || u32::try_from(segments.len()).is_err() {
+        return Vec::new();
+    }
+    let mut index = Vec::with_capacity(last / BUCKET + 2);
+    let mut n = 0;
+    for b in 0..=last / BUCKET + 1 {
+        while n < segments.len() && segments[n].0 <= b * BUCKET {
+            n += 1;
+        }
+        index.push(n as u32);
+    }
+    index
 }
 
 /// A block scalar's span starts at its first content character, or at its properties; content
@@ -338,6 +376,29 @@ mod tests {
         check(src, "a", &["username", "- g"]);
         check(src, "b", &["rolearn", "- g"]);
         check(src, "c", &["userarn", "b", "d"]);
+    }
+
+    #[test]
+    fn the_bucket_index_finds_what_a_plain_search_finds() {
+        let mut src = String::from("a: |\n");
+        for i in 0..2000 {
+            src.push_str(&format!(
+                "  - rolearn: r{i}\n{}\n",
+                " ".repeat(2 + i % 7) + "x"
+            ));
+        }
+        let map = check(&src, "a", &["r1999", "r0"]);
+        assert!(!map.index.is_empty());
+        let plain = |inner: usize| {
+            let i = map.segments.partition_point(|&(s, _)| s <= inner);
+            i.checked_sub(1)
+                .and_then(|i| map.segments.get(i))
+                .map_or(map.start, |&(s, o)| o + (inner - s))
+        };
+        let len = map.segments.last().unwrap().0;
+        for inner in 0..len + 3 * BUCKET {
+            assert_eq!(map.outer(inner), plain(inner), "{inner}");
+        }
     }
 
     #[test]
