@@ -897,7 +897,8 @@ fn to_go<'a>(
             Ok(GoVal::Seq(out))
         }
         NodeKind::Map(entries) => {
-            let mut out = GoMap::default();
+            // as many keys as written, unless merges add more
+            let mut out = GoMap(Vec::with_capacity(entries.len()));
             map_into(entries, site, budget, &mut out)?;
             Ok(GoVal::Map(out))
         }

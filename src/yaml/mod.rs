@@ -650,20 +650,16 @@ fn blank_glued_comments(text: &str) -> Option<String> {
     changed.then(|| String::from_utf8(out).ok()).flatten()
 }
 
-enum Frame {
-    Seq {
-        start: usize,
-        anchor: usize,
-        tag: Option<String>,
-        items: Vec<Node>,
-    },
-    Map {
-        start: usize,
-        anchor: usize,
-        tag: Option<String>,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
-    },
+/// An open collection. Its children wait on a stack shared by all frames (from `base` on; a
+/// mapping's alternate between key and value) and move into a vector of their exact number
+/// when it closes: no slack capacity in a tree of many small mappings, no regrowth of large
+/// sequences.
+struct Frame {
+    map: bool,
+    start: usize,
+    anchor: usize,
+    tag: Option<String>,
+    base: usize,
 }
 
 fn tag_string(tag: Option<&granit_parser::Tag>) -> Option<String> {
@@ -695,6 +691,7 @@ fn parse(text: &str, max_docs: usize) -> Stream {
     let mut stream = Stream::default();
     let mut parser = Parser::new_from_str_with_options(text, options());
     let mut stack: Vec<Frame> = Vec::new();
+    let mut pending: Vec<Node> = Vec::new();
     let mut anchors: HashMap<usize, Rc<Node>> = HashMap::new();
     let mut root: Option<Node> = None;
     let mut index = 0;
@@ -704,6 +701,7 @@ fn parse(text: &str, max_docs: usize) -> Stream {
             Err(e) => {
                 stream.errors.push(syntax_error(&e, text));
                 stack.clear();
+                pending.clear();
                 anchors.clear();
                 root = None;
                 index += 1;
@@ -715,6 +713,7 @@ fn parse(text: &str, max_docs: usize) -> Stream {
         };
         let start = span.start.byte_offset().unwrap_or(0);
         let end = span.end.byte_offset().unwrap_or(start).max(start);
+        let opens_map = matches!(event, Event::MappingStart(..));
         let node = match event {
             Event::StreamStart => continue,
             Event::StreamEnd => break,
@@ -766,47 +765,41 @@ fn parse(text: &str, max_docs: usize) -> Stream {
                     tag: None,
                 }
             }
-            Event::SequenceStart(_, anchor, tag) => {
-                stack.push(Frame::Seq {
+            Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag) => {
+                stack.push(Frame {
+                    map: opens_map,
                     start,
                     anchor,
                     tag: tag_string(tag.as_deref()),
-                    items: Vec::new(),
-                });
-                continue;
-            }
-            Event::MappingStart(_, anchor, tag) => {
-                stack.push(Frame::Map {
-                    start,
-                    anchor,
-                    tag: tag_string(tag.as_deref()),
-                    entries: Vec::new(),
-                    key: None,
+                    base: pending.len(),
                 });
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = stack.pop() else { continue };
-                let (kind, start, anchor, tag, last_end) = match frame {
-                    Frame::Seq {
-                        start,
-                        anchor,
-                        tag,
-                        items,
-                    } => {
-                        let last = items.last().map(|n| n.span.end);
-                        (NodeKind::Seq(items), start, anchor, tag, last)
+                let Some(Frame {
+                    map,
+                    start,
+                    anchor,
+                    tag,
+                    base,
+                }) = stack.pop()
+                else {
+                    continue;
+                };
+                let base = base.min(pending.len());
+                let (kind, last_end) = if map {
+                    let mut children = pending.drain(base..);
+                    let mut entries = Vec::with_capacity(children.len() / 2);
+                    // a key left without a value is dropped
+                    while let (Some(k), Some(v)) = (children.next(), children.next()) {
+                        entries.push((k, v));
                     }
-                    Frame::Map {
-                        start,
-                        anchor,
-                        tag,
-                        entries,
-                        ..
-                    } => {
-                        let last = entries.last().map(|(_, v)| v.span.end);
-                        (NodeKind::Map(entries), start, anchor, tag, last)
-                    }
+                    let last = entries.last().map(|(_, v): &(Node, Node)| v.span.end);
+                    (NodeKind::Map(entries), last)
+                } else {
+                    let items: Vec<Node> = pending.drain(base..).collect();
+                    let last = items.last().map(|n| n.span.end);
+                    (NodeKind::Seq(items), last)
                 };
                 // block collections end where their last child ends; flow ones at the bracket
                 let end = if text
@@ -830,13 +823,10 @@ fn parse(text: &str, max_docs: usize) -> Stream {
             }
             _ => continue,
         };
-        match stack.last_mut() {
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                Some(k) => entries.push((k, node)),
-                None => *key = Some(node),
-            },
-            None => root = Some(node),
+        if stack.is_empty() {
+            root = Some(node);
+        } else {
+            pending.push(node);
         }
     }
     stream
