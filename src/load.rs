@@ -219,11 +219,15 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
         }
         None => text,
     };
-    let stream = yaml::parse_stream(parse_text);
-    out.syntax_errors = stream.errors;
     // Helm/Jinja files are not linted whether or not they happen to parse (their values are not
-    // what the cluster gets), but `inspect` still shows what they hold as written
-    out.template = find_strong_template(text);
+    // what the cluster gets), but `inspect` still shows what they hold as written; the two
+    // scans are independent and run side by side
+    let (stream, strong) = rayon::join(
+        || yaml::parse_stream(parse_text),
+        || find_strong_template(text),
+    );
+    out.syntax_errors = stream.errors;
+    out.template = strong;
     if out.template.is_none() && !out.syntax_errors.is_empty() {
         out.template = find_foreign_template(text);
     }

@@ -347,8 +347,8 @@ fn parse_first_split(text: &str, min: usize) -> Stream {
     if text.len() >= min
         && let Some(at) = split_point(text)
     {
-        let (head, tail) = rayon::join(|| parse(&text[..at], 1), || parse(&text[at..], 1));
-        if let Some(joined) = join_halves(text, head, tail, at) {
+        let (head, tail) = rayon::join(|| parse(&text[..at], 1), || parse_tail(text, at));
+        if let Some(joined) = join_halves(text, head, tail) {
             return joined;
         }
     }
@@ -399,20 +399,35 @@ fn split_point(text: &str) -> Option<usize> {
         .find(|&at| starts_item(at))
 }
 
-/// The two halves as one stream, when each parsed without error into one document whose root
-/// is a block sequence starting where [`split_point`] expects it.
-fn join_halves(text: &str, mut head: Stream, mut tail: Stream, at: usize) -> Option<Stream> {
-    fn shift(node: &mut Node, by: usize) {
-        node.span = node.span.start + by..node.span.end + by;
-        match &mut node.kind {
-            NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
-            NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-                shift(k, by);
-                shift(v, by);
-            }),
-            NodeKind::Scalar { .. } | NodeKind::Alias(_) => {}
+/// `parse(&text[at..], 1)` with spans as offsets into `text`.
+fn parse_tail(text: &str, at: usize) -> Stream {
+    let mut tail = parse(&text[at..], 1);
+    for doc in &mut tail.documents {
+        if let Some(root) = &mut doc.root {
+            shift(root, at);
         }
     }
+    tail
+}
+
+/// Moves the spans of a tree parsed from `text[by..]` to offsets in `text` (no aliases: a
+/// split text has none).
+fn shift(node: &mut Node, by: usize) {
+    node.span = node.span.start + by..node.span.end + by;
+    match &mut node.kind {
+        NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            shift(k, by);
+            shift(v, by);
+        }),
+        NodeKind::Scalar { .. } | NodeKind::Alias(_) => {}
+    }
+}
+
+/// The two halves as one stream (the tail's spans already shifted to offsets in `text`), when
+/// each parsed without error into one document whose root is a block sequence starting where
+/// [`split_point`] expects it.
+fn join_halves(text: &str, mut head: Stream, mut tail: Stream) -> Option<Stream> {
     if !head.errors.is_empty()
         || !tail.errors.is_empty()
         || head.documents.len() != 1
@@ -422,20 +437,19 @@ fn join_halves(text: &str, mut head: Stream, mut tail: Stream, at: usize) -> Opt
     }
     let tail_root = tail.documents.pop()?.root?;
     let head_root = head.documents[0].root.as_mut()?;
-    let block_seq = |n: &Node, base: usize| {
+    let block_seq = |n: &Node| {
         matches!(n.kind, NodeKind::Seq(_))
             && n.tag.is_none()
-            && text.as_bytes().get(base + n.span.start) == Some(&b'-')
+            && text.as_bytes().get(n.span.start) == Some(&b'-')
     };
-    if !block_seq(head_root, 0) || !block_seq(&tail_root, at) {
+    if !block_seq(head_root) || !block_seq(&tail_root) {
         return None;
     }
-    let end = tail_root.span.end + at;
+    let end = tail_root.span.end;
     let (NodeKind::Seq(items), NodeKind::Seq(mut more)) = (&mut head_root.kind, tail_root.kind)
     else {
         return None;
     };
-    more.iter_mut().for_each(|n| shift(n, at));
     items.append(&mut more);
     head_root.span.end = end;
     Some(head)
@@ -945,8 +959,8 @@ mod tests {
             let halves = parse_first_split(&text, 0);
             assert_eq!(format!("{whole:?}"), format!("{halves:?}"), "{text:?}");
             if let Some(at) = split_point(&text) {
-                let (head, tail) = (parse(&text[..at], 1), parse(&text[at..], 1));
-                split[group] += usize::from(join_halves(&text, head, tail, at).is_some());
+                let (head, tail) = (parse(&text[..at], 1), parse_tail(&text, at));
+                split[group] += usize::from(join_halves(&text, head, tail).is_some());
             }
         }
         // every group exercises the split
