@@ -150,6 +150,12 @@ pub fn find_strong_template(text: &str) -> Option<Span> {
     None
 }
 
+/// Whether `text` contains `${` (looking only at its `$` signs).
+fn has_placeholder(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
+}
+
 /// The span from `start` to the first `close` after it on the same line (or the line's end).
 fn through(text: &str, start: usize, close: &str) -> Span {
     let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
@@ -221,11 +227,15 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     };
     // Helm/Jinja files are not linted whether or not they happen to parse (their values are not
     // what the cluster gets), but `inspect` still shows what they hold as written; the two
-    // scans are independent and run side by side
-    let (stream, strong) = rayon::join(
-        || yaml::parse_stream(parse_text),
-        || find_strong_template(text),
-    );
+    // scans are independent, and run side by side in a large file
+    let (stream, strong) = if text.len() >= 64 * 1024 {
+        rayon::join(
+            || yaml::parse_stream(parse_text),
+            || find_strong_template(text),
+        )
+    } else {
+        (yaml::parse_stream(parse_text), find_strong_template(text))
+    };
     out.syntax_errors = stream.errors;
     out.template = strong;
     if out.template.is_none() && !out.syntax_errors.is_empty() {
@@ -249,7 +259,7 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
             .iter()
             .flat_map(|o| &o.entries)
             .flat_map(|e| e.arn.iter().chain(e.username.iter()).chain(e.groups.iter()))
-            .find(|f| f.value.contains("${"))
+            .find(|f| has_placeholder(&f.value))
             .and_then(|f| {
                 let at = file.slice(&f.span).find("${")?;
                 Some(f.span.start + at..f.span.start + at + 2)
@@ -593,12 +603,9 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
         return;
     }
     let first_entry = entries.len();
-    let result = {
-        let mut budget = Budget(ALIAS_BUDGET);
-        match &root {
-            None => Ok(GoVal::Null),
-            Some(r) => to_go(r, r, &mut budget, false),
-        }
+    let result = match &root {
+        None => Ok(GoVal::Null),
+        Some(r) => to_go_root(r),
     }
     .and_then(|v| match find_non_finite(&v) {
         Some(node) => Err(conv_err(
@@ -623,9 +630,8 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
                 for (index, item) in items.iter().enumerate() {
                     let mut budget = Budget(ALIAS_BUDGET);
                     let val = lenient_item(item, &mut budget);
-                    let issues = section.issues.len();
-                    let mut entry = decode_entry(section, index, &val, item);
-                    section.issues.truncate(issues);
+                    // what a lost item tolerates is not reported
+                    let mut entry = decode_entry(section, &mut Vec::new(), index, &val, item);
                     entry.status = Status::Lost(String::new());
                     entries.push(entry);
                 }
@@ -633,10 +639,31 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
         }
         Ok(GoVal::Null) => {}
         Ok(GoVal::Seq(items)) => {
+            let decode_all = |out: &mut Vec<Entry>, items: &[(GoVal<'_>, &Node)], first: usize| {
+                let mut issues = Vec::new();
+                out.extend(items.iter().enumerate().map(|(i, (val, node))| {
+                    decode_entry(section, &mut issues, first + i, val, node)
+                }));
+                issues
+            };
+            // a long section in two halves at once; entries and issues keep item order
             entries.reserve(items.len());
-            for (index, (val, node)) in items.iter().enumerate() {
-                let entry = decode_entry(section, index, val, node);
-                entries.push(entry);
+            if items.len() >= PARALLEL_ITEMS {
+                let mid = items.len() / 2;
+                let (head_issues, (tail, tail_issues)) = rayon::join(
+                    || decode_all(entries, &items[..mid], 0),
+                    || {
+                        let mut tail = Vec::with_capacity(items.len() - mid);
+                        let issues = decode_all(&mut tail, &items[mid..], mid);
+                        (tail, issues)
+                    },
+                );
+                entries.extend(tail);
+                section.issues.extend(head_issues);
+                section.issues.extend(tail_issues);
+            } else {
+                let issues = decode_all(entries, &items, 0);
+                section.issues.extend(issues);
             }
         }
         Ok(other) => {
@@ -785,6 +812,42 @@ fn sketch_flow_entries(text: &str) -> Vec<Sketch> {
 }
 
 const ALIAS_BUDGET: usize = 1_000_000;
+
+/// Sections with at least this many items are converted and decoded in two halves at once.
+const PARALLEL_ITEMS: usize = 1024;
+
+/// Converted sequence items with their nodes.
+type GoItems<'a> = Vec<(GoVal<'a>, &'a Node)>;
+
+/// `to_go(root, root, ..)` with a fresh budget. A long sequence is converted in two halves at
+/// once, each with a budget of its own; the result is the one-pass result when both halves
+/// convert and together stay within one budget (the root itself takes one unit). Otherwise the
+/// one pass runs, for its exact error.
+fn to_go_root(root: &Node) -> Result<GoVal<'_>, ConvError> {
+    if let NodeKind::Seq(items) = &root.kind
+        && items.len() >= PARALLEL_ITEMS
+    {
+        /// The items' values, and the budget they used.
+        fn convert(items: &[Node]) -> (Result<GoItems<'_>, ConvError>, usize) {
+            let mut budget = Budget(ALIAS_BUDGET);
+            let out = items
+                .iter()
+                .map(|item| Ok((to_go(item, item, &mut budget, false)?, item)))
+                .collect();
+            (out, ALIAS_BUDGET - budget.0)
+        }
+        let (head, tail) = items.split_at(items.len() / 2);
+        let ((head, used_head), (tail, used_tail)) =
+            rayon::join(|| convert(head), || convert(tail));
+        if let (Ok(mut head), Ok(tail)) = (head, tail)
+            && 1 + used_head + used_tail <= ALIAS_BUDGET
+        {
+            head.extend(tail);
+            return Ok(GoVal::Seq(head));
+        }
+    }
+    to_go(root, root, &mut Budget(ALIAS_BUDGET), false)
+}
 
 /// Bounds the work of expanding aliases (a "billion laughs" section must not hang the tool;
 /// yaml.v2 itself refuses excessive aliasing).
@@ -1047,7 +1110,8 @@ fn is_explicit_null(node: &Node) -> bool {
 }
 
 fn mismatch(
-    section: &mut Section,
+    section: &Section,
+    issues: &mut Vec<DecodeIssue>,
     node: &Node,
     field: &str,
     expected: &'static str,
@@ -1061,7 +1125,7 @@ fn mismatch(
         },
         str::to_owned,
     );
-    section.issues.push(DecodeIssue {
+    issues.push(DecodeIssue {
         span,
         kind: DecodeIssueKind::TypeMismatch {
             field: field.to_owned(),
@@ -1083,7 +1147,8 @@ fn found_name(val: &GoVal<'_>, node: &Node) -> &'static str {
 /// `encoding/json` into a Go string: strings set it, null leaves it, anything else is a type
 /// error that leaves it unchanged.
 fn decode_string(
-    section: &mut Section,
+    section: &Section,
+    issues: &mut Vec<DecodeIssue>,
     field: &str,
     val: &GoVal<'_>,
     node: &Node,
@@ -1098,17 +1163,25 @@ fn decode_string(
         }
         GoVal::Null => {
             if is_explicit_null(node) {
-                mismatch(section, node, field, "a string", "null");
+                mismatch(section, issues, node, field, "a string", "null");
             }
         }
         other => {
             let found = found_name(other, node);
-            mismatch(section, node, field, "a string", found);
+            mismatch(section, issues, node, field, "a string", found);
         }
     }
 }
 
-fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Node) -> Entry {
+/// One item as `encoding/json` decodes it into a `RoleMapping`/`UserMapping`; what it
+/// tolerates goes to `issues`.
+fn decode_entry(
+    section: &Section,
+    issues: &mut Vec<DecodeIssue>,
+    index: usize,
+    val: &GoVal<'_>,
+    node: &Node,
+) -> Entry {
     let mut entry = Entry {
         section: section.kind,
         index,
@@ -1123,7 +1196,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
     let GoVal::Map(map) = val else {
         let found = found_name(val, node);
         let span = section.outer(&node.span);
-        section.issues.push(DecodeIssue {
+        issues.push(DecodeIssue {
             span,
             kind: DecodeIssueKind::ItemNotMapping { found },
         });
@@ -1135,9 +1208,11 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
         match field_for(section.kind, key) {
             Some("rolearn" | "userarn") => {
                 let name = section.kind.arn_key();
-                decode_string(section, name, v, vnode, &mut entry.arn);
+                decode_string(section, issues, name, v, vnode, &mut entry.arn);
             }
-            Some("username") => decode_string(section, "username", v, vnode, &mut entry.username),
+            Some("username") => {
+                decode_string(section, issues, "username", v, vnode, &mut entry.username)
+            }
             Some("groups") => match v {
                 GoVal::Seq(items) => {
                     let mut out = Vec::with_capacity(items.len());
@@ -1145,16 +1220,16 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                         let mut slot = None;
                         match item {
                             GoVal::Str(_) => {
-                                decode_string(section, "groups", item, inode, &mut slot)
+                                decode_string(section, issues, "groups", item, inode, &mut slot)
                             }
                             GoVal::Null => {
                                 if is_explicit_null(inode) {
-                                    mismatch(section, inode, "groups", "a string", "null");
+                                    mismatch(section, issues, inode, "groups", "a string", "null");
                                 }
                             }
                             other => {
                                 let found = found_name(other, inode);
-                                mismatch(section, inode, "groups", "a string", found);
+                                mismatch(section, issues, inode, "groups", "a string", found);
                             }
                         }
                         out.push(slot.unwrap_or_else(|| Field {
@@ -1167,7 +1242,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                 GoVal::Null => groups = Some(Vec::new()),
                 other => {
                     let found = found_name(other, vnode);
-                    mismatch(section, vnode, "groups", "a list of strings", found);
+                    mismatch(section, issues, vnode, "groups", "a list of strings", found);
                 }
             },
             Some("sso") => match v {
@@ -1184,7 +1259,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                             });
                         let Some(target) = target else { continue };
                         let mut slot = None;
-                        decode_string(section, target, fv, fnode, &mut slot);
+                        decode_string(section, issues, target, fv, fnode, &mut slot);
                         if let Some(f) = slot {
                             match target {
                                 "permissionSetName" => sso.permission_set_name = f.value,
@@ -1200,7 +1275,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                     // so the entry now has an (empty) SSO matcher and fails validation
                     entry.sso.get_or_insert_with(Sso::default);
                     let found = found_name(other, vnode);
-                    mismatch(section, vnode, "sso", "a mapping", found);
+                    mismatch(section, issues, vnode, "sso", "a mapping", found);
                 }
             },
             _ => {}
@@ -1433,6 +1508,24 @@ fn load_eksctl(file: &Arc<SourceFile>, document: usize, root: &Node) -> Option<A
     Some(obj)
 }
 
+/// `items.iter().map(f).collect()`, for a long slice in two halves at once.
+fn map_in_halves<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    if items.len() < PARALLEL_ITEMS {
+        return items.iter().map(&f).collect();
+    }
+    let (head, tail) = items.split_at(items.len() / 2);
+    let (mut out, tail) = rayon::join(
+        || {
+            let mut out = Vec::with_capacity(items.len());
+            out.extend(head.iter().map(&f));
+            out
+        },
+        || tail.iter().map(&f).collect::<Vec<_>>(),
+    );
+    out.extend(tail);
+    out
+}
+
 /// Marks lost and shadowed entries and computes the effective store.
 fn finish(obj: &mut AwsAuth) {
     let rejected = !obj.rejected.is_empty();
@@ -1447,49 +1540,57 @@ fn finish(obj: &mut AwsAuth) {
             entry.status = Status::Lost(format!("`{}` fails to load", entry.section.key()));
         }
     }
-    let mut roles: BTreeMap<String, usize> = BTreeMap::new();
-    let mut users: BTreeMap<String, usize> = BTreeMap::new();
-    for i in 0..obj.entries.len() {
-        let entry = &obj.entries[i];
+    // the stores, keyed last-wins: every key with the entries stored under it, in entry order
+    // (a stable sort), then in key order
+    let mut roles: Vec<(String, usize)> = Vec::new();
+    let mut users: Vec<(String, usize)> = Vec::new();
+    for (i, entry) in obj.entries.iter().enumerate() {
         if entry.status != Status::Effective || entry.note.is_some() {
             continue;
         }
         let Some(key) = entry.key() else { continue };
-        let store = if entry.section == SectionKind::MapRoles {
-            &mut roles
+        if entry.section == SectionKind::MapRoles {
+            roles.push((key, i));
         } else {
-            &mut users
-        };
-        if let Some(prev) = store.insert(key, i) {
-            obj.entries[prev].status = Status::Shadowed { by: i };
+            users.push((key, i));
         }
     }
+    let mut winners = |mut store: Vec<(String, usize)>| {
+        store.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::with_capacity(store.len());
+        for (j, (key, i)) in store.iter().enumerate() {
+            match store.get(j + 1) {
+                // a later entry with the same key replaces this one
+                Some((next, by)) if next == key => {
+                    obj.entries[*i].status = Status::Shadowed { by: *by };
+                }
+                _ => out.push(*i),
+            }
+        }
+        out
+    };
+    let (roles, users) = (winners(roles), winners(users));
     let mut effective = Effective::default();
     if !rejected {
         let strings = |fields: &[Field]| fields.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
-        effective.roles = roles
-            .values()
-            .map(|&i| {
-                let e = &obj.entries[i];
-                EffectiveRole {
-                    rolearn: e.arn.as_ref().map(|a| a.value.clone()),
-                    sso: e.sso.clone().filter(|_| e.arn.is_none()),
-                    username: e.username_value(),
-                    groups: strings(&e.groups),
-                }
-            })
-            .collect();
-        effective.users = users
-            .values()
-            .map(|&i| {
-                let e = &obj.entries[i];
-                EffectiveUser {
-                    userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
-                    username: e.username_value(),
-                    groups: strings(&e.groups),
-                }
-            })
-            .collect();
+        let entries = &obj.entries;
+        effective.roles = map_in_halves(&roles, |&i| {
+            let e = &entries[i];
+            EffectiveRole {
+                rolearn: e.arn.as_ref().map(|a| a.value.clone()),
+                sso: e.sso.clone().filter(|_| e.arn.is_none()),
+                username: e.username_value(),
+                groups: strings(&e.groups),
+            }
+        });
+        effective.users = map_in_halves(&users, |&i| {
+            let e = &entries[i];
+            EffectiveUser {
+                userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
+                username: e.username_value(),
+                groups: strings(&e.groups),
+            }
+        });
         // a conversion error in mapAccounts keeps what yaml.v2 decoded before it
         let accounts_lost = obj.sections.iter().any(|s| {
             s.kind == SectionKind::MapAccounts
@@ -1587,6 +1688,68 @@ mod tests {
         );
         assert_eq!(obj.effective.users.len(), 1);
         assert_eq!(obj.effective.accounts, ["012345678901", ""]);
+    }
+
+    #[test]
+    fn a_long_section_decodes_like_a_short_one() {
+        // long enough to be converted and decoded in halves; every 7th role repeats an earlier
+        // one in another case, every 11th has a wrong-typed username, users repeat too
+        let (n, m) = (1500, 1200);
+        let mut text = String::from("  mapRoles: |\n");
+        for i in 0..n {
+            let arn = if i % 7 == 6 {
+                format!("arn:aws:iam::1:role/R{}", i % 50)
+            } else {
+                format!("arn:aws:iam::1:role/r{i}")
+            };
+            let username = if i % 11 == 0 {
+                "12".into()
+            } else {
+                format!("u{i}")
+            };
+            text.push_str(&format!(
+                "    - rolearn: {arn}\n      username: {username}\n"
+            ));
+        }
+        text.push_str("  mapUsers: |\n");
+        for i in 0..m {
+            text.push_str(&format!(
+                "    - userarn: arn:aws:iam::1:user/u{}\n",
+                i % 300
+            ));
+        }
+        let obj = load(&text);
+        assert_eq!(obj.entries.len(), n + m);
+        for (i, e) in obj.entries.iter().enumerate() {
+            assert_eq!(e.index, if i < n { i } else { i - n });
+        }
+        let issues = &obj.sections[0].issues;
+        assert_eq!(issues.len(), n.div_ceil(11));
+        assert!(issues.windows(2).all(|w| w[0].span.start < w[1].span.start));
+        // each entry stored under a key is shadowed by the next one under it
+        for (i, e) in obj.entries.iter().enumerate() {
+            let key = e.key().unwrap();
+            let next = (i + 1..obj.entries.len()).find(|&j| {
+                obj.entries[j].section == e.section && obj.entries[j].key().as_ref() == Some(&key)
+            });
+            match next {
+                Some(by) => assert_eq!(e.status, Status::Shadowed { by }, "{i}"),
+                None => assert_eq!(e.status, Status::Effective, "{i}"),
+            }
+        }
+        let keys: Vec<String> = obj
+            .effective
+            .roles
+            .iter()
+            .map(|r| r.rolearn.clone().unwrap().to_lowercase())
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        let stored = obj.entries[..n]
+            .iter()
+            .filter(|e| e.status == Status::Effective);
+        assert_eq!(keys.len(), stored.count());
+        assert_eq!(obj.effective.users.len(), 300);
+        assert_eq!(obj.effective.users[0].userarn, "arn:aws:iam::1:user/u0");
     }
 
     #[test]
