@@ -5,6 +5,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod load;
 pub mod model;
+mod par;
 pub mod rbac;
 pub mod registry;
 pub mod render;

@@ -229,7 +229,7 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     // what the cluster gets), but `inspect` still shows what they hold as written; the two
     // scans are independent, and run side by side in a large file
     let (stream, strong) = if text.len() >= 64 * 1024 {
-        rayon::join(
+        crate::par::join(
             || yaml::parse_stream(parse_text),
             || find_strong_template(text),
         )
@@ -650,7 +650,7 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
             entries.reserve(items.len());
             if items.len() >= PARALLEL_ITEMS {
                 let mid = items.len() / 2;
-                let (head_issues, (tail, tail_issues)) = rayon::join(
+                let (head_issues, (tail, tail_issues)) = crate::par::join(
                     || decode_all(entries, &items[..mid], 0),
                     || {
                         let mut tail = Vec::with_capacity(items.len() - mid);
@@ -838,7 +838,7 @@ fn to_go_root(root: &Node) -> Result<GoVal<'_>, ConvError> {
         }
         let (head, tail) = items.split_at(items.len() / 2);
         let ((head, used_head), (tail, used_tail)) =
-            rayon::join(|| convert(head), || convert(tail));
+            crate::par::join(|| convert(head), || convert(tail));
         if let (Ok(mut head), Ok(tail)) = (head, tail)
             && 1 + used_head + used_tail <= ALIAS_BUDGET
         {
@@ -1514,7 +1514,7 @@ fn map_in_halves<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> V
         return items.iter().map(&f).collect();
     }
     let (head, tail) = items.split_at(items.len() / 2);
-    let (mut out, tail) = rayon::join(
+    let (mut out, tail) = crate::par::join(
         || {
             let mut out = Vec::with_capacity(items.len());
             out.extend(head.iter().map(&f));

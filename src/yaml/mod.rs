@@ -306,7 +306,7 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
         None => text,
     };
-    let mut stream = parse_first_split(text, SPLIT_MIN);
+    let mut stream = parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN);
     if !stream.errors.is_empty()
         && let Some(blanked) = blank_glued_comments(text)
     {
@@ -337,17 +337,31 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
     }
 }
 
-/// Documents at least this long are parsed in two halves at once when [`split_point`] finds a
-/// safe place to cut: the nested document of a 5,000-entry aws-auth is most of a lint's work.
+/// Documents at least this long are parsed in pieces at once when [`split_point`] finds a safe
+/// place to cut: the nested document of a 5,000-entry aws-auth is most of a lint's work.
 const SPLIT_MIN: usize = 64 * 1024;
 
-/// `parse(text, 1)`, in two halves on two threads when `text` (at least `min` bytes) is a block
-/// sequence that can be cut between two of its items; the result is the same either way.
-fn parse_first_split(text: &str, min: usize) -> Stream {
+/// Pieces at least this long are cut again: pieces of 64 to 128 KB keep both threads busy
+/// when one of them runs late.
+const SPLIT_AGAIN: usize = 128 * 1024;
+
+/// `parse(text, 1)`, in pieces on the thread pool when `text` (at least `min` bytes) is a block
+/// sequence that can be cut between two of its items; halves of at least `again` bytes are cut
+/// again. The result is the same either way.
+fn parse_first_split(text: &str, min: usize, again: usize) -> Stream {
     if text.len() >= min
         && let Some(at) = split_point(text)
     {
-        let (head, tail) = rayon::join(|| parse(&text[..at], 1), || parse_tail(text, at));
+        let (head, mut tail) = rayon::join(
+            || parse_first_split(&text[..at], again, again),
+            || parse_first_split(&text[at..], again, again),
+        );
+        // the tail's spans as offsets into `text`
+        for doc in &mut tail.documents {
+            if let Some(root) = &mut doc.root {
+                shift(root, at);
+            }
+        }
         if let Some(joined) = join_halves(text, head, tail) {
             return joined;
         }
@@ -397,17 +411,6 @@ fn split_point(text: &str) -> Option<usize> {
     memchr::memchr_iter(b'\n', bytes.get(mid..)?)
         .map(|i| mid + i + 1)
         .find(|&at| starts_item(at))
-}
-
-/// `parse(&text[at..], 1)` with spans as offsets into `text`.
-fn parse_tail(text: &str, at: usize) -> Stream {
-    let mut tail = parse(&text[at..], 1);
-    for doc in &mut tail.documents {
-        if let Some(root) = &mut doc.root {
-            shift(root, at);
-        }
-    }
-    tail
 }
 
 /// Moves the spans of a tree parsed from `text[by..]` to offsets in `text` (no aliases: a
@@ -956,10 +959,16 @@ mod tests {
                 text.truncate(text.trim_end().len());
             }
             let whole = parse(&text, 1);
-            let halves = parse_first_split(&text, 0);
+            let halves = parse_first_split(&text, 0, 0);
             assert_eq!(format!("{whole:?}"), format!("{halves:?}"), "{text:?}");
             if let Some(at) = split_point(&text) {
-                let (head, tail) = (parse(&text[..at], 1), parse_tail(&text, at));
+                let mut tail = parse(&text[at..], 1);
+                for doc in &mut tail.documents {
+                    if let Some(root) = &mut doc.root {
+                        shift(root, at);
+                    }
+                }
+                let head = parse(&text[..at], 1);
                 split[group] += usize::from(join_halves(&text, head, tail).is_some());
             }
         }
