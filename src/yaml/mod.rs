@@ -372,14 +372,15 @@ fn parse_first_split(text: &str, min: usize, again: usize) -> Stream {
 /// The offset of a line that starts a top-level item of the block sequence `text` holds, near
 /// its middle; `None` when the text has anything that could tie the two halves together or
 /// make that line mean something else: anchors, aliases, tags, directives, explicit keys, tabs
-/// and document markers, and block scalars (whose span reaches into the next line's
-/// indentation). A quoted scalar or flow collection open across the cut, or a root that is not
-/// a block sequence, leaves a half that does not parse as one ([`join_halves`] checks).
+/// and document markers, block scalars (whose span reaches into the next line's indentation)
+/// and carriage returns (a lone CR breaks a line too, unseen by the search for `\n`). A quoted
+/// scalar or flow collection open across the cut, or a root that is not a block sequence,
+/// leaves a half that does not parse as one ([`join_halves`] checks).
 fn split_point(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     if memchr::memchr3(b'&', b'*', b'!', bytes).is_some()
         || memchr::memchr3(b'%', b'?', b'\t', bytes).is_some()
-        || memchr::memchr2(b'|', b'>', bytes).is_some()
+        || memchr::memchr3(b'|', b'>', b'\r', bytes).is_some()
         || text.starts_with("---")
         || text.starts_with("...")
         || memchr::memmem::find(bytes, b"\n---").is_some()
@@ -930,6 +931,18 @@ mod tests {
             "- |+\n  kept\n\n\n",
             "- >-\n  folded\n  more\n",
             "- k: |\n    lit\n  j: >\n    folded\n\n",
+            // plain scalars continued at and just past the sequence's column
+            "- a\nb\n",
+            "- k: a\nb\n",
+            "- k: a\n b\n",
+            "- k: a\n - b\n",
+            "- - a\n - b\n",
+            "- # comment\n",
+            "- \"a\\\n- b\"\n",
+            // a lone CR is a line break too: a document marker after one ends the document
+            "- a\r---\r- b\n",
+            "- a\r...\r- b\n",
+            "# c\r- a\n",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |n: usize| {
