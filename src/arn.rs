@@ -33,16 +33,24 @@ pub struct Arn<'a> {
 impl<'a> Arn<'a> {
     /// Splits an ARN into its six sections; `None` when it is not `arn:` plus five colons.
     pub fn parse(text: &'a str) -> Option<Self> {
-        let mut parts = text.splitn(6, ':');
-        if parts.next()? != "arn" {
-            return None;
-        }
+        // `splitn(6, ':')` by hand: rules parse every entry's ARN, several times over
+        let rest = text.strip_prefix("arn:")?;
+        let mut colons = rest
+            .bytes()
+            .enumerate()
+            .filter_map(|(i, b)| (b == b':').then_some(i));
+        let (a, b, c, d) = (
+            colons.next()?,
+            colons.next()?,
+            colons.next()?,
+            colons.next()?,
+        );
         Some(Self {
-            partition: parts.next()?,
-            service: parts.next()?,
-            region: parts.next()?,
-            account: parts.next()?,
-            resource: parts.next()?,
+            partition: &rest[..a],
+            service: &rest[a + 1..b],
+            region: &rest[b + 1..c],
+            account: &rest[c + 1..d],
+            resource: &rest[d + 1..],
         })
     }
 
@@ -96,6 +104,25 @@ mod tests {
                 .is_some_and(|a| a.resource_type() == "root" && !a.has_valid_account())
         );
         assert!(Arn::parse("arn:aws:iam:role/x").is_none());
+        // the same sections as splitting at the first five colons
+        for text in [
+            "arn:a:b:c:d:e:f:g",
+            "arn:::::",
+            "arn::::",
+            "arn",
+            "arn:",
+            "ARN:a:b:c:d:e",
+            "arn:aws:iam::1:role/é:x",
+            "xarn:a:b:c:d:e",
+        ] {
+            let mut p = text.splitn(6, ':');
+            let split = (p.next() == Some("arn"))
+                .then(|| Some((p.next()?, p.next()?, p.next()?, p.next()?, p.next()?)))
+                .flatten();
+            let parsed =
+                Arn::parse(text).map(|a| (a.partition, a.service, a.region, a.account, a.resource));
+            assert_eq!(parsed, split, "{text}");
+        }
         assert!(Arn::parse("role/x").is_none());
     }
 }

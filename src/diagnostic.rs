@@ -126,7 +126,7 @@ impl Diagnostic {
     }
 
     /// The sort key: path, line, column, rule.
-    pub fn sort_key(&self) -> (String, usize, &'static str) {
-        (self.file.name.clone(), self.span.start, self.rule.name)
+    pub fn sort_key(&self) -> (&str, usize, &'static str) {
+        (&self.file.name, self.span.start, self.rule.name)
     }
 }

@@ -10,6 +10,7 @@ pub mod git;
 pub mod lint;
 pub mod load;
 pub mod model;
+mod par;
 pub mod policy;
 pub mod rbac;
 pub mod registry;

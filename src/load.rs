@@ -75,7 +75,23 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 
 /// Whether `{{ name }}` is (a misspelling of) one of the authenticator's own variables.
 pub fn is_authenticator_variable(name: &str) -> bool {
-    let lower = name.trim().to_ascii_lowercase();
+    let name = name.trim();
+    // the exact names (in any case) are the common case: no edit distance needed
+    if TEMPLATE_VARIABLES
+        .iter()
+        .any(|v| v.eq_ignore_ascii_case(name))
+    {
+        return true;
+    }
+    // an edit distance is at least the difference in length, in characters
+    let chars = name.chars().count();
+    if TEMPLATE_VARIABLES
+        .iter()
+        .all(|v| chars.abs_diff(v.len()) > 2)
+    {
+        return false;
+    }
+    let lower = name.to_ascii_lowercase();
     TEMPLATE_VARIABLES
         .iter()
         .any(|v| edit_distance(&lower, &v.to_ascii_lowercase()) <= 2)
@@ -86,49 +102,58 @@ pub fn is_authenticator_variable(name: &str) -> bool {
 /// `{{SessionName}}` and near-misses of the authenticator's own variables do not count.
 pub fn find_strong_template(text: &str) -> Option<Span> {
     let bytes = text.as_bytes();
-    let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
-        let offset = line_start;
-        line_start += line.len();
-        if line.trim_start().starts_with('#') || !line.contains('{') {
+    // the line of the last `{` seen, and whether it is a full-line comment
+    let mut line_end = 0;
+    let mut comment = false;
+    for i in memchr::memchr_iter(b'{', bytes) {
+        if i >= line_end {
+            let start = memchr::memrchr(b'\n', &bytes[..i]).map_or(0, |n| n + 1);
+            line_end = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n + 1);
+            comment = text[start..line_end].trim_start().starts_with('#');
+        }
+        if comment {
             continue;
         }
-        for i in memchr::memchr_iter(b'{', line.as_bytes()).map(|i| offset + i) {
-            let strong = match bytes.get(i + 1) {
-                Some(b'%') => true,
-                Some(b'{') => {
-                    let span = through(text, i, "}}");
-                    // an unclosed `{{` is a typo or garbage, not a template language
-                    if !text[span.clone()].ends_with("}}") {
-                        continue;
-                    }
-                    let inner = text[i + 2..span.end - 2]
-                        .trim_start_matches('-')
-                        .trim_end_matches('-')
-                        .trim();
-                    let word_len = inner
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .unwrap_or(inner.len());
-                    let word = &inner[..word_len];
-                    // `{{ x }}` with an expression, a pipeline, a call or another tool's variable
-                    !inner.is_empty()
-                        && (word.is_empty()
-                            || word_len < inner.len()
-                            || !is_authenticator_variable(word))
+        let strong = match bytes.get(i + 1) {
+            Some(b'%') => true,
+            Some(b'{') => {
+                let span = through(text, i, "}}");
+                // an unclosed `{{` is a typo or garbage, not a template language
+                if !text[span.clone()].ends_with("}}") {
+                    continue;
                 }
-                _ => false,
-            };
-            if strong {
-                let end = if bytes.get(i + 1) == Some(&b'%') {
-                    "%}"
-                } else {
-                    "}}"
-                };
-                return Some(through(text, i, end));
+                let inner = text[i + 2..span.end - 2]
+                    .trim_start_matches('-')
+                    .trim_end_matches('-')
+                    .trim();
+                let word_len = inner
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(inner.len());
+                let word = &inner[..word_len];
+                // `{{ x }}` with an expression, a pipeline, a call or another tool's variable
+                !inner.is_empty()
+                    && (word.is_empty()
+                        || word_len < inner.len()
+                        || !is_authenticator_variable(word))
             }
+            _ => false,
+        };
+        if strong {
+            let end = if bytes.get(i + 1) == Some(&b'%') {
+                "%}"
+            } else {
+                "}}"
+            };
+            return Some(through(text, i, end));
         }
     }
     None
+}
+
+/// Whether `text` contains `${` (looking only at its `$` signs).
+fn has_placeholder(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
 }
 
 /// The span from `start` to the first `close` after it on the same line (or the line's end).
@@ -200,11 +225,19 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
         }
         None => text,
     };
-    let stream = yaml::parse_stream(parse_text);
-    out.syntax_errors = stream.errors;
     // Helm/Jinja files are not linted whether or not they happen to parse (their values are not
-    // what the cluster gets), but `inspect` still shows what they hold as written
-    out.template = find_strong_template(text);
+    // what the cluster gets), but `inspect` still shows what they hold as written; the two
+    // scans are independent, and run side by side in a large file
+    let (stream, strong) = if text.len() >= 64 * 1024 {
+        crate::par::join(
+            || yaml::parse_stream(parse_text),
+            || find_strong_template(text),
+        )
+    } else {
+        (yaml::parse_stream(parse_text), find_strong_template(text))
+    };
+    out.syntax_errors = stream.errors;
+    out.template = strong;
     if out.template.is_none() && !out.syntax_errors.is_empty() {
         out.template = find_foreign_template(text);
     }
@@ -226,7 +259,7 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
             .iter()
             .flat_map(|o| &o.entries)
             .flat_map(|e| e.arn.iter().chain(e.username.iter()).chain(e.groups.iter()))
-            .find(|f| f.value.contains("${"))
+            .find(|f| has_placeholder(&f.value))
             .and_then(|f| {
                 let at = file.slice(&f.span).find("${")?;
                 Some(f.span.start + at..f.span.start + at + 2)
@@ -575,12 +608,9 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
         return;
     }
     let first_entry = entries.len();
-    let result = {
-        let mut budget = Budget(ALIAS_BUDGET);
-        match &root {
-            None => Ok(GoVal::Null),
-            Some(r) => to_go(r, r, &mut budget, false),
-        }
+    let result = match &root {
+        None => Ok(GoVal::Null),
+        Some(r) => to_go_root(r),
     }
     .and_then(|v| match find_non_finite(&v) {
         Some(node) => Err(conv_err(
@@ -605,9 +635,8 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
                 for (index, item) in items.iter().enumerate() {
                     let mut budget = Budget(ALIAS_BUDGET);
                     let val = lenient_item(item, &mut budget);
-                    let issues = section.issues.len();
-                    let mut entry = decode_entry(section, index, &val, item);
-                    section.issues.truncate(issues);
+                    // what a lost item tolerates is not reported
+                    let mut entry = decode_entry(section, &mut Vec::new(), index, &val, item);
                     entry.status = Status::Lost(String::new());
                     entries.push(entry);
                 }
@@ -615,9 +644,31 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
         }
         Ok(GoVal::Null) => {}
         Ok(GoVal::Seq(items)) => {
-            for (index, (val, node)) in items.iter().enumerate() {
-                let entry = decode_entry(section, index, val, node);
-                entries.push(entry);
+            let decode_all = |out: &mut Vec<Entry>, items: &[(GoVal<'_>, &Node)], first: usize| {
+                let mut issues = Vec::new();
+                out.extend(items.iter().enumerate().map(|(i, (val, node))| {
+                    decode_entry(section, &mut issues, first + i, val, node)
+                }));
+                issues
+            };
+            // a long section in two halves at once; entries and issues keep item order
+            entries.reserve(items.len());
+            if items.len() >= PARALLEL_ITEMS {
+                let mid = items.len() / 2;
+                let (head_issues, (tail, tail_issues)) = crate::par::join(
+                    || decode_all(entries, &items[..mid], 0),
+                    || {
+                        let mut tail = Vec::with_capacity(items.len() - mid);
+                        let issues = decode_all(&mut tail, &items[mid..], mid);
+                        (tail, issues)
+                    },
+                );
+                entries.extend(tail);
+                section.issues.extend(head_issues);
+                section.issues.extend(tail_issues);
+            } else {
+                let issues = decode_all(entries, &items, 0);
+                section.issues.extend(issues);
             }
         }
         Ok(other) => {
@@ -640,7 +691,7 @@ fn lenient_item<'a>(item: &'a Node, budget: &mut Budget) -> GoVal<'a> {
     let Some(map) = item.as_map() else {
         return to_go(item, item, budget, false).unwrap_or(GoVal::Null);
     };
-    let mut out = BTreeMap::new();
+    let mut out = GoMap::default();
     for (k, v) in map {
         if let (Ok(key), Ok(val)) = (key_string(k, item), to_go(v, v, budget, false)) {
             out.insert(key, (val, v));
@@ -767,6 +818,42 @@ fn sketch_flow_entries(text: &str) -> Vec<Sketch> {
 
 const ALIAS_BUDGET: usize = 1_000_000;
 
+/// Sections with at least this many items are converted and decoded in two halves at once.
+const PARALLEL_ITEMS: usize = 1024;
+
+/// Converted sequence items with their nodes.
+type GoItems<'a> = Vec<(GoVal<'a>, &'a Node)>;
+
+/// `to_go(root, root, ..)` with a fresh budget. A long sequence is converted in two halves at
+/// once, each with a budget of its own; the result is the one-pass result when both halves
+/// convert and together stay within one budget (the root itself takes one unit). Otherwise the
+/// one pass runs, for its exact error.
+fn to_go_root(root: &Node) -> Result<GoVal<'_>, ConvError> {
+    if let NodeKind::Seq(items) = &root.kind
+        && items.len() >= PARALLEL_ITEMS
+    {
+        /// The items' values, and the budget they used.
+        fn convert(items: &[Node]) -> (Result<GoItems<'_>, ConvError>, usize) {
+            let mut budget = Budget(ALIAS_BUDGET);
+            let out = items
+                .iter()
+                .map(|item| Ok((to_go(item, item, &mut budget, false)?, item)))
+                .collect();
+            (out, ALIAS_BUDGET - budget.0)
+        }
+        let (head, tail) = items.split_at(items.len() / 2);
+        let ((head, used_head), (tail, used_tail)) =
+            crate::par::join(|| convert(head), || convert(tail));
+        if let (Ok(mut head), Ok(tail)) = (head, tail)
+            && 1 + used_head + used_tail <= ALIAS_BUDGET
+        {
+            head.extend(tail);
+            return Ok(GoVal::Seq(head));
+        }
+    }
+    to_go(root, root, &mut Budget(ALIAS_BUDGET), false)
+}
+
 /// Bounds the work of expanding aliases (a "billion laughs" section must not hang the tool;
 /// yaml.v2 itself refuses excessive aliasing).
 struct Budget(usize);
@@ -787,9 +874,32 @@ enum GoVal<'a> {
     Str(Cow<'a, str>),
     Seq(Vec<(GoVal<'a>, &'a Node)>),
     /// Sorted by key (Go's `json.Marshal` sorts map keys); value and its node.
-    Map(BTreeMap<String, (GoVal<'a>, &'a Node)>),
+    Map(GoMap<'a>),
     /// `.inf`/`.nan`: `json.Marshal` refuses the whole document if one is left in it.
     NonFinite(&'a Node),
+}
+
+/// A Go map after conversion: keys sorted as `json.Marshal` sorts them, each with its value and
+/// the node it was read from. A sorted vector: entries hold a handful of keys.
+#[derive(Default)]
+struct GoMap<'a>(Vec<(Cow<'a, str>, (GoVal<'a>, &'a Node))>);
+
+impl<'a> GoMap<'a> {
+    /// Sets `key` (a later value replaces an earlier one, as in a Go map).
+    fn insert(&mut self, key: Cow<'a, str>, value: (GoVal<'a>, &'a Node)) {
+        match self
+            .0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
+        {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    /// The entries in key order.
+    fn iter(&self) -> impl Iterator<Item = (&str, &(GoVal<'a>, &'a Node))> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
 }
 
 /// The first value `json.Marshal` cannot encode, if any survived into the document.
@@ -797,7 +907,7 @@ fn find_non_finite<'a>(v: &GoVal<'a>) -> Option<&'a Node> {
     match v {
         GoVal::NonFinite(n) => Some(n),
         GoVal::Seq(items) => items.iter().find_map(|(v, _)| find_non_finite(v)),
-        GoVal::Map(m) => m.values().find_map(|(v, _)| find_non_finite(v)),
+        GoVal::Map(m) => m.iter().find_map(|(_, (v, _))| find_non_finite(v)),
         _ => None,
     }
 }
@@ -859,7 +969,8 @@ fn to_go<'a>(
             Ok(GoVal::Seq(out))
         }
         NodeKind::Map(entries) => {
-            let mut out = BTreeMap::new();
+            // as many keys as written, unless merges add more
+            let mut out = GoMap(Vec::with_capacity(entries.len()));
             map_into(entries, site, budget, &mut out)?;
             Ok(GoVal::Map(out))
         }
@@ -886,7 +997,7 @@ fn map_into<'a>(
     entries: &'a [(Node, Node)],
     site: &'a Node,
     budget: &mut Budget,
-    out: &mut BTreeMap<String, (GoVal<'a>, &'a Node)>,
+    out: &mut GoMap<'a>,
 ) -> Result<(), ConvError> {
     for (k, v) in entries {
         if is_merge_key(k) {
@@ -900,11 +1011,7 @@ fn map_into<'a>(
     Ok(())
 }
 
-fn merge<'a>(
-    v: &'a Node,
-    budget: &mut Budget,
-    out: &mut BTreeMap<String, (GoVal<'a>, &'a Node)>,
-) -> Result<(), ConvError> {
+fn merge<'a>(v: &'a Node, budget: &mut Budget, out: &mut GoMap<'a>) -> Result<(), ConvError> {
     let want_map = || {
         conv_err(
             "map merge requires map or sequence of maps as the value",
@@ -930,15 +1037,15 @@ fn merge<'a>(
 }
 
 /// yaml.v2 map keys become JSON object keys as `sigs.k8s.io/yaml` converts them.
-fn key_string(k: &Node, site: &Node) -> Result<String, ConvError> {
+fn key_string<'a>(k: &'a Node, site: &Node) -> Result<Cow<'a, str>, ConvError> {
     let t = k.resolved();
     match &t.kind {
         NodeKind::Scalar { value, style } => match resolve(value, *style, t.tag.as_deref()) {
-            Scalar::Str => Ok(value.clone()),
-            Scalar::Binary(decoded) => Ok(decoded),
-            Scalar::Bool(b) => Ok(b.to_string()),
-            Scalar::Int(i) => Ok(i.to_string()),
-            Scalar::Float(f) => Ok(go_float32_key(f)),
+            Scalar::Str => Ok(Cow::Borrowed(value)),
+            Scalar::Binary(decoded) => Ok(Cow::Owned(decoded)),
+            Scalar::Bool(b) => Ok(Cow::Owned(b.to_string())),
+            Scalar::Int(i) => Ok(Cow::Owned(i.to_string())),
+            Scalar::Float(f) => Ok(Cow::Owned(go_float32_key(f))),
             Scalar::Null => Err(conv_err("unsupported map key: null", k, false)),
             Scalar::Uint(_) => Err(conv_err("unsupported map key: uint64", k, false)),
             Scalar::Error(msg) => Err(conv_err(msg, k, false)),
@@ -1008,7 +1115,8 @@ fn is_explicit_null(node: &Node) -> bool {
 }
 
 fn mismatch(
-    section: &mut Section,
+    section: &Section,
+    issues: &mut Vec<DecodeIssue>,
     node: &Node,
     field: &str,
     expected: &'static str,
@@ -1022,7 +1130,7 @@ fn mismatch(
         },
         str::to_owned,
     );
-    section.issues.push(DecodeIssue {
+    issues.push(DecodeIssue {
         span,
         kind: DecodeIssueKind::TypeMismatch {
             field: field.to_owned(),
@@ -1044,7 +1152,8 @@ fn found_name(val: &GoVal<'_>, node: &Node) -> &'static str {
 /// `encoding/json` into a Go string: strings set it, null leaves it, anything else is a type
 /// error that leaves it unchanged.
 fn decode_string(
-    section: &mut Section,
+    section: &Section,
+    issues: &mut Vec<DecodeIssue>,
     field: &str,
     val: &GoVal<'_>,
     node: &Node,
@@ -1059,17 +1168,25 @@ fn decode_string(
         }
         GoVal::Null => {
             if is_explicit_null(node) {
-                mismatch(section, node, field, "a string", "null");
+                mismatch(section, issues, node, field, "a string", "null");
             }
         }
         other => {
             let found = found_name(other, node);
-            mismatch(section, node, field, "a string", found);
+            mismatch(section, issues, node, field, "a string", found);
         }
     }
 }
 
-fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Node) -> Entry {
+/// One item as `encoding/json` decodes it into a `RoleMapping`/`UserMapping`; what it
+/// tolerates goes to `issues`.
+fn decode_entry(
+    section: &Section,
+    issues: &mut Vec<DecodeIssue>,
+    index: usize,
+    val: &GoVal<'_>,
+    node: &Node,
+) -> Entry {
     let mut entry = Entry {
         section: section.kind,
         index,
@@ -1084,7 +1201,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
     let GoVal::Map(map) = val else {
         let found = found_name(val, node);
         let span = section.outer(&node.span);
-        section.issues.push(DecodeIssue {
+        issues.push(DecodeIssue {
             span,
             kind: DecodeIssueKind::ItemNotMapping { found },
         });
@@ -1092,13 +1209,15 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
         return entry;
     };
     let mut groups: Option<Vec<Field>> = None;
-    for (key, (v, vnode)) in map {
+    for (key, (v, vnode)) in map.iter() {
         match field_for(section.kind, key) {
             Some("rolearn" | "userarn") => {
                 let name = section.kind.arn_key();
-                decode_string(section, name, v, vnode, &mut entry.arn);
+                decode_string(section, issues, name, v, vnode, &mut entry.arn);
             }
-            Some("username") => decode_string(section, "username", v, vnode, &mut entry.username),
+            Some("username") => {
+                decode_string(section, issues, "username", v, vnode, &mut entry.username)
+            }
             Some("groups") => match v {
                 GoVal::Seq(items) => {
                     let mut out = Vec::with_capacity(items.len());
@@ -1106,16 +1225,16 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                         let mut slot = None;
                         match item {
                             GoVal::Str(_) => {
-                                decode_string(section, "groups", item, inode, &mut slot)
+                                decode_string(section, issues, "groups", item, inode, &mut slot)
                             }
                             GoVal::Null => {
                                 if is_explicit_null(inode) {
-                                    mismatch(section, inode, "groups", "a string", "null");
+                                    mismatch(section, issues, inode, "groups", "a string", "null");
                                 }
                             }
                             other => {
                                 let found = found_name(other, inode);
-                                mismatch(section, inode, "groups", "a string", found);
+                                mismatch(section, issues, inode, "groups", "a string", found);
                             }
                         }
                         out.push(slot.unwrap_or_else(|| Field {
@@ -1128,13 +1247,13 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                 GoVal::Null => groups = Some(Vec::new()),
                 other => {
                     let found = found_name(other, vnode);
-                    mismatch(section, vnode, "groups", "a list of strings", found);
+                    mismatch(section, issues, vnode, "groups", "a list of strings", found);
                 }
             },
             Some("sso") => match v {
                 GoVal::Map(fields) => {
                     let sso = entry.sso.get_or_insert_with(Sso::default);
-                    for (k, (fv, fnode)) in fields {
+                    for (k, (fv, fnode)) in fields.iter() {
                         let target = ["permissionSetName", "accountID", "partition"]
                             .into_iter()
                             .find(|f| *f == k)
@@ -1145,7 +1264,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                             });
                         let Some(target) = target else { continue };
                         let mut slot = None;
-                        decode_string(section, target, fv, fnode, &mut slot);
+                        decode_string(section, issues, target, fv, fnode, &mut slot);
                         if let Some(f) = slot {
                             match target {
                                 "permissionSetName" => sso.permission_set_name = f.value,
@@ -1161,7 +1280,7 @@ fn decode_entry(section: &mut Section, index: usize, val: &GoVal<'_>, node: &Nod
                     // so the entry now has an (empty) SSO matcher and fails validation
                     entry.sso.get_or_insert_with(Sso::default);
                     let found = found_name(other, vnode);
-                    mismatch(section, vnode, "sso", "a mapping", found);
+                    mismatch(section, issues, vnode, "sso", "a mapping", found);
                 }
             },
             _ => {}
@@ -1226,14 +1345,15 @@ fn find_duplicate_entry_keys(section: &mut Section, root: &Node) {
     let mut found = Vec::new();
     for item in items {
         let Some(map) = item.as_map() else { continue };
-        let mut seen: Vec<(String, &Span)> = Vec::new();
-        for (k, _) in map {
+        for (j, (k, _)) in map.iter().enumerate() {
             let Some(key) = k.as_str() else { continue };
-            let lower = key.to_ascii_lowercase();
-            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == lower) {
-                found.push((key.to_owned(), k.span.clone(), (*first).clone()));
+            // the first earlier key with the same text in any ASCII case
+            let first = map[..j]
+                .iter()
+                .find(|(p, _)| p.as_str().is_some_and(|p| p.eq_ignore_ascii_case(key)));
+            if let Some((p, _)) = first {
+                found.push((key.to_owned(), k.span.clone(), p.span.clone()));
             }
-            seen.push((lower, &k.span));
         }
     }
     for (key, span, first) in found {
@@ -1393,6 +1513,24 @@ fn load_eksctl(file: &Arc<SourceFile>, document: usize, root: &Node) -> Option<A
     Some(obj)
 }
 
+/// `items.iter().map(f).collect()`, for a long slice in two halves at once.
+fn map_in_halves<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    if items.len() < PARALLEL_ITEMS {
+        return items.iter().map(&f).collect();
+    }
+    let (head, tail) = items.split_at(items.len() / 2);
+    let (mut out, tail) = crate::par::join(
+        || {
+            let mut out = Vec::with_capacity(items.len());
+            out.extend(head.iter().map(&f));
+            out
+        },
+        || tail.iter().map(&f).collect::<Vec<_>>(),
+    );
+    out.extend(tail);
+    out
+}
+
 /// Marks lost and shadowed entries and computes the effective store.
 fn finish(obj: &mut AwsAuth) {
     let rejected = !obj.rejected.is_empty();
@@ -1407,43 +1545,57 @@ fn finish(obj: &mut AwsAuth) {
             entry.status = Status::Lost(format!("`{}` fails to load", entry.section.key()));
         }
     }
-    let mut roles: BTreeMap<String, usize> = BTreeMap::new();
-    let mut users: BTreeMap<String, usize> = BTreeMap::new();
-    for i in 0..obj.entries.len() {
-        let entry = &obj.entries[i];
+    // the stores, keyed last-wins: every key with the entries stored under it, in entry order
+    // (a stable sort), then in key order
+    let mut roles: Vec<(String, usize)> = Vec::new();
+    let mut users: Vec<(String, usize)> = Vec::new();
+    for (i, entry) in obj.entries.iter().enumerate() {
         if entry.status != Status::Effective || entry.note.is_some() {
             continue;
         }
         let Some(key) = entry.key() else { continue };
-        let store = if entry.section == SectionKind::MapRoles {
-            &mut roles
+        if entry.section == SectionKind::MapRoles {
+            roles.push((key, i));
         } else {
-            &mut users
-        };
-        if let Some(prev) = store.insert(key, i) {
-            obj.entries[prev].status = Status::Shadowed { by: i };
+            users.push((key, i));
         }
     }
+    let mut winners = |mut store: Vec<(String, usize)>| {
+        store.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::with_capacity(store.len());
+        for (j, (key, i)) in store.iter().enumerate() {
+            match store.get(j + 1) {
+                // a later entry with the same key replaces this one
+                Some((next, by)) if next == key => {
+                    obj.entries[*i].status = Status::Shadowed { by: *by };
+                }
+                _ => out.push(*i),
+            }
+        }
+        out
+    };
+    let (roles, users) = (winners(roles), winners(users));
     let mut effective = Effective::default();
     if !rejected {
         let strings = |fields: &[Field]| fields.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
-        for &i in roles.values() {
-            let e = &obj.entries[i];
-            effective.roles.push(EffectiveRole {
+        let entries = &obj.entries;
+        effective.roles = map_in_halves(&roles, |&i| {
+            let e = &entries[i];
+            EffectiveRole {
                 rolearn: e.arn.as_ref().map(|a| a.value.clone()),
                 sso: e.sso.clone().filter(|_| e.arn.is_none()),
                 username: e.username_value(),
                 groups: strings(&e.groups),
-            });
-        }
-        for &i in users.values() {
-            let e = &obj.entries[i];
-            effective.users.push(EffectiveUser {
+            }
+        });
+        effective.users = map_in_halves(&users, |&i| {
+            let e = &entries[i];
+            EffectiveUser {
                 userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
                 username: e.username_value(),
                 groups: strings(&e.groups),
-            });
-        }
+            }
+        });
         // a conversion error in mapAccounts keeps what yaml.v2 decoded before it
         let accounts_lost = obj.sections.iter().any(|s| {
             s.kind == SectionKind::MapAccounts
@@ -1541,6 +1693,68 @@ mod tests {
         );
         assert_eq!(obj.effective.users.len(), 1);
         assert_eq!(obj.effective.accounts, ["012345678901", ""]);
+    }
+
+    #[test]
+    fn a_long_section_decodes_like_a_short_one() {
+        // long enough to be converted and decoded in halves; every 7th role repeats an earlier
+        // one in another case, every 11th has a wrong-typed username, users repeat too
+        let (n, m) = (1500, 1200);
+        let mut text = String::from("  mapRoles: |\n");
+        for i in 0..n {
+            let arn = if i % 7 == 6 {
+                format!("arn:aws:iam::1:role/R{}", i % 50)
+            } else {
+                format!("arn:aws:iam::1:role/r{i}")
+            };
+            let username = if i % 11 == 0 {
+                "12".into()
+            } else {
+                format!("u{i}")
+            };
+            text.push_str(&format!(
+                "    - rolearn: {arn}\n      username: {username}\n"
+            ));
+        }
+        text.push_str("  mapUsers: |\n");
+        for i in 0..m {
+            text.push_str(&format!(
+                "    - userarn: arn:aws:iam::1:user/u{}\n",
+                i % 300
+            ));
+        }
+        let obj = load(&text);
+        assert_eq!(obj.entries.len(), n + m);
+        for (i, e) in obj.entries.iter().enumerate() {
+            assert_eq!(e.index, if i < n { i } else { i - n });
+        }
+        let issues = &obj.sections[0].issues;
+        assert_eq!(issues.len(), n.div_ceil(11));
+        assert!(issues.windows(2).all(|w| w[0].span.start < w[1].span.start));
+        // each entry stored under a key is shadowed by the next one under it
+        for (i, e) in obj.entries.iter().enumerate() {
+            let key = e.key().unwrap();
+            let next = (i + 1..obj.entries.len()).find(|&j| {
+                obj.entries[j].section == e.section && obj.entries[j].key().as_ref() == Some(&key)
+            });
+            match next {
+                Some(by) => assert_eq!(e.status, Status::Shadowed { by }, "{i}"),
+                None => assert_eq!(e.status, Status::Effective, "{i}"),
+            }
+        }
+        let keys: Vec<String> = obj
+            .effective
+            .roles
+            .iter()
+            .map(|r| r.rolearn.clone().unwrap().to_lowercase())
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        let stored = obj.entries[..n]
+            .iter()
+            .filter(|e| e.status == Status::Effective);
+        assert_eq!(keys.len(), stored.count());
+        assert_eq!(obj.effective.users.len(), 300);
+        assert_eq!(obj.effective.users[0].userarn, "arn:aws:iam::1:user/u0");
     }
 
     #[test]

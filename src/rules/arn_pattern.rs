@@ -54,7 +54,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for entry in active_entries(obj) {
         let Some(field) = &entry.arn else { continue };
         let v = field.value.as_str();
-        let problem = if v.contains(['*', '?']) {
+        let problem = if memchr::memchr2(b'*', b'?', v.as_bytes()).is_some() {
             "wildcards are not patterns here; the ARN is compared as written".to_owned()
         } else if is_placeholder(v) {
             "it holds a placeholder that was never filled in".to_owned()

@@ -204,6 +204,13 @@ pub fn is_node_mapping(entry: &crate::model::Entry) -> bool {
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
 /// `ACCOUNT_ID`): `arn-pattern`'s finding, not a malformed value.
 pub fn is_placeholder(text: &str) -> bool {
+    // every test below needs one of these bytes; most ARNs have none
+    if !text
+        .bytes()
+        .any(|b| matches!(b, b'$' | b'<' | b'{' | b'*' | b'_'))
+    {
+        return false;
+    }
     text.contains("${") || text.contains('<') || text.contains("{{") || text.contains('*') || {
         // an upper-case word where a value belongs: `AWS_ACCOUNT_ID`, `USER_ROLE_ARN`
         let word = text.rsplit([':', '/']).next().unwrap_or(text);

@@ -75,7 +75,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                         .text
                         .get(node.span.clone())
                         .is_some_and(|t| t.trim_end().contains('\n'));
-                    if !(multiline || value.contains(" - ")) {
+                    // `value.contains(" - ")`, looking only at spaces
+                    let bytes = value.as_bytes();
+                    let dash = memchr::memchr_iter(b' ', bytes)
+                        .any(|i| bytes.get(i + 1..i + 3) == Some(b"- "));
+                    if !(multiline || dash) {
                         continue;
                     }
                     out.push(

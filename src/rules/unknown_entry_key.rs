@@ -54,10 +54,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         } else {
             &["userarn", "username", "groups", "userid"]
         };
-        let lower = key.to_ascii_lowercase();
-        if known.iter().any(|n| *n == lower) && lower != "userid" {
+        if known.iter().any(|n| n.eq_ignore_ascii_case(key)) && !key.eq_ignore_ascii_case("userid")
+        {
             continue;
         }
+        let lower = key.to_ascii_lowercase();
         let span = section.outer(&k.span);
         let normalized: String = lower.chars().filter(|c| !matches!(c, '_' | '-')).collect();
         let near = known.iter().filter(|n| **n != "userid").find(|n| {

@@ -249,7 +249,10 @@ pub fn parse_stream(text: &str) -> Stream {
 /// character in the value). Both replacements keep the byte length, so spans stay valid.
 /// `None` when the text has none of them.
 pub fn v2_line_breaks(text: &str) -> Option<String> {
-    if !text.contains(['\u{85}', '\u{2028}', '\u{2029}']) {
+    // searched as bytes: a `char` set is matched one character at a time
+    if ['\u{85}', '\u{2028}', '\u{2029}'].iter().all(|c| {
+        memchr::memmem::find(text.as_bytes(), c.encode_utf8(&mut [0; 4]).as_bytes()).is_none()
+    }) {
         return None;
     }
     let out = text.replace('\u{85}', "\r\n");
@@ -303,7 +306,7 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
         None => text,
     };
-    let mut stream = parse(text, 1);
+    let mut stream = parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN);
     if !stream.errors.is_empty()
         && let Some(blanked) = blank_glued_comments(text)
     {
@@ -334,6 +337,128 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
     }
 }
 
+/// Documents at least this long are parsed in pieces at once when [`split_point`] finds a safe
+/// place to cut: the nested document of a 5,000-entry aws-auth is most of a lint's work.
+const SPLIT_MIN: usize = 64 * 1024;
+
+/// Pieces at least this long are cut again: pieces of 64 to 128 KB keep both threads busy
+/// when one of them runs late.
+const SPLIT_AGAIN: usize = 128 * 1024;
+
+/// `parse(text, 1)`, in pieces on the thread pool when `text` (at least `min` bytes) is a block
+/// sequence that can be cut between two of its items; halves of at least `again` bytes are cut
+/// again. The result is the same either way.
+fn parse_first_split(text: &str, min: usize, again: usize) -> Stream {
+    if text.len() >= min
+        && let Some(at) = split_point(text)
+    {
+        let (head, mut tail) = rayon::join(
+            || parse_first_split(&text[..at], again, again),
+            || parse_first_split(&text[at..], again, again),
+        );
+        // the tail's spans as offsets into `text`
+        for doc in &mut tail.documents {
+            if let Some(root) = &mut doc.root {
+                shift(root, at);
+            }
+        }
+        if let Some(joined) = join_halves(text, head, tail) {
+            return joined;
+        }
+    }
+    parse(text, 1)
+}
+
+/// The offset of a line that starts a top-level item of the block sequence `text` holds, near
+/// its middle; `None` when the text has anything that could tie the two halves together or
+/// make that line mean something else: anchors, aliases, tags, directives, explicit keys, tabs
+/// and document markers, block scalars (whose span reaches into the next line's indentation)
+/// and carriage returns (a lone CR breaks a line too, unseen by the search for `\n`). A quoted
+/// scalar or flow collection open across the cut, or a root that is not a block sequence,
+/// leaves a half that does not parse as one ([`join_halves`] checks).
+fn split_point(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if memchr::memchr3(b'&', b'*', b'!', bytes).is_some()
+        || memchr::memchr3(b'%', b'?', b'\t', bytes).is_some()
+        || memchr::memchr3(b'|', b'>', b'\r', bytes).is_some()
+        || text.starts_with("---")
+        || text.starts_with("...")
+        || memchr::memmem::find(bytes, b"\n---").is_some()
+        || memchr::memmem::find(bytes, b"\n...").is_some()
+    {
+        return None;
+    }
+    // the first line with content opens the root sequence: `- ` after `indent` spaces
+    let mut offset = 0;
+    let mut first = None;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_start_matches(' ');
+        if !(content.trim_end().is_empty() || content.starts_with('#')) {
+            first = Some((offset, line.len() - content.len()));
+            break;
+        }
+        offset += line.len();
+    }
+    let (first, indent) = first?;
+    let starts_item = |at: usize| {
+        bytes
+            .get(at..at + indent + 2)
+            .is_some_and(|b| b[..indent].iter().all(|&c| c == b' ') && &b[indent..] == b"- ")
+    };
+    if !starts_item(first) {
+        return None;
+    }
+    let mid = (text.len() / 2).max(first + 1);
+    memchr::memchr_iter(b'\n', bytes.get(mid..)?)
+        .map(|i| mid + i + 1)
+        .find(|&at| starts_item(at))
+}
+
+/// Moves the spans of a tree parsed from `text[by..]` to offsets in `text` (no aliases: a
+/// split text has none).
+fn shift(node: &mut Node, by: usize) {
+    node.span = node.span.start + by..node.span.end + by;
+    match &mut node.kind {
+        NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            shift(k, by);
+            shift(v, by);
+        }),
+        NodeKind::Scalar { .. } | NodeKind::Alias(_) => {}
+    }
+}
+
+/// The two halves as one stream (the tail's spans already shifted to offsets in `text`), when
+/// each parsed without error into one document whose root is a block sequence starting where
+/// [`split_point`] expects it.
+fn join_halves(text: &str, mut head: Stream, mut tail: Stream) -> Option<Stream> {
+    if !head.errors.is_empty()
+        || !tail.errors.is_empty()
+        || head.documents.len() != 1
+        || tail.documents.len() != 1
+    {
+        return None;
+    }
+    let tail_root = tail.documents.pop()?.root?;
+    let head_root = head.documents[0].root.as_mut()?;
+    let block_seq = |n: &Node| {
+        matches!(n.kind, NodeKind::Seq(_))
+            && n.tag.is_none()
+            && text.as_bytes().get(n.span.start) == Some(&b'-')
+    };
+    if !block_seq(head_root) || !block_seq(&tail_root) {
+        return None;
+    }
+    let end = tail_root.span.end;
+    let (NodeKind::Seq(items), NodeKind::Seq(mut more)) = (&mut head_root.kind, tail_root.kind)
+    else {
+        return None;
+    };
+    items.append(&mut more);
+    head_root.span.end = end;
+    Some(head)
+}
+
 /// Where yaml.v2 (like libyaml) rejects a tab that YAML 1.2 parsers accept. Its scanner skips
 /// a tab between tokens only in flow context or where a simple key may not start: a tab at the
 /// start of a line (before content or a comment, or alone on it), after `- `, after `? ` and
@@ -347,7 +472,10 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
 /// in flow context.
 fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
     use granit_parser::{Scanner, StrInput, TokenType};
-    if !text.contains(['\t', '&', '*', '%', '?']) {
+    let bytes = text.as_bytes();
+    if memchr::memchr3(b'\t', b'&', b'*', bytes).is_none()
+        && memchr::memchr2(b'%', b'?', bytes).is_none()
+    {
         return Vec::new();
     }
     let scanner = Scanner::with_options(StrInput::new(text), options());
@@ -356,7 +484,6 @@ fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
     let mut allowed = true; // libyaml's `simple_key_allowed`
     let mut complex = false;
     let mut pos = 0;
-    let bytes = text.as_bytes();
     for token in scanner {
         let Ok(token) = token else { break };
         let span = token.span();
@@ -541,20 +668,16 @@ fn blank_glued_comments(text: &str) -> Option<String> {
     changed.then(|| String::from_utf8(out).ok()).flatten()
 }
 
-enum Frame {
-    Seq {
-        start: usize,
-        anchor: usize,
-        tag: Option<String>,
-        items: Vec<Node>,
-    },
-    Map {
-        start: usize,
-        anchor: usize,
-        tag: Option<String>,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
-    },
+/// An open collection. Its children wait on a stack shared by all frames (from `base` on; a
+/// mapping's alternate between key and value) and move into a vector of their exact number
+/// when it closes: no slack capacity in a tree of many small mappings, no regrowth of large
+/// sequences.
+struct Frame {
+    map: bool,
+    start: usize,
+    anchor: usize,
+    tag: Option<String>,
+    base: usize,
 }
 
 fn tag_string(tag: Option<&granit_parser::Tag>) -> Option<String> {
@@ -586,6 +709,7 @@ fn parse(text: &str, max_docs: usize) -> Stream {
     let mut stream = Stream::default();
     let mut parser = Parser::new_from_str_with_options(text, options());
     let mut stack: Vec<Frame> = Vec::new();
+    let mut pending: Vec<Node> = Vec::new();
     let mut anchors: HashMap<usize, Rc<Node>> = HashMap::new();
     let mut root: Option<Node> = None;
     let mut index = 0;
@@ -595,6 +719,7 @@ fn parse(text: &str, max_docs: usize) -> Stream {
             Err(e) => {
                 stream.errors.push(syntax_error(&e, text));
                 stack.clear();
+                pending.clear();
                 anchors.clear();
                 root = None;
                 index += 1;
@@ -606,6 +731,7 @@ fn parse(text: &str, max_docs: usize) -> Stream {
         };
         let start = span.start.byte_offset().unwrap_or(0);
         let end = span.end.byte_offset().unwrap_or(start).max(start);
+        let opens_map = matches!(event, Event::MappingStart(..));
         let node = match event {
             Event::StreamStart => continue,
             Event::StreamEnd => break,
@@ -657,47 +783,41 @@ fn parse(text: &str, max_docs: usize) -> Stream {
                     tag: None,
                 }
             }
-            Event::SequenceStart(_, anchor, tag) => {
-                stack.push(Frame::Seq {
+            Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag) => {
+                stack.push(Frame {
+                    map: opens_map,
                     start,
                     anchor,
                     tag: tag_string(tag.as_deref()),
-                    items: Vec::new(),
-                });
-                continue;
-            }
-            Event::MappingStart(_, anchor, tag) => {
-                stack.push(Frame::Map {
-                    start,
-                    anchor,
-                    tag: tag_string(tag.as_deref()),
-                    entries: Vec::new(),
-                    key: None,
+                    base: pending.len(),
                 });
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = stack.pop() else { continue };
-                let (kind, start, anchor, tag, last_end) = match frame {
-                    Frame::Seq {
-                        start,
-                        anchor,
-                        tag,
-                        items,
-                    } => {
-                        let last = items.last().map(|n| n.span.end);
-                        (NodeKind::Seq(items), start, anchor, tag, last)
+                let Some(Frame {
+                    map,
+                    start,
+                    anchor,
+                    tag,
+                    base,
+                }) = stack.pop()
+                else {
+                    continue;
+                };
+                let base = base.min(pending.len());
+                let (kind, last_end) = if map {
+                    let mut children = pending.drain(base..);
+                    let mut entries = Vec::with_capacity(children.len() / 2);
+                    // a key left without a value is dropped
+                    while let (Some(k), Some(v)) = (children.next(), children.next()) {
+                        entries.push((k, v));
                     }
-                    Frame::Map {
-                        start,
-                        anchor,
-                        tag,
-                        entries,
-                        ..
-                    } => {
-                        let last = entries.last().map(|(_, v)| v.span.end);
-                        (NodeKind::Map(entries), start, anchor, tag, last)
-                    }
+                    let last = entries.last().map(|(_, v): &(Node, Node)| v.span.end);
+                    (NodeKind::Map(entries), last)
+                } else {
+                    let items: Vec<Node> = pending.drain(base..).collect();
+                    let last = items.last().map(|n| n.span.end);
+                    (NodeKind::Seq(items), last)
                 };
                 // block collections end where their last child ends; flow ones at the bracket
                 let end = if text
@@ -721,13 +841,10 @@ fn parse(text: &str, max_docs: usize) -> Stream {
             }
             _ => continue,
         };
-        match stack.last_mut() {
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                Some(k) => entries.push((k, node)),
-                None => *key = Some(node),
-            },
-            None => root = Some(node),
+        if stack.is_empty() {
+            root = Some(node);
+        } else {
+            pending.push(node);
         }
     }
     stream
@@ -760,6 +877,116 @@ mod tests {
                 .iter()
                 .any(|d| d.root.as_ref().and_then(|r| r.get("b")).is_some())
         );
+    }
+
+    #[test]
+    fn a_split_parse_is_the_same_parse() {
+        // items that end in every way a node can end, some reaching across lines
+        let valid = [
+            "- rolearn: arn:aws:iam::1:role/a\n  username: a:{{SessionName}}\n  groups:\n    - g\n    - h\n",
+            "- {rolearn: x, groups: [a, b]}\n",
+            "- [a, b]\n",
+            "- rolearn: x\n  groups: [a, b]\n",
+            "- rolearn: x\n  groups: {a: b}\n",
+            "- rolearn: 'multi\n\n  line'\n",
+            "- \"dq\n  x\"\n",
+            "- a\n  b\n",
+            "- a\n- b\n",
+            "# comment\n",
+            "\n",
+            "  # indented comment\n",
+            "- - nested\n  - x\n",
+            "- k:\n  - v\n  - w\n",
+            "- k:\n    - v\n",
+            "- ''\n",
+            "-\n",
+            "- \n",
+            "- k: v # c\n",
+            "- x: [a,\n  b]\n",
+            "- 'a'\n",
+            "- k:\n  v\n",
+            "-  k: v\n   j: w\n",
+            "- [\n  a,\n  b\n  ]\n",
+            "- {a: 1,\n  b: 2}\n",
+            "- x\n\r\n",
+            "- y\r\n",
+            "- é: ü\n",
+        ];
+        // lines that look like items inside a quoted scalar or a flow collection, broken
+        // documents, block scalars
+        let tricky = [
+            "- 'a\n- b'\n",
+            "- \"a\n- b\"\n",
+            "- [a,\n- b]\n",
+            "- {a: 1,\n- b: 2}\n",
+            "- k: 'a\n\n- b'\n",
+            "- x: [a,\n",
+            "- x: 'open\n",
+            "- x: \"open\n",
+            "- k: v\n k2: v\n",
+            "- k: v\n   k2: v\n",
+            "- k: v\n  - x\n",
+            "k: v\n",
+            "- |\n  text\n\n",
+            "- |+\n  kept\n\n\n",
+            "- >-\n  folded\n  more\n",
+            "- k: |\n    lit\n  j: >\n    folded\n\n",
+            // plain scalars continued at and just past the sequence's column
+            "- a\nb\n",
+            "- k: a\nb\n",
+            "- k: a\n b\n",
+            "- k: a\n - b\n",
+            "- - a\n - b\n",
+            "- # comment\n",
+            "- \"a\\\n- b\"\n",
+            // a lone CR is a line break too: a document marker after one ends the document
+            "- a\r---\r- b\n",
+            "- a\r...\r- b\n",
+            "# c\r- a\n",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            usize::try_from(seed % n as u64).unwrap_or(0)
+        };
+        let mut split = [0; 3];
+        for case in 0..9000 {
+            let indent = ["", "  ", " "][case % 3];
+            let group = case / 3 % 3;
+            let mut text = String::new();
+            for _ in 0..2 + next(8) {
+                let item = match group {
+                    0 => valid[next(5)],
+                    1 => valid[next(valid.len())],
+                    _ if next(4) == 0 => tricky[next(tricky.len())],
+                    _ => valid[next(valid.len())],
+                };
+                for line in item.split_inclusive('\n') {
+                    text.push_str(indent);
+                    text.push_str(line);
+                }
+            }
+            if next(4) == 0 {
+                text.truncate(text.trim_end().len());
+            }
+            let whole = parse(&text, 1);
+            let halves = parse_first_split(&text, 0, 0);
+            assert_eq!(format!("{whole:?}"), format!("{halves:?}"), "{text:?}");
+            if let Some(at) = split_point(&text) {
+                let mut tail = parse(&text[at..], 1);
+                for doc in &mut tail.documents {
+                    if let Some(root) = &mut doc.root {
+                        shift(root, at);
+                    }
+                }
+                let head = parse(&text[..at], 1);
+                split[group] += usize::from(join_halves(&text, head, tail).is_some());
+            }
+        }
+        // every group exercises the split
+        assert!(split.iter().all(|&n| n > 300), "{split:?} split parses");
     }
 
     #[test]

@@ -16,6 +16,10 @@ use crate::source::Span;
 pub struct ScalarMap {
     /// `(inner_offset, outer_offset)` at the start of every verbatim run, sorted.
     segments: Vec<(usize, usize)>,
+    /// For long maps (a block scalar has a run per line): for every `BUCKET` inner bytes, the
+    /// number of segments starting at or before the bucket's start, so that a lookup searches
+    /// only the segments of one bucket.
+    index: Vec<u32>,
     /// Where coarse positions point: the start of the value in the outer file.
     start: usize,
     /// Whether every inner position maps to its exact outer position.
@@ -38,12 +42,14 @@ impl ScalarMap {
         };
         match segments {
             Some(segments) => Self {
+                index: bucket_index(&segments),
                 segments,
                 start,
                 exact: true,
             },
             None => Self {
                 segments: Vec::new(),
+                index: Vec::new(),
                 start,
                 exact: false,
             },
@@ -60,7 +66,17 @@ impl ScalarMap {
         if !self.exact {
             return self.start;
         }
-        let i = self.segments.partition_point(|&(s, _)| s <= inner);
+        let i = match (
+            self.index.get(inner / BUCKET),
+            self.index.get(inner / BUCKET + 1),
+        ) {
+            // every segment up to `lo` starts at or before `inner`, none from `hi` on does
+            (Some(&lo), Some(&hi)) => {
+                let (lo, hi) = (lo as usize, hi as usize);
+                lo + self.segments[lo..hi].partition_point(|&(s, _)| s <= inner)
+            }
+            _ => self.segments.partition_point(|&(s, _)| s <= inner),
+        };
         match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
             Some(&(s, o)) => o + (inner - s),
             None => self.start,
@@ -77,6 +93,28 @@ impl ScalarMap {
         };
         start..end.max(start)
     }
+}
+
+/// Inner bytes per entry of [`ScalarMap::index`].
+const BUCKET: usize = 64;
+
+/// The bucket index of a long segment table (empty for short ones: a plain search is as fast).
+fn bucket_index(segments: &[(usize, usize)]) -> Vec<u32> {
+    let Some(&(last, _)) = segments.last() else {
+        return Vec::new();
+    };
+    if segments.len() < 256 || u32::try_from(segments.len()).is_err() {
+        return Vec::new();
+    }
+    let mut index = Vec::with_capacity(last / BUCKET + 2);
+    let mut n = 0;
+    for b in 0..=last / BUCKET + 1 {
+        while n < segments.len() && segments[n].0 <= b * BUCKET {
+            n += 1;
+        }
+        index.push(n as u32);
+    }
+    index
 }
 
 /// A block scalar's span starts at its first content character, or at its properties; content
@@ -115,7 +153,8 @@ fn align(
     let mut segments = Vec::new();
     let mut j = from;
     let mut next_expected = usize::MAX;
-    for (i, c) in value.char_indices() {
+    let mut i = 0;
+    while let Some(c) = value[i..].chars().next() {
         let sc = loop {
             let sc = src.get(j..to)?.chars().next()?;
             if sc == c || (fold && c == ' ' && sc == '\n') {
@@ -126,11 +165,35 @@ fn align(
         if j != next_expected {
             segments.push((i, j));
         }
+        i += c.len_utf8();
         j += sc.len_utf8();
+        // the run that follows verbatim: every character in it matches at once, so it adds no
+        // segment (compared as bytes, cut back to a character boundary)
+        let same = common_prefix(&value.as_bytes()[i..], &src.as_bytes()[j..to]);
+        let mut run = same;
+        while !value.is_char_boundary(i + run) {
+            run -= 1;
+        }
+        i += run;
+        j += run;
         next_expected = j;
     }
     segments.push((value.len(), j));
     Some(segments)
+}
+
+/// The length of the longest common prefix of two byte strings.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 16;
+    let n = a.len().min(b.len());
+    let mut k = 0;
+    while k + CHUNK <= n && a[k..k + CHUNK] == b[k..k + CHUNK] {
+        k += CHUNK;
+    }
+    while k < n && a[k] == b[k] {
+        k += 1;
+    }
+    k
 }
 
 /// Decodes a quoted scalar from the source, recording where every decoded character came
@@ -313,6 +376,29 @@ mod tests {
         check(src, "a", &["username", "- g"]);
         check(src, "b", &["rolearn", "- g"]);
         check(src, "c", &["userarn", "b", "d"]);
+    }
+
+    #[test]
+    fn the_bucket_index_finds_what_a_plain_search_finds() {
+        let mut src = String::from("a: |\n");
+        for i in 0..2000 {
+            src.push_str(&format!(
+                "  - rolearn: r{i}\n{}\n",
+                " ".repeat(2 + i % 7) + "x"
+            ));
+        }
+        let map = check(&src, "a", &["r1999", "r0"]);
+        assert!(!map.index.is_empty());
+        let plain = |inner: usize| {
+            let i = map.segments.partition_point(|&(s, _)| s <= inner);
+            i.checked_sub(1)
+                .and_then(|i| map.segments.get(i))
+                .map_or(map.start, |&(s, o)| o + (inner - s))
+        };
+        let len = map.segments.last().unwrap().0;
+        for inner in 0..len + 3 * BUCKET {
+            assert_eq!(map.outer(inner), plain(inner), "{inner}");
+        }
     }
 
     #[test]
