@@ -346,6 +346,18 @@ impl Repo {
         new: &Rev,
         pathspecs: &[String],
     ) -> Result<Vec<RawChange>, GitError> {
+        self.diff_raw_with(old, new, pathspecs, &mut |_| {})
+    }
+
+    /// [`Repo::diff_raw`], calling `on_change` for each change as git reports it, so the
+    /// caller can ask for blobs while git is still comparing.
+    pub fn diff_raw_with(
+        &self,
+        old: &Rev,
+        new: &Rev,
+        pathspecs: &[String],
+        on_change: &mut dyn FnMut(&RawChange),
+    ) -> Result<Vec<RawChange>, GitError> {
         let mut args: Vec<&str> = vec![
             "diff",
             "--raw",
@@ -371,13 +383,67 @@ impl Repo {
         }
         args.push("--");
         args.extend(pathspecs.iter().map(String::as_str));
-        let out = self
+        let mut child = self
             .in_cwd()
             .args(&args)
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
-        if !out.status.success() {
-            let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        let zero = |oid: &str| oid.bytes().all(|b| b == b'0');
+        let mut changes = Vec::new();
+        let mut reader = BufReader::new(
+            child
+                .stdout
+                .take()
+                .ok_or_else(|| GitError("no stdout".into()))?,
+        );
+        let field = |r: &mut BufReader<std::process::ChildStdout>| -> Option<Vec<u8>> {
+            let mut buf = Vec::new();
+            match r.read_until(0, &mut buf) {
+                Ok(0) | Err(_) => None,
+                Ok(_) => {
+                    if buf.last() == Some(&0) {
+                        buf.pop();
+                    }
+                    Some(buf)
+                }
+            }
+        };
+        while let (Some(meta), Some(path)) = (field(&mut reader), field(&mut reader)) {
+            // `:100644 100644 <old> <new> M`
+            let meta = String::from_utf8_lossy(&meta);
+            let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+            let [old_mode, new_mode, old_oid, new_oid, _status] = parts.as_slice() else {
+                continue;
+            };
+            let blob = |mode: &str, oid: &str, worktree: bool| {
+                // absent, or not a regular file (symbolic links and submodules are not manifests)
+                let regular =
+                    u32::from_str_radix(mode, 8).is_ok_and(|m| m & MODE_MASK == MODE_FILE);
+                if !regular {
+                    Blob::Absent
+                } else if zero(oid) && worktree {
+                    Blob::Worktree
+                } else {
+                    Blob::Oid((*oid).to_owned())
+                }
+            };
+            let change = RawChange {
+                path: String::from_utf8_lossy(&path).into_owned(),
+                old: blob(old_mode, old_oid, false),
+                new: blob(new_mode, new_oid, *new == Rev::Worktree),
+            };
+            on_change(&change);
+            changes.push(change);
+        }
+        let mut stderr = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            let _ = e.read_to_string(&mut stderr);
+        }
+        let status = child.wait().map_err(|e| GitError(e.to_string()))?;
+        if !status.success() {
+            let err = stderr.trim().to_owned();
             if err.contains("not a git repository") {
                 return Err(GitError(format!(
                     "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
@@ -391,31 +457,6 @@ impl Repo {
                 }
             }
             return Err(GitError(format!("`git diff` failed: {err}")));
-        }
-        let zero = |oid: &str| oid.bytes().all(|b| b == b'0');
-        let mut changes = Vec::new();
-        let mut fields = out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty());
-        while let (Some(meta), Some(path)) = (fields.next(), fields.next()) {
-            // `:100644 100644 <old> <new> M`
-            let meta = String::from_utf8_lossy(meta);
-            let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-            let [old_mode, new_mode, old_oid, new_oid, _status] = parts.as_slice() else {
-                continue;
-            };
-            let blob = |mode: &str, oid: &str, worktree: bool| {
-                if mode.bytes().all(|b| b == b'0') {
-                    Blob::Absent
-                } else if zero(oid) && worktree {
-                    Blob::Worktree
-                } else {
-                    Blob::Oid((*oid).to_owned())
-                }
-            };
-            changes.push(RawChange {
-                path: String::from_utf8_lossy(path).into_owned(),
-                old: blob(old_mode, old_oid, false),
-                new: blob(new_mode, new_oid, *new == Rev::Worktree),
-            });
         }
         if *new == Rev::Worktree {
             let mut args = vec![
@@ -433,11 +474,13 @@ impl Repo {
                 .output()
                 .map_err(|e| GitError(e.to_string()))?;
             for path in out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()) {
-                changes.push(RawChange {
+                let change = RawChange {
                     path: String::from_utf8_lossy(path).into_owned(),
                     old: Blob::Absent,
                     new: Blob::Worktree,
-                });
+                };
+                on_change(&change);
+                changes.push(change);
             }
         }
         Ok(changes)
@@ -506,69 +549,105 @@ impl Batch {
     /// Reads the named objects (`None`: missing). Names go through standard input, never the
     /// command line, so no name is read as an option.
     pub fn get_many(&mut self, names: &[String]) -> Result<Vec<Option<Object>>, GitError> {
-        let input: String = names
-            .iter()
-            .filter(|n| !n.contains('\n'))
-            .map(|n| format!("{n}\n"))
-            .collect();
-        let expected = names.iter().filter(|n| !n.contains('\n')).count();
+        // names with a line feed cannot be asked for on cat-file's line protocol
+        let asked: Vec<&String> = names.iter().filter(|n| !n.contains('\n')).collect();
+        let input: String = asked.iter().map(|n| format!("{n}\n")).collect();
         let stdin = self
             .stdin
             .as_mut()
             .ok_or_else(|| GitError("cat-file closed".into()))?;
         let reader = &mut self.stdout;
-        std::thread::scope(|s| {
+        let answers = std::thread::scope(|s| {
             // write while reading: both pipes are bounded
             let writer = s.spawn(move || {
                 stdin
                     .write_all(input.as_bytes())
                     .and_then(|()| stdin.flush())
             });
-            let mut out = Vec::with_capacity(expected);
-            for _ in 0..expected {
-                let mut header = String::new();
-                if reader
-                    .read_line(&mut header)
-                    .map_err(|e| GitError(e.to_string()))?
-                    == 0
-                {
-                    return Err(GitError("`git cat-file` stopped early".into()));
-                }
-                let parts: Vec<&str> = header.trim_end().split(' ').collect();
-                if parts.len() != 3 || parts[2].parse::<usize>().is_err() {
-                    out.push(None); // `<name> missing`, `<name> ambiguous`
-                    continue;
-                }
-                let size: usize = parts[2].parse().unwrap_or(0);
-                let mut data = vec![0; size + 1];
-                reader
-                    .read_exact(&mut data)
-                    .map_err(|e| GitError(e.to_string()))?;
-                data.truncate(size);
-                out.push(Some(Object {
-                    oid: parts[0].to_owned(),
-                    kind: parts[1].to_owned(),
-                    data,
-                }));
-            }
+            let out = read_objects(reader, Some(asked.len()));
             let _ = writer.join();
-            Ok(out)
-        })
-        .map(|mut v: Vec<Option<Object>>| {
-            // names with a line feed cannot be asked for: report them missing, in place
-            let mut it = v.drain(..);
-            names
-                .iter()
-                .map(|n| {
-                    if n.contains('\n') {
-                        None
-                    } else {
-                        it.next().flatten()
-                    }
-                })
-                .collect()
+            out
+        })?;
+        let mut it = answers.into_iter();
+        Ok(names
+            .iter()
+            .map(|n| {
+                if n.contains('\n') {
+                    None
+                } else {
+                    it.next().flatten()
+                }
+            })
+            .collect())
+    }
+
+    /// Asks for objects as the caller learns which (`ask`), reading the answers on another
+    /// thread meanwhile; returns every answer in the order asked, and closes the process.
+    pub fn stream<T>(
+        &mut self,
+        ask: impl FnOnce(&mut dyn FnMut(&str)) -> T,
+    ) -> Result<(T, Vec<Option<Object>>), GitError> {
+        let mut stdin = self
+            .stdin
+            .take()
+            .ok_or_else(|| GitError("cat-file closed".into()))?;
+        let reader = &mut self.stdout;
+        std::thread::scope(|s| {
+            let reading = s.spawn(move || read_objects(reader, None));
+            let mut failed = false;
+            let result = ask(&mut |name: &str| {
+                if !failed && !name.contains('\n') {
+                    failed = writeln!(stdin, "{name}").is_err();
+                }
+            });
+            drop(stdin); // end of input: cat-file answers the rest and exits
+            let answers = reading
+                .join()
+                .unwrap_or_else(|_| Err(GitError("cat-file reader failed".into())))?;
+            Ok((result, answers))
         })
     }
+}
+
+/// Reads cat-file answers: `count` of them, or until the end of its output.
+fn read_objects(
+    reader: &mut BufReader<std::process::ChildStdout>,
+    count: Option<usize>,
+) -> Result<Vec<Option<Object>>, GitError> {
+    let mut out = Vec::new();
+    while count.is_none_or(|n| out.len() < n) {
+        let mut header = String::new();
+        if reader
+            .read_line(&mut header)
+            .map_err(|e| GitError(e.to_string()))?
+            == 0
+        {
+            if count.is_some() {
+                return Err(GitError("`git cat-file` stopped early".into()));
+            }
+            break;
+        }
+        let parts: Vec<&str> = header.trim_end().split(' ').collect();
+        let size = match parts.as_slice() {
+            [_, _, size] => size.parse::<usize>().ok(),
+            _ => None,
+        };
+        let Some(size) = size else {
+            out.push(None); // `<name> missing`, `<name> ambiguous`
+            continue;
+        };
+        let mut data = vec![0; size + 1];
+        reader
+            .read_exact(&mut data)
+            .map_err(|e| GitError(e.to_string()))?;
+        data.truncate(size);
+        out.push(Some(Object {
+            oid: parts[0].to_owned(),
+            kind: parts[1].to_owned(),
+            data,
+        }));
+    }
+    Ok(out)
 }
 
 impl Drop for Batch {
@@ -577,3 +656,7 @@ impl Drop for Batch {
         let _ = self.child.wait();
     }
 }
+
+/// The file-type bits of a git mode, and the type of a regular file.
+const MODE_MASK: u32 = 0o170000;
+const MODE_FILE: u32 = 0o100000;

@@ -771,3 +771,46 @@ fn markdown_cannot_be_shaped_by_the_manifest() {
     let table_rows = md.lines().filter(|l| l.starts_with('|')).count();
     assert_eq!(table_rows, 3, "header, rule, one change: {md}");
 }
+
+/// With and without a pathspec the same changes are seen: nested and new folders, deletions, a
+/// file that becomes a folder, a symbolic link (not a manifest).
+#[test]
+fn whole_tree_and_pathspec_comparisons_agree() {
+    let dir = repo();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("a/b/c")).expect("mkdir");
+    std::fs::write(d.join("a/b/c/aws-auth.yaml"), AUTH).expect("write");
+    std::fs::write(d.join("a/x.yaml"), AUTH).expect("write");
+    std::fs::write(d.join("gone.yaml"), AUTH).expect("write");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "more"]);
+    let base = git(d, &["rev-parse", "HEAD"]);
+    edit(d, |t| t.replace("username: on-call", "username: oncall"));
+    std::fs::write(
+        d.join("a/b/c/aws-auth.yaml"),
+        AUTH.replace("[on-call]", "[system:masters]"),
+    )
+    .expect("write");
+    std::fs::remove_file(d.join("a/x.yaml")).expect("rm");
+    std::fs::create_dir_all(d.join("a/x.yaml")).expect("mkdir");
+    std::fs::write(d.join("a/x.yaml/inner.yaml"), AUTH).expect("write");
+    std::fs::remove_file(d.join("gone.yaml")).expect("rm");
+    std::fs::create_dir_all(d.join("new/deep")).expect("mkdir");
+    std::fs::write(
+        d.join("new/deep/aws-auth.yaml"),
+        AUTH.replace("role/developers", "role/devs"),
+    )
+    .expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("clusters/prod/aws-auth.yaml", d.join("link.yaml"))
+        .expect("symlink");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "changes"]);
+    let walked = json(&awsauth(d, &["diff", &base, "HEAD", "--format", "json"]));
+    let diffed = json(&awsauth(
+        d,
+        &["diff", &base, "HEAD", "--format", "json", "--", "."],
+    ));
+    assert_eq!(walked, diffed);
+    assert!(changes(&walked).len() > 3, "{walked}");
+}

@@ -85,13 +85,6 @@ pub fn from_git(
         (None, true) => Rev::Index,
         (None, false) => Rev::Worktree,
     };
-    // cat-file starts while git diff runs: two git processes in all for BASE HEAD
-    let mut batch = repo.batch()?;
-    let changed: Vec<crate::git::RawChange> = repo
-        .diff_raw(&old, &new, paths)?
-        .into_iter()
-        .filter(|c| manifest_path(&c.path))
-        .collect();
     let named: Vec<&str> = [&old, &new]
         .iter()
         .filter_map(|r| match r {
@@ -99,33 +92,55 @@ pub fn from_git(
             _ => None,
         })
         .collect();
-    let mut names: Vec<String> = named.iter().map(|n| format!("{n}^{{commit}}")).collect();
-    for c in &changed {
-        for b in [&c.old, &c.new] {
-            if let Blob::Oid(oid) = b {
-                names.push(oid.clone());
-            }
+    for n in &named {
+        if n.contains(['\n', '\r']) {
+            return Err(GitError(format!("{n:?} is not a revision")));
+        }
+        if n.contains("..") {
+            return Err(GitError(format!(
+                "`{n}` is a range: name the base and the head as two revisions (`awsauth diff A B`)"
+            )));
         }
     }
-    let objects = batch.get_many(&names)?;
-    // each revision must name one commit (not a range, a tree or a path)
+    // two git processes in all: cat-file resolves the revisions while git diff compares them,
+    // and serves each blob as soon as git diff names it
+    let mut batch = repo.batch()?;
+    let mut names: Vec<String> = named.iter().map(|n| format!("{n}^{{commit}}")).collect();
+    let (changed, objects) = batch.stream(|ask| {
+        for n in &names {
+            ask(n);
+        }
+        let mut wanted = |c: &crate::git::RawChange| {
+            if manifest_path(&c.path) {
+                for b in [&c.old, &c.new] {
+                    if let Blob::Oid(oid) = b {
+                        ask(oid);
+                        names.push(oid.clone());
+                    }
+                }
+            }
+        };
+        repo.diff_raw_with(&old, &new, paths, &mut wanted)
+    })?;
+    let changed: Vec<crate::git::RawChange> = changed?
+        .into_iter()
+        .filter(|c| manifest_path(&c.path))
+        .collect();
+    let (commits, objects) = objects.split_at(named.len().min(objects.len()));
+    // each revision must name one commit (not a tree or a path)
     for (i, n) in named.iter().enumerate() {
-        if objects
+        if commits
             .get(i)
             .and_then(Option::as_ref)
             .is_none_or(|o| o.kind != "commit")
         {
-            if n.contains("..") {
-                return Err(GitError(format!(
-                    "`{n}` is a range: name the base and the head as two revisions (`awsauth diff A B`)"
-                )));
-            }
             repo.resolve(n)?;
             return Err(GitError(format!("`{n}` does not name a commit")));
         }
     }
+    let names = &names[named.len()..];
     let mut blobs: HashMap<String, Vec<u8>> = HashMap::new();
-    for (name, obj) in names.iter().zip(objects.iter()).skip(named.len()) {
+    for (name, obj) in names.iter().zip(objects.iter()) {
         match obj.as_ref().filter(|o| o.kind == "blob") {
             Some(o) => {
                 blobs.insert(name.clone(), o.data.clone());
@@ -142,7 +157,7 @@ pub fn from_git(
         }
     }
     let short = |i: usize| {
-        objects
+        commits
             .get(i)
             .and_then(Option::as_ref)
             .map(|o| o.oid.chars().take(12).collect::<String>())
@@ -180,20 +195,23 @@ pub fn from_git(
         })
         .collect();
     // a file that cannot be decoded is skipped and said so; the others are compared
-    let loaded: Vec<(Option<FileLoad>, Option<FileLoad>, Vec<String>)> = inputs
-        .into_par_iter()
-        .map(|(p, o, n)| {
-            let mut skipped = Vec::new();
-            let mut load = |b, side: &str| {
-                super::load_version(&p, b).unwrap_or_else(|e| {
-                    skipped.push(format!("{e} ({side})"));
-                    None
-                })
-            };
-            let (o, n) = (load(o, "old"), load(n, "new"));
-            (o, n, skipped)
-        })
-        .collect();
+    let load_pair = |(p, o, n): (String, Content, Content)| {
+        let mut skipped = Vec::new();
+        let mut load = |b, side: &str| {
+            super::load_version(&p, b).unwrap_or_else(|e| {
+                skipped.push(format!("{e} ({side})"));
+                None
+            })
+        };
+        let (o, n) = (load(o, "old"), load(n, "new"));
+        (o, n, skipped)
+    };
+    // most changes touch a handful of manifests: threads only pay off for many
+    let loaded: Vec<(Option<FileLoad>, Option<FileLoad>, Vec<String>)> = if inputs.len() < 32 {
+        inputs.into_iter().map(load_pair).collect()
+    } else {
+        inputs.into_par_iter().map(load_pair).collect()
+    };
     let mut versions = Versions::default();
     for (o, n, skipped) in loaded {
         versions.old.extend(o);
