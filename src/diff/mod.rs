@@ -94,6 +94,20 @@ pub struct Side {
     pub text: String,
 }
 
+impl Side {
+    /// A side without a mapping: a section or a whole source, at a line of a file.
+    fn place(file: &SourceFile, offset: usize, section: Option<&'static str>) -> Self {
+        Self {
+            file: file.name.clone(),
+            line: file.line_col(offset).line,
+            section,
+            username: None,
+            groups: None,
+            text: String::new(),
+        }
+    }
+}
+
 /// One semantic change.
 #[derive(Debug, Clone, Serialize)]
 pub struct Change {
@@ -338,22 +352,8 @@ fn compare(
             reasons,
             principal: source_name(o),
             source: source.clone(),
-            before: Some(Side {
-                file: o.file.name.clone(),
-                line: o.file.line_col(o.span.start).line,
-                section: None,
-                username: None,
-                groups: None,
-                text: String::new(),
-            }),
-            after: new.map(|n| Side {
-                file: n.file.name.clone(),
-                line: n.file.line_col(n.span.start).line,
-                section: None,
-                username: None,
-                groups: None,
-                text: String::new(),
-            }),
+            before: Some(Side::place(&o.file, o.span.start, None)),
+            after: new.map(|n| Side::place(&n.file, n.span.start, None)),
             groups_added: Vec::new(),
             groups_removed: Vec::new(),
         }));
@@ -385,31 +385,16 @@ fn compare(
                     reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
                 }
                 lost_sections.insert(kind, kind.key().to_owned());
-                let line = n.file.line_col(s.key_span.start).line;
                 out.push(finish(Change {
                     kind: Kind::SectionLost,
                     risks: vec![Risk::Lockout],
                     reasons,
                     principal: format!("section:{}", kind.key()),
                     source: source.clone(),
-                    before: Some(Side {
-                        file: o.file.name.clone(),
-                        line: o
-                            .section(kind)
-                            .map_or(1, |s| o.file.line_col(s.key_span.start).line),
-                        section: Some(kind.key()),
-                        username: None,
-                        groups: None,
-                        text: String::new(),
-                    }),
-                    after: Some(Side {
-                        file: n.file.name.clone(),
-                        line,
-                        section: Some(kind.key()),
-                        username: None,
-                        groups: None,
-                        text: String::new(),
-                    }),
+                    before: o
+                        .section(kind)
+                        .map(|os| Side::place(&o.file, os.key_span.start, Some(kind.key()))),
+                    after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
                     groups_added: Vec::new(),
                     groups_removed: Vec::new(),
                 }));
@@ -422,14 +407,7 @@ fn compare(
                     principal: format!("section:{}", kind.key()),
                     source: source.clone(),
                     before: None,
-                    after: Some(Side {
-                        file: n.file.name.clone(),
-                        line: n.file.line_col(s.key_span.start).line,
-                        section: Some(kind.key()),
-                        username: None,
-                        groups: None,
-                        text: String::new(),
-                    }),
+                    after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
                     groups_added: Vec::new(),
                     groups_removed: Vec::new(),
                 }));

@@ -281,16 +281,7 @@ pub fn json(r: &Report, revs: &Revisions) -> String {
 
 /// GitHub Actions annotations, on the new side (or the old one for removals).
 pub fn github(r: &Report) -> String {
-    let esc = |s: &str, prop: bool| {
-        let mut s = s
-            .replace('%', "%25")
-            .replace('\r', "%0D")
-            .replace('\n', "%0A");
-        if prop {
-            s = s.replace(':', "%3A").replace(',', "%2C");
-        }
-        s
-    };
+    let esc = crate::render::github_escape;
     let mut out = String::new();
     for c in &r.changes {
         let Some(at) = c.after.as_ref().or(c.before.as_ref()) else {

@@ -53,7 +53,8 @@ pub fn concise(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-fn github_escape(s: &str, property: bool) -> String {
+/// Escapes text for a GitHub workflow command (`property`: a `key=value` property).
+pub fn github_escape(s: &str, property: bool) -> String {
     let mut s = s
         .replace('%', "%25")
         .replace('\r', "%0D")
