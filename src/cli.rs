@@ -517,7 +517,7 @@ fn walked_roots(paths: &[String]) -> Vec<PathBuf> {
 
 /// The findings of the linted files as they are at the base revision, as a baseline.
 fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::baseline::BaselineFile> {
-    use crate::git::{Repo, Side};
+    use crate::git::Repo;
     let cwd = std::env::current_dir().context("no current directory")?;
     let repo = Repo::discover(&cwd)?;
     if base.is_none() && repo.head_unborn() {
@@ -535,7 +535,7 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
         }
     }
     let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
-    let mut blobs = repo.read(&Side::Commit(oid), &paths)?;
+    let mut blobs = repo.read_at(&oid, &paths)?;
     let old: Vec<Diagnostic> = wanted
         .into_iter()
         .filter_map(|(p, l)| Some((blobs.remove(&p).flatten()?, l)))

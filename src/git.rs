@@ -27,17 +27,6 @@ impl std::fmt::Display for GitError {
 
 impl std::error::Error for GitError {}
 
-/// Where file contents come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Side {
-    /// A commit (full object id).
-    Commit(String),
-    /// The index (staged contents).
-    Index,
-    /// The working tree.
-    Worktree,
-}
-
 /// A repository, driven through `git`.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -170,84 +159,23 @@ impl Repo {
         ))
     }
 
-    /// The contents of `paths` (relative to the root) on `side`; `None` for a path that is not
-    /// there. One `git cat-file --batch` process serves every blob.
-    pub fn read(
+    /// The contents of `paths` (relative to the root) at commit `oid`; `None` for a path that
+    /// is not there (or whose name cat-file's line protocol cannot carry).
+    pub fn read_at(
         &self,
-        side: &Side,
+        oid: &str,
         paths: &[String],
     ) -> Result<HashMap<String, Option<Vec<u8>>>, GitError> {
-        let mut out = HashMap::new();
         if paths.is_empty() {
-            return Ok(out);
+            return Ok(HashMap::new());
         }
-        if *side == Side::Worktree {
-            for p in paths {
-                out.insert(p.clone(), std::fs::read(self.root.join(p)).ok());
-            }
-            return Ok(out);
-        }
-        let prefix = match side {
-            Side::Commit(oid) => format!("{oid}:"),
-            _ => ":0:".to_owned(),
-        };
-        let mut child = self
-            .command()
-            .args(["cat-file", "--batch"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| GitError(format!("cannot run `git`: {e}")))?;
-        let mut stdin = child
-            .stdin
-            .take()
-            .ok_or_else(|| GitError("no stdin".into()))?;
-        // a path with a line feed cannot be asked for on cat-file's line protocol
-        let paths: Vec<&String> = paths.iter().filter(|p| !p.contains('\n')).collect();
-        let input: String = paths.iter().map(|p| format!("{prefix}{p}\n")).collect();
-        // write from a thread: git answers while we write, and both pipes have limits
-        let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-        let mut reader = BufReader::new(
-            child
-                .stdout
-                .take()
-                .ok_or_else(|| GitError("no stdout".into()))?,
-        );
-        for p in &paths {
-            let mut header = String::new();
-            if reader
-                .read_line(&mut header)
-                .map_err(|e| GitError(e.to_string()))?
-                == 0
-            {
-                break;
-            }
-            let parts: Vec<&str> = header.trim_end().split(' ').collect();
-            if parts.last() == Some(&"missing") || parts.len() != 3 {
-                out.insert((*p).clone(), None);
-                continue;
-            }
-            let size: usize = parts[2]
-                .parse()
-                .map_err(|_| GitError(format!("bad cat-file header `{header}`")))?;
-            let mut buf = vec![0; size + 1];
-            reader
-                .read_exact(&mut buf)
-                .map_err(|e| GitError(e.to_string()))?;
-            buf.truncate(size);
-            out.insert((*p).clone(), (parts[1] == "blob").then_some(buf));
-        }
-        let _ = writer.join();
-        let status = child.wait().map_err(|e| GitError(e.to_string()))?;
-        if !status.success() {
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            return Err(GitError(format!("`git cat-file` failed: {}", err.trim())));
-        }
-        Ok(out)
+        let names: Vec<String> = paths.iter().map(|p| format!("{oid}:{p}")).collect();
+        let objects = self.batch()?.get_many(&names)?;
+        Ok(paths
+            .iter()
+            .zip(objects)
+            .map(|(p, o)| (p.clone(), o.filter(|o| o.kind == "blob").map(|o| o.data)))
+            .collect())
     }
 
     /// `path` (relative to the current directory, or absolute) relative to the root, for a

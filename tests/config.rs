@@ -2,6 +2,8 @@
 //! lists, policies, baselines, `init`, and the JSON Schema.
 mod common;
 
+use common::{stderr, write};
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -14,21 +16,9 @@ fn awsauth(args: &[&str], dir: &Path) -> Output {
         .expect("runs")
 }
 
-fn write(dir: &Path, name: &str, text: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-    std::fs::write(path, text).expect("write");
-}
-
 /// `(file, line, rule)` of every finding of a JSON run.
 fn findings(o: &Output) -> Vec<(String, u64, String)> {
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    });
+    let v = common::json(o);
     v["diagnostics"]
         .as_array()
         .expect("diagnostics")
@@ -73,10 +63,6 @@ data:
       username: alice
       groups: [view]
 ";
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 #[test]
 fn schema_file_is_fresh() {

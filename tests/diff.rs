@@ -2,7 +2,11 @@
 //! clones, missing revisions, `--no-index`; JSON and exit codes asserted, human and Markdown
 //! renderings snapshotted.
 
+mod common;
+
 use std::path::Path;
+
+use common::{json, stderr};
 use std::process::{Command, Output};
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -34,20 +38,6 @@ fn awsauth(dir: &Path, args: &[&str]) -> Output {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("runs")
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{e}: {}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    })
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// `(kind, risks, principal)` of each change.
@@ -389,9 +379,10 @@ fn shallow_clones_and_missing_revisions_are_clear_errors() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("`no-such-branch`"));
     // a revision is never read as an option
+    // ... nor a pathspec: it reaches git after `--`, matches nothing, writes nothing
     let o = awsauth(d, &["diff", "--", "--output=/tmp/awsauth-pwned"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!Path::new("/tmp/awsauth-pwned").exists());
-    let _ = o;
     let o = awsauth(d, &["diff", "--output=x"]);
     assert_eq!(o.status.code(), Some(2), "an unknown flag, not a revision");
     // outside a repository

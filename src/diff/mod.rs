@@ -174,10 +174,10 @@ struct Mapping {
 impl Mapping {
     /// Node-style: a `system:node:` username or the `system:nodes` group.
     fn is_node(&self) -> bool {
-        self.username
-            .as_deref()
-            .is_some_and(|u| u.starts_with("system:node:"))
-            || self.groups.iter().any(|g| g == "system:nodes")
+        crate::rules::is_node_identity(
+            self.username.as_deref(),
+            self.groups.iter().map(String::as_str),
+        )
     }
 
     /// A node mapping nodes can join with: a templated `system:node:` username in both

@@ -194,11 +194,18 @@ fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 /// A node-style mapping: a `system:node:` username or the `system:nodes` group.
 pub fn is_node_mapping(entry: &crate::model::Entry) -> bool {
-    entry
-        .username
-        .as_ref()
-        .is_some_and(|u| u.value.starts_with("system:node:"))
-        || entry.groups.iter().any(|g| g.value == "system:nodes")
+    is_node_identity(
+        entry.username.as_ref().map(|u| u.value.as_str()),
+        entry.groups.iter().map(|g| g.value.as_str()),
+    )
+}
+
+/// A node-style identity: a `system:node:` username or the `system:nodes` group.
+pub fn is_node_identity<'a>(
+    username: Option<&str>,
+    mut groups: impl Iterator<Item = &'a str>,
+) -> bool {
+    username.is_some_and(|u| u.starts_with("system:node:")) || groups.any(|g| g == "system:nodes")
 }
 
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
