@@ -16,6 +16,7 @@ use crate::suppress::{self, Scope, Suppression};
 
 /// Spans of the things a finding can be about: mappings and accounts (sorted, searched by
 /// bisection: a 5,000-entry file may have thousands of findings), then sections, then objects.
+#[derive(Default)]
 struct Principals {
     items: Vec<(Span, String)>,
     outer: Vec<(u8, Span, String)>,
@@ -81,7 +82,12 @@ pub fn lint_file(load: &FileLoad, path: Option<&Path>, settings: &Settings) -> V
     let mut raw = Vec::new();
     rules::check_file_with(load, &cx, &mut raw);
     crate::policy::check(load, settings, &mut raw);
-    let principals = Principals::new(load);
+    // naming principals allocates a key per mapping: only for files that have findings
+    let principals = if raw.is_empty() {
+        Principals::default()
+    } else {
+        Principals::new(load)
+    };
     let mut kept = Vec::with_capacity(raw.len());
     for mut d in raw {
         if !enabled_for(settings, path, d.rule) {
