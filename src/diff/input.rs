@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use super::Versions;
 use super::render::Revisions;
-use crate::git::{Blob, GitError, Repo, Rev};
+use crate::git::native::{Declined, Mode};
+use crate::git::{Blob, GitError, RawChange, Repo, Rev};
 use crate::load::FileLoad;
 
 /// A file's bytes on one side (`None`: absent).
@@ -102,65 +103,30 @@ pub fn from_git(
             )));
         }
     }
-    // two git processes in all: cat-file resolves the revisions while git diff compares them,
-    // and serves each blob as soon as git diff names it
-    let mut batch = repo.batch()?;
-    let mut names: Vec<String> = named.iter().map(|n| format!("{n}^{{commit}}")).collect();
-    let (changed, objects) = batch.stream(|ask| {
-        for n in &names {
-            ask(n);
+    // two commits, every manifest: read in this process where it reads them as git does
+    let mode = Mode::from_env().map_err(GitError)?;
+    let native = match (&old, &new) {
+        _ if mode == Mode::Cli => Err(Declined("AWSAUTH_GIT=cli".into())),
+        (Rev::Named(o), Rev::Named(n)) if paths.is_empty() => {
+            crate::git::native::diff_commits(cwd, o, n, &manifest_path)
         }
-        let mut wanted = |c: &crate::git::RawChange| {
-            if manifest_path(&c.path) {
-                for b in [&c.old, &c.new] {
-                    if let Blob::Oid(oid) = b {
-                        ask(oid);
-                        names.push(oid.clone());
-                    }
-                }
-            }
-        };
-        repo.diff_raw_with(&old, &new, paths, &mut wanted)
-    })?;
-    let changed: Vec<crate::git::RawChange> = changed?
-        .into_iter()
-        .filter(|c| manifest_path(&c.path))
-        .collect();
-    let (commits, objects) = objects.split_at(named.len().min(objects.len()));
-    // each revision must name one commit (not a tree or a path)
-    for (i, n) in named.iter().enumerate() {
-        if commits
-            .get(i)
-            .and_then(Option::as_ref)
-            .is_none_or(|o| o.kind != "commit")
-        {
-            repo.resolve(n)?;
-            return Err(GitError(format!("`{n}` does not name a commit")));
+        _ if !paths.is_empty() => Err(Declined("pathspecs are given".into())),
+        _ => Err(Declined("the index or the working tree is compared".into())),
+    };
+    let (mut changed, blobs, ids) = match native {
+        Ok(d) => (d.changes, d.blobs, d.ids.to_vec()),
+        Err(Declined(why)) if mode == Mode::Native => {
+            return Err(GitError(format!(
+                "AWSAUTH_GIT=native: not read in this process: {why}"
+            )));
         }
-    }
-    let names = &names[named.len()..];
-    let mut blobs: HashMap<String, Vec<u8>> = HashMap::new();
-    for (name, obj) in names.iter().zip(objects.iter()) {
-        match obj.as_ref().filter(|o| o.kind == "blob") {
-            Some(o) => {
-                blobs.insert(name.clone(), o.data.clone());
-            }
-            None => {
-                let path = changed
-                    .iter()
-                    .find(|c| c.old == Blob::Oid(name.clone()) || c.new == Blob::Oid(name.clone()))
-                    .map_or("?", |c| c.path.as_str());
-                return Err(GitError(format!(
-                    "object {name} of `{path}` is missing from the repository (a partial clone that cannot fetch it?); fetch it or clone without `--filter`"
-                )));
-            }
-        }
-    }
+        Err(_) => read_with_git(&repo, &old, &new, paths, &named)?,
+    };
+    // git's order (a path's bytes), with untracked files among the others
+    changed.sort_by(|a, b| a.path.cmp(&b.path));
     let short = |i: usize| {
-        commits
-            .get(i)
-            .and_then(Option::as_ref)
-            .map(|o| o.oid.chars().take(12).collect::<String>())
+        ids.get(i)
+            .map(|o| o.chars().take(12).collect::<String>())
             .unwrap_or_default()
     };
     let base_label = match &old {
@@ -223,4 +189,75 @@ pub fn from_git(
         head: head_label,
     };
     Ok((versions, revisions))
+}
+
+/// What [`from_git`] reads through the `git` command line: the changed manifests, their blobs
+/// by id, and the commit ids of the `named` revisions.
+type GitRead = (Vec<RawChange>, HashMap<String, Vec<u8>>, Vec<String>);
+
+fn read_with_git(
+    repo: &Repo,
+    old: &Rev,
+    new: &Rev,
+    paths: &[String],
+    named: &[&str],
+) -> Result<GitRead, GitError> {
+    // two git processes in all: cat-file resolves the revisions while git diff compares them,
+    // and serves each blob as soon as git diff names it
+    let mut batch = repo.batch()?;
+    let mut names: Vec<String> = named.iter().map(|n| format!("{n}^{{commit}}")).collect();
+    let (changed, objects) = batch.stream(|ask| {
+        for n in &names {
+            ask(n);
+        }
+        let mut wanted = |c: &RawChange| {
+            if manifest_path(&c.path) {
+                for b in [&c.old, &c.new] {
+                    if let Blob::Oid(oid) = b {
+                        ask(oid);
+                        names.push(oid.clone());
+                    }
+                }
+            }
+        };
+        repo.diff_raw_with(old, new, paths, &mut wanted)
+    })?;
+    let changed: Vec<RawChange> = changed?
+        .into_iter()
+        .filter(|c| manifest_path(&c.path))
+        .collect();
+    let mut objects = objects;
+    let rest = objects.split_off(named.len().min(objects.len()));
+    let (commits, objects) = (objects, rest);
+    // each revision must name one commit (not a tree or a path)
+    for (i, n) in named.iter().enumerate() {
+        if commits
+            .get(i)
+            .and_then(Option::as_ref)
+            .is_none_or(|o| o.kind != "commit")
+        {
+            repo.resolve(n)?;
+            return Err(GitError(format!("`{n}` does not name a commit")));
+        }
+    }
+    let names = &names[named.len()..];
+    let mut blobs: HashMap<String, Vec<u8>> = HashMap::new();
+    for (name, obj) in names.iter().zip(objects) {
+        match obj.filter(|o| o.kind == "blob") {
+            Some(o) => {
+                blobs.insert(name.clone(), o.data);
+            }
+            None => {
+                let path = changed
+                    .iter()
+                    .find(|c| c.old == Blob::Oid(name.clone()) || c.new == Blob::Oid(name.clone()))
+                    .map_or("?", |c| c.path.as_str());
+                return Err(GitError(format!(
+                    "object {name} of `{path}` is missing from the repository (a partial clone that cannot fetch it?); fetch it or clone without `--filter`"
+                )));
+            }
+        }
+    }
+    let ids = commits.into_iter().flatten().map(|o| o.oid).collect();
+    Ok((changed, blobs, ids))
 }

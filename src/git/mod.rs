@@ -10,6 +10,8 @@
 //! runs). Read commands run no hooks. `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` are
 //! inherited: that is how hooks point git at the index being committed.
 
+pub mod native;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
