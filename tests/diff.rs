@@ -805,3 +805,213 @@ fn whole_tree_and_pathspec_comparisons_agree() {
     assert_eq!(walked, diffed);
     assert!(changes(&walked).len() > 3, "{walked}");
 }
+
+/// `awsauth diff` with `AWSAUTH_GIT` set to `reader`.
+fn awsauth_with(dir: &Path, reader: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("AWSAUTH_GIT", reader)
+        .output()
+        .expect("runs")
+}
+
+/// A symbolic link's target, which git stores as a blob: an aws-auth ConfigMap if it were read as
+/// a file (it must not be: a link is no manifest).
+const LINK: &str = r#"{apiVersion: v1, kind: ConfigMap, metadata: {name: aws-auth, namespace: kube-system}, data: {mapUsers: "- userarn: arn:aws:iam::111122223333:user/via-link\n  username: via-link\n  groups: [system:masters]\n"}}"#;
+
+/// Commit-to-commit comparisons read in this process give what the git command line gives,
+/// byte for byte, in every format: nested trees added and deleted, a tree replaced by a file,
+/// symbolic links and type changes, executable bits, a submodule entry, renames, upper-case
+/// extensions, non-ASCII names, binary bytes, annotated tags and full object ids.
+#[test]
+fn in_process_reads_agree_with_the_git_command_line() {
+    let dir = repo();
+    let d = dir.path();
+    let w = |name: &str, text: &str| common::write(d, name, text);
+    w(
+        "clusters/dev/aws-auth.yml",
+        &AUTH.replace("eks-node", "dev-node"),
+    );
+    w(
+        "eks/cluster.yaml",
+        "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: prod\n  region: eu-west-1\niamIdentityMappings:\n  - arn: arn:aws:iam::111122223333:role/ops\n    username: ops\n    groups: [ops]\n",
+    );
+    w(
+        "nested/deep/a/aws-auth.json",
+        r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "aws-auth", "namespace": "kube-system"}, "data": {"mapRoles": "- rolearn: arn:aws:iam::111122223333:role/json\n  username: json\n  groups: [json]\n"}}"#,
+    );
+    w(
+        "Ünïcode name.yaml",
+        &AUTH.replace("developers", "entwickler"),
+    );
+    w("UPPER.YAML", &AUTH.replace("on-call", "upper"));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "two"]);
+    git(d, &["tag", "-a", "v1", "-m", "v1"]);
+    // a tree for a file, a file for a tree, deletions, renames, modes, links, binary bytes
+    edit(d, |t| t.replace("[on-call]", "[on-call, system:masters]"));
+    std::fs::remove_file(d.join("clusters/dev/aws-auth.yml")).expect("rm");
+    std::fs::rename(d.join("eks/cluster.yaml"), d.join("eks/renamed.yaml")).expect("mv");
+    std::fs::remove_dir_all(d.join("nested/deep")).expect("rm");
+    w("nested/deep", "a file where a folder was\n");
+    w("UPPER.YAML", &AUTH.replace("on-call", "upper2"));
+    w("binary.yaml", "aws-auth\0\u{1}mapRoles\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(d.join("UPPER.YAML"), std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        std::os::unix::fs::symlink(LINK, d.join("link.yaml")).expect("symlink");
+    }
+    git(d, &["add", "-A"]);
+    // a submodule entry (a commit in the tree), without a submodule checkout
+    let head = git(d, &["rev-parse", "HEAD"]);
+    git(
+        d,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{head},sub.yaml"),
+        ],
+    );
+    git(d, &["commit", "-qm", "three"]);
+    // a link becomes a file, a file becomes a link
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(d.join("link.yaml")).expect("rm");
+        w("link.yaml", &AUTH.replace("eks-node", "linked-node"));
+        std::fs::remove_file(d.join("Ünïcode name.yaml")).expect("rm");
+        std::os::unix::fs::symlink(LINK, d.join("Ünïcode name.yaml")).expect("symlink");
+    }
+    w("nested/deep", "still a file\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "four"]);
+    let full = git(d, &["rev-parse", "HEAD~2"]);
+    let pairs: [[&str; 2]; 7] = [
+        ["HEAD~3", "HEAD~2"],
+        ["HEAD~2", "HEAD~1"],
+        ["HEAD~1", "HEAD"],
+        ["HEAD~3", "HEAD"],
+        ["HEAD", "HEAD~3"],
+        ["v1", "main"],
+        [&full, "HEAD^"],
+    ];
+    let mut compared = 0;
+    for [a, b] in pairs {
+        for format in ["json", "human", "markdown", "github"] {
+            let args = ["diff", a, b, "--format", format];
+            let native = awsauth_with(d, "native", &args);
+            let cli = awsauth_with(d, "cli", &args);
+            assert_eq!(
+                native.status.code(),
+                cli.status.code(),
+                "{a} {b} {format}: {}",
+                stderr(&native)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&native.stdout),
+                String::from_utf8_lossy(&cli.stdout),
+                "{a} {b} {format}"
+            );
+            assert_eq!(stderr(&native), stderr(&cli), "{a} {b} {format}");
+            compared += 1;
+        }
+        let v = json(&awsauth_with(
+            d,
+            "native",
+            &["diff", a, b, "--format", "json"],
+        ));
+        assert!(
+            v["summary"]["files_changed"].as_u64() > Some(0),
+            "{a} {b}: {v}"
+        );
+    }
+    assert_eq!(compared, 28);
+    // the in-process reader saw the links, the modes and the tree/file swaps as git does
+    let v = json(&awsauth_with(
+        d,
+        "native",
+        &["diff", "HEAD~3", "HEAD", "--format", "json"],
+    ));
+    let principals: Vec<String> = changes(&v).into_iter().map(|c| c.2).collect();
+    assert!(
+        principals.iter().any(|p| p.contains("linked-node")),
+        "{principals:?}"
+    );
+    let v = json(&awsauth_with(
+        d,
+        "native",
+        &["diff", "HEAD~2", "HEAD~1", "--format", "json"],
+    ));
+    let lost: Vec<String> = changes(&v).into_iter().map(|c| c.2).collect();
+    assert!(
+        lost.iter()
+            .any(|p| p.contains("nested/deep/a/aws-auth.json")),
+        "{lost:?}"
+    );
+}
+
+/// What the in-process reader leaves to git, it says (with `AWSAUTH_GIT=native`); by default git
+/// then compares, with the same result as `AWSAUTH_GIT=cli`.
+#[test]
+fn the_in_process_reader_declines_what_it_cannot_read_as_git_does() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| t.replace("[on-call]", "[system:masters]"));
+    git(d, &["commit", "-qam", "second"]);
+    let declined = |args: &[&str], why: &str| {
+        let o = awsauth_with(d, "native", args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
+        let auto = awsauth_with(d, "auto", args);
+        let cli = awsauth_with(d, "cli", args);
+        assert_eq!(auto.status.code(), Some(1), "{args:?}: {}", stderr(&auto));
+        assert_eq!(auto.stdout, cli.stdout, "{args:?}");
+    };
+    declined(&["diff", "HEAD@{1}", "HEAD"], "not a plain ref name");
+    declined(&["diff", "HEAD~1", "HEAD", "--", "clusters"], "pathspecs");
+    declined(&["diff", "HEAD~1"], "working tree");
+    declined(&["diff", "--staged", "HEAD~1"], "working tree");
+    let short = git(d, &["rev-parse", "--short", "HEAD~1"]);
+    declined(&["diff", &short, "HEAD"], "not a plain ref name");
+    // replace refs: git shows the replacement, so the in-process reader steps aside
+    let first = git(d, &["rev-parse", "HEAD~1"]);
+    let second = git(d, &["rev-parse", "HEAD"]);
+    git(d, &["replace", &first, &second]);
+    let o = awsauth_with(d, "native", &["diff", "HEAD~1", "HEAD"]);
+    assert!(stderr(&o).contains("replace refs"), "{}", stderr(&o));
+    let o = awsauth_with(d, "auto", &["diff", &first, "HEAD", "--format", "json"]);
+    assert_eq!(
+        changes(&json(&o)),
+        Vec::new(),
+        "the replacement is the same commit"
+    );
+    git(d, &["replace", "-d", &first]);
+    // a shallow clone
+    let clone = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", d.display());
+    git(clone.path(), &["clone", "-q", "--depth", "2", &url, "c"]);
+    let c = clone.path().join("c");
+    let o = awsauth_with(&c, "native", &["diff", "HEAD~1", "HEAD"]);
+    assert!(stderr(&o).contains("shallow"), "{}", stderr(&o));
+    let o = awsauth_with(&c, "auto", &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // GIT_DIR chooses the repository for git
+    let o = Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(["diff", "HEAD~1", "HEAD"])
+        .current_dir(d)
+        .env("AWSAUTH_GIT", "native")
+        .env("GIT_DIR", d.join(".git"))
+        .output()
+        .expect("runs");
+    assert!(stderr(&o).contains("`GIT_DIR` is set"), "{}", stderr(&o));
+    // a value that is no reader is a usage error
+    let o = awsauth_with(d, "fast", &["diff", "HEAD~1", "HEAD"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("AWSAUTH_GIT"), "{}", stderr(&o));
+}
