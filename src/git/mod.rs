@@ -1,14 +1,16 @@
-//! Git access through the `git` command line (DEPENDENCIES.md §3: the only option that is right
-//! in pre-commit hooks with temporary indexes, blobless and shallow CI clones, sparse and split
-//! indexes and SHA-256 repositories, and it costs nothing to build).
+//! Git access. Two commits compared as a whole are read in this process ([`native`], gix: no
+//! process to start, which a one-commit diff cannot afford next to `git diff --name-only`);
+//! everything else goes through the `git` command line (DEPENDENCIES.md §3: the only option
+//! that is right in pre-commit hooks with temporary indexes, blobless and shallow CI clones,
+//! sparse and split indexes and SHA-256 repositories), and so does whatever [`native`] declines.
 //!
-//! Safety: revisions given by the user are resolved with `rev-parse --verify --end-of-options`,
-//! and only the resulting object ids reach other commands, so a revision is never read as an
-//! option. Every command runs with `--no-pager`, `--no-optional-locks` (a read never takes
-//! `index.lock` during a hook), `core.fsmonitor=false` (no fsmonitor program from the scanned
-//! repository runs), and `diff` with `--no-ext-diff --no-textconv` (no configured diff driver
-//! runs). Read commands run no hooks. `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` are
-//! inherited: that is how hooks point git at the index being committed.
+//! Safety of the command line: revisions given by the user reach git only after
+//! `--end-of-options` or on standard input, so a revision is never read as an option. Every
+//! command runs with `--no-pager`, `--no-optional-locks` (a read never takes `index.lock` during
+//! a hook), `core.fsmonitor=false` (no fsmonitor program from the scanned repository runs), and
+//! `diff` with `--no-ext-diff --no-textconv` (no configured diff driver runs). Read commands run
+//! no hooks. `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` are inherited: that is how hooks
+//! point git at the index being committed.
 
 pub mod native;
 
