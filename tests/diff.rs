@@ -30,12 +30,18 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 fn awsauth(dir: &Path, args: &[&str]) -> Output {
+    awsauth_with(dir, "auto", args)
+}
+
+/// `awsauth` with `AWSAUTH_GIT` set to `reader` (`auto`, the default; `cli`; `native`).
+fn awsauth_with(dir: &Path, reader: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_awsauth"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("HOME", dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("AWSAUTH_GIT", reader)
         .output()
         .expect("runs")
 }
@@ -804,19 +810,6 @@ fn whole_tree_and_pathspec_comparisons_agree() {
     ));
     assert_eq!(walked, diffed);
     assert!(changes(&walked).len() > 3, "{walked}");
-}
-
-/// `awsauth diff` with `AWSAUTH_GIT` set to `reader`.
-fn awsauth_with(dir: &Path, reader: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_awsauth"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("HOME", dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("AWSAUTH_GIT", reader)
-        .output()
-        .expect("runs")
 }
 
 /// A symbolic link's target, which git stores as a blob: an aws-auth ConfigMap if it were read as
