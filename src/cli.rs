@@ -750,6 +750,14 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         let [old, new] = args.revs.as_slice() else {
             anyhow::bail!("`--no-index` compares two files: `awsauth diff --no-index OLD NEW`");
         };
+        if old == "-" && new == "-" {
+            anyhow::bail!("standard input can be only one of the two files");
+        }
+        if !args.paths.is_empty() {
+            anyhow::bail!(
+                "`--no-index` compares the two files named; pathspecs (`-- PATH`) are for revisions"
+            );
+        }
         diff::input::from_files(old, new).map_err(|e| anyhow::anyhow!(e))?
     } else {
         if args.revs.len() > 2 {

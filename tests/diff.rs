@@ -1008,3 +1008,354 @@ fn the_in_process_reader_declines_what_it_cannot_read_as_git_does() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("AWSAUTH_GIT"), "{}", stderr(&o));
 }
+
+/// Runs `awsauth` like [`awsauth`], failing the test instead of waiting past a minute.
+fn awsauth_within_a_minute(dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let start = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("awsauth {args:?} hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// Defects a second review found in reading repositories: each case reads as git does, fails
+/// closed, or says what git said.
+#[test]
+fn second_review_regressions_in_reading() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| t.replace("[on-call]", "[system:masters]"));
+    git(d, &["commit", "-qam", "escalate"]);
+    let same = |dir: &Path, args: &[&str]| {
+        let auto = awsauth_with(dir, "auto", args);
+        let cli = awsauth_with(dir, "cli", args);
+        assert_eq!(auto.stdout, cli.stdout, "{args:?}: {}", stderr(&auto));
+        assert_eq!(auto.status.code(), cli.status.code(), "{args:?}");
+        auto
+    };
+    let declines = |dir: &Path, why: &str| {
+        let o = awsauth_with(dir, "native", &["diff", "HEAD~1", "HEAD"]);
+        assert!(stderr(&o).contains(why), "{why}: {}", stderr(&o));
+    };
+    // grafts live in the common directory of a linked worktree
+    let first = git(d, &["rev-parse", "HEAD~1"]);
+    let head = git(d, &["rev-parse", "HEAD"]);
+    std::fs::write(d.join(".git/info/grafts"), format!("{head}\n")).expect("grafts");
+    let wts = tempfile::tempdir().expect("tmp");
+    let wt = wts.path().join("wt");
+    let wt_arg = wt.to_str().expect("utf-8");
+    git(d, &["worktree", "add", "-q", "--detach", wt_arg, "HEAD"]);
+    declines(&wt, "grafts");
+    same(&wt, &["diff", &first, "HEAD", "--format", "json"]);
+    std::fs::remove_file(d.join(".git/info/grafts")).expect("rm");
+    // an extension git may refuse, or that changes where refs are (reftable)
+    git(d, &["config", "core.repositoryformatversion", "1"]);
+    git(d, &["config", "extensions.frobnicate", "true"]);
+    declines(d, "extensions.frobnicate");
+    same(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    // git itself refuses the repository now: edit its file
+    git(
+        d,
+        &[
+            "config",
+            "-f",
+            ".git/config",
+            "--unset",
+            "extensions.frobnicate",
+        ],
+    );
+    let rt = tempfile::tempdir().expect("tmp");
+    let r = rt.path();
+    git(r, &["init", "-q", "-b", "main", "--ref-format=reftable"]);
+    common::write(r, "aws-auth.yaml", AUTH);
+    git(r, &["add", "."]);
+    git(r, &["commit", "-qm", "one"]);
+    common::write(
+        r,
+        "aws-auth.yaml",
+        &AUTH.replace("[on-call]", "[system:masters]"),
+    );
+    git(r, &["commit", "-qam", "two"]);
+    declines(r, "extensions.refstorage");
+    assert_eq!(same(r, &["diff", "HEAD~1", "HEAD"]).status.code(), Some(1));
+    // a bare repository is git's to judge (`safe.bareRepository`)
+    let bare = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", d.display());
+    git(bare.path(), &["clone", "-q", "--bare", &url, "b.git"]);
+    declines(&bare.path().join("b.git"), "bare");
+    // a partial clone whose blobs cannot be fetched any more: an error, not "no change"
+    git(d, &["config", "uploadpack.allowFilter", "true"]);
+    let src = tempfile::tempdir().expect("tmp");
+    let copy = src.path().join("src");
+    git(
+        d,
+        &["clone", "-q", "--bare", &url, copy.to_str().expect("utf-8")],
+    );
+    git(&copy, &["config", "uploadpack.allowFilter", "true"]);
+    let pc = tempfile::tempdir().expect("tmp");
+    let copy_url = format!("file://{}", copy.display());
+    git(
+        pc.path(),
+        &[
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            "--no-checkout",
+            &copy_url,
+            "pc",
+        ],
+    );
+    std::fs::remove_dir_all(&copy).expect("rm");
+    let p = pc.path().join("pc");
+    let o = awsauth(&p, &["diff", "HEAD~1", "HEAD"]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(stderr(&o).contains("partial clone"), "{}", stderr(&o));
+    // thousands of git warnings on stderr while the diff is still being written: no hang
+    git(d, &["config", "core.autocrlf", "true"]);
+    for i in 0..3000 {
+        common::write(
+            d,
+            &format!("many/a-fairly-long-folder-name/file-{i:04}.txt"),
+            "x\n",
+        );
+    }
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "many"]);
+    for i in 0..3000 {
+        common::write(
+            d,
+            &format!("many/a-fairly-long-folder-name/file-{i:04}.txt"),
+            "y\n",
+        );
+    }
+    let o = awsauth_within_a_minute(d, &["diff", "HEAD"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    git(d, &["checkout", "-q", "."]);
+    git(d, &["config", "--unset", "core.autocrlf"]);
+    // a FIFO where a tracked manifest was is not waited on
+    #[cfg(unix)]
+    {
+        let f = d.join("clusters/prod/aws-auth.yaml");
+        std::fs::remove_file(&f).expect("rm");
+        let made = Command::new("mkfifo").arg(&f).status().expect("mkfifo");
+        assert!(made.success());
+        let o = awsauth_within_a_minute(d, &["diff", "HEAD"]);
+        assert_ne!(o.status.code(), None);
+        std::fs::remove_file(&f).expect("rm");
+        git(d, &["checkout", "-q", "."]);
+    }
+    // untracked files of the whole repository, also from a folder
+    common::write(
+        d,
+        "clusters/new/aws-auth.yaml",
+        &AUTH.replace("on-call", "new"),
+    );
+    std::fs::create_dir_all(d.join("docs")).expect("mkdir");
+    let o = awsauth(&d.join("docs"), &["diff", "HEAD", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(json(&o)["summary"]["files_changed"] == 1);
+    std::fs::remove_dir_all(d.join("clusters/new")).expect("rm");
+    // what git said, not "fetch it"
+    let o = awsauth(d, &["diff", "HEAD^{tree}", "HEAD"]);
+    assert!(
+        stderr(&o).contains("does not name a commit"),
+        "{}",
+        stderr(&o)
+    );
+    let o = awsauth(d, &["diff", "HEAD:clusters", "HEAD"]);
+    assert!(
+        stderr(&o).contains("does not name a commit"),
+        "{}",
+        stderr(&o)
+    );
+    let o = awsauth(d, &["diff", "HEAD~50", "HEAD"]);
+    assert!(
+        stderr(&o).contains("goes past the first commit"),
+        "{}",
+        stderr(&o)
+    );
+    let unborn = tempfile::tempdir().expect("tmp");
+    git(unborn.path(), &["init", "-q", "-b", "main"]);
+    let o = awsauth(unborn.path(), &["diff", "HEAD"]);
+    assert!(stderr(&o).contains("no commits yet"), "{}", stderr(&o));
+    let empty = tempfile::tempdir().expect("tmp");
+    let o = awsauth(empty.path(), &["diff", "--staged"]);
+    assert!(stderr(&o).contains("--no-index"), "{}", stderr(&o));
+}
+
+/// Defects a second review found in comparing: none of them may hide an escalation.
+#[test]
+fn second_review_regressions_in_comparing() {
+    let dir = repo();
+    let d = dir.path();
+    let risks =
+        |o: &Output| -> Vec<String> { changes(&json(o)).into_iter().flat_map(|c| c.1).collect() };
+    // a UTF-16 manifest (PowerShell `>`) is compared like any other
+    let escalated = AUTH.replace("[on-call]", "[system:masters]");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(escalated.encode_utf16().flat_map(u16::to_le_bytes));
+    std::fs::write(d.join("clusters/prod/utf16.yaml"), &utf16).expect("write");
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "utf-16"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert!(
+        risks(&o).contains(&"escalation".to_owned()),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // user ARNs that differ only in case are both kept: either may apply
+    let users_old = AUTH.replace(
+        "    - userarn: arn:aws:iam::111122223333:user/on-call",
+        "    - userarn: arn:aws:iam::111122223333:user/On-Call",
+    );
+    let users_new = users_old.replace(
+        "  mapUsers: |\n",
+        "  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/on-call\n      username: on-call\n      groups: [system:masters]\n",
+    );
+    let t = tempfile::tempdir().expect("tmp");
+    common::write(t.path(), "old.yaml", &users_old);
+    common::write(t.path(), "new.yaml", &users_new);
+    let o = awsauth(
+        t.path(),
+        &[
+            "diff",
+            "--no-index",
+            "old.yaml",
+            "new.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(risks(&o).contains(&"escalation".to_owned()));
+    // `--no-index`: one file under two names
+    common::write(
+        t.path(),
+        "broken.yaml",
+        &AUTH.replace("  mapUsers: |\n", "  mapUsers: |\n\t"),
+    );
+    let v = json(&awsauth(
+        t.path(),
+        &[
+            "diff",
+            "--no-index",
+            "old.yaml",
+            "broken.yaml",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(v["summary"]["files_changed"], 1, "{v}");
+    assert!(!v.to_string().contains("is deleted"), "{v}");
+    let o = awsauth(t.path(), &["diff", "--no-index", "-", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = awsauth(
+        t.path(),
+        &["diff", "--no-index", "old.yaml", "new.yaml", "--", "x"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // a file that became a template is said to be one, and fails closed
+    common::write(
+        t.path(),
+        "tmpl.yaml",
+        &AUTH.replace(
+            "  name: aws-auth\n",
+            "  name: aws-auth\n  labels:\n    chart: \"{{ .Chart.Name }}\"\n",
+        ),
+    );
+    let o = awsauth(
+        t.path(),
+        &[
+            "diff",
+            "--no-index",
+            "old.yaml",
+            "tmpl.yaml",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("became a template"));
+    // two aws-auth documents of one file swap places (other namespaces): no change
+    let two = |first: &str, second: &str| {
+        format!(
+            "{}---\n{}",
+            AUTH.replace("kube-system", first),
+            AUTH.replace("kube-system", second)
+                .replace("on-call", "other")
+        )
+    };
+    common::write(d, "clusters/two.yaml", &two("kube-system", "staging"));
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "two"]);
+    let swapped = format!(
+        "{}---\n{}",
+        AUTH.replace("kube-system", "staging")
+            .replace("on-call", "other"),
+        AUTH
+    );
+    common::write(d, "clusters/two.yaml", &swapped);
+    git(d, &["commit", "-qam", "swap"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(changes(&json(&o)), Vec::new());
+    // folders moved together: each source pairs with its own (`clusters/dev` with `envs/dev`)
+    let node = "    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{EC2PrivateDNSName}}\n      groups: [system:bootstrappers, system:nodes]\n";
+    let cm = |roles: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n{node}{roles}"
+        )
+    };
+    let admin = "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n";
+    common::write(d, "clusters/dev/aws-auth.yaml", &cm(""));
+    common::write(d, "clusters/stage/aws-auth.yaml", &cm(admin));
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "envs"]);
+    std::fs::create_dir_all(d.join("envs")).expect("mkdir");
+    std::fs::rename(d.join("clusters/dev"), d.join("envs/dev")).expect("mv");
+    std::fs::rename(d.join("clusters/stage"), d.join("envs/stage")).expect("mv");
+    // and the admin moves from stage to dev in the same change
+    common::write(d, "envs/dev/aws-auth.yaml", &cm(admin));
+    common::write(d, "envs/stage/aws-auth.yaml", &cm(""));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "move"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let v = json(&o);
+    let gained = v["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .find(|c| c["risks"].to_string().contains("escalation"))
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(gained["after"]["file"], "envs/dev/aws-auth.yaml", "{v}");
+}

@@ -46,6 +46,7 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
         old: vec![read(old)?],
         new: vec![read(new)?],
         skipped: Vec::new(),
+        same_file: true,
     };
     let revisions = Revisions {
         base: old.to_owned(),
@@ -147,7 +148,14 @@ pub fn from_git(
         match b {
             Blob::Absent => None,
             Blob::Oid(oid) => blobs.get(oid).cloned(),
-            Blob::Worktree => root.as_ref().and_then(|r| std::fs::read(r.join(path)).ok()),
+            // a regular file only: a FIFO or a device in its place is not read (nor waited on)
+            Blob::Worktree => root.as_ref().and_then(|r| {
+                let p = r.join(path);
+                std::fs::metadata(&p)
+                    .is_ok_and(|m| m.is_file())
+                    .then(|| std::fs::read(&p).ok())
+                    .flatten()
+            }),
         }
     };
     let inputs: Vec<(String, Content, Content)> = changed
@@ -226,6 +234,23 @@ fn read_with_git(
         .into_iter()
         .filter(|c| manifest_path(&c.path))
         .collect();
+    // cat-file answers every name, `missing` included, unless it died (a partial clone whose
+    // remote cannot be reached): then what it did not answer cannot be taken for absent
+    if objects.len() < names.len() {
+        let unanswered = &names[objects.len()..];
+        let path = changed
+            .iter()
+            .find(|c| {
+                unanswered
+                    .iter()
+                    .any(|n| c.old == Blob::Oid(n.clone()) || c.new == Blob::Oid(n.clone()))
+            })
+            .map_or("?", |c| c.path.as_str());
+        return Err(GitError(format!(
+            "`git cat-file` stopped before reading object {} of `{path}` (a partial clone that cannot fetch it?); fetch it or clone without `--filter`",
+            unanswered[0]
+        )));
+    }
     let mut objects = objects;
     let rest = objects.split_off(named.len().min(objects.len()));
     let (commits, objects) = (objects, rest);

@@ -226,17 +226,39 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
         } else {
             1
         };
-        out.insert(
-            (rank, key.clone()),
-            Mapping {
-                section: e.section,
-                identity: key.to_lowercase(),
-                display,
-                username: Some(e.username_value()),
-                groups: e.groups.iter().map(|g| g.value.clone()).collect(),
-                span: e.span.clone(),
-            },
-        );
+        let mapping = Mapping {
+            section: e.section,
+            identity: key.to_lowercase(),
+            display,
+            username: Some(e.username_value()),
+            groups: e.groups.iter().map(|g| g.value.clone()).collect(),
+            span: e.span.clone(),
+        };
+        match out.entry((rank, key)) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(mapping);
+            }
+            // user ARNs that differ only in case are both kept, and which one a request gets is
+            // not determined (a Go map): the principal may get either's username and groups
+            std::collections::btree_map::Entry::Occupied(mut o) => {
+                let m = o.get_mut();
+                for g in mapping.groups {
+                    if !m.groups.contains(&g) {
+                        m.groups.push(g);
+                    }
+                }
+                if m.username != mapping.username {
+                    let mut names: Vec<String> = [m.username.take(), mapping.username]
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|u| u.split(" | ").map(str::to_owned).collect::<Vec<_>>())
+                        .collect();
+                    names.sort();
+                    names.dedup();
+                    m.username = Some(names.join(" | "));
+                }
+            }
+        }
     }
     for a in &obj.accounts {
         if a.stored && obj.effective.accounts.contains(&a.value) {
@@ -326,7 +348,7 @@ fn compare(
     {
         let why = match new {
             None => match broken.get(o.file.name.as_str()) {
-                Some(e) => format!("the file no longer parses ({e}): nothing in it can be applied"),
+                Some(e) => e.clone(),
                 None => "the aws-auth source is deleted".to_owned(),
             },
             Some(n) if !n.rejected.is_empty() => format!(
@@ -636,6 +658,14 @@ fn identity(o: &AwsAuth) -> (u8, String, String) {
     )
 }
 
+/// How many trailing path components two file names share.
+fn common_tail(a: &str, b: &str) -> usize {
+    a.rsplit('/')
+        .zip(b.rsplit('/'))
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
 /// The old and new versions of the changed files, loaded.
 #[derive(Debug, Default)]
 pub struct Versions {
@@ -645,6 +675,8 @@ pub struct Versions {
     pub new: Vec<FileLoad>,
     /// Files that could not be read, with why.
     pub skipped: Vec<String>,
+    /// The old and the new side are one file under two names (`--no-index OLD NEW`).
+    pub same_file: bool,
 }
 
 /// Compares the aws-auth sources of the changed files.
@@ -678,38 +710,63 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
         .chain(&news)
         .map(|o| o.file.name.as_str())
         .collect();
-    report.files_changed = files.len();
+    report.files_changed = if v.same_file {
+        usize::from(!files.is_empty())
+    } else {
+        files.len()
+    };
+    let same_file = |a: &AwsAuth, b: &AwsAuth| v.same_file || a.file.name == b.file.name;
     let mut used_new = vec![false; news.len()];
+    let mut paired_old = vec![false; olds.len()];
     let mut pairs: Vec<(Option<&AwsAuth>, Option<&AwsAuth>)> = Vec::new();
-    let mut unpaired_old = Vec::new();
-    // same file, same kind and name, in order (a namespace change stays one source, which
-    // then may no longer be read)
-    for o in &olds {
-        let found = news.iter().enumerate().position(|(i, n)| {
-            !used_new[i]
-                && n.file.name == o.file.name
-                && identity(n).0 == identity(o).0
-                && identity(n).1 == identity(o).1
-        });
-        match found {
-            Some(i) => {
+    // same file: the same kind, name and namespace first (documents may be reordered), then
+    // the same kind and name (a namespace change stays one source, which then may no longer
+    // be read)
+    for whole in [true, false] {
+        for (j, o) in olds.iter().enumerate() {
+            if paired_old[j] {
+                continue;
+            }
+            let found = news.iter().enumerate().position(|(i, n)| {
+                let (a, b) = (identity(n), identity(o));
+                !used_new[i]
+                    && same_file(n, o)
+                    && a.0 == b.0
+                    && a.1 == b.1
+                    && (!whole || a.2 == b.2)
+            });
+            if let Some(i) = found {
                 used_new[i] = true;
+                paired_old[j] = true;
                 pairs.push((Some(o), Some(news[i])));
             }
-            None => unpaired_old.push(*o),
         }
     }
-    // moved or renamed files: same identity elsewhere sharing principals, the most first
+    let unpaired_old: Vec<&AwsAuth> = olds
+        .iter()
+        .zip(&paired_old)
+        .filter(|(_, p)| !**p)
+        .map(|(o, _)| *o)
+        .collect();
+    // moved or renamed files: same identity elsewhere sharing principals, the most first, then
+    // the most alike path (`clusters/dev/` to `envs/dev/` rather than `envs/prod/`)
     for o in unpaired_old {
         let keys: BTreeSet<(u8, String)> = mappings(o).into_keys().collect();
         let best = news
             .iter()
             .enumerate()
             .filter(|(i, n)| !used_new[*i] && identity(n) == identity(o))
-            .map(|(i, n)| (mappings(n).keys().filter(|k| keys.contains(*k)).count(), i))
-            .filter(|(shared, _)| *shared > 0)
+            .map(|(i, n)| {
+                let shared = mappings(n).keys().filter(|k| keys.contains(*k)).count();
+                (
+                    shared,
+                    common_tail(&o.file.name, &n.file.name),
+                    std::cmp::Reverse(i),
+                )
+            })
+            .filter(|(shared, _, _)| *shared > 0)
             .max()
-            .map(|(_, i)| i);
+            .map(|(_, _, std::cmp::Reverse(i))| i);
         match best {
             Some(i) => {
                 used_new[i] = true;
@@ -724,19 +781,34 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
         }
     }
     report.sources_compared = pairs.len();
-    // new versions whose YAML does not parse at all
-    let broken: HashMap<&str, String> = v
+    // new versions whose YAML does not parse at all, or that became templates (not compared)
+    let mut broken: HashMap<&str, String> = v
         .new
         .iter()
         .filter_map(|l| {
+            if let Some(t) = &l.template {
+                let lc = l.file.line_col(t.start);
+                return Some((
+                    l.file.name.as_str(),
+                    format!(
+                        "it became a template (line {}): what it renders is not compared here; lint the rendered output",
+                        lc.line
+                    ),
+                ));
+            }
             let e = l.syntax_errors.first()?;
             let lc = l.file.line_col(e.offset);
             Some((
                 l.file.name.as_str(),
-                format!("line {}: {}", lc.line, e.message),
+                format!("the file no longer parses (line {}: {}): nothing in it can be applied", lc.line, e.message),
             ))
         })
         .collect();
+    if v.same_file
+        && let (Some(o), Some(why)) = (v.old.first(), broken.values().next().cloned())
+    {
+        broken.insert(o.file.name.as_str(), why);
+    }
     for (o, n) in pairs {
         compare(o, n, &broken, facts, &mut report.changes);
     }
@@ -758,10 +830,15 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
 /// Loads one version of a file from its bytes (`None`: the file is absent on that side).
 pub fn load_version(name: &str, bytes: Option<Vec<u8>>) -> Result<Option<FileLoad>, String> {
     let Some(bytes) = bytes else { return Ok(None) };
-    if !crate::load::mentions_aws_auth(&String::from_utf8_lossy(&bytes)) {
+    // UTF-16 (with its byte-order mark) shows what it mentions only once decoded
+    let utf16 = matches!(bytes.get(..2), Some([0xFF, 0xFE] | [0xFE, 0xFF]));
+    if !utf16 && !crate::load::mentions_aws_auth(&String::from_utf8_lossy(&bytes)) {
         return Ok(None);
     }
     let file: Arc<SourceFile> =
         crate::discover::decode(name, bytes).map_err(|e| format!("{}: {}", e.name, e.message))?;
+    if utf16 && !crate::load::mentions_aws_auth(&file.text) {
+        return Ok(None);
+    }
     Ok(Some(crate::load::load_file(file)))
 }

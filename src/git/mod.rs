@@ -115,8 +115,49 @@ impl Repo {
             &spec,
         ]) {
             Ok(out) => Ok(String::from_utf8_lossy(&out).trim().to_owned()),
-            Err(_) => {
-                let hint = if self.is_shallow() {
+            Err(GitError(err)) => {
+                // git's own refusal (ownership, an unknown extension, no repository) says more
+                // than "not found"; `--quiet` keeps a missing revision silent
+                if let Some(fatal) = err.split_once(": ").map(|(_, e)| e.trim())
+                    && fatal.starts_with("fatal:")
+                {
+                    if fatal.to_ascii_lowercase().contains("not a git repository") {
+                        return Err(GitError(format!(
+                            "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
+                            self.cwd.display()
+                        )));
+                    }
+                    return Err(GitError(format!("cannot read revision `{rev}`: {fatal}")));
+                }
+                let exists = self
+                    .run(&["rev-parse", "--verify", "--quiet", "--end-of-options", rev])
+                    .is_ok();
+                if exists {
+                    return Err(GitError(format!(
+                        "`{rev}` does not name a commit (a tree, a blob or a path); name a commit"
+                    )));
+                }
+                if (rev == "HEAD" || rev.starts_with("HEAD~") || rev.starts_with("HEAD^"))
+                    && self.head_unborn()
+                {
+                    return Err(GitError(format!(
+                        "`{rev}`: the current branch has no commits yet; commit first, or compare the index with `awsauth diff --staged`"
+                    )));
+                }
+                // `X~N` whose `X` is there: the history is too short (or cut by a shallow clone)
+                let stem_end = rev.find(['~', '^']).unwrap_or(rev.len());
+                let stem = &rev[..stem_end];
+                let stem_exists = stem_end < rev.len()
+                    && self
+                        .run(&["rev-parse", "--verify", "--quiet", "--end-of-options", stem])
+                        .is_ok();
+                let shallow = self.is_shallow();
+                if stem_exists && !shallow {
+                    return Err(GitError(format!(
+                        "revision `{rev}` goes past the first commit of `{stem}`'s history"
+                    )));
+                }
+                let hint = if shallow {
                     "this is a shallow clone: fetch more history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
                 } else {
                     "fetch it (`git fetch origin <branch>`) or name another revision"
@@ -158,9 +199,14 @@ impl Repo {
                 return Ok((name.to_owned(), self.merge_base(&head, &oid)?));
             }
         }
-        Err(GitError(
-            "no default branch to compare with (origin/HEAD, origin/main, origin/master, main, master); name the base: `awsauth diff <BASE>`".into(),
-        ))
+        let hint = if self.is_shallow() {
+            " (this shallow clone has no other branch: fetch it, e.g. `git fetch --depth=50 origin main`, or use `fetch-depth: 0` in actions/checkout)"
+        } else {
+            ""
+        };
+        Err(GitError(format!(
+            "no default branch to compare with (origin/HEAD, origin/main, origin/master, main, master){hint}; name the base: `awsauth diff <BASE>`"
+        )))
     }
 
     /// The contents of `paths` (relative to the root) at commit `oid`; `None` for a path that
@@ -323,6 +369,15 @@ impl Repo {
             .spawn()
             .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
         let zero = |oid: &str| oid.bytes().all(|b| b == b'0');
+        // stderr is read on its own thread: git may write more warnings than a pipe holds
+        // (`core.autocrlf` on thousands of files) before it ends stdout
+        let stderr_reader = child.stderr.take().map(|mut e| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = e.read_to_string(&mut text);
+                text
+            })
+        });
         let mut changes = Vec::new();
         let mut reader = BufReader::new(
             child
@@ -369,14 +424,14 @@ impl Repo {
             on_change(&change);
             changes.push(change);
         }
-        let mut stderr = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = e.read_to_string(&mut stderr);
-        }
+        drop(reader);
+        let stderr = stderr_reader
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default();
         let status = child.wait().map_err(|e| GitError(e.to_string()))?;
         if !status.success() {
             let err = stderr.trim().to_owned();
-            if err.contains("not a git repository") {
+            if err.to_ascii_lowercase().contains("not a git repository") {
                 return Err(GitError(format!(
                     "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
                     self.cwd.display()
@@ -400,6 +455,10 @@ impl Repo {
                 "--",
             ];
             args.extend(pathspecs.iter().map(String::as_str));
+            // like `git diff` without a pathspec: the whole repository, not the current folder
+            if pathspecs.is_empty() {
+                args.push(":/");
+            }
             let out = self
                 .in_cwd()
                 .args(&args)

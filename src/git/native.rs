@@ -5,9 +5,10 @@
 //! This path only takes what it reads exactly as git does, and declines (returns `None`)
 //! everything else, which then goes to the `git` command line: the index and the working tree,
 //! pathspecs, revisions other than a ref name or full object id followed by `~N`/`^N` steps,
-//! shallow clones, grafts and replace refs, repositories chosen or altered by `GIT_*`
-//! variables, repositories git itself would refuse (ownership), and any object gix cannot read
-//! (partial clones fetch missing blobs through git, SHA-256 repositories).
+//! shallow clones, grafts and replace refs, bare repositories, repository extensions other than
+//! the harmless ones (a reftable ref store among them), repositories chosen or altered by
+//! `GIT_*` variables, repositories git itself would refuse (ownership), and any object gix
+//! cannot read (partial clones fetch missing blobs through git, SHA-256 repositories).
 //! `AWSAUTH_GIT=cli` turns this path off; `AWSAUTH_GIT=native` makes a decline an error that
 //! says why (tests use it to prove a comparison was read here).
 
@@ -29,7 +30,7 @@ pub struct NativeDiff {
 
 /// Variables that choose the repository, its objects or its refs for git; with any of them set
 /// the command line decides.
-const GIT_ENV: [&str; 14] = [
+const GIT_ENV: [&str; 16] = [
     "GIT_DIR",
     "GIT_WORK_TREE",
     "GIT_COMMON_DIR",
@@ -44,6 +45,18 @@ const GIT_ENV: [&str; 14] = [
     "GIT_GRAFT_FILE",
     "GIT_CONFIG_PARAMETERS",
     "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_GLOBAL",
+    "GIT_CONFIG_SYSTEM",
+];
+
+/// Repository extensions that change nothing this path reads (`objectFormat` is checked on its
+/// own); with any other git may refuse the repository or read it differently (`refStorage`).
+const KNOWN_EXTENSIONS: [&str; 5] = [
+    "objectformat",
+    "worktreeconfig",
+    "partialclone",
+    "preciousobjects",
+    "noop",
 ];
 
 /// How `AWSAUTH_GIT` chooses the reader.
@@ -139,8 +152,27 @@ pub fn diff_commits(
     if repo.is_shallow().or_else(declined)? {
         return declined("a shallow clone");
     }
-    if repo.git_dir().join("info/grafts").exists() {
+    // a linked worktree keeps `info/` in the common directory
+    if [repo.git_dir(), repo.common_dir()]
+        .iter()
+        .any(|d| d.join("info/grafts").exists())
+    {
         return declined("the repository has grafts");
+    }
+    // `safe.bareRepository` and hook-like uses of bare repositories are git's to judge
+    if repo.is_bare() {
+        return declined("a bare repository");
+    }
+    let config = repo.config_snapshot();
+    if let Some(sections) = config.plumbing().sections_by_name("extensions") {
+        for section in sections {
+            if let Some(name) = section
+                .value_names()
+                .find(|n| !KNOWN_EXTENSIONS.contains(&n.to_ascii_lowercase().as_str()))
+            {
+                return declined(format_args!("the repository uses `extensions.{name}`"));
+            }
+        }
     }
     let refs = repo.references().or_else(declined)?;
     if refs
