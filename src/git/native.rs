@@ -164,6 +164,13 @@ pub fn diff_commits(
         return declined("a bare repository");
     }
     let config = repo.config_snapshot();
+    // git reads repository format versions 0 and 1 only
+    if config
+        .integer("core.repositoryformatversion")
+        .is_some_and(|v| !(0..=1).contains(&v))
+    {
+        return declined("an unknown repository format version");
+    }
     if let Some(sections) = config.plumbing().sections_by_name("extensions") {
         for section in sections {
             if let Some(name) = section
