@@ -48,6 +48,20 @@ pub fn mentions_aws_auth(text: &str) -> bool {
     .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
 }
 
+/// Whether a text has the escapes of a double-quoted YAML (or JSON) string that can spell any
+/// name (`"aws\x2dauth"`, `"map\u0052oles"`, a `\`-continued line): such a file may hold aws-auth
+/// without [`mentions_aws_auth`] seeing it.
+pub fn has_name_escapes(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(b'\\', b)
+        .any(|i| matches!(b.get(i + 1), Some(b'x' | b'u' | b'U' | b'\n' | b'\r')))
+}
+
+/// Whether a file may hold aws-auth data and must be parsed to know.
+pub fn may_hold_aws_auth(text: &str) -> bool {
+    mentions_aws_auth(text) || has_name_escapes(text)
+}
+
 /// The authenticator's own template variables.
 pub const TEMPLATE_VARIABLES: [&str; 5] = [
     "EC2PrivateDNSName",
@@ -194,6 +208,8 @@ pub fn find_foreign_template(text: &str) -> Option<Span> {
 pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     let text = file.text.as_str();
     let relevant = mentions_aws_auth(text);
+    // names spelled with escapes: parsed to find out, relevant only if an aws-auth turns up
+    let escaped = !relevant && has_name_escapes(text);
     let mut out = FileLoad {
         file: Arc::clone(&file),
         objects: Vec::new(),
@@ -214,7 +230,7 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     .iter()
     .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
         && memchr::memmem::find(text.as_bytes(), b"Role").is_some();
-    if !relevant && !rbac {
+    if !relevant && !rbac && !escaped {
         return out;
     }
     let normalized;
@@ -243,13 +259,16 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     }
     for doc in &stream.documents {
         if let Some(root) = &doc.root {
-            if relevant {
+            if relevant || escaped {
                 find_objects(&file, doc.index, root, &mut out.objects, true);
             }
             if rbac {
                 crate::rbac::find_rbac(&file, root, &mut out.rbac);
             }
         }
+    }
+    if escaped && !out.objects.is_empty() {
+        out.relevant = true;
     }
     // a mapping whose ARN, username or group is a `${...}` placeholder (Terraform, envsubst):
     // the file is a template, and what it maps is only known once rendered

@@ -1359,3 +1359,243 @@ fn second_review_regressions_in_comparing() {
         .unwrap_or_else(|| panic!("{v}"));
     assert_eq!(gained["after"]["file"], "envs/dev/aws-auth.yaml", "{v}");
 }
+
+/// Defects a third review found: escalations and lockouts that were missed or misplaced, and
+/// output the manifests could shape.
+#[test]
+fn third_review_regressions() {
+    let t = tempfile::tempdir().expect("tmp");
+    let d = t.path();
+    common::write(d, "base.yaml", AUTH);
+    let run = |new: &str, format: &str| {
+        common::write(d, "new.yaml", new);
+        awsauth(
+            d,
+            &[
+                "diff",
+                "--no-index",
+                "base.yaml",
+                "new.yaml",
+                "--format",
+                format,
+            ],
+        )
+    };
+    let classes =
+        |new: &str| -> Vec<(String, Vec<String>, String)> { changes(&json(&run(new, "json"))) };
+    let has = |cs: &[(String, Vec<String>, String)], risk: &str, who: &str| {
+        cs.iter()
+            .any(|c| c.1.contains(&risk.to_owned()) && c.2.contains(who))
+    };
+    // a user ARN in both sections resolves to mapRoles; removing that entry is what escalates
+    let shadowed = AUTH.replace(
+        "  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/on-call\n      username: on-call\n      groups: [on-call]\n",
+        "  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/on-call\n      username: on-call\n      groups: [system:masters]\n",
+    ) + "";
+    let both = shadowed.replace(
+        "  mapUsers: |\n",
+        "    - rolearn: arn:aws:iam::111122223333:user/on-call\n      username: on-call\n      groups: [on-call]\n  mapUsers: |\n",
+    );
+    common::write(d, "base.yaml", &both);
+    let cs = classes(&shadowed);
+    assert!(has(&cs, "escalation", "user/on-call"), "{cs:?}");
+    common::write(d, "base.yaml", AUTH);
+    // a node username the authenticator does not substitute: nodes cannot join
+    for broken in [
+        "system:node:{{ec2privatednsname}}",
+        "system:node:{{ EC2PrivateDNSName }}",
+        "system:node:{{EC2PrivateDNSName}",
+        "system:node:{{AccessKeyID}}",
+        "system:node:{{EC2PrivateDNSName}}x",
+    ] {
+        let cs = classes(&AUTH.replace("system:node:{{EC2PrivateDNSName}}", broken));
+        assert!(has(&cs, "lockout", "role/eks-node"), "{broken}: {cs:?}");
+    }
+    // by the principal, not the section: a user ARN in mapRoles, root, one fixed node, `eks:`
+    let added = AUTH.replace(
+        "  mapUsers: |\n",
+        "    - rolearn: arn:aws:iam::111122223333:user/bob\n      username: bob\n      groups: [view]\n    - rolearn: arn:aws:iam::111122223333:root\n      username: root\n      groups: [view]\n    - rolearn: arn:aws:iam::111122223333:role/fixed\n      username: system:node:ip-10-0-0-1.ec2.internal\n      groups: [system:nodes]\n    - rolearn: arn:aws:iam::111122223333:role/addon\n      username: eks:addon-manager\n      groups: [view]\n  mapUsers: |\n",
+    );
+    let cs = classes(&added);
+    for who in ["user/bob", ":root", "role/fixed", "role/addon"] {
+        assert!(has(&cs, "escalation", who), "{who}: {cs:?}");
+    }
+    // of two documents with one identity, the last applied is what stays
+    let dup = format!(
+        "{AUTH}---\n{}",
+        AUTH.replace(
+            "    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{EC2PrivateDNSName}}\n      groups:\n        - system:bootstrappers\n        - system:nodes\n",
+            ""
+        )
+    );
+    assert!(has(&classes(&dup), "lockout", "role/eks-node"));
+    let cs = classes(&format!("{AUTH}---\n{AUTH}"));
+    assert_eq!(
+        cs,
+        Vec::new(),
+        "the same document twice is the same mapping"
+    );
+    // names spelled with escapes are still aws-auth
+    let escaped = AUTH
+        .replace("name: aws-auth", "name: \"aws\\x2dauth\"")
+        .replace("  mapRoles: |", "  \"map\\x52oles\": |")
+        .replace("role/developers", "role/x")
+        .replace("        - developers", "        - system:masters");
+    assert!(has(&classes(&escaped), "escalation", "role/x"));
+    // case-variant users: the escalation points at the variant that adds the group
+    let variant = AUTH.replace(
+        "  mapUsers: |\n",
+        "  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/On-Call\n      username: on-call\n      groups: [system:masters]\n",
+    );
+    let v = json(&run(&variant, "json"));
+    let esc = &v["changes"][0];
+    assert_eq!(esc["risks"][0], "escalation", "{v}");
+    assert_eq!(esc["after"]["line"], 18, "{v}");
+    // a renamed ConfigMap is no longer read (not "deleted")
+    let v = json(&run(
+        &AUTH.replace("name: aws-auth", "name: aws-auth-old"),
+        "json",
+    ));
+    assert!(v.to_string().contains("no longer reads it"), "{v}");
+    // the manifests cannot shape the Markdown or the terminal
+    let evil = AUTH.replace(
+        "username: dev:{{SessionName}}\n      groups:\n        - developers",
+        "username: \"dev` ![x](https://evil.example/a.png) @octocat `\"\n      groups: [developers, \"<img src=x>\", \"**b**\", \"\\e[2K\\r\"]",
+    );
+    let md = String::from_utf8_lossy(&run(&evil, "markdown").stdout).into_owned();
+    let row = md
+        .lines()
+        .find(|l| l.contains("role/developers"))
+        .expect("row");
+    assert!(!row.contains("<img"), "{row}");
+    assert!(!row.contains(" ![x]"), "{row}");
+    assert!(!row.contains(" @octocat"), "{row}");
+    assert!(!row.contains("**b**"), "{row}");
+    let human = run(&evil, "human").stdout;
+    assert!(
+        !human.contains(&0x1b),
+        "no escape character reaches the terminal"
+    );
+    assert!(!human.contains(&b'\r'));
+    // `--no-index`: a file that cannot be read is an error with its position
+    std::fs::write(
+        d.join("bad.yaml"),
+        b"apiVersion: v1\nkind: ConfigMap\n  x: \"\xff\"\n",
+    )
+    .expect("write");
+    let o = awsauth(d, &["diff", "--no-index", "base.yaml", "bad.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("invalid UTF-8 at line 3"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The third review's repository cases: folders moved together, a bare repository's index,
+/// untracked links, skipped files in the summary.
+#[test]
+fn third_review_regressions_in_repositories() {
+    let dir = repo();
+    let d = dir.path();
+    let node = "    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{EC2PrivateDNSName}}\n      groups: [system:bootstrappers, system:nodes]\n";
+    let cm = |roles: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n{node}{roles}"
+        )
+    };
+    let dev = "    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: dev\n      groups: [developers]\n";
+    let ops = "    - rolearn: arn:aws:iam::111122223333:role/ops\n      username: ops\n      groups: [ops]\n";
+    let admin = "    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: dev\n      groups: [system:masters]\n";
+    common::write(d, "clusters/dev/aws-auth.yaml", &cm(&format!("{dev}{ops}")));
+    common::write(d, "clusters/prod/aws-auth.yaml", &cm(admin));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "envs"]);
+    std::fs::create_dir_all(d.join("envs")).expect("mkdir");
+    std::fs::rename(d.join("clusters/dev"), d.join("envs/dev")).expect("mv");
+    std::fs::rename(d.join("clusters/prod"), d.join("envs/prod")).expect("mv");
+    common::write(d, "envs/dev/aws-auth.yaml", &cm(dev));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "move"]);
+    let v = json(&awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]));
+    assert_eq!(
+        changes(&v),
+        vec![(
+            "removed".to_owned(),
+            vec!["access-change".to_owned()],
+            "arn:aws:iam::111122223333:role/ops".to_owned()
+        )],
+        "{v}"
+    );
+    // an unreadable new version is not compared, and not called deleted
+    std::fs::write(
+        d.join("envs/prod/aws-auth.yaml"),
+        cm(admin)
+            .replace("role/dev", "role/d\u{e9}v")
+            .replace('\u{e9}', "\u{1}"),
+    )
+    .expect("write");
+    let mut bytes = std::fs::read(d.join("envs/prod/aws-auth.yaml")).expect("read");
+    let at = bytes.iter().position(|&b| b == 1).expect("marker");
+    bytes[at] = 0xff;
+    std::fs::write(d.join("envs/prod/aws-auth.yaml"), bytes).expect("write");
+    let v = json(&awsauth(d, &["diff", "HEAD", "--format", "json"]));
+    assert!(v.to_string().contains("cannot be read"), "{v}");
+    assert!(!v.to_string().contains("is deleted"), "{v}");
+    git(d, &["checkout", "-q", "."]);
+    // a bare repository has no index
+    let bare = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", d.display());
+    git(bare.path(), &["clone", "-q", "--bare", &url, "b.git"]);
+    let o = awsauth(&bare.path().join("b.git"), &["diff", "--staged"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("bare repository"), "{}", stderr(&o));
+    // an untracked link is not followed (a committed one is no manifest either)
+    #[cfg(unix)]
+    {
+        let outside = tempfile::tempdir().expect("tmp");
+        common::write(
+            outside.path(),
+            "x.yaml",
+            &cm(admin.replace("role/dev", "role/outside").as_str()),
+        );
+        std::os::unix::fs::symlink(outside.path().join("x.yaml"), d.join("link.yaml"))
+            .expect("link");
+        let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        std::fs::remove_file(d.join("link.yaml")).expect("rm");
+    }
+    // a template that stays a template: the summary says what was not compared
+    common::write(
+        d,
+        "chart/aws-auth.yaml",
+        &cm(dev).replace(
+            "  name: aws-auth\n",
+            "  name: aws-auth\n  labels: {chart: \"{{ .Chart.Name }}\"}\n",
+        ),
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "chart"]);
+    common::write(
+        d,
+        "chart/aws-auth.yaml",
+        &cm(admin).replace(
+            "  name: aws-auth\n",
+            "  name: aws-auth\n  labels: {chart: \"{{ .Chart.Name }}\"}\n",
+        ),
+    );
+    let o = awsauth(d, &["diff", "HEAD"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("not compared"), "{out}");
+    assert!(!out.contains("no aws-auth mappings changed"), "{out}");
+    assert_eq!(
+        out.matches("a template; lint what it renders").count(),
+        1,
+        "{out}"
+    );
+}

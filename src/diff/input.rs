@@ -47,6 +47,7 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
         new: vec![read(new)?],
         skipped: Vec::new(),
         same_file: true,
+        unreadable: Vec::new(),
     };
     let revisions = Revisions {
         base: old.to_owned(),
@@ -77,6 +78,11 @@ pub fn from_git(
             (Rev::Named(oid), format!("merge base with {name}"))
         }
     };
+    if staged && repo.is_bare() {
+        return Err(GitError(
+            "`--staged` compares with the index, and a bare repository has none; name two revisions".into(),
+        ));
+    }
     let new = match (revs.get(1), staged) {
         (Some(_), true) => {
             return Err(GitError(
@@ -148,10 +154,11 @@ pub fn from_git(
         match b {
             Blob::Absent => None,
             Blob::Oid(oid) => blobs.get(oid).cloned(),
-            // a regular file only: a FIFO or a device in its place is not read (nor waited on)
+            // a regular file only: a link (committed links are no manifests either) or a FIFO in
+            // its place is not read, nor waited on
             Blob::Worktree => root.as_ref().and_then(|r| {
                 let p = r.join(path);
-                std::fs::metadata(&p)
+                std::fs::symlink_metadata(&p)
                     .is_ok_and(|m| m.is_file())
                     .then(|| std::fs::read(&p).ok())
                     .flatten()
@@ -171,26 +178,37 @@ pub fn from_git(
     // a file that cannot be decoded is skipped and said so; the others are compared
     let load_pair = |(p, o, n): (String, Content, Content)| {
         let mut skipped = Vec::new();
+        let mut unreadable = None;
         let mut load = |b, side: &str| {
             super::load_version(&p, b).unwrap_or_else(|e| {
+                if side == "new" {
+                    unreadable = Some((p.clone(), e.clone()));
+                }
                 skipped.push(format!("{e} ({side})"));
                 None
             })
         };
         let (o, n) = (load(o, "old"), load(n, "new"));
-        (o, n, skipped)
+        (o, n, skipped, unreadable)
     };
     // most changes touch a handful of manifests: threads only pay off for many
-    let loaded: Vec<(Option<FileLoad>, Option<FileLoad>, Vec<String>)> = if inputs.len() < 32 {
+    type Loaded = (
+        Option<FileLoad>,
+        Option<FileLoad>,
+        Vec<String>,
+        Option<(String, String)>,
+    );
+    let loaded: Vec<Loaded> = if inputs.len() < 32 {
         inputs.into_iter().map(load_pair).collect()
     } else {
         inputs.into_par_iter().map(load_pair).collect()
     };
     let mut versions = Versions::default();
-    for (o, n, skipped) in loaded {
+    for (o, n, skipped, unreadable) in loaded {
         versions.old.extend(o);
         versions.new.extend(n);
         versions.skipped.extend(skipped);
+        versions.unreadable.extend(unreadable);
     }
     let revisions = Revisions {
         base: base_label,

@@ -169,6 +169,8 @@ struct Mapping {
     username: Option<String>,
     groups: Vec<String>,
     span: crate::source::Span,
+    /// Case-variant user ARNs merged into this one: where each is written, with its groups.
+    variants: Vec<(crate::source::Span, String, Vec<String>)>,
 }
 
 impl Mapping {
@@ -180,14 +182,16 @@ impl Mapping {
         )
     }
 
-    /// A node mapping nodes can join with: a templated `system:node:` username in both
-    /// `system:bootstrappers` and `system:nodes` (what `node-mapping` checks).
+    /// A node mapping nodes can join with: `system:node:{{EC2PrivateDNSName}}` (EC2) or
+    /// `system:node:{{SessionName}}` (Fargate, hybrid nodes), in both `system:bootstrappers`
+    /// and `system:nodes`.
     fn works_as_node(&self) -> bool {
         let has = |g: &str| self.groups.iter().any(|x| x == g);
-        self.username
-            .as_deref()
-            .is_some_and(|u| u.starts_with("system:node:") && u.contains("{{"))
-            && has("system:bootstrappers")
+        // the authenticator substitutes these exactly (case and spaces matter); any other
+        // spelling gives a username no kubelet has
+        self.username.as_deref().is_some_and(|u| {
+            u == "system:node:{{EC2PrivateDNSName}}" || u == "system:node:{{SessionName}}"
+        }) && has("system:bootstrappers")
             && has("system:nodes")
     }
 
@@ -233,6 +237,7 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
             username: Some(e.username_value()),
             groups: e.groups.iter().map(|g| g.value.clone()).collect(),
             span: e.span.clone(),
+            variants: Vec::new(),
         };
         match out.entry((rank, key)) {
             std::collections::btree_map::Entry::Vacant(v) => {
@@ -242,6 +247,15 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
             // not determined (a Go map): the principal may get either's username and groups
             std::collections::btree_map::Entry::Occupied(mut o) => {
                 let m = o.get_mut();
+                if m.variants.is_empty() {
+                    m.variants
+                        .push((m.span.clone(), m.display.clone(), m.groups.clone()));
+                }
+                m.variants.push((
+                    mapping.span.clone(),
+                    mapping.display.clone(),
+                    mapping.groups.clone(),
+                ));
                 for g in mapping.groups {
                     if !m.groups.contains(&g) {
                         m.groups.push(g);
@@ -260,6 +274,14 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
             }
         }
     }
+    // `Map()` searches mapRoles first: a mapUsers entry for an ARN mapRoles also has never
+    // applies (removing the mapRoles entry lets it apply)
+    let roles: BTreeSet<String> = out
+        .iter()
+        .filter(|((rank, _), _)| *rank == 0)
+        .map(|(_, m)| m.identity.clone())
+        .collect();
+    out.retain(|(rank, _), m| *rank != 1 || !roles.contains(&m.identity));
     for a in &obj.accounts {
         if a.stored && obj.effective.accounts.contains(&a.value) {
             let key = format!("account:{}", a.value);
@@ -270,6 +292,7 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
                 username: None,
                 groups: Vec::new(),
                 span: a.span.clone(),
+                variants: Vec::new(),
             });
         }
     }
@@ -306,9 +329,30 @@ fn side(file: &SourceFile, m: &Mapping) -> Side {
     }
 }
 
+/// [`side`], at the case variant that holds a gained group, if the mapping merges several.
+fn side_gaining(file: &SourceFile, m: &Mapping, gained: &[String]) -> Side {
+    match m
+        .variants
+        .iter()
+        .find(|(_, _, g)| g.iter().any(|x| gained.contains(x)))
+    {
+        Some((span, display, _)) => {
+            let at = Mapping {
+                span: span.clone(),
+                display: display.clone(),
+                variants: Vec::new(),
+                ..m.clone()
+            };
+            side(file, &at)
+        }
+        None => side(file, m),
+    }
+}
+
 /// `system:` usernames that are built-in identities (not node names).
 fn reserved_username(u: &str) -> bool {
-    u.starts_with("system:") && !u.starts_with("system:node:")
+    // EKS binds cluster roles to its own `eks:` users
+    (u.starts_with("system:") && !u.starts_with("system:node:")) || u.starts_with("eks:")
 }
 
 fn finish(mut c: Change) -> Change {
@@ -522,7 +566,7 @@ fn compare(
             principal: m.display.clone(),
             source: source.clone(),
             before: from.and_then(|f| of.map(|file| side(file, f))),
-            after: nf.map(|f| side(f, m)),
+            after: nf.map(|f| side_gaining(f, m, &groups_added)),
             groups_added,
             groups_removed,
         }));
@@ -565,7 +609,7 @@ fn compare(
             principal: a.display.clone(),
             source: source.clone(),
             before: of.map(|f| side(f, b)),
-            after: nf.map(|f| side(f, a)),
+            after: nf.map(|f| side_gaining(f, a, &groups_added)),
             groups_added,
             groups_removed,
         }));
@@ -622,12 +666,27 @@ fn escalations(
         esc(format!("username `{u}` is a built-in Kubernetes identity"));
     }
     if old.is_none() {
+        // by what the ARN names, not by the section it is written in: the lookup does not
+        // check the type
+        let resource = Arn::parse(&new.display).map(|a| a.resource.to_owned());
         match new.section {
             SectionKind::MapAccounts => {
                 esc("a new account in `mapAccounts`: every principal of it can log in".into())
             }
-            SectionKind::MapUsers => esc("a new IAM-user mapping (long-lived keys)".into()),
-            SectionKind::MapRoles => {}
+            _ if resource.as_deref() == Some("root") => {
+                esc("the account's root user (never use root credentials)".into())
+            }
+            _ if resource.as_deref().is_some_and(|r| r.starts_with("user/")) => {
+                esc("a new IAM-user mapping (long-lived keys)".into())
+            }
+            _ => {}
+        }
+        if let Some(u) = new.username.as_deref()
+            && u.starts_with("system:node:")
+            && !u.contains("{{")
+            && new.groups.iter().any(|g| g == "system:nodes")
+        {
+            esc(format!("`{u}` acts as that one node (node impersonation)"));
         }
         if new.identity.starts_with("sso:") {
             esc("a new sso matcher: every role of the permission set is mapped".into());
@@ -658,6 +717,20 @@ fn identity(o: &AwsAuth) -> (u8, String, String) {
     )
 }
 
+/// The sources that stay once every document is applied in order: of several with one identity
+/// in one file, the last.
+fn last_applied(objs: Vec<&AwsAuth>) -> Vec<&AwsAuth> {
+    objs.iter()
+        .enumerate()
+        .filter(|(i, o)| {
+            !objs[i + 1..]
+                .iter()
+                .any(|later| later.file.name == o.file.name && identity(later) == identity(o))
+        })
+        .map(|(_, o)| *o)
+        .collect()
+}
+
 /// How many trailing path components two file names share.
 fn common_tail(a: &str, b: &str) -> usize {
     a.rsplit('/')
@@ -677,6 +750,8 @@ pub struct Versions {
     pub skipped: Vec<String>,
     /// The old and the new side are one file under two names (`--no-index OLD NEW`).
     pub same_file: bool,
+    /// New versions that could not be read (`path`, why): not compared, and not deleted.
+    pub unreadable: Vec<(String, String)>,
 }
 
 /// Compares the aws-auth sources of the changed files.
@@ -688,9 +763,10 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     let usable = |l: &FileLoad| l.template.is_none();
     for l in v.old.iter().chain(&v.new) {
         if l.template.is_some() && !l.objects.is_empty() {
-            report
-                .skipped
-                .push(format!("{}: a template; lint what it renders", l.file.name));
+            let note = format!("{}: a template; lint what it renders", l.file.name);
+            if !report.skipped.contains(&note) {
+                report.skipped.push(note);
+            }
         }
     }
     let olds: Vec<&AwsAuth> = v
@@ -705,6 +781,8 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
         .filter(|l| usable(l))
         .flat_map(|l| &l.objects)
         .collect();
+    // several documents of one file with one identity: the last one applied is what stays
+    let (olds, news) = (last_applied(olds), last_applied(news));
     let files: BTreeSet<&str> = olds
         .iter()
         .chain(&news)
@@ -722,7 +800,8 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     // same file: the same kind, name and namespace first (documents may be reordered), then
     // the same kind and name (a namespace change stays one source, which then may no longer
     // be read)
-    for whole in [true, false] {
+    // and last the same kind (a renamed ConfigMap, no longer read)
+    for strictness in [2, 1, 0] {
         for (j, o) in olds.iter().enumerate() {
             if paired_old[j] {
                 continue;
@@ -732,8 +811,8 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
                 !used_new[i]
                     && same_file(n, o)
                     && a.0 == b.0
-                    && a.1 == b.1
-                    && (!whole || a.2 == b.2)
+                    && (strictness < 1 || a.1 == b.1)
+                    && (strictness < 2 || a.2 == b.2)
             });
             if let Some(i) = found {
                 used_new[i] = true;
@@ -748,8 +827,8 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
         .filter(|(_, p)| !**p)
         .map(|(o, _)| *o)
         .collect();
-    // moved or renamed files: same identity elsewhere sharing principals, the most first, then
-    // the most alike path (`clusters/dev/` to `envs/dev/` rather than `envs/prod/`)
+    // moved or renamed files: same identity elsewhere sharing principals, the most alike path
+    // first (`clusters/dev/` to `envs/dev/` rather than `envs/prod/`), then the most shared
     for o in unpaired_old {
         let keys: BTreeSet<(u8, String)> = mappings(o).into_keys().collect();
         let best = news
@@ -759,12 +838,12 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
             .map(|(i, n)| {
                 let shared = mappings(n).keys().filter(|k| keys.contains(*k)).count();
                 (
-                    shared,
                     common_tail(&o.file.name, &n.file.name),
+                    shared,
                     std::cmp::Reverse(i),
                 )
             })
-            .filter(|(shared, _, _)| *shared > 0)
+            .filter(|(_, shared, _)| *shared > 0)
             .max()
             .map(|(_, _, std::cmp::Reverse(i))| i);
         match best {
@@ -804,6 +883,12 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
             ))
         })
         .collect();
+    for (path, why) in &v.unreadable {
+        broken.insert(
+            path.as_str(),
+            format!("the new version cannot be read ({why}): it is not compared"),
+        );
+    }
     if v.same_file
         && let (Some(o), Some(why)) = (v.old.first(), broken.values().next().cloned())
     {
@@ -832,12 +917,12 @@ pub fn load_version(name: &str, bytes: Option<Vec<u8>>) -> Result<Option<FileLoa
     let Some(bytes) = bytes else { return Ok(None) };
     // UTF-16 (with its byte-order mark) shows what it mentions only once decoded
     let utf16 = matches!(bytes.get(..2), Some([0xFF, 0xFE] | [0xFE, 0xFF]));
-    if !utf16 && !crate::load::mentions_aws_auth(&String::from_utf8_lossy(&bytes)) {
+    if !utf16 && !crate::load::may_hold_aws_auth(&String::from_utf8_lossy(&bytes)) {
         return Ok(None);
     }
     let file: Arc<SourceFile> =
         crate::discover::decode(name, bytes).map_err(|e| format!("{}: {}", e.name, e.message))?;
-    if utf16 && !crate::load::mentions_aws_auth(&file.text) {
+    if utf16 && !crate::load::may_hold_aws_auth(&file.text) {
         return Ok(None);
     }
     Ok(Some(crate::load::load_file(file)))

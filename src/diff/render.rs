@@ -16,6 +16,65 @@ pub struct Revisions {
 
 const RISKS: [Risk; 3] = [Risk::Escalation, Risk::Lockout, Risk::AccessChange];
 
+/// Text from the manifests for a terminal: control characters (a YAML `"\e[2K\r"` username,
+/// line breaks) shown as escapes, never sent to the terminal.
+fn visible(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() && c != '\t') {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\n' => "\\n".to_owned(),
+            '\r' => "\\r".to_owned(),
+            c if c.is_control() && c != '\t' => format!("\\u{{{:x}}}", u32::from(c)),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Text from the manifests for Markdown prose: no emphasis, links, images, HTML, code spans or
+/// mentions can come from it.
+fn md_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in visible(text).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            // a word joiner after `@` keeps GitHub from reading a mention
+            '@' => out.push_str("@\u{2060}"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A reason for Markdown: its `code` parts stay code spans (inert whatever they hold), the rest
+/// is [`md_text`]; an unpaired backtick is text.
+fn md_reason(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let paired = parts.len() % 2 == 1;
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if i % 2 == 1 && (paired || !last) {
+            out.push('`');
+            out.push_str(&visible(part));
+            out.push('`');
+        } else {
+            if i % 2 == 1 {
+                out.push_str("\\`");
+            }
+            out.push_str(&md_text(part));
+        }
+    }
+    out
+}
+
 fn headline(c: &Change) -> String {
     let what = match c.kind {
         Kind::Added => "added",
@@ -24,7 +83,7 @@ fn headline(c: &Change) -> String {
         Kind::Moved => "moved",
         Kind::SectionLost => "section lost",
         Kind::SectionRestored => "section restored",
-        Kind::SourceRemoved => "aws-auth removed",
+        Kind::SourceRemoved => "aws-auth lost",
     };
     let who = c.principal.strip_prefix("section:").unwrap_or(&c.principal);
     format!("{what}: {who}")
@@ -58,7 +117,12 @@ fn text_diff(c: &Change) -> String {
 
 fn summary_line(r: &Report) -> String {
     if r.changes.is_empty() {
-        return if r.files_changed == 0 {
+        return if !r.skipped.is_empty() {
+            format!(
+                "no semantic change in what was compared; {} file version(s) not compared (below)",
+                r.skipped.len()
+            )
+        } else if r.files_changed == 0 {
             "no aws-auth mappings changed".to_owned()
         } else {
             format!(
@@ -96,7 +160,14 @@ pub fn human(r: &Report, revs: &Revisions, styled: bool) -> String {
     let bold = Style::new().bold();
     let mut out = format!(
         "{}\n",
-        paint(bold, &format!("awsauth diff {} → {}", revs.base, revs.head))
+        paint(
+            bold,
+            &format!(
+                "awsauth diff {} → {}",
+                visible(&revs.base),
+                visible(&revs.head)
+            )
+        )
     );
     for risk in RISKS {
         let group: Vec<&Change> = r.changes.iter().filter(|c| c.primary() == risk).collect();
@@ -114,25 +185,25 @@ pub fn human(r: &Report, revs: &Revisions, styled: bool) -> String {
             paint(bold.fg_color(Some(color.into())), &heading)
         ));
         for c in group {
-            out.push_str(&format!("  {}\n", paint(bold, &headline(c))));
+            out.push_str(&format!("  {}\n", paint(bold, &visible(&headline(c)))));
             out.push_str(&format!(
                 "    {} → {}\n",
-                location(c.before.as_ref()),
-                location(c.after.as_ref())
+                visible(&location(c.before.as_ref())),
+                visible(&location(c.after.as_ref()))
             ));
             for reason in &c.reasons {
-                out.push_str(&format!("    · {reason}\n"));
+                out.push_str(&format!("    · {}\n", visible(reason)));
             }
             if !c.groups_added.is_empty() && c.kind != Kind::Added {
                 out.push_str(&format!(
                     "    groups added: {}\n",
-                    c.groups_added.join(", ")
+                    visible(&c.groups_added.join(", "))
                 ));
             }
             if !c.groups_removed.is_empty() && c.kind != Kind::Removed {
                 out.push_str(&format!(
                     "    groups removed: {}\n",
-                    c.groups_removed.join(", ")
+                    visible(&c.groups_removed.join(", "))
                 ));
             }
             for line in text_diff(c).lines() {
@@ -141,12 +212,12 @@ pub fn human(r: &Report, revs: &Revisions, styled: bool) -> String {
                     Some('-') => Style::new().fg_color(Some(AnsiColor::Red.into())),
                     _ => Style::new(),
                 };
-                out.push_str(&format!("    │ {}\n", paint(style, line)));
+                out.push_str(&format!("    │ {}\n", paint(style, &visible(line))));
             }
         }
     }
     for s in &r.skipped {
-        out.push_str(&format!("\nnot compared: {s}\n"));
+        out.push_str(&format!("\nnot compared: {}\n", visible(s)));
     }
     out.push_str(&format!("\n{}\n", summary_line(r)));
     out
@@ -178,8 +249,9 @@ fn longest_run(text: &str, c: char) -> usize {
 /// The Markdown rendering (a pull-request comment).
 pub fn markdown(r: &Report, revs: &Revisions) -> String {
     let mut out = format!(
-        "### awsauth: aws-auth changes `{}` → `{}`\n\n",
-        revs.base, revs.head
+        "### awsauth: aws-auth changes {} → {}\n\n",
+        code(&revs.base),
+        code(&revs.head)
     );
     out.push_str(&format!("**{}**\n", summary_line(r)));
     for risk in RISKS {
@@ -213,7 +285,12 @@ pub fn markdown(r: &Report, revs: &Revisions) -> String {
                 code(&c.principal),
                 code(&location(c.before.as_ref())),
                 code(&location(c.after.as_ref())),
-                cell(&why.join("; "))
+                cell(
+                    &why.iter()
+                        .map(|w| md_reason(w))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
             ));
         }
         let diffs: Vec<String> = group
@@ -231,7 +308,7 @@ pub fn markdown(r: &Report, revs: &Revisions) -> String {
         }
     }
     for s in &r.skipped {
-        out.push_str(&format!("\n_not compared: {s}_\n"));
+        out.push_str(&format!("\n_not compared: {}_\n", md_text(s)));
     }
     out
 }

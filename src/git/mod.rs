@@ -98,6 +98,12 @@ impl Repo {
         })
     }
 
+    /// Whether the repository is bare (has no index nor working tree).
+    pub fn is_bare(&self) -> bool {
+        self.run(&["rev-parse", "--is-bare-repository"])
+            .is_ok_and(|o| o.starts_with(b"true"))
+    }
+
     /// Whether the repository is a shallow clone.
     pub fn is_shallow(&self) -> bool {
         self.run(&["rev-parse", "--is-shallow-repository"])
@@ -431,17 +437,19 @@ impl Repo {
         let status = child.wait().map_err(|e| GitError(e.to_string()))?;
         if !status.success() {
             let err = stderr.trim().to_owned();
+            // say which revision is missing and how to get it, or what git refuses (ownership,
+            // a repository format): `git diff A B` outside a repository it accepts only prints
+            // its `--no-index` usage
+            for r in [old, new] {
+                if let Rev::Named(n) = r {
+                    self.resolve(n)?;
+                }
+            }
             if err.to_ascii_lowercase().contains("not a git repository") {
                 return Err(GitError(format!(
                     "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
                     self.cwd.display()
                 )));
-            }
-            // say which revision is missing, and how to get it
-            for r in [old, new] {
-                if let Rev::Named(n) = r {
-                    self.resolve(n)?;
-                }
             }
             return Err(GitError(format!("`git diff` failed: {err}")));
         }
