@@ -519,7 +519,12 @@ fn walked_roots(paths: &[String]) -> Vec<PathBuf> {
 fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::baseline::BaselineFile> {
     use crate::git::Repo;
     let cwd = std::env::current_dir().context("no current directory")?;
-    let repo = Repo::discover(&cwd)?;
+    let repo = Repo::discover(&cwd).map_err(|_| {
+        anyhow::anyhow!(
+            "`--new-only` compares with a git revision, and `{}` is not in a git repository",
+            cwd.display()
+        )
+    })?;
     if base.is_none() && repo.head_unborn() {
         // no commits yet: everything is new
         return Ok(crate::baseline::build(&[], Path::new(".")));
@@ -528,11 +533,22 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
         Some(rev) => repo.resolve(rev)?,
         None => repo.default_base()?.1,
     };
+    // a file renamed or moved since the base is compared with what it was there
+    let renamed = repo.renames_since(&oid)?;
     let mut wanted = Vec::new();
     for l in loads {
-        if let Some(rel) = l.path.as_deref().and_then(|p| repo.root_relative(p)) {
-            wanted.push((rel, l));
-        }
+        let Some(path) = l.path.as_deref() else {
+            continue;
+        };
+        let Some(rel) = repo.root_relative(path) else {
+            anyhow::bail!(
+                "`--new-only` compares with a revision of the repository at `{}`, and `{}` is outside it; run awsauth from the repository that holds it",
+                repo.root.display(),
+                path.display()
+            );
+        };
+        let at_base = renamed.get(&rel).cloned().unwrap_or(rel);
+        wanted.push((at_base, l));
     }
     let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
     let mut blobs = repo.read_at(&oid, &paths)?;

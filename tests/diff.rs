@@ -515,6 +515,48 @@ fn lint_new_only_reports_what_the_change_adds() {
         ],
     );
     assert_eq!(json(&o)["diagnostics"].as_array().expect("list").len(), 1);
+    std::fs::remove_dir_all(d.join("clusters/dev")).expect("rm");
+    git(d, &["checkout", "-q", "."]);
+    // a renamed or moved file is compared with what it was: its old findings are not new
+    std::fs::create_dir_all(d.join("envs")).expect("mkdir");
+    git(d, &["mv", "clusters/prod", "envs/prod"]);
+    let new_only = |args: &[&str]| {
+        let mut all = vec!["lint", "--format", "json", "--new-only"];
+        all.extend(args);
+        awsauth(d, &all)
+    };
+    let o = new_only(&["--base", "HEAD"]);
+    assert_eq!(
+        json(&o)["diagnostics"],
+        serde_json::json!([]),
+        "{}",
+        stderr(&o)
+    );
+    git(d, &["commit", "-qm", "move"]);
+    let o = new_only(&["--base", "HEAD~1"]);
+    assert_eq!(
+        json(&o)["diagnostics"],
+        serde_json::json!([]),
+        "{}",
+        stderr(&o)
+    );
+    // a path of another repository, or no repository at all: an error, not "all new"
+    let other = repo();
+    let o = new_only(&["--base", "HEAD", other.path().to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is outside it"), "{}", stderr(&o));
+    let empty = tempfile::tempdir().expect("tmp");
+    let o = awsauth(
+        empty.path(),
+        &["lint", "--new-only", d.to_str().expect("utf-8")],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not in a git repository"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("--no-index"), "{}", stderr(&o));
 }
 
 /// Every escalation reason, and a move between sections, on two files.

@@ -215,6 +215,42 @@ impl Repo {
         )))
     }
 
+    /// Files renamed or moved between commit `oid` and the working tree (the index included),
+    /// as git detects renames: new path → old path, relative to the root.
+    pub fn renames_since(&self, oid: &str) -> Result<HashMap<String, String>, GitError> {
+        let out = self.run(&[
+            "diff",
+            "-z",
+            "--name-status",
+            "-M",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--ignore-submodules",
+            "--no-relative",
+            "--end-of-options",
+            oid,
+            "--",
+        ])?;
+        let fields: Vec<&[u8]> = out.split(|&b| b == 0).collect();
+        let mut renames = HashMap::new();
+        let mut i = 0;
+        while i < fields.len() {
+            let status = fields[i];
+            if status.starts_with(b"R") && i + 2 < fields.len() {
+                renames.insert(
+                    String::from_utf8_lossy(fields[i + 2]).into_owned(),
+                    String::from_utf8_lossy(fields[i + 1]).into_owned(),
+                );
+                i += 3;
+            } else if status.starts_with(b"C") {
+                i += 3;
+            } else {
+                i += 2;
+            }
+        }
+        Ok(renames)
+    }
+
     /// The contents of `paths` (relative to the root) at commit `oid`; `None` for a path that
     /// is not there (or whose name cat-file's line protocol cannot carry).
     pub fn read_at(
