@@ -780,7 +780,24 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
         }
         let cwd = std::env::current_dir().context("no current directory")?;
-        diff::input::from_git(&cwd, &args.revs, args.staged, &args.paths)?
+        // the configuration's `exclude` leaves the same files out as `lint` does
+        let dir = settings
+            .dir
+            .as_ref()
+            .map(|d| config::normalize(&cwd.join(d)))
+            .map(|d| std::fs::canonicalize(&d).unwrap_or(d));
+        let exclusions = diff::input::Exclusions::new(
+            settings.exclude.as_deref().unwrap_or_default(),
+            dir.as_deref(),
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
+        diff::input::from_git(
+            &cwd,
+            &args.revs,
+            args.staged,
+            &args.paths,
+            exclusions.as_ref(),
+        )?
     };
     let report = diff::compare_versions(&versions, &facts);
     match args.format {

@@ -1639,5 +1639,27 @@ fn third_review_regressions_in_repositories() {
         out.matches("a template; lint what it renders").count(),
         1,
         "{out}"
+    ); // the configuration's `exclude` leaves out what `lint` leaves out
+    git(d, &["checkout", "-q", "."]);
+    common::write(d, ".awsauth.yaml", "exclude: [fixtures, \"legacy/**\"]\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "config"]);
+    common::write(d, "tests/fixtures/aws-auth.yaml", &cm(admin));
+    common::write(d, "legacy/aws-auth.yaml", &cm(admin));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "fixtures"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--no-config"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
     );
 }
