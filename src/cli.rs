@@ -799,7 +799,27 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             exclusions.as_ref(),
         )?
     };
-    let report = diff::compare_versions(&versions, &facts);
+    let mut facts = facts;
+    let mut notes = Vec::new();
+    // the accounts the cluster trusts are BASE's: a change may not vouch for itself
+    if let (Some(base), Some(leaf)) = (&revisions.base_commit, settings.chain.first())
+        && let Some((at_base, path)) = base_account_ids(base, leaf)
+    {
+        let mut now = facts.accounts.clone();
+        now.sort();
+        let mut then = at_base.clone();
+        then.sort();
+        if now != then {
+            notes.push(format!(
+                "`{path}` changes `cluster.account-ids` ({} → {}): changes are classified with the accounts of the base",
+                if then.is_empty() { "none".to_owned() } else { then.join(", ") },
+                if now.is_empty() { "none".to_owned() } else { now.join(", ") }
+            ));
+            facts.accounts = at_base;
+        }
+    }
+    let mut report = diff::compare_versions(&versions, &facts);
+    report.notes = notes;
     match args.format {
         DiffFormat::Human => {
             let text = diff::render::human(&report, &revisions, true);
@@ -820,6 +840,41 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     };
     let failing = !args.fail_on.contains(&DiffFailOn::Never) && report.changes.iter().any(fails);
     Ok(ExitCode::from(u8::from(failing)))
+}
+
+/// `cluster.account-ids` of the configuration file `leaf` as it is at commit `base`, and the
+/// file's path in the repository (none when the file is not there at the base); `None` when it
+/// is not in the repository.
+fn base_account_ids(base: &str, leaf: &Path) -> Option<(Vec<String>, String)> {
+    let cwd = std::env::current_dir().ok()?;
+    let repo = crate::git::Repo::discover(&cwd).ok()?;
+    let abs = config::normalize(&cwd.join(leaf));
+    let rel = repo.root_relative(&abs)?;
+    // not there at the base: the base trusted no configured account
+    let Some(text) = repo
+        .read_at(base, std::slice::from_ref(&rel))
+        .ok()?
+        .remove(&rel)?
+    else {
+        return Some((Vec::new(), rel));
+    };
+    let value = config::yaml_to_json(&String::from_utf8_lossy(&text))?;
+    let ids = value
+        .get("cluster")
+        .and_then(|c| c.get("account-ids"))
+        .and_then(serde_json::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| match v {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    serde_json::Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .filter(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some((ids, rel))
 }
 
 #[allow(clippy::print_stderr)]

@@ -1661,5 +1661,29 @@ fn third_review_regressions_in_repositories() {
         Some(1),
         "{}",
         String::from_utf8_lossy(&o.stdout)
+    ); // a change cannot vouch for its own accounts: `cluster.account-ids` come from the base
+    common::write(
+        d,
+        ".awsauth.yaml",
+        "cluster:\n  account-ids: [\"111122223333\"]\n",
     );
+    git(d, &["commit", "-qam", "accounts"]);
+    common::write(
+        d,
+        ".awsauth.yaml",
+        "cluster:\n  account-ids: [\"111122223333\", \"444455556666\"]\n",
+    );
+    common::write(
+        d,
+        "clusters/ext/aws-auth.yaml",
+        &cm(
+            "    - rolearn: arn:aws:iam::444455556666:role/ext\n      username: ext\n      groups: [view]\n",
+        ),
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "trust another account"]);
+    let v = json(&awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]));
+    let text = v.to_string();
+    assert!(text.contains("a principal of another account"), "{v}");
+    assert!(text.contains("changes `cluster.account-ids`"), "{v}");
 }

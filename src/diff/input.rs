@@ -110,6 +110,7 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
     let revisions = Revisions {
         base: old.to_owned(),
         head: new.to_owned(),
+        base_commit: None,
     };
     Ok((versions, revisions))
 }
@@ -279,6 +280,10 @@ pub fn from_git(
     let revisions = Revisions {
         base: base_label,
         head: head_label,
+        base_commit: match &old {
+            Rev::Named(_) => ids.first().cloned(),
+            _ => None,
+        },
     };
     Ok((versions, revisions))
 }

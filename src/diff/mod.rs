@@ -157,6 +157,9 @@ pub struct Report {
     pub sources_compared: usize,
     /// Files that could not be compared (templates, unreadable), with why.
     pub skipped: Vec<String>,
+    /// What the reader should know about how the changes were classified.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One mapping as the authenticator stores it, with where it is written.

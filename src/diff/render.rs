@@ -12,6 +12,9 @@ pub struct Revisions {
     pub base: String,
     /// The new side.
     pub head: String,
+    /// The base commit, when the base is a commit of a repository.
+    #[serde(skip)]
+    pub base_commit: Option<String>,
 }
 
 const RISKS: [Risk; 3] = [Risk::Escalation, Risk::Lockout, Risk::AccessChange];
@@ -219,6 +222,9 @@ pub fn human(r: &Report, revs: &Revisions, styled: bool) -> String {
     for s in &r.skipped {
         out.push_str(&format!("\nnot compared: {}\n", visible(s)));
     }
+    for n in &r.notes {
+        out.push_str(&format!("\nnote: {}\n", visible(n)));
+    }
     out.push_str(&format!("\n{}\n", summary_line(r)));
     out
 }
@@ -310,6 +316,9 @@ pub fn markdown(r: &Report, revs: &Revisions) -> String {
     for s in &r.skipped {
         out.push_str(&format!("\n_not compared: {}_\n", md_text(s)));
     }
+    for n in &r.notes {
+        out.push_str(&format!("\n**note:** {}\n", md_reason(n)));
+    }
     out
 }
 
@@ -321,6 +330,8 @@ struct Json<'a> {
     summary: JsonSummary,
     changes: &'a [Change],
     skipped: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -350,6 +361,7 @@ pub fn json(r: &Report, revs: &Revisions) -> String {
         },
         changes: &r.changes,
         skipped: &r.skipped,
+        notes: &r.notes,
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
