@@ -1519,6 +1519,34 @@ fn third_review_regressions() {
         "no escape character reaches the terminal"
     );
     assert!(!human.contains(&b'\r'));
+    // an eksctl `serviceName` mapping is a principal of its own
+    let eksctl = "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: demo\n  region: us-east-1\niamIdentityMappings:\n  - arn: arn:aws:iam::111122223333:role/admin\n    groups: [developers]\n    username: admin\n";
+    common::write(d, "e1.yaml", eksctl);
+    common::write(
+        d,
+        "e2.yaml",
+        &format!("{eksctl}  - serviceName: emr-containers\n    namespace: emr\n"),
+    );
+    let v = json(&awsauth(
+        d,
+        &[
+            "diff",
+            "--no-index",
+            "e1.yaml",
+            "e2.yaml",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(
+        changes(&v),
+        vec![(
+            "added".to_owned(),
+            vec!["access-change".to_owned()],
+            "service:emr-containers/emr".to_owned()
+        )],
+        "{v}"
+    );
     // `--no-index`: a file that cannot be read is an error with its position
     std::fs::write(
         d.join("bad.yaml"),

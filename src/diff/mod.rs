@@ -221,7 +221,30 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
         return out;
     }
     for e in &obj.entries {
-        if e.status != Status::Effective || e.note.is_some() {
+        if e.status != Status::Effective {
+            continue;
+        }
+        if let Some(note) = &e.note {
+            // an eksctl `serviceName` mapping: eksctl maps a service-linked role for a namespace
+            // (what it grants is eksctl's); the principal is `service:<name>/<namespace>`
+            if obj.kind == SourceKind::Eksctl {
+                let quoted: Vec<&str> = note.split('`').skip(1).step_by(2).collect();
+                if let [service, namespace, ..] = quoted.as_slice() {
+                    let key = format!("service:{service}/{namespace}");
+                    out.insert(
+                        (3, key.clone()),
+                        Mapping {
+                            section: e.section,
+                            identity: key.clone(),
+                            display: key,
+                            username: None,
+                            groups: Vec::new(),
+                            span: e.span.clone(),
+                            variants: Vec::new(),
+                        },
+                    );
+                }
+            }
             continue;
         }
         // user ARNs are stored as written but looked up ignoring case
