@@ -46,6 +46,36 @@ fn awsauth_with(dir: &Path, reader: &str, args: &[&str]) -> Output {
         .expect("runs")
 }
 
+/// An aws-auth ConfigMap with a working node role and `roles` after it in `mapRoles`.
+fn node_cm(roles: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{{{EC2PrivateDNSName}}}}\n      groups: [system:bootstrappers, system:nodes]\n{roles}"
+    )
+}
+
+/// Two commits: `clusters/<name>/aws-auth.yaml` with `before` for each folder, then every
+/// folder moved to `envs/<name>/` with `after` in it.
+fn move_folders(d: &Path, folders: &[(&str, String, String)]) {
+    for (name, before, _) in folders {
+        common::write(d, &format!("clusters/{name}/aws-auth.yaml"), before);
+    }
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "folders"]);
+    std::fs::create_dir_all(d.join("envs")).expect("mkdir");
+    for (name, _, after) in folders {
+        let (from, to) = (format!("clusters/{name}"), format!("envs/{name}"));
+        std::fs::rename(d.join(from), d.join(&to)).expect("mv");
+        common::write(d, &format!("{to}/aws-auth.yaml"), after);
+    }
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "move"]);
+}
+
+/// The one change `(kind, [risk], principal)`, as [`changes`] lists it.
+fn one_change(kind: &str, risk: &str, principal: &str) -> Vec<(String, Vec<String>, String)> {
+    vec![(kind.to_owned(), vec![risk.to_owned()], principal.to_owned())]
+}
+
 /// `(kind, risks, principal)` of each change.
 fn changes(v: &serde_json::Value) -> Vec<(String, Vec<String>, String)> {
     v["changes"]
@@ -525,21 +555,18 @@ fn lint_new_only_reports_what_the_change_adds() {
         all.extend(args);
         awsauth(d, &all)
     };
-    let o = new_only(&["--base", "HEAD"]);
-    assert_eq!(
-        json(&o)["diagnostics"],
-        serde_json::json!([]),
-        "{}",
-        stderr(&o)
-    );
+    let nothing_new = |base: &str| {
+        let o = new_only(&["--base", base]);
+        assert_eq!(
+            json(&o)["diagnostics"],
+            serde_json::json!([]),
+            "{}",
+            stderr(&o)
+        );
+    };
+    nothing_new("HEAD");
     git(d, &["commit", "-qm", "move"]);
-    let o = new_only(&["--base", "HEAD~1"]);
-    assert_eq!(
-        json(&o)["diagnostics"],
-        serde_json::json!([]),
-        "{}",
-        stderr(&o)
-    );
+    nothing_new("HEAD~1");
     // a path of another repository, or no repository at all: an error, not "all new"
     let other = repo();
     let o = new_only(&["--base", "HEAD", other.path().to_str().expect("utf-8")]);
@@ -1366,25 +1393,15 @@ fn second_review_regressions_in_comparing() {
     );
     assert_eq!(changes(&json(&o)), Vec::new());
     // folders moved together: each source pairs with its own (`clusters/dev` with `envs/dev`)
-    let node = "    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{EC2PrivateDNSName}}\n      groups: [system:bootstrappers, system:nodes]\n";
-    let cm = |roles: &str| {
-        format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n{node}{roles}"
-        )
-    };
     let admin = "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n";
-    common::write(d, "clusters/dev/aws-auth.yaml", &cm(""));
-    common::write(d, "clusters/stage/aws-auth.yaml", &cm(admin));
-    git(d, &["add", "."]);
-    git(d, &["commit", "-qm", "envs"]);
-    std::fs::create_dir_all(d.join("envs")).expect("mkdir");
-    std::fs::rename(d.join("clusters/dev"), d.join("envs/dev")).expect("mv");
-    std::fs::rename(d.join("clusters/stage"), d.join("envs/stage")).expect("mv");
     // and the admin moves from stage to dev in the same change
-    common::write(d, "envs/dev/aws-auth.yaml", &cm(admin));
-    common::write(d, "envs/stage/aws-auth.yaml", &cm(""));
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-qm", "move"]);
+    move_folders(
+        d,
+        &[
+            ("dev", node_cm(""), node_cm(admin)),
+            ("stage", node_cm(admin), node_cm("")),
+        ],
+    );
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     assert_eq!(
         o.status.code(),
@@ -1540,11 +1557,7 @@ fn third_review_regressions() {
     ));
     assert_eq!(
         changes(&v),
-        vec![(
-            "added".to_owned(),
-            vec!["access-change".to_owned()],
-            "service:emr-containers/emr".to_owned()
-        )],
+        one_change("added", "access-change", "service:emr-containers/emr"),
         "{v}"
     );
     // `--no-index`: a file that cannot be read is an error with its position
@@ -1568,39 +1581,30 @@ fn third_review_regressions() {
 fn third_review_regressions_in_repositories() {
     let dir = repo();
     let d = dir.path();
-    let node = "    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{EC2PrivateDNSName}}\n      groups: [system:bootstrappers, system:nodes]\n";
-    let cm = |roles: &str| {
-        format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n{node}{roles}"
-        )
-    };
     let dev = "    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: dev\n      groups: [developers]\n";
     let ops = "    - rolearn: arn:aws:iam::111122223333:role/ops\n      username: ops\n      groups: [ops]\n";
     let admin = "    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: dev\n      groups: [system:masters]\n";
-    common::write(d, "clusters/dev/aws-auth.yaml", &cm(&format!("{dev}{ops}")));
-    common::write(d, "clusters/prod/aws-auth.yaml", &cm(admin));
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-qm", "envs"]);
-    std::fs::create_dir_all(d.join("envs")).expect("mkdir");
-    std::fs::rename(d.join("clusters/dev"), d.join("envs/dev")).expect("mv");
-    std::fs::rename(d.join("clusters/prod"), d.join("envs/prod")).expect("mv");
-    common::write(d, "envs/dev/aws-auth.yaml", &cm(dev));
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-qm", "move"]);
+    move_folders(
+        d,
+        &[
+            ("dev", node_cm(&format!("{dev}{ops}")), node_cm(dev)),
+            ("prod", node_cm(admin), node_cm(admin)),
+        ],
+    );
     let v = json(&awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]));
     assert_eq!(
         changes(&v),
-        vec![(
-            "removed".to_owned(),
-            vec!["access-change".to_owned()],
-            "arn:aws:iam::111122223333:role/ops".to_owned()
-        )],
+        one_change(
+            "removed",
+            "access-change",
+            "arn:aws:iam::111122223333:role/ops"
+        ),
         "{v}"
     );
     // an unreadable new version is not compared, and not called deleted
     std::fs::write(
         d.join("envs/prod/aws-auth.yaml"),
-        cm(admin)
+        node_cm(admin)
             .replace("role/dev", "role/d\u{e9}v")
             .replace('\u{e9}', "\u{1}"),
     )
@@ -1627,7 +1631,7 @@ fn third_review_regressions_in_repositories() {
         common::write(
             outside.path(),
             "x.yaml",
-            &cm(admin.replace("role/dev", "role/outside").as_str()),
+            &node_cm(admin.replace("role/dev", "role/outside").as_str()),
         );
         std::os::unix::fs::symlink(outside.path().join("x.yaml"), d.join("link.yaml"))
             .expect("link");
@@ -1644,7 +1648,7 @@ fn third_review_regressions_in_repositories() {
     common::write(
         d,
         "chart/aws-auth.yaml",
-        &cm(dev).replace(
+        &node_cm(dev).replace(
             "  name: aws-auth\n",
             "  name: aws-auth\n  labels: {chart: \"{{ .Chart.Name }}\"}\n",
         ),
@@ -1654,7 +1658,7 @@ fn third_review_regressions_in_repositories() {
     common::write(
         d,
         "chart/aws-auth.yaml",
-        &cm(admin).replace(
+        &node_cm(admin).replace(
             "  name: aws-auth\n",
             "  name: aws-auth\n  labels: {chart: \"{{ .Chart.Name }}\"}\n",
         ),
@@ -1672,8 +1676,8 @@ fn third_review_regressions_in_repositories() {
     common::write(d, ".awsauth.yaml", "exclude: [fixtures, \"legacy/**\"]\n");
     git(d, &["add", "-A"]);
     git(d, &["commit", "-qm", "config"]);
-    common::write(d, "tests/fixtures/aws-auth.yaml", &cm(admin));
-    common::write(d, "legacy/aws-auth.yaml", &cm(admin));
+    common::write(d, "tests/fixtures/aws-auth.yaml", &node_cm(admin));
+    common::write(d, "legacy/aws-auth.yaml", &node_cm(admin));
     git(d, &["add", "-A"]);
     git(d, &["commit", "-qm", "fixtures"]);
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD"]);
@@ -1704,7 +1708,7 @@ fn third_review_regressions_in_repositories() {
     common::write(
         d,
         "clusters/ext/aws-auth.yaml",
-        &cm(
+        &node_cm(
             "    - rolearn: arn:aws:iam::444455556666:role/ext\n      username: ext\n      groups: [view]\n",
         ),
     );
