@@ -780,31 +780,61 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
         }
         let cwd = std::env::current_dir().context("no current directory")?;
-        // the configuration's `exclude` leaves the same files out as `lint` does
+        diff::input::from_git(&cwd, &args.revs, args.staged, &args.paths)?
+    };
+    let mut versions = versions;
+    let mut facts = facts;
+    let mut notes = Vec::new();
+    // the configuration as it is at BASE decides (a change may not vouch for itself): the
+    // accounts the cluster trusts, and which files are left out
+    let at_base = match (&revisions.base_commit, settings.chain.first()) {
+        (Some(base), Some(leaf)) => base_config(base, leaf),
+        _ => None,
+    };
+    let mut excludes: Vec<String> = settings.exclude.clone().unwrap_or_default();
+    if let Some((path, value)) = &at_base {
+        let before: Vec<String> = value
+            .as_ref()
+            .and_then(|v| v.get("exclude"))
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|g| g.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let added: Vec<String> = excludes
+            .iter()
+            .filter(|g| !before.contains(g))
+            .cloned()
+            .collect();
+        if !added.is_empty() {
+            notes.push(format!(
+                "`{path}` adds `exclude` globs ({}): not applied to the change that adds them",
+                added.join(", ")
+            ));
+            excludes.retain(|g| before.contains(g));
+        }
+    }
+    if !excludes.is_empty() && !args.no_index {
+        let cwd = std::env::current_dir().context("no current directory")?;
         let dir = settings
             .dir
             .as_ref()
             .map(|d| config::normalize(&cwd.join(d)))
             .map(|d| std::fs::canonicalize(&d).unwrap_or(d));
-        let exclusions = diff::input::Exclusions::new(
-            settings.exclude.as_deref().unwrap_or_default(),
-            dir.as_deref(),
-        )
-        .map_err(|e| anyhow::anyhow!(e))?;
-        diff::input::from_git(
-            &cwd,
-            &args.revs,
-            args.staged,
-            &args.paths,
-            exclusions.as_ref(),
-        )?
-    };
-    let mut facts = facts;
-    let mut notes = Vec::new();
-    // the accounts the cluster trusts are BASE's: a change may not vouch for itself
-    if let (Some(base), Some(leaf)) = (&revisions.base_commit, settings.chain.first())
-        && let Some((at_base, path)) = base_account_ids(base, leaf)
-    {
+        if let Some(ex) = diff::input::Exclusions::new(&excludes, dir.as_deref())
+            .map_err(|e| anyhow::anyhow!(e))?
+        {
+            let root = crate::git::Repo::discover(&cwd)?.root;
+            let root = std::fs::canonicalize(&root).unwrap_or(root);
+            versions.old.retain(|l| !ex.excludes(&root, &l.file.name));
+            versions.new.retain(|l| !ex.excludes(&root, &l.file.name));
+            versions.unreadable.retain(|(p, _)| !ex.excludes(&root, p));
+        }
+    }
+    if let Some((path, value)) = &at_base {
+        let at_base = account_ids(value.as_ref());
         let mut now = facts.accounts.clone();
         now.sort();
         let mut then = at_base.clone();
@@ -842,25 +872,25 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(failing)))
 }
 
-/// `cluster.account-ids` of the configuration file `leaf` as it is at commit `base`, and the
-/// file's path in the repository (none when the file is not there at the base); `None` when it
-/// is not in the repository.
-fn base_account_ids(base: &str, leaf: &Path) -> Option<(Vec<String>, String)> {
+/// The configuration file `leaf` as it is at commit `base` (as JSON; `None` when it is not there
+/// at the base), with its path in the repository; `None` when it is not in the repository.
+fn base_config(base: &str, leaf: &Path) -> Option<(String, Option<serde_json::Value>)> {
     let cwd = std::env::current_dir().ok()?;
     let repo = crate::git::Repo::discover(&cwd).ok()?;
     let abs = config::normalize(&cwd.join(leaf));
     let rel = repo.root_relative(&abs)?;
-    // not there at the base: the base trusted no configured account
-    let Some(text) = repo
+    let text = repo
         .read_at(base, std::slice::from_ref(&rel))
         .ok()?
-        .remove(&rel)?
-    else {
-        return Some((Vec::new(), rel));
-    };
-    let value = config::yaml_to_json(&String::from_utf8_lossy(&text))?;
-    let ids = value
-        .get("cluster")
+        .remove(&rel)?;
+    let value = text.and_then(|t| config::yaml_to_json(&String::from_utf8_lossy(&t)));
+    Some((rel, value))
+}
+
+/// `cluster.account-ids` of a configuration read as JSON (none without one).
+fn account_ids(value: Option<&serde_json::Value>) -> Vec<String> {
+    value
+        .and_then(|v| v.get("cluster"))
         .and_then(|c| c.get("account-ids"))
         .and_then(serde_json::Value::as_array)
         .map(|a| {
@@ -873,8 +903,7 @@ fn base_account_ids(base: &str, leaf: &Path) -> Option<(Vec<String>, String)> {
                 .filter(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
                 .collect()
         })
-        .unwrap_or_default();
-    Some((ids, rel))
+        .unwrap_or_default()
 }
 
 #[allow(clippy::print_stderr)]

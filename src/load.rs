@@ -52,11 +52,6 @@ pub fn mentions_aws_auth(text: &str) -> bool {
 /// name (`"aws\x2dauth"`, `"map\u0052oles"`, a `\`-continued line): such a file may hold aws-auth
 /// without [`mentions_aws_auth`] seeing it.
 pub fn has_name_escapes(text: &str) -> bool {
-    // an aws-auth is a few kilobytes; large JSON with `\u` escapes (translations, lock files)
-    // is not worth parsing as YAML on the chance
-    if text.len() > 256 * 1024 {
-        return false;
-    }
     let b = text.as_bytes();
     memchr::memchr_iter(b'\\', b)
         .any(|i| matches!(b.get(i + 1), Some(b'x' | b'u' | b'U' | b'\n' | b'\r')))

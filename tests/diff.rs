@@ -717,9 +717,10 @@ fn review_regressions() {
             "system:node:ip-10-0-0-1",
         )
     });
+    // (and the one node it names is impersonated)
     assert_eq!(
         changes(&run(&["diff", "HEAD", "--format", "json"]))[0].1,
-        vec!["lockout".to_owned()]
+        vec!["escalation".to_owned(), "lockout".to_owned()]
     );
     git(d, &["checkout", "-q", "."]);
     // reordered groups, case of a user ARN: no semantic change
@@ -1536,6 +1537,22 @@ fn third_review_regressions() {
         "no escape character reaches the terminal"
     );
     assert!(!human.contains(&b'\r'));
+    // ARNs are looked up ignoring case: what they name decides, whatever their case
+    let upper = AUTH.replace(
+        "  mapUsers: |\n",
+        "    - rolearn: ARN:AWS:IAM::111122223333:USER/carol\n      username: carol\n      groups: [view]\n    - rolearn: arn:aws:iam::111122223333:ROOT\n      username: r\n      groups: [view]\n  mapUsers: |\n",
+    );
+    let cs = classes(&upper);
+    assert!(has(&cs, "escalation", "USER/carol"), "{cs:?}");
+    assert!(has(&cs, "escalation", ":ROOT"), "{cs:?}");
+    // a node mapping turned into one fixed node: nodes are locked out, one node impersonated
+    let fixed = AUTH.replace(
+        "system:node:{{EC2PrivateDNSName}}",
+        "system:node:ip-10-0-0-1.ec2.internal",
+    );
+    let cs = classes(&fixed);
+    assert!(has(&cs, "escalation", "role/eks-node"), "{cs:?}");
+    assert!(has(&cs, "lockout", "role/eks-node"), "{cs:?}");
     // an eksctl `serviceName` mapping is a principal of its own
     let eksctl = "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: demo\n  region: us-east-1\niamIdentityMappings:\n  - arn: arn:aws:iam::111122223333:role/admin\n    groups: [developers]\n    username: admin\n";
     common::write(d, "e1.yaml", eksctl);
@@ -1693,7 +1710,25 @@ fn third_review_regressions_in_repositories() {
         Some(1),
         "{}",
         String::from_utf8_lossy(&o.stdout)
-    ); // a change cannot vouch for its own accounts: `cluster.account-ids` come from the base
+    );
+    // nor exclude its own files: `exclude` globs it adds are not applied to it
+    common::write(
+        d,
+        ".awsauth.yaml",
+        "exclude: [fixtures, \"legacy/**\", \"sneaky/**\"]\n",
+    );
+    common::write(d, "sneaky/aws-auth.yaml", &node_cm(admin));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "sneak"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(json(&o).to_string().contains("adds `exclude` globs"));
+    // a change cannot vouch for its own accounts: `cluster.account-ids` come from the base
     common::write(
         d,
         ".awsauth.yaml",

@@ -64,7 +64,7 @@ impl Exclusions {
     }
 
     /// Whether `path` (relative to the repository's top `root`) is excluded.
-    fn excludes(&self, root: &Path, path: &str) -> bool {
+    pub fn excludes(&self, root: &Path, path: &str) -> bool {
         // a folder that matches excludes what is in it (the walk does not enter it)
         let mut prefix = String::new();
         for part in path.split('/') {
@@ -123,7 +123,6 @@ pub fn from_git(
     revs: &[String],
     staged: bool,
     paths: &[String],
-    exclusions: Option<&Exclusions>,
 ) -> Result<(Versions, Revisions), GitError> {
     let repo = Repo::lazy(cwd);
     // a repository without commits (the first `git commit` runs the pre-commit hook): the base
@@ -191,13 +190,7 @@ pub fn from_git(
     };
     // git's order (a path's bytes), with untracked files among the others
     changed.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(ex) = exclusions
-        && !changed.is_empty()
-    {
-        let root = repo.toplevel()?;
-        let root = std::fs::canonicalize(&root).unwrap_or(root);
-        changed.retain(|c| !ex.excludes(&root, &c.path));
-    }
+
     let short = |i: usize| {
         ids.get(i)
             .map(|o| o.chars().take(12).collect::<String>())

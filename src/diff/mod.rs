@@ -210,7 +210,8 @@ impl Mapping {
         if let Some(rest) = self.identity.strip_prefix("sso:") {
             return rest.split('/').next().map(str::to_owned);
         }
-        Arn::parse(&self.display).map(|a| a.account.to_owned())
+        // looked up ignoring case, `ARN:AWS:IAM::...` included
+        Arn::parse(&self.display.to_lowercase()).map(|a| a.account.to_owned())
     }
 }
 
@@ -686,6 +687,14 @@ fn escalations(
         esc("gains a node identity".into());
     }
     if let Some(u) = new.username.as_deref()
+        && u.starts_with("system:node:")
+        && !u.contains("{{")
+        && new.groups.iter().any(|g| g == "system:nodes")
+        && old.is_none_or(|o| o.username.as_deref() != Some(u))
+    {
+        esc(format!("`{u}` acts as that one node (node impersonation)"));
+    }
+    if let Some(u) = new.username.as_deref()
         && reserved_username(u)
         && old.is_none_or(|o| o.username.as_deref() != Some(u))
     {
@@ -694,7 +703,8 @@ fn escalations(
     if old.is_none() {
         // by what the ARN names, not by the section it is written in: the lookup does not
         // check the type
-        let resource = Arn::parse(&new.display).map(|a| a.resource.to_owned());
+        let lower = new.display.to_lowercase();
+        let resource = Arn::parse(&lower).map(|a| a.resource.to_owned());
         match new.section {
             SectionKind::MapAccounts => {
                 esc("a new account in `mapAccounts`: every principal of it can log in".into())
@@ -707,13 +717,7 @@ fn escalations(
             }
             _ => {}
         }
-        if let Some(u) = new.username.as_deref()
-            && u.starts_with("system:node:")
-            && !u.contains("{{")
-            && new.groups.iter().any(|g| g == "system:nodes")
-        {
-            esc(format!("`{u}` acts as that one node (node impersonation)"));
-        }
+
         if new.identity.starts_with("sso:") {
             esc("a new sso matcher: every role of the permission set is mapped".into());
         } else if new.display.contains('*') {

@@ -39,7 +39,11 @@ fn visible(text: &str) -> String {
 /// mentions can come from it.
 fn md_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in visible(text).chars() {
+    // word joiners keep GitHub from turning `https://…` and `www.…` into links
+    let text = visible(text)
+        .replace("://", ":\u{2060}//")
+        .replace("www.", "www\u{2060}.");
+    for c in text.chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
