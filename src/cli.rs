@@ -439,37 +439,27 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec
     opts.exclude.clone_from(&args.exclude);
     // the configuration's excludes: a glob without `/` matches a name anywhere (the walk prunes
     // with it); one with `/` is relative to the configuration's directory
-    let mut anchored = globset::GlobSetBuilder::new();
-    for e in global.exclude.iter().flatten() {
-        if e.contains('/') {
-            let g = globset::GlobBuilder::new(e.trim_start_matches("./"))
-                .literal_separator(false)
-                .build()
-                .map_err(|err| anyhow::anyhow!("invalid glob `{e}`: {err}"))?;
-            anchored.add(g);
-        } else {
-            opts.exclude.push(e.clone());
-        }
-    }
-    let anchored = anchored.build()?;
+    let (names, anchored): (Vec<String>, Vec<String>) = global
+        .exclude
+        .iter()
+        .flatten()
+        .cloned()
+        .partition(|e| !e.contains('/'));
+    opts.exclude.extend(names);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let dir = global.dir.as_ref().map(|d| config::normalize(&cwd.join(d)));
+    let anchored = crate::discover::Exclusions::new(&anchored, dir.as_deref())
+        .map_err(|e| anyhow::anyhow!(e))?;
     let (mut inputs, mut errors) =
         collect_inputs(&args.paths, &opts, args.stdin_filename.as_deref())
             .map_err(|e| anyhow::anyhow!(e))?;
-    if !anchored.is_empty()
-        && let Some(dir) = &global.dir
-    {
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let base = config::normalize(&cwd.join(dir));
+    if let Some(ex) = &anchored {
         inputs.retain(|i| match i {
             // a file named on the command line is always read
             crate::discover::Input::Path { path, .. }
                 if !args.paths.iter().any(|p| Path::new(p) == path) =>
             {
-                let abs = config::normalize(&cwd.join(path));
-                match abs.strip_prefix(&base) {
-                    Ok(rel) => !anchored.is_match(rel),
-                    Err(_) => true,
-                }
+                !ex.excludes(&cwd, &path.to_string_lossy())
             }
             _ => true,
         });
@@ -792,17 +782,8 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         _ => None,
     };
     let mut excludes: Vec<String> = settings.exclude.clone().unwrap_or_default();
-    if let Some((path, value)) = &at_base {
-        let before: Vec<String> = value
-            .as_ref()
-            .and_then(|v| v.get("exclude"))
-            .and_then(serde_json::Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|g| g.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default();
+    if let Some(BaseConfig { path, value, .. }) = &at_base {
+        let before = strings_at(value.as_ref(), &["exclude"]);
         let added: Vec<String> = excludes
             .iter()
             .filter(|g| !before.contains(g))
@@ -823,18 +804,24 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             .as_ref()
             .map(|d| config::normalize(&cwd.join(d)))
             .map(|d| std::fs::canonicalize(&d).unwrap_or(d));
-        if let Some(ex) = diff::input::Exclusions::new(&excludes, dir.as_deref())
+        if let Some(ex) = crate::discover::Exclusions::new(&excludes, dir.as_deref())
             .map_err(|e| anyhow::anyhow!(e))?
         {
-            let root = crate::git::Repo::discover(&cwd)?.root;
+            let root = match &at_base {
+                Some(b) => b.root.clone(),
+                None => crate::git::Repo::discover(&cwd)?.root,
+            };
             let root = std::fs::canonicalize(&root).unwrap_or(root);
             versions.old.retain(|l| !ex.excludes(&root, &l.file.name));
             versions.new.retain(|l| !ex.excludes(&root, &l.file.name));
             versions.unreadable.retain(|(p, _)| !ex.excludes(&root, p));
         }
     }
-    if let Some((path, value)) = &at_base {
-        let at_base = account_ids(value.as_ref());
+    if let Some(BaseConfig { path, value, .. }) = &at_base {
+        let at_base: Vec<String> = strings_at(value.as_ref(), &["cluster", "account-ids"])
+            .into_iter()
+            .filter(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
+            .collect();
         let mut now = facts.accounts.clone();
         now.sort();
         let mut then = at_base.clone();
@@ -872,9 +859,19 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(failing)))
 }
 
-/// The configuration file `leaf` as it is at commit `base` (as JSON; `None` when it is not there
-/// at the base), with its path in the repository; `None` when it is not in the repository.
-fn base_config(base: &str, leaf: &Path) -> Option<(String, Option<serde_json::Value>)> {
+/// The configuration file as it is at the base commit.
+struct BaseConfig {
+    /// Its path in the repository.
+    path: String,
+    /// Its content as JSON (`None`: not there at the base).
+    value: Option<serde_json::Value>,
+    /// The top of the repository.
+    root: PathBuf,
+}
+
+/// The configuration file `leaf` as it is at commit `base`; `None` when it is not in the
+/// repository.
+fn base_config(base: &str, leaf: &Path) -> Option<BaseConfig> {
     let cwd = std::env::current_dir().ok()?;
     let repo = crate::git::Repo::discover(&cwd).ok()?;
     let abs = config::normalize(&cwd.join(leaf));
@@ -884,14 +881,20 @@ fn base_config(base: &str, leaf: &Path) -> Option<(String, Option<serde_json::Va
         .ok()?
         .remove(&rel)?;
     let value = text.and_then(|t| config::yaml_to_json(&String::from_utf8_lossy(&t)));
-    Some((rel, value))
+    Some(BaseConfig {
+        path: rel,
+        value,
+        root: repo.root,
+    })
 }
 
-/// `cluster.account-ids` of a configuration read as JSON (none without one).
-fn account_ids(value: Option<&serde_json::Value>) -> Vec<String> {
-    value
-        .and_then(|v| v.get("cluster"))
-        .and_then(|c| c.get("account-ids"))
+/// The strings (and numbers, as written) of the list at `keys` in a configuration read as JSON.
+fn strings_at(value: Option<&serde_json::Value>, keys: &[&str]) -> Vec<String> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    keys.iter()
+        .try_fold(value, |v, k| v.get(k))
         .and_then(serde_json::Value::as_array)
         .map(|a| {
             a.iter()
@@ -900,7 +903,6 @@ fn account_ids(value: Option<&serde_json::Value>) -> Vec<String> {
                     serde_json::Value::Number(n) => Some(n.to_string()),
                     _ => None,
                 })
-                .filter(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
                 .collect()
         })
         .unwrap_or_default()

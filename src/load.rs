@@ -615,6 +615,7 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
                         groups: Vec::new(),
                         status: Status::Lost(String::new()),
                         note: None,
+                        service: None,
                     });
                 }
             }
@@ -1216,6 +1217,7 @@ fn decode_entry(
         groups: Vec::new(),
         status: Status::Effective,
         note: None,
+        service: None,
     };
     let GoVal::Map(map) = val else {
         let found = found_name(val, node);
@@ -1511,6 +1513,7 @@ fn load_eksctl(file: &Arc<SourceFile>, document: usize, root: &Node) -> Option<A
                 .collect(),
             status: Status::Effective,
             note: None,
+            service: None,
         };
         *index += 1;
         if let Some(service) = field("serviceName") {
@@ -1519,6 +1522,7 @@ fn load_eksctl(file: &Arc<SourceFile>, document: usize, root: &Node) -> Option<A
                 "eksctl maps the `{}` service-linked role for namespace `{ns}` when it applies the config",
                 service.value
             ));
+            entry.service = Some((service.value, ns));
         } else if entry.arn.is_none() {
             entry.status =
                 Status::Dropped("eksctl requires `arn`, `account` or `serviceName`".into());

@@ -125,6 +125,8 @@ pub struct Entry {
     pub status: Status,
     /// eksctl only: a note on how eksctl creates the mapping (service mappings).
     pub note: Option<String>,
+    /// eksctl only: the `serviceName` and `namespace` of a service mapping.
+    pub service: Option<(String, String)>,
 }
 
 impl Entry {

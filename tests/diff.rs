@@ -76,6 +76,17 @@ fn one_change(kind: &str, risk: &str, principal: &str) -> Vec<(String, Vec<Strin
     vec![(kind.to_owned(), vec![risk.to_owned()], principal.to_owned())]
 }
 
+/// Asserts the exit code, showing what awsauth printed otherwise.
+fn exits(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(o)
+    );
+}
+
 /// `(kind, risks, principal)` of each change.
 fn changes(v: &serde_json::Value) -> Vec<(String, Vec<String>, String)> {
     v["changes"]
@@ -1192,12 +1203,7 @@ fn second_review_regressions_in_reading() {
     std::fs::remove_dir_all(&copy).expect("rm");
     let p = pc.path().join("pc");
     let o = awsauth(&p, &["diff", "HEAD~1", "HEAD"]);
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    exits(&o, 2);
     assert!(stderr(&o).contains("partial clone"), "{}", stderr(&o));
     // thousands of git warnings on stderr while the diff is still being written: no hang
     git(d, &["config", "core.autocrlf", "true"]);
@@ -1386,12 +1392,7 @@ fn second_review_regressions_in_comparing() {
     common::write(d, "clusters/two.yaml", &swapped);
     git(d, &["commit", "-qam", "swap"]);
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    exits(&o, 0);
     assert_eq!(changes(&json(&o)), Vec::new());
     // folders moved together: each source pairs with its own (`clusters/dev` with `envs/dev`)
     let admin = "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n";
@@ -1404,12 +1405,7 @@ fn second_review_regressions_in_comparing() {
         ],
     );
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    exits(&o, 1);
     let v = json(&o);
     let gained = v["changes"]
         .as_array()
@@ -1653,12 +1649,7 @@ fn third_review_regressions_in_repositories() {
         std::os::unix::fs::symlink(outside.path().join("x.yaml"), d.join("link.yaml"))
             .expect("link");
         let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
-        assert_eq!(
-            o.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&o.stdout)
-        );
+        exits(&o, 0);
         std::fs::remove_file(d.join("link.yaml")).expect("rm");
     }
     // a template that stays a template: the summary says what was not compared
@@ -1698,19 +1689,9 @@ fn third_review_regressions_in_repositories() {
     git(d, &["add", "-A"]);
     git(d, &["commit", "-qm", "fixtures"]);
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    exits(&o, 0);
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--no-config"]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    exits(&o, 1);
     // nor exclude its own files: `exclude` globs it adds are not applied to it
     common::write(
         d,
@@ -1721,12 +1702,7 @@ fn third_review_regressions_in_repositories() {
     git(d, &["add", "-A"]);
     git(d, &["commit", "-qm", "sneak"]);
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    exits(&o, 1);
     assert!(json(&o).to_string().contains("adds `exclude` globs"));
     // a change cannot vouch for its own accounts: `cluster.account-ids` come from the base
     common::write(

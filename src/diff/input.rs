@@ -25,64 +25,6 @@ fn manifest_path(path: &str) -> bool {
             .any(|e| name.to_ascii_lowercase().ends_with(e))
 }
 
-/// The configuration's `exclude` globs, as `lint` applies them: a glob without `/` matches a
-/// file or folder name anywhere, one with `/` a path relative to the configuration's folder.
-#[derive(Debug)]
-pub struct Exclusions {
-    names: globset::GlobSet,
-    anchored: Option<(PathBuf, globset::GlobSet)>,
-}
-
-impl Exclusions {
-    /// From the globs and the configuration's folder (absolute); `None` without globs.
-    pub fn new(globs: &[String], dir: Option<&Path>) -> Result<Option<Self>, String> {
-        if globs.is_empty() {
-            return Ok(None);
-        }
-        let mut names = globset::GlobSetBuilder::new();
-        let mut anchored = globset::GlobSetBuilder::new();
-        for g in globs {
-            let glob = |p: &str| {
-                globset::GlobBuilder::new(p)
-                    .literal_separator(false)
-                    .build()
-                    .map_err(|e| format!("invalid glob `{g}`: {e}"))
-            };
-            if g.contains('/') {
-                anchored.add(glob(g.trim_start_matches("./"))?);
-            } else {
-                names.add(glob(&format!("**/{g}"))?);
-            }
-        }
-        let anchored = anchored.build().map_err(|e| e.to_string())?;
-        Ok(Some(Self {
-            names: names.build().map_err(|e| e.to_string())?,
-            anchored: dir
-                .filter(|_| !anchored.is_empty())
-                .map(|d| (d.to_owned(), anchored)),
-        }))
-    }
-
-    /// Whether `path` (relative to the repository's top `root`) is excluded.
-    pub fn excludes(&self, root: &Path, path: &str) -> bool {
-        // a folder that matches excludes what is in it (the walk does not enter it)
-        let mut prefix = String::new();
-        for part in path.split('/') {
-            if !prefix.is_empty() {
-                prefix.push('/');
-            }
-            prefix.push_str(part);
-            if self.names.is_match(&prefix) {
-                return true;
-            }
-        }
-        self.anchored.as_ref().is_some_and(|(dir, set)| {
-            let abs = crate::config::normalize(&root.join(path));
-            abs.strip_prefix(dir).is_ok_and(|rel| set.is_match(rel))
-        })
-    }
-}
-
 /// Two files (`-` is standard input).
 pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String> {
     let read = |p: &str| -> Result<FileLoad, String> {

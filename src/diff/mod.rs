@@ -173,10 +173,23 @@ struct Mapping {
     groups: Vec<String>,
     span: crate::source::Span,
     /// Case-variant user ARNs merged into this one: where each is written, with its groups.
-    variants: Vec<(crate::source::Span, String, Vec<String>)>,
+    variants: Vec<(crate::source::Span, Vec<String>)>,
 }
 
 impl Mapping {
+    /// A principal without username or groups (an account, an eksctl service), keyed `key`.
+    fn principal_only(section: SectionKind, key: String, span: &crate::source::Span) -> Self {
+        Self {
+            section,
+            identity: key.clone(),
+            display: key,
+            username: None,
+            groups: Vec::new(),
+            span: span.clone(),
+            variants: Vec::new(),
+        }
+    }
+
     /// Node-style: a `system:node:` username or the `system:nodes` group.
     fn is_node(&self) -> bool {
         crate::rules::is_node_identity(
@@ -225,27 +238,17 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
         if e.status != Status::Effective {
             continue;
         }
-        if let Some(note) = &e.note {
-            // an eksctl `serviceName` mapping: eksctl maps a service-linked role for a namespace
-            // (what it grants is eksctl's); the principal is `service:<name>/<namespace>`
-            if obj.kind == SourceKind::Eksctl {
-                let quoted: Vec<&str> = note.split('`').skip(1).step_by(2).collect();
-                if let [service, namespace, ..] = quoted.as_slice() {
-                    let key = format!("service:{service}/{namespace}");
-                    out.insert(
-                        (3, key.clone()),
-                        Mapping {
-                            section: e.section,
-                            identity: key.clone(),
-                            display: key,
-                            username: None,
-                            groups: Vec::new(),
-                            span: e.span.clone(),
-                            variants: Vec::new(),
-                        },
-                    );
-                }
-            }
+        // an eksctl `serviceName` mapping: eksctl maps a service-linked role for a namespace
+        // (what it grants is eksctl's); the principal is `service:<name>/<namespace>`
+        if let Some((service, namespace)) = &e.service {
+            let key = format!("service:{service}/{namespace}");
+            out.insert(
+                (3, key.clone()),
+                Mapping::principal_only(e.section, key, &e.span),
+            );
+            continue;
+        }
+        if e.note.is_some() {
             continue;
         }
         // user ARNs are stored as written but looked up ignoring case
@@ -275,14 +278,10 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
             std::collections::btree_map::Entry::Occupied(mut o) => {
                 let m = o.get_mut();
                 if m.variants.is_empty() {
-                    m.variants
-                        .push((m.span.clone(), m.display.clone(), m.groups.clone()));
+                    m.variants.push((m.span.clone(), m.groups.clone()));
                 }
-                m.variants.push((
-                    mapping.span.clone(),
-                    mapping.display.clone(),
-                    mapping.groups.clone(),
-                ));
+                m.variants
+                    .push((mapping.span.clone(), mapping.groups.clone()));
                 for g in mapping.groups {
                     if !m.groups.contains(&g) {
                         m.groups.push(g);
@@ -312,15 +311,12 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
     for a in &obj.accounts {
         if a.stored && obj.effective.accounts.contains(&a.value) {
             let key = format!("account:{}", a.value);
-            out.entry((2, key.clone())).or_insert(Mapping {
-                section: SectionKind::MapAccounts,
-                identity: key.clone(),
-                display: key,
-                username: None,
-                groups: Vec::new(),
-                span: a.span.clone(),
-                variants: Vec::new(),
-            });
+            out.entry((2, key.clone()))
+                .or_insert(Mapping::principal_only(
+                    SectionKind::MapAccounts,
+                    key,
+                    &a.span,
+                ));
         }
     }
     out
@@ -358,22 +354,16 @@ fn side(file: &SourceFile, m: &Mapping) -> Side {
 
 /// [`side`], at the case variant that holds a gained group, if the mapping merges several.
 fn side_gaining(file: &SourceFile, m: &Mapping, gained: &[String]) -> Side {
-    match m
+    let mut s = side(file, m);
+    if let Some((span, _)) = m
         .variants
         .iter()
-        .find(|(_, _, g)| g.iter().any(|x| gained.contains(x)))
+        .find(|(_, g)| g.iter().any(|x| gained.contains(x)))
     {
-        Some((span, display, _)) => {
-            let at = Mapping {
-                span: span.clone(),
-                display: display.clone(),
-                variants: Vec::new(),
-                ..m.clone()
-            };
-            side(file, &at)
-        }
-        None => side(file, m),
+        s.line = file.line_col(span.start).line;
+        s.text = lines_of(file, span);
     }
+    s
 }
 
 /// `system:` usernames that are built-in identities (not node names).
@@ -829,8 +819,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     let mut pairs: Vec<(Option<&AwsAuth>, Option<&AwsAuth>)> = Vec::new();
     // same file: the same kind, name and namespace first (documents may be reordered), then
     // the same kind and name (a namespace change stays one source, which then may no longer
-    // be read)
-    // and last the same kind (a renamed ConfigMap, no longer read)
+    // be read), and last the same kind (a renamed ConfigMap, no longer read)
     for strictness in [2, 1, 0] {
         for (j, o) in olds.iter().enumerate() {
             if paired_old[j] {

@@ -31,6 +31,14 @@ impl std::fmt::Display for GitError {
 
 impl std::error::Error for GitError {}
 
+/// `dir` is in no repository: what `awsauth diff` can do instead.
+fn not_a_repository(dir: &Path) -> GitError {
+    GitError(format!(
+        "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
+        dir.display()
+    ))
+}
+
 /// A repository, driven through `git`.
 #[derive(Debug, Clone)]
 pub struct Repo {
@@ -83,10 +91,7 @@ impl Repo {
         };
         let out = probe.run(&["rev-parse", "--show-toplevel"]).map_err(|e| {
             if e.0.contains("not a git repository") {
-                GitError(format!(
-                    "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
-                    dir.display()
-                ))
+                not_a_repository(dir)
             } else {
                 e
             }
@@ -110,6 +115,12 @@ impl Repo {
             .is_ok_and(|o| o.starts_with(b"true"))
     }
 
+    /// Whether `spec` names an object (of any type). Never read as an option.
+    fn verifies(&self, spec: &str) -> bool {
+        self.run(&["rev-parse", "--verify", "--quiet", "--end-of-options", spec])
+            .is_ok()
+    }
+
     /// The commit a revision names, as a full object id. A revision is never read as an option.
     pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
         let spec = format!("{rev}^{{commit}}");
@@ -128,17 +139,11 @@ impl Repo {
                     && fatal.starts_with("fatal:")
                 {
                     if fatal.to_ascii_lowercase().contains("not a git repository") {
-                        return Err(GitError(format!(
-                            "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
-                            self.cwd.display()
-                        )));
+                        return Err(not_a_repository(&self.cwd));
                     }
                     return Err(GitError(format!("cannot read revision `{rev}`: {fatal}")));
                 }
-                let exists = self
-                    .run(&["rev-parse", "--verify", "--quiet", "--end-of-options", rev])
-                    .is_ok();
-                if exists {
+                if self.verifies(rev) {
                     return Err(GitError(format!(
                         "`{rev}` does not name a commit (a tree, a blob or a path); name a commit"
                     )));
@@ -153,10 +158,7 @@ impl Repo {
                 // `X~N` whose `X` is there: the history is too short (or cut by a shallow clone)
                 let stem_end = rev.find(['~', '^']).unwrap_or(rev.len());
                 let stem = &rev[..stem_end];
-                let stem_exists = stem_end < rev.len()
-                    && self
-                        .run(&["rev-parse", "--verify", "--quiet", "--end-of-options", stem])
-                        .is_ok();
+                let stem_exists = stem_end < rev.len() && self.verifies(stem);
                 let shallow = self.is_shallow();
                 if stem_exists && !shallow {
                     return Err(GitError(format!(
@@ -482,10 +484,7 @@ impl Repo {
                 }
             }
             if err.to_ascii_lowercase().contains("not a git repository") {
-                return Err(GitError(format!(
-                    "`{}` is not in a git repository; use `awsauth diff --no-index OLD NEW` to compare two files",
-                    self.cwd.display()
-                )));
+                return Err(not_a_repository(&self.cwd));
             }
             return Err(GitError(format!("`git diff` failed: {err}")));
         }
