@@ -92,8 +92,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 format!("an empty `{key}`")
             } else if let Some(near) = keys.iter().find(|k| {
                 let k = k.to_ascii_lowercase();
+                // prefixes in characters: a key may hold any text (`usé`)
+                let head: String = k.chars().take(3).collect();
                 k.contains("arn")
-                    || (k.len() > 3 && (key.starts_with(&k[..3]) || k.starts_with(&key[..4])))
+                    || (k.chars().count() > 3
+                        && (key.starts_with(&head) || k.starts_with(&key[..4])))
             }) {
                 format!("no `{key}` (`{near}` is not a key the authenticator knows)")
             } else {
