@@ -17,6 +17,8 @@ use crate::yaml::resolve::{Scalar, resolve};
 use crate::yaml::scalar_map::ScalarMap;
 use crate::yaml::{self, Node, NodeKind, Style, SyntaxError};
 
+mod rescan;
+
 /// Everything found in one file.
 #[derive(Debug)]
 pub struct FileLoad {
@@ -599,25 +601,11 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
                 message: e.message,
                 span,
             };
-            // still show whom the section would have admitted
-            if section.kind != SectionKind::MapAccounts {
-                for (index, sketch) in sketch_entries(&section.text).into_iter().enumerate() {
-                    entries.push(Entry {
-                        section: section.kind,
-                        index,
-                        span: section.outer(&sketch.span),
-                        arn: sketch.arn.map(|(value, span)| Field {
-                            value,
-                            span: section.outer(&span),
-                        }),
-                        sso: None,
-                        username: None,
-                        groups: Vec::new(),
-                        status: Status::Lost(String::new()),
-                        note: None,
-                        service: None,
-                    });
-                }
+            // still show whom the section would have admitted: every mapping written in it
+            if section.kind == SectionKind::MapAccounts {
+                accounts.extend(rescan::lost_accounts(section));
+            } else {
+                entries.extend(rescan::lost(section));
             }
             return;
         }
@@ -718,122 +706,6 @@ fn lenient_item<'a>(item: &'a Node, budget: &mut Budget) -> GoVal<'a> {
         }
     }
     GoVal::Map(out)
-}
-
-/// An item of a section that does not parse, as far as its lines tell.
-#[derive(Debug, Clone)]
-pub struct Sketch {
-    /// The ARN and its inner span, when a `rolearn:`/`userarn:`/`arn:` line was found.
-    pub arn: Option<(String, Span)>,
-    /// Whether its lines mention node groups or a node username.
-    pub node: bool,
-    /// Inner span of the item's first line.
-    pub span: Span,
-}
-
-/// Reads the entries of a section that fails to parse, line by line: a broken section still
-/// tells us whom it would have admitted (and which node roles lose access).
-pub fn sketch_entries(text: &str) -> Vec<Sketch> {
-    let mut items: Vec<Sketch> = Vec::new();
-    let mut offset = 0;
-    // the indentation of the first item: deeper `- ` lines are groups, not entries
-    let mut top_indent: Option<usize> = None;
-    for line in text.split_inclusive('\n') {
-        let line_start = offset;
-        offset += line.len();
-        let t = line.trim_start();
-        let indent = line.len() - t.len();
-        let body_start = indent + (t.len() - t.trim_start_matches(['-', ' ', '\t']).len());
-        let body = line[body_start..].trim_end();
-        let dash = t.starts_with("- ") || t.starts_with("-\t") || t.trim_end() == "-";
-        let starts_item = dash && top_indent.is_none_or(|top| indent <= top);
-        if starts_item {
-            top_indent.get_or_insert(indent);
-            items.push(Sketch {
-                arn: None,
-                node: false,
-                span: line_start + indent..line_start + line.trim_end().len(),
-            });
-        }
-        let lower = body.to_ascii_lowercase();
-        for key in ["rolearn:", "userarn:", "arn:"] {
-            if !lower.starts_with(key) {
-                continue;
-            }
-            let raw = if key == "arn:" {
-                body
-            } else {
-                &body[key.len()..]
-            };
-            let value = raw.trim().trim_matches(['"', '\'']);
-            let value_start =
-                line_start + body_start + (body.len() - raw.len()) + raw.find(value).unwrap_or(0);
-            let arn = Some((value.to_owned(), value_start..value_start + value.len()));
-            match items.last_mut() {
-                Some(item) if item.arn.is_none() => item.arn = arn,
-                _ => items.push(Sketch {
-                    arn,
-                    node: false,
-                    span: value_start..value_start + value.len(),
-                }),
-            }
-            break;
-        }
-        if let Some(item) = items.last_mut()
-            && ["system:nodes", "system:node:", "system:node-proxier"]
-                .iter()
-                .any(|n| body.contains(n))
-        {
-            item.node = true;
-        }
-    }
-    items.retain(|i| i.arn.is_some());
-    if items.is_empty() {
-        items = sketch_flow_entries(text);
-    }
-    items
-}
-
-/// The fallback for flow and JSON sections (`[{"rolearn": ...}, ...]`): every `rolearn`/`userarn`
-/// key starts an entry that runs to the next one.
-fn sketch_flow_entries(text: &str) -> Vec<Sketch> {
-    let lower = text.to_ascii_lowercase();
-    let mut starts: Vec<usize> = ["rolearn", "userarn"]
-        .iter()
-        .flat_map(|k| memchr::memmem::find_iter(lower.as_bytes(), k.as_bytes()).collect::<Vec<_>>())
-        .collect();
-    starts.sort_unstable();
-    let mut out = Vec::new();
-    for (n, &at) in starts.iter().enumerate() {
-        let next = starts.get(n + 1).copied().unwrap_or(text.len());
-        let rest = &text[at + "rolearn".len()..next];
-        // `"rolearn": "arn..."`, `rolearn: arn...`
-        let Some(colon) = rest.find(':') else {
-            continue;
-        };
-        if !rest[..colon].trim().trim_matches(['"', '\'']).is_empty() {
-            continue;
-        }
-        let value = rest[colon + 1..]
-            .trim_start()
-            .trim_start_matches(['"', '\'']);
-        let len = value
-            .find(['"', '\'', ',', '}', ' ', '\n', '\r'])
-            .unwrap_or(value.len());
-        if len == 0 {
-            continue;
-        }
-        let start = next - rest.len() + (rest.len() - value.len());
-        let segment = &text[at..next];
-        out.push(Sketch {
-            arn: Some((value[..len].to_owned(), start..start + len)),
-            node: ["system:nodes", "system:node:", "system:node-proxier"]
-                .iter()
-                .any(|n| segment.contains(n)),
-            span: start..start + len,
-        });
-    }
-    out
 }
 
 const ALIAS_BUDGET: usize = 1_000_000;
@@ -1565,7 +1437,12 @@ fn finish(obj: &mut AwsAuth) {
         if rejected {
             entry.status = Status::Lost("the API server rejects this ConfigMap".into());
         } else if section_lost || matches!(entry.status, Status::Lost(_)) {
-            entry.status = Status::Lost(format!("`{}` fails to load", entry.section.key()));
+            let node = if entry.arn.is_some() && crate::rules::is_node_mapping(entry) {
+                " (a node role: its nodes cannot join)"
+            } else {
+                ""
+            };
+            entry.status = Status::Lost(format!("`{}` fails to load{node}", entry.section.key()));
         }
     }
     // the stores, keyed last-wins: every key with the entries stored under it, in entry order
@@ -1791,35 +1668,6 @@ mod tests {
                 ..
             }
         ));
-    }
-
-    #[test]
-    fn sketch_reads_a_broken_section() {
-        let s = sketch_entries(
-            "- rolearn: arn:aws:iam::1:role/node\n  groups:\n  - system:nodes\n - rolearn: \"arn:aws:iam::1:role/x\"\n\tusername: y\n",
-        );
-        assert_eq!(s.len(), 2);
-        assert!(s[0].node && !s[1].node);
-        assert_eq!(
-            s[1].arn.as_ref().map(|a| a.0.as_str()),
-            Some("arn:aws:iam::1:role/x")
-        );
-    }
-
-    #[test]
-    fn sketch_reads_a_broken_flow_section() {
-        let text = "[{\"rolearn\": \"arn:aws:iam::1:role/node\", \"groups\": [\"system:nodes\"]},\n {rolearn: arn:aws:iam::1:role/x, username: [}]";
-        let s = sketch_entries(text);
-        assert_eq!(s.len(), 2);
-        assert_eq!(
-            s[0].arn.as_ref().map(|a| &text[a.1.clone()]),
-            Some("arn:aws:iam::1:role/node")
-        );
-        assert!(s[0].node && !s[1].node);
-        assert_eq!(
-            s[1].arn.as_ref().map(|a| a.0.as_str()),
-            Some("arn:aws:iam::1:role/x")
-        );
     }
 
     #[test]

@@ -267,6 +267,29 @@ impl Section {
         self.root.as_ref()?.as_seq()?.get(index)
     }
 
+    /// Why the section does not load, in a few words with the line: `YAML error at line 12:
+    /// ...`; `None` when it loads.
+    pub fn why_lost(&self, file: &SourceFile) -> Option<String> {
+        let line = |span: &Span| file.line_col(span.start).line;
+        Some(match &self.state {
+            SectionState::SyntaxError { message, span } => {
+                format!("YAML error at line {}: {message}", line(span))
+            }
+            SectionState::ConversionError { span, template, .. } => {
+                let what = if *template {
+                    "an unquoted `{{...}}` template"
+                } else {
+                    "a value JSON cannot hold"
+                };
+                format!("{what} at line {} cannot be converted", line(span))
+            }
+            SectionState::NotList { found, span } => {
+                format!("a {found} at line {}, not a list", line(span))
+            }
+            SectionState::Loaded | SectionState::Skipped => return None,
+        })
+    }
+
     /// Whether the whole section is dropped.
     pub fn is_lost(&self) -> bool {
         matches!(

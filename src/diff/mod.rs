@@ -461,7 +461,7 @@ fn compare(
                 let mut reasons = vec![format!(
                     "`{}` no longer loads: {}",
                     kind.key(),
-                    section_problem(&n.file, s)
+                    s.why_lost(&n.file).unwrap_or_default()
                 )];
                 reasons.push(format!("{} mapping(s) lost", lost.len()));
                 if !nodes.is_empty() {
@@ -630,29 +630,6 @@ fn compare(
             groups_added,
             groups_removed,
         }));
-    }
-}
-
-/// Why a section does not load, in a few words, with the line.
-fn section_problem(file: &SourceFile, s: &crate::model::Section) -> String {
-    use crate::model::SectionState;
-    let line = |span: &crate::source::Span| file.line_col(span.start).line;
-    match &s.state {
-        SectionState::SyntaxError { message, span } => {
-            format!("YAML error at line {}: {message}", line(span))
-        }
-        SectionState::ConversionError { span, template, .. } => {
-            let what = if *template {
-                "an unquoted `{{...}}` template"
-            } else {
-                "a value JSON cannot hold"
-            };
-            format!("{what} at line {} cannot be converted", line(span))
-        }
-        SectionState::NotList { found, span } => {
-            format!("a {found} at line {}, not a list", line(span))
-        }
-        _ => "it does not load".into(),
     }
 }
 

@@ -107,6 +107,39 @@ fn pad(s: &str, width: usize) -> String {
     }
 }
 
+/// How many mappings a lost section takes with it, and how many are node roles: `; 4 role
+/// mappings lost, 3 of them node roles`.
+fn lost_count(obj: &AwsAuth, s: &crate::model::Section) -> String {
+    let (n, nodes) = if s.kind == SectionKind::MapAccounts {
+        (obj.accounts.len(), 0)
+    } else {
+        let lost: Vec<_> = obj
+            .entries
+            .iter()
+            .filter(|e| e.section == s.kind && (e.arn.is_some() || e.sso.is_some()))
+            .collect();
+        let nodes = lost
+            .iter()
+            .filter(|e| crate::rules::is_node_mapping(e))
+            .count();
+        (lost.len(), nodes)
+    };
+    let what = match (s.kind, n) {
+        (SectionKind::MapAccounts, 1) => "account",
+        (SectionKind::MapAccounts, _) => "accounts",
+        (SectionKind::MapRoles, 1) => "role mapping",
+        (SectionKind::MapRoles, _) => "role mappings",
+        (_, 1) => "user mapping",
+        _ => "user mappings",
+    };
+    match nodes {
+        0 => format!("; {n} {what} lost"),
+        1 if n == 1 => format!("; {n} {what} lost, a node role"),
+        1 => format!("; {n} {what} lost, 1 of them a node role"),
+        _ => format!("; {n} {what} lost, {nodes} of them node roles"),
+    }
+}
+
 /// Renders a table per source: one row per entry and account.
 pub fn table(objects: &[&AwsAuth]) -> String {
     let mut out = String::new();
@@ -187,13 +220,13 @@ pub fn table(objects: &[&AwsAuth]) -> String {
                 },
             ]);
         }
-        for s in &obj.sections {
-            if s.is_lost() {
-                out.push_str(&format!(
-                    "  ! `{}` fails to load: nothing in it is stored\n",
-                    s.kind.key()
-                ));
-            }
+        for s in obj.sections.iter().filter(|s| s.is_lost()) {
+            out.push_str(&format!(
+                "  ! `{}` fails to load ({}): nothing in it is stored{}\n",
+                s.kind.key(),
+                s.why_lost(&obj.file).unwrap_or_default(),
+                lost_count(obj, s)
+            ));
         }
         if !obj.rejected.is_empty() {
             out.push_str("  ! the API server rejects this ConfigMap: nothing in it is stored\n");

@@ -1,8 +1,8 @@
 //! `section-parse-error`: the nested YAML of a section does not parse; the section is lost.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::load::sketch_entries;
 use crate::model::{AwsAuth, SectionKind, SectionState};
+use crate::rules::is_node_mapping;
 
 declare_rule! {
     /// ## What it does
@@ -77,43 +77,23 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             SectionKind::MapUsers => "user mapping",
             SectionKind::MapAccounts => "account",
         };
-        // a section that parsed but failed conversion has decoded (lost) entries; one that does
-        // not parse is read line by line
+        // every mapping written in the section is lost: decoded (when the YAML parsed and only
+        // its conversion failed) or re-read item by item (when it does not parse)
         let (count_lost, nodes): (usize, Vec<String>) = if section.kind == SectionKind::MapAccounts
         {
-            (
-                section
-                    .text
-                    .lines()
-                    .filter(|l| l.trim_start().starts_with('-'))
-                    .count(),
-                Vec::new(),
-            )
-        } else if matches!(section.state, SectionState::ConversionError { .. }) {
+            (obj.accounts.len(), Vec::new())
+        } else {
             let lost: Vec<_> = obj
                 .entries
                 .iter()
-                .filter(|e| e.section == section.kind)
+                .filter(|e| e.section == section.kind && (e.arn.is_some() || e.sso.is_some()))
                 .collect();
             let nodes = lost
                 .iter()
-                .filter(|e| {
-                    e.groups.iter().any(|g| g.value == "system:nodes")
-                        || e.username
-                            .as_ref()
-                            .is_some_and(|u| u.value.starts_with("system:node:"))
-                })
+                .filter(|e| is_node_mapping(e))
                 .filter_map(|e| e.arn.as_ref().map(|a| a.value.clone()))
                 .collect();
             (lost.len(), nodes)
-        } else {
-            let sketch = sketch_entries(&section.text);
-            let nodes = sketch
-                .iter()
-                .filter(|s| s.node)
-                .filter_map(|s| s.arn.as_ref().map(|(a, _)| a.clone()))
-                .collect();
-            (sketch.len(), nodes)
         };
         let nodes = if section.kind == SectionKind::MapRoles {
             nodes

@@ -414,9 +414,10 @@ fn split_point(text: &str) -> Option<usize> {
         .find(|&at| starts_item(at))
 }
 
-/// Moves the spans of a tree parsed from `text[by..]` to offsets in `text` (no aliases: a
-/// split text has none).
-fn shift(node: &mut Node, by: usize) {
+/// Moves the spans of a tree parsed from `text[by..]` to offsets in `text`. Alias targets are
+/// not moved (copying them per alias would expand an alias bomb): callers shift only trees of
+/// texts without anchors.
+pub(crate) fn shift(node: &mut Node, by: usize) {
     node.span = node.span.start + by..node.span.end + by;
     match &mut node.kind {
         NodeKind::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
