@@ -281,6 +281,26 @@ fn report_config_errors(errors: &[ConfigError]) {
     }
 }
 
+/// Errors of the configuration at the base commit of a diff (shown as warnings: the diff goes
+/// on with the default configuration for the base).
+#[allow(clippy::print_stderr)]
+fn report_base_config_errors(errors: &[ConfigError], leaf: &str) {
+    let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
+    for e in errors {
+        match e.diagnostic() {
+            Some(d) => {
+                let text = render::human::render_one(&d.severity(Severity::Warning), styled);
+                let mut err = anstream::stderr();
+                let _ = writeln!(err, "{text}");
+            }
+            None => eprintln!("warning[config]: {}", e.concise()),
+        }
+    }
+    eprintln!(
+        "warning: the configuration at the base commit (`{leaf}`) cannot be used: changes are classified with the default configuration\n  help: the errors above are at the base commit; if this change fixes them, nothing more is needed"
+    );
+}
+
 /// Configuration errors stop the run with exit 2 (after every error is shown).
 #[derive(Debug)]
 struct ConfigFailure;
@@ -775,63 +795,96 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     let mut versions = versions;
     let mut facts = facts;
     let mut notes = Vec::new();
+    let cwd = std::env::current_dir().context("no current directory")?;
     // the configuration as it is at BASE decides (a change may not vouch for itself): the
     // accounts the cluster trusts, and which files are left out
-    let at_base = match (&revisions.base_commit, settings.chain.first()) {
-        (Some(base), Some(leaf)) => base_config(base, leaf),
+    let at_base = match &revisions.base_commit {
+        Some(commit) if !args.config.no_config => {
+            let leaf = match &args.config.config {
+                Some(file) => diff::base::Leaf::File(file),
+                None => diff::base::Leaf::Discover(Path::new(".")),
+            };
+            Some(diff::base::load(&cwd, commit, leaf)?)
+        }
         _ => None,
     };
-    let mut excludes: Vec<String> = settings.exclude.clone().unwrap_or_default();
-    if let Some(BaseConfig { path, value, .. }) = &at_base {
-        let before = strings_at(value.as_ref(), &["exclude"]);
-        let added: Vec<String> = excludes
+    let this = settings.chain.first().map_or_else(
+        || "the configuration".to_owned(),
+        |p| format!("the configuration (`{}`)", p.display()),
+    );
+    // the base configuration's own findings are history: shown, and the diff goes on
+    let base_ok = at_base.as_ref().is_none_or(|b| b.errors.is_empty());
+    if let Some(b) = &at_base {
+        notes.extend(b.notes.iter().cloned());
+        if !b.errors.is_empty() {
+            report_base_config_errors(&b.errors, b.leaf.as_deref().unwrap_or("?"));
+            notes.push(format!(
+                "the configuration at the base commit (`{}`) has errors (shown on standard error): changes are classified with the default configuration (nothing left out, no `cluster.account-ids`)",
+                b.leaf.as_deref().unwrap_or("?")
+            ));
+        }
+    }
+    let excludes: Vec<String> = settings.exclude.clone().unwrap_or_default();
+    if let Some(b) = at_base.as_ref().filter(|_| base_ok) {
+        let before = b.settings.exclude.clone().unwrap_or_default();
+        let added: Vec<&str> = excludes
             .iter()
             .filter(|g| !before.contains(g))
-            .cloned()
+            .map(String::as_str)
             .collect();
         if !added.is_empty() {
             notes.push(format!(
-                "`{path}` adds `exclude` globs ({}): not applied to the change that adds them",
+                "{this} adds `exclude` globs ({}): not applied to the change that adds them",
                 added.join(", ")
             ));
-            excludes.retain(|g| before.contains(g));
         }
     }
     if !excludes.is_empty() && !args.no_index {
-        let cwd = std::env::current_dir().context("no current directory")?;
-        let dir = settings
-            .dir
-            .as_ref()
-            .map(|d| config::normalize(&cwd.join(d)))
-            .map(|d| std::fs::canonicalize(&d).unwrap_or(d));
-        if let Some(ex) = crate::discover::Exclusions::new(&excludes, dir.as_deref())
-            .map_err(|e| anyhow::anyhow!(e))?
-        {
-            let root = match &at_base {
-                Some(b) => b.root.clone(),
-                None => crate::git::Repo::discover(&cwd)?.root,
-            };
+        let folder = |s: &Settings| {
+            s.dir
+                .as_ref()
+                .map(|d| config::normalize(&cwd.join(d)))
+                .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
+        };
+        let now = crate::discover::Exclusions::new(&excludes, folder(&settings).as_deref())
+            .map_err(|e| anyhow::anyhow!(e))?;
+        // with a base commit, a file is left out only when the base configuration leaves it
+        // out too (an invalid glob there leaves nothing out)
+        let then = at_base.as_ref().map(|b| {
+            crate::discover::Exclusions::new(
+                b.settings.exclude.as_deref().unwrap_or_default(),
+                folder(&b.settings).as_deref(),
+            )
+            .unwrap_or(None)
+        });
+        if let Some(now) = now {
+            let root = crate::git::Repo::discover(&cwd)?.root;
             let root = std::fs::canonicalize(&root).unwrap_or(root);
-            versions.old.retain(|l| !ex.excludes(&root, &l.file.name));
-            versions.new.retain(|l| !ex.excludes(&root, &l.file.name));
-            versions.unreadable.retain(|(p, _)| !ex.excludes(&root, p));
+            let excluded = |p: &str| {
+                now.excludes(&root, p)
+                    && then
+                        .as_ref()
+                        .is_none_or(|t| t.as_ref().is_some_and(|t| t.excludes(&root, p)))
+            };
+            versions.old.retain(|l| !excluded(&l.file.name));
+            versions.new.retain(|l| !excluded(&l.file.name));
+            versions.unreadable.retain(|(p, _)| !excluded(p));
         }
     }
-    if let Some(BaseConfig { path, value, .. }) = &at_base {
-        let at_base: Vec<String> = strings_at(value.as_ref(), &["cluster", "account-ids"])
-            .into_iter()
-            .filter(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
-            .collect();
+    if let Some(b) = &at_base {
+        let at_base = b.settings.cluster.account_ids.clone();
         let mut now = facts.accounts.clone();
         now.sort();
         let mut then = at_base.clone();
         then.sort();
         if now != then {
-            notes.push(format!(
-                "`{path}` changes `cluster.account-ids` ({} → {}): changes are classified with the accounts of the base",
-                if then.is_empty() { "none".to_owned() } else { then.join(", ") },
-                if now.is_empty() { "none".to_owned() } else { now.join(", ") }
-            ));
+            if base_ok {
+                notes.push(format!(
+                    "{this} changes `cluster.account-ids` ({} → {}): changes are classified with the accounts of the base",
+                    if then.is_empty() { "none".to_owned() } else { then.join(", ") },
+                    if now.is_empty() { "none".to_owned() } else { now.join(", ") }
+                ));
+            }
             facts.accounts = at_base;
         }
     }
@@ -857,55 +910,6 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     };
     let failing = !args.fail_on.contains(&DiffFailOn::Never) && report.changes.iter().any(fails);
     Ok(ExitCode::from(u8::from(failing)))
-}
-
-/// The configuration file as it is at the base commit.
-struct BaseConfig {
-    /// Its path in the repository.
-    path: String,
-    /// Its content as JSON (`None`: not there at the base).
-    value: Option<serde_json::Value>,
-    /// The top of the repository.
-    root: PathBuf,
-}
-
-/// The configuration file `leaf` as it is at commit `base`; `None` when it is not in the
-/// repository.
-fn base_config(base: &str, leaf: &Path) -> Option<BaseConfig> {
-    let cwd = std::env::current_dir().ok()?;
-    let repo = crate::git::Repo::discover(&cwd).ok()?;
-    let abs = config::normalize(&cwd.join(leaf));
-    let rel = repo.root_relative(&abs)?;
-    let text = repo
-        .read_at(base, std::slice::from_ref(&rel))
-        .ok()?
-        .remove(&rel)?;
-    let value = text.and_then(|t| config::yaml_to_json(&String::from_utf8_lossy(&t)));
-    Some(BaseConfig {
-        path: rel,
-        value,
-        root: repo.root,
-    })
-}
-
-/// The strings (and numbers, as written) of the list at `keys` in a configuration read as JSON.
-fn strings_at(value: Option<&serde_json::Value>, keys: &[&str]) -> Vec<String> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    keys.iter()
-        .try_fold(value, |v, k| v.get(k))
-        .and_then(serde_json::Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| match v {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[allow(clippy::print_stderr)]

@@ -6,6 +6,7 @@
 //! `escalation` (more power), `lockout` (nodes or everyone lose access), `access-change`
 //! (anything else that changes who gets what).
 
+pub mod base;
 pub mod input;
 pub mod render;
 
