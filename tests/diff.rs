@@ -1935,3 +1935,22 @@ fn the_base_configuration_outside_missing_or_broken() {
     assert!(!notes(&v).contains("adds `exclude`"), "{v}");
     assert_eq!(changes(&v).len(), 2, "{v}");
 }
+
+#[test]
+fn github_annotations_give_plain_access_changes_their_detail() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| {
+        t.replace(
+            "        - developers\n",
+            "        - developers\n        - ops\n",
+        )
+    });
+    git(d, &["commit", "-qam", "ops"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "github"]);
+    exits(&o, 0);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "::notice file=clusters/prod/aws-auth.yaml,line=13,title=awsauth diff%3A access change::changed: arn:aws:iam::111122223333:role/developers: groups added: ops\n"
+    );
+}
