@@ -80,7 +80,12 @@ struct DiffArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     /// Exit 1 when a change of these classes is found (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [DiffFailOn::Escalation, DiffFailOn::Lockout])]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "escalation,lockout"
+    )]
     fail_on: Vec<DiffFailOn>,
     #[command(flatten)]
     config: ConfigArgs,

@@ -354,3 +354,17 @@ fn readme_example_output() {
         "README.md's inspect example is stale"
     );
 }
+
+#[test]
+fn diff_help_shows_the_fail_on_default_as_typed() {
+    let root = common::root();
+    for flag in ["--help", "-h"] {
+        let o = awsauth(&["diff", flag], &root);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(
+            stdout(&o).contains("[default: escalation,lockout]"),
+            "{}",
+            stdout(&o)
+        );
+    }
+}
