@@ -127,9 +127,10 @@ struct ConfigArgs {
     no_config: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 struct InputArgs {
-    /// Files or directories to read (`-` for standard input). Default: the current directory.
+    /// Files or directories to read (`-` for standard input). Default: the current directory,
+    /// or standard input with `--stdin-filename`.
     paths: Vec<String>,
     /// Only walk files matching this glob (repeatable; default `*.yaml`, `*.yml`, `*.json`).
     #[arg(long, value_name = "GLOB")]
@@ -137,9 +138,28 @@ struct InputArgs {
     /// Skip files and directories matching this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// The name to show for standard input.
+    /// Read standard input under this name (its configuration is found from the name's
+    /// folder); without `-` among the paths, the paths are not read.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
+}
+
+impl InputArgs {
+    /// The inputs as read: `--stdin-filename` reads standard input (as ruff does); without `-`
+    /// among the paths, the paths named are not read, and each is said on standard error.
+    #[allow(clippy::print_stderr)]
+    fn resolved(&self) -> Self {
+        let mut me = self.clone();
+        if self.stdin_filename.is_some() && !self.paths.iter().any(|p| p == "-") {
+            for p in &self.paths {
+                eprintln!(
+                    "warning: `{p}` is not read: `--stdin-filename` reads standard input\n  help: add `-` to the paths to read both"
+                );
+            }
+            me.paths = vec!["-".to_owned()];
+        }
+        me
+    }
 }
 
 #[derive(Debug, Args)]
@@ -450,10 +470,53 @@ struct Loaded {
     load: FileLoad,
     settings: Arc<Settings>,
     path: Option<PathBuf>,
+    /// Read from standard input.
+    stdin: bool,
+}
+
+/// What [`load_all`] read: the loaded inputs, the inputs that could not be read, and the
+/// include globs of the walk.
+struct Read {
+    loads: Vec<Loaded>,
+    errors: Vec<InputError>,
+    include: Vec<String>,
+}
+
+/// Says on standard error when a run read nothing (no file matched, empty standard input): a
+/// clean result would otherwise hide a wrong path, glob or pipe. `verb`: `linted`, `inspected`.
+#[allow(clippy::print_stderr)]
+fn warn_if_nothing_read(verb: &str, args: &InputArgs, read: &Read) {
+    for l in read.loads.iter().filter(|l| l.stdin) {
+        if l.load.file.text.trim().is_empty() {
+            eprintln!(
+                "warning: standard input is empty: nothing was {verb}\n  help: check the command that writes to it (e.g. `helm template . | awsauth lint -`)"
+            );
+        }
+    }
+    if read.loads.is_empty() && read.errors.is_empty() {
+        let paths = if args.paths.is_empty() {
+            "`.`".to_owned()
+        } else {
+            args.paths
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let globs = read
+            .include
+            .iter()
+            .map(|g| format!("`{g}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!(
+            "warning: nothing was {verb}: no file under {paths} matches {globs}\n  help: name the files, or choose which are read with `--include GLOB` (`--exclude` and the configuration's `exclude` leave files out)"
+        );
+    }
 }
 
 /// Reads and loads every input in parallel; results come back sorted by file name.
-fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec<InputError>)> {
+fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<Read> {
     let global = configs.global(&args.paths)?;
     let mut opts = WalkOptions::default();
     if !args.include.is_empty() {
@@ -489,6 +552,7 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec
             _ => true,
         });
     }
+    let include = opts.include.clone();
     let mut jobs = Vec::with_capacity(inputs.len());
     for input in inputs {
         let settings = configs.for_dir(&input_dir(&input, args.stdin_filename.as_deref()))?;
@@ -505,6 +569,7 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec
                 load: load_file(file),
                 settings,
                 path,
+                stdin: matches!(input, crate::discover::Input::Stdin { .. }),
             })
         })
         .collect();
@@ -515,7 +580,11 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec
             Err(e) => errors.push(e),
         }
     }
-    Ok((loads, errors))
+    Ok(Read {
+        loads,
+        errors,
+        include,
+    })
 }
 
 /// The directories the run walked as a whole (unused allow entries are only reported there).
@@ -588,15 +657,18 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
 
 #[allow(clippy::print_stderr)]
 fn lint(args: &LintArgs) -> Result<ExitCode> {
+    let input = args.input.resolved();
     let mut configs = Configs::new(&args.config, &args.select, &args.ignore)?;
-    let (loads, errors) = load_all(&args.input, &mut configs)?;
+    let read = load_all(&input, &mut configs)?;
+    warn_if_nothing_read("linted", &input, &read);
+    let Read { loads, errors, .. } = read;
     configs.check_selectors()?;
-    let global = configs.global(&args.input.paths)?;
+    let global = configs.global(&input.paths)?;
     let mut diagnostics: Vec<Diagnostic> = loads
         .par_iter()
         .flat_map_iter(|l| crate::lint::lint_file(&l.load, l.path.as_deref(), &l.settings))
         .collect();
-    let roots = walked_roots(&args.input.paths);
+    let roots = walked_roots(&input.paths);
     diagnostics.extend(crate::lint::unused_allows(&configs.all(), &roots));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     if let Some(path) = &args.write_baseline {
@@ -637,7 +709,8 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         }
     }
     let configmaps = loads.iter().map(|l| l.load.objects.len()).sum();
-    let summary = Summary::new(loads.len(), configmaps, &diagnostics);
+    let mut summary = Summary::new(loads.len(), configmaps, &diagnostics);
+    summary.unreadable = errors.len();
     report_input_errors(&errors);
     match args.format {
         LintFormat::Human => {
@@ -662,15 +735,32 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
 }
 
 fn inspect(args: &InspectArgs) -> Result<ExitCode> {
+    let input = args.input.resolved();
     let mut configs = Configs::new(&args.config, &[], &[])?;
-    let (loads, errors) = load_all(&args.input, &mut configs)?;
+    let read = load_all(&input, &mut configs)?;
+    warn_if_nothing_read("inspected", &input, &read);
+    let Read { loads, errors, .. } = read;
     let objects: Vec<&AwsAuth> = loads.iter().flat_map(|l| l.load.objects.iter()).collect();
     report_input_errors(&errors);
     match args.format {
+        // "no aws-auth mappings found" is not said of files that could not be read
+        InspectFormat::Table if objects.is_empty() && !errors.is_empty() => emit(&format!(
+            "no aws-auth mappings found in the files read; {} could not be read (errors above)\n",
+            plural(errors.len(), "file")
+        ))?,
         InspectFormat::Table => emit(&render::inspect::table(&objects))?,
         InspectFormat::Json => emit(&render::inspect::json(&objects))?,
     }
     Ok(ExitCode::from(if errors.is_empty() { 0 } else { 2 }))
+}
+
+/// `1 file`, `2 files`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// Whether `e` is the configuration failure (already reported) rather than another error.

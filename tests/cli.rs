@@ -356,6 +356,120 @@ fn readme_example_output() {
 }
 
 #[test]
+fn a_run_that_reads_nothing_says_so() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "notes.txt", BAD);
+    let err = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    for (command, verb) in [("lint", "linted"), ("inspect", "inspected")] {
+        let o = awsauth(&[command], dir);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        assert!(
+            err(&o).starts_with(&format!(
+                "warning: nothing was {verb}: no file under `.` matches `*.yaml`, `*.yml`, `*.json`\n  help: "
+            )),
+            "{}",
+            err(&o)
+        );
+    }
+    // a wrong `--include`
+    write(dir, "aws-auth.yaml", BAD);
+    let o = awsauth(&["lint", "--include", "*.yml", "."], dir);
+    assert!(
+        err(&o).contains("nothing was linted: no file under `.` matches `*.yml`"),
+        "{}",
+        err(&o)
+    );
+    // a file without aws-auth was still read: no warning
+    let o = awsauth(&["lint", "notes.txt"], dir);
+    assert_eq!(err(&o), "");
+    // empty standard input (a failed `helm template` in the pipe)
+    for command in ["lint", "inspect"] {
+        let o = with_stdin(&[command, "-"], " \n");
+        assert_eq!(o.status.code(), Some(0));
+        assert!(
+            err(&o).starts_with("warning: standard input is empty: nothing was "),
+            "{}",
+            err(&o)
+        );
+    }
+}
+
+#[test]
+fn read_errors_are_never_no_problems_found() {
+    let root = common::root();
+    let clean = "fixtures/rules/unquoted-template/no_fire.yaml";
+    let o = awsauth(&["lint", clean, "no-such-file.yaml"], &root);
+    assert_eq!(o.status.code(), Some(2));
+    let out = stdout(&o);
+    assert!(!out.contains("no problems found"), "{out}");
+    assert_eq!(
+        out,
+        "1 file could not be read (errors above); 0 findings in 1 aws-auth source (1 file scanned)\n"
+    );
+    let fire = "fixtures/rules/unquoted-template/fire.yaml";
+    let o = awsauth(&["lint", fire, "a.yaml", "b.yaml"], &root);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).trim_end().ends_with(
+            "in 1 aws-auth source (1 file scanned); 2 files could not be read (errors above)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = awsauth(&["inspect", "no-such-file.yaml"], &root);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stdout(&o),
+        "no aws-auth mappings found in the files read; 1 file could not be read (errors above)\n"
+    );
+}
+
+#[test]
+fn stdin_filename_reads_standard_input() {
+    // as ruff does: `--stdin-filename` without `-` reads standard input, never `.`
+    let o = with_stdin(
+        &[
+            "lint",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "rendered.yaml",
+        ],
+        BAD,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "rendered.yaml:12:17: error[unquoted-template] unquoted `{{SessionName}}` is a YAML flow mapping; the authenticator drops all of `mapRoles`, including node role `arn:aws:iam::111122223333:role/eks-node`\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+    // paths without `-` are not read, and each is said
+    let o = with_stdin(
+        &[
+            "inspect",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "rendered.yaml",
+            "fixtures",
+        ],
+        GOOD,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    assert_eq!(v["configmaps"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["configmaps"][0]["file"], "rendered.yaml");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).starts_with(
+            "warning: `fixtures` is not read: `--stdin-filename` reads standard input\n"
+        ),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
 fn diff_help_shows_the_fail_on_default_as_typed() {
     let root = common::root();
     for flag in ["--help", "-h"] {

@@ -145,7 +145,18 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
             format!("{n} {w}s")
         }
     };
-    if diagnostics.is_empty() {
+    // "no problems found" is not said of a run where files could not be read (exit 2)
+    let unreadable = format!(
+        "{} could not be read (errors above)",
+        plural(summary.unreadable, "file")
+    );
+    if diagnostics.is_empty() && summary.unreadable > 0 {
+        out.push_str(&format!(
+            "{unreadable}; 0 findings in {} ({} scanned)\n",
+            plural(summary.configmaps, "aws-auth source"),
+            plural(summary.files_scanned, "file")
+        ));
+    } else if diagnostics.is_empty() {
         out.push_str(&format!(
             "no problems found in {} ({} scanned)\n",
             plural(summary.configmaps, "aws-auth source"),
@@ -160,6 +171,9 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
             plural(summary.configmaps, "aws-auth source"),
             plural(summary.files_scanned, "file")
         ));
+        if summary.unreadable > 0 {
+            out.insert_str(out.len() - 1, &format!("; {unreadable}"));
+        }
     }
     out
 }

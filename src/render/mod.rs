@@ -19,6 +19,9 @@ pub struct Summary {
     pub warnings: usize,
     /// Info count.
     pub infos: usize,
+    /// Files that could not be read (reported on standard error; not in the JSON contract).
+    #[serde(skip)]
+    pub unreadable: usize,
 }
 
 impl Summary {
@@ -31,6 +34,7 @@ impl Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
+            unreadable: 0,
         }
     }
 }
