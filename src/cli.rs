@@ -12,6 +12,7 @@ use crate::config::file::FailOn;
 use crate::config::{self, ConfigError, Settings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{InputError, WalkOptions, collect_inputs, read_input};
+use crate::guard;
 use crate::load::{FileLoad, load_file};
 use crate::model::AwsAuth;
 use crate::render::{self, Summary};
@@ -290,6 +291,26 @@ fn report_input_errors(errors: &[InputError]) {
     }
 }
 
+/// A file whose processing panicked (caught: the other files are still processed; exit 2).
+struct Crash {
+    /// The file, as shown.
+    name: String,
+    /// What panicked.
+    panic: guard::Panic,
+}
+
+#[allow(clippy::print_stderr)]
+fn report_crashes(crashes: &[Crash]) {
+    for c in crashes {
+        eprintln!(
+            "error: internal error while processing `{}`: {}\n  help: {}",
+            c.name,
+            c.panic,
+            guard::REPORT
+        );
+    }
+}
+
 /// Prints configuration errors (rendered like findings) to standard error.
 #[allow(clippy::print_stderr)]
 fn report_config_errors(errors: &[ConfigError]) {
@@ -474,11 +495,12 @@ struct Loaded {
     stdin: bool,
 }
 
-/// What [`load_all`] read: the loaded inputs, the inputs that could not be read, and the
-/// include globs of the walk.
+/// What [`load_all`] read: the loaded inputs, the inputs that could not be read, those whose
+/// loading panicked, and the include globs of the walk.
 struct Read {
     loads: Vec<Loaded>,
     errors: Vec<InputError>,
+    crashes: Vec<Crash>,
     include: Vec<String>,
 }
 
@@ -493,7 +515,7 @@ fn warn_if_nothing_read(verb: &str, args: &InputArgs, read: &Read) {
             );
         }
     }
-    if read.loads.is_empty() && read.errors.is_empty() {
+    if read.loads.is_empty() && read.errors.is_empty() && read.crashes.is_empty() {
         let paths = if args.paths.is_empty() {
             "`.`".to_owned()
         } else {
@@ -562,27 +584,38 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<Read> {
         };
         jobs.push((input, settings, path));
     }
-    let results: Vec<Result<Loaded, InputError>> = jobs
+    let results: Vec<Result<Result<Loaded, Crash>, InputError>> = jobs
         .into_par_iter()
         .map(|(input, settings, path)| {
-            read_input(&input).map(|file| Loaded {
-                load: load_file(file),
-                settings,
-                path,
-                stdin: matches!(input, crate::discover::Input::Stdin { .. }),
+            read_input(&input).map(|file| {
+                let name = file.name.clone();
+                guard::catch(|| {
+                    guard::test_trigger("load", &file.name);
+                    load_file(file)
+                })
+                .map(|load| Loaded {
+                    load,
+                    settings,
+                    path,
+                    stdin: matches!(input, crate::discover::Input::Stdin { .. }),
+                })
+                .map_err(|panic| Crash { name, panic })
             })
         })
         .collect();
     let mut loads = Vec::new();
+    let mut crashes = Vec::new();
     for r in results {
         match r {
-            Ok(l) => loads.push(l),
+            Ok(Ok(l)) => loads.push(l),
+            Ok(Err(c)) => crashes.push(c),
             Err(e) => errors.push(e),
         }
     }
     Ok(Read {
         loads,
         errors,
+        crashes,
         include,
     })
 }
@@ -599,8 +632,12 @@ fn walked_roots(paths: &[String]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The findings of the linted files as they are at the base revision, as a baseline.
-fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::baseline::BaselineFile> {
+/// The findings of the linted files as they are at the base revision, as a baseline, and the
+/// files whose base version panicked (their findings all count as new).
+fn findings_at_base(
+    loads: &[Loaded],
+    base: Option<&str>,
+) -> Result<(crate::baseline::BaselineFile, Vec<Crash>)> {
     use crate::git::Repo;
     let cwd = std::env::current_dir().context("no current directory")?;
     let repo = Repo::discover(&cwd).map_err(|_| {
@@ -611,7 +648,7 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
     })?;
     if base.is_none() && repo.head_unborn() {
         // no commits yet: everything is new
-        return Ok(crate::baseline::build(&[], Path::new(".")));
+        return Ok((crate::baseline::build(&[], Path::new(".")), Vec::new()));
     }
     let oid = match base {
         Some(rev) => repo.resolve(rev)?,
@@ -636,23 +673,35 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
     }
     let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
     let mut blobs = repo.read_at(&oid, &paths)?;
-    let old: Vec<Diagnostic> = wanted
+    let results: Vec<Result<Vec<Diagnostic>, Crash>> = wanted
         .into_iter()
         .filter_map(|(p, l)| Some((blobs.remove(&p).flatten()?, l)))
         .collect::<Vec<_>>()
         .into_par_iter()
-        .flat_map_iter(|(bytes, l)| {
+        .map(|(bytes, l)| {
             // the same name as today's file, so fingerprints compare
             match crate::discover::decode(&l.load.file.name, bytes) {
-                Ok(file) => {
+                Ok(file) => guard::catch(|| {
                     let load = load_file(file);
                     crate::lint::lint_file(&load, l.path.as_deref(), &l.settings)
-                }
-                Err(_) => Vec::new(),
+                })
+                .map_err(|panic| Crash {
+                    name: format!("{} (at the base revision)", l.load.file.name),
+                    panic,
+                }),
+                Err(_) => Ok(Vec::new()),
             }
         })
         .collect();
-    Ok(crate::baseline::build(&old, Path::new(".")))
+    let mut old = Vec::new();
+    let mut crashes = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => old.extend(d),
+            Err(c) => crashes.push(c),
+        }
+    }
+    Ok((crate::baseline::build(&old, Path::new(".")), crashes))
 }
 
 #[allow(clippy::print_stderr)]
@@ -661,13 +710,34 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
     let mut configs = Configs::new(&args.config, &args.select, &args.ignore)?;
     let read = load_all(&input, &mut configs)?;
     warn_if_nothing_read("linted", &input, &read);
-    let Read { loads, errors, .. } = read;
+    let Read {
+        loads,
+        errors,
+        mut crashes,
+        ..
+    } = read;
     configs.check_selectors()?;
     let global = configs.global(&input.paths)?;
-    let mut diagnostics: Vec<Diagnostic> = loads
+    let linted: Vec<Result<Vec<Diagnostic>, Crash>> = loads
         .par_iter()
-        .flat_map_iter(|l| crate::lint::lint_file(&l.load, l.path.as_deref(), &l.settings))
+        .map(|l| {
+            guard::catch(|| {
+                guard::test_trigger("lint", &l.load.file.name);
+                crate::lint::lint_file(&l.load, l.path.as_deref(), &l.settings)
+            })
+            .map_err(|panic| Crash {
+                name: l.load.file.name.clone(),
+                panic,
+            })
+        })
         .collect();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for r in linted {
+        match r {
+            Ok(d) => diagnostics.extend(d),
+            Err(c) => crashes.push(c),
+        }
+    }
     let roots = walked_roots(&input.paths);
     diagnostics.extend(crate::lint::unused_allows(&configs.all(), &roots));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -681,15 +751,21 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         text.push('\n');
         std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
         report_input_errors(&errors);
+        report_crashes(&crashes);
         eprintln!(
             "wrote {} finding(s) to `{}`",
             b.findings.len(),
             path.display()
         );
-        return Ok(ExitCode::from(if errors.is_empty() { 0 } else { 2 }));
+        return Ok(ExitCode::from(if errors.is_empty() && crashes.is_empty() {
+            0
+        } else {
+            2
+        }));
     }
     if args.new_only {
-        let known = findings_at_base(&loads, args.base.as_deref())?;
+        let (known, at_base) = findings_at_base(&loads, args.base.as_deref())?;
+        crashes.extend(at_base);
         // allow-list entries live in the configuration, not in the linted files
         diagnostics.retain(|d| loads.iter().any(|l| Arc::ptr_eq(&l.load.file, &d.file)));
         crate::baseline::filter(&mut diagnostics, &known, Path::new("."));
@@ -711,7 +787,9 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
     let configmaps = loads.iter().map(|l| l.load.objects.len()).sum();
     let mut summary = Summary::new(loads.len(), configmaps, &diagnostics);
     summary.unreadable = errors.len();
+    summary.internal_errors = crashes.len();
     report_input_errors(&errors);
+    report_crashes(&crashes);
     match args.format {
         LintFormat::Human => {
             let text = render::human::render(&diagnostics, &summary, true);
@@ -721,7 +799,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         LintFormat::Json => emit(&render::json::render(&diagnostics, &summary))?,
         LintFormat::Github => emit(&render::github(&diagnostics))?,
     }
-    if !errors.is_empty() {
+    if !errors.is_empty() || !crashes.is_empty() {
         return Ok(ExitCode::from(2));
     }
     let threshold = match args.fail_on.or(global.fail_on).unwrap_or(FailOn::Warning) {
@@ -734,33 +812,85 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(failing)))
 }
 
+/// `render` on the aws-auth sources of one file (`None` without any), a panic caught as that
+/// file's internal error.
+fn per_file<'a, T>(
+    l: &'a Loaded,
+    crashes: &mut Vec<Crash>,
+    render: impl FnOnce(&[&'a AwsAuth]) -> T,
+) -> Option<T> {
+    let objects: Vec<&AwsAuth> = l.load.objects.iter().collect();
+    if objects.is_empty() {
+        return None;
+    }
+    let name = &l.load.file.name;
+    guard::catch(|| {
+        guard::test_trigger("inspect", name);
+        render(&objects)
+    })
+    .map_err(|panic| {
+        crashes.push(Crash {
+            name: name.clone(),
+            panic,
+        });
+    })
+    .ok()
+}
+
 fn inspect(args: &InspectArgs) -> Result<ExitCode> {
     let input = args.input.resolved();
     let mut configs = Configs::new(&args.config, &[], &[])?;
     let read = load_all(&input, &mut configs)?;
     warn_if_nothing_read("inspected", &input, &read);
-    let Read { loads, errors, .. } = read;
-    let objects: Vec<&AwsAuth> = loads.iter().flat_map(|l| l.load.objects.iter()).collect();
+    let Read {
+        loads,
+        errors,
+        mut crashes,
+        ..
+    } = read;
+    // each file rendered on its own: a bug in one is that file's error
+    let out = match args.format {
+        InspectFormat::Table => {
+            let mut tables = String::new();
+            for l in &loads {
+                if let Some(t) = per_file(l, &mut crashes, render::inspect::table) {
+                    tables.push_str(&t);
+                }
+            }
+            let failed = Summary {
+                unreadable: errors.len(),
+                internal_errors: crashes.len(),
+                ..Summary::default()
+            };
+            match failed.failures() {
+                // "no aws-auth mappings found" is not said of files that could not be read
+                Some(f) if tables.is_empty() => {
+                    format!("no aws-auth mappings found in the files read; {f}\n")
+                }
+                _ if tables.is_empty() => render::inspect::table(&[]),
+                _ => tables,
+            }
+        }
+        InspectFormat::Json => {
+            let mut objects = Vec::new();
+            for l in &loads {
+                objects.extend(
+                    per_file(l, &mut crashes, render::inspect::json_objects)
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            render::inspect::json_document(objects)
+        }
+    };
     report_input_errors(&errors);
-    match args.format {
-        // "no aws-auth mappings found" is not said of files that could not be read
-        InspectFormat::Table if objects.is_empty() && !errors.is_empty() => emit(&format!(
-            "no aws-auth mappings found in the files read; {} could not be read (errors above)\n",
-            plural(errors.len(), "file")
-        ))?,
-        InspectFormat::Table => emit(&render::inspect::table(&objects))?,
-        InspectFormat::Json => emit(&render::inspect::json(&objects))?,
-    }
-    Ok(ExitCode::from(if errors.is_empty() { 0 } else { 2 }))
-}
-
-/// `1 file`, `2 files`.
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
+    report_crashes(&crashes);
+    emit(&out)?;
+    Ok(ExitCode::from(if errors.is_empty() && crashes.is_empty() {
+        0
     } else {
-        format!("{n} {word}s")
-    }
+        2
+    }))
 }
 
 /// Whether `e` is the configuration failure (already reported) rather than another error.
@@ -985,6 +1115,17 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     }
     let mut report = diff::compare_versions(&versions, &facts);
     report.notes = notes;
+    let crashes: Vec<Crash> = versions
+        .crashed
+        .iter()
+        .map(|(name, message)| Crash {
+            name: name.clone(),
+            panic: guard::Panic {
+                message: message.clone(),
+            },
+        })
+        .collect();
+    report_crashes(&crashes);
     match args.format {
         DiffFormat::Human => {
             let text = diff::render::human(&report, &revisions, true);
@@ -1003,6 +1144,9 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             DiffFailOn::AccessChange => c.risks.contains(&diff::Risk::AccessChange),
         })
     };
+    if !crashes.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
     let failing = !args.fail_on.contains(&DiffFailOn::Never) && report.changes.iter().any(fails);
     Ok(ExitCode::from(u8::from(failing)))
 }

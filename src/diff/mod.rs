@@ -773,6 +773,8 @@ pub struct Versions {
     pub same_file: bool,
     /// New versions that could not be read (`path`, why): not compared, and not deleted.
     pub unreadable: Vec<(String, String)>,
+    /// Versions whose loading panicked (`path (side)`, the panic): not compared; exit 2.
+    pub crashed: Vec<(String, String)>,
 }
 
 /// Compares the aws-auth sources of the changed files.

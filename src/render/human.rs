@@ -138,21 +138,12 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
         out.push_str(&render_one(d, styled));
         out.push_str("\n\n");
     }
-    let plural = |n: usize, w: &str| {
-        if n == 1 {
-            format!("1 {w}")
-        } else {
-            format!("{n} {w}s")
-        }
-    };
+    let plural = super::plural;
     // "no problems found" is not said of a run where files could not be read (exit 2)
-    let unreadable = format!(
-        "{} could not be read (errors above)",
-        plural(summary.unreadable, "file")
-    );
-    if diagnostics.is_empty() && summary.unreadable > 0 {
+    let failures = summary.failures();
+    if let (true, Some(f)) = (diagnostics.is_empty(), &failures) {
         out.push_str(&format!(
-            "{unreadable}; 0 findings in {} ({} scanned)\n",
+            "{f}; 0 findings in {} ({} scanned)\n",
             plural(summary.configmaps, "aws-auth source"),
             plural(summary.files_scanned, "file")
         ));
@@ -164,16 +155,14 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
         ));
     } else {
         out.push_str(&format!(
-            "found {}, {}, {} in {} ({} scanned)\n",
+            "found {}, {}, {} in {} ({} scanned){}\n",
             plural(summary.errors, "error"),
             plural(summary.warnings, "warning"),
             plural(summary.infos, "info"),
             plural(summary.configmaps, "aws-auth source"),
-            plural(summary.files_scanned, "file")
+            plural(summary.files_scanned, "file"),
+            failures.map(|f| format!("; {f}")).unwrap_or_default()
         ));
-        if summary.unreadable > 0 {
-            out.insert_str(out.len() - 1, &format!("; {unreadable}"));
-        }
     }
     out
 }
