@@ -1023,8 +1023,11 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("no current directory")?;
     // the configuration as it is at BASE decides (a change may not vouch for itself): the
     // accounts the cluster trusts, and which files are left out
+    // (without a configuration now, none is looked for at BASE: nothing is left out, and the
+    // accounts already mapped decide what is cross-account)
+    let configured = args.config.config.is_some() || !settings.chain.is_empty();
     let at_base = match &revisions.base_commit {
-        Some(commit) if !args.config.no_config => {
+        Some(commit) if configured => {
             let leaf = match &args.config.config {
                 Some(file) => diff::base::Leaf::File(file),
                 None => diff::base::Leaf::Discover(Path::new(".")),

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, ConfigError, FileSystem, Settings, Source};
-use crate::git::{GitError, Repo};
+use crate::git::{Batch, GitError, Repo};
 
 /// How a file of the chain was read.
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ enum Read {
 /// Files of the repository from a commit, files outside it from the file system.
 struct AtCommit<'a> {
     repo: &'a Repo,
+    /// One `git cat-file` for every file read.
+    batch: RefCell<Batch>,
     commit: &'a str,
     short: String,
     /// Every file read, in order: the leaf, then what each one extends.
@@ -40,11 +42,13 @@ impl Source for AtCommit<'_> {
             self.reads.borrow_mut().push(Read::Outside(path.to_owned()));
             return FileSystem.read(path);
         };
-        let mut found = self
-            .repo
-            .read_at(self.commit, std::slice::from_ref(&rel))
-            .map_err(|e| format!("cannot read at {}: {e}", self.short))?;
-        match found.remove(&rel).flatten() {
+        let found = blobs(
+            &mut self.batch.borrow_mut(),
+            self.commit,
+            std::slice::from_ref(&rel),
+        )
+        .map_err(|e| format!("cannot read at {}: {e}", self.short))?;
+        match found.into_iter().next().flatten() {
             Some(bytes) => {
                 self.reads.borrow_mut().push(Read::Blob(rel));
                 Ok(bytes)
@@ -100,13 +104,14 @@ pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<AtBase, GitError
     let repo = Repo::discover(cwd)?;
     let source = AtCommit {
         repo: &repo,
+        batch: RefCell::new(repo.batch()?),
         commit,
         short: commit.chars().take(12).collect(),
         reads: RefCell::new(Vec::new()),
     };
     let path = match leaf {
         Leaf::File(p) => config::normalize(&cwd.join(p)),
-        Leaf::Discover(dir) => match discover(&repo, commit, &cwd.join(dir))? {
+        Leaf::Discover(dir) => match discover(&source, &cwd.join(dir))? {
             Some(p) => p,
             None => return Ok(AtBase::default()),
         },
@@ -150,10 +155,25 @@ pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<AtBase, GitError
     Ok(at)
 }
 
-/// The configuration file nearest to `dir` at `commit`: looked for in the commit up to the top
-/// of the repository, then on the file system above it (as `lint` finds it there).
-fn discover(repo: &Repo, commit: &str, dir: &Path) -> Result<Option<PathBuf>, GitError> {
-    let root = std::fs::canonicalize(&repo.root).unwrap_or_else(|_| repo.root.clone());
+/// The contents of `paths` (relative to the top of the repository) at `commit`, in order;
+/// `None` for a path that is not a file there.
+fn blobs(
+    batch: &mut Batch,
+    commit: &str,
+    paths: &[String],
+) -> Result<Vec<Option<Vec<u8>>>, GitError> {
+    let names: Vec<String> = paths.iter().map(|p| format!("{commit}:{p}")).collect();
+    Ok(batch
+        .get_many(&names)?
+        .into_iter()
+        .map(|o| o.filter(|o| o.kind == "blob").map(|o| o.data))
+        .collect())
+}
+
+/// The configuration file nearest to `dir` at the commit: looked for in the commit up to the
+/// top of the repository, then on the file system above it (as `lint` finds it there).
+fn discover(at: &AtCommit<'_>, dir: &Path) -> Result<Option<PathBuf>, GitError> {
+    let root = std::fs::canonicalize(&at.repo.root).unwrap_or_else(|_| at.repo.root.clone());
     let dir = config::normalize(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()));
     let mut candidates = Vec::new();
     for d in dir.ancestors() {
@@ -169,11 +189,9 @@ fn discover(repo: &Repo, commit: &str, dir: &Path) -> Result<Option<PathBuf>, Gi
             });
         }
     }
-    let mut found = repo.read_at(commit, &candidates)?;
-    for c in &candidates {
-        if found.remove(c).flatten().is_some() {
-            return Ok(Some(root.join(c)));
-        }
+    let found = blobs(&mut at.batch.borrow_mut(), at.commit, &candidates)?;
+    if let Some((c, _)) = candidates.iter().zip(found).find(|(_, b)| b.is_some()) {
+        return Ok(Some(root.join(c)));
     }
     Ok(root.parent().and_then(config::discover))
 }
