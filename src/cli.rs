@@ -1032,7 +1032,19 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
                 Some(file) => diff::base::Leaf::File(file),
                 None => diff::base::Leaf::Discover(Path::new(".")),
             };
-            Some(diff::base::load(&cwd, commit, leaf)?)
+            // a base that git cannot read the configuration of is judged with the defaults
+            diff::base::load(&cwd, commit, leaf).unwrap_or_else(|e| {
+                Some(diff::base::AtBase {
+                    errors: vec![ConfigError {
+                        at: None,
+                        path: PathBuf::from(commit.chars().take(12).collect::<String>()),
+                        message: format!("cannot read the configuration: {e}"),
+                        help: None,
+                    }],
+                    leaf: Some(commit.chars().take(12).collect()),
+                    ..diff::base::AtBase::default()
+                })
+            })
         }
         _ => None,
     };
@@ -1086,7 +1098,8 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             .unwrap_or(None)
         });
         if let Some(now) = now {
-            let root = crate::git::Repo::discover(&cwd)?.root;
+            // (a bare repository has no top of a working tree: paths are taken from here)
+            let root = crate::git::Repo::discover(&cwd).map_or_else(|_| cwd.clone(), |r| r.root);
             let root = std::fs::canonicalize(&root).unwrap_or(root);
             let excluded = |p: &str| {
                 now.excludes(&root, p)

@@ -1954,3 +1954,33 @@ fn github_annotations_give_plain_access_changes_their_detail() {
         "::notice file=clusters/prod/aws-auth.yaml,line=13,title=awsauth diff%3A access change::changed: arn:aws:iam::111122223333:role/developers: groups added: ops\n"
     );
 }
+
+#[test]
+fn a_bare_repository_uses_the_configuration_as_it_is() {
+    let dir = repo();
+    let d = dir.path();
+    common::write(
+        d,
+        "fixtures/aws-auth.yaml",
+        &node_cm(
+            "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n",
+        ),
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "fixtures"]);
+    let bare = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", d.display());
+    git(bare.path(), &["clone", "-q", "--bare", &url, "b.git"]);
+    common::write(bare.path(), "cfg.yaml", "exclude: [fixtures]\n");
+    let cfg = bare.path().join("cfg.yaml");
+    let cfg = cfg.to_str().expect("utf-8");
+    // no working tree: no configuration belongs to the commits, and `exclude` still applies
+    let o = awsauth(
+        &bare.path().join("b.git"),
+        &[
+            "diff", "HEAD~1", "HEAD", "--format", "json", "--config", cfg,
+        ],
+    );
+    exits(&o, 0);
+    assert_eq!(changes(&json(&o)), [], "{}", stderr(&o));
+}

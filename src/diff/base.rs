@@ -99,9 +99,13 @@ pub struct AtBase {
     pub leaf: Option<String>,
 }
 
-/// Reads the configuration as it is at `commit` of the repository around `cwd`.
-pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<AtBase, GitError> {
-    let repo = Repo::discover(cwd)?;
+/// Reads the configuration as it is at `commit` of the repository around `cwd`; `None` in a
+/// repository without a working tree (a bare one), where no configuration file belongs to the
+/// commits.
+pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<Option<AtBase>, GitError> {
+    let Ok(repo) = Repo::discover(cwd) else {
+        return Ok(None);
+    };
     let source = AtCommit {
         repo: &repo,
         batch: RefCell::new(repo.batch()?),
@@ -113,7 +117,7 @@ pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<AtBase, GitError
         Leaf::File(p) => config::normalize(&cwd.join(p)),
         Leaf::Discover(dir) => match discover(&source, &cwd.join(dir))? {
             Some(p) => p,
-            None => return Ok(AtBase::default()),
+            None => return Ok(Some(AtBase::default())),
         },
     };
     let result = config::load_from(&path, &source);
@@ -152,7 +156,7 @@ pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<AtBase, GitError
         Ok(s) => at.settings = s,
         Err(e) => at.errors = e,
     }
-    Ok(at)
+    Ok(Some(at))
 }
 
 /// The contents of `paths` (relative to the top of the repository) at `commit`, in order;
