@@ -12,6 +12,7 @@ use crate::config::file::FailOn;
 use crate::config::{self, ConfigError, Settings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{InputError, WalkOptions, collect_inputs, read_input};
+use crate::guard;
 use crate::load::{FileLoad, load_file};
 use crate::model::AwsAuth;
 use crate::render::{self, Summary};
@@ -80,7 +81,12 @@ struct DiffArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     /// Exit 1 when a change of these classes is found (comma-separated).
-    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [DiffFailOn::Escalation, DiffFailOn::Lockout])]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "escalation,lockout"
+    )]
     fail_on: Vec<DiffFailOn>,
     #[command(flatten)]
     config: ConfigArgs,
@@ -122,9 +128,10 @@ struct ConfigArgs {
     no_config: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 struct InputArgs {
-    /// Files or directories to read (`-` for standard input). Default: the current directory.
+    /// Files or directories to read (`-` for standard input). Default: the current directory,
+    /// or standard input with `--stdin-filename`.
     paths: Vec<String>,
     /// Only walk files matching this glob (repeatable; default `*.yaml`, `*.yml`, `*.json`).
     #[arg(long, value_name = "GLOB")]
@@ -132,9 +139,28 @@ struct InputArgs {
     /// Skip files and directories matching this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// The name to show for standard input.
+    /// Read standard input under this name (its configuration is found from the name's
+    /// folder); without `-` among the paths, the paths are not read.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
+}
+
+impl InputArgs {
+    /// The inputs as read: `--stdin-filename` reads standard input (as ruff does); without `-`
+    /// among the paths, the paths named are not read, and each is said on standard error.
+    #[allow(clippy::print_stderr)]
+    fn resolved(&self) -> Self {
+        let mut me = self.clone();
+        if self.stdin_filename.is_some() && !self.paths.iter().any(|p| p == "-") {
+            for p in &self.paths {
+                eprintln!(
+                    "warning: `{p}` is not read: `--stdin-filename` reads standard input\n  help: add `-` to the paths to read both"
+                );
+            }
+            me.paths = vec!["-".to_owned()];
+        }
+        me
+    }
 }
 
 #[derive(Debug, Args)]
@@ -265,6 +291,26 @@ fn report_input_errors(errors: &[InputError]) {
     }
 }
 
+/// A file whose processing panicked (caught: the other files are still processed; exit 2).
+struct Crash {
+    /// The file, as shown.
+    name: String,
+    /// What panicked.
+    panic: guard::Panic,
+}
+
+#[allow(clippy::print_stderr)]
+fn report_crashes(crashes: &[Crash]) {
+    for c in crashes {
+        eprintln!(
+            "error: internal error while processing `{}`: {}\n  help: {}",
+            c.name,
+            c.panic,
+            guard::REPORT
+        );
+    }
+}
+
 /// Prints configuration errors (rendered like findings) to standard error.
 #[allow(clippy::print_stderr)]
 fn report_config_errors(errors: &[ConfigError]) {
@@ -279,6 +325,26 @@ fn report_config_errors(errors: &[ConfigError]) {
             None => eprintln!("error[config]: {}", e.concise()),
         }
     }
+}
+
+/// Errors of the configuration at the base commit of a diff (shown as warnings: the diff goes
+/// on with the default configuration for the base).
+#[allow(clippy::print_stderr)]
+fn report_base_config_errors(errors: &[ConfigError], leaf: &str) {
+    let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
+    for e in errors {
+        match e.diagnostic() {
+            Some(d) => {
+                let text = render::human::render_one(&d.severity(Severity::Warning), styled);
+                let mut err = anstream::stderr();
+                let _ = writeln!(err, "{text}");
+            }
+            None => eprintln!("warning[config]: {}", e.concise()),
+        }
+    }
+    eprintln!(
+        "warning: the configuration at the base commit (`{leaf}`) cannot be used: changes are classified with the default configuration\n  help: the errors above are at the base commit; if this change fixes them, nothing more is needed"
+    );
 }
 
 /// Configuration errors stop the run with exit 2 (after every error is shown).
@@ -425,10 +491,54 @@ struct Loaded {
     load: FileLoad,
     settings: Arc<Settings>,
     path: Option<PathBuf>,
+    /// Read from standard input.
+    stdin: bool,
+}
+
+/// What [`load_all`] read: the loaded inputs, the inputs that could not be read, those whose
+/// loading panicked, and the include globs of the walk.
+struct Read {
+    loads: Vec<Loaded>,
+    errors: Vec<InputError>,
+    crashes: Vec<Crash>,
+    include: Vec<String>,
+}
+
+/// Says on standard error when a run read nothing (no file matched, empty standard input): a
+/// clean result would otherwise hide a wrong path, glob or pipe. `verb`: `linted`, `inspected`.
+#[allow(clippy::print_stderr)]
+fn warn_if_nothing_read(verb: &str, args: &InputArgs, read: &Read) {
+    for l in read.loads.iter().filter(|l| l.stdin) {
+        if l.load.file.text.trim().is_empty() {
+            eprintln!(
+                "warning: standard input is empty: nothing was {verb}\n  help: check the command that writes to it (e.g. `helm template . | awsauth lint -`)"
+            );
+        }
+    }
+    if read.loads.is_empty() && read.errors.is_empty() && read.crashes.is_empty() {
+        let paths = if args.paths.is_empty() {
+            "`.`".to_owned()
+        } else {
+            args.paths
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let globs = read
+            .include
+            .iter()
+            .map(|g| format!("`{g}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!(
+            "warning: nothing was {verb}: no file under {paths} matches {globs}\n  help: name the files, or choose which are read with `--include GLOB` (`--exclude` and the configuration's `exclude` leave files out)"
+        );
+    }
 }
 
 /// Reads and loads every input in parallel; results come back sorted by file name.
-fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec<InputError>)> {
+fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<Read> {
     let global = configs.global(&args.paths)?;
     let mut opts = WalkOptions::default();
     if !args.include.is_empty() {
@@ -464,6 +574,7 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec
             _ => true,
         });
     }
+    let include = opts.include.clone();
     let mut jobs = Vec::with_capacity(inputs.len());
     for input in inputs {
         let settings = configs.for_dir(&input_dir(&input, args.stdin_filename.as_deref()))?;
@@ -473,24 +584,40 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<(Vec<Loaded>, Vec
         };
         jobs.push((input, settings, path));
     }
-    let results: Vec<Result<Loaded, InputError>> = jobs
+    let results: Vec<Result<Result<Loaded, Crash>, InputError>> = jobs
         .into_par_iter()
         .map(|(input, settings, path)| {
-            read_input(&input).map(|file| Loaded {
-                load: load_file(file),
-                settings,
-                path,
+            read_input(&input).map(|file| {
+                let name = file.name.clone();
+                guard::catch(|| {
+                    guard::test_trigger("load", &file.name);
+                    load_file(file)
+                })
+                .map(|load| Loaded {
+                    load,
+                    settings,
+                    path,
+                    stdin: matches!(input, crate::discover::Input::Stdin { .. }),
+                })
+                .map_err(|panic| Crash { name, panic })
             })
         })
         .collect();
     let mut loads = Vec::new();
+    let mut crashes = Vec::new();
     for r in results {
         match r {
-            Ok(l) => loads.push(l),
+            Ok(Ok(l)) => loads.push(l),
+            Ok(Err(c)) => crashes.push(c),
             Err(e) => errors.push(e),
         }
     }
-    Ok((loads, errors))
+    Ok(Read {
+        loads,
+        errors,
+        crashes,
+        include,
+    })
 }
 
 /// The directories the run walked as a whole (unused allow entries are only reported there).
@@ -505,8 +632,12 @@ fn walked_roots(paths: &[String]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The findings of the linted files as they are at the base revision, as a baseline.
-fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::baseline::BaselineFile> {
+/// The findings of the linted files as they are at the base revision, as a baseline, and the
+/// files whose base version panicked (their findings all count as new).
+fn findings_at_base(
+    loads: &[Loaded],
+    base: Option<&str>,
+) -> Result<(crate::baseline::BaselineFile, Vec<Crash>)> {
     use crate::git::Repo;
     let cwd = std::env::current_dir().context("no current directory")?;
     let repo = Repo::discover(&cwd).map_err(|_| {
@@ -517,7 +648,7 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
     })?;
     if base.is_none() && repo.head_unborn() {
         // no commits yet: everything is new
-        return Ok(crate::baseline::build(&[], Path::new(".")));
+        return Ok((crate::baseline::build(&[], Path::new(".")), Vec::new()));
     }
     let oid = match base {
         Some(rev) => repo.resolve(rev)?,
@@ -542,36 +673,72 @@ fn findings_at_base(loads: &[Loaded], base: Option<&str>) -> Result<crate::basel
     }
     let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
     let mut blobs = repo.read_at(&oid, &paths)?;
-    let old: Vec<Diagnostic> = wanted
+    let results: Vec<Result<Vec<Diagnostic>, Crash>> = wanted
         .into_iter()
         .filter_map(|(p, l)| Some((blobs.remove(&p).flatten()?, l)))
         .collect::<Vec<_>>()
         .into_par_iter()
-        .flat_map_iter(|(bytes, l)| {
+        .map(|(bytes, l)| {
             // the same name as today's file, so fingerprints compare
             match crate::discover::decode(&l.load.file.name, bytes) {
-                Ok(file) => {
+                Ok(file) => guard::catch(|| {
                     let load = load_file(file);
                     crate::lint::lint_file(&load, l.path.as_deref(), &l.settings)
-                }
-                Err(_) => Vec::new(),
+                })
+                .map_err(|panic| Crash {
+                    name: format!("{} (at the base revision)", l.load.file.name),
+                    panic,
+                }),
+                Err(_) => Ok(Vec::new()),
             }
         })
         .collect();
-    Ok(crate::baseline::build(&old, Path::new(".")))
+    let mut old = Vec::new();
+    let mut crashes = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => old.extend(d),
+            Err(c) => crashes.push(c),
+        }
+    }
+    Ok((crate::baseline::build(&old, Path::new(".")), crashes))
 }
 
 #[allow(clippy::print_stderr)]
 fn lint(args: &LintArgs) -> Result<ExitCode> {
+    let input = args.input.resolved();
     let mut configs = Configs::new(&args.config, &args.select, &args.ignore)?;
-    let (loads, errors) = load_all(&args.input, &mut configs)?;
+    let read = load_all(&input, &mut configs)?;
+    warn_if_nothing_read("linted", &input, &read);
+    let Read {
+        loads,
+        errors,
+        mut crashes,
+        ..
+    } = read;
     configs.check_selectors()?;
-    let global = configs.global(&args.input.paths)?;
-    let mut diagnostics: Vec<Diagnostic> = loads
+    let global = configs.global(&input.paths)?;
+    let linted: Vec<Result<Vec<Diagnostic>, Crash>> = loads
         .par_iter()
-        .flat_map_iter(|l| crate::lint::lint_file(&l.load, l.path.as_deref(), &l.settings))
+        .map(|l| {
+            guard::catch(|| {
+                guard::test_trigger("lint", &l.load.file.name);
+                crate::lint::lint_file(&l.load, l.path.as_deref(), &l.settings)
+            })
+            .map_err(|panic| Crash {
+                name: l.load.file.name.clone(),
+                panic,
+            })
+        })
         .collect();
-    let roots = walked_roots(&args.input.paths);
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for r in linted {
+        match r {
+            Ok(d) => diagnostics.extend(d),
+            Err(c) => crashes.push(c),
+        }
+    }
+    let roots = walked_roots(&input.paths);
     diagnostics.extend(crate::lint::unused_allows(&configs.all(), &roots));
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     if let Some(path) = &args.write_baseline {
@@ -584,15 +751,21 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         text.push('\n');
         std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
         report_input_errors(&errors);
+        report_crashes(&crashes);
         eprintln!(
             "wrote {} finding(s) to `{}`",
             b.findings.len(),
             path.display()
         );
-        return Ok(ExitCode::from(if errors.is_empty() { 0 } else { 2 }));
+        return Ok(ExitCode::from(if errors.is_empty() && crashes.is_empty() {
+            0
+        } else {
+            2
+        }));
     }
     if args.new_only {
-        let known = findings_at_base(&loads, args.base.as_deref())?;
+        let (known, at_base) = findings_at_base(&loads, args.base.as_deref())?;
+        crashes.extend(at_base);
         // allow-list entries live in the configuration, not in the linted files
         diagnostics.retain(|d| loads.iter().any(|l| Arc::ptr_eq(&l.load.file, &d.file)));
         crate::baseline::filter(&mut diagnostics, &known, Path::new("."));
@@ -612,8 +785,11 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         }
     }
     let configmaps = loads.iter().map(|l| l.load.objects.len()).sum();
-    let summary = Summary::new(loads.len(), configmaps, &diagnostics);
+    let mut summary = Summary::new(loads.len(), configmaps, &diagnostics);
+    summary.unreadable = errors.len();
+    summary.internal_errors = crashes.len();
     report_input_errors(&errors);
+    report_crashes(&crashes);
     match args.format {
         LintFormat::Human => {
             let text = render::human::render(&diagnostics, &summary, true);
@@ -623,7 +799,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         LintFormat::Json => emit(&render::json::render(&diagnostics, &summary))?,
         LintFormat::Github => emit(&render::github(&diagnostics))?,
     }
-    if !errors.is_empty() {
+    if !errors.is_empty() || !crashes.is_empty() {
         return Ok(ExitCode::from(2));
     }
     let threshold = match args.fail_on.or(global.fail_on).unwrap_or(FailOn::Warning) {
@@ -636,16 +812,85 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(failing)))
 }
 
-fn inspect(args: &InspectArgs) -> Result<ExitCode> {
-    let mut configs = Configs::new(&args.config, &[], &[])?;
-    let (loads, errors) = load_all(&args.input, &mut configs)?;
-    let objects: Vec<&AwsAuth> = loads.iter().flat_map(|l| l.load.objects.iter()).collect();
-    report_input_errors(&errors);
-    match args.format {
-        InspectFormat::Table => emit(&render::inspect::table(&objects))?,
-        InspectFormat::Json => emit(&render::inspect::json(&objects))?,
+/// `render` on the aws-auth sources of one file (`None` without any), a panic caught as that
+/// file's internal error.
+fn per_file<'a, T>(
+    l: &'a Loaded,
+    crashes: &mut Vec<Crash>,
+    render: impl FnOnce(&[&'a AwsAuth]) -> T,
+) -> Option<T> {
+    let objects: Vec<&AwsAuth> = l.load.objects.iter().collect();
+    if objects.is_empty() {
+        return None;
     }
-    Ok(ExitCode::from(if errors.is_empty() { 0 } else { 2 }))
+    let name = &l.load.file.name;
+    guard::catch(|| {
+        guard::test_trigger("inspect", name);
+        render(&objects)
+    })
+    .map_err(|panic| {
+        crashes.push(Crash {
+            name: name.clone(),
+            panic,
+        });
+    })
+    .ok()
+}
+
+fn inspect(args: &InspectArgs) -> Result<ExitCode> {
+    let input = args.input.resolved();
+    let mut configs = Configs::new(&args.config, &[], &[])?;
+    let read = load_all(&input, &mut configs)?;
+    warn_if_nothing_read("inspected", &input, &read);
+    let Read {
+        loads,
+        errors,
+        mut crashes,
+        ..
+    } = read;
+    // each file rendered on its own: a bug in one is that file's error
+    let out = match args.format {
+        InspectFormat::Table => {
+            let mut tables = String::new();
+            for l in &loads {
+                if let Some(t) = per_file(l, &mut crashes, render::inspect::table) {
+                    tables.push_str(&t);
+                }
+            }
+            let failed = Summary {
+                unreadable: errors.len(),
+                internal_errors: crashes.len(),
+                ..Summary::default()
+            };
+            match failed.failures() {
+                // "no aws-auth mappings found" is not said of files that could not be read
+                Some(f) if tables.is_empty() => {
+                    format!("no aws-auth mappings found in the files read; {f}\n")
+                }
+                _ if tables.is_empty() => render::inspect::table(&[]),
+                _ => tables,
+            }
+        }
+        InspectFormat::Json => {
+            let mut objects = Vec::new();
+            for l in &loads {
+                objects.extend(
+                    per_file(l, &mut crashes, render::inspect::json_objects)
+                        .into_iter()
+                        .flatten(),
+                );
+            }
+            render::inspect::json_document(objects)
+        }
+    };
+    report_input_errors(&errors);
+    report_crashes(&crashes);
+    emit(&out)?;
+    Ok(ExitCode::from(if errors.is_empty() && crashes.is_empty() {
+        0
+    } else {
+        2
+    }))
 }
 
 /// Whether `e` is the configuration failure (already reported) rather than another error.
@@ -775,68 +1020,128 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     let mut versions = versions;
     let mut facts = facts;
     let mut notes = Vec::new();
+    let cwd = std::env::current_dir().context("no current directory")?;
     // the configuration as it is at BASE decides (a change may not vouch for itself): the
     // accounts the cluster trusts, and which files are left out
-    let at_base = match (&revisions.base_commit, settings.chain.first()) {
-        (Some(base), Some(leaf)) => base_config(base, leaf),
+    // (without a configuration now, none is looked for at BASE: nothing is left out, and the
+    // accounts already mapped decide what is cross-account)
+    let configured = args.config.config.is_some() || !settings.chain.is_empty();
+    let at_base = match &revisions.base_commit {
+        Some(commit) if configured => {
+            let leaf = match &args.config.config {
+                Some(file) => diff::base::Leaf::File(file),
+                None => diff::base::Leaf::Discover(Path::new(".")),
+            };
+            // a base that git cannot read the configuration of is judged with the defaults
+            diff::base::load(&cwd, commit, leaf).unwrap_or_else(|e| {
+                Some(diff::base::AtBase {
+                    errors: vec![ConfigError {
+                        at: None,
+                        path: PathBuf::from(commit.chars().take(12).collect::<String>()),
+                        message: format!("cannot read the configuration: {e}"),
+                        help: None,
+                    }],
+                    leaf: Some(commit.chars().take(12).collect()),
+                    ..diff::base::AtBase::default()
+                })
+            })
+        }
         _ => None,
     };
-    let mut excludes: Vec<String> = settings.exclude.clone().unwrap_or_default();
-    if let Some(BaseConfig { path, value, .. }) = &at_base {
-        let before = strings_at(value.as_ref(), &["exclude"]);
-        let added: Vec<String> = excludes
+    let this = settings.chain.first().map_or_else(
+        || "the configuration".to_owned(),
+        |p| format!("the configuration (`{}`)", p.display()),
+    );
+    // the base configuration's own findings are history: shown, and the diff goes on
+    let base_ok = at_base.as_ref().is_none_or(|b| b.errors.is_empty());
+    if let Some(b) = &at_base {
+        notes.extend(b.notes.iter().cloned());
+        if !b.errors.is_empty() {
+            report_base_config_errors(&b.errors, b.leaf.as_deref().unwrap_or("?"));
+            notes.push(format!(
+                "the configuration at the base commit (`{}`) has errors (shown on standard error): changes are classified with the default configuration (nothing left out, no `cluster.account-ids`)",
+                b.leaf.as_deref().unwrap_or("?")
+            ));
+        }
+    }
+    let excludes: Vec<String> = settings.exclude.clone().unwrap_or_default();
+    if let Some(b) = at_base.as_ref().filter(|_| base_ok) {
+        let before = b.settings.exclude.clone().unwrap_or_default();
+        let added: Vec<&str> = excludes
             .iter()
             .filter(|g| !before.contains(g))
-            .cloned()
+            .map(String::as_str)
             .collect();
         if !added.is_empty() {
             notes.push(format!(
-                "`{path}` adds `exclude` globs ({}): not applied to the change that adds them",
+                "{this} adds `exclude` globs ({}): not applied to the change that adds them",
                 added.join(", ")
             ));
-            excludes.retain(|g| before.contains(g));
         }
     }
     if !excludes.is_empty() && !args.no_index {
-        let cwd = std::env::current_dir().context("no current directory")?;
-        let dir = settings
-            .dir
-            .as_ref()
-            .map(|d| config::normalize(&cwd.join(d)))
-            .map(|d| std::fs::canonicalize(&d).unwrap_or(d));
-        if let Some(ex) = crate::discover::Exclusions::new(&excludes, dir.as_deref())
-            .map_err(|e| anyhow::anyhow!(e))?
-        {
-            let root = match &at_base {
-                Some(b) => b.root.clone(),
-                None => crate::git::Repo::discover(&cwd)?.root,
-            };
+        let folder = |s: &Settings| {
+            s.dir
+                .as_ref()
+                .map(|d| config::normalize(&cwd.join(d)))
+                .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
+        };
+        let now = crate::discover::Exclusions::new(&excludes, folder(&settings).as_deref())
+            .map_err(|e| anyhow::anyhow!(e))?;
+        // with a base commit, a file is left out only when the base configuration leaves it
+        // out too (an invalid glob there leaves nothing out)
+        let then = at_base.as_ref().map(|b| {
+            crate::discover::Exclusions::new(
+                b.settings.exclude.as_deref().unwrap_or_default(),
+                folder(&b.settings).as_deref(),
+            )
+            .unwrap_or(None)
+        });
+        if let Some(now) = now {
+            // (a bare repository has no top of a working tree: paths are taken from here)
+            let root = crate::git::Repo::discover(&cwd).map_or_else(|_| cwd.clone(), |r| r.root);
             let root = std::fs::canonicalize(&root).unwrap_or(root);
-            versions.old.retain(|l| !ex.excludes(&root, &l.file.name));
-            versions.new.retain(|l| !ex.excludes(&root, &l.file.name));
-            versions.unreadable.retain(|(p, _)| !ex.excludes(&root, p));
+            let excluded = |p: &str| {
+                now.excludes(&root, p)
+                    && then
+                        .as_ref()
+                        .is_none_or(|t| t.as_ref().is_some_and(|t| t.excludes(&root, p)))
+            };
+            versions.old.retain(|l| !excluded(&l.file.name));
+            versions.new.retain(|l| !excluded(&l.file.name));
+            versions.unreadable.retain(|(p, _)| !excluded(p));
         }
     }
-    if let Some(BaseConfig { path, value, .. }) = &at_base {
-        let at_base: Vec<String> = strings_at(value.as_ref(), &["cluster", "account-ids"])
-            .into_iter()
-            .filter(|s| s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()))
-            .collect();
+    if let Some(b) = &at_base {
+        let at_base = b.settings.cluster.account_ids.clone();
         let mut now = facts.accounts.clone();
         now.sort();
         let mut then = at_base.clone();
         then.sort();
         if now != then {
-            notes.push(format!(
-                "`{path}` changes `cluster.account-ids` ({} → {}): changes are classified with the accounts of the base",
-                if then.is_empty() { "none".to_owned() } else { then.join(", ") },
-                if now.is_empty() { "none".to_owned() } else { now.join(", ") }
-            ));
+            if base_ok {
+                notes.push(format!(
+                    "{this} changes `cluster.account-ids` ({} → {}): changes are classified with the accounts of the base",
+                    if then.is_empty() { "none".to_owned() } else { then.join(", ") },
+                    if now.is_empty() { "none".to_owned() } else { now.join(", ") }
+                ));
+            }
             facts.accounts = at_base;
         }
     }
     let mut report = diff::compare_versions(&versions, &facts);
     report.notes = notes;
+    let crashes: Vec<Crash> = versions
+        .crashed
+        .iter()
+        .map(|(name, message)| Crash {
+            name: name.clone(),
+            panic: guard::Panic {
+                message: message.clone(),
+            },
+        })
+        .collect();
+    report_crashes(&crashes);
     match args.format {
         DiffFormat::Human => {
             let text = diff::render::human(&report, &revisions, true);
@@ -855,57 +1160,11 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             DiffFailOn::AccessChange => c.risks.contains(&diff::Risk::AccessChange),
         })
     };
+    if !crashes.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
     let failing = !args.fail_on.contains(&DiffFailOn::Never) && report.changes.iter().any(fails);
     Ok(ExitCode::from(u8::from(failing)))
-}
-
-/// The configuration file as it is at the base commit.
-struct BaseConfig {
-    /// Its path in the repository.
-    path: String,
-    /// Its content as JSON (`None`: not there at the base).
-    value: Option<serde_json::Value>,
-    /// The top of the repository.
-    root: PathBuf,
-}
-
-/// The configuration file `leaf` as it is at commit `base`; `None` when it is not in the
-/// repository.
-fn base_config(base: &str, leaf: &Path) -> Option<BaseConfig> {
-    let cwd = std::env::current_dir().ok()?;
-    let repo = crate::git::Repo::discover(&cwd).ok()?;
-    let abs = config::normalize(&cwd.join(leaf));
-    let rel = repo.root_relative(&abs)?;
-    let text = repo
-        .read_at(base, std::slice::from_ref(&rel))
-        .ok()?
-        .remove(&rel)?;
-    let value = text.and_then(|t| config::yaml_to_json(&String::from_utf8_lossy(&t)));
-    Some(BaseConfig {
-        path: rel,
-        value,
-        root: repo.root,
-    })
-}
-
-/// The strings (and numbers, as written) of the list at `keys` in a configuration read as JSON.
-fn strings_at(value: Option<&serde_json::Value>, keys: &[&str]) -> Vec<String> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    keys.iter()
-        .try_fold(value, |v, k| v.get(k))
-        .and_then(serde_json::Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| match v {
-                    serde_json::Value::String(s) => Some(s.clone()),
-                    serde_json::Value::Number(n) => Some(n.to_string()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[allow(clippy::print_stderr)]

@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod discover;
 pub mod git;
+pub mod guard;
 pub mod lint;
 pub mod load;
 pub mod model;

@@ -12,13 +12,22 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match awsauth::cli::run(&cli) {
-        Ok(code) => code,
-        Err(e) => {
+    // a panic is an internal error (exit 2), said in one line; per-file work catches its own
+    awsauth::guard::install_hook();
+    match awsauth::guard::catch(|| awsauth::cli::run(&cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
             // configuration errors are already shown, with their positions
             if !awsauth::cli::is_config_failure(&e) {
                 eprintln!("error: {e:#}");
             }
+            ExitCode::from(2)
+        }
+        Err(panic) => {
+            eprintln!(
+                "error: internal error: {panic}\n  help: {}",
+                awsauth::guard::REPORT
+            );
             ExitCode::from(2)
         }
     }

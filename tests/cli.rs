@@ -354,3 +354,246 @@ fn readme_example_output() {
         "README.md's inspect example is stale"
     );
 }
+
+#[test]
+fn a_run_that_reads_nothing_says_so() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "notes.txt", BAD);
+    let err = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    for (command, verb) in [("lint", "linted"), ("inspect", "inspected")] {
+        let o = awsauth(&[command], dir);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        assert!(
+            err(&o).starts_with(&format!(
+                "warning: nothing was {verb}: no file under `.` matches `*.yaml`, `*.yml`, `*.json`\n  help: "
+            )),
+            "{}",
+            err(&o)
+        );
+    }
+    // a wrong `--include`
+    write(dir, "aws-auth.yaml", BAD);
+    let o = awsauth(&["lint", "--include", "*.yml", "."], dir);
+    assert!(
+        err(&o).contains("nothing was linted: no file under `.` matches `*.yml`"),
+        "{}",
+        err(&o)
+    );
+    // a file without aws-auth was still read: no warning
+    let o = awsauth(&["lint", "notes.txt"], dir);
+    assert_eq!(err(&o), "");
+    // empty standard input (a failed `helm template` in the pipe)
+    for command in ["lint", "inspect"] {
+        let o = with_stdin(&[command, "-"], " \n");
+        assert_eq!(o.status.code(), Some(0));
+        assert!(
+            err(&o).starts_with("warning: standard input is empty: nothing was "),
+            "{}",
+            err(&o)
+        );
+    }
+}
+
+#[test]
+fn read_errors_are_never_no_problems_found() {
+    let root = common::root();
+    let clean = "fixtures/rules/unquoted-template/no_fire.yaml";
+    let o = awsauth(&["lint", clean, "no-such-file.yaml"], &root);
+    assert_eq!(o.status.code(), Some(2));
+    let out = stdout(&o);
+    assert!(!out.contains("no problems found"), "{out}");
+    assert_eq!(
+        out,
+        "1 file could not be read (errors above); 0 findings in 1 aws-auth source (1 file scanned)\n"
+    );
+    let fire = "fixtures/rules/unquoted-template/fire.yaml";
+    let o = awsauth(&["lint", fire, "a.yaml", "b.yaml"], &root);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).trim_end().ends_with(
+            "in 1 aws-auth source (1 file scanned); 2 files could not be read (errors above)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    let o = awsauth(&["inspect", "no-such-file.yaml"], &root);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stdout(&o),
+        "no aws-auth mappings found in the files read; 1 file could not be read (errors above)\n"
+    );
+}
+
+#[test]
+fn stdin_filename_reads_standard_input() {
+    // as ruff does: `--stdin-filename` without `-` reads standard input, never `.`
+    let o = with_stdin(
+        &[
+            "lint",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "rendered.yaml",
+        ],
+        BAD,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "rendered.yaml:12:17: error[unquoted-template] unquoted `{{SessionName}}` is a YAML flow mapping; the authenticator drops all of `mapRoles`, including node role `arn:aws:iam::111122223333:role/eks-node`\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stderr), "");
+    // paths without `-` are not read, and each is said
+    let o = with_stdin(
+        &[
+            "inspect",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "rendered.yaml",
+            "fixtures",
+        ],
+        GOOD,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    assert_eq!(v["configmaps"].as_array().map(Vec::len), Some(1), "{v}");
+    assert_eq!(v["configmaps"][0]["file"], "rendered.yaml");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).starts_with(
+            "warning: `fixtures` is not read: `--stdin-filename` reads standard input\n"
+        ),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn diff_help_shows_the_fail_on_default_as_typed() {
+    let root = common::root();
+    for flag in ["--help", "-h"] {
+        let o = awsauth(&["diff", flag], &root);
+        assert_eq!(o.status.code(), Some(0));
+        assert!(
+            stdout(&o).contains("[default: escalation,lockout]"),
+            "{}",
+            stdout(&o)
+        );
+    }
+}
+
+/// `awsauth` with the test-only panic trigger set to `stage:file` (debug builds only).
+#[cfg(debug_assertions)]
+fn panicking(args: &[&str], dir: &Path, trigger: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "1")
+        .env("AWSAUTH_TEST_PANIC", trigger)
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("runs")
+}
+
+// The trigger (`AWSAUTH_TEST_PANIC`) exists only in debug builds, what `cargo test` builds;
+// under `cargo test --release` this test is not compiled rather than passing vacuously.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panic_on_one_file_is_that_files_internal_error() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(dir, "a.yaml", BAD);
+    write(dir, "b.yaml", BAD);
+    let err = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let internal = |stage: &str| {
+        format!(
+            "error: internal error while processing `b.yaml`: test-only panic (AWSAUTH_TEST_PANIC={stage}:b.yaml) (at src/guard.rs:"
+        )
+    };
+    for stage in ["load", "lint"] {
+        let o = panicking(
+            &["lint", "--format", "concise"],
+            dir,
+            &format!("{stage}:b.yaml"),
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        // the other file's findings, and only the other file's
+        assert!(
+            stdout(&o).starts_with("a.yaml:12:17: error[unquoted-template]"),
+            "{}",
+            stdout(&o)
+        );
+        assert!(!stdout(&o).contains("b.yaml"), "{}", stdout(&o));
+        let e = err(&o);
+        assert!(e.starts_with(&internal(stage)), "{e}");
+        assert!(
+            e.contains("please report it on the awsauth issue tracker"),
+            "{e}"
+        );
+        // no default panic output, backtrace or not
+        assert!(
+            !e.contains("panicked at") && !e.contains("backtrace"),
+            "{e}"
+        );
+        assert_eq!(e.lines().count(), 2, "{e}");
+    }
+    let o = panicking(&["lint"], dir, "lint:b.yaml");
+    assert!(
+        stdout(&o).ends_with("(2 files scanned); 1 file hit an internal error (errors above)\n"),
+        "{}",
+        stdout(&o)
+    );
+    for format in ["table", "json"] {
+        let o = panicking(&["inspect", "--format", format], dir, "inspect:b.yaml");
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        assert!(err(&o).starts_with(&internal("inspect")), "{}", err(&o));
+        assert!(stdout(&o).contains("a.yaml"), "{}", stdout(&o));
+        assert!(!stdout(&o).contains("b.yaml"), "{}", stdout(&o));
+    }
+    let v = json(&panicking(
+        &["inspect", "--format", "json"],
+        dir,
+        "inspect:b.yaml",
+    ));
+    assert_eq!(v["configmaps"][0]["file"], "a.yaml");
+    // `diff`: the version that panics is not compared, the others are
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .output()
+            .expect("git runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    write(dir, "a.yaml", GOOD);
+    write(dir, "b.yaml", GOOD);
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "init"]);
+    for f in ["a.yaml", "b.yaml"] {
+        write(dir, f, &GOOD.replace("[ops]", "[ops, system:masters]"));
+    }
+    let o = panicking(&["diff", "HEAD", "--format", "json"], dir, "load:b.yaml");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).starts_with(
+        "error: internal error while processing `b.yaml (old)`: test-only panic (AWSAUTH_TEST_PANIC=load:b.yaml)"
+    ), "{}", err(&o));
+    let v = json(&o);
+    assert_eq!(v["changes"][0]["after"]["file"], "a.yaml", "{v}");
+    assert_eq!(v["changes"].as_array().map(Vec::len), Some(1), "{v}");
+    assert!(
+        v["skipped"]
+            .to_string()
+            .contains("b.yaml: an internal error"),
+        "{v}"
+    );
+}

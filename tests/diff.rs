@@ -1730,3 +1730,257 @@ fn third_review_regressions_in_repositories() {
     assert!(text.contains("a principal of another account"), "{v}");
     assert!(text.contains("changes `cluster.account-ids`"), "{v}");
 }
+
+/// Notes of a JSON diff report, as one string.
+fn notes(v: &serde_json::Value) -> String {
+    v["notes"]
+        .as_array()
+        .map(|n| {
+            n.iter()
+                .filter_map(serde_json::Value::as_str)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_base_configuration_is_read_with_its_extends_chain() {
+    let dir = repo();
+    let d = dir.path();
+    let admin = "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n";
+    // a role of `account` added to the existing aws-auth
+    let partner = |account: &str| {
+        let role = format!(
+            "    - rolearn: arn:aws:iam::{account}:role/partner\n      username: partner-{account}\n      groups: [view]\n  mapUsers: |\n"
+        );
+        edit(d, |t| t.replacen("  mapUsers: |\n", &role, 1));
+    };
+    // accounts and exclude are inherited through `extends`
+    common::write(
+        d,
+        "org/base.yaml",
+        "exclude: [fixtures]\ncluster:\n  account-ids: [\"111122223333\", \"777788889999\"]\n",
+    );
+    common::write(d, ".awsauth.yaml", "extends: org/base.yaml\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "config"]);
+    common::write(d, "tests/fixtures/aws-auth.yaml", &node_cm(admin));
+    partner("777788889999");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "partner"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    exits(&o, 0);
+    let v = json(&o);
+    // no false note, the excluded folder not classified, the inherited account not foreign
+    assert_eq!(notes(&v), "", "{v}");
+    assert_eq!(
+        changes(&v),
+        one_change(
+            "added",
+            "access-change",
+            "arn:aws:iam::777788889999:role/partner"
+        ),
+        "{v}"
+    );
+    // the same through the git command line (pathspecs)
+    let o = awsauth(
+        d,
+        &["diff", "HEAD~1", "HEAD", "--format", "json", "--", "."],
+    );
+    exits(&o, 0);
+    assert_eq!(notes(&json(&o)), "");
+    // a change to the inherited file's accounts is noted and judged with the base's accounts
+    common::write(
+        d,
+        "org/base.yaml",
+        "exclude: [fixtures]\ncluster:\n  account-ids: [\"111122223333\", \"777788889999\", \"444455556666\"]\n",
+    );
+    partner("444455556666");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "trust another account"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    exits(&o, 1);
+    let v = json(&o);
+    assert!(
+        notes(&v).contains(
+            "changes `cluster.account-ids` (111122223333, 777788889999 → 111122223333, 444455556666, 777788889999)"
+        ),
+        "{v}"
+    );
+    assert_eq!(
+        changes(&v),
+        one_change(
+            "added",
+            "escalation",
+            "arn:aws:iam::444455556666:role/partner"
+        ),
+        "{v}"
+    );
+    assert!(
+        v.to_string().contains("a principal of another account"),
+        "{v}"
+    );
+    // an inherited `exclude` the change adds is not applied to it
+    common::write(
+        d,
+        "org/base.yaml",
+        "exclude: [fixtures, legacy]\ncluster:\n  account-ids: [\"111122223333\", \"777788889999\", \"444455556666\"]\n",
+    );
+    common::write(d, "legacy/aws-auth.yaml", &node_cm(admin));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "legacy"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    exits(&o, 1);
+    let v = json(&o);
+    assert!(
+        notes(&v).contains("(`.awsauth.yaml`) adds `exclude` globs (legacy)"),
+        "{v}"
+    );
+    assert_eq!(
+        changes(&v)[0],
+        one_change(
+            "added",
+            "escalation",
+            "arn:aws:iam::111122223333:role/admin"
+        )[0],
+        "{v}"
+    );
+}
+
+#[test]
+fn the_base_configuration_outside_missing_or_broken() {
+    let dir = repo();
+    let d = dir.path();
+    let admin = node_cm(
+        "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n",
+    );
+    // an `extends` that leaves the repository is read as it is now, and said so
+    let outside = tempfile::tempdir().expect("tmp");
+    common::write(outside.path(), "org.yaml", "exclude: [fixtures]\n");
+    let org = outside.path().join("org.yaml");
+    common::write(
+        d,
+        ".awsauth.yaml",
+        &format!("extends: {:?}\n", org.display().to_string()),
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "config"]);
+    common::write(d, "fixtures/aws-auth.yaml", &admin);
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "fixtures"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    exits(&o, 0);
+    let v = json(&o);
+    assert!(
+        notes(&v).contains("outside the repository: it is read as it is now"),
+        "{v}"
+    );
+    assert_eq!(changes(&v), [], "{v}");
+    // an `extends` that is not at the base commit (untracked) is read without it
+    std::fs::rename(&org, d.join("org.yaml")).expect("mv");
+    common::write(d, ".awsauth.yaml", "extends: org.yaml\n");
+    git(d, &["add", ".awsauth.yaml"]);
+    git(d, &["commit", "-qm", "extends an untracked file"]);
+    common::write(d, "fixtures/aws-auth.yaml", &admin.replace("admin", "root"));
+    let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
+    exits(&o, 1);
+    let v = json(&o);
+    assert!(
+        notes(&v).contains("extends `org.yaml`, which is not at the base commit: the base configuration is read without it"),
+        "{v}"
+    );
+    assert!(notes(&v).contains("adds `exclude` globs (fixtures)"), "{v}");
+    git(d, &["checkout", "-q", "."]);
+    // a `--config` file the change adds: the base is judged with the defaults
+    let o = awsauth(
+        d,
+        &[
+            "diff", "HEAD~2", "HEAD", "--format", "json", "--config", "org.yaml",
+        ],
+    );
+    exits(&o, 1);
+    let v = json(&o);
+    assert!(
+        notes(&v).contains("`org.yaml` is not at the base commit: changes are classified with the default configuration"),
+        "{v}"
+    );
+    // errors in the base configuration are shown (as warnings) and the diff goes on with the
+    // defaults for the base: what it excluded is compared
+    std::fs::remove_file(d.join("org.yaml")).expect("rm");
+    common::write(d, ".awsauth.yaml", "exclude: [fixtures]\nselect: [nope]\n");
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "broken config"]);
+    common::write(d, ".awsauth.yaml", "exclude: [fixtures]\n");
+    common::write(d, "fixtures/aws-auth.yaml", &admin.replace("admin", "root"));
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "fix config, change fixtures"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    exits(&o, 1);
+    let v = json(&o);
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning[config]: unknown rule or category `nope`"),
+        "{err}"
+    );
+    assert!(err.contains(":.awsauth.yaml:2:10"), "{err}");
+    assert!(
+        err.contains("the configuration at the base commit"),
+        "{err}"
+    );
+    assert!(
+        notes(&v).contains("has errors (shown on standard error)"),
+        "{v}"
+    );
+    assert!(!notes(&v).contains("adds `exclude`"), "{v}");
+    assert_eq!(changes(&v).len(), 2, "{v}");
+}
+
+#[test]
+fn github_annotations_give_plain_access_changes_their_detail() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| {
+        t.replace(
+            "        - developers\n",
+            "        - developers\n        - ops\n",
+        )
+    });
+    git(d, &["commit", "-qam", "ops"]);
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "github"]);
+    exits(&o, 0);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "::notice file=clusters/prod/aws-auth.yaml,line=13,title=awsauth diff%3A access change::changed: arn:aws:iam::111122223333:role/developers: groups added: ops\n"
+    );
+}
+
+#[test]
+fn a_bare_repository_uses_the_configuration_as_it_is() {
+    let dir = repo();
+    let d = dir.path();
+    common::write(
+        d,
+        "fixtures/aws-auth.yaml",
+        &node_cm(
+            "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n",
+        ),
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "fixtures"]);
+    let bare = tempfile::tempdir().expect("tmp");
+    let url = format!("file://{}", d.display());
+    git(bare.path(), &["clone", "-q", "--bare", &url, "b.git"]);
+    common::write(bare.path(), "cfg.yaml", "exclude: [fixtures]\n");
+    let cfg = bare.path().join("cfg.yaml");
+    let cfg = cfg.to_str().expect("utf-8");
+    // no working tree: no configuration belongs to the commits, and `exclude` still applies
+    let o = awsauth(
+        &bare.path().join("b.git"),
+        &[
+            "diff", "HEAD~1", "HEAD", "--format", "json", "--config", cfg,
+        ],
+    );
+    exits(&o, 0);
+    assert_eq!(changes(&json(&o)), [], "{}", stderr(&o));
+}

@@ -512,7 +512,46 @@ fn node_at<'n>(root: &'n Node, path: &[Step]) -> (&'n Node, Option<&'n Node>) {
     (node, key)
 }
 
-fn parse_layer(path: &Path) -> Result<Layer, Vec<ConfigError>> {
+/// Where configuration files are read from: the file system ([`FileSystem`]), or another
+/// source such as a commit of a repository (`awsauth diff` reads the configuration at BASE).
+/// The loader itself (parsing, `extends`, resolution) is the same for every source.
+pub trait Source {
+    /// The bytes of the file at `path` (as the loader names it: the path given to
+    /// [`load_from`], or an `extends` joined to the directory of the file naming it), or why
+    /// it cannot be read (`cannot read: ...`).
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String>;
+    /// The name shown for `path` in messages.
+    fn name(&self, path: &Path) -> String;
+    /// What identifies the file, to find `extends` cycles.
+    fn identity(&self, path: &Path) -> PathBuf;
+}
+
+/// The file system, as `lint` reads configurations.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FileSystem;
+
+impl Source for FileSystem {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
+    }
+
+    fn name(&self, path: &Path) -> String {
+        // relative to the current directory when inside it, like the linted files
+        let shown = relative(path, Path::new("."));
+        let shown = if shown.is_relative() {
+            shown
+        } else {
+            path.to_owned()
+        };
+        shown.display().to_string()
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+    }
+}
+
+fn parse_layer(path: &Path, source: &dyn Source) -> Result<Layer, Vec<ConfigError>> {
     let io = |message: String| {
         vec![ConfigError {
             at: None,
@@ -521,16 +560,9 @@ fn parse_layer(path: &Path) -> Result<Layer, Vec<ConfigError>> {
             help: None,
         }]
     };
-    let bytes = std::fs::read(path).map_err(|e| io(format!("cannot read: {e}")))?;
+    let bytes = source.read(path).map_err(io)?;
     let text = String::from_utf8(bytes).map_err(|_| io("not valid UTF-8".into()))?;
-    // shown relative to the current directory when inside it, like the linted files
-    let shown = relative(path, Path::new("."));
-    let shown = if shown.is_relative() {
-        shown
-    } else {
-        path.to_owned()
-    };
-    let file = SourceFile::new(shown.display().to_string(), text);
+    let file = SourceFile::new(source.name(path), text);
     let root = match crate::yaml::parse_first(&file.text) {
         Ok(Some(root)) => root,
         Ok(None) => Node {
@@ -743,11 +775,16 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
 
 /// Reads a configuration file and what it extends, and resolves them into settings.
 pub fn load(path: &Path) -> Result<Settings, Vec<ConfigError>> {
+    load_from(path, &FileSystem)
+}
+
+/// [`load`], every file of the `extends` chain read from `source`.
+pub fn load_from(path: &Path, source: &dyn Source) -> Result<Settings, Vec<ConfigError>> {
     let mut layers = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next = Some((path.to_owned(), None::<(Arc<SourceFile>, Span)>));
     while let Some((p, from)) = next.take() {
-        let canonical = std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone());
+        let canonical = source.identity(&p);
         if seen.contains(&canonical) {
             let (file, span) = from.expect("a cycle has an edge");
             return Err(vec![
@@ -760,7 +797,7 @@ pub fn load(path: &Path) -> Result<Settings, Vec<ConfigError>> {
             ]);
         }
         seen.push(canonical);
-        let layer = match parse_layer(&p) {
+        let layer = match parse_layer(&p, source) {
             Ok(l) => l,
             Err(mut errs) => {
                 if let (Some((file, span)), true) = (&from, errs.iter().all(|e| e.at.is_none())) {

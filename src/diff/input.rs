@@ -40,7 +40,18 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
         };
         let file = crate::discover::read_input(&input)
             .map_err(|e| format!("{}: {}", e.name, e.message))?;
-        Ok(crate::load::load_file(file))
+        let name = file.name.clone();
+        // two files: nothing to go on with when one panics
+        crate::guard::catch(|| {
+            crate::guard::test_trigger("load", &file.name);
+            crate::load::load_file(file)
+        })
+        .map_err(|p| {
+            format!(
+                "internal error while processing `{name}`: {p}\n  help: {}",
+                crate::guard::REPORT
+            )
+        })
     };
     let versions = Versions {
         old: vec![read(old)?],
@@ -48,6 +59,7 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
         skipped: Vec::new(),
         same_file: true,
         unreadable: Vec::new(),
+        crashed: Vec::new(),
     };
     let revisions = Revisions {
         base: old.to_owned(),
@@ -178,11 +190,27 @@ pub fn from_git(
         })
         .collect();
     // a file that cannot be decoded is skipped and said so; the others are compared
+    // a panic while loading one version is that version's internal error: not compared, and
+    // the others are
     let load_pair = |(p, o, n): (String, Content, Content)| {
         let mut skipped = Vec::new();
         let mut unreadable = None;
-        let mut load = |b, side: &str| {
-            super::load_version(&p, b).unwrap_or_else(|e| {
+        let mut crashed = Vec::new();
+        let mut load = |b: Content, side: &str| {
+            let present = b.is_some();
+            let loaded = crate::guard::catch(|| {
+                if present {
+                    crate::guard::test_trigger("load", &p);
+                }
+                super::load_version(&p, b)
+            })
+            .unwrap_or_else(|panic| {
+                crashed.push((format!("{p} ({side})"), panic.message));
+                Err(format!(
+                    "{p}: an internal error, reported on standard error"
+                ))
+            });
+            loaded.unwrap_or_else(|e| {
                 if side == "new" {
                     unreadable = Some((p.clone(), e.clone()));
                 }
@@ -191,7 +219,7 @@ pub fn from_git(
             })
         };
         let (o, n) = (load(o, "old"), load(n, "new"));
-        (o, n, skipped, unreadable)
+        (o, n, skipped, unreadable, crashed)
     };
     // most changes touch a handful of manifests: threads only pay off for many
     type Loaded = (
@@ -199,6 +227,7 @@ pub fn from_git(
         Option<FileLoad>,
         Vec<String>,
         Option<(String, String)>,
+        Vec<(String, String)>,
     );
     let loaded: Vec<Loaded> = if inputs.len() < 32 {
         inputs.into_iter().map(load_pair).collect()
@@ -206,11 +235,12 @@ pub fn from_git(
         inputs.into_par_iter().map(load_pair).collect()
     };
     let mut versions = Versions::default();
-    for (o, n, skipped, unreadable) in loaded {
+    for (o, n, skipped, unreadable, crashed) in loaded {
         versions.old.extend(o);
         versions.new.extend(n);
         versions.skipped.extend(skipped);
         versions.unreadable.extend(unreadable);
+        versions.crashed.extend(crashed);
     }
     let revisions = Revisions {
         base: base_label,

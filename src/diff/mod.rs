@@ -6,6 +6,7 @@
 //! `escalation` (more power), `lockout` (nodes or everyone lose access), `access-change`
 //! (anything else that changes who gets what).
 
+pub mod base;
 pub mod input;
 pub mod render;
 
@@ -749,6 +750,8 @@ pub struct Versions {
     pub same_file: bool,
     /// New versions that could not be read (`path`, why): not compared, and not deleted.
     pub unreadable: Vec<(String, String)>,
+    /// Versions whose loading panicked (`path (side)`, the panic): not compared; exit 2.
+    pub crashed: Vec<(String, String)>,
 }
 
 /// Compares the aws-auth sources of the changed files.

@@ -384,7 +384,20 @@ pub fn github(r: &Report) -> String {
             Risk::Escalation | Risk::Lockout => "error",
             Risk::AccessChange => "notice",
         };
-        let message = format!("{}: {}", headline(c), c.reasons.join("; "));
+        // the detail the human and Markdown renderings give (a plain access change has no
+        // reason, only the groups it adds or removes)
+        let mut why = c.reasons.clone();
+        if !c.groups_added.is_empty() && c.kind != Kind::Added {
+            why.push(format!("groups added: {}", c.groups_added.join(", ")));
+        }
+        if !c.groups_removed.is_empty() && c.kind != Kind::Removed {
+            why.push(format!("groups removed: {}", c.groups_removed.join(", ")));
+        }
+        let message = if why.is_empty() {
+            headline(c)
+        } else {
+            format!("{}: {}", headline(c), why.join("; "))
+        };
         out.push_str(&format!(
             "::{level} file={},line={},title={}::{}\n",
             esc(&at.file, true),

@@ -138,14 +138,16 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
         out.push_str(&render_one(d, styled));
         out.push_str("\n\n");
     }
-    let plural = |n: usize, w: &str| {
-        if n == 1 {
-            format!("1 {w}")
-        } else {
-            format!("{n} {w}s")
-        }
-    };
-    if diagnostics.is_empty() {
+    let plural = super::plural;
+    // "no problems found" is not said of a run where files could not be read (exit 2)
+    let failures = summary.failures();
+    if let (true, Some(f)) = (diagnostics.is_empty(), &failures) {
+        out.push_str(&format!(
+            "{f}; 0 findings in {} ({} scanned)\n",
+            plural(summary.configmaps, "aws-auth source"),
+            plural(summary.files_scanned, "file")
+        ));
+    } else if diagnostics.is_empty() {
         out.push_str(&format!(
             "no problems found in {} ({} scanned)\n",
             plural(summary.configmaps, "aws-auth source"),
@@ -153,12 +155,13 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
         ));
     } else {
         out.push_str(&format!(
-            "found {}, {}, {} in {} ({} scanned)\n",
+            "found {}, {}, {} in {} ({} scanned){}\n",
             plural(summary.errors, "error"),
             plural(summary.warnings, "warning"),
             plural(summary.infos, "info"),
             plural(summary.configmaps, "aws-auth source"),
-            plural(summary.files_scanned, "file")
+            plural(summary.files_scanned, "file"),
+            failures.map(|f| format!("; {f}")).unwrap_or_default()
         ));
     }
     out

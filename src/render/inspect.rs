@@ -10,8 +10,9 @@ struct Output<'a> {
     configmaps: Vec<JsonObject<'a>>,
 }
 
+/// One aws-auth source of the inspect JSON document (see [`json_objects`]).
 #[derive(Serialize)]
-struct JsonObject<'a> {
+pub struct JsonObject<'a> {
     file: &'a str,
     document: usize,
     kind: SourceKind,
@@ -56,46 +57,56 @@ fn status(obj: &AwsAuth, s: &Status) -> (&'static str, Option<String>) {
 
 /// Renders the inspect JSON document.
 pub fn json(objects: &[&AwsAuth]) -> String {
+    json_document(json_objects(objects))
+}
+
+/// The inspect JSON document of these sources (built with [`json_objects`], a file at a time).
+pub fn json_document(configmaps: Vec<JsonObject<'_>>) -> String {
     let out = Output {
         version: 1,
-        configmaps: objects
-            .iter()
-            .map(|obj| JsonObject {
-                file: &obj.file.name,
-                document: obj.document,
-                kind: obj.kind,
-                name: obj.name.as_ref().map(|n| n.value.as_str()),
-                namespace: obj.namespace.as_ref().map(|n| n.value.as_str()),
-                effective: &obj.effective,
-                entries: obj
-                    .entries
-                    .iter()
-                    .map(|e| {
-                        let lc = obj.file.line_col(e.span.start);
-                        let (status, mut reason) = status(obj, &e.status);
-                        if reason.is_none() {
-                            reason.clone_from(&e.note);
-                        }
-                        JsonEntry {
-                            section: e.section,
-                            index: e.index,
-                            line: lc.line,
-                            column: lc.column,
-                            arn: e.arn.as_ref().map(|a| a.value.as_str()),
-                            sso: e.sso.as_ref(),
-                            username: e.username.as_ref().map(|u| u.value.as_str()),
-                            groups: e.groups.iter().map(|g| g.value.as_str()).collect(),
-                            status,
-                            reason,
-                        }
-                    })
-                    .collect(),
-            })
-            .collect(),
+        configmaps,
     };
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The sources' entries in the inspect JSON document.
+pub fn json_objects<'a>(objects: &[&'a AwsAuth]) -> Vec<JsonObject<'a>> {
+    objects
+        .iter()
+        .map(|obj| JsonObject {
+            file: &obj.file.name,
+            document: obj.document,
+            kind: obj.kind,
+            name: obj.name.as_ref().map(|n| n.value.as_str()),
+            namespace: obj.namespace.as_ref().map(|n| n.value.as_str()),
+            effective: &obj.effective,
+            entries: obj
+                .entries
+                .iter()
+                .map(|e| {
+                    let lc = obj.file.line_col(e.span.start);
+                    let (status, mut reason) = status(obj, &e.status);
+                    if reason.is_none() {
+                        reason.clone_from(&e.note);
+                    }
+                    JsonEntry {
+                        section: e.section,
+                        index: e.index,
+                        line: lc.line,
+                        column: lc.column,
+                        arn: e.arn.as_ref().map(|a| a.value.as_str()),
+                        sso: e.sso.as_ref(),
+                        username: e.username.as_ref().map(|u| u.value.as_str()),
+                        groups: e.groups.iter().map(|g| g.value.as_str()).collect(),
+                        status,
+                        reason,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn pad(s: &str, width: usize) -> String {

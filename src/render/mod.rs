@@ -19,6 +19,13 @@ pub struct Summary {
     pub warnings: usize,
     /// Info count.
     pub infos: usize,
+    /// Files that could not be read (reported on standard error; not in the JSON contract).
+    #[serde(skip)]
+    pub unreadable: usize,
+    /// Files whose processing hit an internal error (reported on standard error; not in the
+    /// JSON contract).
+    #[serde(skip)]
+    pub internal_errors: usize,
 }
 
 impl Summary {
@@ -31,7 +38,37 @@ impl Summary {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
+            unreadable: 0,
+            internal_errors: 0,
         }
+    }
+
+    /// What the run could not do (`2 files could not be read (errors above)`), if anything:
+    /// never to be summed up as "no problems found".
+    pub fn failures(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if self.unreadable > 0 {
+            parts.push(format!(
+                "{} could not be read",
+                plural(self.unreadable, "file")
+            ));
+        }
+        if self.internal_errors > 0 {
+            parts.push(format!(
+                "{} hit an internal error",
+                plural(self.internal_errors, "file")
+            ));
+        }
+        (!parts.is_empty()).then(|| format!("{} (errors above)", parts.join(", ")))
+    }
+}
+
+/// `1 file`, `2 files`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
     }
 }
 

@@ -1,0 +1,201 @@
+//! The configuration as it is at the base commit of a diff: a change can neither vouch for the
+//! accounts it adds nor leave its own files out. The typed loader ([`config::load_from`]) reads
+//! it, `extends` chain included, every file of the repository from the commit's blobs.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, ConfigError, FileSystem, Settings, Source};
+use crate::git::{Batch, GitError, Repo};
+
+/// How a file of the chain was read.
+#[derive(Debug, Clone)]
+enum Read {
+    /// From the commit (its path in the repository).
+    Blob(String),
+    /// Not in the commit (its path in the repository): read as an empty configuration.
+    Absent(String),
+    /// Outside the repository: from the file system, as it is now.
+    Outside(PathBuf),
+}
+
+/// Files of the repository from a commit, files outside it from the file system.
+struct AtCommit<'a> {
+    repo: &'a Repo,
+    /// One `git cat-file` for every file read.
+    batch: RefCell<Batch>,
+    commit: &'a str,
+    short: String,
+    /// Every file read, in order: the leaf, then what each one extends.
+    reads: RefCell<Vec<Read>>,
+}
+
+impl AtCommit<'_> {
+    fn in_repo(&self, path: &Path) -> Option<String> {
+        self.repo.root_relative(path).filter(|r| r != ".")
+    }
+}
+
+impl Source for AtCommit<'_> {
+    fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
+        let Some(rel) = self.in_repo(path) else {
+            self.reads.borrow_mut().push(Read::Outside(path.to_owned()));
+            return FileSystem.read(path);
+        };
+        let found = blobs(
+            &mut self.batch.borrow_mut(),
+            self.commit,
+            std::slice::from_ref(&rel),
+        )
+        .map_err(|e| format!("cannot read at {}: {e}", self.short))?;
+        match found.into_iter().next().flatten() {
+            Some(bytes) => {
+                self.reads.borrow_mut().push(Read::Blob(rel));
+                Ok(bytes)
+            }
+            None => {
+                // what the change adds does not configure how the change is judged
+                self.reads.borrow_mut().push(Read::Absent(rel));
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    fn name(&self, path: &Path) -> String {
+        match self.in_repo(path) {
+            Some(rel) => format!("{}:{rel}", self.short),
+            None => FileSystem.name(path),
+        }
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        match self.in_repo(path) {
+            Some(rel) => PathBuf::from(format!("{}:{rel}", self.commit)),
+            None => FileSystem.identity(path),
+        }
+    }
+}
+
+/// Which configuration file to read at the base commit.
+#[derive(Debug, Clone, Copy)]
+pub enum Leaf<'a> {
+    /// The nearest one of the directory, as it is at the commit (`lint`'s discovery).
+    Discover(&'a Path),
+    /// This file (`--config FILE`).
+    File(&'a Path),
+}
+
+/// The configuration at the base commit.
+#[derive(Debug, Default)]
+pub struct AtBase {
+    /// The settings; the defaults when there is no configuration at the base, or when it has
+    /// errors.
+    pub settings: Settings,
+    /// What the reader should know about how it was read.
+    pub notes: Vec<String>,
+    /// Its errors (then `settings` are the defaults).
+    pub errors: Vec<ConfigError>,
+    /// The name of the file the configuration starts from (`<commit>:<path>`), if any.
+    pub leaf: Option<String>,
+}
+
+/// Reads the configuration as it is at `commit` of the repository around `cwd`; `None` in a
+/// repository without a working tree (a bare one), where no configuration file belongs to the
+/// commits.
+pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<Option<AtBase>, GitError> {
+    let Ok(repo) = Repo::discover(cwd) else {
+        return Ok(None);
+    };
+    let source = AtCommit {
+        repo: &repo,
+        batch: RefCell::new(repo.batch()?),
+        commit,
+        short: commit.chars().take(12).collect(),
+        reads: RefCell::new(Vec::new()),
+    };
+    let path = match leaf {
+        Leaf::File(p) => config::normalize(&cwd.join(p)),
+        Leaf::Discover(dir) => match discover(&source, &cwd.join(dir))? {
+            Some(p) => p,
+            None => return Ok(Some(AtBase::default())),
+        },
+    };
+    let result = config::load_from(&path, &source);
+    let leaf = source.name(&path);
+    let reads = source.reads.into_inner();
+    let mut at = AtBase {
+        leaf: Some(leaf),
+        ..AtBase::default()
+    };
+    // the file each one extends is read right after it
+    for (i, read) in reads.iter().enumerate() {
+        let by = match i.checked_sub(1).and_then(|j| reads.get(j)) {
+            Some(Read::Blob(rel) | Read::Absent(rel)) => format!("{}:{rel}", source.short),
+            Some(Read::Outside(p)) => FileSystem.name(p),
+            None => {
+                if let Read::Absent(rel) = read {
+                    at.notes.push(format!(
+                        "`{rel}` is not at the base commit: changes are classified with the default configuration"
+                    ));
+                }
+                continue;
+            }
+        };
+        match read {
+            Read::Blob(_) => {}
+            Read::Absent(rel) => at.notes.push(format!(
+                "`{by}` extends `{rel}`, which is not at the base commit: the base configuration is read without it"
+            )),
+            Read::Outside(p) => at.notes.push(format!(
+                "`{by}` extends `{}`, outside the repository: it is read as it is now",
+                FileSystem.name(p)
+            )),
+        }
+    }
+    match result {
+        Ok(s) => at.settings = s,
+        Err(e) => at.errors = e,
+    }
+    Ok(Some(at))
+}
+
+/// The contents of `paths` (relative to the top of the repository) at `commit`, in order;
+/// `None` for a path that is not a file there.
+fn blobs(
+    batch: &mut Batch,
+    commit: &str,
+    paths: &[String],
+) -> Result<Vec<Option<Vec<u8>>>, GitError> {
+    let names: Vec<String> = paths.iter().map(|p| format!("{commit}:{p}")).collect();
+    Ok(batch
+        .get_many(&names)?
+        .into_iter()
+        .map(|o| o.filter(|o| o.kind == "blob").map(|o| o.data))
+        .collect())
+}
+
+/// The configuration file nearest to `dir` at the commit: looked for in the commit up to the
+/// top of the repository, then on the file system above it (as `lint` finds it there).
+fn discover(at: &AtCommit<'_>, dir: &Path) -> Result<Option<PathBuf>, GitError> {
+    let root = std::fs::canonicalize(&at.repo.root).unwrap_or_else(|_| at.repo.root.clone());
+    let dir = config::normalize(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()));
+    let mut candidates = Vec::new();
+    for d in dir.ancestors() {
+        let Ok(rel) = d.strip_prefix(&root) else {
+            break;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        for name in config::FILE_NAMES {
+            candidates.push(if rel.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{rel}/{name}")
+            });
+        }
+    }
+    let found = blobs(&mut at.batch.borrow_mut(), at.commit, &candidates)?;
+    if let Some((c, _)) = candidates.iter().zip(found).find(|(_, b)| b.is_some()) {
+        return Ok(Some(root.join(c)));
+    }
+    Ok(root.parent().and_then(config::discover))
+}
