@@ -305,6 +305,49 @@ fn removing_a_node_role_is_a_lockout() {
     );
 }
 
+/// A later mapping of the node role (here in another case) wins over the node mapping that is
+/// still written: the nodes lose their identity, and get the later mapping's groups.
+#[test]
+fn shadowing_a_node_mapping_is_a_lockout() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| {
+        t.replace(
+            "  mapUsers: |",
+            "    - rolearn: arn:aws:iam::111122223333:role/EKS-Node\n      username: admin\n      groups: [system:masters]\n  mapUsers: |",
+        )
+    });
+    let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
+    exits(&o, 1);
+    let v = json(&o);
+    assert_eq!(
+        changes(&v),
+        vec![(
+            "changed".into(),
+            vec!["escalation".into(), "lockout".into()],
+            "arn:aws:iam::111122223333:role/EKS-Node".into()
+        )]
+    );
+    let reasons = v["changes"][0]["reasons"].to_string();
+    assert!(
+        reasons.contains("the node mapping at line 8 is still written, but this later mapping of the same role replaces it"),
+        "{reasons}"
+    );
+    assert!(reasons.contains("gains `system:masters`"), "{reasons}");
+    assert_eq!(v["changes"][0]["after"]["line"], 17);
+    // a second node mapping of the role is no change at all
+    git(d, &["checkout", "-q", "--", "."]);
+    edit(d, |t| {
+        t.replace(
+            "  mapUsers: |",
+            "    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{EC2PrivateDNSName}}\n      groups: [system:nodes, system:bootstrappers]\n  mapUsers: |",
+        )
+    });
+    let o = awsauth(d, &["diff", "HEAD", "--format", "json"]);
+    exits(&o, 0);
+    assert!(changes(&json(&o)).is_empty());
+}
+
 #[test]
 fn a_renamed_manifest_is_no_change_and_other_changes_are_access_changes() {
     let dir = repo();

@@ -175,6 +175,8 @@ struct Mapping {
     span: crate::source::Span,
     /// Case-variant user ARNs merged into this one: where each is written, with its groups.
     variants: Vec<(crate::source::Span, Vec<String>)>,
+    /// A working node mapping of the same role written earlier, which this one replaces.
+    shadows_node: Option<crate::source::Span>,
 }
 
 impl Mapping {
@@ -188,6 +190,7 @@ impl Mapping {
             groups: Vec::new(),
             span: span.clone(),
             variants: Vec::new(),
+            shadows_node: None,
         }
     }
 
@@ -199,17 +202,12 @@ impl Mapping {
         )
     }
 
-    /// A node mapping nodes can join with: `system:node:{{EC2PrivateDNSName}}` (EC2) or
-    /// `system:node:{{SessionName}}` (Fargate, hybrid nodes), in both `system:bootstrappers`
-    /// and `system:nodes`.
+    /// A node mapping nodes can join with ([`crate::rules::works_as_node`]).
     fn works_as_node(&self) -> bool {
-        let has = |g: &str| self.groups.iter().any(|x| x == g);
-        // the authenticator substitutes these exactly (case and spaces matter); any other
-        // spelling gives a username no kubelet has
-        self.username.as_deref().is_some_and(|u| {
-            u == "system:node:{{EC2PrivateDNSName}}" || u == "system:node:{{SessionName}}"
-        }) && has("system:bootstrappers")
-            && has("system:nodes")
+        crate::rules::works_as_node(
+            self.username.as_deref(),
+            self.groups.iter().map(String::as_str),
+        )
     }
 
     /// The groups as the authorizer sees them: a set.
@@ -235,7 +233,23 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
     if !loads(obj) {
         return out;
     }
-    for e in &obj.entries {
+    // the entry each shadowed entry's key finally resolves to (a shadowed entry points at the
+    // next entry of its key), and the last working node mapping each winner replaces
+    let mut last: Vec<usize> = (0..obj.entries.len()).collect();
+    for j in (0..obj.entries.len()).rev() {
+        if let Status::Shadowed { by } = obj.entries[j].status
+            && let Some(&w) = last.get(by)
+        {
+            last[j] = w;
+        }
+    }
+    let mut shadowed_nodes: HashMap<usize, &crate::source::Span> = HashMap::new();
+    for (j, e) in obj.entries.iter().enumerate() {
+        if matches!(e.status, Status::Shadowed { .. }) && crate::rules::entry_works_as_node(e) {
+            shadowed_nodes.insert(last[j], &e.span);
+        }
+    }
+    for (i, e) in obj.entries.iter().enumerate() {
         if e.status != Status::Effective {
             continue;
         }
@@ -269,6 +283,7 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
             groups: e.groups.iter().map(|g| g.value.clone()).collect(),
             span: e.span.clone(),
             variants: Vec::new(),
+            shadows_node: shadowed_nodes.get(&i).map(|s| (*s).clone()),
         };
         match out.entry((rank, key)) {
             std::collections::btree_map::Entry::Vacant(v) => {
@@ -599,7 +614,15 @@ fn compare(
         escalations(a, Some(b), &known_accounts, &mut risks, &mut reasons);
         if b.works_as_node() && !a.works_as_node() {
             risks.push(Risk::Lockout);
-            reasons.push("no longer a working node mapping: its nodes can no longer join".into());
+            match (&a.shadows_node, nf) {
+                (Some(node), Some(f)) => reasons.push(format!(
+                    "the node mapping at line {} is still written, but this later mapping of the same role replaces it (the authenticator keeps the last): its nodes lose their node identity and can no longer join",
+                    f.line_col(node.start).line
+                )),
+                _ => reasons.push(
+                    "no longer a working node mapping: its nodes can no longer join".into(),
+                ),
+            }
         }
         if a.username != b.username {
             reasons.push(format!(

@@ -208,6 +208,29 @@ pub fn is_node_identity<'a>(
     username.is_some_and(|u| u.starts_with("system:node:")) || groups.any(|g| g == "system:nodes")
 }
 
+/// A node mapping nodes can join with: `system:node:{{EC2PrivateDNSName}}` (EC2) or
+/// `system:node:{{SessionName}}` (Fargate, hybrid nodes), in both `system:bootstrappers` and
+/// `system:nodes`. The authenticator substitutes the templates exactly (case and spaces
+/// matter): any other spelling gives a username no kubelet has.
+pub fn works_as_node<'a>(
+    username: Option<&str>,
+    groups: impl Iterator<Item = &'a str> + Clone,
+) -> bool {
+    let has = |g: &str| groups.clone().any(|x| x == g);
+    username.is_some_and(|u| {
+        u == "system:node:{{EC2PrivateDNSName}}" || u == "system:node:{{SessionName}}"
+    }) && has("system:bootstrappers")
+        && has("system:nodes")
+}
+
+/// [`works_as_node`] for an entry.
+pub fn entry_works_as_node(entry: &crate::model::Entry) -> bool {
+    works_as_node(
+        entry.username.as_ref().map(|u| u.value.as_str()),
+        entry.groups.iter().map(|g| g.value.as_str()),
+    )
+}
+
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
 /// `ACCOUNT_ID`): `arn-pattern`'s finding, not a malformed value.
 pub fn is_placeholder(text: &str) -> bool {

@@ -4,7 +4,7 @@ use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AwsAuth, Entry, SectionKind, SourceKind, Status};
-use crate::rules::{active_entries, is_node_mapping};
+use crate::rules::{active_entries, entry_works_as_node, is_node_mapping};
 
 declare_rule! {
     /// ## What it does
@@ -13,12 +13,17 @@ declare_rule! {
     /// `system:node:{{EC2PrivateDNSName}}` or `system:node:{{SessionName}}`; a fixed node name
     /// (`system:node:ip-10-0-0-1…`); a node mapping in `mapUsers`. With node roles in the
     /// configuration (`cluster.node-roles`, `windows-node-roles`, `fargate-roles`), also a
-    /// ConfigMap that does not map one of them, or maps it without a node identity.
+    /// ConfigMap that does not map one of them, or maps it without a node identity. And a working
+    /// node mapping that a later mapping of the same role (in any case) replaces with one that is
+    /// not a node mapping.
     ///
     /// ## Why is this bad?
     /// Nodes join only when the kubelet's identity is `system:node:<its node name>` in the
     /// `system:nodes` group (Node authorization and NodeRestriction), and bootstrap needs
-    /// `system:bootstrappers`. Anything else leaves nodes `NotReady`.
+    /// `system:bootstrappers`. Anything else leaves nodes `NotReady`. The authenticator keeps only
+    /// the last mapping of a role ARN (compared ignoring case): a later mapping of the node role
+    /// for people takes the node identity away from every node of the role, and gives the nodes
+    /// that mapping's username and groups instead (possibly `system:masters`).
     ///
     /// ## Example
     /// ```yaml
@@ -92,6 +97,7 @@ fn problem(entry: &Entry) -> Option<String> {
 /// Reports node mappings that cannot work.
 pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
     configured_roles(obj, cx, out);
+    shadowed(obj, out);
     for entry in active_entries(obj) {
         if !is_node_mapping(entry) || entry.arn.is_none() {
             continue;
@@ -171,6 +177,78 @@ fn configured_roles(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec
             Diagnostic::new(&NODE_MAPPING, &obj.file, span, message)
                 .label("node role")
                 .help("map it with `username: system:node:{{EC2PrivateDNSName}}` and `groups: [system:bootstrappers, system:nodes]`"),
+        );
+    }
+}
+
+/// The entry that finally stores the key of a shadowed entry (the last of its key), unless a
+/// working node mapping comes between (that one is reported instead).
+fn final_winner(obj: &AwsAuth, mut by: usize) -> Option<&Entry> {
+    // each shadowed entry points at the next entry of its key, so the chain is at most as long
+    // as the entries
+    for _ in 0..obj.entries.len() {
+        let e = obj.entries.get(by)?;
+        match e.status {
+            Status::Shadowed { .. } if entry_works_as_node(e) => return None,
+            Status::Shadowed { by: next } => by = next,
+            _ => return Some(e),
+        }
+    }
+    None
+}
+
+/// Working node mappings that a later mapping of the same role replaces with one that is not a
+/// node mapping: every node of the role loses its node identity and gets the later one's.
+fn shadowed(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
+    for node in active_entries(obj) {
+        let Status::Shadowed { by } = node.status else {
+            continue;
+        };
+        if node.section != SectionKind::MapRoles || !entry_works_as_node(node) {
+            continue;
+        }
+        let Some(winner) = final_winner(obj, by) else {
+            continue;
+        };
+        if is_node_mapping(winner) {
+            continue; // another node mapping: its own problems are reported on it
+        }
+        let (Some(arn), Some(node_arn)) = (&winner.arn, &node.arn) else {
+            continue;
+        };
+        let line = |e: &Entry| obj.file.line_col(e.span.start).line;
+        let username = winner.username.as_ref().map_or("", |u| u.value.as_str());
+        let groups: Vec<&str> = winner
+            .groups
+            .iter()
+            .map(|g| g.value.as_str())
+            .filter(|g| !g.is_empty())
+            .collect();
+        let instead = match (username.is_empty(), groups.is_empty()) {
+            (true, true) => "an empty username and no groups".to_owned(),
+            (true, false) => format!("an empty username in `{}`", groups.join("`, `")),
+            (false, true) => format!("`{username}` with no groups"),
+            (false, false) => format!("`{username}` in `{}`", groups.join("`, `")),
+        };
+        let masters = if groups.contains(&"system:masters") {
+            ", cluster-admin on every node of the role"
+        } else {
+            ""
+        };
+        out.push(
+            Diagnostic::new(
+                &NODE_MAPPING,
+                &obj.file,
+                arn.span.clone(),
+                format!(
+                    "this mapping of `{}` wins over the node mapping of the same role at line {}: its nodes lose their node identity (NotReady) and get {instead}{masters}",
+                    arn.value,
+                    line(node)
+                ),
+            )
+            .label(format!("replaces the node mapping of line {}", line(node)))
+            .secondary(node_arn.span.clone(), "this node mapping is ignored")
+            .help("keep one mapping of the node role, with `username: system:node:{{EC2PrivateDNSName}}` and `groups: [system:bootstrappers, system:nodes]`; map people with another role"),
         );
     }
 }
