@@ -31,10 +31,15 @@ pub struct Arn<'a> {
 }
 
 impl<'a> Arn<'a> {
-    /// Splits an ARN into its six sections; `None` when it is not `arn:` plus five colons.
+    /// Splits an ARN into its six sections; `None` when it is not `arn:` plus five colons. The
+    /// authenticator compares ARNs ignoring case, so `ARN:AWS:IAM::...` is an ARN too; its
+    /// sections keep their case (compare them with the `*_is` methods).
     pub fn parse(text: &'a str) -> Option<Self> {
         // `splitn(6, ':')` by hand: rules parse every entry's ARN, several times over
-        let rest = text.strip_prefix("arn:")?;
+        let rest = text
+            .get(..4)
+            .filter(|p| p.eq_ignore_ascii_case("arn:"))
+            .map(|_| &text[4..])?;
         let mut colons = rest
             .bytes()
             .enumerate()
@@ -52,6 +57,38 @@ impl<'a> Arn<'a> {
             account: &rest[c + 1..d],
             resource: &rest[d + 1..],
         })
+    }
+
+    /// Whether the service is `service`, ignoring case as the authenticator does.
+    pub fn service_is(&self, service: &str) -> bool {
+        self.service.eq_ignore_ascii_case(service)
+    }
+
+    /// Whether the resource type is `kind` (`role`, `user`, `root`, ...), ignoring case.
+    pub fn type_is(&self, kind: &str) -> bool {
+        self.resource_type().eq_ignore_ascii_case(kind)
+    }
+
+    /// The service and the resource type in lower case, for matching: `("iam", "role")`.
+    pub fn kind(&self) -> (String, String) {
+        (
+            self.service.to_ascii_lowercase(),
+            self.resource_type().to_ascii_lowercase(),
+        )
+    }
+
+    /// Whether this is an IAM Identity Center (SSO) role: `AWSReservedSSO_<PermissionSet>_<id>`,
+    /// with or without its `aws-reserved/sso.amazonaws.com/` path. Identity Center sets the
+    /// session name of these roles to the signed-in user's name; the caller cannot choose it.
+    pub fn is_identity_center_role(&self) -> bool {
+        let lower = self.resource.to_ascii_lowercase();
+        self.service_is("iam")
+            && self.type_is("role")
+            && (lower.starts_with("role/aws-reserved/sso.amazonaws.com/")
+                || self
+                    .name()
+                    .to_ascii_lowercase()
+                    .starts_with("awsreservedsso_"))
     }
 
     /// The resource type: the text before the first `/` (`role`, `user`, `root`, ...).
@@ -111,7 +148,6 @@ mod tests {
             "arn::::",
             "arn",
             "arn:",
-            "ARN:a:b:c:d:e",
             "arn:aws:iam::1:role/é:x",
             "xarn:a:b:c:d:e",
         ] {
@@ -124,5 +160,27 @@ mod tests {
             assert_eq!(parsed, split, "{text}");
         }
         assert!(Arn::parse("role/x").is_none());
+        // the authenticator compares ARNs ignoring case
+        let upper = Arn::parse("ARN:AWS:IAM::111122223333:ROLE/Ops").unwrap();
+        assert!(upper.service_is("iam") && upper.type_is("role") && upper.has_valid_account());
+        assert_eq!(upper.kind(), ("iam".to_owned(), "role".to_owned()));
+        assert!(Arn::parse("arné:a:b:c:d:e").is_none());
+        for sso in [
+            "arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123456789abcdef",
+            "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef",
+            "ARN:AWS:IAM::111122223333:ROLE/AWS-RESERVED/SSO.AMAZONAWS.COM/AWSRESERVEDSSO_X_1",
+        ] {
+            assert!(Arn::parse(sso).unwrap().is_identity_center_role(), "{sso}");
+        }
+        assert!(
+            !Arn::parse("arn:aws:iam::111122223333:role/admins")
+                .unwrap()
+                .is_identity_center_role()
+        );
+        assert!(
+            !Arn::parse("arn:aws:iam::111122223333:user/AWSReservedSSO_x")
+                .unwrap()
+                .is_identity_center_role()
+        );
     }
 }

@@ -934,8 +934,8 @@ impl Resolver<'_> {
     fn role_arns(&mut self, key: &str, arns: &Option<Vec<String>>) -> Vec<String> {
         let mut out = Vec::new();
         for (i, a) in arns.iter().flatten().enumerate() {
-            let ok = crate::arn::Arn::parse(a)
-                .is_some_and(|p| p.service == "iam" && p.resource_type() == "role");
+            let ok =
+                crate::arn::Arn::parse(a).is_some_and(|p| p.service_is("iam") && p.type_is("role"));
             if ok {
                 out.push(a.to_ascii_lowercase());
             } else {

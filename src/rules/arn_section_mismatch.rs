@@ -50,7 +50,8 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let Some(arn) = Arn::parse(&field.value) else {
             continue;
         };
-        let (expected, key) = match (entry.section, arn.service, arn.resource_type()) {
+        let (service, kind) = arn.kind();
+        let (expected, key) = match (entry.section, service.as_str(), kind.as_str()) {
             (SectionKind::MapRoles, "iam", "user") => ("mapUsers", "userarn"),
             (SectionKind::MapUsers, "iam", "role") => ("mapRoles", "rolearn"),
             _ => continue,

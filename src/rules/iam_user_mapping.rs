@@ -58,9 +58,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let Some(field) = &entry.arn else { continue };
-        if !Arn::parse(&field.value)
-            .is_some_and(|a| a.service == "iam" && a.resource_type() == "user")
-        {
+        if !Arn::parse(&field.value).is_some_and(|a| a.service_is("iam") && a.type_is("user")) {
             continue;
         }
         out.push(

@@ -51,13 +51,18 @@ declare_rule! {
 /// What is wrong with an ARN's shape, if anything.
 fn problem(text: &str) -> Option<String> {
     let Some(arn) = Arn::parse(text) else {
-        return Some(if text.starts_with("arn:") {
-            "it does not have the six `:`-separated sections of an ARN".into()
-        } else {
-            "it is not an ARN (it should start with `arn:`)".into()
-        });
+        return Some(
+            if text
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("arn:"))
+            {
+                "it does not have the six `:`-separated sections of an ARN".into()
+            } else {
+                "it is not an ARN (it should start with `arn:`)".into()
+            },
+        );
     };
-    if !arn.region.is_empty() && matches!(arn.service, "iam" | "sts") {
+    if !arn.region.is_empty() && (arn.service_is("iam") || arn.service_is("sts")) {
         return Some(format!(
             "IAM ARNs have no region, but this one has `{}`",
             arn.region

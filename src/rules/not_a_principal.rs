@@ -50,7 +50,8 @@ declare_rule! {
 }
 
 fn what(arn: &Arn<'_>) -> Option<String> {
-    match (arn.service, arn.resource_type()) {
+    let (service, kind) = arn.kind();
+    match (service.as_str(), kind.as_str()) {
         ("iam", "role" | "user" | "root") | ("sts", "assumed-role" | "federated-user") => None,
         ("iam", "instance-profile") => Some("an instance profile; map the role inside it".into()),
         ("iam", "group") => {

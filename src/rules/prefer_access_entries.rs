@@ -82,10 +82,17 @@ pub fn classify(e: &Entry) -> Migration {
     let Some(arn) = e.arn.as_ref().and_then(|a| Arn::parse(&a.value)) else {
         return Migration::Manual("no principal ARN".into());
     };
-    if arn.resource == "root" {
+    if arn.resource.eq_ignore_ascii_case("root") {
         return Migration::Manual("access entries ignore the account root".into());
     }
-    if arn.name().starts_with("AWSServiceRoleFor") || arn.resource.contains("aws-service-role/") {
+    let lower = arn.resource.to_ascii_lowercase();
+    if lower
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .starts_with("awsservicerolefor")
+        || lower.contains("aws-service-role/")
+    {
         return Migration::Manual("service-linked roles cannot have access entries".into());
     }
     if e.section == SectionKind::MapRoles {

@@ -59,14 +59,15 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let Some(arn) = Arn::parse(&field.value) else {
             continue;
         };
-        if arn.service != "iam" || arn.resource_type() != "role" || arn.segments().len() < 2 {
+        if !arn.service_is("iam") || !arn.type_is("role") || arn.segments().len() < 2 {
             continue;
         }
         let canonical = arn.canonical_role(arn.name());
         let path = &arn.resource["role".len()..arn.resource.len() - arn.name().len()];
-        let kind = if path.starts_with("/aws-reserved/sso.amazonaws.com/") {
+        let lower = path.to_ascii_lowercase();
+        let kind = if lower.starts_with("/aws-reserved/sso.amazonaws.com/") {
             " (an IAM Identity Center role)"
-        } else if path.starts_with("/aws-service-role/") {
+        } else if lower.starts_with("/aws-service-role/") {
             " (a service-linked role)"
         } else {
             ""

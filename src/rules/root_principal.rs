@@ -57,7 +57,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let Some(arn) = Arn::parse(&field.value) else {
             continue;
         };
-        if arn.service != "iam" || arn.resource != "root" {
+        if !arn.service_is("iam") || !arn.resource.eq_ignore_ascii_case("root") {
             continue;
         }
         out.push(

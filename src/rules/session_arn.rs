@@ -56,7 +56,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let Some(arn) = Arn::parse(&field.value) else {
             continue;
         };
-        if arn.service != "sts" || arn.resource_type() != "assumed-role" {
+        if !arn.service_is("sts") || !arn.type_is("assumed-role") {
             continue;
         }
         let Some(role) = arn.segments().first().copied().filter(|r| !r.is_empty()) else {

@@ -1,16 +1,19 @@
 //! `session-controlled-identity`: a privileged identity built from a caller-chosen session name.
-#![allow(unused_imports)]
 use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, Entry, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping};
+use crate::diagnostic::Diagnostic;
+use crate::model::AwsAuth;
+use crate::rules::active_entries;
 
 declare_rule! {
     /// ## What it does
     /// Reports usernames built from `{{SessionName}}` or `{{SessionNameRaw}}` that are privileged: a
     /// `system:node:` username outside Fargate or hybrid mappings, or any session-named mapping that
     /// grants `system:masters`.
+    ///
+    /// IAM Identity Center roles (`AWSReservedSSO_*`, path `aws-reserved/sso.amazonaws.com/`) and
+    /// `sso:` matchers are exempt: Identity Center sets their session name to the signed-in
+    /// user's name, so `{{SessionName}}` there is trustworthy (and the documented pattern).
     ///
     /// ## Why is this bad?
     /// Whoever can assume the role chooses the session name (`aws sts assume-role
@@ -58,6 +61,17 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             continue;
         };
         if !(user.value.contains("{{SessionName}}") || user.value.contains("{{SessionNameRaw}}")) {
+            continue;
+        }
+        // IAM Identity Center sets the session name of its roles to the signed-in user: there
+        // `{{SessionName}}` is the recommended, trustworthy pattern
+        let identity_center = entry.sso.is_some()
+            || entry
+                .arn
+                .as_ref()
+                .and_then(|a| Arn::parse(a.value.trim()))
+                .is_some_and(|a| a.is_identity_center_role());
+        if identity_center {
             continue;
         }
         let masters = entry.groups.iter().any(|g| g.value == "system:masters");

@@ -56,13 +56,17 @@ pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagno
         if is_placeholder(arn.partition) {
             continue;
         }
-        let (problem, label, help) = if PARTITIONS.contains(&arn.partition) {
+        // compared ignoring case, as the authenticator compares ARNs
+        let known = PARTITIONS
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(arn.partition));
+        let (problem, label, help) = if known {
             // a real partition, but not the cluster's: tokens from it never reach this cluster
             let Some(p) = cx
                 .cluster
                 .partition
                 .as_deref()
-                .filter(|p| *p != arn.partition)
+                .filter(|p| !p.eq_ignore_ascii_case(arn.partition))
             else {
                 continue;
             };
