@@ -1476,6 +1476,16 @@ fn finish(obj: &mut AwsAuth) {
     };
     let (roles, users) = (winners(roles), winners(users));
     let mut effective = Effective::default();
+    // a ConfigMap of another name or namespace: what it holds is never stored
+    if let Some(why) = obj.not_read_because() {
+        for entry in &mut obj.entries {
+            if entry.status == Status::Effective {
+                entry.status = Status::NotRead(why.clone());
+            }
+        }
+        obj.effective = effective;
+        return;
+    }
     if !rejected {
         let strings = |fields: &[Field]| fields.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
         let entries = &obj.entries;

@@ -102,6 +102,17 @@ pub enum Status {
     },
     /// Never loaded: its section failed, or the API server rejects the ConfigMap.
     Lost(String),
+    /// Written in a ConfigMap the authenticator never reads (another name or namespace than
+    /// `kube-system/aws-auth`); it would be effective there.
+    NotRead(String),
+}
+
+impl Status {
+    /// Whether the entry is stored, or would be if the authenticator read its object: what a
+    /// rule about the content of the mappings looks at.
+    pub fn is_kept(&self) -> bool {
+        matches!(self, Self::Effective | Self::NotRead(_))
+    }
 }
 
 /// One item of `mapRoles`/`mapUsers` (or of eksctl's `iamIdentityMappings`).
@@ -390,6 +401,27 @@ pub struct AwsAuth {
 }
 
 impl AwsAuth {
+    /// Why the authenticator never reads this object, if it does not.
+    pub fn not_read_because(&self) -> Option<String> {
+        if self.is_read_by_authenticator() {
+            return None;
+        }
+        let namespace = self
+            .namespace
+            .as_ref()
+            .map_or("(no namespace)", |n| n.value.as_str());
+        Some(match &self.name {
+            Some(name) => format!(
+                "the authenticator reads only `kube-system/aws-auth`, and this is `{namespace}/{}`",
+                name.value
+            ),
+            None => {
+                "the ConfigMap has no name; the authenticator reads only `kube-system/aws-auth`"
+                    .to_owned()
+            }
+        })
+    }
+
     /// Whether the authenticator would ever read this object (a ConfigMap named `aws-auth` in
     /// `kube-system`, or with no namespace yet).
     pub fn is_read_by_authenticator(&self) -> bool {

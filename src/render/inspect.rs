@@ -52,6 +52,7 @@ fn status(obj: &AwsAuth, s: &Status) -> (&'static str, Option<String>) {
             )
         }
         Status::Lost(r) => ("lost", Some(r.clone())),
+        Status::NotRead(r) => ("not read", Some(r.clone())),
     }
 }
 
@@ -207,6 +208,8 @@ pub fn table(objects: &[&AwsAuth]) -> String {
                         .join(",")
                 },
                 match reason.or_else(|| e.note.clone()) {
+                    // said once for the whole object, above the table
+                    _ if matches!(e.status, Status::NotRead(_)) => st.into(),
                     Some(r) => format!("{st}: {r}"),
                     None => st.into(),
                 },
@@ -224,6 +227,8 @@ pub fn table(objects: &[&AwsAuth]) -> String {
                 "-".into(),
                 if lost || !obj.rejected.is_empty() {
                     "lost".into()
+                } else if !obj.is_read_by_authenticator() {
+                    "not read".into()
                 } else if a.stored {
                     "effective".into()
                 } else {
@@ -241,6 +246,9 @@ pub fn table(objects: &[&AwsAuth]) -> String {
         }
         if !obj.rejected.is_empty() {
             out.push_str("  ! the API server rejects this ConfigMap: nothing in it is stored\n");
+        }
+        if let Some(why) = obj.not_read_because() {
+            out.push_str(&format!("  ! not read: {why}\n"));
         }
         if rows.len() == 1 {
             out.push_str("  (no entries)\n\n");

@@ -79,7 +79,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     // user ARNs that differ only in case: both are stored, which one applies is undefined
     let users: Vec<_> = entries
         .iter()
-        .filter(|e| e.section == SectionKind::MapUsers && e.status == Status::Effective)
+        .filter(|e| e.section == SectionKind::MapUsers && e.status.is_kept())
         .filter_map(|e| e.arn.as_ref())
         .collect();
     for (i, a) in users.iter().enumerate() {
@@ -105,7 +105,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     let effective_roles = || {
         entries
             .iter()
-            .filter(|e| e.section == SectionKind::MapRoles && e.status == Status::Effective)
+            .filter(|e| e.section == SectionKind::MapRoles && e.status.is_kept())
     };
     for matcher in effective_roles() {
         let (Some(sso), None) = (&matcher.sso, &matcher.arn) else {
@@ -144,12 +144,12 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     // the same ARN in both sections: the role table is searched first
     for user in entries
         .iter()
-        .filter(|e| e.section == SectionKind::MapUsers && e.status == Status::Effective)
+        .filter(|e| e.section == SectionKind::MapUsers && e.status.is_kept())
     {
         let Some(ua) = &user.arn else { continue };
         let role = entries.iter().find(|e| {
             e.section == SectionKind::MapRoles
-                && e.status == Status::Effective
+                && e.status.is_kept()
                 && e.arn
                     .as_ref()
                     .is_some_and(|r| r.value.eq_ignore_ascii_case(&ua.value))

@@ -53,7 +53,10 @@ declare_rule! {
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for entry in active_entries(obj) {
         if entry.section != SectionKind::MapUsers
-            || !matches!(entry.status, Status::Effective | Status::Shadowed { .. })
+            || !matches!(
+                entry.status,
+                Status::Effective | Status::NotRead(_) | Status::Shadowed { .. }
+            )
         {
             continue;
         }
