@@ -48,6 +48,7 @@ pub mod templated_file;
 pub mod unknown_data_key;
 pub mod unknown_entry_key;
 pub mod unknown_partition;
+pub mod unknown_system_group;
 pub mod unknown_template;
 pub mod unquoted_template;
 pub mod unused_suppression;
@@ -98,6 +99,7 @@ pub static RULES: &[&Rule] = &[
     &unknown_data_key::UNKNOWN_DATA_KEY,
     &unknown_entry_key::UNKNOWN_ENTRY_KEY,
     &unknown_partition::UNKNOWN_PARTITION,
+    &unknown_system_group::UNKNOWN_SYSTEM_GROUP,
     &unknown_template::UNKNOWN_TEMPLATE,
     &unquoted_template::UNQUOTED_TEMPLATE,
     &unused_suppression::UNUSED_SUPPRESSION,
@@ -180,6 +182,7 @@ fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     invalid_account::check(obj, out);
     reserved_username::check(obj, out);
     reserved_group::check(obj, out);
+    unknown_system_group::check(obj, out);
     empty_section_style::check(obj, out);
     node_mapping::check(obj, cx, out);
     privileged_node_identity::check(obj, out);
