@@ -122,8 +122,9 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             let prefixed = v
                 .get(..7)
                 .is_some_and(|p| p.eq_ignore_ascii_case("system:"));
-            // a template renders to something else; empty groups are `group-hygiene`'s
-            if !prefixed || is_known(v) || v.contains("{{") {
+            // a template renders to something else; a `- item` folded into the value is
+            // `multiline-plain-scalar`'s finding
+            if !prefixed || is_known(v) || v.contains("{{") || v.contains(" - ") {
                 continue;
             }
             let what = if v.to_lowercase().starts_with("system:node:") {

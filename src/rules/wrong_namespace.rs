@@ -73,6 +73,19 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             .label("not `kube-system`")
             .help("set `metadata.namespace: kube-system`"),
         ),
+        // a name that slipped out of `metadata` is `malformed-configmap`'s finding
+        (None, _) if obj.misplaced_metadata.is_empty() => out.push(
+            Diagnostic::new(
+                &WRONG_NAMESPACE,
+                &obj.file,
+                obj.metadata_span
+                    .clone()
+                    .unwrap_or(obj.span.start..obj.span.start),
+                "configmap holds aws-auth mappings but has no name; the authenticator only reads `aws-auth`",
+            )
+            .label("no `name`")
+            .help("set `metadata.name: aws-auth` (and `metadata.namespace: kube-system`)"),
+        ),
         _ => {}
     }
 }
