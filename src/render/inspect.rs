@@ -19,7 +19,49 @@ pub struct JsonObject<'a> {
     name: Option<&'a str>,
     namespace: Option<&'a str>,
     effective: &'a Effective,
+    /// Why nothing of it is stored, when the authenticator never reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    not_read: Option<String>,
+    sections: Vec<JsonSection>,
     entries: Vec<JsonEntry<'a>>,
+}
+
+/// How a data key loads: `loaded`, `skipped` (an empty value) or `lost` (with why, and the node
+/// roles it takes with it).
+#[derive(Serialize)]
+struct JsonSection {
+    section: SectionKind,
+    line: usize,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    node_roles_lost: Vec<String>,
+}
+
+fn json_sections(obj: &AwsAuth) -> Vec<JsonSection> {
+    obj.sections
+        .iter()
+        .map(|s| {
+            let lost = s.is_lost();
+            JsonSection {
+                section: s.kind,
+                line: obj.file.line_col(s.key_span.start).line,
+                status: match s.state {
+                    _ if lost => "lost",
+                    crate::model::SectionState::Skipped => "skipped",
+                    _ => "loaded",
+                },
+                reason: s.why_lost(&obj.file),
+                node_roles_lost: obj
+                    .entries
+                    .iter()
+                    .filter(|e| lost && e.section == s.kind && crate::rules::is_node_mapping(e))
+                    .filter_map(|e| e.arn.as_ref().map(|a| a.value.clone()))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -83,6 +125,8 @@ pub fn json_objects<'a>(objects: &[&'a AwsAuth]) -> Vec<JsonObject<'a>> {
             name: obj.name.as_ref().map(|n| n.value.as_str()),
             namespace: obj.namespace.as_ref().map(|n| n.value.as_str()),
             effective: &obj.effective,
+            not_read: obj.not_read_because(),
+            sections: json_sections(obj),
             entries: obj
                 .entries
                 .iter()
