@@ -173,12 +173,14 @@ fn check_span(file: &SourceFile, span: &Span, what: &str) {
     let text = &file.text;
     assert!(
         span.start <= span.end && span.end <= text.len(),
-        "{what}: span {span:?} is not inside the file ({} bytes)",
+        "{}: {what}: span {span:?} is not inside the file ({} bytes)",
+        file.name,
         text.len()
     );
     assert!(
         text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
-        "{what}: span {span:?} splits a character of {:?}",
+        "{}: {what}: span {span:?} splits a character of {:?}",
+        file.name,
         String::from_utf8_lossy(
             &text.as_bytes()[span.start.saturating_sub(3)..(span.end + 3).min(text.len())]
         )
