@@ -1,6 +1,7 @@
 //! The fuzz targets' bodies (`fuzz/src/lib.rs`) in the ordinary test suite: every crash a fuzzer
-//! found is kept under `fuzz/regressions/<target>/` and replayed here. `cargo fuzz run <target>`
-//! runs the bodies on generated inputs.
+//! found is kept under `fuzz/regressions/<target>/` and replayed here, and the fixtures go
+//! through the same bodies, so their invariants hold on known inputs too. `cargo fuzz run
+//! <target>` runs the bodies on generated inputs (README, "Fuzzing").
 mod common;
 
 #[allow(dead_code)]
@@ -10,13 +11,18 @@ mod bodies;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 
-/// Runs `body` on every input, reporting each one that panics.
-fn run_all(inputs: &[(String, Vec<u8>)], body: &dyn Fn(&[u8])) {
-    let failed: Vec<&str> = inputs
+/// The inputs on which `body` panics.
+fn panics(inputs: &[(String, Vec<u8>)], body: &dyn Fn(&[u8])) -> Vec<String> {
+    inputs
         .iter()
         .filter(|(_, data)| std::panic::catch_unwind(AssertUnwindSafe(|| body(data))).is_err())
-        .map(|(name, _)| name.as_str())
-        .collect();
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Runs `body` on every input, reporting each one that panics.
+fn run_all(inputs: &[(String, Vec<u8>)], body: &dyn Fn(&[u8])) {
+    let failed = panics(inputs, body);
     assert!(failed.is_empty(), "panicked on {failed:#?}");
 }
 
@@ -66,10 +72,63 @@ fn regressions_replay() {
             "fuzz/regressions/{name} is not a fuzz target ({TARGETS:?})"
         );
     }
+    let mut failed = Vec::new();
     for target in TARGETS {
         let inputs = read_tree(&root.join(target));
         total += inputs.len();
-        run_all(&inputs, &*body(target, tmp.path()));
+        failed.extend(panics(&inputs, &*body(target, tmp.path())));
     }
     assert!(total > 0, "no regression inputs under {}", root.display());
+    assert!(failed.is_empty(), "panicked on {failed:#?}");
+}
+
+#[test]
+fn fixtures_through_the_fuzz_bodies() {
+    let root = common::root();
+    let mut files = read_tree(&root.join("fixtures"));
+    files.extend(read_tree(&root.join("../shared/corpus/real")));
+    let (configs, manifests): (Vec<_>, Vec<_>) = files.into_iter().partition(|(name, _)| {
+        Path::new(name)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| awsauth::config::FILE_NAMES.contains(&n))
+    });
+    assert!(manifests.len() > 100 && !configs.is_empty());
+    run_all(&manifests, &bodies::load);
+    run_all(&manifests, &bodies::lint);
+    // the section target takes a section's text: the decoded values of the fixtures' sections
+    let sections: Vec<(String, Vec<u8>)> = manifests
+        .iter()
+        .filter_map(|(name, data)| {
+            Some((name, awsauth::discover::decode(name, data.clone()).ok()?))
+        })
+        .flat_map(|(name, file)| {
+            let load = awsauth::load::load_file(file);
+            let texts: Vec<_> = load
+                .objects
+                .iter()
+                .flat_map(|o| o.sections.iter())
+                .map(|s| {
+                    (
+                        format!("{name} {}", s.kind.key()),
+                        s.text.clone().into_bytes(),
+                    )
+                })
+                .collect();
+            texts
+        })
+        .collect();
+    assert!(sections.len() > 100, "{}", sections.len());
+    run_all(&sections, &bodies::section);
+    let mut configs = configs;
+    configs.push((
+        "src/config/starter.yaml".into(),
+        awsauth::config::STARTER.as_bytes().to_vec(),
+    ));
+    configs.push((
+        "fuzz/lint.awsauth.yaml".into(),
+        std::fs::read(root.join("fuzz/lint.awsauth.yaml")).expect("lint configuration"),
+    ));
+    let tmp = tempfile::tempdir().expect("tempdir");
+    run_all(&configs, &*body("config", tmp.path()));
 }
