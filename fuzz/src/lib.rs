@@ -151,12 +151,15 @@ fn lint_settings() -> &'static [Settings] {
         // only written: settings loaded and dropped would leak their policies' rules (leaked on
         // purpose, for the run), which LeakSanitizer reports
         write("base.yaml", LINT_CONFIG);
-        let settings = [(".awsauth.yaml", LINT_CONFIG), ("release-0.5.yaml", LINT_CONFIG_05)]
-            .map(|(name, text)| {
-                awsauth::config::load(&write(name, text))
-                    .unwrap_or_else(|e| panic!("the lint target's configuration: {e:?}"))
-            })
-            .into();
+        let settings = [
+            (".awsauth.yaml", LINT_CONFIG),
+            ("release-0.5.yaml", LINT_CONFIG_05),
+        ]
+        .map(|(name, text)| {
+            awsauth::config::load(&write(name, text))
+                .unwrap_or_else(|e| panic!("the lint target's configuration: {e:?}"))
+        })
+        .into();
         let _ = std::fs::remove_dir_all(&dir);
         settings
     })
