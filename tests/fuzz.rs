@@ -48,7 +48,10 @@ fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 const TARGETS: [&str; 4] = ["load", "section", "lint", "config"];
 
-fn body<'a>(target: &str, dir: &'a Path) -> Box<dyn Fn(&[u8]) + 'a> {
+/// A target's body (`config` writes its input in `dir`).
+type Body<'a> = Box<dyn Fn(&[u8]) + 'a>;
+
+fn body<'a>(target: &str, dir: &'a Path) -> Body<'a> {
     match target {
         "load" => Box::new(bodies::load),
         "section" => Box::new(bodies::section),
