@@ -268,9 +268,19 @@ pub struct Section {
 }
 
 impl Section {
-    /// The outer span of an inner span.
+    /// The outer span of an inner span, widened to whole characters (a parse error's one-byte
+    /// span may end inside a multi-byte character, and so would its outer span).
     pub fn outer(&self, inner: &Span) -> Span {
-        self.map.outer_span(inner)
+        let text = &self.text;
+        let mut start = inner.start;
+        while start < text.len() && !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = inner.end;
+        while end < text.len() && !text.is_char_boundary(end) {
+            end += 1;
+        }
+        self.map.outer_span(&(start..end))
     }
 
     /// The inner node of the entry at `index`, when the section parsed as a list.

@@ -62,7 +62,12 @@ fn bad_template(text: &str) -> Option<String> {
             rest = &inner[end..];
         } else {
             let end = after.find('}').map_or(after.len(), |e| e + 1);
-            let word = &after[1..end.saturating_sub(1).max(1)];
+            // without a `}`, the word stops before the last character (not inside it: `{é`)
+            let mut word_end = end.saturating_sub(1).max(1);
+            while !after.is_char_boundary(word_end) {
+                word_end -= 1;
+            }
+            let word = &after[1..word_end];
             if crate::load::is_authenticator_variable(word) && end > 1 {
                 return Some(after[..end].to_owned());
             }

@@ -22,6 +22,9 @@ pub struct ScalarMap {
     index: Vec<u32>,
     /// Where coarse positions point: the start of the value in the outer file.
     start: usize,
+    /// Where the value ends in the outer file: no position maps past it (an inner span that
+    /// ends with the value would otherwise reach one byte further, past the end of the file).
+    end: usize,
     /// Whether every inner position maps to its exact outer position.
     exact: bool,
 }
@@ -45,12 +48,14 @@ impl ScalarMap {
                 index: bucket_index(&segments),
                 segments,
                 start,
+                end,
                 exact: true,
             },
             None => Self {
                 segments: Vec::new(),
                 index: Vec::new(),
                 start,
+                end,
                 exact: false,
             },
         }
@@ -78,7 +83,7 @@ impl ScalarMap {
             _ => self.segments.partition_point(|&(s, _)| s <= inner),
         };
         match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
-            Some(&(s, o)) => o + (inner - s),
+            Some(&(s, o)) => (o + (inner - s)).min(self.end),
             None => self.start,
         }
     }
@@ -87,7 +92,7 @@ impl ScalarMap {
     pub fn outer_span(&self, inner: &Span) -> Span {
         let start = self.outer(inner.start);
         let end = if inner.end > inner.start {
-            self.outer(inner.end - 1) + 1
+            (self.outer(inner.end - 1) + 1).min(self.end)
         } else {
             start
         };
@@ -393,7 +398,7 @@ mod tests {
             let i = map.segments.partition_point(|&(s, _)| s <= inner);
             i.checked_sub(1)
                 .and_then(|i| map.segments.get(i))
-                .map_or(map.start, |&(s, o)| o + (inner - s))
+                .map_or(map.start, |&(s, o)| (o + (inner - s)).min(map.end))
         };
         let len = map.segments.last().unwrap().0;
         for inner in 0..len + 3 * BUCKET {
