@@ -7,6 +7,7 @@
 
 pub mod resolve;
 pub mod scalar_map;
+pub mod v2_error;
 
 use std::collections::HashMap;
 use std::sync::Arc as Rc;
