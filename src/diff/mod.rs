@@ -638,7 +638,7 @@ fn section_problem(file: &SourceFile, s: &crate::model::Section) -> String {
     use crate::model::SectionState;
     let line = |span: &crate::source::Span| file.line_col(span.start).line;
     match &s.state {
-        SectionState::SyntaxError { message, span } => {
+        SectionState::SyntaxError { message, span, .. } => {
             format!("YAML error at line {}: {message}", line(span))
         }
         SectionState::ConversionError { span, template, .. } => {

@@ -246,8 +246,9 @@ pub fn parse_stream(text: &str) -> Stream {
 
 /// yaml.v2 (libyaml) reads NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; YAML 1.2
 /// does not. NEL becomes CRLF everywhere (libyaml turns it into `\n` even in quoted scalars);
-/// LS and PS become CRLF and a space outside quoted scalars (inside them libyaml keeps the
-/// character in the value). Both replacements keep the byte length, so spans stay valid.
+/// LS and PS become a space and CRLF outside quoted scalars (inside them libyaml keeps the
+/// character in the value): the space goes before the break, so that the next line keeps the
+/// column libyaml gives it. Both replacements keep the byte length, so spans stay valid.
 /// `None` when the text has none of them.
 pub fn v2_line_breaks(text: &str) -> Option<String> {
     // searched as bytes: a `char` set is matched one character at a time
@@ -289,7 +290,7 @@ pub fn v2_line_breaks(text: &str) -> Option<String> {
         }
         let in_quotes = spans.get(next).is_some_and(|s| s.start <= i);
         match c {
-            '\u{2028}' | '\u{2029}' if !in_quotes => result.push_str("\r\n "),
+            '\u{2028}' | '\u{2029}' if !in_quotes => result.push_str(" \r\n"),
             c => result.push(c),
         }
     }
@@ -299,6 +300,7 @@ pub fn v2_line_breaks(text: &str) -> Option<String> {
 /// Parses only the first document of `text`, as yaml.v2's `Unmarshal` does: later documents
 /// are neither read nor checked.
 pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
+    let original = text;
     let normalized;
     let text = match v2_line_breaks(text) {
         Some(t) => {
@@ -307,7 +309,16 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
         None => text,
     };
-    let mut stream = parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN);
+    // what yaml.v2 refuses that YAML 1.2 allows (tabs, `%YAML 1.2`, `{{a}}{{b}}`, ...), found
+    // while the tree is built (a long document is parsed on both cores already)
+    let (mut stream, v2) = if text.len() >= SPLIT_MIN {
+        rayon::join(
+            || parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN),
+            || v2_error::first_failure(original),
+        )
+    } else {
+        (parse(text, 1), v2_error::first_failure(original))
+    };
     if !stream.errors.is_empty()
         && let Some(blanked) = blank_glued_comments(text)
     {
@@ -318,8 +329,11 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
     }
     if let Some(doc) = stream.documents.pop() {
-        if let Some(err) = v2_scan_errors(text).into_iter().next() {
-            return Err(err);
+        if let Some(f) = v2 {
+            return Err(SyntaxError {
+                message: f.message(),
+                offset: f.offset(),
+            });
         }
         return Ok(doc.root);
     }
