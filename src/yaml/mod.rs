@@ -314,13 +314,25 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
     let (mut stream, v2) = if text.len() >= SPLIT_MIN {
         rayon::join(
             || parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN),
-            || v2_error::first_failure(original),
+            || v2_error::first_document(original),
         )
     } else {
-        (parse(text, 1), v2_error::first_failure(original))
+        (parse(text, 1), v2_error::first_document(original))
     };
+    // yaml.v2 reads nothing after the first document's content (`...` and what follows it on
+    // its line, a stray `]`): neither need YAML 1.2
+    let read = match &v2 {
+        Ok(end) if !stream.errors.is_empty() => text.get(..*end).unwrap_or(text),
+        _ => text,
+    };
+    if read.len() < text.len() {
+        let retry = parse(read, 1);
+        if retry.errors.is_empty() {
+            stream = retry;
+        }
+    }
     if !stream.errors.is_empty()
-        && let Some(blanked) = blank_glued_comments(text)
+        && let Some(blanked) = blank_glued_comments(read)
     {
         // yaml.v2 reads `[a]#x` and `"a"#x` as a value and a comment; YAML 1.2 wants a space
         let retry = parse(&blanked, 1);
@@ -329,7 +341,7 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
     }
     if let Some(doc) = stream.documents.pop() {
-        if let Some(f) = v2 {
+        if let Err(f) = v2 {
             return Err(SyntaxError {
                 message: f.message(),
                 offset: f.offset(),
@@ -348,7 +360,14 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
             }
             Err(e)
         }
-        None => Ok(None),
+        // an empty stream to YAML 1.2; yaml.v2 may still refuse it (`...` alone)
+        None => match v2 {
+            Err(f) => Err(SyntaxError {
+                message: f.message(),
+                offset: f.offset(),
+            }),
+            Ok(_) => Ok(None),
+        },
     }
 }
 
@@ -1008,5 +1027,32 @@ mod tests {
     fn first_document_only() {
         assert!(parse_first("- a\n---\n- [\n").is_ok());
         assert!(parse_first("- [\n").is_err());
+    }
+
+    #[test]
+    fn yaml_v2_decides_what_parses() {
+        // yaml.v2 reads nothing after the first document's content
+        let root = parse_first("- a\n... trailing\n").ok().flatten();
+        assert_eq!(
+            root.as_ref().and_then(Node::as_seq).map(<[Node]>::len),
+            Some(1)
+        );
+        assert!(parse_first("&x\t]").is_ok());
+        // what YAML 1.2 allows and yaml.v2 refuses
+        for text in [
+            "...\n",
+            "%FOO bar\n---\n- a\n",
+            "- a: {{b}}{{c}}\n",
+            "- a\u{1}\n",
+        ] {
+            assert!(parse_first(text).is_err(), "{text:?}");
+        }
+        // a line separator keeps the next line's column: `b` is a key of the item
+        let root = parse_first("- a: x\u{2029}  b: y\n").ok().flatten();
+        let item = root.as_ref().and_then(Node::as_seq).and_then(|s| s.first());
+        assert_eq!(
+            item.and_then(|i| i.get("b")).and_then(Node::as_str),
+            Some("y")
+        );
     }
 }

@@ -119,10 +119,20 @@ impl Failure {
 /// Runs yaml.v2's parse of the first document of `text` (what `yaml.Unmarshal` reads) and
 /// returns the first failure, or `None` when the document parses.
 pub fn first_failure(text: &str) -> Option<Failure> {
+    first_document(text).err().map(|f| *f)
+}
+
+/// Runs yaml.v2's parse of the first document of `text`: where its content ends (yaml.v2
+/// reads nothing after it, not even the rest of that line: `- a ... x` is `[a]`), or the first
+/// failure.
+pub fn first_document(text: &str) -> std::result::Result<usize, Box<Failure>> {
     // yaml.v2 parses an empty input as a line break
-    let text = if text.is_empty() { "\n" } else { text };
-    let mut parser = parser::Parser::new(text);
-    parser.load().err().map(|f| *f)
+    let input = if text.is_empty() { "\n" } else { text };
+    let mut parser = parser::Parser::new(input);
+    match parser.load() {
+        Ok(()) => Ok(parser.document_end.unwrap_or(input.len()).min(text.len())),
+        Err(f) => Err(f),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

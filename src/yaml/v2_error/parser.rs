@@ -62,6 +62,10 @@ pub(super) struct Parser<'a> {
     marks: Vec<Mark>,
     /// `%TAG` handles of the current document and the defaults.
     handles: Vec<String>,
+    /// The furthest byte any token taken so far reaches.
+    consumed: usize,
+    /// Where the first document's content ends: what yaml.v2 reads of the text.
+    pub(super) document_end: Option<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -72,6 +76,8 @@ impl<'a> Parser<'a> {
             states: Vec::new(),
             marks: Vec::new(),
             handles: Vec::new(),
+            consumed: 0,
+            document_end: None,
         }
     }
 
@@ -122,6 +128,9 @@ impl<'a> Parser<'a> {
     }
 
     fn take(&mut self) {
+        if let Some(t) = self.scanner.queue.front() {
+            self.consumed = self.consumed.max(t.end);
+        }
         self.scanner.take();
     }
 
@@ -190,6 +199,7 @@ impl<'a> Parser<'a> {
             }
             State::DocumentEnd => {
                 let t = self.peek()?;
+                self.document_end.get_or_insert(self.consumed);
                 if t.kind == Kind::DocumentEnd {
                     self.take();
                 }

@@ -109,6 +109,8 @@ pub(super) struct Token {
     pub(super) name: String,
     /// `%YAML` version.
     pub(super) version: (u32, u32),
+    /// Byte offset just past the token's text (its start for the zero-width tokens).
+    pub(super) end: usize,
 }
 
 impl Token {
@@ -118,7 +120,13 @@ impl Token {
             start,
             name: String::new(),
             version: (0, 0),
+            end: start.offset,
         }
+    }
+
+    fn ending(mut self, end: usize) -> Self {
+        self.end = end;
+        self
     }
 }
 
@@ -335,8 +343,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// Queues a token ending here.
     fn push(&mut self, kind: Kind, start: Mark) {
-        self.queue.push_back(Token::new(kind, start));
+        let end = self.mark.offset;
+        self.queue.push_back(Token::new(kind, start).ending(end));
     }
 
     /// The next token, scanning as far as needed to know whether it starts a key.
@@ -997,7 +1007,7 @@ impl<'a> Scanner<'a> {
             ));
         }
         let kind = if alias { Kind::Alias } else { Kind::Anchor };
-        let mut t = Token::new(kind, start);
+        let mut t = Token::new(kind, start).ending(self.mark.offset);
         t.name = name;
         self.queue.push_back(t);
         Ok(())
@@ -1043,7 +1053,7 @@ impl<'a> Scanner<'a> {
                 "did not find expected whitespace or line break",
             ));
         }
-        let mut t = Token::new(Kind::Tag, start);
+        let mut t = Token::new(Kind::Tag, start).ending(self.mark.offset);
         t.name = handle;
         self.queue.push_back(t);
         Ok(())
@@ -1109,7 +1119,9 @@ impl<'a> Scanner<'a> {
             self.skip_break();
             self.block_scalar_breaks(&mut indent, start)?;
         }
-        self.queue.push_back(Token::new(Kind::Scalar, start));
+        let end = self.mark.offset;
+        self.queue
+            .push_back(Token::new(Kind::Scalar, start).ending(end));
         Ok(())
     }
 
@@ -1233,13 +1245,17 @@ impl<'a> Scanner<'a> {
             }
         }
         self.skip();
-        self.queue.push_back(Token::new(Kind::Scalar, start));
+        let end = self.mark.offset;
+        self.queue
+            .push_back(Token::new(Kind::Scalar, start).ending(end));
         Ok(())
     }
 
     fn plain(&mut self) -> Result<()> {
         let indent = self.indent + 1;
         let start = self.mark;
+        // just past the last character of the scalar (not the blanks after it)
+        let mut end = start.offset;
         let mut after_break = false;
         loop {
             self.need(4)?;
@@ -1259,6 +1275,7 @@ impl<'a> Scanner<'a> {
                         self.mark.offset += run;
                         self.mark.index += run;
                         self.mark.column += run;
+                        end = self.mark.offset;
                         after_break = false;
                         continue;
                     }
@@ -1271,6 +1288,7 @@ impl<'a> Scanner<'a> {
                 }
                 after_break = false;
                 self.skip();
+                end = self.mark.offset;
                 self.need(2)?;
             }
             if !(is_blank(self.ch(0)) || is_break(self.ch(0))) {
@@ -1298,7 +1316,8 @@ impl<'a> Scanner<'a> {
                 break;
             }
         }
-        self.queue.push_back(Token::new(Kind::Scalar, start));
+        self.queue
+            .push_back(Token::new(Kind::Scalar, start).ending(end));
         if after_break {
             self.key_allowed = true;
         }
