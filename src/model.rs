@@ -218,6 +218,36 @@ pub struct Log {
     pub line: Option<usize>,
 }
 
+impl Log {
+    /// How the text's `line N` relates to the file, for a note: yaml.v2 counts the lines of
+    /// the section's value (`key`), from 0 for parser errors; `exact`: whether the value's
+    /// positions map exactly to the file.
+    pub fn line_note(&self, file: &SourceFile, key: &str, exact: bool) -> Option<String> {
+        let real = self.line?;
+        let printed: usize = self
+            .text
+            .strip_prefix("yaml: line ")?
+            .split(':')
+            .next()?
+            .parse()
+            .ok()?;
+        let counted = if printed + 1 == real {
+            format!(
+                "`line {printed}` in the log counts the lines of the `{key}` value from 0, as yaml.v2 does for this kind of error"
+            )
+        } else {
+            format!("`line {printed}` in the log counts the lines of the `{key}` value")
+        };
+        let here = match &self.span {
+            Some(at) if exact => {
+                format!(": it is line {} of this file", file.line_col(at.start).line)
+            }
+            _ => String::new(),
+        };
+        Some(format!("{counted}{here}"))
+    }
+}
+
 /// A problem found while decoding a field or an item, which the authenticator tolerates.
 #[derive(Debug, Clone)]
 pub struct DecodeIssue {

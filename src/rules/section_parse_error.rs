@@ -2,7 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::load::sketch_entries;
-use crate::model::{AwsAuth, Log, Section, SectionKind, SectionState};
+use crate::model::{AwsAuth, SectionKind, SectionState};
 
 declare_rule! {
     /// ## What it does
@@ -64,37 +64,6 @@ fn count(n: usize, what: &str) -> String {
     } else {
         format!("{n} {what}s")
     }
-}
-
-/// How the line number of a log text relates to the file: yaml.v2 counts the lines of the
-/// section's value, from 0 for parser errors.
-fn line_note(obj: &AwsAuth, section: &Section, log: &Log) -> Option<String> {
-    let real = log.line?;
-    let printed: usize = log
-        .text
-        .strip_prefix("yaml: line ")?
-        .split(':')
-        .next()?
-        .parse()
-        .ok()?;
-    let key = section.kind.key();
-    let counted = if printed + 1 == real {
-        format!(
-            "`line {printed}` in the log counts the lines of the `{key}` value from 0, as yaml.v2 does for this kind of error"
-        )
-    } else {
-        format!("`line {printed}` in the log counts the lines of the `{key}` value")
-    };
-    let here = match &log.span {
-        Some(at) if section.map.is_exact() => {
-            format!(
-                ": it is line {} of this file",
-                obj.file.line_col(at.start).line
-            )
-        }
-        _ => String::new(),
-    };
-    Some(format!("{counted}{here}"))
 }
 
 /// Reports sections lost to a syntax or conversion error (unquoted templates have their own rule).
@@ -222,7 +191,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         } else {
             d.help(format!("fix the nested YAML; check it with `awsauth inspect` before applying: a broken `{key}` locks nodes and people out"))
         };
-        if let Some(note) = log.and_then(|l| line_note(obj, section, l)) {
+        if let Some(note) = log.and_then(|l| l.line_note(&obj.file, key, section.map.is_exact())) {
             d = d.note(note);
         }
         if !section.map.is_exact() {
