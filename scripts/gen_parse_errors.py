@@ -514,7 +514,7 @@ def find_oracle(given: str | None) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("out", nargs="?", default=DEFAULT_OUT)
+    ap.add_argument("out", nargs="?", default=str(ROOT / DEFAULT_OUT))
     ap.add_argument("--count", type=int, default=DEFAULT_COUNT)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--record", help="write the oracle's answers to this JSONL file")
