@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::model::{
     Account, AwsAuth, DecodeIssue, DecodeIssueKind, Effective, EffectiveRole, EffectiveUser, Entry,
-    Field, Rejection, Section, SectionKind, SectionState, SourceKind, Sso, Status,
+    Field, Log, Rejection, Section, SectionKind, SectionState, SourceKind, Sso, Status,
 };
 use crate::source::{SourceFile, Span};
 use crate::yaml::resolve::{Scalar, resolve};
@@ -596,11 +596,7 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
     let root = match yaml::parse_first(&section.text) {
         Ok(root) => root,
         Err(e) => {
-            let span = section.outer(&(e.offset..e.offset + 1));
-            section.state = SectionState::SyntaxError {
-                message: e.message,
-                span,
-            };
+            section.state = section.syntax_error(&e);
             // still show whom the section would have admitted: every mapping written in it
             if section.kind == SectionKind::MapAccounts {
                 accounts.extend(rescan::lost_accounts(section));
@@ -637,6 +633,7 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
                 message: err.message,
                 span: section.outer(&err.span),
                 template: err.template,
+                log: section.conversion_log(root.as_ref()),
             };
             // the YAML parsed: decode what each item holds, for display; all of it is lost
             if let Some(items) = root.as_ref().and_then(Node::as_seq) {
@@ -1284,10 +1281,16 @@ fn decode_accounts(section: &mut Section, root: Option<&Node>, accounts: &mut Ve
                     Scalar::Binary(decoded) => decoded,
                     Scalar::Error(message) => {
                         // yaml.v2 aborts here; the slice it already sized keeps "" for the rest
+                        let log = Some(Log {
+                            text: format!("yaml: {message}"),
+                            span: Some(span.clone()),
+                            line: None,
+                        });
                         section.state = SectionState::ConversionError {
                             message,
                             span: span.clone(),
                             template: false,
+                            log,
                         };
                         for rest in &items[i..] {
                             accounts.push(Account {

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::source::{SourceFile, Span};
 use crate::yaml::scalar_map::ScalarMap;
-use crate::yaml::{Node, Style};
+use crate::yaml::v2_error;
+use crate::yaml::{Node, Style, SyntaxError};
 
 /// What kind of object a mapping source is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -186,8 +187,13 @@ pub enum SectionState {
     SyntaxError {
         /// The parser's message.
         message: String,
-        /// Outer span of the error position.
+        /// Outer span of what to point at: where yaml.v2 stops, or what it stops because of
+        /// (the opening of a quote or bracket never closed, a key without `:`).
         span: Span,
+        /// What the span shows, for its label.
+        label: String,
+        /// What the authenticator logs, when awsauth can tell.
+        log: Option<Log>,
     },
     /// The YAML parses but yaml.v2/JSON conversion fails: the whole section is dropped.
     ConversionError {
@@ -197,6 +203,8 @@ pub enum SectionState {
         span: Span,
         /// A mapping used as a key, typically an unquoted `{{...}}` template.
         template: bool,
+        /// What the authenticator logs, when awsauth can tell (such errors name no line).
+        log: Option<Log>,
     },
     /// Valid YAML, but not a list: nothing loads.
     NotList {
@@ -205,6 +213,50 @@ pub enum SectionState {
         /// Outer span of the value.
         span: Span,
     },
+}
+
+/// The error the authenticator logs for a lost section (`ParseMap` logs what yaml.v2,
+/// `sigs.k8s.io/yaml` or `encoding/json` returned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Log {
+    /// The text, e.g. `yaml: line 4: found character that cannot start any token`.
+    pub text: String,
+    /// Outer span of what the text is about: for a syntax error, the mark whose line the text
+    /// prints (`None` when it prints none); for a conversion error, the offending node.
+    pub span: Option<Span>,
+    /// For a text that prints a line: the 1-based line of the section's value it refers to
+    /// (yaml.v2 prints parser errors' lines counted from 0, one less).
+    pub line: Option<usize>,
+}
+
+impl Log {
+    /// How the text's `line N` relates to the file, for a note: yaml.v2 counts the lines of
+    /// the section's value (`key`), from 0 for parser errors; `exact`: whether the value's
+    /// positions map exactly to the file.
+    pub fn line_note(&self, file: &SourceFile, key: &str, exact: bool) -> Option<String> {
+        let real = self.line?;
+        let printed: usize = self
+            .text
+            .strip_prefix("yaml: line ")?
+            .split(':')
+            .next()?
+            .parse()
+            .ok()?;
+        let counted = if printed + 1 == real {
+            format!(
+                "`line {printed}` in the log counts the lines of the `{key}` value from 0, as yaml.v2 does for this kind of error"
+            )
+        } else {
+            format!("`line {printed}` in the log counts the lines of the `{key}` value")
+        };
+        let here = match &self.span {
+            Some(at) if exact => {
+                format!(": it is line {} of this file", file.line_col(at.start).line)
+            }
+            _ => String::new(),
+        };
+        Some(format!("{counted}{here}"))
+    }
 }
 
 /// A problem found while decoding a field or an item, which the authenticator tolerates.
@@ -293,9 +345,16 @@ impl Section {
     pub fn why_lost(&self, file: &SourceFile) -> Option<String> {
         let line = |span: &Span| file.line_col(span.start).line;
         Some(match &self.state {
-            SectionState::SyntaxError { message, span } => {
-                format!("YAML error at line {}: {message}", line(span))
-            }
+            SectionState::SyntaxError {
+                message, span, log, ..
+            } => match log {
+                Some(log) => format!(
+                    "YAML error at line {}; the authenticator logs `{}`",
+                    line(span),
+                    log.text
+                ),
+                None => format!("YAML error at line {}: {message}", line(span)),
+            },
             SectionState::ConversionError { span, template, .. } => {
                 let what = if *template {
                     "an unquoted `{{...}}` template"
@@ -309,6 +368,46 @@ impl Section {
             }
             SectionState::Loaded | SectionState::Skipped => return None,
         })
+    }
+
+    /// The state of a section that does not parse (`e`: granit-parser's error), explained as
+    /// yaml.v2 reports it.
+    pub fn syntax_error(&self, e: &SyntaxError) -> SectionState {
+        let x = v2_error::explain(&self.text, e, self.reads_as_json());
+        SectionState::SyntaxError {
+            message: x.message,
+            span: self.outer(&x.primary),
+            label: x.label,
+            log: x.log.map(|l| Log {
+                text: l.text,
+                span: l.mark.map(|m| self.outer(&m)),
+                line: l.line,
+            }),
+        }
+    }
+
+    /// What the authenticator logs for a section whose document (`root`) parses but does
+    /// not convert, when awsauth can tell.
+    pub fn conversion_log(&self, root: Option<&Node>) -> Option<Log> {
+        if self.reads_as_json() {
+            return None;
+        }
+        let (text, span) = v2_error::conversion_log(root?)?;
+        Some(Log {
+            text,
+            span: Some(self.outer(&span)),
+            line: None,
+        })
+    }
+
+    /// Whether the authenticator hands the value to `encoding/json` as it is (`ToJSON` passes
+    /// a value starting with `{` through), so that its errors are not yaml.v2's.
+    fn reads_as_json(&self) -> bool {
+        self.kind != SectionKind::MapAccounts
+            && self
+                .text
+                .trim_start_matches(char::is_whitespace)
+                .starts_with('{')
     }
 
     /// Whether the whole section is dropped.

@@ -113,8 +113,48 @@ fn json_contract() {
     );
     assert!(d["help"].as_str().is_some_and(|h| h.contains("quote")));
     assert!(d["principal"].is_string() || d["principal"].is_null());
+    // the secondary spans, as the primary one is rendered
+    assert_eq!(
+        d["labels"],
+        serde_json::json!([{"line": 7, "column": 3, "end_line": 7, "end_column": 11,
+                            "message": "every mapping of `mapRoles` is lost"}])
+    );
     let keys: Vec<&String> = d.as_object().expect("object").keys().collect();
-    assert_eq!(keys.len(), 10, "{keys:?}");
+    assert_eq!(keys.len(), 11, "{keys:?}");
+}
+
+/// A lost section's JSON finding carries the log's own position as a label when it points at
+/// the cause instead (here the quote that is never closed).
+#[test]
+fn json_labels_carry_the_log_position() {
+    let root = common::root();
+    let o = awsauth(
+        &[
+            "lint",
+            "--format",
+            "json",
+            "fixtures/rules/section-parse-error/fire_unclosed_quote.yaml",
+        ],
+        &root,
+    );
+    let v = json(&o);
+    let d = v["diagnostics"]
+        .as_array()
+        .and_then(|ds| ds.iter().find(|d| d["rule"] == "section-parse-error"))
+        .expect("a section-parse-error");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(11), Some(17))
+    );
+    assert_eq!(
+        d["labels"],
+        serde_json::json!([
+            {"line": 14, "column": 1, "end_line": 14, "end_column": 2,
+             "message": "the authenticator's log says `yaml: line 6: found unexpected end of stream`"},
+            {"line": 8, "column": 3, "end_line": 8, "end_column": 11,
+             "message": "every mapping of `mapUsers` is lost"}
+        ])
+    );
 }
 
 #[test]
@@ -441,7 +481,7 @@ fn stdin_filename_reads_standard_input() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stdout(&o),
-        "rendered.yaml:12:17: error[unquoted-template] unquoted `{{SessionName}}` is a YAML flow mapping; the authenticator drops all of `mapRoles`, including node role `arn:aws:iam::111122223333:role/eks-node`\n"
+        "rendered.yaml:12:17: error[unquoted-template] unquoted `{{SessionName}}` is a YAML flow mapping; the authenticator logs `yaml: invalid map key: map[interface {}]interface {}{\"SessionName\":interface {}(nil)}` and drops all of `mapRoles`, including node role `arn:aws:iam::111122223333:role/eks-node`\n"
     );
     assert_eq!(String::from_utf8_lossy(&o.stderr), "");
     // paths without `-` are not read, and each is said

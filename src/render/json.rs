@@ -24,6 +24,17 @@ struct JsonDiagnostic<'a> {
     end_line: usize,
     end_column: usize,
     principal: Option<&'a str>,
+    labels: Vec<JsonLabel<'a>>,
+}
+
+/// A secondary span: 1-based lines and character columns, the end exclusive.
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
 }
 
 /// Renders the lint JSON document.
@@ -47,6 +58,21 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
                     end_line: end.line,
                     end_column: end.column,
                     principal: d.principal.as_deref(),
+                    labels: d
+                        .secondary
+                        .iter()
+                        .map(|l| {
+                            let start = d.file.line_col(l.span.start);
+                            let end = d.file.line_col(l.span.end.max(l.span.start));
+                            JsonLabel {
+                                line: start.line,
+                                column: start.column,
+                                end_line: end.line,
+                                end_column: end.column,
+                                message: &l.message,
+                            }
+                        })
+                        .collect(),
                 }
             })
             .collect(),

@@ -10,6 +10,13 @@ declare_rule! {
     /// parse as Go's yaml.v2 parses it: tabs, bad indentation, an unterminated quote, a mapping
     /// after a list, a float JSON cannot hold (`.nan`, `.inf`), a merge of a non-mapping.
     ///
+    /// The finding quotes the error the authenticator logs, such as `yaml: line 4: found
+    /// character that cannot start any token`, and points where that error points. yaml.v2
+    /// numbers the lines of the string, not of the file, and counts them from 0 for parser
+    /// errors (`did not find expected key`, ...), so those name the line before; an error on
+    /// the string's first line names none. An unclosed quote or bracket is shown where it opens,
+    /// with the log's own position (the end of the string) as a second label.
+    ///
     /// ## Why is this bad?
     /// The authenticator drops the **whole section** and keeps going: every role mapping is gone,
     /// node roles included, so nodes go `NotReady` and people are locked out. The store is replaced,
@@ -62,13 +69,25 @@ fn count(n: usize, what: &str) -> String {
 /// Reports sections lost to a syntax or conversion error (unquoted templates have their own rule).
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for section in &obj.sections {
-        let (message, span) = match &section.state {
-            SectionState::SyntaxError { message, span } => (message.clone(), span.clone()),
+        let (message, span, label, log, syntax) = match &section.state {
+            SectionState::SyntaxError {
+                message,
+                span,
+                label,
+                log,
+            } => (message, span, label.as_str(), log.as_ref(), true),
             SectionState::ConversionError {
                 message,
                 span,
                 template: false,
-            } => (message.clone(), span.clone()),
+                log,
+            } => (
+                message,
+                span,
+                "the nested YAML breaks here",
+                log.as_ref(),
+                false,
+            ),
             _ => continue,
         };
         let key = section.kind.key();
@@ -101,13 +120,26 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             Vec::new()
         };
         let lost = count(count_lost, kind);
-        let mut text = if lost.starts_with("0 ") {
-            format!("`{key}` does not parse ({message}); the authenticator drops the whole section")
-        } else {
-            format!(
-                "`{key}` does not parse ({message}); the authenticator drops the whole section: {lost} lost"
-            )
+        // a syntax error's log says what the parser's message says
+        let mut text = match log {
+            Some(log) if syntax => format!(
+                "`{key}` does not parse; the authenticator logs `{}`",
+                log.text
+            ),
+            Some(log) => format!(
+                "`{key}` does not parse ({message}); the authenticator logs `{}`",
+                log.text
+            ),
+            None => format!("`{key}` does not parse ({message});"),
         };
+        text.push_str(if log.is_some() {
+            " and drops the whole section"
+        } else {
+            " the authenticator drops the whole section"
+        });
+        if !lost.starts_with("0 ") {
+            text.push_str(&format!(": {lost} lost"));
+        }
         if !nodes.is_empty() {
             text.push_str(&format!(
                 ", including node role{} {}",
@@ -119,17 +151,29 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                     .join(", ")
             ));
         }
-        let mut d = Diagnostic::new(&SECTION_PARSE_ERROR, &obj.file, span, text)
-            .label("the nested YAML breaks here")
-            .secondary(
-                section.key_span.clone(),
-                format!("every mapping of `{key}` is lost"),
+        let mut d =
+            Diagnostic::new(&SECTION_PARSE_ERROR, &obj.file, span.clone(), text).label(label);
+        if let Some(log) = log
+            && let Some(at) = &log.span
+            && at != span
+        {
+            d = d.secondary(
+                at.clone(),
+                format!("the authenticator's log says `{}`", log.text),
             );
-        d = if section.text.contains('\t') && message.contains("tab") {
+        }
+        d = d.secondary(
+            section.key_span.clone(),
+            format!("every mapping of `{key}` is lost"),
+        );
+        d = if section.text.contains('\t') && (message.contains("tab") || label.contains("tab")) {
             d.help("replace the tabs in the nested YAML with spaces")
         } else {
             d.help(format!("fix the nested YAML; check it with `awsauth inspect` before applying: a broken `{key}` locks nodes and people out"))
         };
+        if let Some(note) = log.and_then(|l| l.line_note(&obj.file, key, section.map.is_exact())) {
+            d = d.note(note);
+        }
         if !section.map.is_exact() {
             d = d.note("the position is approximate: the value uses escapes, so awsauth points at its start");
         }

@@ -54,6 +54,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let SectionState::ConversionError {
             span,
             template: true,
+            log,
             ..
         } = &section.state
         else {
@@ -78,9 +79,15 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             })
             .filter_map(|e| e.arn.as_ref().map(|a| format!("`{}`", a.value)))
             .collect();
-        let mut message = format!(
-            "unquoted `{written}` is a YAML flow mapping; the authenticator drops all of `{key}`"
-        );
+        let mut message = match log {
+            Some(log) => format!(
+                "unquoted `{written}` is a YAML flow mapping; the authenticator logs `{}` and drops all of `{key}`",
+                log.text
+            ),
+            None => format!(
+                "unquoted `{written}` is a YAML flow mapping; the authenticator drops all of `{key}`"
+            ),
+        };
         if !nodes.is_empty() {
             message.push_str(&format!(
                 ", including node role{} {}",

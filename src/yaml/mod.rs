@@ -7,6 +7,7 @@
 
 pub mod resolve;
 pub mod scalar_map;
+pub mod v2_error;
 
 use std::collections::HashMap;
 use std::sync::Arc as Rc;
@@ -245,8 +246,9 @@ pub fn parse_stream(text: &str) -> Stream {
 
 /// yaml.v2 (libyaml) reads NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as line breaks; YAML 1.2
 /// does not. NEL becomes CRLF everywhere (libyaml turns it into `\n` even in quoted scalars);
-/// LS and PS become CRLF and a space outside quoted scalars (inside them libyaml keeps the
-/// character in the value). Both replacements keep the byte length, so spans stay valid.
+/// LS and PS become a space and CRLF outside quoted scalars (inside them libyaml keeps the
+/// character in the value): the space goes before the break, so that the next line keeps the
+/// column libyaml gives it. Both replacements keep the byte length, so spans stay valid.
 /// `None` when the text has none of them.
 pub fn v2_line_breaks(text: &str) -> Option<String> {
     // searched as bytes: a `char` set is matched one character at a time
@@ -288,7 +290,7 @@ pub fn v2_line_breaks(text: &str) -> Option<String> {
         }
         let in_quotes = spans.get(next).is_some_and(|s| s.start <= i);
         match c {
-            '\u{2028}' | '\u{2029}' if !in_quotes => result.push_str("\r\n "),
+            '\u{2028}' | '\u{2029}' if !in_quotes => result.push_str(" \r\n"),
             c => result.push(c),
         }
     }
@@ -298,6 +300,7 @@ pub fn v2_line_breaks(text: &str) -> Option<String> {
 /// Parses only the first document of `text`, as yaml.v2's `Unmarshal` does: later documents
 /// are neither read nor checked.
 pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
+    let original = text;
     let normalized;
     let text = match v2_line_breaks(text) {
         Some(t) => {
@@ -306,9 +309,30 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
         None => text,
     };
-    let mut stream = parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN);
+    // what yaml.v2 refuses that YAML 1.2 allows (tabs, `%YAML 1.2`, `{{a}}{{b}}`, ...), found
+    // while the tree is built (a long document is parsed on both cores already)
+    let (mut stream, v2) = if text.len() >= SPLIT_MIN {
+        rayon::join(
+            || parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN),
+            || v2_error::first_document(original),
+        )
+    } else {
+        (parse(text, 1), v2_error::first_document(original))
+    };
+    // yaml.v2 reads nothing after the first document's content (`...` and what follows it on
+    // its line, a stray `]`): neither need YAML 1.2
+    let read = match &v2 {
+        Ok(end) if !stream.errors.is_empty() => text.get(..*end).unwrap_or(text),
+        _ => text,
+    };
+    if read.len() < text.len() {
+        let retry = parse(read, 1);
+        if retry.errors.is_empty() {
+            stream = retry;
+        }
+    }
     if !stream.errors.is_empty()
-        && let Some(blanked) = blank_glued_comments(text)
+        && let Some(blanked) = blank_glued_comments(read)
     {
         // yaml.v2 reads `[a]#x` and `"a"#x` as a value and a comment; YAML 1.2 wants a space
         let retry = parse(&blanked, 1);
@@ -317,8 +341,11 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
         }
     }
     if let Some(doc) = stream.documents.pop() {
-        if let Some(err) = v2_scan_errors(text).into_iter().next() {
-            return Err(err);
+        if let Err(f) = v2 {
+            return Err(SyntaxError {
+                message: f.message(),
+                offset: f.offset(),
+            });
         }
         return Ok(doc.root);
     }
@@ -333,7 +360,14 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
             }
             Err(e)
         }
-        None => Ok(None),
+        // an empty stream to YAML 1.2; yaml.v2 may still refuse it (`...` alone)
+        None => match v2 {
+            Err(f) => Err(SyntaxError {
+                message: f.message(),
+                offset: f.offset(),
+            }),
+            Ok(_) => Ok(None),
+        },
     }
 }
 
@@ -994,5 +1028,32 @@ mod tests {
     fn first_document_only() {
         assert!(parse_first("- a\n---\n- [\n").is_ok());
         assert!(parse_first("- [\n").is_err());
+    }
+
+    #[test]
+    fn yaml_v2_decides_what_parses() {
+        // yaml.v2 reads nothing after the first document's content
+        let root = parse_first("- a\n... trailing\n").ok().flatten();
+        assert_eq!(
+            root.as_ref().and_then(Node::as_seq).map(<[Node]>::len),
+            Some(1)
+        );
+        assert!(parse_first("&x\t]").is_ok());
+        // what YAML 1.2 allows and yaml.v2 refuses
+        for text in [
+            "...\n",
+            "%FOO bar\n---\n- a\n",
+            "- a: {{b}}{{c}}\n",
+            "- a\u{1}\n",
+        ] {
+            assert!(parse_first(text).is_err(), "{text:?}");
+        }
+        // a line separator keeps the next line's column: `b` is a key of the item
+        let root = parse_first("- a: x\u{2029}  b: y\n").ok().flatten();
+        let item = root.as_ref().and_then(Node::as_seq).and_then(|s| s.first());
+        assert_eq!(
+            item.and_then(|i| i.get("b")).and_then(Node::as_str),
+            Some("y")
+        );
     }
 }

@@ -226,6 +226,8 @@ fn decode_quoted(
         origin.push((out.len(), start + at));
         out.push(c);
     };
+    // the closing quote: where the end of the value is
+    let mut close = body.len();
     while let Some((at, c)) = chars.next() {
         match c {
             c if c == quote => {
@@ -234,6 +236,7 @@ fn decode_quoted(
                     push(&mut out, '\'', at);
                     continue;
                 }
+                close = at;
                 break;
             }
             '\\' if quote == '"' => {
@@ -318,17 +321,15 @@ fn decode_quoted(
     // compress the per-character origins into verbatim runs
     let mut segments: Vec<(usize, usize)> = Vec::new();
     let mut expected = usize::MAX;
-    let mut last = (0, start);
-    for (i, &(inner, outer)) in origin.iter().enumerate() {
+    for &(inner, outer) in &origin {
         if outer != expected {
             segments.push((inner, outer));
         }
         let len = out[inner..].chars().next().map_or(1, char::len_utf8);
         expected = outer + len;
-        last = (inner + len, expected);
-        let _ = i;
     }
-    segments.push(last);
+    // the end of the value maps to the closing quote (not into the last escape)
+    segments.push((out.len(), start + close));
     Some(segments)
 }
 
