@@ -53,12 +53,12 @@ fn json_sections(obj: &AwsAuth) -> Vec<JsonSection> {
                     _ => "loaded",
                 },
                 reason: s.why_lost(&obj.file),
-                node_roles_lost: obj
-                    .entries
-                    .iter()
-                    .filter(|e| lost && e.section == s.kind && crate::rules::is_node_mapping(e))
-                    .filter_map(|e| e.arn.as_ref().map(|a| a.value.clone()))
-                    .collect(),
+                node_roles_lost: if lost {
+                    let (_, nodes) = crate::rules::lost_mappings(obj, s.kind);
+                    nodes.into_iter().map(str::to_owned).collect()
+                } else {
+                    Vec::new()
+                },
             }
         })
         .collect()
@@ -166,20 +166,8 @@ fn pad(s: &str, width: usize) -> String {
 /// How many mappings a lost section takes with it, and how many are node roles: `; 4 role
 /// mappings lost, 3 of them node roles`.
 fn lost_count(obj: &AwsAuth, s: &crate::model::Section) -> String {
-    let (n, nodes) = if s.kind == SectionKind::MapAccounts {
-        (obj.accounts.len(), 0)
-    } else {
-        let lost: Vec<_> = obj
-            .entries
-            .iter()
-            .filter(|e| e.section == s.kind && (e.arn.is_some() || e.sso.is_some()))
-            .collect();
-        let nodes = lost
-            .iter()
-            .filter(|e| crate::rules::is_node_mapping(e))
-            .count();
-        (lost.len(), nodes)
-    };
+    let (n, nodes) = crate::rules::lost_mappings(obj, s.kind);
+    let nodes = nodes.len();
     let what = match (s.kind, n) {
         (SectionKind::MapAccounts, 1) => "account",
         (SectionKind::MapAccounts, _) => "accounts",

@@ -234,6 +234,25 @@ pub fn entry_works_as_node(entry: &crate::model::Entry) -> bool {
     )
 }
 
+/// What a section takes with it when it is lost: how many mappings (or, for `mapAccounts`,
+/// accounts) are written in it, and the ARNs of the node roles among them.
+pub fn lost_mappings(obj: &AwsAuth, kind: crate::model::SectionKind) -> (usize, Vec<&str>) {
+    if kind == crate::model::SectionKind::MapAccounts {
+        return (obj.accounts.len(), Vec::new());
+    }
+    let lost: Vec<&crate::model::Entry> = obj
+        .entries
+        .iter()
+        .filter(|e| e.section == kind && (e.arn.is_some() || e.sso.is_some()))
+        .collect();
+    let nodes = lost
+        .iter()
+        .filter(|e| kind == crate::model::SectionKind::MapRoles && is_node_mapping(e))
+        .filter_map(|e| e.arn.as_ref().map(|a| a.value.as_str()))
+        .collect();
+    (lost.len(), nodes)
+}
+
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
 /// `ACCOUNT_ID`): `arn-pattern`'s finding, not a malformed value.
 pub fn is_placeholder(text: &str) -> bool {

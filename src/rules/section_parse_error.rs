@@ -2,7 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::{AwsAuth, SectionKind, SectionState};
-use crate::rules::is_node_mapping;
+use crate::rules::lost_mappings;
 
 declare_rule! {
     /// ## What it does
@@ -98,27 +98,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         };
         // every mapping written in the section is lost: decoded (when the YAML parsed and only
         // its conversion failed) or re-read item by item (when it does not parse)
-        let (count_lost, nodes): (usize, Vec<String>) = if section.kind == SectionKind::MapAccounts
-        {
-            (obj.accounts.len(), Vec::new())
-        } else {
-            let lost: Vec<_> = obj
-                .entries
-                .iter()
-                .filter(|e| e.section == section.kind && (e.arn.is_some() || e.sso.is_some()))
-                .collect();
-            let nodes = lost
-                .iter()
-                .filter(|e| is_node_mapping(e))
-                .filter_map(|e| e.arn.as_ref().map(|a| a.value.clone()))
-                .collect();
-            (lost.len(), nodes)
-        };
-        let nodes = if section.kind == SectionKind::MapRoles {
-            nodes
-        } else {
-            Vec::new()
-        };
+        let (count_lost, nodes) = lost_mappings(obj, section.kind);
         let lost = count(count_lost, kind);
         // a syntax error's log says what the parser's message says
         let mut text = match log {
