@@ -139,3 +139,74 @@ fn pathological_inputs_finish() {
         ),
     );
 }
+
+/// The line shapes `surely_accepted` vouches for (where awsauth skips the re-enactment of
+/// yaml.v2) never hide a failure: over every section of the fixtures and the corpus, the parse
+/// error cases, and mutations of them that move, repeat and re-indent lines, a text of those
+/// shapes that granit-parser accepts is one yaml.v2 accepts too.
+#[test]
+fn surely_accepted_sections_are_accepted_by_yaml_v2() {
+    use awsauth::yaml::{parse_first, v2_error};
+    let root = common::root();
+    let mut texts: Vec<String> = Vec::new();
+    let mut inputs = common::files(&root.join("fixtures"), &["yaml", "yml", "json"]);
+    inputs.extend(common::files(
+        &root.join("../shared/corpus/real"),
+        &["yaml", "yml", "json"],
+    ));
+    for path in &inputs {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let load = load_file(SourceFile::new(path.display().to_string(), text));
+        for o in &load.objects {
+            texts.extend(o.sections.iter().map(|s| s.text.clone()));
+        }
+    }
+    let mut rng = Rng(0x5eed_1234_abcd_0001);
+    let mut vouched = 0;
+    let mut checked = 0;
+    let originals = texts.clone();
+    for text in &originals {
+        for _ in 0..40 {
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            if lines.is_empty() {
+                break;
+            }
+            for _ in 0..=rng.below(3) {
+                let i = rng.below(lines.len());
+                match rng.below(5) {
+                    0 => lines[i] = format!("{}{}", " ".repeat(rng.below(4)), lines[i]),
+                    1 => lines[i] = lines[i].trim_start_matches(' ').to_owned(),
+                    2 => {
+                        let l = lines[i].clone();
+                        lines.insert(rng.below(lines.len() + 1), l);
+                    }
+                    3 if lines.len() > 1 => {
+                        lines.remove(i);
+                    }
+                    _ => {
+                        let j = rng.below(lines.len());
+                        lines.swap(i, j);
+                    }
+                }
+            }
+            texts.push(lines.join("\n") + "\n");
+        }
+    }
+    for text in &texts {
+        checked += 1;
+        if !v2_error::surely_accepted(text) || parse_first(text).is_err() {
+            continue;
+        }
+        vouched += 1;
+        assert!(
+            v2_error::first_document(text).is_ok(),
+            "granit-parser accepts and yaml.v2 refuses a text of the vouched shapes:\n{text}"
+        );
+    }
+    assert!(
+        vouched > 1000,
+        "only {vouched} of {checked} texts vouched for"
+    );
+}

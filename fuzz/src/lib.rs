@@ -35,6 +35,15 @@ pub fn section(data: &[u8]) {
     let Ok(value) = std::str::from_utf8(data) else {
         return;
     };
+    // where awsauth skips re-enacting yaml.v2 (the vouched line shapes), granit-parser's
+    // acceptance must be yaml.v2's too
+    if awsauth::yaml::v2_error::surely_accepted(value) && awsauth::yaml::parse_first(value).is_ok()
+    {
+        assert!(
+            awsauth::yaml::v2_error::first_document(value).is_ok(),
+            "vouched for, but yaml.v2 refuses: {value:?}"
+        );
+    }
     for style in Written::ALL {
         let text = configmap(value, style);
         let load = load_file(SourceFile::new(format!("{style:?}.yaml"), text));

@@ -311,13 +311,19 @@ pub fn parse_first(text: &str) -> Result<Option<Node>, SyntaxError> {
     };
     // what yaml.v2 refuses that YAML 1.2 allows (tabs, `%YAML 1.2`, `{{a}}{{b}}`, ...), found
     // while the tree is built (a long document is parsed on both cores already)
+    // (skipped for the plain line shapes of long generated sections, where the two parsers
+    // are known to agree: a tree granit-parser builds is then what yaml.v2 reads)
+    let v2 = || {
+        if v2_error::surely_accepted(original) {
+            Ok(original.len())
+        } else {
+            v2_error::first_document(original)
+        }
+    };
     let (mut stream, v2) = if text.len() >= SPLIT_MIN {
-        rayon::join(
-            || parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN),
-            || v2_error::first_document(original),
-        )
+        rayon::join(|| parse_first_split(text, SPLIT_MIN, SPLIT_AGAIN), v2)
     } else {
-        (parse(text, 1), v2_error::first_document(original))
+        (parse(text, 1), v2())
     };
     // yaml.v2 reads nothing after the first document's content (`...` and what follows it on
     // its line, a stray `]`): neither need YAML 1.2

@@ -116,6 +116,96 @@ impl Failure {
     }
 }
 
+/// Whether yaml.v2 surely accepts `text` *when granit-parser does*, so that the re-enactment can
+/// be skipped: every line has one of the few shapes long, generated sections are made of, where
+/// the two parsers are known to agree. Checked byte by byte: printable ASCII only (no tabs,
+/// carriage returns, control or non-ASCII characters, NEL, LS, PS), lines far shorter than
+/// libyaml's 1,024-character key limit, and each line blank, a comment, or `- ` markers followed
+/// by `key: value`, `key:` or (after a marker) a value, where a key is a plain name and a value
+/// a plain scalar starting with a letter or digit (what it holds, `: ` or ` #`, both parsers
+/// read alike) or a quoted string closed on its line without escapes, then perhaps a comment.
+/// Anything else (flow collections, anchors, tags, directives, document markers, block scalars,
+/// multi-line quoted scalars, `?`) answers no, and [`first_document`] decides. A property test
+/// and the `section` fuzz target hold it to this over every corpus and mutations of them.
+pub fn surely_accepted(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // one vectorised pass over the characters, then each line as far as its value's start
+    let outside = |b: u8| b.wrapping_sub(0x20) >= 0x5f && b != b'\n';
+    if bytes
+        .chunks(32)
+        .any(|c| c.iter().fold(false, |bad, &b| bad | outside(b)))
+    {
+        return false;
+    }
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        if !simple_line(&bytes[start..end]) {
+            return false;
+        }
+        start = end + 1;
+    }
+    true
+}
+
+/// Skips spaces.
+fn skip_spaces(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| c == b' ').count();
+    &b[n..]
+}
+
+/// One line of [`surely_accepted`]'s shapes (printable ASCII, checked already).
+fn simple_line(line: &[u8]) -> bool {
+    if line.len() > 512 {
+        return false;
+    }
+    let mut rest = skip_spaces(line);
+    if rest.is_empty() || rest[0] == b'#' {
+        return true;
+    }
+    let mut dashed = false;
+    while let Some(r) = rest.strip_prefix(b"- ") {
+        rest = skip_spaces(r);
+        dashed = true;
+    }
+    // `key:` or `key: value`, the key a plain name
+    let name = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        .count();
+    if name > 0
+        && rest[0].is_ascii_alphanumeric()
+        && let Some(after) = rest[name..].strip_prefix(b":")
+    {
+        if after.is_empty() {
+            return true;
+        }
+        if let Some(value) = after.strip_prefix(b" ") {
+            let value = skip_spaces(value);
+            return value.is_empty() || value[0] == b'#' || simple_value(value);
+        }
+    }
+    dashed && simple_value(rest)
+}
+
+/// A scalar that ends its line: plain, starting with a letter or digit, or quoted without
+/// escapes and closed on the line, then perhaps ` # comment`.
+fn simple_value(value: &[u8]) -> bool {
+    match value.first() {
+        Some(b) if b.is_ascii_alphanumeric() => true,
+        Some(&q @ (b'"' | b'\'')) => {
+            let body = &value[1..];
+            let Some(close) = body.iter().position(|&c| c == q) else {
+                return false;
+            };
+            let after = &body[close + 1..];
+            let t = skip_spaces(after);
+            !body[..close].contains(&b'\\')
+                && (t.is_empty() || (t[0] == b'#' && t.len() < after.len()))
+        }
+        _ => false,
+    }
+}
+
 /// Runs yaml.v2's parse of the first document of `text` (what `yaml.Unmarshal` reads) and
 /// returns the first failure, or `None` when the document parses.
 pub fn first_failure(text: &str) -> Option<Failure> {
@@ -241,6 +331,45 @@ mod tests {
     }
 
     /// What the Go oracle (the authenticator's libraries) answered for each document.
+    #[test]
+    fn simple_shapes_are_surely_accepted_and_nothing_else() {
+        for text in [
+            "- rolearn: arn:aws:iam::1:role/a\n  username: team:{{SessionName}}\n  groups:\n    - system:masters # admins\n\n# end\n",
+            "- userarn: \"arn:aws:iam::1:user/a\"\n  username: 'a b' # c\n  groups: \n",
+            "- - a\n-   b: c#d\n",
+        ] {
+            assert!(surely_accepted(text), "{text:?}");
+            assert!(first_document(text).is_ok(), "{text:?}");
+        }
+        for text in [
+            "- a: {{SessionName}}{{AccountID}}\n",
+            "- a: b\n  c\n",
+            "- a: \"b\\n\"\n",
+            "- a: 'b''c'\n",
+            "- a: 'b' c\n",
+            "- a:\tb\n",
+            "- a: b\r\n",
+            "%YAML 1.1\n---\n- a\n",
+            "- a\n...\n",
+            "- ...\n",
+            "- a: &x b\n",
+            "- a: !!str b\n",
+            "- a: |\n    b\n",
+            "- ? a\n",
+            "- a: é\n",
+            "- a: b\u{85}c\n",
+            "\"a\": b\n",
+            "- : a\n",
+            "-\n",
+            "- \n",
+            "- - \n",
+        ] {
+            assert!(!surely_accepted(text), "{text:?}");
+        }
+        let long = format!("- {}: v\n", "k".repeat(1030));
+        assert!(!surely_accepted(&long));
+    }
+
     #[test]
     fn first_failures_read_as_the_authenticator_logs_them() {
         let k = "k".repeat(1030);
