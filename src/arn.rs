@@ -15,6 +15,24 @@ pub const PARTITIONS: [&str; 8] = [
     "aws-eusc",
 ];
 
+use std::borrow::Cow;
+
+/// `text` in ASCII lower case, borrowed when it is already.
+fn lower(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// Whether `text` starts with `prefix` (ASCII, lower case) in any case.
+pub fn starts_with_ignoring_case(text: &str, prefix: &str) -> bool {
+    text.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
 /// The six sections of an ARN, borrowed from the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Arn<'a> {
@@ -36,10 +54,11 @@ impl<'a> Arn<'a> {
     /// sections keep their case (compare them with the `*_is` methods).
     pub fn parse(text: &'a str) -> Option<Self> {
         // `splitn(6, ':')` by hand: rules parse every entry's ARN, several times over
-        let rest = text
-            .get(..4)
-            .filter(|p| p.eq_ignore_ascii_case("arn:"))
-            .map(|_| &text[4..])?;
+        let rest = match text.as_bytes().get(..4)? {
+            b"arn:" => &text[4..],
+            p if p.eq_ignore_ascii_case(b"arn:") => &text[4..],
+            _ => return None,
+        };
         let mut colons = rest
             .bytes()
             .enumerate()
@@ -69,31 +88,29 @@ impl<'a> Arn<'a> {
         self.resource_type().eq_ignore_ascii_case(kind)
     }
 
-    /// The service and the resource type in lower case, for matching: `("iam", "role")`.
-    pub fn kind(&self) -> (String, String) {
-        (
-            self.service.to_ascii_lowercase(),
-            self.resource_type().to_ascii_lowercase(),
-        )
+    /// The service and the resource type in lower case, for matching: `("iam", "role")`
+    /// (borrowed when already lower case, as they nearly always are).
+    pub fn kind(&self) -> (Cow<'a, str>, Cow<'a, str>) {
+        (lower(self.service), lower(self.resource_type()))
     }
 
     /// Whether this is an IAM Identity Center (SSO) role: `AWSReservedSSO_<PermissionSet>_<id>`,
     /// with or without its `aws-reserved/sso.amazonaws.com/` path. Identity Center sets the
     /// session name of these roles to the signed-in user's name; the caller cannot choose it.
     pub fn is_identity_center_role(&self) -> bool {
-        let lower = self.resource.to_ascii_lowercase();
         self.service_is("iam")
             && self.type_is("role")
-            && (lower.starts_with("role/aws-reserved/sso.amazonaws.com/")
-                || self
-                    .name()
-                    .to_ascii_lowercase()
-                    .starts_with("awsreservedsso_"))
+            && (starts_with_ignoring_case(self.resource, "role/aws-reserved/sso.amazonaws.com/")
+                || starts_with_ignoring_case(self.name(), "awsreservedsso_"))
     }
 
     /// The resource type: the text before the first `/` (`role`, `user`, `root`, ...).
     pub fn resource_type(&self) -> &'a str {
-        self.resource.split('/').next().unwrap_or(self.resource)
+        // by bytes: rules ask for it of every entry, several times over
+        match self.resource.bytes().position(|b| b == b'/') {
+            Some(i) => &self.resource[..i],
+            None => self.resource,
+        }
     }
 
     /// The segments after the resource type (path segments and the name).
@@ -103,7 +120,10 @@ impl<'a> Arn<'a> {
 
     /// The last segment: a role's or user's name.
     pub fn name(&self) -> &'a str {
-        self.resource.rsplit('/').next().unwrap_or(self.resource)
+        match self.resource.bytes().rposition(|b| b == b'/') {
+            Some(i) => &self.resource[i + 1..],
+            None => self.resource,
+        }
     }
 
     /// Whether the account is exactly 12 ASCII digits.
@@ -163,7 +183,8 @@ mod tests {
         // the authenticator compares ARNs ignoring case
         let upper = Arn::parse("ARN:AWS:IAM::111122223333:ROLE/Ops").unwrap();
         assert!(upper.service_is("iam") && upper.type_is("role") && upper.has_valid_account());
-        assert_eq!(upper.kind(), ("iam".to_owned(), "role".to_owned()));
+        let (service, kind) = upper.kind();
+        assert_eq!((service.as_ref(), kind.as_ref()), ("iam", "role"));
         assert!(Arn::parse("arné:a:b:c:d:e").is_none());
         for sso in [
             "arn:aws:iam::111122223333:role/AWSReservedSSO_Admin_0123456789abcdef",

@@ -51,7 +51,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let (service, kind) = arn.kind();
-        let (expected, key) = match (entry.section, service.as_str(), kind.as_str()) {
+        let (expected, key) = match (entry.section, service.as_ref(), kind.as_ref()) {
             (SectionKind::MapRoles, "iam", "user") => ("mapUsers", "userarn"),
             (SectionKind::MapUsers, "iam", "role") => ("mapRoles", "rolearn"),
             _ => continue,

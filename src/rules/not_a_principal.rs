@@ -51,7 +51,7 @@ declare_rule! {
 
 fn what(arn: &Arn<'_>) -> Option<String> {
     let (service, kind) = arn.kind();
-    match (service.as_str(), kind.as_str()) {
+    match (service.as_ref(), kind.as_ref()) {
         ("iam", "role" | "user" | "root") | ("sts", "assumed-role" | "federated-user") => None,
         ("iam", "instance-profile") => Some("an instance profile; map the role inside it".into()),
         ("iam", "group") => {

@@ -85,13 +85,9 @@ pub fn classify(e: &Entry) -> Migration {
     if arn.resource.eq_ignore_ascii_case("root") {
         return Migration::Manual("access entries ignore the account root".into());
     }
-    let lower = arn.resource.to_ascii_lowercase();
-    if lower
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .starts_with("awsservicerolefor")
-        || lower.contains("aws-service-role/")
+    let path = &arn.resource[arn.resource_type().len()..];
+    if crate::arn::starts_with_ignoring_case(arn.name(), "awsservicerolefor")
+        || crate::arn::starts_with_ignoring_case(path, "/aws-service-role/")
     {
         return Migration::Manual("service-linked roles cannot have access entries".into());
     }

@@ -64,14 +64,14 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         }
         let canonical = arn.canonical_role(arn.name());
         let path = &arn.resource["role".len()..arn.resource.len() - arn.name().len()];
-        let lower = path.to_ascii_lowercase();
-        let kind = if lower.starts_with("/aws-reserved/sso.amazonaws.com/") {
-            " (an IAM Identity Center role)"
-        } else if lower.starts_with("/aws-service-role/") {
-            " (a service-linked role)"
-        } else {
-            ""
-        };
+        let kind =
+            if crate::arn::starts_with_ignoring_case(path, "/aws-reserved/sso.amazonaws.com/") {
+                " (an IAM Identity Center role)"
+            } else if crate::arn::starts_with_ignoring_case(path, "/aws-service-role/") {
+                " (a service-linked role)"
+            } else {
+                ""
+            };
         out.push(
             Diagnostic::new(
                 &ROLE_ARN_PATH,

@@ -63,17 +63,6 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         if !(user.value.contains("{{SessionName}}") || user.value.contains("{{SessionNameRaw}}")) {
             continue;
         }
-        // IAM Identity Center sets the session name of its roles to the signed-in user: there
-        // `{{SessionName}}` is the recommended, trustworthy pattern
-        let identity_center = entry.sso.is_some()
-            || entry
-                .arn
-                .as_ref()
-                .and_then(|a| Arn::parse(a.value.trim()))
-                .is_some_and(|a| a.is_identity_center_role());
-        if identity_center {
-            continue;
-        }
         let masters = entry.groups.iter().any(|g| g.value == "system:masters");
         let fargate = entry
             .groups
@@ -86,6 +75,17 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         } else {
             continue;
         };
+        // IAM Identity Center sets the session name of its roles to the signed-in user: there
+        // `{{SessionName}}` is the recommended, trustworthy pattern
+        let identity_center = entry.sso.is_some()
+            || entry
+                .arn
+                .as_ref()
+                .and_then(|a| Arn::parse(a.value.trim()))
+                .is_some_and(|a| a.is_identity_center_role());
+        if identity_center {
+            continue;
+        }
         out.push(
             Diagnostic::new(&SESSION_CONTROLLED_IDENTITY, &obj.file, user.span.clone(), format!("`{}`: {why}", user.value))
                 .label("the caller picks the session name")
