@@ -844,19 +844,7 @@ impl<'a> Scanner<'a> {
             _ => return Err(self.error(CONTEXT, start, "found unknown directive name")),
         };
         // the rest of the line: blanks and a comment
-        self.skip_blanks()?;
-        self.skip_comment()?;
-        if !is_breakz(self.ch(0)) {
-            return Err(self.error(
-                CONTEXT,
-                start,
-                "did not find expected comment or line break",
-            ));
-        }
-        if is_break(self.ch(0)) {
-            self.need(2)?;
-            self.skip_break();
-        }
+        self.end_of_line(CONTEXT, start)?;
         self.queue.push_back(token);
         Ok(())
     }
@@ -1106,19 +1094,7 @@ impl<'a> Scanner<'a> {
                 self.skip();
             }
         }
-        self.skip_blanks()?;
-        self.skip_comment()?;
-        if !is_breakz(self.ch(0)) {
-            return Err(self.error(
-                CONTEXT,
-                start,
-                "did not find expected comment or line break",
-            ));
-        }
-        if is_break(self.ch(0)) {
-            self.need(2)?;
-            self.skip_break();
-        }
+        self.end_of_line(CONTEXT, start)?;
         let mut indent: usize = if increment == 0 {
             0
         } else if self.indent >= 0 {
@@ -1266,6 +1242,25 @@ impl<'a> Scanner<'a> {
         let end = self.mark.offset;
         self.queue
             .push_back(Token::new(Kind::Scalar, start).ending(end));
+        Ok(())
+    }
+
+    /// The rest of a directive's or block scalar header's line: blanks, perhaps a comment, then
+    /// the line break (taken) or the end.
+    fn end_of_line(&mut self, context: &'static str, start: Mark) -> Result<()> {
+        self.skip_blanks()?;
+        self.skip_comment()?;
+        if !is_breakz(self.ch(0)) {
+            return Err(self.error(
+                context,
+                start,
+                "did not find expected comment or line break",
+            ));
+        }
+        if is_break(self.ch(0)) {
+            self.need(2)?;
+            self.skip_break();
+        }
         Ok(())
     }
 
