@@ -712,19 +712,24 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
-    fn block_entry(&mut self) -> Result<()> {
+    /// In block context, a collection of `kind` opens at the current column, where a key may
+    /// start (otherwise `problem`); flow context opens nothing.
+    fn open_here(&mut self, problem: &str, kind: Kind) -> Result<()> {
         if self.flow == 0 {
-            if !self.key_allowed {
-                let m = self.mark;
-                return Err(self.error(
-                    "",
-                    m,
-                    "block sequence entries are not allowed in this context",
-                ));
-            }
             let m = self.mark;
-            self.open_block(m.column, None, Kind::BlockSequenceStart, m)?;
+            if !self.key_allowed {
+                return Err(self.error("", m, problem));
+            }
+            self.open_block(m.column, None, kind, m)?;
         }
+        Ok(())
+    }
+
+    fn block_entry(&mut self) -> Result<()> {
+        self.open_here(
+            "block sequence entries are not allowed in this context",
+            Kind::BlockSequenceStart,
+        )?;
         self.drop_candidate()?;
         self.key_allowed = true;
         self.indicator(Kind::BlockEntry);
@@ -732,14 +737,10 @@ impl<'a> Scanner<'a> {
     }
 
     fn explicit_key(&mut self) -> Result<()> {
-        if self.flow == 0 {
-            if !self.key_allowed {
-                let m = self.mark;
-                return Err(self.error("", m, "mapping keys are not allowed in this context"));
-            }
-            let m = self.mark;
-            self.open_block(m.column, None, Kind::BlockMappingStart, m)?;
-        }
+        self.open_here(
+            "mapping keys are not allowed in this context",
+            Kind::BlockMappingStart,
+        )?;
         self.drop_candidate()?;
         self.key_allowed = self.flow == 0;
         self.indicator(Kind::Key);
@@ -765,18 +766,10 @@ impl<'a> Scanner<'a> {
             self.forget_candidate(c.token);
             self.key_allowed = false;
         } else {
-            if self.flow == 0 {
-                if !self.key_allowed {
-                    let m = self.mark;
-                    return Err(self.error(
-                        "",
-                        m,
-                        "mapping values are not allowed in this context",
-                    ));
-                }
-                let m = self.mark;
-                self.open_block(m.column, None, Kind::BlockMappingStart, m)?;
-            }
+            self.open_here(
+                "mapping values are not allowed in this context",
+                Kind::BlockMappingStart,
+            )?;
             self.key_allowed = self.flow == 0;
         }
         self.indicator(Kind::Value);
