@@ -93,10 +93,25 @@ pub fn build(diagnostics: &[Diagnostic], base: &Path) -> BaselineFile {
 
 /// Reads a baseline file.
 pub fn read(path: &Path) -> Result<BaselineFile, String> {
-    let text = std::fs::read_to_string(path)
+    let bytes = crate::untrusted::read_regular(path, crate::untrusted::BASELINE_CAP)
         .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
-    let b: BaselineFile = serde_json::from_str(&text)
-        .map_err(|e| format!("`{}` is not an awsauth baseline: {e}", path.display()))?;
+    // serde's message can quote the file: not shown when it is no baseline at all
+    let b: BaselineFile = match serde_json::from_slice(&bytes) {
+        Ok(b) => b,
+        Err(e) if looks_like_baseline(&bytes) => {
+            return Err(format!(
+                "`{}` is not a valid awsauth baseline: {e}",
+                path.display()
+            ));
+        }
+        Err(e) => {
+            return Err(format!(
+                "`{}` is not an awsauth baseline (line {}: not a JSON object with `version` and `findings`; its content is not shown)",
+                path.display(),
+                e.line()
+            ));
+        }
+    };
     if b.version != 1 {
         return Err(format!(
             "`{}`: unsupported baseline version {}",
@@ -105,6 +120,13 @@ pub fn read(path: &Path) -> Result<BaselineFile, String> {
         ));
     }
     Ok(b)
+}
+
+/// Whether `bytes` are a JSON object with the keys of a baseline (so a parse error's message,
+/// which may quote the file, is about a baseline and can be shown).
+fn looks_like_baseline(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+        .is_ok_and(|m| m.contains_key("version") && m.contains_key("findings"))
 }
 
 /// Removes the findings recorded in `baseline` (each recorded finding hides one finding with

@@ -88,6 +88,8 @@ fn documented_configurations_validate_and_load() {
     let start = section.find("```yaml\n").expect("an example") + "```yaml\n".len();
     let example = &section[start..start + section[start..].find("```").expect("closed")];
     let dir = tempfile::tempdir().expect("tmp");
+    // one repository (`extends` stays inside it)
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
     write(dir.path(), "org/awsauth-base.yaml", "fail-on: error\n");
     for (name, text) in [("readme", example), ("starter", awsauth::config::STARTER)] {
         let json = awsauth::config::yaml_to_json(text).expect("YAML");
@@ -141,6 +143,8 @@ fn nearest_configuration_applies_to_each_file() {
 fn extends_merges_and_this_file_wins() {
     let dir = tempfile::tempdir().expect("tmp");
     let root = dir.path();
+    // one repository (`extends` stays inside it)
+    std::fs::create_dir(root.join(".git")).expect("mkdir");
     write(
         root,
         "base/awsauth-base.yaml",

@@ -524,6 +524,10 @@ pub trait Source {
     fn name(&self, path: &Path) -> String;
     /// What identifies the file, to find `extends` cycles.
     fn identity(&self, path: &Path) -> PathBuf;
+    /// Whether a chain that starts at `leaf` may read `target` (named by an `extends`), or
+    /// why not: a pull request's configuration must not make awsauth print the first lines of
+    /// a file it could not read itself ([`crate::untrusted`]).
+    fn confine(&self, target: &Path, leaf: &Path) -> Result<(), String>;
 }
 
 /// The file system, as `lint` reads configurations.
@@ -532,7 +536,8 @@ pub struct FileSystem;
 
 impl Source for FileSystem {
     fn read(&self, path: &Path) -> Result<Vec<u8>, String> {
-        std::fs::read(path).map_err(|e| format!("cannot read: {e}"))
+        crate::untrusted::read_regular(path, crate::untrusted::CONFIG_CAP)
+            .map_err(|e| format!("cannot read: {e}"))
     }
 
     fn name(&self, path: &Path) -> String {
@@ -549,6 +554,66 @@ impl Source for FileSystem {
     fn identity(&self, path: &Path) -> PathBuf {
         std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
     }
+
+    fn confine(&self, target: &Path, leaf: &Path) -> Result<(), String> {
+        crate::untrusted::confine(target, &crate::untrusted::chain_root(leaf))
+    }
+}
+
+/// The top-level keys of a configuration file (the fields of [`ConfigFile`]).
+const KEYS: [&str; 11] = [
+    "$schema",
+    "extends",
+    "select",
+    "ignore",
+    "fail-on",
+    "include",
+    "exclude",
+    "per-file-ignores",
+    "cluster",
+    "rules",
+    "policies",
+];
+
+/// Why a file that is neither named like a configuration file nor has any configuration key
+/// is not read as one. Such a file may be anything `extends` or `--config` was pointed at (a
+/// credentials file of the CI job, say): the error gives no line of it, nor the parser's
+/// message, which can quote it.
+fn not_a_configuration(
+    path: &Path,
+    root: Result<Option<&Node>, usize>,
+    text: &str,
+) -> Option<String> {
+    let named = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| FILE_NAMES.contains(&n));
+    if named {
+        return None;
+    }
+    let why = match root {
+        Err(offset) => {
+            let line = text[..offset.min(text.len())].matches('\n').count() + 1;
+            format!("it is not valid YAML (from line {line})")
+        }
+        Ok(None) => return None,
+        Ok(Some(root)) => match root.as_map() {
+            None => format!("it is a {}, not a mapping", root.type_name()),
+            Some([]) => return None,
+            Some(entries) => {
+                let known = entries
+                    .iter()
+                    .any(|(k, _)| k.as_str().is_some_and(|k| KEYS.contains(&k)));
+                if known {
+                    return None;
+                }
+                "none of its keys is a configuration key".to_owned()
+            }
+        },
+    };
+    Some(format!(
+        "not an awsauth configuration: {why} (its content is not shown)"
+    ))
 }
 
 fn parse_layer(path: &Path, source: &dyn Source) -> Result<Layer, Vec<ConfigError>> {
@@ -563,7 +628,15 @@ fn parse_layer(path: &Path, source: &dyn Source) -> Result<Layer, Vec<ConfigErro
     let bytes = source.read(path).map_err(io)?;
     let text = String::from_utf8(bytes).map_err(|_| io("not valid UTF-8".into()))?;
     let file = SourceFile::new(source.name(path), text);
-    let root = match crate::yaml::parse_first(&file.text) {
+    let parsed = crate::yaml::parse_first(&file.text);
+    let shape = match &parsed {
+        Ok(root) => Ok(root.as_ref()),
+        Err(e) => Err(e.offset),
+    };
+    if let Some(message) = not_a_configuration(path, shape, &file.text) {
+        return Err(io(message));
+    }
+    let root = match parsed {
         Ok(Some(root)) => root,
         Ok(None) => Node {
             kind: NodeKind::Map(Vec::new()),
@@ -812,10 +885,20 @@ pub fn load_from(path: &Path, source: &dyn Source) -> Result<Settings, Vec<Confi
         };
         if let Some(ext) = &layer.config.extends {
             let (node, _) = node_at(&layer.root, &[Step::Key("extends".into())]);
-            next = Some((
-                layer.dir.join(ext),
-                Some((Arc::clone(&layer.file), node.span.clone())),
-            ));
+            let target = layer.dir.join(ext);
+            if let Err(why) = source.confine(&target, path) {
+                return Err(vec![
+                    ConfigError::at(
+                        &layer.file,
+                        node.span.clone(),
+                        format!("cannot extend `{}`: {why}", target.display()),
+                    )
+                    .help(
+                        "`extends` names a configuration file of the same repository (README \"Security model\")",
+                    ),
+                ]);
+            }
+            next = Some((target, Some((Arc::clone(&layer.file), node.span.clone()))));
         }
         layers.push(layer);
     }

@@ -74,6 +74,23 @@ impl Source for AtCommit<'_> {
             None => FileSystem.identity(path),
         }
     }
+
+    fn confine(&self, target: &Path, leaf: &Path) -> Result<(), String> {
+        if self.in_repo(leaf).is_none() {
+            // a configuration above the repository is read from the file system
+            return FileSystem.confine(target, leaf);
+        }
+        match self.in_repo(target) {
+            Some(rel) if crate::untrusted::in_git_dir(Path::new(&rel)) => {
+                Err("it is inside the `.git` directory, which is never read".into())
+            }
+            Some(_) => Ok(()),
+            None => Err(format!(
+                "it is outside the repository (`{}`), the files a configuration may extend from",
+                self.repo.root.display()
+            )),
+        }
+    }
 }
 
 /// Which configuration file to read at the base commit.

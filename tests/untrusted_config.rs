@@ -1,0 +1,329 @@
+//! Configuration files, `extends` chains and baselines read as untrusted input (issue 11 item
+//! 1): a pull request's `.awsauth.yaml` cannot make awsauth print a file it names, read outside
+//! the repository, or hang on a device or FIFO. Every run is under a watchdog (`timeout`), so a
+//! hang fails the test instead of stalling the suite.
+mod common;
+
+use common::write;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// A value no output may contain: it stands for a secret.
+const SECRET: &str = "hunter2-3b1f0c";
+
+const AUTH: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/admin
+      username: admin
+      groups: [system:masters]
+";
+
+/// Runs awsauth in `dir` for at most 30 s (exit 124 when the watchdog fires), with the secret
+/// in its environment.
+fn awsauth(args: &[&str], dir: &Path) -> Output {
+    Command::new("timeout")
+        .args(["-k", "5", "30", env!("CARGO_BIN_EXE_awsauth")])
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("AWSAUTH_TEST_SECRET", SECRET)
+        .output()
+        .expect("runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// A git working tree (a `.git` folder is what marks it) with an aws-auth and these files.
+fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
+    write(dir.path(), "aws-auth.yaml", AUTH);
+    for (name, body) in files {
+        write(dir.path(), name, body);
+    }
+    dir
+}
+
+/// The run stopped on the configuration (exit 2), quickly, without the secret, saying `why`.
+fn refused(o: &Output, why: &str) {
+    let all = text(o);
+    assert_eq!(o.status.code(), Some(2), "{all}");
+    assert!(!all.contains(SECRET), "the secret is printed:\n{all}");
+    assert!(all.contains(why), "expected `{why}` in:\n{all}");
+}
+
+#[test]
+fn extends_cannot_read_the_environment_or_other_kernel_files() {
+    for target in [
+        "/proc/self/environ",
+        "/proc/self/cmdline",
+        "/dev/zero",
+        "/dev/urandom",
+    ] {
+        let dir = repo(&[(".awsauth.yaml", &format!("extends: {target}\n"))]);
+        for format in ["human", "concise", "json", "github"] {
+            let o = awsauth(&["lint", "--format", format, "."], dir.path());
+            refused(&o, "outside");
+        }
+    }
+}
+
+#[test]
+fn extends_cannot_leave_the_repository() {
+    let outside = tempfile::tempdir().expect("tmp");
+    write(
+        outside.path(),
+        "creds.yaml",
+        &format!("select: [all]\ntoken: {SECRET}\n"),
+    );
+    let creds = outside.path().join("creds.yaml");
+    let dir = repo(&[]);
+    // an absolute path, a relative one climbing out, and a symlink inside pointing out
+    let up = format!(
+        "{}{}",
+        "../".repeat(dir.path().components().count()),
+        creds.display()
+    );
+    std::os::unix::fs::symlink(&creds, dir.path().join("link.yaml")).expect("symlink");
+    for target in [creds.display().to_string(), up, "link.yaml".to_owned()] {
+        write(dir.path(), ".awsauth.yaml", &format!("extends: {target}\n"));
+        let o = awsauth(&["lint", "."], dir.path());
+        refused(&o, "is outside");
+    }
+}
+
+#[test]
+fn extends_never_reads_the_git_directory() {
+    // actions/checkout persists the job's token in `.git/config`
+    let dir = repo(&[(
+        ".git/config",
+        &format!("[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n"),
+    )]);
+    for target in [".git/config", "./sub/../.git/config", ".GIT/config"] {
+        write(dir.path(), ".awsauth.yaml", &format!("extends: {target}\n"));
+        let o = awsauth(&["lint", "."], dir.path());
+        let all = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{all}");
+        assert!(!all.contains(SECRET), "the secret is printed:\n{all}");
+    }
+}
+
+#[test]
+fn extends_does_not_echo_a_file_that_is_no_configuration() {
+    // a credentials file a CI step wrote into the workspace, in the shapes a parser may quote
+    let shapes = [
+        format!("{{\"type\": \"external_account\", \"token\": \"{SECRET}\"}}\n"),
+        format!("AWS_SECRET_ACCESS_KEY={SECRET}\n"),
+        format!("[default]\naws_secret_access_key = {SECRET}\n"),
+        format!("- {SECRET}\n"),
+        format!("key: [unclosed {SECRET}\n"),
+        format!("{{\"auths\": {{\"ghcr.io\": {{\"auth\": \"{SECRET}\"}}}}}}"),
+    ];
+    for body in &shapes {
+        let dir = repo(&[
+            ("creds.json", body.as_str()),
+            (".awsauth.yaml", "extends: creds.json\n"),
+        ]);
+        for format in ["human", "concise", "json", "github"] {
+            let o = awsauth(&["lint", "--format", format, "."], dir.path());
+            refused(&o, "not an awsauth configuration");
+        }
+        // the same file named by `--config`
+        let o = awsauth(&["lint", "--config", "creds.json", "."], dir.path());
+        refused(&o, "not an awsauth configuration");
+    }
+}
+
+#[test]
+fn extends_and_config_refuse_fifos_devices_and_directories_without_hanging() {
+    let dir = repo(&[]);
+    let fifo = dir.path().join("fifo.yaml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    std::fs::create_dir(dir.path().join("folder.yaml")).expect("mkdir");
+    for (target, why) in [
+        ("fifo.yaml", "not a regular file"),
+        ("folder.yaml", "a directory"),
+    ] {
+        write(dir.path(), ".awsauth.yaml", &format!("extends: {target}\n"));
+        refused(&awsauth(&["lint", "."], dir.path()), why);
+        refused(
+            &awsauth(&["lint", "--config", target, "aws-auth.yaml"], dir.path()),
+            why,
+        );
+    }
+    std::fs::remove_file(dir.path().join(".awsauth.yaml")).expect("rm");
+    for (target, why) in [
+        ("/dev/zero", "not a regular file"),
+        ("/dev/urandom", "not a regular file"),
+        ("/proc/self/environ", "a file of the kernel"),
+    ] {
+        refused(
+            &awsauth(&["lint", "--config", target, "."], dir.path()),
+            why,
+        );
+    }
+}
+
+#[test]
+fn configuration_files_are_size_capped() {
+    let big = format!("select: [all]\n{}", "# padding\n".repeat(120_000));
+    let dir = repo(&[
+        ("base.yaml", &big),
+        (".awsauth.yaml", "extends: base.yaml\n"),
+    ]);
+    refused(
+        &awsauth(&["lint", "."], dir.path()),
+        "larger than the 1 MiB",
+    );
+    std::fs::remove_file(dir.path().join(".awsauth.yaml")).expect("rm");
+    refused(
+        &awsauth(&["lint", "--config", "base.yaml", "."], dir.path()),
+        "larger than the 1 MiB",
+    );
+}
+
+#[test]
+fn extends_within_the_repository_still_works() {
+    let dir = repo(&[
+        (
+            "org/base.yaml",
+            "ignore: [iam-user-mapping]\nfail-on: error\n",
+        ),
+        ("teams/a/.awsauth.yaml", "extends: ../../org/base.yaml\n"),
+    ]);
+    write(dir.path(), "teams/a/aws-auth.yaml", AUTH);
+    let o = awsauth(&["lint", "--format", "concise", "teams/a"], dir.path());
+    let all = text(&o);
+    // system-masters is a warning: with `fail-on: error` from the base, the run passes
+    assert_eq!(o.status.code(), Some(0), "{all}");
+    assert!(all.contains("system-masters"), "{all}");
+}
+
+#[test]
+fn outside_a_repository_extends_stays_below_the_configuration() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        "secret.yaml",
+        &format!("select: [all]\nbogus: {SECRET}\n"),
+    );
+    write(dir.path(), "project/aws-auth.yaml", AUTH);
+    write(dir.path(), "project/org/base.yaml", "fail-on: error\n");
+    write(
+        dir.path(),
+        "project/.awsauth.yaml",
+        "extends: ../secret.yaml\n",
+    );
+    let project = dir.path().join("project");
+    refused(&awsauth(&["lint", "."], &project), "directory tree");
+    write(
+        dir.path(),
+        "project/.awsauth.yaml",
+        "extends: org/base.yaml\n",
+    );
+    let o = awsauth(&["lint", "."], &project);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn baselines_are_regular_size_capped_files_and_not_echoed() {
+    let dir = repo(&[(
+        "creds.json",
+        &format!("{{\"token\": \"{SECRET}\", \"version\": [1]}}"),
+    )]);
+    let fifo = dir.path().join("fifo.json");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    for (baseline, why) in [
+        ("/dev/zero", "not a regular file"),
+        ("/dev/urandom", "not a regular file"),
+        ("fifo.json", "not a regular file"),
+        ("/proc/self/environ", "a file of the kernel"),
+        ("creds.json", "is not an awsauth baseline"),
+    ] {
+        refused(
+            &awsauth(&["lint", "--baseline", baseline, "."], dir.path()),
+            why,
+        );
+    }
+    // a damaged baseline still gets the parser's message
+    write(
+        dir.path(),
+        "baseline.json",
+        "{\"version\": 1, \"findings\": [{\"rule\": 3}]}",
+    );
+    refused(
+        &awsauth(&["lint", "--baseline", "baseline.json", "."], dir.path()),
+        "not a valid awsauth baseline",
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let o = Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .expect("git runs");
+    assert!(o.status.success(), "git {args:?}: {}", text(&o));
+}
+
+#[test]
+fn the_base_configuration_of_a_diff_is_confined_too() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(root, "aws-auth.yaml", AUTH);
+    write(root, "creds.json", &format!("{{\"token\": \"{SECRET}\"}}"));
+    for (i, target) in ["/proc/self/environ", ".git/config", "creds.json"]
+        .iter()
+        .enumerate()
+    {
+        write(root, ".awsauth.yaml", &format!("extends: {target}\n"));
+        git(root, &["add", "-A"]);
+        git(root, &["commit", "-q", "-m", &format!("base {i}")]);
+        // the change fixes the configuration: BASE's still decides, and cannot be read
+        write(root, ".awsauth.yaml", "fail-on: error\n");
+        write(root, "aws-auth.yaml", &AUTH.replace("admin\n", "root\n"));
+        let o = awsauth(&["diff", "HEAD"], root);
+        let all = text(&o);
+        assert!(!all.contains(SECRET), "the secret is printed:\n{all}");
+        assert!(
+            all.contains("configuration at the base commit"),
+            "the base configuration is not reported as unusable:\n{all}"
+        );
+        write(root, "aws-auth.yaml", AUTH);
+    }
+}
