@@ -118,7 +118,7 @@ enum DiffFailOn {
     Never,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 struct ConfigArgs {
     /// Use this configuration file for every input (instead of the nearest `.awsauth.yaml`).
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -330,7 +330,7 @@ fn report_config_errors(errors: &[ConfigError]) {
 /// Errors of the configuration at the base commit of a diff (shown as warnings: the diff goes
 /// on with the default configuration for the base).
 #[allow(clippy::print_stderr)]
-fn report_base_config_errors(errors: &[ConfigError], leaf: &str) {
+fn report_base_config_errors(errors: &[ConfigError], leaf: &str, judged: &str) {
     let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
     for e in errors {
         match e.diagnostic() {
@@ -343,7 +343,7 @@ fn report_base_config_errors(errors: &[ConfigError], leaf: &str) {
         }
     }
     eprintln!(
-        "warning: the configuration at the base commit (`{leaf}`) cannot be used: changes are classified with the default configuration\n  help: the errors above are at the base commit; if this change fixes them, nothing more is needed"
+        "warning: the configuration at the base commit (`{leaf}`) cannot be used: {judged} with the default configuration\n  help: the errors above are at the base commit; if this change fixes them, nothing more is needed"
     );
 }
 
@@ -359,10 +359,22 @@ impl std::fmt::Display for ConfigFailure {
 
 impl std::error::Error for ConfigFailure {}
 
+/// `lint --new-only`: the configuration files as they are at the base commit (a pull request
+/// cannot relax its own check, as with `diff`).
+struct AtBaseCommit {
+    cwd: PathBuf,
+    commit: String,
+    tree: crate::diff::base::Tree,
+    /// The configuration files read (`<commit>:<path>`), for the note on standard error.
+    read: Vec<String>,
+}
+
 /// Settings for each input: `--no-config`, `--config FILE`, or the nearest configuration file
-/// of each input's directory; CLI `--select` / `--ignore` applied on top.
+/// of each input's directory (at the base commit with `lint --new-only`); CLI `--select` /
+/// `--ignore` applied on top.
 struct Configs {
     fixed: Option<Arc<Settings>>,
+    at_base: Option<AtBaseCommit>,
     by_dir: HashMap<PathBuf, Arc<Settings>>,
     by_file: HashMap<PathBuf, Arc<Settings>>,
     select: Vec<String>,
@@ -375,6 +387,7 @@ impl Configs {
     fn new(args: &ConfigArgs, select: &[String], ignore: &[String]) -> Result<Self> {
         let mut me = Self {
             fixed: None,
+            at_base: None,
             by_dir: HashMap::new(),
             by_file: HashMap::new(),
             select: select.to_vec(),
@@ -391,6 +404,51 @@ impl Configs {
             me.fixed = Some(me.finish(settings)?);
         }
         Ok(me)
+    }
+
+    /// [`Configs::new`], every configuration file read as it is at `commit` of `repo`.
+    fn at_commit(
+        args: &ConfigArgs,
+        select: &[String],
+        ignore: &[String],
+        repo: &crate::git::Repo,
+        commit: &str,
+    ) -> Result<Self> {
+        if args.no_config {
+            return Self::new(args, select, ignore);
+        }
+        let mut me = Self::new(&ConfigArgs::default(), select, ignore)?;
+        me.at_base = Some(AtBaseCommit {
+            cwd: std::env::current_dir().context("no current directory")?,
+            commit: commit.to_owned(),
+            tree: crate::diff::base::Tree::new(repo, commit)?,
+            read: Vec::new(),
+        });
+        if let Some(path) = &args.config {
+            let s = me.load_at_base(crate::diff::base::Leaf::File(path))?;
+            me.fixed = Some(s);
+        }
+        Ok(me)
+    }
+
+    /// The settings of a configuration file as it is at the base commit; the defaults (with a
+    /// warning) when it has errors there.
+    #[allow(clippy::print_stderr)]
+    fn load_at_base(&mut self, leaf: crate::diff::base::Leaf<'_>) -> Result<Arc<Settings>> {
+        let b = self.at_base.as_mut().expect("reading at the base commit");
+        let at = crate::diff::base::load(&b.cwd, &b.commit, leaf)?.unwrap_or_default();
+        for note in &at.notes {
+            eprintln!("note: {note}");
+        }
+        let name = at.leaf.clone().unwrap_or_else(|| "?".to_owned());
+        let settings = if at.errors.is_empty() {
+            at.settings
+        } else {
+            report_base_config_errors(&at.errors, &name, "findings are judged");
+            Settings::default()
+        };
+        b.read.push(name);
+        self.finish(settings)
     }
 
     fn finish(&mut self, mut settings: Settings) -> Result<Arc<Settings>> {
@@ -417,6 +475,18 @@ impl Configs {
         }
         if let Some(s) = self.by_dir.get(dir) {
             return Ok(Arc::clone(s));
+        }
+        if let Some(b) = &self.at_base {
+            let found = b.tree.leaf_for(dir);
+            let key = found.clone().unwrap_or_default();
+            let settings = match (self.by_file.get(&key), found) {
+                (Some(s), _) => Arc::clone(s),
+                (None, Some(leaf)) => self.load_at_base(crate::diff::base::Leaf::File(&leaf))?,
+                (None, None) => self.finish(Settings::default())?,
+            };
+            self.by_file.insert(key, Arc::clone(&settings));
+            self.by_dir.insert(dir.to_owned(), Arc::clone(&settings));
+            return Ok(settings);
         }
         let found = config::discover(dir);
         let settings = match &found {
@@ -632,30 +702,39 @@ fn walked_roots(paths: &[String]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// The findings of the linted files as they are at the base revision, as a baseline, and the
-/// files whose base version panicked (their findings all count as new).
-fn findings_at_base(
-    loads: &[Loaded],
-    base: Option<&str>,
-) -> Result<(crate::baseline::BaselineFile, Vec<Crash>)> {
-    use crate::git::Repo;
+/// The repository and base commit of `lint --new-only`; `None` before the first commit (then
+/// everything is new).
+fn new_only_base(base: Option<&str>) -> Result<Option<(crate::git::Repo, String)>> {
     let cwd = std::env::current_dir().context("no current directory")?;
-    let repo = Repo::discover(&cwd).map_err(|_| {
+    let repo = crate::git::Repo::discover(&cwd).map_err(|_| {
         anyhow::anyhow!(
             "`--new-only` compares with a git revision, and `{}` is not in a git repository",
             cwd.display()
         )
     })?;
     if base.is_none() && repo.head_unborn() {
-        // no commits yet: everything is new
-        return Ok((crate::baseline::build(&[], Path::new(".")), Vec::new()));
+        return Ok(None);
     }
     let oid = match base {
         Some(rev) => repo.resolve(rev)?,
         None => repo.default_base()?.1,
     };
+    Ok(Some((repo, oid)))
+}
+
+/// The findings of the linted files as they are at the base revision, as a baseline, and the
+/// files whose base version panicked (their findings all count as new).
+fn findings_at_base(
+    loads: &[Loaded],
+    base: Option<&(crate::git::Repo, String)>,
+) -> Result<(crate::baseline::BaselineFile, Vec<Crash>)> {
+    let Some((repo, oid)) = base else {
+        // no commits yet: everything is new
+        return Ok((crate::baseline::build(&[], Path::new(".")), Vec::new()));
+    };
+    let oid = oid.as_str();
     // a file renamed or moved since the base is compared with what it was there
-    let renamed = repo.renames_since(&oid)?;
+    let renamed = repo.renames_since(oid)?;
     let mut wanted = Vec::new();
     for l in loads {
         let Some(path) = l.path.as_deref() else {
@@ -672,7 +751,7 @@ fn findings_at_base(
         wanted.push((at_base, l));
     }
     let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
-    let mut blobs = repo.read_at(&oid, &paths)?;
+    let mut blobs = repo.read_at(oid, &paths)?;
     let results: Vec<Result<Vec<Diagnostic>, Crash>> = wanted
         .into_iter()
         .filter_map(|(p, l)| Some((blobs.remove(&p).flatten()?, l)))
@@ -707,7 +786,18 @@ fn findings_at_base(
 #[allow(clippy::print_stderr)]
 fn lint(args: &LintArgs) -> Result<ExitCode> {
     let input = args.input.resolved();
-    let mut configs = Configs::new(&args.config, &args.select, &args.ignore)?;
+    // with `--new-only`, the configuration at the base decides (fail-on, rules, excludes)
+    let base = if args.new_only {
+        new_only_base(args.base.as_deref())?
+    } else {
+        None
+    };
+    let mut configs = match &base {
+        Some((repo, oid)) => {
+            Configs::at_commit(&args.config, &args.select, &args.ignore, repo, oid)?
+        }
+        None => Configs::new(&args.config, &args.select, &args.ignore)?,
+    };
     let read = load_all(&input, &mut configs)?;
     warn_if_nothing_read("linted", &input, &read);
     let Read {
@@ -764,7 +854,18 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         }));
     }
     if args.new_only {
-        let (known, at_base) = findings_at_base(&loads, args.base.as_deref())?;
+        let (known, at_base) = findings_at_base(&loads, base.as_ref())?;
+        if let (Some((_, oid)), Some(b)) = (&base, &configs.at_base) {
+            let short: String = oid.chars().take(12).collect();
+            let read = if b.read.is_empty() {
+                "none there: the defaults".to_owned()
+            } else {
+                b.read.join(", ")
+            };
+            eprintln!(
+                "note: `--new-only` judges the change with the configuration of the base revision {short} ({read}): a change to `.awsauth.yaml` applies once it is merged"
+            );
+        }
         crashes.extend(at_base);
         // allow-list entries live in the configuration, not in the linted files
         diagnostics.retain(|d| loads.iter().any(|l| Arc::ptr_eq(&l.load.file, &d.file)));
@@ -1057,7 +1158,11 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     if let Some(b) = &at_base {
         notes.extend(b.notes.iter().cloned());
         if !b.errors.is_empty() {
-            report_base_config_errors(&b.errors, b.leaf.as_deref().unwrap_or("?"));
+            report_base_config_errors(
+                &b.errors,
+                b.leaf.as_deref().unwrap_or("?"),
+                "changes are classified",
+            );
             notes.push(format!(
                 "the configuration at the base commit (`{}`) has errors (shown on standard error): changes are classified with the default configuration (nothing left out, no `cluster.account-ids`)",
                 b.leaf.as_deref().unwrap_or("?")

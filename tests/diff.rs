@@ -1898,7 +1898,8 @@ fn the_base_configuration_outside_missing_or_broken() {
     let admin = node_cm(
         "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n",
     );
-    // an `extends` that leaves the repository is read as it is now, and said so
+    // an `extends` that leaves the repository is refused, now and at the base (README
+    // "Security model")
     let outside = tempfile::tempdir().expect("tmp");
     common::write(outside.path(), "org.yaml", "exclude: [fixtures]\n");
     let org = outside.path().join("org.yaml");
@@ -1913,13 +1914,9 @@ fn the_base_configuration_outside_missing_or_broken() {
     git(d, &["add", "-A"]);
     git(d, &["commit", "-qm", "fixtures"]);
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
-    exits(&o, 0);
-    let v = json(&o);
-    assert!(
-        notes(&v).contains("outside the repository: it is read as it is now"),
-        "{v}"
-    );
-    assert_eq!(changes(&v), [], "{v}");
+    exits(&o, 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("it is outside"), "{err}");
     // an `extends` that is not at the base commit (untracked) is read without it
     std::fs::rename(&org, d.join("org.yaml")).expect("mv");
     common::write(d, ".awsauth.yaml", "extends: org.yaml\n");

@@ -327,3 +327,116 @@ fn the_base_configuration_of_a_diff_is_confined_too() {
         write(root, "aws-auth.yaml", AUTH);
     }
 }
+
+/// A repository whose `main` has `base_config` (if any) and a harmless aws-auth, and whose
+/// working tree adds an admin mapping (a `system-masters` warning) and `pr_config`.
+fn pull_request(base_config: Option<&str>, pr_config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(
+        root,
+        "clusters/prod/aws-auth.yaml",
+        &AUTH.replace(
+            "      groups: [system:masters]\n",
+            "      groups: [viewers]\n",
+        ),
+    );
+    if let Some(c) = base_config {
+        write(root, ".awsauth.yaml", c);
+    }
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    git(root, &["checkout", "-q", "-b", "pr"]);
+    write(root, "clusters/prod/aws-auth.yaml", AUTH);
+    write(root, ".awsauth.yaml", pr_config);
+    dir
+}
+
+#[test]
+fn a_pull_request_cannot_switch_new_only_off_with_its_configuration() {
+    let relaxations = [
+        "fail-on: never\n",
+        "ignore: [all]\n",
+        "select: [missing-arn]\n",
+        "exclude: [\"clusters/**\"]\n",
+        "exclude: [aws-auth.yaml]\n",
+        "per-file-ignores:\n  \"**\": [all]\n",
+        "rules:\n  system-masters: {severity: off}\n",
+        "rules:\n  system-masters:\n    allow: [{arn: \"*\", reason: trust me}]\n",
+    ];
+    for base in [None, Some("fail-on: warning\n")] {
+        for pr in relaxations {
+            let dir = pull_request(base, pr);
+            let o = awsauth(
+                &[
+                    "lint",
+                    "--new-only",
+                    "--base",
+                    "main",
+                    "--format",
+                    "concise",
+                ],
+                dir.path(),
+            );
+            let all = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{pr}: {all}");
+            assert!(all.contains("system-masters"), "{pr}: {all}");
+            assert!(
+                all.contains("configuration of the base revision"),
+                "{pr}: the run does not say which configuration decides:\n{all}"
+            );
+            // without --new-only the working tree's configuration applies, as documented
+            let o = awsauth(&["lint", "--format", "concise"], dir.path());
+            assert_ne!(o.status.code(), Some(2), "{pr}: {}", text(&o));
+        }
+    }
+}
+
+#[test]
+fn new_only_reads_the_base_configuration_and_the_users_flags_still_win() {
+    // the base's own relaxation is honoured: it was reviewed when it was merged
+    let dir = pull_request(Some("fail-on: never\n"), "fail-on: warning\n");
+    let o = awsauth(&["lint", "--new-only", "--base", "main"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // the command line is the workflow's, not the pull request's
+    let o = awsauth(
+        &[
+            "lint",
+            "--new-only",
+            "--base",
+            "main",
+            "--fail-on",
+            "warning",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // a broken base configuration: the defaults, with a warning
+    let dir = pull_request(Some("fail-on: [oops]\n"), "fail-on: never\n");
+    let o = awsauth(&["lint", "--new-only", "--base", "main"], dir.path());
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(
+        all.contains("cannot be used: findings are judged with the default configuration"),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_file_named_like_an_option_is_a_file_after_the_double_dash() {
+    let dir = repo(&[("cfg.yaml", "fail-on: never\n")]);
+    std::fs::rename(
+        dir.path().join("aws-auth.yaml"),
+        dir.path().join("--config=cfg.yaml"),
+    )
+    .expect("rename");
+    // as the README's hook recipes pass file names: after `--`
+    let o = awsauth(
+        &["lint", "--format", "concise", "--", "--config=cfg.yaml"],
+        dir.path(),
+    );
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(all.contains("--config=cfg.yaml:"), "{all}");
+}

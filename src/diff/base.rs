@@ -176,6 +176,54 @@ pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<Option<AtBase>, 
     Ok(Some(at))
 }
 
+/// Where the configuration of each directory is at a commit, for `lint --new-only` (which
+/// reads, like `diff`, the configuration of the base: a pull request cannot relax its own
+/// check). One `git ls-tree` lists the configuration files of the commit.
+#[derive(Debug)]
+pub struct Tree {
+    root: PathBuf,
+    /// Paths from the top of the repository.
+    files: std::collections::HashSet<String>,
+}
+
+impl Tree {
+    /// The configuration files of `commit` of `repo`.
+    pub fn new(repo: &Repo, commit: &str) -> Result<Self, GitError> {
+        let files = repo.files_named(commit, &config::FILE_NAMES)?;
+        let root = std::fs::canonicalize(&repo.root).unwrap_or_else(|_| repo.root.clone());
+        Ok(Self {
+            root,
+            files: files.into_iter().collect(),
+        })
+    }
+
+    /// The configuration file nearest to `dir` at the commit (in the order of
+    /// [`config::FILE_NAMES`]), else above the repository on the file system, as
+    /// [`discover`] finds it.
+    pub fn leaf_for(&self, dir: &Path) -> Option<PathBuf> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let abs = config::normalize(&cwd.join(dir));
+        let dir = config::normalize(&std::fs::canonicalize(&abs).unwrap_or(abs));
+        for d in dir.ancestors() {
+            let Ok(rel) = d.strip_prefix(&self.root) else {
+                break;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            for name in config::FILE_NAMES {
+                let candidate = if rel.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{rel}/{name}")
+                };
+                if self.files.contains(&candidate) {
+                    return Some(self.root.join(candidate));
+                }
+            }
+        }
+        self.root.parent().and_then(config::discover)
+    }
+}
+
 /// The contents of `paths` (relative to the top of the repository) at `commit`, in order;
 /// `None` for a path that is not a file there.
 fn blobs(

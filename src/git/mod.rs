@@ -177,6 +177,26 @@ impl Repo {
         }
     }
 
+    /// The paths (from the top of the repository) of the files of `commit` whose name is one
+    /// of `names`.
+    pub fn files_named(&self, commit: &str, names: &[&str]) -> Result<Vec<String>, GitError> {
+        let out = self.run(&[
+            "ls-tree",
+            "-r",
+            "-z",
+            "--name-only",
+            "--full-tree",
+            "--end-of-options",
+            commit,
+        ])?;
+        Ok(out
+            .split(|b| *b == 0)
+            .filter_map(|p| std::str::from_utf8(p).ok())
+            .filter(|p| names.contains(&p.rsplit('/').next().unwrap_or(p)))
+            .map(str::to_owned)
+            .collect())
+    }
+
     /// The merge base of two commits.
     pub fn merge_base(&self, a: &str, b: &str) -> Result<String, GitError> {
         self.run(&["merge-base", a, b])
