@@ -137,6 +137,24 @@ impl SourceFile {
         start..end
     }
 
+    /// The byte range of the whole lines covering `span` (from the start of the line of its
+    /// start to the end of the line of its end, without the line break), found in the line
+    /// index (not by scanning the text: lines can be megabytes long).
+    pub fn lines_around(&self, span: &Span) -> Span {
+        let (from, to) = (
+            span.start.min(self.text.len()),
+            span.end.min(self.text.len()),
+        );
+        let first = self.line_starts.partition_point(|&s| s <= from) - 1;
+        let last = self.line_starts.partition_point(|&s| s <= to.max(from)) - 1;
+        let start = self.line_starts[first];
+        let end = self
+            .line_starts
+            .get(last + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        start..end.max(start)
+    }
+
     /// The number of lines.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()

@@ -2024,3 +2024,93 @@ fn a_bare_repository_uses_the_configuration_as_it_is() {
     exits(&o, 0);
     assert_eq!(changes(&json(&o)), [], "{}", stderr(&o));
 }
+
+/// Inputs that made the diff quadratic (issue 11): thousands of documents, thousands of case
+/// variants of one user ARN, a mapping with thousands of groups, a one-line flow sequence of
+/// thousands of mappings. Each must finish (the watchdog allows a minute in a debug build;
+/// `scripts/hostile-bench` times the release binary) with every change found.
+#[test]
+fn hostile_inputs_are_compared_in_linear_time() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    let head = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n";
+    let n = 5_000;
+    let docs = |g: &str| {
+        (0..n)
+            .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/r{i}\n      groups: [{g}]\n"))
+            .collect::<String>()
+    };
+    let variants = |g: &str| {
+        let mut s = format!("{head}  mapUsers: |\n");
+        for i in 0..n {
+            // `user/abcdefghijklm` with the case of each letter from the bits of `i`
+            let name: String = "abcdefghijklm"
+                .chars()
+                .enumerate()
+                .map(|(b, c)| {
+                    if i >> b & 1 == 1 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            s.push_str(&format!(
+                "    - userarn: arn:aws:iam::111122223333:user/{name}\n      username: u{i}\n      groups: [{g}{i}]\n"
+            ));
+        }
+        s
+    };
+    let groups = |g: &str| {
+        let list: Vec<String> = (0..n * 10).map(|i| format!("{g}{i}")).collect();
+        format!(
+            "{head}  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/r\n      groups: [{}]\n",
+            list.join(", ")
+        )
+    };
+    let flow = |g: &str| {
+        let list: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    "{{\"rolearn\":\"arn:aws:iam::111122223333:role/r{i}\",\"groups\":[\"{g}\"]}}"
+                )
+            })
+            .collect();
+        format!("{head}  mapRoles: '[{}]'\n", list.join(","))
+    };
+    type Make<'a> = &'a dyn Fn(&str) -> String;
+    let cases: [(&str, Make<'_>, usize); 4] = [
+        // the last document of one identity is what stays applied
+        ("documents", &docs, 1),
+        ("case variants", &variants, 1),
+        ("groups", &groups, 1),
+        ("flow", &flow, n),
+    ];
+    for (name, make, expected) in cases {
+        common::write(d, "old.yaml", &make("g"));
+        common::write(d, "new.yaml", &make("h"));
+        for format in ["json", "human", "markdown", "github"] {
+            // (`timeout` as the watchdog: the output is bigger than a pipe holds)
+            let o = Command::new("timeout")
+                .args(["-k", "5", "60", env!("CARGO_BIN_EXE_awsauth")])
+                .args([
+                    "diff",
+                    "--no-index",
+                    "old.yaml",
+                    "new.yaml",
+                    "--format",
+                    format,
+                ])
+                .current_dir(d)
+                .env("NO_COLOR", "1")
+                .output()
+                .expect("runs");
+            assert_ne!(o.status.code(), Some(124), "{name} {format}: hangs");
+            assert_ne!(o.status.code(), Some(2), "{name} {format}: {}", stderr(&o));
+            if format == "json" {
+                let found = changes(&json(&o)).len();
+                assert_eq!(found, expected, "{name}: {found} changes");
+            }
+        }
+    }
+}

@@ -10,7 +10,7 @@ pub mod base;
 pub mod input;
 pub mod render;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -230,6 +230,9 @@ impl Mapping {
 /// The effective mappings of a source, keyed as the authenticator keys them.
 fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
     let mut out = BTreeMap::new();
+    // the groups and usernames of a mapping merging case variants, as sets (a file of many
+    // variants must not cost a scan of the merged list per variant)
+    let mut merged: HashMap<(u8, String), (HashSet<String>, BTreeSet<String>)> = HashMap::new();
     if !loads(obj) {
         return out;
     }
@@ -292,28 +295,32 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
             // user ARNs that differ only in case are both kept, and which one a request gets is
             // not determined (a Go map): the principal may get either's username and groups
             std::collections::btree_map::Entry::Occupied(mut o) => {
+                let key = o.key().clone();
                 let m = o.get_mut();
-                if m.variants.is_empty() {
+                let (groups, names) = merged.entry(key).or_insert_with(|| {
                     m.variants.push((m.span.clone(), m.groups.clone()));
-                }
+                    (
+                        m.groups.iter().cloned().collect(),
+                        m.username.iter().cloned().collect(),
+                    )
+                });
                 m.variants
                     .push((mapping.span.clone(), mapping.groups.clone()));
                 for g in mapping.groups {
-                    if !m.groups.contains(&g) {
+                    if groups.insert(g.clone()) {
                         m.groups.push(g);
                     }
                 }
-                if m.username != mapping.username {
-                    let mut names: Vec<String> = [m.username.take(), mapping.username]
-                        .into_iter()
-                        .flatten()
-                        .flat_map(|u| u.split(" | ").map(str::to_owned).collect::<Vec<_>>())
-                        .collect();
-                    names.sort();
-                    names.dedup();
-                    m.username = Some(names.join(" | "));
-                }
+                names.extend(mapping.username);
             }
+        }
+    }
+    // every username a merged principal may get, in order
+    for (key, (_, names)) in merged {
+        if let Some(m) = out.get_mut(&key)
+            && names.len() > 1
+        {
+            m.username = Some(names.into_iter().collect::<Vec<_>>().join(" | "));
         }
     }
     // `Map()` searches mapRoles first: a mapUsers entry for an ARN mapRoles also has never
@@ -343,16 +350,37 @@ fn loads(obj: &AwsAuth) -> bool {
     obj.rejected.is_empty() && obj.is_read_by_authenticator()
 }
 
-/// The whole lines covering `span`.
+/// The most of a mapping's text a change shows: whole lines up to this size, else the
+/// mapping with a little context (a one-line flow sequence of 100,000 mappings must not be
+/// copied into every change).
+const TEXT_LIMIT: usize = 2_000;
+/// The context kept each side of a mapping on a line longer than [`TEXT_LIMIT`].
+const TEXT_CONTEXT: usize = 60;
+
+/// The whole lines covering `span`, or, when they are longer than [`TEXT_LIMIT`], the span
+/// (at most that long) with a little context, cut with `…`.
 fn lines_of(file: &SourceFile, span: &crate::source::Span) -> String {
     let text = &file.text;
-    let start = text[..span.start.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1);
-    let end = text[span.end.min(text.len())..]
-        .find('\n')
-        .map_or(text.len(), |i| span.end + i);
-    let mut s = text[start..end.max(start)].to_owned();
+    let lines = file.lines_around(span);
+    let (start, end) = if lines.len() <= TEXT_LIMIT {
+        (lines.start, lines.end)
+    } else {
+        let span = file.char_span(span);
+        let start = span.start.saturating_sub(TEXT_CONTEXT).max(lines.start);
+        let end = (span.end + TEXT_CONTEXT)
+            .min(span.start + TEXT_LIMIT)
+            .min(lines.end);
+        let cut = file.char_span(&(start..end.max(start)));
+        (cut.start, cut.end)
+    };
+    let mut s = String::with_capacity(end - start + 8);
+    if start > lines.start {
+        s.push('…');
+    }
+    s.push_str(&text[start..end]);
+    if end < lines.end {
+        s.push('…');
+    }
     s.push('\n');
     s
 }
@@ -368,13 +396,34 @@ fn side(file: &SourceFile, m: &Mapping) -> Side {
     }
 }
 
+/// The groups of `after` not in `before`, and those of `before` not in `after`, in order.
+fn group_changes(before: &[String], after: &[String]) -> (Vec<String>, Vec<String>) {
+    let b: HashSet<&str> = before.iter().map(String::as_str).collect();
+    let a: HashSet<&str> = after.iter().map(String::as_str).collect();
+    let added = after
+        .iter()
+        .filter(|g| !b.contains(g.as_str()))
+        .cloned()
+        .collect();
+    let removed = before
+        .iter()
+        .filter(|g| !a.contains(g.as_str()))
+        .cloned()
+        .collect();
+    (added, removed)
+}
+
 /// [`side`], at the case variant that holds a gained group, if the mapping merges several.
 fn side_gaining(file: &SourceFile, m: &Mapping, gained: &[String]) -> Side {
     let mut s = side(file, m);
+    if m.variants.is_empty() {
+        return s;
+    }
+    let gained: HashSet<&str> = gained.iter().map(String::as_str).collect();
     if let Some((span, _)) = m
         .variants
         .iter()
-        .find(|(_, g)| g.iter().any(|x| gained.contains(x)))
+        .find(|(_, g)| g.iter().any(|x| gained.contains(x.as_str())))
     {
         s.line = file.line_col(span.start).line;
         s.text = lines_of(file, span);
@@ -522,10 +571,19 @@ fn compare(
     let removed: Vec<&(u8, String)> = before.keys().filter(|k| !after.contains_key(*k)).collect();
     let added: Vec<&(u8, String)> = after.keys().filter(|k| !before.contains_key(*k)).collect();
     let mut moved_from: HashMap<&(u8, String), &(u8, String)> = HashMap::new();
-    for r in &removed {
-        if let Some(a) = added
-            .iter()
-            .find(|a| a.0 != r.0 && after[*a].identity == before[*r].identity && a.0 < 2 && r.0 < 2)
+    // the added mappings of each section rank by identity, in order
+    let mut added_by: HashMap<(u8, &str), Vec<&(u8, String)>> = HashMap::new();
+    for a in added.iter().filter(|a| a.0 < 2) {
+        added_by
+            .entry((a.0, after[*a].identity.as_str()))
+            .or_default()
+            .push(a);
+    }
+    for r in removed.iter().filter(|r| r.0 < 2) {
+        let other = 1 - r.0;
+        if let Some(a) = added_by
+            .get(&(other, before[*r].identity.as_str()))
+            .and_then(|v| v.first())
         {
             moved_from.insert(a, r);
         }
@@ -577,17 +635,7 @@ fn compare(
                     .push("no longer a working node mapping: its nodes can no longer join".into());
             }
         }
-        let groups_added: Vec<String> = m
-            .groups
-            .iter()
-            .filter(|g| !old_groups.contains(g))
-            .cloned()
-            .collect();
-        let groups_removed: Vec<String> = old_groups
-            .iter()
-            .filter(|g| !m.groups.contains(g))
-            .cloned()
-            .collect();
+        let (groups_added, groups_removed) = group_changes(&old_groups, &m.groups);
         out.push(finish(Change {
             kind: if from.is_some() {
                 Kind::Moved
@@ -631,18 +679,7 @@ fn compare(
                 a.username.as_deref().unwrap_or("")
             ));
         }
-        let groups_added: Vec<String> = a
-            .groups
-            .iter()
-            .filter(|g| !b.groups.contains(g))
-            .cloned()
-            .collect();
-        let groups_removed: Vec<String> = b
-            .groups
-            .iter()
-            .filter(|g| !a.groups.contains(g))
-            .cloned()
-            .collect();
+        let (groups_added, groups_removed) = group_changes(&b.groups, &a.groups);
         out.push(finish(Change {
             kind: Kind::Changed,
             risks,
@@ -741,14 +778,15 @@ fn identity(o: &AwsAuth) -> (u8, String, String) {
 /// The sources that stay once every document is applied in order: of several with one identity
 /// in one file, the last.
 fn last_applied(objs: Vec<&AwsAuth>) -> Vec<&AwsAuth> {
-    objs.iter()
+    let mut last: HashMap<(&str, (u8, String, String)), usize> = HashMap::new();
+    for (i, o) in objs.iter().enumerate() {
+        last.insert((o.file.name.as_str(), identity(o)), i);
+    }
+    let keep: HashSet<usize> = last.into_values().collect();
+    objs.into_iter()
         .enumerate()
-        .filter(|(i, o)| {
-            !objs[i + 1..]
-                .iter()
-                .any(|later| later.file.name == o.file.name && identity(later) == identity(o))
-        })
-        .map(|(_, o)| *o)
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, o)| o)
         .collect()
 }
 
@@ -816,56 +854,92 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     } else {
         files.len()
     };
-    let same_file = |a: &AwsAuth, b: &AwsAuth| v.same_file || a.file.name == b.file.name;
     let mut used_new = vec![false; news.len()];
     let mut paired_old = vec![false; olds.len()];
     let mut pairs: Vec<(Option<&AwsAuth>, Option<&AwsAuth>)> = Vec::new();
     // same file: the same kind, name and namespace first (documents may be reordered), then
     // the same kind and name (a namespace change stays one source, which then may no longer
     // be read), and last the same kind (a renamed ConfigMap, no longer read)
+    // (each pass looks candidates up by key: thousands of documents must not cost a scan of
+    // every other one)
+    let ids_old: Vec<(u8, String, String)> = olds.iter().map(|o| identity(o)).collect();
+    let ids_new: Vec<(u8, String, String)> = news.iter().map(|n| identity(n)).collect();
     for strictness in [2, 1, 0] {
+        let key = |o: &'_ AwsAuth, id: &'_ (u8, String, String)| {
+            (
+                if v.same_file {
+                    String::new()
+                } else {
+                    o.file.name.clone()
+                },
+                id.0,
+                if strictness >= 1 {
+                    id.1.clone()
+                } else {
+                    String::new()
+                },
+                if strictness >= 2 {
+                    id.2.clone()
+                } else {
+                    String::new()
+                },
+            )
+        };
+        let mut candidates: HashMap<_, std::collections::VecDeque<usize>> = HashMap::new();
+        for (i, n) in news.iter().enumerate() {
+            if !used_new[i] {
+                candidates
+                    .entry(key(n, &ids_new[i]))
+                    .or_default()
+                    .push_back(i);
+            }
+        }
         for (j, o) in olds.iter().enumerate() {
             if paired_old[j] {
                 continue;
             }
-            let found = news.iter().enumerate().position(|(i, n)| {
-                let (a, b) = (identity(n), identity(o));
-                !used_new[i]
-                    && same_file(n, o)
-                    && a.0 == b.0
-                    && (strictness < 1 || a.1 == b.1)
-                    && (strictness < 2 || a.2 == b.2)
-            });
-            if let Some(i) = found {
+            if let Some(i) = candidates
+                .get_mut(&key(o, &ids_old[j]))
+                .and_then(std::collections::VecDeque::pop_front)
+            {
                 used_new[i] = true;
                 paired_old[j] = true;
                 pairs.push((Some(o), Some(news[i])));
             }
         }
     }
-    let unpaired_old: Vec<&AwsAuth> = olds
-        .iter()
-        .zip(&paired_old)
-        .filter(|(_, p)| !**p)
-        .map(|(o, _)| *o)
-        .collect();
     // moved or renamed files: same identity elsewhere sharing principals, the most alike path
     // first (`clusters/dev/` to `envs/dev/` rather than `envs/prod/`), then the most shared
-    for o in unpaired_old {
-        let keys: BTreeSet<(u8, String)> = mappings(o).into_keys().collect();
-        let best = news
-            .iter()
-            .enumerate()
-            .filter(|(i, n)| !used_new[*i] && identity(n) == identity(o))
+    // (the new sources holding each principal are looked up, not every pair counted)
+    let mut holding: HashMap<(u8, String), Vec<usize>> = HashMap::new();
+    for (i, n) in news.iter().enumerate() {
+        if !used_new[i] {
+            for k in mappings(n).into_keys() {
+                holding.entry(k).or_default().push(i);
+            }
+        }
+    }
+    for (j, o) in olds.iter().enumerate() {
+        if paired_old[j] {
+            continue;
+        }
+        let mut shared: HashMap<usize, usize> = HashMap::new();
+        for k in mappings(o).into_keys() {
+            for &i in holding.get(&k).into_iter().flatten() {
+                if !used_new[i] && ids_new[i] == ids_old[j] {
+                    *shared.entry(i).or_default() += 1;
+                }
+            }
+        }
+        let best = shared
+            .into_iter()
             .map(|(i, n)| {
-                let shared = mappings(n).keys().filter(|k| keys.contains(*k)).count();
                 (
-                    common_tail(&o.file.name, &n.file.name),
-                    shared,
+                    common_tail(&o.file.name, &news[i].file.name),
+                    n,
                     std::cmp::Reverse(i),
                 )
             })
-            .filter(|(_, shared, _)| *shared > 0)
             .max()
             .map(|(_, _, std::cmp::Reverse(i))| i);
         match best {
