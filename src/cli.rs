@@ -1016,7 +1016,11 @@ fn explain(rule: &str) -> Result<ExitCode> {
     };
     let Some(r) = found else {
         let names: Vec<&str> = rules::RULES.iter().map(|r| r.name).collect();
-        anyhow::bail!("unknown rule `{rule}`; known rules: {}", names.join(", "));
+        anyhow::bail!(
+            "unknown rule `{}`; known rules: {}",
+            escape::text(rule),
+            names.join(", ")
+        );
     };
     emit(
         &format!(
