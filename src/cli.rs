@@ -954,7 +954,8 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
                     r.name,
                     r.category.as_str(),
                     r.severity.as_str(),
-                    r.summary
+                    // (a policy's summary is the configuration's text)
+                    escape::text(r.summary)
                 ));
             }
         }

@@ -5,11 +5,14 @@
 //! U+2028, U+0085) and so forge lines of awsauth's output, or issue GitHub Actions workflow
 //! commands (`::error …`, `::stop-commands::…`, the legacy `##[command]` form).
 //!
-//! One convention, Rust's (`char::escape_debug`): `\n`, `\r`, `\t`, and `\u{1b}` (lowercase hex)
-//! for every other character that is a control (C0, DEL, C1), a bidi control or a line or
-//! paragraph separator. Other text, backslashes included, is unchanged: ordinary output is what
-//! it always was, and an escape seen in the output is not proof that the input held the
-//! character (a file may be named `a\n` literally).
+//! One convention, Rust's escape syntax (as `char::escape_debug` writes it, and as `diff` showed
+//! values before): `\n`, `\r`, `\t`, and `\u{1b}` (lowercase hex) for every other character that
+//! is a control (C0, DEL, C1 with NEL), a bidi control or a line or paragraph separator. Other
+//! text, backslashes and quotes included, is unchanged (unlike `escape_debug`): ordinary output
+//! is what it always was, and an escape seen in the output is not proof that the input held the
+//! character (a file may be named `a\n` literally). ripgrep prints paths as they are
+//! (BurntSushi/ripgrep#2958, open) but names a NUL byte as `"\u{0}"` in its binary-file note, in
+//! this same syntax; git quotes such paths with C escapes (`core.quotePath`).
 //!
 //! Two more rules keep text from being read as a workflow command by the GitHub Actions runner,
 //! which takes a line that starts with `::` after leading white space (`TryParseV2`) or that holds
