@@ -137,17 +137,28 @@ pub fn lines(s: &str, keep_sgr: bool) -> Cow<'_, str> {
             out.push('\n');
         }
         let start = out.len();
-        let mut i = 0;
-        while i < line.len() {
-            if let Some(len) = sgr_len(line, i).filter(|_| keep_sgr) {
-                out.push_str(&line[i..i + len]);
-                i += len;
-                continue;
+        // runs of characters that stay as they are are copied at once
+        let (mut i, mut run) = (0, 0);
+        while let Some(c) = line[i..].chars().next() {
+            if c == '\u{1b}' && keep_sgr {
+                if let Some(len) = sgr_len(line, i) {
+                    i += len;
+                    continue;
+                }
             }
-            let c = line[i..].chars().next().unwrap_or_default();
-            escape_into(&mut out, &line[i..i + c.len_utf8()], |_| false);
+            let bracket = c == '[' && line[..i].ends_with("##");
+            if bracket || is_unsafe(c) {
+                out.push_str(&line[run..i]);
+                if bracket {
+                    out.push_str("\\u{5b}");
+                } else {
+                    push_escape(&mut out, c);
+                }
+                run = i + c.len_utf8();
+            }
             i += c.len_utf8();
         }
+        out.push_str(&line[run..]);
         if let Some(colon) = command_colon(&out[start..], keep_sgr) {
             out.replace_range(start + colon..=start + colon, "\\u{3a}");
         }
