@@ -140,11 +140,9 @@ pub fn lines(s: &str, keep_sgr: bool) -> Cow<'_, str> {
         // runs of characters that stay as they are are copied at once
         let (mut i, mut run) = (0, 0);
         while let Some(c) = line[i..].chars().next() {
-            if c == '\u{1b}' && keep_sgr {
-                if let Some(len) = sgr_len(line, i) {
-                    i += len;
-                    continue;
-                }
+            if let Some(len) = sgr_len(line, i).filter(|_| keep_sgr) {
+                i += len;
+                continue;
             }
             let bracket = c == '[' && line[..i].ends_with("##");
             if bracket || is_unsafe(c) {
