@@ -68,16 +68,16 @@ pub fn text(s: &str) -> Cow<'_, str> {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
-    escape_into(&mut out, s, |_| false);
+    escape_into(&mut out, s);
     Cow::Owned(out)
 }
 
-/// Escapes `s` into `out`, keeping the characters `keep` says to keep; `##[` becomes `##\u{5b}`.
-fn escape_into(out: &mut String, s: &str, keep: impl Fn(char) -> bool) {
+/// Escapes `s` into `out`; `##[` becomes `##\u{5b}`.
+fn escape_into(out: &mut String, s: &str) {
     for c in s.chars() {
         if c == '[' && out.ends_with("##") {
             out.push_str("\\u{5b}");
-        } else if is_unsafe(c) && !keep(c) {
+        } else if is_unsafe(c) {
             push_escape(out, c);
         } else {
             out.push(c);
@@ -106,7 +106,7 @@ pub fn starts_command(line: &str) -> bool {
     line.trim_start_matches(is_leading_blank).starts_with("::")
 }
 
-/// Whether `b` starts a Select Graphic Rendition sequence (`ESC [ 0-9;: m`, colours and
+/// Whether `s[i..]` starts with a Select Graphic Rendition sequence (`ESC [ 0-9;: m`, colours and
 /// weights) at `s[i..]`; its length.
 fn sgr_len(s: &str, i: usize) -> Option<usize> {
     let rest = s.as_bytes().get(i..)?;
