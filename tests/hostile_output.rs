@@ -3,7 +3,9 @@
 //! standard error. No line that is not one of awsauth's own annotations is read by the runner as
 //! a workflow command (`::…` after leading white space, `##[…` anywhere), and no raw control
 //! character but the line break (and, with colours asked for, awsauth's own colour sequences) is
-//! printed. See README "Output formats".
+//! printed. See README "Usage", "File names and values are escaped".
+// (file names with line breaks and control characters exist on Unix only)
+#![cfg(unix)]
 mod common;
 
 use std::io::Write;
