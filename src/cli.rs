@@ -15,11 +15,12 @@ use crate::discover::{InputError, WalkOptions, collect_inputs, read_input};
 use crate::guard;
 use crate::load::{FileLoad, load_file};
 use crate::model::AwsAuth;
-use crate::render::{self, Summary};
+use crate::render::{self, Summary, escape};
 use crate::rules;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Lint and inspect the Amazon EKS aws-auth ConfigMap where it lives: in Git.
 #[derive(Debug, Parser)]
@@ -148,14 +149,14 @@ struct InputArgs {
 impl InputArgs {
     /// The inputs as read: `--stdin-filename` reads standard input (as ruff does); without `-`
     /// among the paths, the paths named are not read, and each is said on standard error.
-    #[allow(clippy::print_stderr)]
     fn resolved(&self) -> Self {
         let mut me = self.clone();
         if self.stdin_filename.is_some() && !self.paths.iter().any(|p| p == "-") {
             for p in &self.paths {
-                eprintln!(
-                    "warning: `{p}` is not read: `--stdin-filename` reads standard input\n  help: add `-` to the paths to read both"
-                );
+                say(&format!(
+                    "warning: `{}` is not read: `--stdin-filename` reads standard input\n  help: add `-` to the paths to read both",
+                    escape::text(p)
+                ));
             }
             me.paths = vec!["-".to_owned()];
         }
@@ -261,33 +262,76 @@ enum ColorChoice {
     Never,
 }
 
-/// Writes to stdout; a closed pipe (`awsauth ... | head`) ends the program quietly.
-fn emit(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+/// What is written to standard output, for the last line of defence against text from the
+/// inputs (values have been escaped where they were rendered; see `render::escape`).
+#[derive(Clone, Copy)]
+enum Out {
+    /// Text: every control character but the line breaks escaped, no line read as a workflow
+    /// command.
+    Text,
+    /// A JSON document (escaped by the renderers, `render::escape::json`).
+    Json,
+    /// `--format github`: awsauth's own workflow commands, one a line, their values escaped.
+    Annotations,
+}
+
+/// Whether the reader of standard output has gone (`awsauth lint | head -1`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// The result of a write to standard output: a closed pipe (`awsauth lint | head`) is not an
+/// error: the rest of the output is dropped and the exit code is still the run's (1 with
+/// findings: `set -o pipefail` sees them); any other write error is an I/O error (exit 2).
+fn written(result: std::io::Result<()>) -> Result<()> {
+    match result {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
         r => r.context("cannot write to standard output"),
     }
 }
 
-/// Writes styled text to stdout, keeping or stripping the colours per `--color`.
+/// Writes to stdout (see [`Out`] and [`written`]).
+fn emit(text: &str, kind: Out) -> Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let text = match kind {
+        Out::Text => escape::lines(text, false),
+        Out::Json | Out::Annotations => std::borrow::Cow::Borrowed(text),
+    };
+    let mut out = std::io::stdout().lock();
+    written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// Writes styled text to stdout, keeping or stripping the colours per `--color` (see
+/// [`emit`]; awsauth's colour sequences are the only ones kept).
 fn emit_styled(text: &str, color: ColorChoice) -> Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
     let choice = match color {
         ColorChoice::Auto => anstream::ColorChoice::Auto,
         ColorChoice::Always => anstream::ColorChoice::Always,
         ColorChoice::Never => anstream::ColorChoice::Never,
     };
+    let text = escape::lines(text, true);
     let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
-        r => r.context("cannot write to standard output"),
-    }
+    written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
 }
 
-#[allow(clippy::print_stderr)]
+/// A message on standard error (see [`render::say`]).
+fn say(text: &str) {
+    render::say(text, false);
+}
+
 fn report_input_errors(errors: &[InputError]) {
     for e in errors {
-        eprintln!("error: {}: {}", e.name, e.message);
+        say(&format!(
+            "error: {}: {}",
+            escape::name(&e.name),
+            escape::text(&e.message)
+        ));
     }
 }
 
@@ -299,52 +343,45 @@ struct Crash {
     panic: guard::Panic,
 }
 
-#[allow(clippy::print_stderr)]
 fn report_crashes(crashes: &[Crash]) {
     for c in crashes {
-        eprintln!(
+        say(&format!(
             "error: internal error while processing `{}`: {}\n  help: {}",
-            c.name,
-            c.panic,
+            escape::name(&c.name),
+            escape::text(&c.panic.message),
             guard::REPORT
-        );
+        ));
     }
 }
 
 /// Prints configuration errors (rendered like findings) to standard error.
-#[allow(clippy::print_stderr)]
 fn report_config_errors(errors: &[ConfigError]) {
     let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
     for e in errors {
         match e.diagnostic() {
-            Some(d) => {
-                let text = render::human::render_one(&d, styled);
-                let mut err = anstream::stderr();
-                let _ = writeln!(err, "{text}");
-            }
-            None => eprintln!("error[config]: {}", e.concise()),
+            Some(d) => render::say(&render::human::render_one(&d, styled), styled),
+            None => say(&format!("error[config]: {}", escape::text(&e.concise()))),
         }
     }
 }
 
 /// Errors of the configuration at the base commit of a diff (shown as warnings: the diff goes
 /// on with the default configuration for the base).
-#[allow(clippy::print_stderr)]
 fn report_base_config_errors(errors: &[ConfigError], leaf: &str, judged: &str) {
     let styled = anstream::stderr().current_choice() != anstream::ColorChoice::Never;
     for e in errors {
         match e.diagnostic() {
-            Some(d) => {
-                let text = render::human::render_one(&d.severity(Severity::Warning), styled);
-                let mut err = anstream::stderr();
-                let _ = writeln!(err, "{text}");
-            }
-            None => eprintln!("warning[config]: {}", e.concise()),
+            Some(d) => render::say(
+                &render::human::render_one(&d.severity(Severity::Warning), styled),
+                styled,
+            ),
+            None => say(&format!("warning[config]: {}", escape::text(&e.concise()))),
         }
     }
-    eprintln!(
-        "warning: the configuration at the base commit (`{leaf}`) cannot be used: {judged} with the default configuration\n  help: the errors above are at the base commit; if this change fixes them, nothing more is needed"
-    );
+    say(&format!(
+        "warning: the configuration at the base commit (`{}`) cannot be used: {judged} with the default configuration\n  help: the errors above are at the base commit; if this change fixes them, nothing more is needed",
+        escape::text(leaf)
+    ));
 }
 
 /// Configuration errors stop the run with exit 2 (after every error is shown).
@@ -433,12 +470,11 @@ impl Configs {
 
     /// The settings of a configuration file as it is at the base commit; the defaults (with a
     /// warning) when it has errors there.
-    #[allow(clippy::print_stderr)]
     fn load_at_base(&mut self, leaf: crate::diff::base::Leaf<'_>) -> Result<Arc<Settings>> {
         let b = self.at_base.as_mut().expect("reading at the base commit");
         let at = crate::diff::base::load(&b.cwd, &b.commit, leaf)?.unwrap_or_default();
         for note in &at.notes {
-            eprintln!("note: {note}");
+            say(&format!("note: {}", escape::text(note)));
         }
         let name = at.leaf.clone().unwrap_or_else(|| "?".to_owned());
         let settings = if at.errors.is_empty() {
@@ -576,13 +612,12 @@ struct Read {
 
 /// Says on standard error when a run read nothing (no file matched, empty standard input): a
 /// clean result would otherwise hide a wrong path, glob or pipe. `verb`: `linted`, `inspected`.
-#[allow(clippy::print_stderr)]
 fn warn_if_nothing_read(verb: &str, args: &InputArgs, read: &Read) {
     for l in read.loads.iter().filter(|l| l.stdin) {
         if l.load.file.text.trim().is_empty() {
-            eprintln!(
+            say(&format!(
                 "warning: standard input is empty: nothing was {verb}\n  help: check the command that writes to it (e.g. `helm template . | awsauth lint -`)"
-            );
+            ));
         }
     }
     if read.loads.is_empty() && read.errors.is_empty() && read.crashes.is_empty() {
@@ -591,19 +626,19 @@ fn warn_if_nothing_read(verb: &str, args: &InputArgs, read: &Read) {
         } else {
             args.paths
                 .iter()
-                .map(|p| format!("`{p}`"))
+                .map(|p| format!("`{}`", escape::text(p)))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
         let globs = read
             .include
             .iter()
-            .map(|g| format!("`{g}`"))
+            .map(|g| format!("`{}`", escape::text(g)))
             .collect::<Vec<_>>()
             .join(", ");
-        eprintln!(
+        say(&format!(
             "warning: nothing was {verb}: no file under {paths} matches {globs}\n  help: name the files, or choose which are read with `--include GLOB` (`--exclude` and the configuration's `exclude` leave files out)"
-        );
+        ));
     }
 }
 
@@ -783,7 +818,6 @@ fn findings_at_base(
     Ok((crate::baseline::build(&old, Path::new(".")), crashes))
 }
 
-#[allow(clippy::print_stderr)]
 fn lint(args: &LintArgs) -> Result<ExitCode> {
     let input = args.input.resolved();
     // with `--new-only`, the configuration at the base decides (fail-on, rules, excludes)
@@ -842,11 +876,11 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
         report_input_errors(&errors);
         report_crashes(&crashes);
-        eprintln!(
+        say(&format!(
             "wrote {} finding(s) to `{}`",
             b.findings.len(),
-            path.display()
-        );
+            escape::text(&path.display().to_string())
+        ));
         return Ok(ExitCode::from(if errors.is_empty() && crashes.is_empty() {
             0
         } else {
@@ -862,9 +896,10 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
             } else {
                 b.read.join(", ")
             };
-            eprintln!(
-                "note: `--new-only` judges the change with the configuration of the base revision {short} ({read}): a change to `.awsauth.yaml` applies once it is merged"
-            );
+            say(&format!(
+                "note: `--new-only` judges the change with the configuration of the base revision {short} ({}): a change to `.awsauth.yaml` applies once it is merged",
+                escape::text(&read)
+            ));
         }
         crashes.extend(at_base);
         // allow-list entries live in the configuration, not in the linted files
@@ -879,10 +914,10 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         let b = crate::baseline::read(path).map_err(|e| anyhow::anyhow!(e))?;
         let hidden = crate::baseline::filter(&mut diagnostics, &b, base);
         if hidden > 0 && matches!(args.format, LintFormat::Human) {
-            eprintln!(
+            say(&format!(
                 "{hidden} finding(s) recorded in the baseline `{}` not shown",
-                path.display()
-            );
+                escape::text(&path.display().to_string())
+            ));
         }
     }
     let configmaps = loads.iter().map(|l| l.load.objects.len()).sum();
@@ -896,9 +931,9 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
             let text = render::human::render(&diagnostics, &summary, true);
             emit_styled(&text, args.color)?;
         }
-        LintFormat::Concise => emit(&render::concise(&diagnostics))?,
-        LintFormat::Json => emit(&render::json::render(&diagnostics, &summary))?,
-        LintFormat::Github => emit(&render::github(&diagnostics))?,
+        LintFormat::Concise => emit(&render::concise(&diagnostics), Out::Text)?,
+        LintFormat::Json => emit(&render::json::render(&diagnostics, &summary), Out::Json)?,
+        LintFormat::Github => emit(&render::github(&diagnostics), Out::Annotations)?,
     }
     if !errors.is_empty() || !crashes.is_empty() {
         return Ok(ExitCode::from(2));
@@ -986,7 +1021,11 @@ fn inspect(args: &InspectArgs) -> Result<ExitCode> {
     };
     report_input_errors(&errors);
     report_crashes(&crashes);
-    emit(&out)?;
+    let kind = match args.format {
+        InspectFormat::Table => Out::Text,
+        InspectFormat::Json => Out::Json,
+    };
+    emit(&out, kind)?;
     Ok(ExitCode::from(if errors.is_empty() && crashes.is_empty() {
         0
     } else {
@@ -1016,7 +1055,8 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
                     r.name,
                     r.category.as_str(),
                     r.severity.as_str(),
-                    r.summary
+                    // (a policy's summary is the configuration's text)
+                    escape::text(r.summary)
                 ));
             }
         }
@@ -1052,7 +1092,11 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
             out.push('\n');
         }
     }
-    emit(&out)?;
+    let kind = match args.format {
+        RulesFormat::Json => Out::Json,
+        RulesFormat::Text | RulesFormat::Markdown => Out::Text,
+    };
+    emit(&out, kind)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1074,20 +1118,27 @@ fn explain(rule: &str) -> Result<ExitCode> {
     };
     let Some(r) = found else {
         let names: Vec<&str> = rules::RULES.iter().map(|r| r.name).collect();
-        anyhow::bail!("unknown rule `{rule}`; known rules: {}", names.join(", "));
+        anyhow::bail!(
+            "unknown rule `{}`; known rules: {}",
+            escape::text(rule),
+            names.join(", ")
+        );
     };
-    emit(&format!(
-        "# {}\n\ncategory: {}, default severity: {}\n\n{}\n\n{}",
-        r.name,
-        r.category.as_str(),
-        r.default_shown(),
-        r.summary,
-        r.explanation
-            .lines()
-            .map(|l| l.strip_prefix(' ').unwrap_or(l))
-            .collect::<Vec<_>>()
-            .join("\n")
-    ))?;
+    emit(
+        &format!(
+            "# {}\n\ncategory: {}, default severity: {}\n\n{}\n\n{}",
+            r.name,
+            r.category.as_str(),
+            r.default_shown(),
+            r.summary,
+            r.explanation
+                .lines()
+                .map(|l| l.strip_prefix(' ').unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        Out::Text,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1252,9 +1303,9 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             let text = diff::render::human(&report, &revisions, true);
             emit_styled(&text, args.color)?;
         }
-        DiffFormat::Markdown => emit(&diff::render::markdown(&report, &revisions))?,
-        DiffFormat::Json => emit(&diff::render::json(&report, &revisions))?,
-        DiffFormat::Github => emit(&diff::render::github(&report))?,
+        DiffFormat::Markdown => emit(&diff::render::markdown(&report, &revisions), Out::Text)?,
+        DiffFormat::Json => emit(&diff::render::json(&report, &revisions), Out::Json)?,
+        DiffFormat::Github => emit(&diff::render::github(&report), Out::Annotations)?,
     }
     let fails = |c: &diff::Change| {
         args.fail_on.iter().any(|f| match f {
@@ -1272,7 +1323,6 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::from(failing)))
 }
 
-#[allow(clippy::print_stderr)]
 fn init(force: bool) -> Result<ExitCode> {
     let path = Path::new(config::FILE_NAMES[0]);
     if path.exists() && !force {
@@ -1283,10 +1333,10 @@ fn init(force: bool) -> Result<ExitCode> {
     }
     std::fs::write(path, config::STARTER)
         .with_context(|| format!("cannot write `{}`", path.display()))?;
-    eprintln!(
+    say(&format!(
         "wrote `{}`; `awsauth lint` reads it from this directory and below",
         path.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1300,7 +1350,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Init { force } => init(*force),
         Command::Diff(a) => diff(a),
         Command::Schema => {
-            emit(&config::schema_json())?;
+            emit(&config::schema_json(), Out::Json)?;
             Ok(ExitCode::SUCCESS)
         }
     }

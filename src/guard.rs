@@ -38,7 +38,6 @@ impl std::fmt::Display for Panic {
 /// Installs the panic hook: silent for panics that are caught (on a thread inside [`catch`], or
 /// on a rayon pool thread, whose panics rayon hands to the thread waiting for the work), one
 /// line with the message and where otherwise.
-#[allow(clippy::print_stderr)]
 pub fn install_hook() {
     panic::set_hook(Box::new(|info| {
         let message = payload_message(info.payload());
@@ -55,7 +54,10 @@ pub fn install_hook() {
             }
             return;
         }
-        eprintln!("error: internal error: {message} (at {at})\n  help: {REPORT}");
+        crate::render::say(
+            &format!("error: internal error: {message} (at {at})\n  help: {REPORT}"),
+            false,
+        );
     }));
 }
 

@@ -3,7 +3,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let cli = match awsauth::cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -19,14 +18,18 @@ fn main() -> ExitCode {
         Ok(Err(e)) => {
             // configuration errors are already shown, with their positions
             if !awsauth::cli::is_config_failure(&e) {
-                eprintln!("error: {e:#}");
+                // (file names and values in it made safe to print: `render::escape`)
+                awsauth::render::say(&format!("error: {e:#}"), false);
             }
             ExitCode::from(2)
         }
         Err(panic) => {
-            eprintln!(
-                "error: internal error: {panic}\n  help: {}",
-                awsauth::guard::REPORT
+            awsauth::render::say(
+                &format!(
+                    "error: internal error: {panic}\n  help: {}",
+                    awsauth::guard::REPORT
+                ),
+                false,
             );
             ExitCode::from(2)
         }

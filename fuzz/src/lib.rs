@@ -68,11 +68,12 @@ pub fn lint(data: &[u8]) {
             check_diagnostic(d);
         }
         let summary = Summary::new(1, load.objects.len(), &diags);
-        let _ = human::render(&diags, &summary, true);
-        let _ = human::render(&diags, &summary, false);
-        let _ = render::concise(&diags);
-        let _ = render::json::render(&diags, &summary);
-        let _ = render::github(&diags);
+        // whatever the file holds, nothing it holds reaches the terminal or the runner raw
+        check_printable("human", &human::render(&diags, &summary, true), true);
+        check_printable("human", &human::render(&diags, &summary, false), false);
+        check_printable("concise", &render::concise(&diags), false);
+        check_printable("json", &render::json::render(&diags, &summary), false);
+        check_annotations(&render::github(&diags));
         // a baseline of the findings hides every one of them
         let base = Path::new(".");
         let baseline = awsauth::baseline::build(&diags, base);
@@ -176,8 +177,8 @@ fn lint_settings() -> &'static [Settings] {
 
 fn render_inspect(load: &FileLoad) {
     let objects: Vec<&awsauth::model::AwsAuth> = load.objects.iter().collect();
-    let _ = inspect::table(&objects);
-    let _ = inspect::json(&objects);
+    check_printable("inspect", &inspect::table(&objects), false);
+    check_printable("inspect json", &inspect::json(&objects), false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,6 +284,67 @@ fn check_load(load: &FileLoad) {
         for s in &r.subjects {
             check_field(file, &s.name, "rbac subject");
         }
+    }
+}
+
+/// Output safe to print (README "Output"): no control character but the line break (colour
+/// sequences with `sgr`), no line the GitHub Actions runner reads as a workflow command (`::`
+/// after white space; `##[` anywhere).
+fn check_printable(what: &str, out: &str, sgr: bool) {
+    let plain = if sgr {
+        strip_colours(out)
+    } else {
+        out.to_owned()
+    };
+    if let Some(c) = plain
+        .chars()
+        .find(|&c| c != '\n' && awsauth::render::escape::is_unsafe(c))
+    {
+        panic!("{what}: raw {c:?} in {out:?}");
+    }
+    for line in plain.lines() {
+        assert!(
+            !awsauth::render::escape::starts_command(line),
+            "{what}: a workflow command: {line:?}"
+        );
+    }
+    assert!(!out.contains("##["), "{what}: `##[` in {out:?}");
+}
+
+/// `s` without colour sequences (`ESC [ 0-9; m`).
+fn strip_colours(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("\u{1b}[") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 2..];
+        let n = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap_or(tail.len());
+        if tail[n..].starts_with('m') {
+            rest = &tail[n + 1..];
+        } else {
+            out.push('\u{1b}');
+            rest = &rest[i + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `--format github`: one annotation a line, nothing raw in it.
+fn check_annotations(out: &str) {
+    for line in out.lines() {
+        assert!(
+            ["::error file=", "::warning file=", "::notice file="]
+                .iter()
+                .any(|p| line.starts_with(p)),
+            "not an annotation: {line:?}"
+        );
+        assert!(
+            !line.chars().any(awsauth::render::escape::is_unsafe),
+            "raw control in {line:?}"
+        );
     }
 }
 

@@ -1517,7 +1517,10 @@ pub fn unknown_selector(id: &str) -> String {
     let mut known: Vec<&str> = crate::rules::RULES.iter().map(|r| r.name).collect();
     known.extend(CATEGORIES.iter().map(|(n, _)| *n));
     let hint = suggestion(id, &known).unwrap_or_default();
-    format!("unknown rule or category `{id}`; {hint}")
+    format!(
+        "unknown rule or category `{}`; {hint}",
+        crate::render::escape::text(id)
+    )
 }
 
 /// The commented starter configuration written by `awsauth init`.

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Change, Kind, Report, Risk, Side};
+use crate::render::escape;
 
 /// What was compared, for headings.
 #[derive(Debug, Clone, Serialize)]
@@ -20,19 +21,9 @@ pub struct Revisions {
 const RISKS: [Risk; 3] = [Risk::Escalation, Risk::Lockout, Risk::AccessChange];
 
 /// Text from the manifests for a terminal: control characters (a YAML `"\e[2K\r"` username,
-/// line breaks) shown as escapes, never sent to the terminal.
+/// line breaks) shown as escapes, never sent to the terminal ([`escape::text`]).
 fn visible(text: &str) -> String {
-    if !text.chars().any(|c| c.is_control() && c != '\t') {
-        return text.to_owned();
-    }
-    text.chars()
-        .map(|c| match c {
-            '\n' => "\\n".to_owned(),
-            '\r' => "\\r".to_owned(),
-            c if c.is_control() && c != '\t' => format!("\\u{{{:x}}}", u32::from(c)),
-            c => c.to_string(),
-        })
-        .collect()
+    escape::text(text).into_owned()
 }
 
 /// Text from the manifests for Markdown prose: no emphasis, links, images, HTML, code spans or
@@ -97,7 +88,10 @@ fn headline(c: &Change) -> String {
 }
 
 fn location(s: Option<&Side>) -> String {
-    s.map_or_else(|| "-".to_owned(), |s| format!("{}:{}", s.file, s.line))
+    s.map_or_else(
+        || "-".to_owned(),
+        |s| format!("{}:{}", escape::name(&s.file), s.line),
+    )
 }
 
 /// The changed lines as a unified diff of the mapping's text (`similar`).
@@ -116,7 +110,7 @@ fn text_diff(c: &Change) -> String {
             similar::ChangeTag::Equal => ' ',
         };
         out.push(sign);
-        out.push_str(change.value().trim_end_matches('\n'));
+        out.push_str(&escape::text(change.value().trim_end_matches('\n')));
         out.push('\n');
     }
     out
@@ -239,8 +233,10 @@ fn cell(text: &str) -> String {
     text.replace(['\n', '\r'], " ").replace('|', "\\|")
 }
 
-/// An inline code span that holds any text, backticks included.
+/// An inline code span that holds any text, backticks included (control characters escaped).
 fn code(text: &str) -> String {
+    let text = escape::text(text);
+    let text = text.as_ref();
     let longest = longest_run(text, '`');
     let fence = "`".repeat(longest + 1);
     let pad = if longest > 0 { " " } else { "" };
@@ -367,7 +363,7 @@ pub fn json(r: &Report, revs: &Revisions) -> String {
         skipped: &r.skipped,
         notes: &r.notes,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    let mut s = crate::render::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_default());
     s.push('\n');
     s
 }
@@ -400,10 +396,10 @@ pub fn github(r: &Report) -> String {
         };
         out.push_str(&format!(
             "::{level} file={},line={},title={}::{}\n",
-            esc(&at.file, true),
+            esc(&escape::text(&at.file), true),
             at.line,
             esc(&format!("awsauth diff: {}", c.primary().title()), true),
-            esc(&message, false)
+            esc(&escape::text(&message), false)
         ));
     }
     out

@@ -3,7 +3,7 @@
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use super::Summary;
+use super::{Summary, escape};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Span;
 
@@ -34,19 +34,22 @@ fn render_without_source(d: &Diagnostic, level: Level<'_>, styled: bool) -> Stri
     let lc = d.file.line_col(d.span.start);
     let excerpt: String = d.file.slice(&d.span).chars().take(80).collect();
     let mut group = level
-        .primary_title(d.message.as_str())
+        .primary_title(escape::text(&d.message))
         .id(d.rule.name)
         .element(
-            Origin::path(d.file.name.as_str())
+            Origin::path(escape::name(&d.file.name))
                 .line(lc.line)
                 .char_column(lc.column),
         )
-        .element(Level::NOTE.message(format!("`{excerpt}`: the source line is too long to show")));
+        .element(Level::NOTE.message(format!(
+            "`{}`: the source line is too long to show",
+            escape::text(&excerpt)
+        )));
     for note in &d.notes {
-        group = group.element(Level::NOTE.message(note.as_str()));
+        group = group.element(Level::NOTE.message(escape::text(note)));
     }
     if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(escape::text(help)));
     }
     let renderer = if styled {
         Renderer::styled()
@@ -91,36 +94,44 @@ pub fn render_one(d: &Diagnostic, styled: bool) -> String {
         return render_without_source(d, level, styled);
     }
     let window = &text[window_start..window_end];
+    // control characters in the source lines are shown escaped, the spans moved with them
+    let escaped = escape::source(window);
+    let (window, at) = match &escaped {
+        Some(e) => (e.text.as_str(), Some(e)),
+        None => (window, None),
+    };
     let shift = |s: &Span| {
         let v = visible(text, s);
-        v.start.max(window_start) - window_start
-            ..v.end.clamp(window_start, window_end) - window_start
+        let start = v.start.max(window_start) - window_start;
+        let end = v.end.clamp(window_start, window_end) - window_start;
+        at.map_or(start..end, |e| e.map(start)..e.map(end))
     };
     let mut primary = AnnotationKind::Primary.span(shift(&d.span));
     if let Some(label) = &d.label {
-        primary = primary.label(label.as_str());
+        primary = primary.label(escape::text(label));
     }
+    let name = escape::name(&d.file.name);
     let mut snippet = Snippet::source(window)
         .line_start(first_line)
-        .path(d.file.name.as_str())
+        .path(name.as_ref())
         .fold(true)
         .annotation(primary);
     for s in &d.secondary {
         snippet = snippet.annotation(
             AnnotationKind::Context
                 .span(shift(&s.span))
-                .label(s.message.as_str()),
+                .label(escape::text(&s.message)),
         );
     }
     let mut group = level
-        .primary_title(d.message.as_str())
+        .primary_title(escape::text(&d.message))
         .id(d.rule.name)
         .element(snippet);
     for note in &d.notes {
-        group = group.element(Level::NOTE.message(note.as_str()));
+        group = group.element(Level::NOTE.message(escape::text(note)));
     }
     if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(escape::text(help)));
     }
     let report: Vec<Group<'_>> = vec![group];
     let renderer = if styled {
@@ -128,7 +139,40 @@ pub fn render_one(d: &Diagnostic, styled: bool) -> String {
     } else {
         Renderer::plain()
     };
-    renderer.decor_style(DecorStyle::Unicode).render(&report)
+    let out = renderer.decor_style(DecorStyle::Unicode).render(&report);
+    match at {
+        Some(_) => {
+            // the header gives the column in the escaped line: the file's column is said
+            let start = shift(&d.span).start;
+            let line_start = window[..start].rfind('\n').map_or(0, |i| i + 1);
+            let shown = window[line_start..start].chars().count() + 1;
+            let lc = d.file.line_col(d.span.start);
+            true_column(out, &name, lc.line, shown, lc.column)
+        }
+        None => out,
+    }
+}
+
+/// `out` with the header's `name:line:shown` said as `name:line:column` (the header is the line
+/// after the title, which is one line: its text is escaped).
+fn true_column(out: String, name: &str, line: usize, shown: usize, column: usize) -> String {
+    if shown == column {
+        return out;
+    }
+    let from = out.find('\n').map_or(out.len(), |i| i + 1);
+    let to = out[from..].find('\n').map_or(out.len(), |i| from + i);
+    let wrong = format!("{name}:{line}:{shown}");
+    match out[from..to].find(&wrong) {
+        Some(i) => {
+            let at = from + i;
+            format!(
+                "{}{name}:{line}:{column}{}",
+                &out[..at],
+                &out[at + wrong.len()..]
+            )
+        }
+        None => out,
+    }
 }
 
 /// Renders all diagnostics and a summary line.

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::escape;
 use crate::model::{AwsAuth, Effective, SectionKind, SourceKind, Sso, Status};
 
 #[derive(Serialize)]
@@ -109,7 +110,7 @@ pub fn json_document(configmaps: Vec<JsonObject<'_>>) -> String {
         version: 1,
         configmaps,
     };
-    let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
+    let mut s = super::escape::json(serde_json::to_string_pretty(&out).unwrap_or_default());
     s.push('\n');
     s
 }
@@ -207,7 +208,12 @@ pub fn table(objects: &[&AwsAuth]) -> String {
             ),
             SourceKind::Fragment => "aws-auth data fragment".to_owned(),
         };
-        out.push_str(&format!("{}:{}: {what}\n", obj.file.name, lc.line));
+        out.push_str(&format!(
+            "{}:{}: {}\n",
+            escape::name(&obj.file.name),
+            lc.line,
+            escape::text(&what)
+        ));
         let mut rows: Vec<[String; 6]> = vec![[
             "LINE".into(),
             "SECTION".into(),
@@ -272,7 +278,7 @@ pub fn table(objects: &[&AwsAuth]) -> String {
             out.push_str(&format!(
                 "  ! `{}` fails to load ({}): nothing in it is stored{}\n",
                 s.kind.key(),
-                s.why_lost(&obj.file).unwrap_or_default(),
+                escape::text(&s.why_lost(&obj.file).unwrap_or_default()),
                 lost_count(obj, s)
             ));
         }
@@ -280,11 +286,19 @@ pub fn table(objects: &[&AwsAuth]) -> String {
             out.push_str("  ! the API server rejects this ConfigMap: nothing in it is stored\n");
         }
         if let Some(why) = obj.not_read_because() {
-            out.push_str(&format!("  ! not read: {why}\n"));
+            out.push_str(&format!("  ! not read: {}\n", escape::text(&why)));
         }
         if rows.len() == 1 {
             out.push_str("  (no entries)\n\n");
             continue;
+        }
+        // values from the file, escaped (the widths are the escaped text's)
+        for r in &mut rows {
+            for cell in r.iter_mut() {
+                if let std::borrow::Cow::Owned(e) = escape::text(cell) {
+                    *cell = e;
+                }
+            }
         }
         let widths: Vec<usize> = (0..6)
             .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))

@@ -77,7 +77,8 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary) -> String {
             })
             .collect(),
     };
-    let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
+    // (see `escape::json`: the same document, with nothing a terminal or the Actions runner acts on)
+    let mut s = super::escape::json(serde_json::to_string_pretty(&out).unwrap_or_default());
     s.push('\n');
     s
 }

@@ -1,10 +1,27 @@
 //! Output formats for `lint` and `inspect`. Only this module and `cli` write to the terminal.
 
+pub mod escape;
 pub mod human;
 pub mod inspect;
 pub mod json;
 
 use crate::diagnostic::{Diagnostic, Severity};
+
+/// Writes a message (one or more lines, without the final line break) to standard error, made
+/// safe by [`escape::lines`] (colour sequences kept only when `styled`, for messages rendered
+/// with colours; they are stripped again when standard error is not a terminal). A closed
+/// standard error is not an error: there is nowhere left to say anything.
+pub fn say(text: &str, styled: bool) {
+    use std::io::Write;
+    let text = escape::lines(text, styled);
+    if styled {
+        let mut err = anstream::stderr();
+        let _ = writeln!(err, "{text}");
+    } else {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{text}");
+    }
+}
 
 /// Counts per severity.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
@@ -72,25 +89,28 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// `path:line:col: severity[rule] message`, one line per finding.
+/// `path:line:col: severity[rule] message`, one line per finding (names and values escaped:
+/// see [`escape`]).
 pub fn concise(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let lc = d.file.line_col(d.span.start);
         out.push_str(&format!(
             "{}:{}:{}: {}[{}] {}\n",
-            d.file.name,
+            escape::name(&d.file.name),
             lc.line,
             lc.column,
             d.severity.as_str(),
             d.rule.name,
-            d.message
+            escape::text(&d.message)
         ));
     }
     out
 }
 
-/// Escapes text for a GitHub workflow command (`property`: a `key=value` property).
+/// Escapes text for a GitHub workflow command (`property`: a `key=value` property), as the
+/// actions/toolkit's `escapeData` and `escapeProperty` do. Text from the inputs is given
+/// [`escape::text`] first, so that only awsauth's own line breaks become `%0A`.
 pub fn github_escape(s: &str, property: bool) -> String {
     let mut s = s
         .replace('%', "%25")
@@ -113,14 +133,14 @@ pub fn github(diagnostics: &[Diagnostic]) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut message = d.message.clone();
+        let mut message = escape::text(&d.message).into_owned();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
-            message.push_str(help);
+            message.push_str(&escape::text(help));
         }
         out.push_str(&format!(
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            github_escape(&d.file.name, true),
+            github_escape(&escape::text(&d.file.name), true),
             start.line,
             start.column,
             end.line,
