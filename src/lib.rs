@@ -19,4 +19,5 @@ pub mod render;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod write;
 pub mod yaml;
