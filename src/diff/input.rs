@@ -372,33 +372,22 @@ fn read_with_git(
                 blobs.insert(name.clone(), o.data);
             }
             None => {
-                let path = changed
+                let oid = Blob::Oid(name.clone());
+                let (path, on_old) = changed
                     .iter()
-                    .find(|c| c.old == Blob::Oid(name.clone()) || c.new == Blob::Oid(name.clone()))
-                    .map_or("?", |c| c.path.as_str());
-                return Err(GitError(missing_object(repo, name, path, named)));
+                    .find_map(|c| {
+                        (c.old == oid || c.new == oid).then_some((c.path.as_str(), c.old == oid))
+                    })
+                    .unwrap_or(("?", true));
+                let rev = match (named, on_old) {
+                    ([a, _] | [a], true) => *a,
+                    ([_, b], false) => *b,
+                    _ => "the index",
+                };
+                return Err(GitError(repo.missing_object(rev, path)));
             }
         }
     }
     let ids = commits.into_iter().flatten().map(|o| o.oid).collect();
     Ok((changed, blobs, ids))
-}
-
-/// Why object `oid` of `path` cannot be read, and what to do: awsauth never fetches, so in a
-/// partial clone git must fetch it first.
-fn missing_object(repo: &Repo, oid: &str, path: &str, named: &[&str]) -> String {
-    if repo.is_partial_clone() {
-        let fetch = match named {
-            [a, b] => format!("`git diff --stat {a} {b}`"),
-            [a] => format!("`git diff --stat {a}`"),
-            _ => "`git diff --stat`".to_owned(),
-        };
-        format!(
-            "object {oid} of `{path}` is not in this partial clone, and awsauth does not fetch (it runs no remote command the repository configures): let git fetch what the comparison needs first, e.g. {fetch}, or clone without `--filter`"
-        )
-    } else {
-        format!(
-            "object {oid} of `{path}` is missing from the repository (a damaged or incomplete clone?); fetch it again (`git fetch`) or clone again"
-        )
-    }
 }

@@ -432,7 +432,17 @@ impl Repo {
             "--end-of-options",
             oid,
             "--",
-        ])?;
+        ]);
+        // rename detection reads blobs, which a partial clone may lack (and git may not fetch)
+        let out = out.map_err(|e| {
+            if self.is_partial_clone() {
+                GitError(format!(
+                    "{e}\n  help: this is a partial clone, and awsauth does not fetch (it runs no remote command the repository configures): let git fetch what the comparison needs first, e.g. `git diff --stat {oid}`, or clone without `--filter`"
+                ))
+            } else {
+                e
+            }
+        })?;
         let fields: Vec<&[u8]> = out.split(|&b| b == 0).collect();
         let mut renames = HashMap::new();
         let mut i = 0;
@@ -465,11 +475,66 @@ impl Repo {
         }
         let names: Vec<String> = paths.iter().map(|p| format!("{oid}:{p}")).collect();
         let objects = self.batch()?.get_many(&names)?;
+        let missing: Vec<&str> = paths
+            .iter()
+            .zip(&objects)
+            .filter(|(p, o)| o.is_none() && !p.contains('\n'))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        self.check_missing(oid, &missing)?;
         Ok(paths
             .iter()
             .zip(objects)
             .map(|(p, o)| (p.clone(), o.filter(|o| o.kind == "blob").map(|o| o.data)))
             .collect())
+    }
+
+    /// Fails when one of `paths` (relative to the root), which `git cat-file` answered missing
+    /// at `commit`, is in the commit's tree after all: its object is not in the repository (a
+    /// partial clone, which awsauth does not let git fetch from), and taking it for absent
+    /// would misread the commit. One `git ls-tree` when `paths` is not empty.
+    pub fn check_missing(&self, commit: &str, paths: &[&str]) -> Result<(), GitError> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let out = self
+            .command()
+            .env("GIT_LITERAL_PATHSPECS", "1")
+            .args([
+                "ls-tree",
+                "-z",
+                "--name-only",
+                "--full-tree",
+                "--end-of-options",
+                commit,
+                "--",
+            ])
+            .args(paths)
+            .output()
+            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            return Err(GitError(format!("`git ls-tree` failed: {err}")));
+        }
+        let listed: Vec<&[u8]> = out.stdout.split(|&b| b == 0).collect();
+        match paths.iter().find(|p| listed.contains(&p.as_bytes())) {
+            Some(path) => Err(GitError(self.missing_object(commit, path))),
+            None => Ok(()),
+        }
+    }
+
+    /// Why the object of `path` at `rev` cannot be read, and what to do: awsauth never fetches,
+    /// so in a partial clone git must fetch it first.
+    pub fn missing_object(&self, rev: &str, path: &str) -> String {
+        if self.is_partial_clone() {
+            format!(
+                "`{path}` at {rev} is not in this partial clone, and awsauth does not fetch (it runs no remote command the repository configures): let git fetch it first, e.g. `git diff --stat {rev}`, or clone without `--filter`"
+            )
+        } else {
+            format!(
+                "the object of `{path}` at {rev} is missing from the repository (a damaged or incomplete clone?); fetch again (`git fetch`) or clone again"
+            )
+        }
     }
 
     /// `path` (relative to the current directory, or absolute) relative to the root, for a
