@@ -193,14 +193,17 @@ fn comparing_with_the_working_tree_writes_no_index_and_runs_no_hook() {
     let d = &s.repo;
     s.write("clusters/prod/aws-auth.yaml", AUTH);
     s.write("clusters/dev/aws-auth.yaml", AUTH);
+    s.write("clusters/qa/aws-auth.yaml", AUTH);
     s.git(d, &["add", "."]);
     s.git(d, &["commit", "-qm", "init"]);
     install_hooks(&d.join(".git/hooks"), &s.home);
-    // a modified manifest, a staged one, and one only touched (stat-dirty)
+    // a modified manifest, a staged one, and one only touched (stat-dirty: git would hash it,
+    // find it unchanged and write its new stat data to the index)
     s.write("clusters/dev/aws-auth.yaml", &escalated());
     s.git(d, &["add", "clusters/dev/aws-auth.yaml"]);
     s.write("clusters/prod/aws-auth.yaml", &escalated());
     touch_later(&d.join("clusters/dev/aws-auth.yaml"));
+    touch_later(&d.join("clusters/qa/aws-auth.yaml"));
     // (git itself ran `post-index-change` for `git add`)
     s.clear_markers();
     let index = d.join(".git/index");
@@ -211,7 +214,7 @@ fn comparing_with_the_working_tree_writes_no_index_and_runs_no_hook() {
         &["lint", "--new-only"],
         &["lint", "--new-only", "--base", "HEAD", "clusters"],
     ];
-    let mut check = |label: &str| {
+    let check = |label: &str| {
         for args in runs {
             let before = snapshot(&index);
             let o = s.awsauth(d, args, &[]);
