@@ -4,13 +4,32 @@
 //! that is right in pre-commit hooks with temporary indexes, blobless and shallow CI clones,
 //! sparse and split indexes and SHA-256 repositories), and so does whatever [`native`] declines.
 //!
-//! Safety of the command line: revisions given by the user reach git only after
-//! `--end-of-options` or on standard input, so a revision is never read as an option. Every
-//! command runs with `--no-pager`, `--no-optional-locks` (a read never takes `index.lock` during
-//! a hook), `core.fsmonitor=false` (no fsmonitor program from the scanned repository runs), and
-//! `diff` with `--no-ext-diff --no-textconv` (no configured diff driver runs). Read commands run
-//! no hooks. `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` are inherited: that is how hooks
-//! point git at the index being committed.
+//! Safety of the command line: awsauth only reads, and runs nothing the scanned repository
+//! configures. Revisions given by the user reach git only after `--end-of-options` or on
+//! standard input, so a revision is never read as an option. Every command runs with
+//! `--no-pager`, `--no-optional-locks` (a read never takes `index.lock` during a hook),
+//! `core.fsmonitor=false` (no fsmonitor program runs), `core.hooksPath` naming a directory that
+//! cannot exist (no hook runs; a command-line `-c` wins over the repository's own
+//! `core.hooksPath`), `diff.autoRefreshIndex=false` (git does not hash stat-dirty working-tree
+//! files, and does not write their refreshed stat data back to the index), `protocol.allow=never`
+//! and `protocol.<name>.allow=never` for every transport git ships (`ext::` and `file://`
+//! included), and
+//! `GIT_NO_LAZY_FETCH=1` (git 2.44 and later: an object a partial clone lacks is reported
+//! missing, never fetched through the promisor remote's URL or helper; before 2.44 the
+//! `protocol` settings refuse the fetch, unless the repository's configuration allows a remote
+//! helper of another name); `diff` runs with
+//! `--no-ext-diff --no-textconv` (no configured diff driver runs) and
+//! `--ignore-submodules=dirty` (no `git status` in a submodule; a submodule whose commit
+//! changed is reported, and listed as not compared). The commands that read the working tree
+//! ([`Repo::isolated`]) use a private copy of the index in the temporary directory
+//! (`GIT_INDEX_FILE`; copied from the index in effect, the inherited `GIT_INDEX_FILE` of a hook
+//! included, with its modification time), so the repository's index is never written (`diff
+//! --cached` neither refreshes nor writes the index it reads), and
+//! read attributes from the empty tree (`GIT_ATTR_SOURCE`, git 2.40 and later), without the
+//! global and system attributes, so no clean filter runs when git hashes a working-tree file
+//! (a racily clean one, or a candidate of `lint --new-only`'s rename detection); only the never
+//! committed `$GIT_DIR/info/attributes` could still select one. `GIT_DIR` and `GIT_WORK_TREE`
+//! are inherited: that is how hooks point git at the repository.
 
 pub mod native;
 
@@ -47,7 +66,7 @@ pub struct Repo {
     cwd: PathBuf,
     /// The top of the working tree.
     pub root: PathBuf,
-    /// What commands that read the index or the working tree use instead of the repository's
+    /// What commands that read the working tree use instead of the repository's
     /// (see [`Repo::isolated`]).
     private: Option<Arc<Private>>,
 }
@@ -220,7 +239,7 @@ impl Repo {
         })
     }
 
-    /// This repository for commands that read the index or the working tree: they use a
+    /// This repository for commands that read the working tree: they use a
     /// private copy of the index (of the one in effect: `GIT_INDEX_FILE` too, as in hooks), so
     /// nothing git might write reaches the repository's; and attributes are read from the empty
     /// tree (`GIT_ATTR_SOURCE`, git 2.40 and later; neither the global nor the system
@@ -231,18 +250,22 @@ impl Repo {
         if self.private.is_some() {
             return Ok(self.clone());
         }
-        let out = self
-            .in_cwd()
-            .args([
-                "rev-parse",
-                "--path-format=absolute",
-                "--git-path",
-                "index",
-                "--show-object-format",
-            ])
-            .stderr(Stdio::piped())
-            .output()
-            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
+        let rev_parse = |args: &[&str]| {
+            self.in_cwd()
+                .arg("rev-parse")
+                .args(args)
+                .stderr(Stdio::piped())
+                .output()
+                .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))
+        };
+        // the index path relative to the current directory (`--path-format` needs git 2.31)
+        let mut out = rev_parse(&["--git-path", "index", "--show-object-format"])?;
+        let mut format = None;
+        if !out.status.success() {
+            // git before 2.29 knows no `--show-object-format`, nor SHA-256 repositories
+            out = rev_parse(&["--git-path", "index"])?;
+            format = Some("sha1");
+        }
         if !out.status.success() {
             let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
             if err.to_ascii_lowercase().contains("not a git repository") {
@@ -252,11 +275,12 @@ impl Repo {
         }
         let text = String::from_utf8_lossy(&out.stdout);
         let mut lines = text.lines();
-        let (Some(index), Some(format)) = (lines.next(), lines.next()) else {
+        let (Some(index), Some(format)) = (lines.next(), format.or_else(|| lines.next())) else {
             return Err(GitError(format!(
                 "`git rev-parse` gave no index path: {text:?}"
             )));
         };
+        let index = self.cwd.join(index);
         let empty_tree = match format.trim() {
             "sha1" => "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
             "sha256" => "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
@@ -266,9 +290,10 @@ impl Repo {
                 )));
             }
         };
-        let index = TempFile::copy_of(Path::new(index)).map_err(|e| {
+        let index = TempFile::copy_of(&index).map_err(|e| {
             GitError(format!(
-                "cannot copy the index `{index}` to a temporary file: {e}"
+                "cannot copy the index `{}` to a temporary file: {e}",
+                index.display()
             ))
         })?;
         Ok(Self {
@@ -670,12 +695,10 @@ impl Repo {
             (Rev::Index, Rev::Worktree) | (Rev::Named(_) | Rev::Tree(_), _) => {}
             _ => return Err(GitError("unsupported comparison".into())),
         }
-        // the index or the working tree: read through a private copy of the index
+        // the working tree: read through a private copy of the index (the index alone, as
+        // `--cached` reads it, is neither refreshed nor written: no copy to pay for)
         let isolated;
-        let repo = if [old, new]
-            .iter()
-            .any(|r| matches!(r, Rev::Index | Rev::Worktree))
-        {
+        let repo = if *new == Rev::Worktree {
             // git's refusal of a revision (or of the repository) says more than ours
             isolated = self.isolated().map_err(|e| {
                 [old, new]
