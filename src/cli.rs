@@ -873,7 +873,7 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         let b = crate::baseline::build(&diagnostics, base);
         let mut text = serde_json::to_string_pretty(&b)?;
         text.push('\n');
-        std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
+        crate::write::write_file(path, text.as_bytes()).map_err(|e| anyhow::anyhow!(e))?;
         report_input_errors(&errors);
         report_crashes(&crashes);
         say(&format!(
@@ -1325,14 +1325,15 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
 
 fn init(force: bool) -> Result<ExitCode> {
     let path = Path::new(config::FILE_NAMES[0]);
-    if path.exists() && !force {
+    // a link (even a dangling one) is there too; writing refuses it, `--force` or not
+    let there = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
+    if there && !force {
         anyhow::bail!(
             "`{}` already exists; use `--force` to overwrite it",
             path.display()
         );
     }
-    std::fs::write(path, config::STARTER)
-        .with_context(|| format!("cannot write `{}`", path.display()))?;
+    crate::write::write_file(path, config::STARTER.as_bytes()).map_err(|e| anyhow::anyhow!(e))?;
     say(&format!(
         "wrote `{}`; `awsauth lint` reads it from this directory and below",
         path.display()

@@ -54,6 +54,10 @@ impl Source for AtCommit<'_> {
                 Ok(bytes)
             }
             None => {
+                // not in the commit, unless a partial clone lacks its object
+                self.repo
+                    .check_missing(self.commit, &[rel.as_str()])
+                    .map_err(|e| e.0)?;
                 // what the change adds does not configure how the change is judged
                 self.reads.borrow_mut().push(Read::Absent(rel));
                 Ok(Vec::new())
@@ -259,8 +263,15 @@ fn discover(at: &AtCommit<'_>, dir: &Path) -> Result<Option<PathBuf>, GitError> 
         }
     }
     let found = blobs(&mut at.batch.borrow_mut(), at.commit, &candidates)?;
-    if let Some((c, _)) = candidates.iter().zip(found).find(|(_, b)| b.is_some()) {
-        return Ok(Some(root.join(c)));
+    let first = found.iter().position(Option::is_some);
+    // a nearer file a partial clone lacks must not be passed over for a farther one
+    let passed: Vec<&str> = candidates[..first.unwrap_or(candidates.len())]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    at.repo.check_missing(at.commit, &passed)?;
+    if let Some(i) = first {
+        return Ok(Some(root.join(&candidates[i])));
     }
     Ok(root.parent().and_then(config::discover))
 }

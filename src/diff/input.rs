@@ -144,6 +144,8 @@ pub fn from_git(
     };
     // git's order (a path's bytes), with untracked files among the others
     changed.sort_by(|a, b| a.path.cmp(&b.path));
+    // a submodule's files are not read: say so rather than skip them silently
+    let submodules: Vec<String> = changed.iter().filter_map(submodule_note).collect();
 
     let short = |i: usize| {
         ids.get(i)
@@ -166,7 +168,7 @@ pub fn from_git(
     };
     let content = |b: &Blob, path: &str| -> Content {
         match b {
-            Blob::Absent => None,
+            Blob::Absent | Blob::Commit(_) => None,
             Blob::Oid(oid) => blobs.get(oid).cloned(),
             // a regular file only: a link (committed links are no manifests either) or a FIFO in
             // its place is not read, nor waited on
@@ -188,6 +190,9 @@ pub fn from_git(
                 content(&c.new, &c.path),
             )
         })
+        // git lists a working-tree file whose stat data changed without hashing it (it would
+        // run clean filters, and write the index back): the same bytes are no change
+        .filter(|(_, o, n)| o.is_none() || o != n)
         .collect();
     // a file that cannot be decoded is skipped and said so; the others are compared
     // a panic while loading one version is that version's internal error: not compared, and
@@ -234,7 +239,10 @@ pub fn from_git(
     } else {
         inputs.into_par_iter().map(load_pair).collect()
     };
-    let mut versions = Versions::default();
+    let mut versions = Versions {
+        skipped: submodules,
+        ..Versions::default()
+    };
     for (o, n, skipped, unreadable, crashed) in loaded {
         versions.old.extend(o);
         versions.new.extend(n);
@@ -251,6 +259,27 @@ pub fn from_git(
         },
     };
     Ok((versions, revisions))
+}
+
+/// What the output says of a submodule whose commit changed (`None`: no submodule here).
+fn submodule_note(c: &RawChange) -> Option<String> {
+    let commit = |b: &Blob| match b {
+        Blob::Commit(oid) if oid.bytes().all(|b| b == b'0') => {
+            Some("the commit checked out in the working tree".to_owned())
+        }
+        Blob::Commit(oid) => Some(oid.chars().take(12).collect::<String>()),
+        _ => None,
+    };
+    let p = &c.path;
+    let what = match (commit(&c.old), commit(&c.new)) {
+        (None, None) => return None,
+        (Some(a), Some(b)) => format!("submodule updated from {a} to {b}"),
+        (None, Some(b)) => format!("submodule added at {b}"),
+        (Some(a), None) => format!("submodule removed (it was at {a})"),
+    };
+    Some(format!(
+        "{p}: {what}; the files in it are not compared (run `awsauth diff` in the submodule)"
+    ))
 }
 
 /// What [`from_git`] reads through the `git` command line: the changed manifests, their blobs
@@ -284,9 +313,25 @@ fn read_with_git(
         };
         repo.diff_raw_with(old, new, paths, &mut wanted)
     })?;
+    // manifests, and submodules (reported as not compared; a file on the other side of one is
+    // read only when it is a manifest)
     let changed: Vec<RawChange> = changed?
         .into_iter()
-        .filter(|c| manifest_path(&c.path))
+        .filter_map(|c| {
+            if manifest_path(&c.path) {
+                return Some(c);
+            }
+            let gitlink = |b: Blob| match b {
+                Blob::Commit(_) => b,
+                _ => Blob::Absent,
+            };
+            let c = RawChange {
+                old: gitlink(c.old),
+                new: gitlink(c.new),
+                path: c.path,
+            };
+            (c.old != Blob::Absent || c.new != Blob::Absent).then_some(c)
+        })
         .collect();
     // cat-file answers every name, `missing` included, unless it died (a partial clone whose
     // remote cannot be reached): then what it did not answer cannot be taken for absent
@@ -301,7 +346,7 @@ fn read_with_git(
             })
             .map_or("?", |c| c.path.as_str());
         return Err(GitError(format!(
-            "`git cat-file` stopped before reading object {} of `{path}` (a partial clone that cannot fetch it?); fetch it or clone without `--filter`",
+            "`git cat-file` stopped before reading object {} of `{path}`",
             unanswered[0]
         )));
     }
@@ -327,13 +372,19 @@ fn read_with_git(
                 blobs.insert(name.clone(), o.data);
             }
             None => {
-                let path = changed
+                let oid = Blob::Oid(name.clone());
+                let (path, on_old) = changed
                     .iter()
-                    .find(|c| c.old == Blob::Oid(name.clone()) || c.new == Blob::Oid(name.clone()))
-                    .map_or("?", |c| c.path.as_str());
-                return Err(GitError(format!(
-                    "object {name} of `{path}` is missing from the repository (a partial clone that cannot fetch it?); fetch it or clone without `--filter`"
-                )));
+                    .find_map(|c| {
+                        (c.old == oid || c.new == oid).then_some((c.path.as_str(), c.old == oid))
+                    })
+                    .unwrap_or(("?", true));
+                let rev = match (named, on_old) {
+                    ([a, _] | [a], true) => *a,
+                    ([_, b], false) => *b,
+                    _ => "the index",
+                };
+                return Err(GitError(repo.missing_object(rev, path)));
             }
         }
     }

@@ -402,5 +402,14 @@ pub fn github(r: &Report) -> String {
             esc(&escape::text(&message), false)
         ));
     }
+    // what was not compared (templates, unreadable versions, submodules) is not silently left
+    // out of the checks' annotations either
+    for s in &r.skipped {
+        out.push_str(&format!(
+            "::warning title={}::{}\n",
+            esc("awsauth diff: not compared", true),
+            esc(s, false)
+        ));
+    }
     out
 }

@@ -4,13 +4,32 @@
 //! that is right in pre-commit hooks with temporary indexes, blobless and shallow CI clones,
 //! sparse and split indexes and SHA-256 repositories), and so does whatever [`native`] declines.
 //!
-//! Safety of the command line: revisions given by the user reach git only after
-//! `--end-of-options` or on standard input, so a revision is never read as an option. Every
-//! command runs with `--no-pager`, `--no-optional-locks` (a read never takes `index.lock` during
-//! a hook), `core.fsmonitor=false` (no fsmonitor program from the scanned repository runs), and
-//! `diff` with `--no-ext-diff --no-textconv` (no configured diff driver runs). Read commands run
-//! no hooks. `GIT_DIR`, `GIT_WORK_TREE` and `GIT_INDEX_FILE` are inherited: that is how hooks
-//! point git at the index being committed.
+//! Safety of the command line: awsauth only reads, and runs nothing the scanned repository
+//! configures. Revisions given by the user reach git only after `--end-of-options` or on
+//! standard input, so a revision is never read as an option. Every command runs with
+//! `--no-pager`, `--no-optional-locks` (a read never takes `index.lock` during a hook),
+//! `core.fsmonitor=false` (no fsmonitor program runs), `core.hooksPath` naming a directory that
+//! cannot exist (no hook runs; a command-line `-c` wins over the repository's own
+//! `core.hooksPath`), `diff.autoRefreshIndex=false` (git does not hash stat-dirty working-tree
+//! files, and does not write their refreshed stat data back to the index), `protocol.allow=never`
+//! and `protocol.<name>.allow=never` for every transport git ships (`ext::` and `file://`
+//! included), and
+//! `GIT_NO_LAZY_FETCH=1` (git 2.44 and later: an object a partial clone lacks is reported
+//! missing, never fetched through the promisor remote's URL or helper; before 2.44 the
+//! `protocol` settings refuse the fetch, unless the repository's configuration allows a remote
+//! helper of another name); `diff` runs with
+//! `--no-ext-diff --no-textconv` (no configured diff driver runs) and
+//! `--ignore-submodules=dirty` (no `git status` in a submodule; a submodule whose commit
+//! changed is reported, and listed as not compared). The commands that read the working tree
+//! ([`Repo::isolated`]) use a private copy of the index in the temporary directory
+//! (`GIT_INDEX_FILE`; copied from the index in effect, the inherited `GIT_INDEX_FILE` of a hook
+//! included, with its modification time), so the repository's index is never written (`diff
+//! --cached` neither refreshes nor writes the index it reads), and
+//! read attributes from the empty tree (`GIT_ATTR_SOURCE`, git 2.40 and later), without the
+//! global and system attributes, so no clean filter runs when git hashes a working-tree file
+//! (a racily clean one, or a candidate of `lint --new-only`'s rename detection); only the never
+//! committed `$GIT_DIR/info/attributes` could still select one. `GIT_DIR` and `GIT_WORK_TREE`
+//! are inherited: that is how hooks point git at the repository.
 
 pub mod native;
 
@@ -18,6 +37,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 /// A git failure, worded for the user.
 #[derive(Debug, Clone)]
@@ -46,6 +66,100 @@ pub struct Repo {
     cwd: PathBuf,
     /// The top of the working tree.
     pub root: PathBuf,
+    /// What commands that read the working tree use instead of the repository's
+    /// (see [`Repo::isolated`]).
+    private: Option<Arc<Private>>,
+}
+
+/// `core.hooksPath` naming a directory that cannot exist, so no hook is ever found.
+#[cfg(unix)]
+const NO_HOOKS: &str = "core.hooksPath=/dev/null/awsauth-runs-no-hooks";
+#[cfg(not(unix))]
+const NO_HOOKS: &str = "core.hooksPath=NUL/awsauth-runs-no-hooks";
+
+/// Every transport and remote helper git knows, refused (a repository's per-protocol
+/// `protocol.<name>.allow` would win over `protocol.allow` alone).
+const NO_PROTOCOLS: [&str; 10] = [
+    "protocol.allow=never",
+    "protocol.ext.allow=never",
+    "protocol.fd.allow=never",
+    "protocol.file.allow=never",
+    "protocol.git.allow=never",
+    "protocol.ssh.allow=never",
+    "protocol.http.allow=never",
+    "protocol.https.allow=never",
+    "protocol.ftp.allow=never",
+    "protocol.ftps.allow=never",
+];
+
+/// The private side of [`Repo::isolated`]: a copy of the index, removed when dropped, and the
+/// empty tree's id (the attribute source).
+#[derive(Debug)]
+struct Private {
+    index: TempFile,
+    empty_tree: String,
+}
+
+/// A file of the temporary directory that this process created (never one that was there),
+/// removed when dropped.
+#[derive(Debug)]
+struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    /// A new file holding a copy of `source` (empty when `source` does not exist), with
+    /// `source`'s modification time: git's racy-entry check compares entries with the index
+    /// file's time, and a newer copy would take a file changed right after the index was
+    /// written for unchanged.
+    fn copy_of(source: &Path) -> std::io::Result<Self> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut attempt = 0;
+        let (path, mut file) = loop {
+            let path = dir.join(format!(
+                "awsauth-index-{}-{nanos:x}-{}",
+                std::process::id(),
+                COUNT.fetch_add(1, Ordering::Relaxed)
+            ));
+            let mut options = std::fs::OpenOptions::new();
+            // never an existing file or a link planted under the name
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            match options.open(&path) {
+                Ok(f) => break (path, f),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let temp = Self { path };
+        match std::fs::File::open(source) {
+            Ok(mut from) => {
+                std::io::copy(&mut from, &mut file)?;
+                file.set_modified(from.metadata()?.modified()?)?;
+            }
+            // no index yet (a new repository): git reads a missing index as empty
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                drop(file);
+                std::fs::remove_file(&temp.path)?;
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(temp)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 impl Repo {
@@ -60,9 +174,29 @@ impl Repo {
             .arg("--no-pager")
             .arg("--no-optional-locks")
             .args(["-c", "core.fsmonitor=false", "-c", "core.quotePath=false"])
+            // no hook runs: the directory hooks are looked for in does not exist (a `-c` on the
+            // command line wins over the repository's `core.hooksPath`)
+            .args(["-c", NO_HOOKS])
+            // a comparison with the working tree neither hashes stat-dirty files (clean filters)
+            // nor writes the refreshed stat cache back to the index
+            .args(["-c", "diff.autoRefreshIndex=false"])
+            // never fetch: an object a partial clone lacks is an error, not a lazy fetch through
+            // a remote (helper) the repository configures; `protocol.*` covers git before 2.44
+            .env("GIT_NO_LAZY_FETCH", "1")
             .env("GIT_TERMINAL_PROMPT", "0")
             .env_remove("GIT_EXTERNAL_DIFF")
             .stdin(Stdio::null());
+        for p in NO_PROTOCOLS {
+            c.args(["-c", p]);
+        }
+        if let Some(private) = &self.private {
+            // the working tree is compared against a copy of the index, and the attributes of
+            // the commit cannot choose a clean filter (see [`Repo::isolated`])
+            c.env("GIT_INDEX_FILE", &private.index.path)
+                .env("GIT_ATTR_SOURCE", &private.empty_tree)
+                .env("GIT_ATTR_NOSYSTEM", "1")
+                .args(["-c", "core.attributesFile=/dev/null"]);
+        }
         c
     }
 
@@ -88,6 +222,7 @@ impl Repo {
         let probe = Self {
             cwd: dir.to_owned(),
             root: dir.to_owned(),
+            private: None,
         };
         let out = probe.run(&["rev-parse", "--show-toplevel"]).map_err(|e| {
             if e.0.contains("not a git repository") {
@@ -100,6 +235,73 @@ impl Repo {
         Ok(Self {
             cwd: dir.to_owned(),
             root,
+            private: None,
+        })
+    }
+
+    /// This repository for commands that read the working tree: they use a
+    /// private copy of the index (of the one in effect: `GIT_INDEX_FILE` too, as in hooks), so
+    /// nothing git might write reaches the repository's; and attributes are read from the empty
+    /// tree (`GIT_ATTR_SOURCE`, git 2.40 and later; neither the global nor the system
+    /// attributes), so no `.gitattributes` of the repository selects a clean filter for git to
+    /// run when it hashes a working-tree file (a racily clean one, or a rename candidate).
+    /// `$GIT_DIR/info/attributes`, which is never committed, still applies.
+    pub fn isolated(&self) -> Result<Self, GitError> {
+        if self.private.is_some() {
+            return Ok(self.clone());
+        }
+        let rev_parse = |args: &[&str]| {
+            self.in_cwd()
+                .arg("rev-parse")
+                .args(args)
+                .stderr(Stdio::piped())
+                .output()
+                .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))
+        };
+        // the index path relative to the current directory (`--path-format` needs git 2.31)
+        let mut out = rev_parse(&["--git-path", "index", "--show-object-format"])?;
+        let mut format = None;
+        if !out.status.success() {
+            // git before 2.29 knows no `--show-object-format`, nor SHA-256 repositories
+            out = rev_parse(&["--git-path", "index"])?;
+            format = Some("sha1");
+        }
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            if err.to_ascii_lowercase().contains("not a git repository") {
+                return Err(not_a_repository(&self.cwd));
+            }
+            return Err(GitError(format!("`git rev-parse` failed: {err}")));
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        let (Some(index), Some(format)) = (lines.next(), format.or_else(|| lines.next())) else {
+            return Err(GitError(format!(
+                "`git rev-parse` gave no index path: {text:?}"
+            )));
+        };
+        let index = self.cwd.join(index);
+        let empty_tree = match format.trim() {
+            "sha1" => "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+            "sha256" => "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321",
+            other => {
+                return Err(GitError(format!(
+                    "the repository's object format `{other}` is not known"
+                )));
+            }
+        };
+        let index = TempFile::copy_of(&index).map_err(|e| {
+            GitError(format!(
+                "cannot copy the index `{}` to a temporary file: {e}",
+                index.display()
+            ))
+        })?;
+        Ok(Self {
+            private: Some(Arc::new(Private {
+                index,
+                empty_tree: empty_tree.to_owned(),
+            })),
+            ..self.clone()
         })
     }
 
@@ -107,6 +309,29 @@ impl Repo {
     pub fn is_bare(&self) -> bool {
         self.run(&["rev-parse", "--is-bare-repository"])
             .is_ok_and(|o| o.starts_with(b"true"))
+    }
+
+    /// Whether the repository is a partial clone (objects may be missing, to be fetched from a
+    /// promisor remote).
+    pub fn is_partial_clone(&self) -> bool {
+        // `extensions.partialClone` names the promisor remote; newer git marks the remote with
+        // `remote.<name>.promisor` alone
+        self.run(&[
+            "config",
+            "--get-regexp",
+            r"^(extensions\.partialclone|remote\..*\.promisor)$",
+        ])
+        .is_ok_and(|o| {
+            String::from_utf8_lossy(&o).lines().any(|l| {
+                let (key, value) = l.split_once(' ').unwrap_or((l, ""));
+                let value = value.trim().to_ascii_lowercase();
+                if key.starts_with("extensions.") {
+                    !value.is_empty()
+                } else {
+                    ["true", "yes", "on", "1"].contains(&value.as_str())
+                }
+            })
+        })
     }
 
     /// Whether the repository is a shallow clone.
@@ -240,7 +465,7 @@ impl Repo {
     /// Files renamed or moved between commit `oid` and the working tree (the index included),
     /// as git detects renames: new path → old path, relative to the root.
     pub fn renames_since(&self, oid: &str) -> Result<HashMap<String, String>, GitError> {
-        let out = self.run(&[
+        let out = self.isolated()?.run(&[
             "diff",
             "-z",
             "--name-status",
@@ -252,7 +477,17 @@ impl Repo {
             "--end-of-options",
             oid,
             "--",
-        ])?;
+        ]);
+        // rename detection reads blobs, which a partial clone may lack (and git may not fetch)
+        let out = out.map_err(|e| {
+            if self.is_partial_clone() {
+                GitError(format!(
+                    "{e}\n  help: this is a partial clone, and awsauth does not fetch (it runs no remote command the repository configures): let git fetch what the comparison needs first, e.g. `git diff --stat {oid}`, or clone without `--filter`"
+                ))
+            } else {
+                e
+            }
+        })?;
         let fields: Vec<&[u8]> = out.split(|&b| b == 0).collect();
         let mut renames = HashMap::new();
         let mut i = 0;
@@ -285,11 +520,66 @@ impl Repo {
         }
         let names: Vec<String> = paths.iter().map(|p| format!("{oid}:{p}")).collect();
         let objects = self.batch()?.get_many(&names)?;
+        let missing: Vec<&str> = paths
+            .iter()
+            .zip(&objects)
+            .filter(|(p, o)| o.is_none() && !p.contains('\n'))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        self.check_missing(oid, &missing)?;
         Ok(paths
             .iter()
             .zip(objects)
             .map(|(p, o)| (p.clone(), o.filter(|o| o.kind == "blob").map(|o| o.data)))
             .collect())
+    }
+
+    /// Fails when one of `paths` (relative to the root), which `git cat-file` answered missing
+    /// at `commit`, is in the commit's tree after all: its object is not in the repository (a
+    /// partial clone, which awsauth does not let git fetch from), and taking it for absent
+    /// would misread the commit. One `git ls-tree` when `paths` is not empty.
+    pub fn check_missing(&self, commit: &str, paths: &[&str]) -> Result<(), GitError> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        let out = self
+            .command()
+            .env("GIT_LITERAL_PATHSPECS", "1")
+            .args([
+                "ls-tree",
+                "-z",
+                "--name-only",
+                "--full-tree",
+                "--end-of-options",
+                commit,
+                "--",
+            ])
+            .args(paths)
+            .output()
+            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            return Err(GitError(format!("`git ls-tree` failed: {err}")));
+        }
+        let listed: Vec<&[u8]> = out.stdout.split(|&b| b == 0).collect();
+        match paths.iter().find(|p| listed.contains(&p.as_bytes())) {
+            Some(path) => Err(GitError(self.missing_object(commit, path))),
+            None => Ok(()),
+        }
+    }
+
+    /// Why the object of `path` at `rev` cannot be read, and what to do: awsauth never fetches,
+    /// so in a partial clone git must fetch it first.
+    pub fn missing_object(&self, rev: &str, path: &str) -> String {
+        if self.is_partial_clone() {
+            format!(
+                "`{path}` at {rev} is not in this partial clone, and awsauth does not fetch (it runs no remote command the repository configures): let git fetch it first, e.g. `git diff --stat {rev}`, or clone without `--filter`"
+            )
+        } else {
+            format!(
+                "the object of `{path}` at {rev} is missing from the repository (a damaged or incomplete clone?); fetch again (`git fetch`) or clone again"
+            )
+        }
     }
 
     /// `path` (relative to the current directory, or absolute) relative to the root, for a
@@ -319,6 +609,9 @@ pub enum Blob {
     Oid(String),
     /// In the working tree (read from disk).
     Worktree,
+    /// A submodule (a gitlink): the commit it records (all zeros: the commit checked out in
+    /// the working tree). Its files are not read.
+    Commit(String),
 }
 
 /// A changed path with its blobs on both sides.
@@ -371,6 +664,7 @@ impl Repo {
         Self {
             cwd: cwd.to_owned(),
             root: PathBuf::new(),
+            private: None,
         }
     }
 
@@ -408,7 +702,11 @@ impl Repo {
             "--no-renames",
             "--no-ext-diff",
             "--no-textconv",
-            "--ignore-submodules",
+            // a submodule whose commit changed is reported (its files are not compared, and the
+            // output says so); changes inside a submodule's working tree are not looked for
+            // (that would run `git status` in it), and neither the repository's configuration
+            // nor `.gitmodules` can hide a submodule (the option wins over both)
+            "--ignore-submodules=dirty",
         ];
         // paths relative to the top even with `diff.relative` set in the repository
         args.push("--no-relative");
@@ -417,6 +715,24 @@ impl Repo {
             (Rev::Index, Rev::Worktree) | (Rev::Named(_) | Rev::Tree(_), _) => {}
             _ => return Err(GitError("unsupported comparison".into())),
         }
+        // the working tree: read through a private copy of the index (the index alone, as
+        // `--cached` reads it, is neither refreshed nor written: no copy to pay for)
+        let isolated;
+        let repo = if *new == Rev::Worktree {
+            // git's refusal of a revision (or of the repository) says more than ours
+            isolated = self.isolated().map_err(|e| {
+                [old, new]
+                    .iter()
+                    .find_map(|r| match r {
+                        Rev::Named(n) => self.resolve(n).err(),
+                        _ => None,
+                    })
+                    .unwrap_or(e)
+            })?;
+            &isolated
+        } else {
+            self
+        };
         args.push("--end-of-options");
         for r in [old, new] {
             if let Rev::Named(n) | Rev::Tree(n) = r {
@@ -425,7 +741,7 @@ impl Repo {
         }
         args.push("--");
         args.extend(pathspecs.iter().map(String::as_str));
-        let mut child = self
+        let mut child = repo
             .in_cwd()
             .args(&args)
             .stdout(Stdio::piped())
@@ -469,10 +785,11 @@ impl Repo {
                 continue;
             };
             let blob = |mode: &str, oid: &str, worktree: bool| {
-                // absent, or not a regular file (symbolic links and submodules are not manifests)
-                let regular =
-                    u32::from_str_radix(mode, 8).is_ok_and(|m| m & MODE_MASK == MODE_FILE);
-                if !regular {
+                // absent, or not a regular file (symbolic links are not manifests)
+                let kind = u32::from_str_radix(mode, 8).map_or(0, |m| m & MODE_MASK);
+                if kind == MODE_GITLINK {
+                    Blob::Commit((*oid).to_owned())
+                } else if kind != MODE_FILE {
                     Blob::Absent
                 } else if zero(oid) && worktree {
                     Blob::Worktree
@@ -522,7 +839,7 @@ impl Repo {
             if pathspecs.is_empty() {
                 args.push(":/");
             }
-            let out = self
+            let out = repo
                 .in_cwd()
                 .args(&args)
                 .output()
@@ -714,3 +1031,5 @@ impl Drop for Batch {
 /// The file-type bits of a git mode, and the type of a regular file.
 const MODE_MASK: u32 = 0o170000;
 const MODE_FILE: u32 = 0o100000;
+/// The type of a submodule entry.
+const MODE_GITLINK: u32 = 0o160000;

@@ -8,7 +8,8 @@
 //! shallow clones, grafts and replace refs, bare repositories, repository extensions other than
 //! the harmless ones (a reftable ref store among them), repositories chosen or altered by
 //! `GIT_*` variables, repositories git itself would refuse (ownership), and any object gix
-//! cannot read (partial clones fetch missing blobs through git, SHA-256 repositories).
+//! cannot read (a blob a partial clone lacks, which git then reports missing rather than fetch
+//! it; SHA-256 repositories).
 //! `AWSAUTH_GIT=cli` turns this path off; `AWSAUTH_GIT=native` makes a decline an error that
 //! says why (tests use it to prove a comparison was read here).
 
@@ -213,9 +214,12 @@ pub fn diff_commits(
     .or_else(declined)?;
     use gix::diff::tree::recorder::Change;
     let side = |mode: gix::objs::tree::EntryMode, oid: &gix::ObjectId| {
-        // absent, or not a regular file (symbolic links and submodules are not manifests)
+        // absent, or not a regular file (symbolic links are not manifests); a submodule is
+        // reported as not compared
         if mode.is_blob() {
             Blob::Oid(oid.to_string())
+        } else if mode.is_commit() {
+            Blob::Commit(oid.to_string())
         } else {
             Blob::Absent
         }
@@ -257,6 +261,18 @@ pub fn diff_commits(
         let path = path.to_owned();
         if wanted(&path) {
             changes.push(RawChange { path, old, new });
+        } else if matches!(old, Blob::Commit(_)) || matches!(new, Blob::Commit(_)) {
+            // a submodule is reported whatever its name; a file on its other side is read only
+            // when it is a manifest
+            let gitlink = |b: Blob| match b {
+                Blob::Commit(_) => b,
+                _ => Blob::Absent,
+            };
+            changes.push(RawChange {
+                path,
+                old: gitlink(old),
+                new: gitlink(new),
+            });
         }
     }
     changes.sort_by(|x, y| x.path.cmp(&y.path));
@@ -267,7 +283,8 @@ pub fn diff_commits(
                 && !blobs.contains_key(oid)
             {
                 let id = gix::ObjectId::from_hex(oid.as_bytes()).or_else(declined)?;
-                // a blob this clone lacks (a partial clone) is fetched by git
+                // a blob this clone lacks (a partial clone) is left to git, which does not
+                // fetch it either (`GIT_NO_LAZY_FETCH`): gix here has no network code at all
                 let object = repo.find_object(id).or_else(declined)?;
                 blobs.insert(oid.clone(), object.detach().data);
             }
