@@ -6,9 +6,16 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = match awsauth::cli::Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // a usage error quotes the arguments, which can be file names a hook runner passed
+            // (`render::escape`): said through the same escaping as every other message
+            awsauth::render::say(e.render().to_string().trim_end(), false);
+            return ExitCode::from(2);
+        }
         Err(e) => {
+            // `--help`, `--version`
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::SUCCESS;
         }
     };
     // a panic is an internal error (exit 2), said in one line; per-file work catches its own

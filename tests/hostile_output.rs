@@ -541,3 +541,18 @@ fn a_closed_standard_error_does_not_panic() {
     assert_eq!(text.lines().count(), 5, "{text}");
     let _ = std::io::stderr().flush();
 }
+
+#[test]
+fn usage_errors_escape_the_arguments_they_quote() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // a file name a hook runner passes without `--`: clap quotes it in its error
+    for arg in [
+        "--x\n::error file=a,line=1::forged",
+        "--x\u{1b}]0;title\u{7}",
+        "--x\n::stop-commands::pwned",
+    ] {
+        let o = run(&["lint", arg], dir.path());
+        assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+        check("usage error", &o, false, false);
+    }
+}
