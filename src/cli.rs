@@ -1066,9 +1066,9 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create `{}`", dir.display()))?;
                 let write = |name: String, text: String| {
-                    let path = dir.join(name);
-                    std::fs::write(&path, text)
-                        .with_context(|| format!("cannot write `{}`", path.display()))
+                    // (never through a link, as every file awsauth writes: `write`)
+                    crate::write::write_file(&dir.join(name), text.as_bytes())
+                        .map_err(|e| anyhow::anyhow!(e))
                 };
                 write("README.md".into(), index)?;
                 for r in rules::RULES {
