@@ -99,8 +99,10 @@ pub fn is_authenticator_variable(name: &str) -> bool {
     {
         return true;
     }
-    // an edit distance is at least the difference in length, in characters
-    let chars = name.chars().count();
+    // an edit distance is at least the difference in length, in characters (counted only as far
+    // as it matters: a long text between braces is not read to its end)
+    let longest = TEMPLATE_VARIABLES.iter().map(|v| v.len()).max().unwrap_or(0);
+    let chars = name.chars().take(longest + 3).count();
     if TEMPLATE_VARIABLES
         .iter()
         .all(|v| chars.abs_diff(v.len()) > 2)
@@ -118,6 +120,7 @@ pub fn is_authenticator_variable(name: &str) -> bool {
 /// `{{SessionName}}` and near-misses of the authenticator's own variables do not count.
 pub fn find_strong_template(text: &str) -> Option<Span> {
     let bytes = text.as_bytes();
+    let mut through = Through::new(text);
     // the line of the last `{` seen, and whether it is a full-line comment
     let mut line_end = 0;
     let mut comment = false;
@@ -133,7 +136,7 @@ pub fn find_strong_template(text: &str) -> Option<Span> {
         let strong = match bytes.get(i + 1) {
             Some(b'%') => true,
             Some(b'{') => {
-                let span = through(text, i, "}}");
+                let span = through.span(i, "}}");
                 // an unclosed `{{` is a typo or garbage, not a template language
                 if !text[span.clone()].ends_with("}}") {
                     continue;
@@ -160,7 +163,7 @@ pub fn find_strong_template(text: &str) -> Option<Span> {
             } else {
                 "}}"
             };
-            return Some(through(text, i, end));
+            return Some(through.span(i, end));
         }
     }
     None
@@ -172,24 +175,89 @@ fn has_placeholder(text: &str) -> bool {
     memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
 }
 
-/// The span from `start` to the first `close` after it on the same line (or the line's end).
-fn through(text: &str, start: usize, close: &str) -> Span {
-    let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
-    let end = text[start..line_end]
-        .find(close)
-        .map_or(line_end, |e| start + e + close.len());
-    start..end
+/// The span from a `{` to the first closer after it on the same line (or the line's end), for
+/// `{` positions in increasing order. Where the next line break and the next closer are is kept
+/// from one call to the next, so a long line of `{` is searched once, not once per `{`.
+struct Through<'t> {
+    bytes: &'t [u8],
+    newline: NextMatch,
+    closers: [NextMatch; 3],
+}
+
+impl<'t> Through<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            newline: NextMatch::new(b"\n"),
+            closers: [
+                NextMatch::new(b"}}"),
+                NextMatch::new(b"%}"),
+                NextMatch::new(b"}"),
+            ],
+        }
+    }
+
+    /// The span from `start` to the end of the first `close` (`}}`, `%}` or `}`) after it on the
+    /// same line, or to the line's end.
+    fn span(&mut self, start: usize, close: &str) -> Span {
+        let line_end = self.newline.at_or_after(self.bytes, start);
+        let closer = self
+            .closers
+            .iter_mut()
+            .find(|c| c.needle == close.as_bytes())
+            .expect("a known closer");
+        // a closer has no line break: one that starts before the line's end ends before it
+        let at = closer.at_or_after(self.bytes, start);
+        let end = if at < line_end {
+            at + close.len()
+        } else {
+            line_end
+        };
+        start..end
+    }
+}
+
+/// The first occurrence of a needle at or after a position, remembered: asked again for a
+/// position not past it, it is still the answer.
+struct NextMatch {
+    needle: &'static [u8],
+    /// The position last asked for, and the occurrence found (the haystack's length if none).
+    cached: Option<(usize, usize)>,
+}
+
+impl NextMatch {
+    const fn new(needle: &'static [u8]) -> Self {
+        Self {
+            needle,
+            cached: None,
+        }
+    }
+
+    fn at_or_after(&mut self, hay: &[u8], from: usize) -> usize {
+        if let Some((asked, at)) = self.cached
+            && asked <= from
+            && from <= at
+        {
+            return at;
+        }
+        let at = memchr::memmem::find(&hay[from..], self.needle).map_or(hay.len(), |e| from + e);
+        self.cached = Some((from, at));
+        at
+    }
 }
 
 /// Finds template syntax of another tool (Helm, Jinja, Terraform's `${}` and `%{}`) in `text`;
 /// the authenticator's own `{{SessionName}}` and friends do not count.
 pub fn find_foreign_template(text: &str) -> Option<Span> {
     let bytes = text.as_bytes();
+    let mut through = Through::new(text);
     for i in memchr::memchr_iter(b'{', bytes) {
         match bytes.get(i + 1) {
-            Some(b'%') => return Some(through(text, i, "%}")),
+            Some(b'%') => return Some(through.span(i, "%}")),
+            // inside a run of `{`, the same span as from the run's previous `{`: already looked at
+            Some(b'{') if i > 0 && bytes[i - 1] == b'{' => {}
             Some(b'{') => {
-                let span = through(text, i, "}}");
+                let span = through.span(i, "}}");
                 let inner = text[span.clone()]
                     .trim_start_matches('{')
                     .trim_end_matches('}');
@@ -198,7 +266,7 @@ pub fn find_foreign_template(text: &str) -> Option<Span> {
                 }
             }
             _ if i > 0 && matches!(bytes[i - 1], b'$' | b'%') => {
-                return Some(through(text, i - 1, "}"));
+                return Some(through.span(i - 1, "}"));
             }
             _ => {}
         }
