@@ -101,7 +101,11 @@ pub fn is_authenticator_variable(name: &str) -> bool {
     }
     // an edit distance is at least the difference in length, in characters (counted only as far
     // as it matters: a long text between braces is not read to its end)
-    let longest = TEMPLATE_VARIABLES.iter().map(|v| v.len()).max().unwrap_or(0);
+    let longest = TEMPLATE_VARIABLES
+        .iter()
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0);
     let chars = name.chars().take(longest + 3).count();
     if TEMPLATE_VARIABLES
         .iter()
@@ -705,8 +709,9 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
             };
             // the YAML parsed: decode what each item holds, for display; all of it is lost
             if let Some(items) = root.as_ref().and_then(Node::as_seq) {
+                // one budget for all items: an alias bomb is not expanded once per item
+                let mut budget = Budget::display();
                 for (index, item) in items.iter().enumerate() {
-                    let mut budget = Budget(ALIAS_BUDGET);
                     let val = lenient_item(item, &mut budget);
                     // what a lost item tolerates is not reported
                     let mut entry = decode_entry(section, &mut Vec::new(), index, &val, item);
@@ -770,10 +775,12 @@ fn lenient_item<'a>(item: &'a Node, budget: &mut Budget) -> GoVal<'a> {
             out.insert(key, (val, v));
         }
     }
-    GoVal::Map(out)
+    GoVal::Map(out.finish())
 }
 
-const ALIAS_BUDGET: usize = 1_000_000;
+/// The most alias-expanded nodes decoded for showing a lost section (not a yaml.v2 limit: only
+/// what the tool spends on a section the authenticator refuses anyway).
+const DISPLAY_ALIAS_BUDGET: usize = 1_000_000;
 
 /// Sections with at least this many items are converted and decoded in two halves at once.
 const PARALLEL_ITEMS: usize = 1024;
@@ -781,39 +788,110 @@ const PARALLEL_ITEMS: usize = 1024;
 /// Converted sequence items with their nodes.
 type GoItems<'a> = Vec<(GoVal<'a>, &'a Node)>;
 
-/// `to_go(root, root, ..)` with a fresh budget. A long sequence is converted in two halves at
-/// once, each with a budget of its own; the result is the one-pass result when both halves
-/// convert and together stay within one budget (the root itself takes one unit). Otherwise the
-/// one pass runs, for its exact error.
+/// `to_go(root, root, ..)` as one yaml.v2 decoder does it. A long sequence is converted in two
+/// halves at once; the result is the one-pass result when both halves convert without
+/// expanding an alias (yaml.v2's alias check cannot fail then). Otherwise the one pass runs, for
+/// its exact count and error.
 fn to_go_root(root: &Node) -> Result<GoVal<'_>, ConvError> {
     if let NodeKind::Seq(items) = &root.kind
         && items.len() >= PARALLEL_ITEMS
     {
-        /// The items' values, and the budget they used.
-        fn convert(items: &[Node]) -> (Result<GoItems<'_>, ConvError>, usize) {
-            let mut budget = Budget(ALIAS_BUDGET);
+        /// The items' values, and whether an alias was expanded.
+        fn convert(items: &[Node]) -> (Result<GoItems<'_>, ConvError>, bool) {
+            let mut budget = Budget::yaml_v2();
             let out = items
                 .iter()
                 .map(|item| Ok((to_go(item, item, &mut budget, false)?, item)))
                 .collect();
-            (out, ALIAS_BUDGET - budget.0)
+            (out, budget.aliased > 0)
         }
         let (head, tail) = items.split_at(items.len() / 2);
-        let ((head, used_head), (tail, used_tail)) =
+        let ((head, aliased_head), (tail, aliased_tail)) =
             crate::par::join(|| convert(head), || convert(tail));
-        if let (Ok(mut head), Ok(tail)) = (head, tail)
-            && 1 + used_head + used_tail <= ALIAS_BUDGET
-        {
+        if let (Ok(mut head), Ok(tail), false, false) = (head, tail, aliased_head, aliased_tail) {
             head.extend(tail);
             return Ok(GoVal::Seq(head));
         }
     }
-    to_go(root, root, &mut Budget(ALIAS_BUDGET), false)
+    to_go(root, root, &mut Budget::yaml_v2(), false)
 }
 
-/// Bounds the work of expanding aliases (a "billion laughs" section must not hang the tool;
-/// yaml.v2 itself refuses excessive aliasing).
-struct Budget(usize);
+/// Bounds the work of expanding aliases: a "billion laughs" section must not hang the tool.
+/// The authenticator's yaml.v2 refuses "excessive aliasing" by the share of the decoded nodes
+/// that come from aliases (`decode.go`, `allowedAliasRatio`), not by a document's size: a large
+/// document without aliases decodes. Counted as yaml.v2 counts: the document, each key and value,
+/// an alias and, inside it, each node of its target.
+struct Budget {
+    /// Nodes decoded.
+    decodes: usize,
+    /// Nodes decoded inside an alias.
+    aliased: usize,
+    /// Aliases being expanded.
+    depth: usize,
+    /// At most this many aliased nodes (a display budget) instead of yaml.v2's ratio.
+    cap: Option<usize>,
+}
+
+impl Budget {
+    /// A fresh yaml.v2 decoder, its document node counted.
+    const fn yaml_v2() -> Self {
+        Self {
+            decodes: 1,
+            aliased: 0,
+            depth: 0,
+            cap: None,
+        }
+    }
+
+    /// For showing what a lost section holds: aliases expanded up to a fixed total.
+    const fn display() -> Self {
+        Self {
+            cap: Some(DISPLAY_ALIAS_BUDGET),
+            ..Self::yaml_v2()
+        }
+    }
+
+    /// Counts one node decoded at `site`; fails as yaml.v2 fails on excessive aliasing.
+    fn step(&mut self, site: &Node) -> Result<(), ConvError> {
+        self.decodes += 1;
+        if self.depth > 0 {
+            self.aliased += 1;
+        }
+        let excessive = match self.cap {
+            Some(cap) => self.aliased > cap,
+            // `d.aliasCount > 100 && d.decodeCount > 1000 && ratio > allowedAliasRatio(..)`
+            #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+            None => {
+                self.aliased > 100
+                    && self.decodes > 1000
+                    && self.aliased as f64 / self.decodes as f64 > allowed_alias_ratio(self.decodes)
+            }
+        };
+        if excessive {
+            return Err(conv_err(
+                "document contains excessive aliasing",
+                site,
+                false,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// yaml.v2's `allowedAliasRatio`: 99% of a document of up to 400,000 decoded nodes may come from
+/// aliases, 10% of one of 4,000,000 or more, linearly in between.
+#[allow(clippy::cast_precision_loss)] // counts far below 2^52
+fn allowed_alias_ratio(decodes: usize) -> f64 {
+    const LOW: usize = 400_000;
+    const HIGH: usize = 4_000_000;
+    if decodes <= LOW {
+        0.99
+    } else if decodes >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decodes - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
 
 /// A failure that drops the whole section.
 struct ConvError {
@@ -837,20 +915,29 @@ enum GoVal<'a> {
 }
 
 /// A Go map after conversion: keys sorted as `json.Marshal` sorts them, each with its value and
-/// the node it was read from. A sorted vector: entries hold a handful of keys.
+/// the node it was read from. Built by appending, then sorted once ([`GoMap::finish`]): a flow
+/// mapping of many keys must not shift a sorted vector per key.
 #[derive(Default)]
 struct GoMap<'a>(Vec<(Cow<'a, str>, (GoVal<'a>, &'a Node))>);
 
 impl<'a> GoMap<'a> {
-    /// Sets `key` (a later value replaces an earlier one, as in a Go map).
+    /// Sets `key` (a later value replaces an earlier one, as in a Go map) once finished.
     fn insert(&mut self, key: Cow<'a, str>, value: (GoVal<'a>, &'a Node)) {
-        match self
-            .0
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
-        {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key, value)),
+        self.0.push((key, value));
+    }
+
+    /// Sorts by key (stably) and keeps the last value of a key set more than once.
+    fn finish(self) -> Self {
+        let mut all = self.0;
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(Cow<'a, str>, (GoVal<'a>, &'a Node))> = Vec::with_capacity(all.len());
+        for item in all {
+            match out.last_mut() {
+                Some(last) if last.0 == item.0 => *last = item,
+                _ => out.push(item),
+            }
         }
+        Self(out)
     }
 
     /// The entries in key order.
@@ -896,15 +983,14 @@ fn to_go<'a>(
     budget: &mut Budget,
     _key: bool,
 ) -> Result<GoVal<'a>, ConvError> {
-    if budget.0 == 0 {
-        return Err(conv_err(
-            "document contains excessive aliasing",
-            site,
-            false,
-        ));
+    budget.step(site)?;
+    if let NodeKind::Alias(target) = &node.kind {
+        budget.depth += 1;
+        let val = to_go(target, site, budget, false);
+        budget.depth -= 1;
+        return val;
     }
-    budget.0 -= 1;
-    let target = node.resolved();
+    let target = node;
     match &target.kind {
         NodeKind::Alias(_) => unreachable_alias(site),
         NodeKind::Scalar { value, style } => match resolve(value, *style, target.tag.as_deref()) {
@@ -929,7 +1015,7 @@ fn to_go<'a>(
             // as many keys as written, unless merges add more
             let mut out = GoMap(Vec::with_capacity(entries.len()));
             map_into(entries, site, budget, &mut out)?;
-            Ok(GoVal::Map(out))
+            Ok(GoVal::Map(out.finish()))
         }
     }
 }
@@ -961,6 +1047,14 @@ fn map_into<'a>(
             merge(v, budget, out)?;
             continue;
         }
+        // yaml.v2 decodes the key too (an alias key: the alias and its target)
+        budget.step(k)?;
+        if matches!(k.kind, NodeKind::Alias(_)) {
+            budget.depth += 1;
+            let target = budget.step(k);
+            budget.depth -= 1;
+            target?;
+        }
         let key = key_string(k, site)?;
         let val = to_go(v, v, budget, false)?;
         out.insert(key, (val, v));
@@ -976,20 +1070,36 @@ fn merge<'a>(v: &'a Node, budget: &mut Budget, out: &mut GoMap<'a>) -> Result<()
             false,
         )
     };
-    match &v.resolved().kind {
-        NodeKind::Map(entries) => map_into(entries, v, budget, out),
-        // yaml.v2 merges a literal sequence of maps, but not an alias to one
-        NodeKind::Seq(_) if matches!(v.kind, NodeKind::Alias(_)) => Err(want_map()),
+    // one map, or an alias to one, decoded into `out` (counted as yaml.v2 counts it)
+    let merge_one = |node: &'a Node, budget: &mut Budget, out: &mut GoMap<'a>| match &node.kind {
+        NodeKind::Map(entries) => {
+            budget.step(node)?;
+            map_into(entries, node, budget, out)
+        }
+        NodeKind::Alias(target) => match &target.resolved().kind {
+            NodeKind::Map(entries) => {
+                budget.step(node)?;
+                budget.depth += 1;
+                let merged = budget
+                    .step(node)
+                    .and_then(|()| map_into(entries, node, budget, out));
+                budget.depth -= 1;
+                merged
+            }
+            _ => Err(want_map()),
+        },
+        _ => Err(want_map()),
+    };
+    match &v.kind {
+        NodeKind::Map(_) | NodeKind::Alias(_) => merge_one(v, budget, out),
+        // yaml.v2 merges a literal sequence of maps (later ones first), not an alias to one
         NodeKind::Seq(items) => {
             for item in items.iter().rev() {
-                match &item.resolved().kind {
-                    NodeKind::Map(entries) => map_into(entries, item, budget, out)?,
-                    _ => return Err(want_map()),
-                }
+                merge_one(item, budget, out)?;
             }
             Ok(())
         }
-        _ => Err(want_map()),
+        NodeKind::Scalar { .. } => Err(want_map()),
     }
 }
 
@@ -1298,18 +1408,35 @@ fn validate(entry: &Entry) -> Option<String> {
     }
 }
 
+/// Mappings with at most this many keys are searched for duplicate keys pair by pair.
+const SMALL_MAP: usize = 16;
+
 fn find_duplicate_entry_keys(section: &mut Section, root: &Node) {
     let Some(items) = root.as_seq() else { return };
     let mut found = Vec::new();
     for item in items {
         let Some(map) = item.as_map() else { continue };
+        // the first earlier key with the same text in any ASCII case: searched among the keys
+        // before it in a small mapping, looked up in a table in a large one (a flow mapping may
+        // hold thousands of keys)
+        let mut seen: HashMap<String, &Node> = HashMap::new();
         for (j, (k, _)) in map.iter().enumerate() {
             let Some(key) = k.as_str() else { continue };
-            // the first earlier key with the same text in any ASCII case
-            let first = map[..j]
-                .iter()
-                .find(|(p, _)| p.as_str().is_some_and(|p| p.eq_ignore_ascii_case(key)));
-            if let Some((p, _)) = first {
+            let first = if map.len() <= SMALL_MAP {
+                map[..j]
+                    .iter()
+                    .map(|(p, _)| p)
+                    .find(|p| p.as_str().is_some_and(|p| p.eq_ignore_ascii_case(key)))
+            } else {
+                match seen.entry(key.to_ascii_lowercase()) {
+                    std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(k);
+                        None
+                    }
+                }
+            };
+            if let Some(p) = first {
                 found.push((key.to_owned(), k.span.clone(), p.span.clone()));
             }
         }
@@ -1500,11 +1627,17 @@ fn map_in_halves<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> V
 /// Marks lost and shadowed entries and computes the effective store.
 fn finish(obj: &mut AwsAuth) {
     let rejected = !obj.rejected.is_empty();
+    // the kinds (three at most) of the lost sections, found once and not once per entry
+    let mut lost_kinds: Vec<SectionKind> = obj
+        .sections
+        .iter()
+        .filter(|s| s.is_lost())
+        .map(|s| s.kind)
+        .collect();
+    lost_kinds.sort_unstable();
+    lost_kinds.dedup();
     for entry in &mut obj.entries {
-        let section_lost = obj
-            .sections
-            .iter()
-            .any(|s| s.kind == entry.section && s.is_lost());
+        let section_lost = lost_kinds.contains(&entry.section);
         if rejected {
             entry.status = Status::Lost("the API server rejects this ConfigMap".into());
         } else if section_lost || matches!(entry.status, Status::Lost(_)) {

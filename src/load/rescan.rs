@@ -5,7 +5,7 @@
 //! item that does not is read line by line (and flow collections token by token) for its ARN,
 //! username and groups.
 
-use super::{ALIAS_BUDGET, Budget, decode_entry, lenient_item};
+use super::{Budget, decode_entry, lenient_item};
 use crate::model::{Account, Entry, Field, Section, SectionKind, Status};
 use crate::source::Span;
 use crate::yaml;
@@ -25,7 +25,7 @@ pub(super) fn lost_entries(section: &Section) -> Vec<Entry> {
             Some(mut root) => {
                 yaml::shift(&mut root, range.start);
                 for item in root.as_seq().unwrap_or_default() {
-                    let mut budget = Budget(ALIAS_BUDGET);
+                    let mut budget = Budget::display();
                     let val = lenient_item(item, &mut budget);
                     // what a lost item tolerates is not reported
                     let mut entry = decode_entry(section, &mut Vec::new(), out.len(), &val, item);
