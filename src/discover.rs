@@ -360,6 +360,9 @@ pub fn read_input(input: &Input, max: u64) -> Result<Arc<SourceFile>, InputError
             if size > max {
                 return Err(err(too_large(Some(size), max)));
             }
+            // `Take` hides the file's size from `read_to_end`: room for all of it, and the byte
+            // that would show it grew
+            bytes.reserve_exact(usize::try_from(size).unwrap_or(0).saturating_add(1));
             file.take(max.saturating_add(1)).read_to_end(&mut bytes)
         }
         Input::Stdin { .. } => std::io::stdin()
@@ -470,5 +473,65 @@ impl Exclusions {
             let abs = crate::config::normalize(&root.join(path));
             abs.strip_prefix(dir).is_ok_and(|rel| set.is_match(rel))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_and_without_units() {
+        assert_eq!(parse_size("1048576"), Ok(1_048_576));
+        assert_eq!(parse_size("500k"), Ok(500_000));
+        assert_eq!(parse_size("4MiB"), Ok(4 << 20));
+        assert_eq!(parse_size("4 mib"), Ok(4 << 20));
+        assert_eq!(parse_size("1.5KiB"), Ok(1536));
+        assert_eq!(parse_size("2GB"), Ok(2_000_000_000));
+        assert_eq!(parse_size("16MiB"), Ok(DEFAULT_MAX_FILE_SIZE));
+        assert!(parse_size("12x").unwrap_err().contains("unknown unit `x`"));
+        assert!(parse_size("0").unwrap_err().contains("at least one byte"));
+        assert!(parse_size("MiB").unwrap_err().contains("is not a size"));
+    }
+
+    #[test]
+    fn sizes_show_in_binary_units() {
+        assert_eq!(show_size(100), "100 bytes");
+        assert_eq!(show_size(16 << 20), "16 MiB");
+        assert_eq!(show_size(200_000_184), "190.7 MiB");
+        assert_eq!(show_size(500_000), "488.3 KiB");
+    }
+
+    #[test]
+    fn utf32_is_told_from_utf16_and_binary() {
+        let text = "a: 1\nb: 2\n";
+        let le: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let be: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        assert_eq!(utf32(&le), Some("little-endian"));
+        assert_eq!(utf32(&be), Some("big-endian"));
+        assert!(utf32(&[&[0xFF, 0xFE, 0, 0][..], &le].concat()).is_some());
+        // UTF-16 little-endian with its mark: `FF FE`, then `a` and a NUL
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(utf32(&utf16), None);
+        assert!(decode("x", utf16).is_ok());
+        assert_eq!(utf32(b"a: 1\n"), None);
+        // NUL bytes that are not UTF-32 stay "binary"
+        let e = decode("x", vec![1, 0, 0, 0, 0, 0, 1, 0]).unwrap_err();
+        assert!(e.message.contains("binary"), "{}", e.message);
+        let e = decode("x", le).unwrap_err();
+        assert!(
+            e.message.contains("UTF-32 (little-endian)"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -927,17 +927,17 @@ impl<'a> GoMap<'a> {
     }
 
     /// Sorts by key (stably) and keeps the last value of a key set more than once.
-    fn finish(self) -> Self {
-        let mut all = self.0;
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(Cow<'a, str>, (GoVal<'a>, &'a Node))> = Vec::with_capacity(all.len());
-        for item in all {
-            match out.last_mut() {
-                Some(last) if last.0 == item.0 => *last = item,
-                _ => out.push(item),
+    fn finish(mut self) -> Self {
+        self.0.sort_by(|a, b| a.0.cmp(&b.0));
+        // of a run of equal keys, the last value moves into the first slot, which stays
+        self.0.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
             }
-        }
-        Self(out)
+            same
+        });
+        self
     }
 
     /// The entries in key order.
@@ -1733,6 +1733,48 @@ fn finish(obj: &mut AwsAuth) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn through_remembers_what_a_search_from_scratch_finds() {
+        // the span from each `{` to its closer or the line's end, as searched from scratch
+        fn naive(text: &str, start: usize, close: &str) -> Span {
+            let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+            let end = text[start..line_end]
+                .find(close)
+                .map_or(line_end, |e| start + e + close.len());
+            start..end
+        }
+        let texts = [
+            "a {{x}} {{y\n{% z %} {{ {w}} }}\n${v} %{u}\n{{",
+            "{{{{}}}}{%}}%}\n\n{}{}{{}{}}",
+            "x: {{SessionName}}{{ .Values.y }}\n  - {{a\n}}b}}",
+        ];
+        for text in texts {
+            let mut through = Through::new(text);
+            for i in memchr::memchr_iter(b'{', text.as_bytes()) {
+                for close in ["}}", "%}", "}"] {
+                    assert_eq!(
+                        through.span(i, close),
+                        naive(text, i, close),
+                        "{text:?} at {i}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn template_scans_find_the_same_spans_on_long_lines() {
+        let line = "{{SessionName}}".repeat(1000);
+        assert_eq!(find_strong_template(&line), None);
+        assert_eq!(find_foreign_template(&line), None);
+        let bad = format!("{line}{{{{ .Values.x }}}}{line}");
+        let at = line.len();
+        assert_eq!(find_strong_template(&bad), Some(at..at + 15));
+        assert_eq!(find_foreign_template(&bad), Some(at..at + 15));
+        let braces = format!("{}{{{{ nope }}}}", "{".repeat(5000));
+        assert_eq!(find_foreign_template(&braces), Some(0..braces.len()));
+    }
 
     fn load(sections: &str) -> AwsAuth {
         let text = format!(

@@ -126,14 +126,15 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             .filter(|e| e.section == SectionKind::MapRoles && e.status.is_kept())
     };
     // role ARNs by account and lower-cased resource, sorted: a matcher's roles are one range
-    let mut by_resource: Vec<(&str, String, usize, &crate::model::Entry)> = effective_roles()
-        .enumerate()
-        .filter_map(|(i, role)| {
+    // (built only for a section with a matcher)
+    let mut by_resource: Vec<(&str, String, usize, &crate::model::Entry)> = Vec::new();
+    if effective_roles().any(|e| e.sso.is_some() && e.arn.is_none()) {
+        by_resource.extend(effective_roles().enumerate().filter_map(|(i, role)| {
             let arn = crate::arn::Arn::parse(&role.arn.as_ref()?.value)?;
             Some((arn.account, arn.resource.to_ascii_lowercase(), i, *role))
-        })
-        .collect();
-    by_resource.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+        }));
+        by_resource.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    }
     for matcher in effective_roles() {
         let (Some(sso), None) = (&matcher.sso, &matcher.arn) else {
             continue;
@@ -173,9 +174,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     // the same ARN in both sections: the role table is searched first (the first kept role with
     // each ARN, ignoring case)
     let mut roles: HashMap<String, &crate::model::Entry> = HashMap::new();
-    for e in effective_roles() {
-        if let Some(ra) = &e.arn {
-            roles.entry(ra.value.to_ascii_lowercase()).or_insert(*e);
+    if !users.is_empty() {
+        for e in effective_roles() {
+            if let Some(ra) = &e.arn {
+                roles.entry(ra.value.to_ascii_lowercase()).or_insert(*e);
+            }
         }
     }
     for user in entries
