@@ -244,7 +244,15 @@ impl NextMatch {
         {
             return at;
         }
-        let at = memchr::memmem::find(&hay[from..], self.needle).map_or(hay.len(), |e| from + e);
+        let rest = &hay[from..];
+        // one- and two-byte needles by `memchr` (a `memmem` searcher per call costs more than
+        // the short searches here)
+        let found = match *self.needle {
+            [b] => memchr::memchr(b, rest),
+            [a, b] => memchr::memchr_iter(a, rest).find(|&i| rest.get(i + 1) == Some(&b)),
+            _ => memchr::memmem::find(rest, self.needle),
+        };
+        let at = found.map_or(hay.len(), |e| from + e);
         self.cached = Some((from, at));
         at
     }
