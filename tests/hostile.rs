@@ -135,6 +135,21 @@ fn a_long_line_of_unclosed_braces() {
     let r = run(&["lint", "--format", "concise", path_str(&path)], None);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stdout.contains("error[unknown-template] `{{ x {{ x"));
+    // single braces: each used to search the rest of the value for a `}`
+    let text = format!(
+        "{HEAD}  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/ops\n      username: \"{}{{SessionNam}}\"\n",
+        "{a".repeat(2_000_000)
+    );
+    let path = write("single-braces", text.as_bytes());
+    let r = run(&["lint", "--format", "concise", path_str(&path)], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "error[unknown-template] `{SessionNam}` is not a template the authenticator substitutes"
+        ),
+        "{}",
+        &r.stdout[..r.stdout.len().min(500)]
+    );
 }
 
 #[test]
