@@ -253,6 +253,26 @@ fn many_keys_in_one_flow_mapping() {
 }
 
 #[test]
+fn an_unclosed_flow_line_is_sketched_once() {
+    // 100,000 unclosed `{rolearn: a, ` on one line: the section does not parse, and each key of
+    // the sketch used to search the rest of the line
+    let text = format!(
+        "{HEAD}  mapRoles: |\n    - {}\n",
+        "{rolearn: a, ".repeat(100_000)
+    );
+    let path = write("unclosed-flow", text.as_bytes());
+    let r = run(&["lint", "--format", "concise", path_str(&path)], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("error[section-parse-error] `mapRoles` does not parse")
+            && r.stdout.contains("100000 role mappings lost"),
+        "{}",
+        &r.stdout[..r.stdout.len().min(1000)]
+    );
+}
+
+#[test]
 fn many_entries_without_aliases_are_not_excessive_aliasing() {
     // 340,000 entries, more than a million decoded nodes, and not one alias
     let text = format!(
