@@ -173,17 +173,14 @@ fn apply_suppressions(
         for i in &invalid {
             meta.push(rules::invalid_suppression::malformed(file, i));
         }
+        let known = settings.known_ids();
         for s in &sups {
             for c in s
                 .codes
                 .iter()
                 .filter(|c| settings.find_rule(&c.name).is_none())
             {
-                meta.push(rules::invalid_suppression::unknown(
-                    file,
-                    c,
-                    &settings.known_ids(),
-                ));
+                meta.push(rules::invalid_suppression::unknown(file, c, &known));
             }
         }
     }

@@ -273,6 +273,62 @@ fn an_unclosed_flow_line_is_sketched_once() {
 }
 
 #[test]
+fn many_groups_in_one_entry() {
+    // 300,000 groups, one of them written twice: each was compared with all before it
+    let mut groups: Vec<String> = (0..300_000).map(|i| format!("g{i}")).collect();
+    groups.push("g7".into());
+    let text = format!(
+        "{HEAD}  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/r\n      username: u\n      groups: [{}]\n",
+        groups.join(", ")
+    );
+    let path = write("groups", text.as_bytes());
+    // `group-hygiene` is a style rule, off by default
+    let r = run(
+        &[
+            "lint",
+            "--select",
+            "group-hygiene",
+            "--fail-on",
+            "info",
+            "--format",
+            "concise",
+            path_str(&path),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.matches("is listed twice").count(),
+        1,
+        "{}",
+        &r.stdout[..r.stdout.len().min(1000)]
+    );
+    assert!(r.stdout.contains("group `g7` is listed twice"));
+}
+
+#[test]
+fn many_unknown_and_long_rule_ids_in_suppressions() {
+    // 100,000 unknown ids, and 2,000 ids of 2,000 characters: each is compared only with the
+    // ids of about its length
+    let short: Vec<String> = (0..100_000).map(|i| format!("rule{i}")).collect();
+    let long = vec!["x".repeat(2000); 2000];
+    let text = format!(
+        "{HEAD}  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/r  # awsauth: ignore[{}, role-arn-pat]\n      username: u  # awsauth: ignore[{}]\n",
+        short.join(", "),
+        long.join(", ")
+    );
+    let path = write("rule-ids", text.as_bytes());
+    let r = run(&["lint", "--format", "concise", path_str(&path)], None);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout.matches("is not a rule or policy id").count(),
+        102_001
+    );
+    let json = run(&["lint", "--format", "json", path_str(&path)], None);
+    assert!(json.stdout.contains("did you mean `role-arn-path`?"));
+}
+
+#[test]
 fn many_entries_without_aliases_are_not_excessive_aliasing() {
     // 340,000 entries, more than a million decoded nodes, and not one alias
     let text = format!(
