@@ -144,6 +144,11 @@ struct InputArgs {
     /// folder); without `-` among the paths, the paths are not read.
     #[arg(long, value_name = "NAME")]
     stdin_filename: Option<String>,
+    /// Larger files are not read (each is reported, and the run exits 2): bytes, or with a unit
+    /// (`k`, `m`, `g`: 1000; `KiB`, `MiB`, `GiB`: 1024). An aws-auth ConfigMap holds at most
+    /// about 1 MiB.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::discover::parse_size)]
+    max_file_size: u64,
 }
 
 impl InputArgs {
@@ -692,7 +697,7 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<Read> {
     let results: Vec<Result<Result<Loaded, Crash>, InputError>> = jobs
         .into_par_iter()
         .map(|(input, settings, path)| {
-            read_input(&input).map(|file| {
+            read_input(&input, args.max_file_size).map(|file| {
                 let name = file.name.clone();
                 guard::catch(|| {
                     guard::test_trigger("load", &file.name);

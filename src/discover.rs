@@ -234,20 +234,146 @@ fn decode_utf16(bytes: &[u8]) -> Option<String> {
         .ok()
 }
 
-/// Reads an input: rejects binary content and invalid UTF-8 with a clear message.
-pub fn read_input(input: &Input) -> Result<Arc<SourceFile>, InputError> {
-    let mut bytes = Vec::new();
-    let result = match input {
-        Input::Path { path, .. } => {
-            std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes))
+/// The default of `--max-file-size`: 16 MiB. The API server keeps at most about 1 MiB per
+/// object (etcd's request limit is 1.5 MiB), so a real aws-auth, even in a multi-document
+/// manifest or a rendered chart, is far below it; a file of 16 MiB is still linted in about a
+/// second, while hundreds of megabytes would take gigabytes of memory.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Parses a size: bytes, or a number with a unit: `k`/`kb`, `m`/`mb`, `g`/`gb` (powers of
+/// 1000) or `kib`, `mib`, `gib` (powers of 1024), in any case (`4MiB`, `500k`, `1048576`).
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let digits = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let unit_size: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "m" | "mb" => 1_000_000,
+        "g" | "gb" => 1_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`: use bytes, `k`, `m`, `g` (1000) or `KiB`, `MiB`, `GiB` (1024), e.g. `16MiB`"
+            ));
         }
-        Input::Stdin { .. } => std::io::stdin().lock().read_to_end(&mut bytes),
     };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size: write e.g. `16MiB`, `500k` or `1048576`"))?;
+    #[allow(
+        clippy::cast_precision_loss,
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss
+    )]
+    let bytes = (value * unit_size as f64).round() as u64;
+    if bytes == 0 {
+        return Err(format!(
+            "`{text}` is no size at all: the limit must be at least one byte"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// A size for a message: `16 MiB`, `190.7 MiB`, `500 bytes`.
+pub fn show_size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    let (value, unit) = if bytes >= 1 << 30 {
+        (b / f64::from(1u32 << 30), "GiB")
+    } else if bytes >= 1 << 20 {
+        (b / f64::from(1u32 << 20), "MiB")
+    } else if bytes >= 1 << 10 {
+        (b / f64::from(1u32 << 10), "KiB")
+    } else {
+        return format!("{bytes} bytes");
+    };
+    if (value - value.round()).abs() < 0.05 {
+        format!("{value:.0} {unit}")
+    } else {
+        format!("{value:.1} {unit}")
+    }
+}
+
+/// The error for a file over the size limit: its size when known (`None`: it grew while read,
+/// or is a stream), and the limit.
+fn too_large(size: Option<u64>, max: u64) -> String {
+    let what = size.map_or_else(
+        || {
+            format!(
+                "the input is larger than the {} limit for one file",
+                show_size(max)
+            )
+        },
+        |s| {
+            format!(
+                "the file is {} ({s} bytes), over the {} limit for one file",
+                show_size(s),
+                show_size(max)
+            )
+        },
+    );
+    format!(
+        "not read: {what}\n  help: an aws-auth ConfigMap is at most about 1 MiB (the API server's limit); to read a larger file, raise the limit with `--max-file-size`, e.g. `--max-file-size 64MiB`"
+    )
+}
+
+/// Whether bytes look like UTF-32, and which byte order: a byte-order mark (`FF FE 00 00`,
+/// `00 00 FE FF`), or, without one, the first character with three NUL bytes (YAML text starts
+/// with ASCII).
+fn utf32(bytes: &[u8]) -> Option<&'static str> {
+    match bytes.get(..4)? {
+        [0xFF, 0xFE, 0, 0] => Some("little-endian, with a byte-order mark"),
+        [0, 0, 0xFE, 0xFF] => Some("big-endian, with a byte-order mark"),
+        _ => {
+            // the first characters (up to 8) each ASCII with three NUL bytes
+            let units = || bytes.chunks_exact(4).take(8);
+            let ascii = |c: u8| c != 0 && c.is_ascii();
+            if units().all(|u| ascii(u[0]) && u[1..] == [0, 0, 0]) {
+                Some("little-endian")
+            } else if units().all(|u| u[..3] == [0, 0, 0] && ascii(u[3])) {
+                Some("big-endian")
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Reads an input of at most `max` bytes: rejects larger files (by their size before reading,
+/// and by what was read: a file may grow, standard input has no size), binary content and
+/// invalid UTF-8 with a clear message.
+pub fn read_input(input: &Input, max: u64) -> Result<Arc<SourceFile>, InputError> {
     let err = |message: String| InputError {
         name: input.name().to_owned(),
         message,
     };
-    result.map_err(|e| err(io_message(&e)))?;
+    let mut bytes = Vec::new();
+    match input {
+        Input::Path { path, .. } => {
+            let file = std::fs::File::open(path).map_err(|e| err(io_message(&e)))?;
+            let size = file.metadata().map_err(|e| err(io_message(&e)))?.len();
+            if size > max {
+                return Err(err(too_large(Some(size), max)));
+            }
+            // `Take` hides the file's size from `read_to_end`: room for all of it, and the byte
+            // that would show it grew
+            bytes.reserve_exact(usize::try_from(size).unwrap_or(0).saturating_add(1));
+            file.take(max.saturating_add(1)).read_to_end(&mut bytes)
+        }
+        Input::Stdin { .. } => std::io::stdin()
+            .lock()
+            .take(max.saturating_add(1))
+            .read_to_end(&mut bytes),
+    }
+    .map_err(|e| err(io_message(&e)))?;
+    if bytes.len() as u64 > max {
+        return Err(err(too_large(None, max)));
+    }
     decode(input.name(), bytes)
 }
 
@@ -258,6 +384,13 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError>
         name: name.to_owned(),
         message,
     };
+    // UTF-32 starts like UTF-16 little-endian (`FF FE`), so it is told apart first; yaml.v2
+    // does not read it
+    if let Some(order) = utf32(&bytes) {
+        return Err(err(format!(
+            "the file is UTF-32 ({order}), which YAML parsers (the authenticator's too) do not read\n  help: convert it to UTF-8, e.g. `iconv -f UTF-32 -t UTF-8`"
+        )));
+    }
     // Windows tools (PowerShell `>`) write UTF-16 with a byte-order mark; yaml.v2 reads it
     if let Some(text) = decode_utf16(&bytes) {
         return Ok(SourceFile::new(name, text));
@@ -340,5 +473,65 @@ impl Exclusions {
             let abs = crate::config::normalize(&root.join(path));
             abs.strip_prefix(dir).is_ok_and(|rel| set.is_match(rel))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_and_without_units() {
+        assert_eq!(parse_size("1048576"), Ok(1_048_576));
+        assert_eq!(parse_size("500k"), Ok(500_000));
+        assert_eq!(parse_size("4MiB"), Ok(4 << 20));
+        assert_eq!(parse_size("4 mib"), Ok(4 << 20));
+        assert_eq!(parse_size("1.5KiB"), Ok(1536));
+        assert_eq!(parse_size("2GB"), Ok(2_000_000_000));
+        assert_eq!(parse_size("16MiB"), Ok(DEFAULT_MAX_FILE_SIZE));
+        assert!(parse_size("12x").unwrap_err().contains("unknown unit `x`"));
+        assert!(parse_size("0").unwrap_err().contains("at least one byte"));
+        assert!(parse_size("MiB").unwrap_err().contains("is not a size"));
+    }
+
+    #[test]
+    fn sizes_show_in_binary_units() {
+        assert_eq!(show_size(100), "100 bytes");
+        assert_eq!(show_size(16 << 20), "16 MiB");
+        assert_eq!(show_size(200_000_184), "190.7 MiB");
+        assert_eq!(show_size(500_000), "488.3 KiB");
+    }
+
+    #[test]
+    fn utf32_is_told_from_utf16_and_binary() {
+        let text = "a: 1\nb: 2\n";
+        let le: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let be: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        assert_eq!(utf32(&le), Some("little-endian"));
+        assert_eq!(utf32(&be), Some("big-endian"));
+        assert!(utf32(&[&[0xFF, 0xFE, 0, 0][..], &le].concat()).is_some());
+        // UTF-16 little-endian with its mark: `FF FE`, then `a` and a NUL
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(utf32(&utf16), None);
+        assert!(decode("x", utf16).is_ok());
+        assert_eq!(utf32(b"a: 1\n"), None);
+        // NUL bytes that are not UTF-32 stay "binary"
+        let e = decode("x", vec![1, 0, 0, 0, 0, 0, 1, 0]).unwrap_err();
+        assert!(e.message.contains("binary"), "{}", e.message);
+        let e = decode("x", le).unwrap_err();
+        assert!(
+            e.message.contains("UTF-32 (little-endian)"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -128,8 +128,8 @@ fn apply_suppressions(
     let (mut sups, mut invalid) = suppress::scan(file);
     if !sups.is_empty() || !invalid.is_empty() {
         // `#` inside a quoted string (outer, or inside the nested YAML) is not a comment
-        let quoted = quoted_spans(load);
-        let in_string = |at: usize| quoted.iter().any(|q| q.start < at && at < q.end);
+        let quoted = Stabber::new(quoted_spans(load));
+        let in_string = |at: usize| quoted.strictly_inside(at);
         sups.retain(|s| !in_string(s.at));
         invalid.retain(|i| !in_string(i.at));
     }
@@ -160,22 +160,9 @@ fn apply_suppressions(
             }
         }
     }
-    let suppressed = |d: &Diagnostic, sups: &mut [Suppression]| -> bool {
-        let mut hit = false;
-        for s in sups.iter_mut() {
-            if !(s.covers.start <= d.span.start && d.span.start <= s.covers.end) {
-                continue;
-            }
-            for c in &mut s.codes {
-                if c.name == d.rule.name {
-                    c.used = true;
-                    hit = true;
-                }
-            }
-        }
-        hit
-    };
-    kept.retain(|d| !suppressed(d, &mut sups));
+    let hits = covered(&kept, &mut sups, |_| true, true);
+    let mut hits = hits.into_iter();
+    kept.retain(|_| !hits.next().unwrap_or(false));
     // findings about the suppressions themselves
     let mut meta = Vec::new();
     if enabled_for(
@@ -186,17 +173,14 @@ fn apply_suppressions(
         for i in &invalid {
             meta.push(rules::invalid_suppression::malformed(file, i));
         }
+        let known = settings.known_ids();
         for s in &sups {
             for c in s
                 .codes
                 .iter()
                 .filter(|c| settings.find_rule(&c.name).is_none())
             {
-                meta.push(rules::invalid_suppression::unknown(
-                    file,
-                    c,
-                    &settings.known_ids(),
-                ));
+                meta.push(rules::invalid_suppression::unknown(file, c, &known));
             }
         }
     }
@@ -219,21 +203,112 @@ fn apply_suppressions(
             }
         }
     }
-    for mut d in meta {
+    for d in &mut meta {
         if let Some(sev) = settings.severity(d.rule) {
             d.severity = sev;
         }
-        // `file-ignore[unused-suppression]` and the annotation may silence these too
-        let silenced = sups.iter().filter(|s| s.scope != Scope::Line).any(|s| {
-            s.covers.start <= d.span.start
-                && d.span.start <= s.covers.end
-                && s.codes.iter().any(|c| c.name == d.rule.name)
-        });
-        if !silenced {
-            kept.push(d);
+    }
+    // `file-ignore[unused-suppression]` and the annotation may silence these too
+    let silenced = covered(&meta, &mut sups, |s| s.scope != Scope::Line, false);
+    kept.extend(
+        meta.into_iter()
+            .zip(silenced)
+            .filter_map(|(d, silenced)| (!silenced).then_some(d)),
+    );
+    kept
+}
+
+/// For each finding, whether a suppression (among those `eligible`) that names its rule covers
+/// where it starts; with `mark`, every such suppression's code is marked used. Per rule, findings
+/// and suppressions are swept in order of position (a heap holds the suppressions begun, by
+/// where they end), so many suppressions and many findings cost n log n, not their product.
+fn covered(
+    diags: &[Diagnostic],
+    sups: &mut [Suppression],
+    eligible: impl Fn(&Suppression) -> bool,
+    mark: bool,
+) -> Vec<bool> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut hit = vec![false; diags.len()];
+    // (rule, start, end, suppression, code), and (rule, position, finding), each sorted
+    let mut codes: Vec<(&str, usize, usize, usize, usize)> = Vec::new();
+    for (si, s) in sups.iter().enumerate().filter(|(_, s)| eligible(s)) {
+        for (ci, c) in s.codes.iter().enumerate() {
+            codes.push((&c.name, s.covers.start, s.covers.end, si, ci));
         }
     }
-    kept
+    if codes.is_empty() || diags.is_empty() {
+        return hit;
+    }
+    codes.sort_unstable();
+    let mut found: Vec<(&str, usize, usize)> = diags
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.rule.name, d.span.start, i))
+        .collect();
+    found.sort_unstable();
+    let mut used = Vec::new();
+    for group in found.chunk_by(|a, b| a.0 == b.0) {
+        let rule = group[0].0;
+        let first = codes.partition_point(|c| c.0 < rule);
+        let last = codes.partition_point(|c| c.0 <= rule);
+        let codes = &codes[first..last];
+        let mut next = 0;
+        // the furthest end of a suppression begun so far, and those begun not yet marked used
+        let mut reach = None;
+        let mut open = BinaryHeap::new();
+        for &(_, at, index) in group {
+            while let Some(&(_, start, end, si, ci)) = codes.get(next)
+                && start <= at
+            {
+                reach = reach.max(Some(end));
+                open.push((end, Reverse((si, ci))));
+                next += 1;
+            }
+            hit[index] = reach.is_some_and(|r| at <= r);
+            while let Some(&(end, Reverse(code))) = open.peek()
+                && at <= end
+            {
+                used.push(code);
+                open.pop();
+            }
+        }
+    }
+    if mark {
+        for (si, ci) in used {
+            sups[si].codes[ci].used = true;
+        }
+    }
+    hit
+}
+
+/// Spans (byte ranges) asked whether they hold a position, each asked in log n.
+struct Stabber {
+    /// Sorted by start.
+    spans: Vec<Span>,
+    /// The furthest end among `spans[..=i]`.
+    reach: Vec<usize>,
+}
+
+impl Stabber {
+    fn new(mut spans: Vec<Span>) -> Self {
+        spans.sort_unstable_by_key(|s| (s.start, s.end));
+        let reach = spans
+            .iter()
+            .scan(0, |r, s| {
+                *r = (*r).max(s.end);
+                Some(*r)
+            })
+            .collect();
+        Self { spans, reach }
+    }
+
+    /// Whether a span has `start < at < end`.
+    fn strictly_inside(&self, at: usize) -> bool {
+        let before = self.spans.partition_point(|s| s.start < at);
+        before > 0 && self.reach[before - 1] > at
+    }
 }
 
 /// Outer spans of quoted scalars: of the file, and of the nested YAML of each section.

@@ -99,8 +99,14 @@ pub fn is_authenticator_variable(name: &str) -> bool {
     {
         return true;
     }
-    // an edit distance is at least the difference in length, in characters
-    let chars = name.chars().count();
+    // an edit distance is at least the difference in length, in characters (counted only as far
+    // as it matters: a long text between braces is not read to its end)
+    let longest = TEMPLATE_VARIABLES
+        .iter()
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0);
+    let chars = name.chars().take(longest + 3).count();
     if TEMPLATE_VARIABLES
         .iter()
         .all(|v| chars.abs_diff(v.len()) > 2)
@@ -118,6 +124,7 @@ pub fn is_authenticator_variable(name: &str) -> bool {
 /// `{{SessionName}}` and near-misses of the authenticator's own variables do not count.
 pub fn find_strong_template(text: &str) -> Option<Span> {
     let bytes = text.as_bytes();
+    let mut through = Through::new(text);
     // the line of the last `{` seen, and whether it is a full-line comment
     let mut line_end = 0;
     let mut comment = false;
@@ -133,7 +140,7 @@ pub fn find_strong_template(text: &str) -> Option<Span> {
         let strong = match bytes.get(i + 1) {
             Some(b'%') => true,
             Some(b'{') => {
-                let span = through(text, i, "}}");
+                let span = through.span(i, "}}");
                 // an unclosed `{{` is a typo or garbage, not a template language
                 if !text[span.clone()].ends_with("}}") {
                     continue;
@@ -160,7 +167,7 @@ pub fn find_strong_template(text: &str) -> Option<Span> {
             } else {
                 "}}"
             };
-            return Some(through(text, i, end));
+            return Some(through.span(i, end));
         }
     }
     None
@@ -172,24 +179,97 @@ fn has_placeholder(text: &str) -> bool {
     memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
 }
 
-/// The span from `start` to the first `close` after it on the same line (or the line's end).
-fn through(text: &str, start: usize, close: &str) -> Span {
-    let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
-    let end = text[start..line_end]
-        .find(close)
-        .map_or(line_end, |e| start + e + close.len());
-    start..end
+/// The span from a `{` to the first closer after it on the same line (or the line's end), for
+/// `{` positions in increasing order. Where the next line break and the next closer are is kept
+/// from one call to the next, so a long line of `{` is searched once, not once per `{`.
+struct Through<'t> {
+    bytes: &'t [u8],
+    newline: NextMatch,
+    closers: [NextMatch; 3],
+}
+
+impl<'t> Through<'t> {
+    fn new(text: &'t str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            newline: NextMatch::new(b"\n"),
+            closers: [
+                NextMatch::new(b"}}"),
+                NextMatch::new(b"%}"),
+                NextMatch::new(b"}"),
+            ],
+        }
+    }
+
+    /// The span from `start` to the end of the first `close` (`}}`, `%}` or `}`) after it on the
+    /// same line, or to the line's end.
+    fn span(&mut self, start: usize, close: &str) -> Span {
+        let line_end = self.newline.at_or_after(self.bytes, start);
+        let closer = self
+            .closers
+            .iter_mut()
+            .find(|c| c.needle == close.as_bytes())
+            .expect("a known closer");
+        // a closer has no line break: one that starts before the line's end ends before it
+        let at = closer.at_or_after(self.bytes, start);
+        let end = if at < line_end {
+            at + close.len()
+        } else {
+            line_end
+        };
+        start..end
+    }
+}
+
+/// The first occurrence of a needle at or after a position, remembered: asked again for a
+/// position not past it, it is still the answer.
+struct NextMatch {
+    needle: &'static [u8],
+    /// The position last asked for, and the occurrence found (the haystack's length if none).
+    cached: Option<(usize, usize)>,
+}
+
+impl NextMatch {
+    const fn new(needle: &'static [u8]) -> Self {
+        Self {
+            needle,
+            cached: None,
+        }
+    }
+
+    fn at_or_after(&mut self, hay: &[u8], from: usize) -> usize {
+        if let Some((asked, at)) = self.cached
+            && asked <= from
+            && from <= at
+        {
+            return at;
+        }
+        let rest = &hay[from..];
+        // one- and two-byte needles by `memchr` (a `memmem` searcher per call costs more than
+        // the short searches here)
+        let found = match *self.needle {
+            [b] => memchr::memchr(b, rest),
+            [a, b] => memchr::memchr_iter(a, rest).find(|&i| rest.get(i + 1) == Some(&b)),
+            _ => memchr::memmem::find(rest, self.needle),
+        };
+        let at = found.map_or(hay.len(), |e| from + e);
+        self.cached = Some((from, at));
+        at
+    }
 }
 
 /// Finds template syntax of another tool (Helm, Jinja, Terraform's `${}` and `%{}`) in `text`;
 /// the authenticator's own `{{SessionName}}` and friends do not count.
 pub fn find_foreign_template(text: &str) -> Option<Span> {
     let bytes = text.as_bytes();
+    let mut through = Through::new(text);
     for i in memchr::memchr_iter(b'{', bytes) {
         match bytes.get(i + 1) {
-            Some(b'%') => return Some(through(text, i, "%}")),
+            Some(b'%') => return Some(through.span(i, "%}")),
+            // inside a run of `{`, the same span as from the run's previous `{`: already looked at
+            Some(b'{') if i > 0 && bytes[i - 1] == b'{' => {}
             Some(b'{') => {
-                let span = through(text, i, "}}");
+                let span = through.span(i, "}}");
                 let inner = text[span.clone()]
                     .trim_start_matches('{')
                     .trim_end_matches('}');
@@ -198,7 +278,7 @@ pub fn find_foreign_template(text: &str) -> Option<Span> {
                 }
             }
             _ if i > 0 && matches!(bytes[i - 1], b'$' | b'%') => {
-                return Some(through(text, i - 1, "}"));
+                return Some(through.span(i - 1, "}"));
             }
             _ => {}
         }
@@ -637,8 +717,9 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
             };
             // the YAML parsed: decode what each item holds, for display; all of it is lost
             if let Some(items) = root.as_ref().and_then(Node::as_seq) {
+                // one budget for all items: an alias bomb is not expanded once per item
+                let mut budget = Budget::display();
                 for (index, item) in items.iter().enumerate() {
-                    let mut budget = Budget(ALIAS_BUDGET);
                     let val = lenient_item(item, &mut budget);
                     // what a lost item tolerates is not reported
                     let mut entry = decode_entry(section, &mut Vec::new(), index, &val, item);
@@ -702,10 +783,12 @@ fn lenient_item<'a>(item: &'a Node, budget: &mut Budget) -> GoVal<'a> {
             out.insert(key, (val, v));
         }
     }
-    GoVal::Map(out)
+    GoVal::Map(out.finish())
 }
 
-const ALIAS_BUDGET: usize = 1_000_000;
+/// The most alias-expanded nodes decoded for showing a lost section (not a yaml.v2 limit: only
+/// what the tool spends on a section the authenticator refuses anyway).
+const DISPLAY_ALIAS_BUDGET: usize = 1_000_000;
 
 /// Sections with at least this many items are converted and decoded in two halves at once.
 const PARALLEL_ITEMS: usize = 1024;
@@ -713,39 +796,110 @@ const PARALLEL_ITEMS: usize = 1024;
 /// Converted sequence items with their nodes.
 type GoItems<'a> = Vec<(GoVal<'a>, &'a Node)>;
 
-/// `to_go(root, root, ..)` with a fresh budget. A long sequence is converted in two halves at
-/// once, each with a budget of its own; the result is the one-pass result when both halves
-/// convert and together stay within one budget (the root itself takes one unit). Otherwise the
-/// one pass runs, for its exact error.
+/// `to_go(root, root, ..)` as one yaml.v2 decoder does it. A long sequence is converted in two
+/// halves at once; the result is the one-pass result when both halves convert without
+/// expanding an alias (yaml.v2's alias check cannot fail then). Otherwise the one pass runs, for
+/// its exact count and error.
 fn to_go_root(root: &Node) -> Result<GoVal<'_>, ConvError> {
     if let NodeKind::Seq(items) = &root.kind
         && items.len() >= PARALLEL_ITEMS
     {
-        /// The items' values, and the budget they used.
-        fn convert(items: &[Node]) -> (Result<GoItems<'_>, ConvError>, usize) {
-            let mut budget = Budget(ALIAS_BUDGET);
+        /// The items' values, and whether an alias was expanded.
+        fn convert(items: &[Node]) -> (Result<GoItems<'_>, ConvError>, bool) {
+            let mut budget = Budget::yaml_v2();
             let out = items
                 .iter()
                 .map(|item| Ok((to_go(item, item, &mut budget, false)?, item)))
                 .collect();
-            (out, ALIAS_BUDGET - budget.0)
+            (out, budget.aliased > 0)
         }
         let (head, tail) = items.split_at(items.len() / 2);
-        let ((head, used_head), (tail, used_tail)) =
+        let ((head, aliased_head), (tail, aliased_tail)) =
             crate::par::join(|| convert(head), || convert(tail));
-        if let (Ok(mut head), Ok(tail)) = (head, tail)
-            && 1 + used_head + used_tail <= ALIAS_BUDGET
-        {
+        if let (Ok(mut head), Ok(tail), false, false) = (head, tail, aliased_head, aliased_tail) {
             head.extend(tail);
             return Ok(GoVal::Seq(head));
         }
     }
-    to_go(root, root, &mut Budget(ALIAS_BUDGET), false)
+    to_go(root, root, &mut Budget::yaml_v2(), false)
 }
 
-/// Bounds the work of expanding aliases (a "billion laughs" section must not hang the tool;
-/// yaml.v2 itself refuses excessive aliasing).
-struct Budget(usize);
+/// Bounds the work of expanding aliases: a "billion laughs" section must not hang the tool.
+/// The authenticator's yaml.v2 refuses "excessive aliasing" by the share of the decoded nodes
+/// that come from aliases (`decode.go`, `allowedAliasRatio`), not by a document's size: a large
+/// document without aliases decodes. Counted as yaml.v2 counts: the document, each key and value,
+/// an alias and, inside it, each node of its target.
+struct Budget {
+    /// Nodes decoded.
+    decodes: usize,
+    /// Nodes decoded inside an alias.
+    aliased: usize,
+    /// Aliases being expanded.
+    depth: usize,
+    /// At most this many aliased nodes (a display budget) instead of yaml.v2's ratio.
+    cap: Option<usize>,
+}
+
+impl Budget {
+    /// A fresh yaml.v2 decoder, its document node counted.
+    const fn yaml_v2() -> Self {
+        Self {
+            decodes: 1,
+            aliased: 0,
+            depth: 0,
+            cap: None,
+        }
+    }
+
+    /// For showing what a lost section holds: aliases expanded up to a fixed total.
+    const fn display() -> Self {
+        Self {
+            cap: Some(DISPLAY_ALIAS_BUDGET),
+            ..Self::yaml_v2()
+        }
+    }
+
+    /// Counts one node decoded at `site`; fails as yaml.v2 fails on excessive aliasing.
+    fn step(&mut self, site: &Node) -> Result<(), ConvError> {
+        self.decodes += 1;
+        if self.depth > 0 {
+            self.aliased += 1;
+        }
+        let excessive = match self.cap {
+            Some(cap) => self.aliased > cap,
+            // `d.aliasCount > 100 && d.decodeCount > 1000 && ratio > allowedAliasRatio(..)`
+            #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+            None => {
+                self.aliased > 100
+                    && self.decodes > 1000
+                    && self.aliased as f64 / self.decodes as f64 > allowed_alias_ratio(self.decodes)
+            }
+        };
+        if excessive {
+            return Err(conv_err(
+                "document contains excessive aliasing",
+                site,
+                false,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// yaml.v2's `allowedAliasRatio`: 99% of a document of up to 400,000 decoded nodes may come from
+/// aliases, 10% of one of 4,000,000 or more, linearly in between.
+#[allow(clippy::cast_precision_loss)] // counts far below 2^52
+fn allowed_alias_ratio(decodes: usize) -> f64 {
+    const LOW: usize = 400_000;
+    const HIGH: usize = 4_000_000;
+    if decodes <= LOW {
+        0.99
+    } else if decodes >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decodes - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
 
 /// A failure that drops the whole section.
 struct ConvError {
@@ -769,20 +923,29 @@ enum GoVal<'a> {
 }
 
 /// A Go map after conversion: keys sorted as `json.Marshal` sorts them, each with its value and
-/// the node it was read from. A sorted vector: entries hold a handful of keys.
+/// the node it was read from. Built by appending, then sorted once ([`GoMap::finish`]): a flow
+/// mapping of many keys must not shift a sorted vector per key.
 #[derive(Default)]
 struct GoMap<'a>(Vec<(Cow<'a, str>, (GoVal<'a>, &'a Node))>);
 
 impl<'a> GoMap<'a> {
-    /// Sets `key` (a later value replaces an earlier one, as in a Go map).
+    /// Sets `key` (a later value replaces an earlier one, as in a Go map) once finished.
     fn insert(&mut self, key: Cow<'a, str>, value: (GoVal<'a>, &'a Node)) {
-        match self
-            .0
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key.as_ref()))
-        {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key, value)),
-        }
+        self.0.push((key, value));
+    }
+
+    /// Sorts by key (stably) and keeps the last value of a key set more than once.
+    fn finish(mut self) -> Self {
+        self.0.sort_by(|a, b| a.0.cmp(&b.0));
+        // of a run of equal keys, the last value moves into the first slot, which stays
+        self.0.dedup_by(|later, kept| {
+            let same = later.0 == kept.0;
+            if same {
+                std::mem::swap(later, kept);
+            }
+            same
+        });
+        self
     }
 
     /// The entries in key order.
@@ -828,15 +991,14 @@ fn to_go<'a>(
     budget: &mut Budget,
     _key: bool,
 ) -> Result<GoVal<'a>, ConvError> {
-    if budget.0 == 0 {
-        return Err(conv_err(
-            "document contains excessive aliasing",
-            site,
-            false,
-        ));
+    budget.step(site)?;
+    if let NodeKind::Alias(target) = &node.kind {
+        budget.depth += 1;
+        let val = to_go(target, site, budget, false);
+        budget.depth -= 1;
+        return val;
     }
-    budget.0 -= 1;
-    let target = node.resolved();
+    let target = node;
     match &target.kind {
         NodeKind::Alias(_) => unreachable_alias(site),
         NodeKind::Scalar { value, style } => match resolve(value, *style, target.tag.as_deref()) {
@@ -861,7 +1023,7 @@ fn to_go<'a>(
             // as many keys as written, unless merges add more
             let mut out = GoMap(Vec::with_capacity(entries.len()));
             map_into(entries, site, budget, &mut out)?;
-            Ok(GoVal::Map(out))
+            Ok(GoVal::Map(out.finish()))
         }
     }
 }
@@ -893,6 +1055,14 @@ fn map_into<'a>(
             merge(v, budget, out)?;
             continue;
         }
+        // yaml.v2 decodes the key too (an alias key: the alias and its target)
+        budget.step(k)?;
+        if matches!(k.kind, NodeKind::Alias(_)) {
+            budget.depth += 1;
+            let target = budget.step(k);
+            budget.depth -= 1;
+            target?;
+        }
         let key = key_string(k, site)?;
         let val = to_go(v, v, budget, false)?;
         out.insert(key, (val, v));
@@ -908,20 +1078,36 @@ fn merge<'a>(v: &'a Node, budget: &mut Budget, out: &mut GoMap<'a>) -> Result<()
             false,
         )
     };
-    match &v.resolved().kind {
-        NodeKind::Map(entries) => map_into(entries, v, budget, out),
-        // yaml.v2 merges a literal sequence of maps, but not an alias to one
-        NodeKind::Seq(_) if matches!(v.kind, NodeKind::Alias(_)) => Err(want_map()),
+    // one map, or an alias to one, decoded into `out` (counted as yaml.v2 counts it)
+    let merge_one = |node: &'a Node, budget: &mut Budget, out: &mut GoMap<'a>| match &node.kind {
+        NodeKind::Map(entries) => {
+            budget.step(node)?;
+            map_into(entries, node, budget, out)
+        }
+        NodeKind::Alias(target) => match &target.resolved().kind {
+            NodeKind::Map(entries) => {
+                budget.step(node)?;
+                budget.depth += 1;
+                let merged = budget
+                    .step(node)
+                    .and_then(|()| map_into(entries, node, budget, out));
+                budget.depth -= 1;
+                merged
+            }
+            _ => Err(want_map()),
+        },
+        _ => Err(want_map()),
+    };
+    match &v.kind {
+        NodeKind::Map(_) | NodeKind::Alias(_) => merge_one(v, budget, out),
+        // yaml.v2 merges a literal sequence of maps (later ones first), not an alias to one
         NodeKind::Seq(items) => {
             for item in items.iter().rev() {
-                match &item.resolved().kind {
-                    NodeKind::Map(entries) => map_into(entries, item, budget, out)?,
-                    _ => return Err(want_map()),
-                }
+                merge_one(item, budget, out)?;
             }
             Ok(())
         }
-        _ => Err(want_map()),
+        NodeKind::Scalar { .. } => Err(want_map()),
     }
 }
 
@@ -1230,18 +1416,35 @@ fn validate(entry: &Entry) -> Option<String> {
     }
 }
 
+/// Mappings with at most this many keys are searched for duplicate keys pair by pair.
+const SMALL_MAP: usize = 16;
+
 fn find_duplicate_entry_keys(section: &mut Section, root: &Node) {
     let Some(items) = root.as_seq() else { return };
     let mut found = Vec::new();
     for item in items {
         let Some(map) = item.as_map() else { continue };
+        // the first earlier key with the same text in any ASCII case: searched among the keys
+        // before it in a small mapping, looked up in a table in a large one (a flow mapping may
+        // hold thousands of keys)
+        let mut seen: HashMap<String, &Node> = HashMap::new();
         for (j, (k, _)) in map.iter().enumerate() {
             let Some(key) = k.as_str() else { continue };
-            // the first earlier key with the same text in any ASCII case
-            let first = map[..j]
-                .iter()
-                .find(|(p, _)| p.as_str().is_some_and(|p| p.eq_ignore_ascii_case(key)));
-            if let Some((p, _)) = first {
+            let first = if map.len() <= SMALL_MAP {
+                map[..j]
+                    .iter()
+                    .map(|(p, _)| p)
+                    .find(|p| p.as_str().is_some_and(|p| p.eq_ignore_ascii_case(key)))
+            } else {
+                match seen.entry(key.to_ascii_lowercase()) {
+                    std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(k);
+                        None
+                    }
+                }
+            };
+            if let Some(p) = first {
                 found.push((key.to_owned(), k.span.clone(), p.span.clone()));
             }
         }
@@ -1432,11 +1635,17 @@ fn map_in_halves<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> V
 /// Marks lost and shadowed entries and computes the effective store.
 fn finish(obj: &mut AwsAuth) {
     let rejected = !obj.rejected.is_empty();
+    // the kinds (three at most) of the lost sections, found once and not once per entry
+    let mut lost_kinds: Vec<SectionKind> = obj
+        .sections
+        .iter()
+        .filter(|s| s.is_lost())
+        .map(|s| s.kind)
+        .collect();
+    lost_kinds.sort_unstable();
+    lost_kinds.dedup();
     for entry in &mut obj.entries {
-        let section_lost = obj
-            .sections
-            .iter()
-            .any(|s| s.kind == entry.section && s.is_lost());
+        let section_lost = lost_kinds.contains(&entry.section);
         if rejected {
             entry.status = Status::Lost("the API server rejects this ConfigMap".into());
         } else if section_lost || matches!(entry.status, Status::Lost(_)) {
@@ -1532,6 +1741,48 @@ fn finish(obj: &mut AwsAuth) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn through_remembers_what_a_search_from_scratch_finds() {
+        // the span from each `{` to its closer or the line's end, as searched from scratch
+        fn naive(text: &str, start: usize, close: &str) -> Span {
+            let line_end = text[start..].find('\n').map_or(text.len(), |e| start + e);
+            let end = text[start..line_end]
+                .find(close)
+                .map_or(line_end, |e| start + e + close.len());
+            start..end
+        }
+        let texts = [
+            "a {{x}} {{y\n{% z %} {{ {w}} }}\n${v} %{u}\n{{",
+            "{{{{}}}}{%}}%}\n\n{}{}{{}{}}",
+            "x: {{SessionName}}{{ .Values.y }}\n  - {{a\n}}b}}",
+        ];
+        for text in texts {
+            let mut through = Through::new(text);
+            for i in memchr::memchr_iter(b'{', text.as_bytes()) {
+                for close in ["}}", "%}", "}"] {
+                    assert_eq!(
+                        through.span(i, close),
+                        naive(text, i, close),
+                        "{text:?} at {i}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn template_scans_find_the_same_spans_on_long_lines() {
+        let line = "{{SessionName}}".repeat(1000);
+        assert_eq!(find_strong_template(&line), None);
+        assert_eq!(find_foreign_template(&line), None);
+        let bad = format!("{line}{{{{ .Values.x }}}}{line}");
+        let at = line.len();
+        assert_eq!(find_strong_template(&bad), Some(at..at + 15));
+        assert_eq!(find_foreign_template(&bad), Some(at..at + 15));
+        let braces = format!("{}{{{{ nope }}}}", "{".repeat(5000));
+        assert_eq!(find_foreign_template(&braces), Some(0..braces.len()));
+    }
 
     fn load(sections: &str) -> AwsAuth {
         let text = format!(

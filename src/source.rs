@@ -127,10 +127,13 @@ impl SourceFile {
 
     /// The byte range of a 1-based line, without its line break.
     pub fn line_span(&self, line: usize) -> Span {
-        let start = self.line_starts[line.saturating_sub(1).min(self.line_starts.len() - 1)];
-        let mut end = self.text[start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
+        let index = line.saturating_sub(1).min(self.line_starts.len() - 1);
+        let start = self.line_starts[index];
+        // the next line's start is one past this line's `\n` (no search along a long line)
+        let mut end = self
+            .line_starts
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next - 1);
         if end > start && self.text.as_bytes()[end - 1] == b'\r' {
             end -= 1;
         }

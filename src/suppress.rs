@@ -164,6 +164,16 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
             !(t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%'))
         })
         .unwrap_or(lines.len());
+    // for each line, the first line of YAML at or after it (computed once: a run of comments
+    // must not be searched again from each of its lines)
+    let mut next_yaml = vec![None; lines.len() + 1];
+    for (i, &(s, l)) in lines.iter().enumerate().rev() {
+        next_yaml[i] = if is_comment_or_blank(l) {
+            next_yaml[i + 1]
+        } else {
+            Some((s, l))
+        };
+    }
     for (i, (start, line)) in lines.iter().enumerate() {
         let mut search = 0;
         while let Some(pos) = line[search..].find('#') {
@@ -200,10 +210,7 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
                         _ => {
                             // a comment on its own line applies to the next line of YAML
                             let target = if alone {
-                                lines[i + 1..]
-                                    .iter()
-                                    .find(|(_, l)| !is_comment_or_blank(l))
-                                    .copied()
+                                next_yaml[i + 1]
                             } else {
                                 Some((*start, *line))
                             };

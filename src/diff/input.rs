@@ -38,7 +38,8 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
                 name: p.to_owned(),
             }
         };
-        let file = crate::discover::read_input(&input)
+        // `diff` has no `--max-file-size` (its revisions' files come from git whole): no limit
+        let file = crate::discover::read_input(&input, u64::MAX)
             .map_err(|e| format!("{}: {}", e.name, e.message))?;
         let name = file.name.clone();
         // two files: nothing to go on with when one panics

@@ -5,7 +5,7 @@
 //! item that does not is read line by line (and flow collections token by token) for its ARN,
 //! username and groups.
 
-use super::{ALIAS_BUDGET, Budget, decode_entry, lenient_item};
+use super::{Budget, decode_entry, lenient_item};
 use crate::model::{Account, Entry, Field, Section, SectionKind, Status};
 use crate::source::Span;
 use crate::yaml;
@@ -25,7 +25,7 @@ pub(super) fn lost_entries(section: &Section) -> Vec<Entry> {
             Some(mut root) => {
                 yaml::shift(&mut root, range.start);
                 for item in root.as_seq().unwrap_or_default() {
-                    let mut budget = Budget(ALIAS_BUDGET);
+                    let mut budget = Budget::display();
                     let val = lenient_item(item, &mut budget);
                     // what a lost item tolerates is not reported
                     let mut entry = decode_entry(section, &mut Vec::new(), out.len(), &val, item);
@@ -192,16 +192,19 @@ fn scalar_at(text: &str, start: usize, end: usize, flow: bool) -> Option<(String
             (1, close)
         }
         _ => {
-            let mut len = body.len();
-            if let Some(i) = body.find(" #").or_else(|| body.find("\t#")) {
-                len = len.min(i);
-            }
-            if flow && let Some(i) = body.find([',', ']', '}']) {
-                len = len.min(i);
-            }
-            if let Some(i) = body.find(['\r', '\n']) {
-                len = len.min(i);
-            }
+            // up to the first line break, comment (` #`) or, in flow, `,` `]` `}`: one pass that
+            // stops there (not a search of the rest of a long line for each)
+            let b = body.as_bytes();
+            let len = b
+                .iter()
+                .enumerate()
+                .find_map(|(i, &c)| match c {
+                    b'\r' | b'\n' => Some(i),
+                    b',' | b']' | b'}' if flow => Some(i),
+                    b'#' if i > 0 && matches!(b[i - 1], b' ' | b'\t') => Some(i - 1),
+                    _ => None,
+                })
+                .unwrap_or(b.len());
             (0, body[..len].trim_end().len())
         }
     };
@@ -282,6 +285,9 @@ fn sketch(text: &str, range: Span) -> Vec<Sketch> {
         // every `key: value` on the line (several in a flow mapping)
         let bytes = content.as_bytes();
         let mut i = 0;
+        // whether a `{` comes before the current key: looked for only in what is new since the
+        // last key (a flow line of many keys is read once)
+        let (mut brace, mut brace_seen_to) = (false, 0);
         while i < bytes.len() {
             // a key: a quoted string or a run of name characters, then `:`
             let key_start = i;
@@ -313,7 +319,11 @@ fn sketch(text: &str, range: Span) -> Vec<Sketch> {
                 continue;
             }
             let value_start = colon + 1;
-            let flow = content[..key_start].contains('{');
+            if !brace && brace_seen_to < key_start {
+                brace = memchr::memchr(b'{', &bytes[brace_seen_to..key_start]).is_some();
+                brace_seen_to = key_start;
+            }
+            let flow = brace;
             let key = key_of(&content[key_start..key_end]);
             let value_text = content[value_start..].trim_start_matches([' ', '\t']);
             let value_at = value_start + (content.len() - value_start - value_text.len());

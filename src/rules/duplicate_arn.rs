@@ -1,4 +1,7 @@
 //! `duplicate-arn`: the same principal mapped more than once.
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{AwsAuth, SectionKind, Status};
@@ -82,11 +85,26 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         .filter(|e| e.section == SectionKind::MapUsers && e.status.is_kept())
         .filter_map(|e| e.arn.as_ref())
         .collect();
+    // per ARN ignoring case: the first spelling, and the first spelling that differs from it
+    // (an ARN's earliest other spelling is one of the two: one pass, not one per pair)
+    let mut spellings: HashMap<String, (usize, Option<usize>)> = HashMap::new();
     for (i, a) in users.iter().enumerate() {
-        if let Some(b) = users[..i]
-            .iter()
-            .find(|b| b.value != a.value && b.value.eq_ignore_ascii_case(&a.value))
-        {
+        let other = match spellings.entry(a.value.to_ascii_lowercase()) {
+            Entry::Vacant(v) => {
+                v.insert((i, None));
+                None
+            }
+            Entry::Occupied(mut o) => {
+                let (first, differing) = o.get_mut();
+                if users[*first].value != a.value {
+                    differing.get_or_insert(i);
+                    Some(*first)
+                } else {
+                    *differing
+                }
+            }
+        };
+        if let Some(b) = other.map(|j| users[j]) {
             out.push(
                 Diagnostic::new(
                     &DUPLICATE_ARN,
@@ -107,6 +125,16 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|e| e.section == SectionKind::MapRoles && e.status.is_kept())
     };
+    // role ARNs by account and lower-cased resource, sorted: a matcher's roles are one range
+    // (built only for a section with a matcher)
+    let mut by_resource: Vec<(&str, String, usize, &crate::model::Entry)> = Vec::new();
+    if effective_roles().any(|e| e.sso.is_some() && e.arn.is_none()) {
+        by_resource.extend(effective_roles().enumerate().filter_map(|(i, role)| {
+            let arn = crate::arn::Arn::parse(&role.arn.as_ref()?.value)?;
+            Some((arn.account, arn.resource.to_ascii_lowercase(), i, *role))
+        }));
+        by_resource.sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    }
     for matcher in effective_roles() {
         let (Some(sso), None) = (&matcher.sso, &matcher.arn) else {
             continue;
@@ -115,45 +143,50 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             "role/awsreservedsso_{}_",
             sso.permission_set_name.to_ascii_lowercase()
         );
-        for role in effective_roles() {
+        let account = sso.account_id.as_str();
+        let from = by_resource.partition_point(|r| (r.0, r.1.as_str()) < (account, &prefix));
+        let mut matched: Vec<_> = by_resource[from..]
+            .iter()
+            .take_while(|r| r.0 == account && r.1.starts_with(&prefix))
+            .map(|r| (r.2, r.3))
+            .collect();
+        // in the order of the file
+        matched.sort_unstable_by_key(|m| m.0);
+        for (_, role) in matched {
             let Some(ra) = &role.arn else { continue };
-            let Some(arn) = crate::arn::Arn::parse(&ra.value) else {
-                continue;
-            };
-            if arn.account == sso.account_id
-                && arn.resource.to_ascii_lowercase().starts_with(&prefix)
-            {
-                out.push(
-                    Diagnostic::new(
-                        &DUPLICATE_ARN,
-                        &obj.file,
-                        ra.span.clone(),
-                        format!(
-                            "`{}` is also matched by the sso matcher for `{}`; which mapping applies is undefined",
-                            ra.value, sso.permission_set_name
-                        ),
-                    )
-                    .label("matched twice")
-                    .secondary(matcher.span.clone(), "this sso matcher matches it too")
-                    .help("keep either the `rolearn` or the `sso` mapping")
-                    .severity(Severity::Error),
-                );
+            out.push(
+                Diagnostic::new(
+                    &DUPLICATE_ARN,
+                    &obj.file,
+                    ra.span.clone(),
+                    format!(
+                        "`{}` is also matched by the sso matcher for `{}`; which mapping applies is undefined",
+                        ra.value, sso.permission_set_name
+                    ),
+                )
+                .label("matched twice")
+                .secondary(matcher.span.clone(), "this sso matcher matches it too")
+                .help("keep either the `rolearn` or the `sso` mapping")
+                .severity(Severity::Error),
+            );
+        }
+    }
+    // the same ARN in both sections: the role table is searched first (the first kept role with
+    // each ARN, ignoring case)
+    let mut roles: HashMap<String, &crate::model::Entry> = HashMap::new();
+    if !users.is_empty() {
+        for e in effective_roles() {
+            if let Some(ra) = &e.arn {
+                roles.entry(ra.value.to_ascii_lowercase()).or_insert(*e);
             }
         }
     }
-    // the same ARN in both sections: the role table is searched first
     for user in entries
         .iter()
         .filter(|e| e.section == SectionKind::MapUsers && e.status.is_kept())
     {
         let Some(ua) = &user.arn else { continue };
-        let role = entries.iter().find(|e| {
-            e.section == SectionKind::MapRoles
-                && e.status.is_kept()
-                && e.arn
-                    .as_ref()
-                    .is_some_and(|r| r.value.eq_ignore_ascii_case(&ua.value))
-        });
+        let role = roles.get(&ua.value.to_ascii_lowercase());
         if let Some(ra) = role.and_then(|r| r.arn.as_ref()) {
             out.push(
                 Diagnostic::new(

@@ -1,5 +1,7 @@
 //! `group-hygiene`: an empty, repeated or padded group.
 #![allow(unused_imports)]
+use std::collections::HashSet;
+
 use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -49,7 +51,16 @@ declare_rule! {
 /// Reports group list problems.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for entry in active_entries(obj) {
+        // the groups seen so far, in a table when there are many (a pairwise search of a list
+        // of thousands would be quadratic)
+        let mut seen: HashSet<&str> = HashSet::new();
+        let many = entry.groups.len() > 16;
         for (i, g) in entry.groups.iter().enumerate() {
+            let repeated = if many {
+                !seen.insert(g.value.as_str())
+            } else {
+                entry.groups[..i].iter().any(|p| p.value == g.value)
+            };
             // a wrong-typed item also loads empty; that is `value-type-mismatch`'s finding
             let written_empty = matches!(
                 obj.file.slice(&g.span).trim(),
@@ -71,7 +82,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                     ),
                     Severity::Info,
                 )
-            } else if entry.groups[..i].iter().any(|p| p.value == g.value) {
+            } else if repeated {
                 (
                     format!("group `{}` is listed twice", g.value),
                     Severity::Info,

@@ -66,8 +66,13 @@ pub fn malformed(file: &std::sync::Arc<SourceFile>, i: &Invalid) -> Diagnostic {
 
 /// A rule id that names no rule or policy.
 pub fn unknown(file: &std::sync::Arc<SourceFile>, c: &Code, known: &[&str]) -> Diagnostic {
+    // only a distance of 3 or less is suggested, and a distance is at least the difference in
+    // length: a long name is not compared character by character with every id
+    let longest = known.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let chars = c.name.chars().take(longest + 4).count();
     let best = known
         .iter()
+        .filter(|k| chars.abs_diff(k.chars().count()) <= 3)
         .map(|k| (crate::load::edit_distance(&c.name, k), *k))
         .min();
     let help = match best {

@@ -50,18 +50,34 @@ declare_rule! {
 
 /// Finds a template that is not substituted.
 fn bad_template(text: &str) -> Option<String> {
-    let mut rest = text;
-    while let Some(i) = rest.find('{') {
-        let after = &rest[i..];
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    // where the next `}` is (the text's length if none), kept while it lies ahead: a run of `{`
+    // without `}` is searched once, not once per `{`
+    let mut close: Option<usize> = None;
+    while let Some(i) = memchr::memchr(b'{', &bytes[pos..]).map(|p| pos + p) {
+        let after = &text[i..];
         if let Some(inner) = after.strip_prefix("{{") {
             let end = inner.find("}}").map_or(inner.len(), |e| e);
             let name = &inner[..end];
             if !crate::load::TEMPLATE_VARIABLES.contains(&name) {
                 return Some(format!("{{{{{name}}}}}"));
             }
-            rest = &inner[end..];
+            pos = i + 2 + end;
         } else {
-            let end = after.find('}').map_or(after.len(), |e| e + 1);
+            let next = match close {
+                Some(c) if c > i => c,
+                _ => {
+                    let c = memchr::memchr(b'}', &bytes[i..]).map_or(bytes.len(), |p| i + p);
+                    close = Some(c);
+                    c
+                }
+            };
+            let end = if next < bytes.len() {
+                next - i + 1
+            } else {
+                after.len()
+            };
             // without a `}`, the word stops before the last character (not inside it: `{é`)
             let mut word_end = end.saturating_sub(1).max(1);
             while !after.is_char_boundary(word_end) {
@@ -71,7 +87,7 @@ fn bad_template(text: &str) -> Option<String> {
             if crate::load::is_authenticator_variable(word) && end > 1 {
                 return Some(after[..end].to_owned());
             }
-            rest = &after[1..];
+            pos = i + 1;
         }
     }
     None
@@ -105,5 +121,41 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 .help(format!("write `{fix}` exactly (the names are case-sensitive, without spaces)")),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bad_template;
+
+    #[test]
+    fn finds_the_first_bad_template() {
+        assert_eq!(bad_template("dev:{{SessionName}}"), None);
+        assert_eq!(
+            bad_template("dev:{{ SessionName }}"),
+            Some("{{ SessionName }}".into())
+        );
+        assert_eq!(
+            bad_template("{{AccountID}}-{SessionName}"),
+            Some("{SessionName}".into())
+        );
+        assert_eq!(
+            bad_template("{x} {y} {sessionname"),
+            Some("{sessionname".into())
+        );
+        assert_eq!(bad_template("{a}{b}{{EC2PrivateDNSName}}"), None);
+        assert_eq!(bad_template("{é"), None);
+    }
+
+    #[test]
+    fn a_long_run_of_braces_without_a_closer_is_read_once() {
+        // each `{` used to search the rest of the text for a `}`
+        let text = "{a".repeat(200_000);
+        let start = std::time::Instant::now();
+        assert_eq!(bad_template(&text), None);
+        let with_end = format!("{text}{{SessionNam}}");
+        assert_eq!(bad_template(&with_end), Some("{SessionNam}".into()));
+        // a hang guard for a debug build, not a benchmark
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
     }
 }
