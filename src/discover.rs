@@ -344,6 +344,9 @@ fn utf32(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Why a path named on the command line that is no regular file is not read.
+const NOT_REGULAR: &str = "not a regular file (a directory, device, FIFO or socket): not read";
+
 /// Reads an input of at most `max` bytes: rejects larger files (by their size before reading,
 /// and by what was read: a file may grow, standard input has no size), binary content and
 /// invalid UTF-8 with a clear message.
@@ -355,8 +358,24 @@ pub fn read_input(input: &Input, max: u64) -> Result<Arc<SourceFile>, InputError
     let mut bytes = Vec::new();
     match input {
         Input::Path { path, .. } => {
+            // a FIFO named here (or a link to one, or to a device) would block `open` or never
+            // end: only regular files are read (a walk never yields anything else)
+            let regular = |m: std::fs::Metadata| {
+                if m.is_file() {
+                    Ok(m)
+                } else {
+                    Err(err(NOT_REGULAR.to_owned()))
+                }
+            };
+            std::fs::metadata(path)
+                .map_err(|e| err(io_message(&e)))
+                .and_then(regular)?;
             let file = std::fs::File::open(path).map_err(|e| err(io_message(&e)))?;
-            let size = file.metadata().map_err(|e| err(io_message(&e)))?.len();
+            let size = file
+                .metadata()
+                .map_err(|e| err(io_message(&e)))
+                .and_then(regular)?
+                .len();
             if size > max {
                 return Err(err(too_large(Some(size), max)));
             }

@@ -511,3 +511,45 @@ fn utf32_is_an_input_error() {
     assert!(r.code <= 1, "{}", r.stderr);
     assert!(r.stderr.is_empty(), "{}", r.stderr);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_named_on_the_command_line_is_not_waited_on() {
+    // a hook runner passes committed names: a link to a device, or a FIFO made in the tree
+    let input = write(
+        "named",
+        format!("{HEAD}  mapUsers: |\n    - userarn: arn:aws:iam::111122223333:user/a\n")
+            .as_bytes(),
+    );
+    let dir = input.parent().expect("folder");
+    let fifo = dir.join("fifo.yaml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let zero = dir.join("zero.yaml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+    let r = run(
+        &[
+            "lint",
+            "--format",
+            "concise",
+            path_str(&fifo),
+            path_str(&zero),
+            path_str(&input),
+        ],
+        None,
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("not a regular file").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    // the regular file is still linted
+    assert!(r.stdout.contains("iam-user-mapping"), "{}", r.stdout);
+}
