@@ -89,6 +89,10 @@ struct DiffArgs {
         default_value = "escalation,lockout"
     )]
     fail_on: Vec<DiffFailOn>,
+    /// Larger files (on either side) are not read and are listed as not compared: bytes, or
+    /// with a unit (`k`, `m`, `g`: 1000; `KiB`, `MiB`, `GiB`: 1024).
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::discover::parse_size)]
+    max_file_size: u64,
     #[command(flatten)]
     config: ConfigArgs,
 }
@@ -1166,13 +1170,19 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
                 "`--no-index` compares the two files named; pathspecs (`-- PATH`) are for revisions"
             );
         }
-        diff::input::from_files(old, new).map_err(|e| anyhow::anyhow!(e))?
+        diff::input::from_files(old, new, args.max_file_size).map_err(|e| anyhow::anyhow!(e))?
     } else {
         if args.revs.len() > 2 {
             anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
         }
         let cwd = std::env::current_dir().context("no current directory")?;
-        diff::input::from_git(&cwd, &args.revs, args.staged, &args.paths)?
+        diff::input::from_git(
+            &cwd,
+            &args.revs,
+            args.staged,
+            &args.paths,
+            args.max_file_size,
+        )?
     };
     let mut versions = versions;
     let mut facts = facts;

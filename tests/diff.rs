@@ -2114,3 +2114,51 @@ fn hostile_inputs_are_compared_in_linear_time() {
         }
     }
 }
+
+/// `--max-file-size`: a version over the limit is not read (nor held), whichever reader, and
+/// the diff says so (a new version that cannot be read is a lockout: fail closed).
+#[test]
+fn files_over_the_size_limit_are_not_compared() {
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| format!("{t}#{}\n", "x".repeat(4000)));
+    let check = |o: &Output| {
+        exits(o, 1);
+        let v = json(o);
+        let skipped = v["skipped"].to_string();
+        assert!(
+            skipped.contains("larger than `--max-file-size` (2 KiB): not read (new)"),
+            "{v}"
+        );
+        assert_eq!(v["summary"]["lockout"], 1, "{v}");
+    };
+    // the working tree
+    check(&awsauth(
+        d,
+        &[
+            "diff",
+            "HEAD",
+            "--format",
+            "json",
+            "--max-file-size",
+            "2KiB",
+        ],
+    ));
+    git(d, &["commit", "-qam", "big"]);
+    // two commits, in this process and through git
+    for reader in ["auto", "cli"] {
+        let args = [
+            "diff",
+            "HEAD~1",
+            "HEAD",
+            "--format",
+            "json",
+            "--max-file-size",
+            "2KiB",
+        ];
+        check(&awsauth_with(d, reader, &args));
+    }
+    // raised, it is compared
+    let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    exits(&o, 0);
+}

@@ -440,3 +440,29 @@ fn a_file_named_like_an_option_is_a_file_after_the_double_dash() {
     assert_eq!(o.status.code(), Some(1), "{all}");
     assert!(all.contains("--config=cfg.yaml:"), "{all}");
 }
+
+#[test]
+fn the_base_configuration_is_size_capped_too() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(root, "aws-auth.yaml", AUTH);
+    write(
+        root,
+        ".awsauth.yaml",
+        &format!("fail-on: never\n{}", "# padding\n".repeat(120_000)),
+    );
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    write(root, ".awsauth.yaml", "fail-on: error\n");
+    write(root, "aws-auth.yaml", &AUTH.replace("admin\n", "root\n"));
+    for args in [
+        &["diff", "HEAD"][..],
+        &["lint", "--new-only", "--base", "HEAD"][..],
+    ] {
+        let o = awsauth(args, root);
+        let all = text(&o);
+        assert!(all.contains("larger than the 1 MiB"), "{args:?}: {all}");
+        assert!(all.contains("cannot be used"), "{args:?}: {all}");
+    }
+}

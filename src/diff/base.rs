@@ -49,7 +49,12 @@ impl Source for AtCommit<'_> {
         )
         .map_err(|e| format!("cannot read at {}: {e}", self.short))?;
         match found.into_iter().next().flatten() {
-            Some(bytes) => {
+            Some(Err(size)) => Err(format!(
+                "cannot read: it is larger than the {} awsauth reads ({})",
+                crate::untrusted::size(crate::untrusted::CONFIG_CAP),
+                crate::untrusted::size(size)
+            )),
+            Some(Ok(bytes)) => {
                 self.reads.borrow_mut().push(Read::Blob(rel));
                 Ok(bytes)
             }
@@ -129,7 +134,12 @@ pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<Option<AtBase>, 
     };
     let source = AtCommit {
         repo: &repo,
-        batch: RefCell::new(repo.batch()?),
+        batch: RefCell::new({
+            // a configuration is capped at the commit as on disk
+            let mut batch = repo.batch()?;
+            batch.limit(crate::untrusted::CONFIG_CAP);
+            batch
+        }),
         commit,
         short: commit.chars().take(12).collect(),
         reads: RefCell::new(Vec::new()),
@@ -228,18 +238,30 @@ impl Tree {
     }
 }
 
+/// A blob's bytes, or its size when it is larger than the batch's limit.
+type BlobBytes = Result<Vec<u8>, u64>;
+
 /// The contents of `paths` (relative to the top of the repository) at `commit`, in order;
-/// `None` for a path that is not a file there.
+/// `None` for a path that is not a file there, `Err` with its size for a file larger than the
+/// batch's limit.
 fn blobs(
     batch: &mut Batch,
     commit: &str,
     paths: &[String],
-) -> Result<Vec<Option<Vec<u8>>>, GitError> {
+) -> Result<Vec<Option<BlobBytes>>, GitError> {
     let names: Vec<String> = paths.iter().map(|p| format!("{commit}:{p}")).collect();
     Ok(batch
         .get_many(&names)?
         .into_iter()
-        .map(|o| o.filter(|o| o.kind == "blob").map(|o| o.data))
+        .map(|o| {
+            o.filter(|o| o.kind == "blob").map(|o| {
+                if o.size > o.data.len() as u64 {
+                    Err(o.size)
+                } else {
+                    Ok(o.data)
+                }
+            })
+        })
         .collect())
 }
 

@@ -2,6 +2,7 @@
 //! index, the working tree), read from Git objects without a checkout.
 
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -25,8 +26,8 @@ fn manifest_path(path: &str) -> bool {
             .any(|e| name.to_ascii_lowercase().ends_with(e))
 }
 
-/// Two files (`-` is standard input).
-pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String> {
+/// Two files (`-` is standard input), each of at most `max` bytes.
+pub fn from_files(old: &str, new: &str, max: u64) -> Result<(Versions, Revisions), String> {
     let read = |p: &str| -> Result<FileLoad, String> {
         let input = if p == "-" {
             crate::discover::Input::Stdin {
@@ -38,8 +39,7 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
                 name: p.to_owned(),
             }
         };
-        // `diff` has no `--max-file-size` (its revisions' files come from git whole): no limit
-        let file = crate::discover::read_input(&input, u64::MAX)
+        let file = crate::discover::read_input(&input, max)
             .map_err(|e| format!("{}: {}", e.name, e.message))?;
         let name = file.name.clone();
         // two files: nothing to go on with when one panics
@@ -72,12 +72,14 @@ pub fn from_files(old: &str, new: &str) -> Result<(Versions, Revisions), String>
 
 /// Two sides of the repository around `cwd`: `[BASE [HEAD]]` (BASE defaults to the merge base
 /// with the default branch, HEAD to the working tree), or with `staged` BASE (default HEAD)
-/// against the index; `paths` are pathspecs relative to `cwd`.
+/// against the index; `paths` are pathspecs relative to `cwd`. A file larger than `max` bytes
+/// on either side is not read (nor held in memory): it is listed as not compared.
 pub fn from_git(
     cwd: &Path,
     revs: &[String],
     staged: bool,
     paths: &[String],
+    max: u64,
 ) -> Result<(Versions, Revisions), GitError> {
     let repo = Repo::lazy(cwd);
     // a repository without commits (the first `git commit` runs the pre-commit hook): the base
@@ -129,19 +131,19 @@ pub fn from_git(
     let native = match (&old, &new) {
         _ if mode == Mode::Cli => Err(Declined("AWSAUTH_GIT=cli".into())),
         (Rev::Named(o), Rev::Named(n)) if paths.is_empty() => {
-            crate::git::native::diff_commits(cwd, o, n, &manifest_path)
+            crate::git::native::diff_commits(cwd, o, n, &manifest_path, max)
         }
         _ if !paths.is_empty() => Err(Declined("pathspecs are given".into())),
         _ => Err(Declined("the index or the working tree is compared".into())),
     };
-    let (mut changed, blobs, ids) = match native {
-        Ok(d) => (d.changes, d.blobs, d.ids.to_vec()),
+    let (mut changed, blobs, large, ids) = match native {
+        Ok(d) => (d.changes, d.blobs, d.large, d.ids.to_vec()),
         Err(Declined(why)) if mode == Mode::Native => {
             return Err(GitError(format!(
                 "AWSAUTH_GIT=native: not read in this process: {why}"
             )));
         }
-        Err(_) => read_with_git(&repo, &old, &new, paths, &named)?,
+        Err(_) => read_with_git(&repo, &old, &new, paths, &named, max)?,
     };
     // git's order (a path's bytes), with untracked files among the others
     changed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -167,22 +169,47 @@ pub fn from_git(
     } else {
         None
     };
-    let content = |b: &Blob, path: &str| -> Content {
+    let too_large = |size: u64| {
+        format!(
+            "{}, larger than `--max-file-size` ({}): not read",
+            crate::discover::show_size(size),
+            crate::discover::show_size(max)
+        )
+    };
+    // the bytes of one side (`None`: absent), or why they are not read
+    let content = |b: &Blob, path: &str| -> Result<Content, String> {
         match b {
-            Blob::Absent | Blob::Commit(_) => None,
-            Blob::Oid(oid) => blobs.get(oid).cloned(),
+            Blob::Absent | Blob::Commit(_) => Ok(None),
+            Blob::Oid(oid) => match large.get(oid) {
+                Some(size) => Err(too_large(*size)),
+                None => Ok(blobs.get(oid).cloned()),
+            },
             // a regular file only: a link (committed links are no manifests either) or a FIFO in
-            // its place is not read, nor waited on
-            Blob::Worktree => root.as_ref().and_then(|r| {
-                let p = r.join(path);
-                std::fs::symlink_metadata(&p)
-                    .is_ok_and(|m| m.is_file())
-                    .then(|| std::fs::read(&p).ok())
-                    .flatten()
-            }),
+            // its place is not read, nor waited on; nor more than `max` bytes of it
+            Blob::Worktree => {
+                let Some(p) = root.as_ref().map(|r| r.join(path)) else {
+                    return Ok(None);
+                };
+                match std::fs::symlink_metadata(&p) {
+                    Ok(m) if m.is_file() && m.len() > max => Err(too_large(m.len())),
+                    Ok(m) if m.is_file() => {
+                        let mut bytes = Vec::new();
+                        let read = std::fs::File::open(&p).and_then(|f| {
+                            std::io::Read::take(f, max.saturating_add(1)).read_to_end(&mut bytes)
+                        });
+                        match read {
+                            Ok(n) if n as u64 > max => Err(too_large(n as u64)),
+                            Ok(_) => Ok(Some(bytes)),
+                            Err(_) => Ok(None),
+                        }
+                    }
+                    _ => Ok(None),
+                }
+            }
         }
     };
-    let inputs: Vec<(String, Content, Content)> = changed
+    type Side = Result<Content, String>;
+    let inputs: Vec<(String, Side, Side)> = changed
         .iter()
         .map(|c| {
             (
@@ -193,16 +220,27 @@ pub fn from_git(
         })
         // git lists a working-tree file whose stat data changed without hashing it (it would
         // run clean filters, and write the index back): the same bytes are no change
-        .filter(|(_, o, n)| o.is_none() || o != n)
+        .filter(|(_, o, n)| !matches!((o, n), (Ok(Some(a)), Ok(Some(b))) if a == b))
         .collect();
     // a file that cannot be decoded is skipped and said so; the others are compared
     // a panic while loading one version is that version's internal error: not compared, and
     // the others are
-    let load_pair = |(p, o, n): (String, Content, Content)| {
+    let load_pair = |(p, o, n): (String, Side, Side)| {
         let mut skipped = Vec::new();
         let mut unreadable = None;
         let mut crashed = Vec::new();
-        let mut load = |b: Content, side: &str| {
+        let mut load = |b: Side, side: &str| {
+            let b = match b {
+                Ok(b) => b,
+                Err(why) => {
+                    let why = format!("{p}: {why}");
+                    if side == "new" {
+                        unreadable = Some((p.clone(), why.clone()));
+                    }
+                    skipped.push(format!("{why} ({side})"));
+                    return None;
+                }
+            };
             let present = b.is_some();
             let loaded = crate::guard::catch(|| {
                 if present {
@@ -285,7 +323,13 @@ fn submodule_note(c: &RawChange) -> Option<String> {
 
 /// What [`from_git`] reads through the `git` command line: the changed manifests, their blobs
 /// by id, and the commit ids of the `named` revisions.
-type GitRead = (Vec<RawChange>, HashMap<String, Vec<u8>>, Vec<String>);
+/// The changes, the blobs read, those not read for their size (with it), the commits' ids.
+type GitRead = (
+    Vec<RawChange>,
+    HashMap<String, Vec<u8>>,
+    HashMap<String, u64>,
+    Vec<String>,
+);
 
 fn read_with_git(
     repo: &Repo,
@@ -293,10 +337,12 @@ fn read_with_git(
     new: &Rev,
     paths: &[String],
     named: &[&str],
+    max: u64,
 ) -> Result<GitRead, GitError> {
     // two git processes in all: cat-file resolves the revisions while git diff compares them,
     // and serves each blob as soon as git diff names it
     let mut batch = repo.batch()?;
+    batch.limit(max);
     let mut names: Vec<String> = named.iter().map(|n| format!("{n}^{{commit}}")).collect();
     let (changed, objects) = batch.stream(|ask| {
         for n in &names {
@@ -367,8 +413,12 @@ fn read_with_git(
     }
     let names = &names[named.len()..];
     let mut blobs: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut large: HashMap<String, u64> = HashMap::new();
     for (name, obj) in names.iter().zip(objects) {
         match obj.filter(|o| o.kind == "blob") {
+            Some(o) if o.size > max => {
+                large.insert(name.clone(), o.size);
+            }
             Some(o) => {
                 blobs.insert(name.clone(), o.data);
             }
@@ -390,5 +440,5 @@ fn read_with_git(
         }
     }
     let ids = commits.into_iter().flatten().map(|o| o.oid).collect();
-    Ok((changed, blobs, ids))
+    Ok((changed, blobs, large, ids))
 }

@@ -890,6 +890,7 @@ impl Repo {
                 .ok_or_else(|| GitError("no stdout".into()))?,
         );
         Ok(Batch {
+            max: u64::MAX,
             child,
             stdin: Some(stdin),
             stdout,
@@ -904,19 +905,29 @@ pub struct Object {
     pub oid: String,
     /// `blob`, `commit`, ...
     pub kind: String,
-    /// Its content.
+    /// Its content (empty when it is larger than the batch's limit).
     pub data: Vec<u8>,
+    /// Its size, read or not.
+    pub size: u64,
 }
 
 /// A running `git cat-file --batch`: object names in, objects out, in order.
 #[derive(Debug)]
 pub struct Batch {
+    /// Objects larger are not read (`Object::data` stays empty): [`Batch::limit`].
+    max: u64,
     child: std::process::Child,
     stdin: Option<std::process::ChildStdin>,
     stdout: BufReader<std::process::ChildStdout>,
 }
 
 impl Batch {
+    /// Objects larger than `max` bytes are skipped, not held in memory: their `data` is empty
+    /// and their `size` says why.
+    pub fn limit(&mut self, max: u64) {
+        self.max = max;
+    }
+
     /// Reads the named objects (`None`: missing). Names go through standard input, never the
     /// command line, so no name is read as an option.
     pub fn get_many(&mut self, names: &[String]) -> Result<Vec<Option<Object>>, GitError> {
@@ -927,7 +938,7 @@ impl Batch {
             .stdin
             .as_mut()
             .ok_or_else(|| GitError("cat-file closed".into()))?;
-        let reader = &mut self.stdout;
+        let (reader, max) = (&mut self.stdout, self.max);
         let answers = std::thread::scope(|s| {
             // write while reading: both pipes are bounded
             let writer = s.spawn(move || {
@@ -935,7 +946,7 @@ impl Batch {
                     .write_all(input.as_bytes())
                     .and_then(|()| stdin.flush())
             });
-            let out = read_objects(reader, Some(asked.len()));
+            let out = read_objects(reader, Some(asked.len()), max);
             let _ = writer.join();
             out
         })?;
@@ -962,9 +973,9 @@ impl Batch {
             .stdin
             .take()
             .ok_or_else(|| GitError("cat-file closed".into()))?;
-        let reader = &mut self.stdout;
+        let (reader, max) = (&mut self.stdout, self.max);
         std::thread::scope(|s| {
-            let reading = s.spawn(move || read_objects(reader, None));
+            let reading = s.spawn(move || read_objects(reader, None, max));
             let mut failed = false;
             let result = ask(&mut |name: &str| {
                 if !failed && !name.contains('\n') {
@@ -984,6 +995,7 @@ impl Batch {
 fn read_objects(
     reader: &mut BufReader<std::process::ChildStdout>,
     count: Option<usize>,
+    max: u64,
 ) -> Result<Vec<Option<Object>>, GitError> {
     let mut out = Vec::new();
     while count.is_none_or(|n| out.len() < n) {
@@ -1000,22 +1012,35 @@ fn read_objects(
         }
         let parts: Vec<&str> = header.trim_end().split(' ').collect();
         let size = match parts.as_slice() {
-            [_, _, size] => size.parse::<usize>().ok(),
+            [_, _, size] => size.parse::<u64>().ok(),
             _ => None,
         };
         let Some(size) = size else {
             out.push(None); // `<name> missing`, `<name> ambiguous`
             continue;
         };
-        let mut data = vec![0; size + 1];
-        reader
-            .read_exact(&mut data)
-            .map_err(|e| GitError(e.to_string()))?;
-        data.truncate(size);
+        let data = if size > max {
+            // skipped, with the line feed after it, never held
+            let skipped = std::io::copy(&mut reader.by_ref().take(size + 1), &mut std::io::sink())
+                .map_err(|e| GitError(e.to_string()))?;
+            if skipped != size + 1 {
+                return Err(GitError("`git cat-file` stopped early".into()));
+            }
+            Vec::new()
+        } else {
+            let len = usize::try_from(size).map_err(|e| GitError(e.to_string()))?;
+            let mut data = vec![0; len + 1];
+            reader
+                .read_exact(&mut data)
+                .map_err(|e| GitError(e.to_string()))?;
+            data.truncate(len);
+            data
+        };
         out.push(Some(Object {
             oid: parts[0].to_owned(),
             kind: parts[1].to_owned(),
             data,
+            size,
         }));
     }
     Ok(out)

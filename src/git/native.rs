@@ -25,8 +25,10 @@ pub struct NativeDiff {
     pub ids: [String; 2],
     /// The changed paths (those `wanted`), sorted.
     pub changes: Vec<RawChange>,
-    /// Every blob of `changes`, by id.
+    /// Every blob of `changes`, by id, but those larger than the limit.
     pub blobs: HashMap<String, Vec<u8>>,
+    /// The blobs larger than the limit (not read), with their sizes.
+    pub large: HashMap<String, u64>,
 }
 
 /// Variables that choose the repository, its objects or its refs for git; with any of them set
@@ -133,6 +135,7 @@ pub fn diff_commits(
     old: &str,
     new: &str,
     wanted: &dyn Fn(&str) -> bool,
+    max: u64,
 ) -> Result<NativeDiff, Declined> {
     if let Some(var) = GIT_ENV.iter().find(|v| std::env::var_os(v).is_some()) {
         return declined(format_args!("`{var}` is set"));
@@ -277,12 +280,20 @@ pub fn diff_commits(
     }
     changes.sort_by(|x, y| x.path.cmp(&y.path));
     let mut blobs = HashMap::new();
+    let mut large = HashMap::new();
     for c in &changes {
         for b in [&c.old, &c.new] {
             if let Blob::Oid(oid) = b
                 && !blobs.contains_key(oid)
+                && !large.contains_key(oid)
             {
                 let id = gix::ObjectId::from_hex(oid.as_bytes()).or_else(declined)?;
+                // a blob over the limit is not read: its size is in its header
+                let size = repo.find_header(id).or_else(declined)?.size();
+                if size > max {
+                    large.insert(oid.clone(), size);
+                    continue;
+                }
                 // a blob this clone lacks (a partial clone) is left to git, which does not
                 // fetch it either (`GIT_NO_LAZY_FETCH`): gix here has no network code at all
                 let object = repo.find_object(id).or_else(declined)?;
@@ -294,6 +305,7 @@ pub fn diff_commits(
         ids,
         changes,
         blobs,
+        large,
     })
 }
 
