@@ -187,25 +187,52 @@ fn command_colon(line: &str, sgr: bool) -> Option<usize> {
 /// `##\u005b`. These characters can only stand inside strings, where the escapes mean the same
 /// characters: the document parses to the same value.
 pub fn json(doc: String) -> String {
-    if !needs_text_escape(&doc) {
-        return doc;
-    }
-    let mut out = String::with_capacity(doc.len() + 16);
-    for c in doc.chars() {
-        if c == '[' && out.ends_with("##") {
-            out.push_str("\\u005b");
-        } else if is_unsafe(c) && c != '\n' {
+    let bytes = doc.as_bytes();
+    let mut out: Option<String> = None;
+    // `doc[done..]` is not copied to `out` yet
+    let mut done = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // only bytes that can start a character to rewrite are looked at: a document of plain
+        // text is one pass over its bytes
+        if !json_lead(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let c = doc[i..].chars().next().unwrap_or_default();
+        let len = c.len_utf8();
+        let rewrite = if c == '[' {
+            doc[..i].ends_with("##")
+        } else {
             // (serde_json has already escaped C0 controls in strings; `\n` is the layout's)
+            is_unsafe(c) && c != '\n'
+        };
+        if rewrite {
+            let o = out.get_or_insert_with(|| String::with_capacity(doc.len() + 16));
+            o.push_str(&doc[done..i]);
             let mut buf = [0u16; 2];
             for unit in c.encode_utf16(&mut buf) {
                 use std::fmt::Write;
-                let _ = write!(out, "\\u{unit:04x}");
+                let _ = write!(o, "\\u{unit:04x}");
             }
-        } else {
-            out.push(c);
+            done = i + len;
+        }
+        i += len;
+    }
+    match out {
+        None => doc,
+        Some(mut o) => {
+            o.push_str(&doc[done..]);
+            o
         }
     }
-    out
+}
+
+/// Whether a byte of UTF-8 can start a character [`json`] rewrites: a C0 control but `\n`, DEL,
+/// the lead byte of a C1 control (`C2`), of U+061C (`D8`), of the bidi controls and separators
+/// of U+2000–U+2FFF (`E2`), or `[`. Never a continuation byte, so `i` stays on a boundary.
+fn json_lead(b: u8) -> bool {
+    (b < 0x20 && b != b'\n') || matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2 | b'[')
 }
 
 /// Source text escaped for display, with a map from the original's byte offsets to the escaped
