@@ -4,7 +4,7 @@
 //! hang fails the test instead of stalling the suite.
 mod common;
 
-use common::write;
+use common::{git, write};
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -279,25 +279,6 @@ fn baselines_are_regular_size_capped_files_and_not_echoed() {
         &awsauth(&["lint", "--baseline", "baseline.json", "."], dir.path()),
         "not a valid awsauth baseline",
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let o = Command::new("git")
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(o.status.success(), "git {args:?}: {}", text(&o));
 }
 
 #[test]
