@@ -116,9 +116,16 @@ pub fn in_git_dir(path: &Path) -> bool {
 }
 
 /// Checks that `target`, symlinks resolved, is a file inside `root` and outside any `.git`
-/// directory; the error says why not.
+/// directory; the error says why not. `target` is resolved as the kernel opens it, `..` after
+/// a symbolic link included (not lexically: `link/../x` is `x` beside the link's target), so
+/// the path checked is the path read.
 pub fn confine(target: &Path, root: &Path) -> Result<(), String> {
-    let real = std::fs::canonicalize(absolute(target)).map_err(|e| e.to_string())?;
+    let abs = if target.is_absolute() {
+        target.to_owned()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(target)
+    };
+    let real = std::fs::canonicalize(abs).map_err(|e| e.to_string())?;
     let inside = real.strip_prefix(root).ok().filter(|rel| !in_git_dir(rel));
     match inside {
         Some(_) => Ok(()),
@@ -126,7 +133,7 @@ pub fn confine(target: &Path, root: &Path) -> Result<(), String> {
             Err("it is inside the `.git` directory, which is never read".into())
         }
         None => Err(format!(
-            "it is outside `{}`, the {} a configuration may extend from",
+            "it is outside `{}`, the {} a configuration may be read from",
             root.display(),
             if root.join(".git").exists() {
                 "repository"

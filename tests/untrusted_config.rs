@@ -111,12 +111,16 @@ fn extends_never_reads_the_git_directory() {
         ".git/config",
         &format!("[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n"),
     )]);
-    for target in [".git/config", "./sub/../.git/config", ".GIT/config"] {
+    // also behind a link to a folder of `.git` and a `..` after it (the kernel resolves the
+    // link first: `h/../config` is `.git/config`)
+    std::os::unix::fs::symlink(".git/hooks", dir.path().join("h")).expect("symlink");
+    write(dir.path(), "config", "fail-on: never\n");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    std::fs::create_dir(dir.path().join(".git/hooks")).expect("mkdir");
+    for target in [".git/config", "./sub/../.git/config", "h/../config"] {
         write(dir.path(), ".awsauth.yaml", &format!("extends: {target}\n"));
         let o = awsauth(&["lint", "."], dir.path());
-        let all = text(&o);
-        assert_eq!(o.status.code(), Some(2), "{all}");
-        assert!(!all.contains(SECRET), "the secret is printed:\n{all}");
+        refused(&o, "inside the `.git` directory");
     }
 }
 
@@ -446,4 +450,52 @@ fn the_base_configuration_is_size_capped_too() {
         assert!(all.contains("larger than the 1 MiB"), "{args:?}: {all}");
         assert!(all.contains("cannot be used"), "{args:?}: {all}");
     }
+}
+
+#[test]
+fn a_configuration_file_that_links_out_of_the_repository_is_not_read() {
+    let outside = tempfile::tempdir().expect("tmp");
+    write(
+        outside.path(),
+        "config.json",
+        &format!("{{\"auths\": {{\"ghcr.io\": {{\"auth\": \"{SECRET}\"}}}}}}\n"),
+    );
+    write(outside.path(), "sub/x", "");
+    write(
+        outside.path(),
+        ".awsauth.yaml",
+        &format!("fail-on: never\nbogus: {SECRET}\n"),
+    );
+    let dir = repo(&[]);
+    // the discovered `.awsauth.yaml` is a link out
+    std::os::unix::fs::symlink(
+        outside.path().join("config.json"),
+        dir.path().join(".awsauth.yaml"),
+    )
+    .expect("symlink");
+    refused(&awsauth(&["lint", "."], dir.path()), "is outside");
+    refused(&awsauth(&["inspect", "."], dir.path()), "is outside");
+    // `..` after a link to a folder outside reads beside the link's target, not here
+    std::fs::remove_file(dir.path().join(".awsauth.yaml")).expect("rm");
+    std::os::unix::fs::symlink(outside.path().join("sub"), dir.path().join("l")).expect("symlink");
+    write(dir.path(), ".awsauth.yaml", "extends: l/../.awsauth.yaml\n");
+    refused(&awsauth(&["lint", "."], dir.path()), "is outside");
+}
+
+#[test]
+fn a_long_extends_chain_is_refused_quickly() {
+    let dir = repo(&[]);
+    for i in 0..5_000 {
+        write(
+            dir.path(),
+            &format!("c/{i}.yaml"),
+            &format!("extends: {}.yaml\n", i + 1),
+        );
+    }
+    write(dir.path(), "c/5000.yaml", "fail-on: never\n");
+    write(dir.path(), ".awsauth.yaml", "extends: c/0.yaml\n");
+    refused(
+        &awsauth(&["lint", "."], dir.path()),
+        "chain longer than 32 files",
+    );
 }

@@ -846,6 +846,10 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The most files one `extends` chain may have: real chains have two or three, and each file
+/// costs a read and a resolution.
+const MAX_CHAIN: usize = 32;
+
 /// Reads a configuration file and what it extends, and resolves them into settings.
 pub fn load(path: &Path) -> Result<Settings, Vec<ConfigError>> {
     load_from(path, &FileSystem)
@@ -853,11 +857,35 @@ pub fn load(path: &Path) -> Result<Settings, Vec<ConfigError>> {
 
 /// [`load`], every file of the `extends` chain read from `source`.
 pub fn load_from(path: &Path, source: &dyn Source) -> Result<Settings, Vec<ConfigError>> {
+    // the file the chain starts from too: a `.awsauth.yaml` committed as a link to a file
+    // outside the repository is not read
+    if let Err(why) = source.confine(path, path) {
+        return Err(vec![ConfigError {
+            at: None,
+            path: path.to_owned(),
+            message: format!("cannot read: {why}"),
+            help: Some(
+                "a configuration file is a regular file of the repository (README \"Security model\")".into(),
+            ),
+        }]);
+    }
     let mut layers = Vec::new();
-    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
     let mut next = Some((path.to_owned(), None::<(Arc<SourceFile>, Span)>));
     while let Some((p, from)) = next.take() {
         let canonical = source.identity(&p);
+        if let Some((file, span)) = &from
+            && layers.len() >= MAX_CHAIN
+        {
+            return Err(vec![
+                ConfigError::at(
+                    file,
+                    span.clone(),
+                    format!("`extends` chain longer than {MAX_CHAIN} files"),
+                )
+                .help("extend a shared base directly instead of through a chain"),
+            ]);
+        }
         if seen.contains(&canonical) {
             let (file, span) = from.expect("a cycle has an edge");
             return Err(vec![
@@ -869,7 +897,7 @@ pub fn load_from(path: &Path, source: &dyn Source) -> Result<Settings, Vec<Confi
                 .help("remove one of the `extends` keys"),
             ]);
         }
-        seen.push(canonical);
+        seen.insert(canonical);
         let layer = match parse_layer(&p, source) {
             Ok(l) => l,
             Err(mut errs) => {
