@@ -1190,9 +1190,9 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
     let cwd = std::env::current_dir().context("no current directory")?;
     // the configuration as it is at BASE decides (a change may not vouch for itself): the
     // accounts the cluster trusts, and which files are left out
-    // (without a configuration now, none is looked for at BASE: nothing is left out, and the
-    // accounts already mapped decide what is cross-account)
-    let configured = args.config.config.is_some() || !settings.chain.is_empty();
+    // (also without a configuration now: a change that deletes `.awsauth.yaml` is judged by
+    // the one at BASE; only `--no-config` looks for none)
+    let configured = !args.config.no_config;
     let at_base = match &revisions.base_commit {
         Some(commit) if configured => {
             let leaf = match &args.config.config {
@@ -1331,7 +1331,13 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
             DiffFailOn::AccessChange => c.risks.contains(&diff::Risk::AccessChange),
         })
     };
-    if !crashes.is_empty() {
+    for o in &versions.oversized {
+        say(&format!(
+            "error: {}\n  help: raise the limit with `--max-file-size`, e.g. `--max-file-size 64MiB`",
+            escape::text(o)
+        ));
+    }
+    if !crashes.is_empty() || !versions.oversized.is_empty() {
         return Ok(ExitCode::from(2));
     }
     let failing = !args.fail_on.contains(&DiffFailOn::Never) && report.changes.iter().any(fails);

@@ -2096,14 +2096,16 @@ fn hostile_inputs_are_compared_in_linear_time() {
 }
 
 /// `--max-file-size`: a version over the limit is not read (nor held), whichever reader, and
-/// the diff says so (a new version that cannot be read is a lockout: fail closed).
+/// the diff says so (a new version that cannot be read is a lockout) and fails (exit 2: padding
+/// a new file past the limit must not hide what it grants).
 #[test]
 fn files_over_the_size_limit_are_not_compared() {
     let dir = repo();
     let d = dir.path();
     edit(d, |t| format!("{t}#{}\n", "x".repeat(4000)));
     let check = |o: &Output| {
-        exits(o, 1);
+        exits(o, 2);
+        assert!(stderr(o).contains("--max-file-size"), "{}", stderr(o));
         let v = json(o);
         let skipped = v["skipped"].to_string();
         assert!(
@@ -2141,4 +2143,25 @@ fn files_over_the_size_limit_are_not_compared() {
     // raised, it is compared
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     exits(&o, 0);
+    // a new file over the limit: not compared, and the run fails
+    common::write(
+        d,
+        "clusters/dev/aws-auth.yaml",
+        &format!("{AUTH}#{}\n", "x".repeat(4000)),
+    );
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "new"]);
+    let o = awsauth(
+        d,
+        &[
+            "diff",
+            "HEAD~1",
+            "HEAD",
+            "--format",
+            "github",
+            "--max-file-size",
+            "2KiB",
+        ],
+    );
+    exits(&o, 2);
 }

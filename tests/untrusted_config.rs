@@ -499,3 +499,32 @@ fn a_long_extends_chain_is_refused_quickly() {
         "chain longer than 32 files",
     );
 }
+
+#[test]
+fn deleting_the_configuration_does_not_switch_the_diff_off() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(
+        root,
+        ".awsauth.yaml",
+        "cluster:\n  account-ids: [\"111122223333\"]\n",
+    );
+    // (a role of the other account is mapped already: without the configuration, the accounts
+    // already mapped would decide what is cross-account)
+    let legacy = format!(
+        "{AUTH}    - rolearn: arn:aws:iam::999999999999:role/legacy\n      groups: [view]\n"
+    );
+    write(root, "aws-auth.yaml", &legacy);
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-q", "-m", "base"]);
+    // the change maps another role of that account, and deletes the configuration
+    std::fs::remove_file(root.join(".awsauth.yaml")).expect("rm");
+    let vendor =
+        "    - rolearn: arn:aws:iam::999999999999:role/vendor-admin\n      groups: [view]\n";
+    write(root, "aws-auth.yaml", &format!("{legacy}{vendor}"));
+    let o = awsauth(&["diff", "HEAD", "--format", "json"], root);
+    let all = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{all}");
+    assert!(all.contains("another account"), "{all}");
+}

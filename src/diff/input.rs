@@ -61,6 +61,7 @@ pub fn from_files(old: &str, new: &str, max: u64) -> Result<(Versions, Revisions
         same_file: true,
         unreadable: Vec::new(),
         crashed: Vec::new(),
+        oversized: Vec::new(),
     };
     let revisions = Revisions {
         base: old.to_owned(),
@@ -222,6 +223,17 @@ pub fn from_git(
         // run clean filters, and write the index back): the same bytes are no change
         .filter(|(_, o, n)| !matches!((o, n), (Ok(Some(a)), Ok(Some(b))) if a == b))
         .collect();
+    // a version over the size limit is not compared, and the run fails (exit 2)
+    let oversized: Vec<String> = inputs
+        .iter()
+        .flat_map(|(p, o, n)| {
+            [(o, "old"), (n, "new")]
+                .into_iter()
+                .filter_map(move |(b, side)| {
+                    b.as_ref().err().map(|why| format!("{p}: {why} ({side})"))
+                })
+        })
+        .collect();
     // a file that cannot be decoded is skipped and said so; the others are compared
     // a panic while loading one version is that version's internal error: not compared, and
     // the others are
@@ -280,6 +292,7 @@ pub fn from_git(
     };
     let mut versions = Versions {
         skipped: submodules,
+        oversized,
         ..Versions::default()
     };
     for (o, n, skipped, unreadable, crashed) in loaded {

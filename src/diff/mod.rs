@@ -813,6 +813,9 @@ pub struct Versions {
     pub unreadable: Vec<(String, String)>,
     /// Versions whose loading panicked (`path (side)`, the panic): not compared; exit 2.
     pub crashed: Vec<(String, String)>,
+    /// Versions larger than `--max-file-size` (`path: why (side)`): not read, not compared;
+    /// exit 2, as in `lint` (what such a file grants is unknown: padding must not hide it).
+    pub oversized: Vec<String>,
 }
 
 /// Compares the aws-auth sources of the changed files.
