@@ -1072,8 +1072,7 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
         RulesFormat::Markdown => {
             let index = crate::registry::markdown_index(rules::RULES);
             if let Some(dir) = &args.out {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create `{}`", dir.display()))?;
+                crate::write::create_folder(dir).map_err(|e| anyhow::anyhow!(e))?;
                 let write = |name: String, text: String| {
                     // (never through a link, as every file awsauth writes: `write`)
                     crate::write::write_file(&dir.join(name), text.as_bytes())

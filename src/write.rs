@@ -3,7 +3,8 @@
 //! refused, so a link committed in place of a baseline or of `.awsauth.yaml` can neither change
 //! the file it points to nor create one; the new contents go to a temporary file in the same
 //! directory that is then renamed over the path (atomic, and a rename replaces a link planted
-//! meanwhile rather than following it).
+//! meanwhile rather than following it). The folders on the way are checked too: a link
+//! committed in place of `ci/` in `--write-baseline ci/baseline.json` would write elsewhere.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,12 @@ use std::path::{Path, PathBuf};
 /// existing file keeps its permissions.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let shown = path.display();
+    if let Some(link) = linked_folder(path) {
+        return Err(format!(
+            "`{shown}` is below `{}`, a symbolic link, and awsauth does not write through links (that would write where it points); name a path without links",
+            link.display()
+        ));
+    }
     let existing = match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
             return Err(format!(
@@ -55,6 +62,47 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
         return Err(format!("cannot write `{shown}`: {e}"));
     }
     Ok(())
+}
+
+/// Creates the folder `dir` (and those above it) for files [`write_file`] writes, refusing a
+/// path through a symbolic link as it does.
+pub fn create_folder(dir: &Path) -> Result<(), String> {
+    if let Some(link) = linked_folder(&dir.join("_")) {
+        return Err(format!(
+            "`{}` is or is below `{}`, a symbolic link, and awsauth does not write through links; name a path without links",
+            dir.display(),
+            link.display()
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))
+}
+
+/// The first folder of `path` that is a symbolic link: every folder of a relative path, and of
+/// an absolute one those below the current directory (the tree a change can commit links in;
+/// what lies above, such as a `/tmp` that links elsewhere, is the machine's).
+fn linked_folder(path: &Path) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let rel = if path.is_absolute() {
+        path.strip_prefix(&cwd).ok()?.to_owned()
+    } else {
+        path.to_owned()
+    };
+    let mut at = cwd;
+    let folders = rel.parent()?.components();
+    for c in folders {
+        match c {
+            std::path::Component::Normal(n) => at.push(n),
+            std::path::Component::ParentDir => {
+                at.pop();
+                continue;
+            }
+            _ => continue,
+        }
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(at);
+        }
+    }
+    None
 }
 
 /// A new file in `dir` named after `name`, created by this call (never an existing file or

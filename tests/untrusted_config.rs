@@ -528,3 +528,34 @@ fn deleting_the_configuration_does_not_switch_the_diff_off() {
     assert_eq!(o.status.code(), Some(1), "{all}");
     assert!(all.contains("another account"), "{all}");
 }
+
+#[test]
+fn no_file_is_written_below_a_linked_folder() {
+    let outside = tempfile::tempdir().expect("tmp");
+    let dir = repo(&[]);
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("ci")).expect("symlink");
+    let o = awsauth(
+        &["lint", "--write-baseline", "ci/baseline.json", "."],
+        dir.path(),
+    );
+    refused(&o, "a symbolic link");
+    let o = awsauth(
+        &["rules", "--format", "markdown", "--out", "ci"],
+        dir.path(),
+    );
+    refused(&o, "a symbolic link");
+    let o = awsauth(
+        &["rules", "--format", "markdown", "--out", "ci/rules"],
+        dir.path(),
+    );
+    refused(&o, "a symbolic link");
+    let left: Vec<_> = std::fs::read_dir(outside.path()).expect("ls").collect();
+    assert!(left.is_empty(), "written through the link: {left:?}");
+    // a real folder is fine
+    std::fs::create_dir(dir.path().join("out")).expect("mkdir");
+    let o = awsauth(
+        &["lint", "--write-baseline", "out/baseline.json", "."],
+        dir.path(),
+    );
+    assert_ne!(o.status.code(), Some(2), "{}", text(&o));
+}
