@@ -307,7 +307,10 @@ fn emit(text: &str, kind: Out) -> Result<()> {
     }
     let text = match kind {
         Out::Text => escape::lines(text, false),
-        Out::Json | Out::Annotations => std::borrow::Cow::Borrowed(text),
+        // (renderers escape their JSON already; this catches any that does not, such as the
+        // rules' policy messages from a configuration: the pass is idempotent)
+        Out::Json => std::borrow::Cow::Owned(escape::json(text.to_owned())),
+        Out::Annotations => std::borrow::Cow::Borrowed(text),
     };
     let mut out = std::io::stdout().lock();
     written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
@@ -336,10 +339,12 @@ fn say(text: &str) {
 
 fn report_input_errors(errors: &[InputError]) {
     for e in errors {
+        // a message may have its own help line: its lines are escaped one by one
+        let message: Vec<_> = e.message.split('\n').map(escape::text).collect();
         say(&format!(
             "error: {}: {}",
             escape::name(&e.name),
-            escape::text(&e.message)
+            message.join("\n")
         ));
     }
 }

@@ -556,3 +556,31 @@ fn usage_errors_escape_the_arguments_they_quote() {
         check("usage error", &o, false, false);
     }
 }
+
+#[test]
+fn rule_listings_escape_policy_text_from_the_configuration() {
+    let dir = tempfile::tempdir().expect("tmp");
+    write(
+        dir.path(),
+        ".awsauth.yaml",
+        "policies:\n  - id: forged\n    message: \"a\\u2028::error::x ##[group]y \\e[2J\\nz\"\n    forbid: { account: [\"999999999999\"] }\n",
+    );
+    for format in ["text", "json", "markdown"] {
+        let o = run(&["rules", "--format", format], dir.path());
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        check(&format!("rules {format}"), &o, false, false);
+    }
+}
+
+#[test]
+fn a_help_line_of_an_input_error_stays_a_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("u32.yaml"),
+        b"\xff\xfe\x00\x00a\x00\x00\x00",
+    )
+    .expect("write");
+    let o = run(&["lint", "u32.yaml"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("\n  help: convert it"), "{}", err(&o));
+}
