@@ -559,3 +559,47 @@ fn no_file_is_written_below_a_linked_folder() {
     );
     assert_ne!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn policies_are_bounded_in_number_and_in_findings() {
+    let mut mappings = String::from(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n",
+    );
+    for i in 0..20_000 {
+        mappings.push_str(&format!(
+            "    - {{rolearn: arn:aws:iam::111122223333:role/r{i}, username: u, groups: [g]}}\n"
+        ));
+    }
+    let policies = |n: usize| {
+        let mut c = String::from("policies:\n");
+        for i in 0..n {
+            c.push_str(&format!("  - id: p{i}\n    forbid: {{ arn: [\"*\"] }}\n"));
+        }
+        c
+    };
+    let dir = repo(&[
+        ("aws-auth.yaml", &mappings),
+        (".awsauth.yaml", &policies(65)),
+    ]);
+    refused(
+        &awsauth(&["lint", "."], dir.path()),
+        "more than 64 policies",
+    );
+    write(dir.path(), ".awsauth.yaml", &policies(64));
+    let o = awsauth(
+        &["lint", "--format", "concise", "--select", "policy", "."],
+        dir.path(),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // 100 findings a policy, and one that counts the rest
+    assert_eq!(
+        out.lines().filter(|l| l.contains("error[p7]")).count(),
+        101,
+        "{out:.2000}"
+    );
+    assert!(
+        out.contains("19900 more mapping(s) from here on break policy `p7`"),
+        "{out:.2000}"
+    );
+}

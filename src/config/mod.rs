@@ -846,6 +846,11 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
     None
 }
 
+/// The most policies one configuration file may hold: each is checked against every mapping,
+/// so their number multiplies the work and the findings of a file (a pull request's own
+/// configuration must not make a `lint` of a large aws-auth take minutes).
+const MAX_POLICIES: usize = 64;
+
 /// The most files one `extends` chain may have: real chains have two or three, and each file
 /// costs a read and a resolution.
 const MAX_CHAIN: usize = 32;
@@ -1287,8 +1292,19 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
                 entry.allow = list;
             }
         }
+        let too_many = c.policies.as_ref().is_some_and(|p| p.len() > MAX_POLICIES);
+        if too_many {
+            let span = r.key_span(&[Step::Key("policies".into())]);
+            r.error(
+                span,
+                format!("more than {MAX_POLICIES} policies"),
+                Some("each policy is checked against every mapping: merge policies that share a `when`".into()),
+            );
+        }
         let mut ids_here: HashMap<&str, usize> = HashMap::new();
-        for (i, p) in c.policies.iter().flatten().enumerate() {
+        // (none is read from a file that has too many)
+        let read = if too_many { 0 } else { usize::MAX };
+        for (i, p) in c.policies.iter().flatten().take(read).enumerate() {
             if let Some(first) = ids_here.insert(p.id.as_str(), i) {
                 let span = r.span(&[
                     Step::Key("policies".into()),
