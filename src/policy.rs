@@ -93,15 +93,15 @@ fn check_one(policy: &Policy, obj: &AwsAuth, subjects: &[Subject<'_>], out: &mut
     let mut found = 0;
     let mut first_unshown = None;
     for s in subjects {
-        if !policy.when.matches(&s) {
+        if !policy.when.matches(s) {
             continue;
         }
-        let message = if let Some(req) = policy.require.as_ref().filter(|r| !r.matches(&s)) {
+        let message = if let Some(req) = policy.require.as_ref().filter(|r| !r.matches(s)) {
             format!(
                 "{} breaks policy `{id}`: requires {}",
                 s.name, req.description
             )
-        } else if let Some(f) = policy.forbid.as_ref().filter(|f| f.matches(&s)) {
+        } else if let Some(f) = policy.forbid.as_ref().filter(|f| f.matches(s)) {
             format!("{} breaks policy `{id}`: forbids {}", s.name, f.description)
         } else {
             continue;
