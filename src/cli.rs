@@ -657,7 +657,7 @@ fn warn_if_nothing_read(verb: &str, args: &InputArgs, read: &Read) {
 }
 
 /// Reads and loads every input in parallel; results come back sorted by file name.
-fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<Read> {
+fn load_all(args: &InputArgs, configs: &mut Configs, tracked: &[PathBuf]) -> Result<Read> {
     let global = configs.global(&args.paths)?;
     let mut opts = WalkOptions::default();
     if !args.include.is_empty() {
@@ -682,6 +682,9 @@ fn load_all(args: &InputArgs, configs: &mut Configs) -> Result<Read> {
     let (mut inputs, mut errors) =
         collect_inputs(&args.paths, &opts, args.stdin_filename.as_deref())
             .map_err(|e| anyhow::anyhow!(e))?;
+    let also =
+        crate::discover::tracked_inputs(tracked, &opts, &inputs).map_err(|e| anyhow::anyhow!(e))?;
+    inputs.extend(also);
     if let Some(ex) = &anchored {
         inputs.retain(|i| match i {
             // a file named on the command line is always read
@@ -846,7 +849,13 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
         }
         None => Configs::new(&args.config, &args.select, &args.ignore)?,
     };
-    let read = load_all(&input, &mut configs)?;
+    // every file git tracks is read (`.ignore`, `.gitignore` and hidden folders are the change's
+    // to edit too)
+    let tracked = match &base {
+        Some((repo, _)) => repo.tracked(&input.paths)?,
+        None => Vec::new(),
+    };
+    let read = load_all(&input, &mut configs, &tracked)?;
     warn_if_nothing_read("linted", &input, &read);
     let Read {
         loads,
@@ -990,7 +999,7 @@ fn per_file<'a, T>(
 fn inspect(args: &InspectArgs) -> Result<ExitCode> {
     let input = args.input.resolved();
     let mut configs = Configs::new(&args.config, &[], &[])?;
-    let read = load_all(&input, &mut configs)?;
+    let read = load_all(&input, &mut configs, &[])?;
     warn_if_nothing_read("inspected", &input, &read);
     let Read {
         loads,

@@ -82,6 +82,35 @@ fn display_name(path: &Path) -> String {
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
 
+/// The files of `tracked` (paths relative to the current directory) that a walk with `opts`
+/// would read but for ignore files and hidden folders, and that are not among `have`:
+/// `lint --new-only` reads every file git tracks, so that a change cannot leave its own
+/// manifest out with a `.ignore`, a `.gitignore` or a hidden folder.
+pub fn tracked_inputs(
+    tracked: &[PathBuf],
+    opts: &WalkOptions,
+    have: &[Input],
+) -> Result<Vec<Input>, String> {
+    let include = build_globs(&opts.include)?;
+    let exclude = build_globs(&opts.exclude)?;
+    let seen: std::collections::HashSet<&str> = have.iter().map(Input::name).collect();
+    Ok(tracked
+        .iter()
+        .filter(|p| include.is_match(p) && !exclude.is_match(p))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_none_or(|n| !crate::config::FILE_NAMES.contains(&n))
+        })
+        .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
+        .map(|p| Input::Path {
+            path: p.clone(),
+            name: display_name(p),
+        })
+        .filter(|i| !seen.contains(i.name()))
+        .collect())
+}
+
 /// Expands the command line's paths into inputs. `-` is standard input. A file named on the
 /// command line is always read; directories are walked with the include/exclude globs.
 pub fn collect_inputs(

@@ -603,3 +603,39 @@ fn policies_are_bounded_in_number_and_in_findings() {
         "{out:.2000}"
     );
 }
+
+#[test]
+fn a_pull_request_cannot_hide_its_manifest_from_new_only() {
+    for (hide, path) in [
+        (".ignore", "clusters/prod/aws-auth.yaml"),
+        (".gitignore", "clusters/prod/aws-auth.yaml"),
+        (".ignore", "clusters"),
+        ("", ".hidden/aws-auth.yaml"),
+    ] {
+        let dir = pull_request(None, "fail-on: warning\n");
+        let root = dir.path();
+        if hide.is_empty() {
+            std::fs::create_dir_all(root.join(".hidden")).expect("mkdir");
+            std::fs::rename(root.join("clusters/prod/aws-auth.yaml"), root.join(path)).expect("mv");
+        } else {
+            write(root, hide, &format!("{path}\n"));
+        }
+        // as CI sees a pull request: committed
+        git(root, &["add", "-A", "-f"]);
+        git(root, &["commit", "-q", "-m", "pr"]);
+        let o = awsauth(
+            &[
+                "lint",
+                "--new-only",
+                "--base",
+                "main",
+                "--format",
+                "concise",
+            ],
+            root,
+        );
+        let all = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{hide} {path}: {all}");
+        assert!(all.contains("system-masters"), "{hide} {path}: {all}");
+    }
+}

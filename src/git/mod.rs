@@ -422,6 +422,32 @@ impl Repo {
             .collect())
     }
 
+    /// The files of the index under `paths` (relative to the current directory, taken
+    /// literally; all when empty), relative to the current directory.
+    pub fn tracked(&self, paths: &[String]) -> Result<Vec<PathBuf>, GitError> {
+        let mut c = self.command();
+        c.current_dir(&self.cwd)
+            .env("GIT_LITERAL_PATHSPECS", "1")
+            .args(["ls-files", "-z", "--"])
+            .args(paths);
+        let out = c
+            .output()
+            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
+        if !out.status.success() {
+            return Err(GitError(format!(
+                "`git ls-files` failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(out
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| std::str::from_utf8(p).ok())
+            .map(PathBuf::from)
+            .collect())
+    }
+
     /// The merge base of two commits.
     pub fn merge_base(&self, a: &str, b: &str) -> Result<String, GitError> {
         self.run(&["merge-base", a, b])
