@@ -851,8 +851,21 @@ fn lint(args: &LintArgs) -> Result<ExitCode> {
     };
     // every file git tracks is read (`.ignore`, `.gitignore` and hidden folders are the change's
     // to edit too)
+    // (paths outside the repository are an error of their own, below)
     let tracked = match &base {
-        Some((repo, _)) => repo.tracked(&input.paths)?,
+        Some((repo, _)) => {
+            let inside: Vec<String> = input
+                .paths
+                .iter()
+                .filter(|p| *p != "-" && repo.root_relative(Path::new(p)).is_some())
+                .cloned()
+                .collect();
+            if input.paths.is_empty() || !inside.is_empty() {
+                repo.tracked(&inside)?
+            } else {
+                Vec::new()
+            }
+        }
         None => Vec::new(),
     };
     let read = load_all(&input, &mut configs, &tracked)?;
