@@ -307,10 +307,8 @@ fn emit(text: &str, kind: Out) -> Result<()> {
     }
     let text = match kind {
         Out::Text => escape::lines(text, false),
-        // (renderers escape their JSON already; this catches any that does not, such as the
-        // rules' policy messages from a configuration: the pass is idempotent)
-        Out::Json => std::borrow::Cow::Owned(escape::json(text.to_owned())),
-        Out::Annotations => std::borrow::Cow::Borrowed(text),
+        // (each JSON renderer escapes its document: `escape::json`)
+        Out::Json | Out::Annotations => std::borrow::Cow::Borrowed(text),
     };
     let mut out = std::io::stdout().lock();
     written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
@@ -1123,7 +1121,10 @@ fn list_rules(args: &RulesArgs) -> Result<ExitCode> {
                     })
                 })
                 .collect();
-            out = serde_json::to_string_pretty(&serde_json::json!({"version": 1, "rules": list}))?;
+            // (policy summaries come from the configuration)
+            out = escape::json(serde_json::to_string_pretty(
+                &serde_json::json!({"version": 1, "rules": list}),
+            )?);
             out.push('\n');
         }
     }
