@@ -691,7 +691,7 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
         section.root = root;
         return;
     }
-    let first_entry = entries.len();
+    let _first_entry = entries.len();
     let result = match &root {
         None => Ok(GoVal::Null),
         Some(r) => to_go_root(r),
@@ -768,7 +768,6 @@ fn parse_section(section: &mut Section, entries: &mut Vec<Entry>, accounts: &mut
     if let Some(root) = &root {
         find_duplicate_entry_keys(section, root);
     }
-    let _ = first_entry;
     section.root = root;
 }
 

@@ -157,11 +157,6 @@ impl SourceFile {
             .map_or(self.text.len(), |next| next - 1);
         start..end.max(start)
     }
-
-    /// The number of lines.
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
-    }
 }
 
 #[cfg(test)]

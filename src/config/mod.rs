@@ -90,17 +90,6 @@ impl ConfigError {
     }
 }
 
-/// A value with where it was written.
-#[derive(Debug, Clone)]
-pub struct Spanned<T> {
-    /// The value.
-    pub value: T,
-    /// The configuration file.
-    pub file: Arc<SourceFile>,
-    /// Its span there.
-    pub span: Span,
-}
-
 /// A rule selector: a rule or policy id, a category, or `all`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selector {
@@ -1113,7 +1102,6 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
         BTreeMap::new();
     let mut rule_keys: Vec<(String, Arc<SourceFile>, Span, file::RuleFile)> = Vec::new();
     let mut policies: Vec<Policy> = Vec::new();
-    let mut policy_spans: HashMap<String, (Arc<SourceFile>, Span)> = HashMap::new();
     // the base first, so each file overrides what it extends
     for layer in layers.iter().rev() {
         let mut r = Resolver {
@@ -1402,7 +1390,6 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
                 location: leak(format!("{}#L{}", layer.file.name, lc.line)),
                 enabled: p.severity != Some(Level::Off),
             }));
-            policy_spans.insert(p.id.clone(), (Arc::clone(&layer.file), id_span));
             policies.retain(|q| q.rule.name != p.id);
             policies.push(Policy {
                 rule,
@@ -1487,7 +1474,6 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
             )),
         }
     }
-    let _ = policy_spans;
     if errors.is_empty() {
         Ok(settings)
     } else {

@@ -700,17 +700,6 @@ impl Repo {
         c
     }
 
-    /// The paths that differ between `old` and `new` (pathspecs relative to the current
-    /// directory), with their blob ids; untracked files count as added in the working tree.
-    pub fn diff_raw(
-        &self,
-        old: &Rev,
-        new: &Rev,
-        pathspecs: &[String],
-    ) -> Result<Vec<RawChange>, GitError> {
-        self.diff_raw_with(old, new, pathspecs, &mut |_| {})
-    }
-
     /// [`Repo::diff_raw`], calling `on_change` for each change as git reports it, so the
     /// caller can ask for blobs while git is still comparing.
     pub fn diff_raw_with(

@@ -1,10 +1,8 @@
 //! `arn-pattern`: an ARN holds a wildcard, a placeholder, whitespace or invisible characters.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping, is_placeholder};
+use crate::diagnostic::Diagnostic;
+use crate::model::AwsAuth;
+use crate::rules::{active_entries, is_placeholder};
 
 declare_rule! {
     /// ## What it does

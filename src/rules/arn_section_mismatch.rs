@@ -1,10 +1,9 @@
 //! `arn-section-mismatch`: a user ARN in mapRoles or a role ARN in mapUsers.
-#![allow(unused_imports)]
 use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping, is_placeholder};
+use crate::diagnostic::Diagnostic;
+use crate::model::{AwsAuth, SectionKind};
+use crate::rules::active_entries;
 
 declare_rule! {
     /// ## What it does

@@ -1,10 +1,7 @@
 //! `empty-section-style`: an empty section written as a quoted empty string.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping, is_placeholder};
+use crate::diagnostic::Diagnostic;
+use crate::model::AwsAuth;
 
 declare_rule! {
     /// ## What it does

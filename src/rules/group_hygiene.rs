@@ -1,12 +1,10 @@
 //! `group-hygiene`: an empty, repeated or padded group.
-#![allow(unused_imports)]
 use std::collections::HashSet;
 
-use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, Entry, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping};
+use crate::model::AwsAuth;
+use crate::rules::active_entries;
 
 declare_rule! {
     /// ## What it does

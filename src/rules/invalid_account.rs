@@ -1,10 +1,7 @@
 //! `invalid-account`: a `mapAccounts` item is not a 12-digit account id.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping, is_placeholder};
+use crate::model::{AwsAuth, SectionKind};
 
 declare_rule! {
     /// ## What it does

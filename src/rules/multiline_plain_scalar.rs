@@ -1,10 +1,7 @@
 //! `multiline-plain-scalar`: a value spans lines or swallowed a mis-indented list item.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, Entry, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping};
+use crate::diagnostic::Diagnostic;
+use crate::model::{AwsAuth, SectionKind};
 
 declare_rule! {
     /// ## What it does

@@ -1,8 +1,6 @@
 //! `node-mapping`: a node mapping that the Node authorizer or the kubelet will reject.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::{AwsAuth, Entry, SectionKind, SourceKind, Status};
 use crate::rules::{active_entries, entry_works_as_node, is_node_mapping};
 

@@ -1,9 +1,8 @@
 //! `platform-node-groups`: a Windows or Fargate node mapping without its platform group.
-#![allow(unused_imports)]
 use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, Entry, SectionKind, Status};
+use crate::diagnostic::Diagnostic;
+use crate::model::AwsAuth;
 use crate::rules::{active_entries, is_node_mapping};
 
 declare_rule! {

@@ -1,9 +1,7 @@
 //! `privileged-node-identity`: a node mapping that also grants human or admin groups.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, Entry, SectionKind, Status};
+use crate::diagnostic::Diagnostic;
+use crate::model::AwsAuth;
 use crate::rules::{active_entries, is_node_mapping};
 
 declare_rule! {

@@ -1,10 +1,8 @@
 //! `reserved-group`: a group reserved for built-in Kubernetes identities.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping, is_placeholder};
+use crate::diagnostic::Diagnostic;
+use crate::model::AwsAuth;
+use crate::rules::{active_entries, is_node_mapping};
 
 declare_rule! {
     /// ## What it does

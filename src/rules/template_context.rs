@@ -1,10 +1,8 @@
 //! `template-context`: a template that renders empty or fails where it is used.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, SectionKind, Status};
-use crate::rules::{active_entries, is_node_mapping, is_placeholder};
+use crate::diagnostic::Diagnostic;
+use crate::model::{AwsAuth, SectionKind};
+use crate::rules::active_entries;
 
 declare_rule! {
     /// ## What it does

@@ -1,9 +1,7 @@
 //! `username-audit-trail`: a shared role mapped to a fixed username.
-#![allow(unused_imports)]
-use crate::arn::Arn;
 use crate::declare_rule;
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{AwsAuth, Entry, SectionKind, Status};
+use crate::diagnostic::Diagnostic;
+use crate::model::{AwsAuth, SectionKind};
 use crate::rules::{active_entries, is_node_mapping};
 
 declare_rule! {

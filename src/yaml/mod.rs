@@ -579,13 +579,12 @@ fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
                 allowed = true;
                 complex = true;
             }
-            TokenType::Scalar(style @ (ScalarStyle::Literal | ScalarStyle::Folded), _) => {
+            TokenType::Scalar(ScalarStyle::Literal | ScalarStyle::Folded, _) => {
                 allowed = true;
                 // libyaml: "found a tab character where an indentation space is expected"
                 if let Some(t) = block_scalar_tab(text, start, end) {
                     errors.push(tab_error(t));
                 }
-                let _ = style;
             }
             TokenType::Scalar(style, _) => {
                 allowed = false;
