@@ -73,20 +73,10 @@ pub const TEMPLATE_VARIABLES: [&str; 5] = [
     "AccessKeyID",
 ];
 
-/// Edit distance, for telling a typo of `{{SessionName}}` from another tool's variable.
+/// Edit distance (Levenshtein, in characters), for telling a typo of `{{SessionName}}` from
+/// another tool's variable, and for "did you mean" hints.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// Whether `{{ name }}` is (a misspelling of) one of the authenticator's own variables.
