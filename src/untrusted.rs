@@ -23,19 +23,6 @@ pub const BASELINE_CAP: u64 = 64 << 20;
 /// Kernel file systems whose files pass for regular ones.
 const PSEUDO: [&str; 3] = ["/proc", "/sys", "/dev"];
 
-/// `n` bytes for a message: `1 MiB`, `64 MiB`, `512 KiB`, `300 bytes`.
-pub fn size(n: u64) -> String {
-    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
-        format!("{} MiB", n >> 20)
-    } else if n >= 1 << 20 {
-        format!("{:.1} MiB", n as f64 / f64::from(1 << 20))
-    } else if n >= 1 << 10 {
-        format!("{} KiB", n.div_ceil(1 << 10))
-    } else {
-        format!("{n} bytes")
-    }
-}
-
 /// Why `path` is not a file awsauth reads settings from, if it is not.
 fn not_regular(path: &Path, meta: &std::fs::Metadata) -> Option<&'static str> {
     let kind = meta.file_type();
@@ -62,8 +49,8 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     let too_big = |n: u64| {
         format!(
             "it is larger than the {} awsauth reads ({})",
-            size(cap),
-            size(n)
+            crate::discover::show_size(cap),
+            crate::discover::show_size(n)
         )
     };
     if meta.len() > cap {
@@ -147,15 +134,6 @@ pub fn confine(target: &Path, root: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sizes_are_worded() {
-        assert_eq!(size(1 << 20), "1 MiB");
-        assert_eq!(size(64 << 20), "64 MiB");
-        assert_eq!(size(1500), "2 KiB");
-        assert_eq!(size(3 << 19), "1.5 MiB");
-        assert_eq!(size(12), "12 bytes");
-    }
 
     #[test]
     fn kernel_and_special_files_are_refused() {

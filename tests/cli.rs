@@ -601,18 +601,7 @@ fn a_panic_on_one_file_is_that_files_internal_error() {
     assert_eq!(v["configmaps"][0]["file"], "a.yaml");
     // `diff`: the version that panics is not compared, the others are
     let git = |args: &[&str]| {
-        let o = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", dir)
-            .output()
-            .expect("git runs");
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        common::git(dir, args);
     };
     write(dir, "a.yaml", GOOD);
     write(dir, "b.yaml", GOOD);
