@@ -58,7 +58,7 @@ pub fn subject(d: &Diagnostic) -> String {
 pub fn file_key(name: &str, base: &Path) -> String {
     let path = Path::new(name);
     let rel = if path.exists() {
-        crate::config::relative_from(path, base)
+        crate::paths::relative_from(path, base)
     } else {
         PathBuf::from(name)
     };

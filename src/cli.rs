@@ -674,7 +674,10 @@ fn load_all(args: &InputArgs, configs: &mut Configs, tracked: &[PathBuf]) -> Res
         .partition(|e| !e.contains('/'));
     opts.exclude.extend(names);
     let cwd = std::env::current_dir().unwrap_or_default();
-    let dir = global.dir.as_ref().map(|d| config::normalize(&cwd.join(d)));
+    let dir = global
+        .dir
+        .as_ref()
+        .map(|d| crate::paths::normalize(&cwd.join(d)));
     let anchored = crate::discover::Exclusions::new(&anchored, dir.as_deref())
         .map_err(|e| anyhow::anyhow!(e))?;
     let (mut inputs, mut errors) =
@@ -1281,7 +1284,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
         let folder = |s: &Settings| {
             s.dir
                 .as_ref()
-                .map(|d| config::normalize(&cwd.join(d)))
+                .map(|d| crate::paths::normalize(&cwd.join(d)))
                 .map(|d| std::fs::canonicalize(&d).unwrap_or(d))
         };
         let now = crate::discover::Exclusions::new(&excludes, folder(&settings).as_deref())

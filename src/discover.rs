@@ -513,7 +513,7 @@ impl Exclusions {
             }
         }
         self.anchored.as_ref().is_some_and(|(dir, set)| {
-            let abs = crate::config::normalize(&root.join(path));
+            let abs = crate::paths::normalize(&root.join(path));
             abs.strip_prefix(dir).is_ok_and(|rel| set.is_match(rel))
         })
     }

@@ -12,6 +12,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 mod par;
+pub mod paths;
 pub mod policy;
 pub mod rbac;
 pub mod registry;

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use crate::config::{Settings, relative};
+use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::FileLoad;
+use crate::paths::relative;
 use crate::registry::{Category, Rule};
 use crate::rules::{self, Context};
 use crate::source::Span;

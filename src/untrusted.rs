@@ -93,7 +93,7 @@ fn absolute(path: &Path) -> PathBuf {
     } else {
         std::env::current_dir().unwrap_or_default().join(path)
     };
-    crate::config::normalize(&p)
+    crate::paths::normalize(&p)
 }
 
 /// Whether a path names something inside a `.git` directory (or is one).

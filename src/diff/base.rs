@@ -145,7 +145,7 @@ pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<Option<AtBase>, 
         reads: RefCell::new(Vec::new()),
     };
     let path = match leaf {
-        Leaf::File(p) => config::normalize(&cwd.join(p)),
+        Leaf::File(p) => crate::paths::normalize(&cwd.join(p)),
         Leaf::Discover(dir) => match discover(&source, &cwd.join(dir))? {
             Some(p) => p,
             None => return Ok(Some(AtBase::default())),
@@ -216,8 +216,8 @@ impl Tree {
     /// [`discover`] finds it.
     pub fn leaf_for(&self, dir: &Path) -> Option<PathBuf> {
         let cwd = std::env::current_dir().unwrap_or_default();
-        let abs = config::normalize(&cwd.join(dir));
-        let dir = config::normalize(&std::fs::canonicalize(&abs).unwrap_or(abs));
+        let abs = crate::paths::normalize(&cwd.join(dir));
+        let dir = crate::paths::normalize(&std::fs::canonicalize(&abs).unwrap_or(abs));
         for d in dir.ancestors() {
             let Ok(rel) = d.strip_prefix(&self.root) else {
                 break;
@@ -269,7 +269,8 @@ fn blobs(
 /// top of the repository, then on the file system above it (as `lint` finds it there).
 fn discover(at: &AtCommit<'_>, dir: &Path) -> Result<Option<PathBuf>, GitError> {
     let root = std::fs::canonicalize(&at.repo.root).unwrap_or_else(|_| at.repo.root.clone());
-    let dir = config::normalize(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()));
+    let dir =
+        crate::paths::normalize(&std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_owned()));
     let mut candidates = Vec::new();
     for d in dir.ancestors() {
         let Ok(rel) = d.strip_prefix(&root) else {

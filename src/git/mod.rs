@@ -618,7 +618,7 @@ impl Repo {
         } else {
             cwd.join(path)
         };
-        let abs = crate::config::normalize(&abs);
+        let abs = crate::paths::normalize(&abs);
         let root = canon(&self.root);
         let rel = abs.strip_prefix(&root).ok()?;
         let s = rel.to_string_lossy().replace('\\', "/");
