@@ -314,26 +314,6 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     Ok(bytes)
 }
 
-/// A size for a message: `16 MiB`, `190.7 MiB`, `500 bytes`.
-pub fn show_size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let b = bytes as f64;
-    let (value, unit) = if bytes >= 1 << 30 {
-        (b / f64::from(1u32 << 30), "GiB")
-    } else if bytes >= 1 << 20 {
-        (b / f64::from(1u32 << 20), "MiB")
-    } else if bytes >= 1 << 10 {
-        (b / f64::from(1u32 << 10), "KiB")
-    } else {
-        return format!("{bytes} bytes");
-    };
-    if (value - value.round()).abs() < 0.05 {
-        format!("{value:.0} {unit}")
-    } else {
-        format!("{value:.1} {unit}")
-    }
-}
-
 /// The error for a file over the size limit: its size when known (`None`: it grew while read,
 /// or is a stream), and the limit.
 fn too_large(size: Option<u64>, max: u64) -> String {
@@ -341,14 +321,14 @@ fn too_large(size: Option<u64>, max: u64) -> String {
         || {
             format!(
                 "the input is larger than the {} limit for one file",
-                show_size(max)
+                crate::untrusted::show_size(max)
             )
         },
         |s| {
             format!(
                 "the file is {} ({s} bytes), over the {} limit for one file",
-                show_size(s),
-                show_size(max)
+                crate::untrusted::show_size(s),
+                crate::untrusted::show_size(max)
             )
         },
     );
@@ -539,10 +519,10 @@ mod tests {
 
     #[test]
     fn sizes_show_in_binary_units() {
-        assert_eq!(show_size(100), "100 bytes");
-        assert_eq!(show_size(16 << 20), "16 MiB");
-        assert_eq!(show_size(200_000_184), "190.7 MiB");
-        assert_eq!(show_size(500_000), "488.3 KiB");
+        assert_eq!(crate::untrusted::show_size(100), "100 bytes");
+        assert_eq!(crate::untrusted::show_size(16 << 20), "16 MiB");
+        assert_eq!(crate::untrusted::show_size(200_000_184), "190.7 MiB");
+        assert_eq!(crate::untrusted::show_size(500_000), "488.3 KiB");
     }
 
     #[test]

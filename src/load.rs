@@ -73,12 +73,6 @@ pub const TEMPLATE_VARIABLES: [&str; 5] = [
     "AccessKeyID",
 ];
 
-/// Edit distance (Levenshtein, in characters), for telling a typo of `{{SessionName}}` from
-/// another tool's variable, and for "did you mean" hints.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    strsim::levenshtein(a, b)
-}
-
 /// Whether `{{ name }}` is (a misspelling of) one of the authenticator's own variables.
 pub fn is_authenticator_variable(name: &str) -> bool {
     let name = name.trim();
@@ -106,7 +100,7 @@ pub fn is_authenticator_variable(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     TEMPLATE_VARIABLES
         .iter()
-        .any(|v| edit_distance(&lower, &v.to_ascii_lowercase()) <= 2)
+        .any(|v| strsim::levenshtein(&lower, &v.to_ascii_lowercase()) <= 2)
 }
 
 /// Finds Helm or Jinja syntax (`{{ .x }}`, `{{- x }}`, `{{ include ... }}`, `{{ var }}`,

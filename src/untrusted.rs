@@ -49,8 +49,8 @@ pub fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, String> {
     let too_big = |n: u64| {
         format!(
             "it is larger than the {} awsauth reads ({})",
-            crate::discover::show_size(cap),
-            crate::discover::show_size(n)
+            show_size(cap),
+            show_size(n)
         )
     };
     if meta.len() > cap {
@@ -128,6 +128,26 @@ pub fn confine(target: &Path, root: &Path) -> Result<(), String> {
                 "directory tree"
             }
         )),
+    }
+}
+
+/// A size for a message: `16 MiB`, `190.7 MiB`, `500 bytes`.
+pub fn show_size(bytes: u64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let b = bytes as f64;
+    let (value, unit) = if bytes >= 1 << 30 {
+        (b / f64::from(1u32 << 30), "GiB")
+    } else if bytes >= 1 << 20 {
+        (b / f64::from(1u32 << 20), "MiB")
+    } else if bytes >= 1 << 10 {
+        (b / f64::from(1u32 << 10), "KiB")
+    } else {
+        return format!("{bytes} bytes");
+    };
+    if (value - value.round()).abs() < 0.05 {
+        format!("{value:.0} {unit}")
+    } else {
+        format!("{value:.1} {unit}")
     }
 }
 

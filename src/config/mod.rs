@@ -728,7 +728,7 @@ fn serde_error(
         let mut err = ConfigError::at(file, span, format!("unknown key `{name}`{parent}"));
         let best = expected
             .iter()
-            .map(|c| (crate::load::edit_distance(&name, c), *c))
+            .map(|c| (strsim::levenshtein(&name, c), *c))
             .min();
         err = match best {
             Some((d, c)) if d <= 2 || c.starts_with(&name) => {
@@ -1435,7 +1435,7 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
 fn suggestion(id: &str, known: &[&str]) -> Option<String> {
     let best = known
         .iter()
-        .map(|k| (crate::load::edit_distance(id, k), *k))
+        .map(|k| (strsim::levenshtein(id, k), *k))
         .min()?;
     if best.0 <= 3 {
         Some(format!("did you mean `{}`?", best.1))

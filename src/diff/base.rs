@@ -51,8 +51,8 @@ impl Source for AtCommit<'_> {
         match found.into_iter().next().flatten() {
             Some(Err(size)) => Err(format!(
                 "cannot read: it is larger than the {} awsauth reads ({})",
-                crate::discover::show_size(crate::untrusted::CONFIG_CAP),
-                crate::discover::show_size(size)
+                crate::untrusted::show_size(crate::untrusted::CONFIG_CAP),
+                crate::untrusted::show_size(size)
             )),
             Some(Ok(bytes)) => {
                 self.reads.borrow_mut().push(Read::Blob(rel));

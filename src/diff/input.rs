@@ -173,8 +173,8 @@ pub fn from_git(
     let too_large = |size: u64| {
         format!(
             "{}, larger than `--max-file-size` ({}): not read",
-            crate::discover::show_size(size),
-            crate::discover::show_size(max)
+            crate::untrusted::show_size(size),
+            crate::untrusted::show_size(max)
         )
     };
     // the bytes of one side (`None`: absent), or why they are not read

@@ -73,7 +73,7 @@ pub fn unknown(file: &std::sync::Arc<SourceFile>, c: &Code, known: &[&str]) -> D
     let best = known
         .iter()
         .filter(|k| chars.abs_diff(k.chars().count()) <= 3)
-        .map(|k| (crate::load::edit_distance(&c.name, k), *k))
+        .map(|k| (strsim::levenshtein(&c.name, k), *k))
         .min();
     let help = match best {
         Some((d, k)) if d <= 3 => format!("did you mean `{k}`?"),

@@ -1,7 +1,6 @@
 //! `unknown-data-key`: data keys the authenticator does not read.
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::edit_distance;
 use crate::model::{AwsAuth, SectionKind, SourceKind};
 
 declare_rule! {
@@ -58,7 +57,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let lower = key.value.to_ascii_lowercase();
         let near = SectionKind::ALL
             .into_iter()
-            .find(|s| edit_distance(&lower, &s.key().to_ascii_lowercase()) <= 2);
+            .find(|s| strsim::levenshtein(&lower, &s.key().to_ascii_lowercase()) <= 2);
         // a fragment's holder is often a values file with many other keys
         if near.is_none() && obj.kind == SourceKind::Fragment {
             continue;

@@ -1,7 +1,6 @@
 //! `unknown-entry-key`: entry keys the authenticator ignores.
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::edit_distance;
 use crate::model::{AwsAuth, SectionKind};
 
 declare_rule! {
@@ -63,7 +62,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let normalized: String = lower.chars().filter(|c| !matches!(c, '_' | '-')).collect();
         let near = known.iter().filter(|n| **n != "userid").find(|n| {
             normalized == **n
-                || edit_distance(&normalized, n) <= 2
+                || strsim::levenshtein(&normalized, n) <= 2
                 || (normalized == "arn" && n.ends_with("arn"))
         });
         let d = if lower == "userid" {

@@ -1,7 +1,6 @@
 //! `unknown-system-group`: a `system:` group that Kubernetes does not define grants nothing.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::load::edit_distance;
 use crate::model::AwsAuth;
 use crate::rules::active_entries;
 
@@ -98,7 +97,7 @@ fn suggestion(group: &str) -> Option<&'static str> {
     let name = lower.strip_prefix("system:").unwrap_or(&lower);
     let (best, distance) = KNOWN
         .iter()
-        .map(|k| (*k, edit_distance(name, &k["system:".len()..])))
+        .map(|k| (*k, strsim::levenshtein(name, &k["system:".len()..])))
         .min_by_key(|(_, d)| *d)?;
     if distance <= 2 || distance * 2 <= name.chars().count() {
         return Some(best);

@@ -101,7 +101,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             let fix = crate::load::TEMPLATE_VARIABLES
                 .iter()
                 .min_by_key(|v| {
-                    crate::load::edit_distance(
+                    strsim::levenshtein(
                         &bad.to_ascii_lowercase(),
                         &format!("{{{{{}}}}}", v.to_ascii_lowercase()),
                     )
