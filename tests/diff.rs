@@ -1,13 +1,31 @@
-//! `awsauth diff` on throw-away Git repositories: each risk class, renames, the index, shallow
-//! clones, missing revisions, `--no-index`; JSON and exit codes asserted, human and Markdown
-//! renderings snapshotted.
+//! `awsauth diff`, in two kinds of test.
+//!
+//! **Fixture pairs** (`fixtures/diff/<case>/`): what two manifests compare to. A case holds
+//! `before.yaml` and `after.yaml`, a one-line `README` saying which behaviour it pins, an
+//! optional `args` (more flags, separated by white space) and `expected.json`: the exit code, the
+//! JSON report, and standard error when there is any, of
+//! `awsauth diff --no-index --no-config --format json [ARGS] before.yaml after.yaml` run in the
+//! case's folder (`--no-config`: a case never depends on where the repository lives). One test
+//! walks every case. After a deliberate change, `AWSAUTH_BLESS=1 cargo test --test diff` (or
+//! `cargo insta test --accept`, which sets `INSTA_UPDATE=always`) rewrites the expected files;
+//! review them with `git diff`. A new case is a new folder: no Rust to write.
+//!
+//! **Rust tests** for the rest: what needs revisions of a throw-away Git repository (commits,
+//! the index, renames, shallow, partial and bare clones, hostile repositories), what is checked
+//! in another rendering (human and Markdown snapshots, GitHub annotations) or on standard error,
+//! and generated inputs too big for a fixture. Each is named after the behaviour it pins.
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use common::{git, json, stderr};
 use std::process::{Command, Output};
+
+/// What a command printed on standard output.
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
 
 fn awsauth(dir: &Path, args: &[&str]) -> Output {
     awsauth_with(dir, "auto", args)
@@ -2164,4 +2182,135 @@ fn files_over_the_size_limit_are_not_compared() {
         ],
     );
     exits(&o, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixture pairs
+
+/// The folder of the fixture pairs.
+fn cases_dir() -> PathBuf {
+    common::root().join("fixtures/diff")
+}
+
+/// The files a case may hold.
+const CASE_FILES: &[&str] = &[
+    "README",
+    "before.yaml",
+    "after.yaml",
+    "args",
+    "expected.json",
+];
+
+/// Runs `awsauth diff --no-index` on the pair of `case` in `format`, with the case's `args`.
+fn diff_case(case: &str, format: &str) -> Output {
+    let dir = cases_dir().join(case);
+    let extra = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
+    let mut args = vec!["diff", "--no-index", "--no-config", "--format", format];
+    args.extend(extra.split_whitespace());
+    args.extend(["before.yaml", "after.yaml"]);
+    awsauth(&dir, &args)
+}
+
+/// What `expected.json` holds: the exit code, the report (text if it is not JSON), and
+/// standard error when there is any.
+fn outcome(o: &Output) -> serde_json::Value {
+    let report: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|_| stdout(o).into());
+    let mut v = serde_json::json!({ "exit": o.status.code(), "stdout": report });
+    if !o.stderr.is_empty() {
+        v["stderr"] = stderr(o).into();
+    }
+    v
+}
+
+/// Whether the run rewrites the expected files instead of comparing with them.
+fn blessing() -> bool {
+    std::env::var("AWSAUTH_BLESS").is_ok_and(|v| v == "1")
+        || std::env::var("INSTA_UPDATE").is_ok_and(|v| v == "always")
+}
+
+/// The first lines where two texts differ, with a little context.
+fn first_difference(expected: &str, got: &str) -> String {
+    let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
+    let at = e.iter().zip(&g).take_while(|(a, b)| a == b).count();
+    let from = at.saturating_sub(3);
+    let show = |lines: &[&str]| {
+        lines
+            .iter()
+            .skip(from)
+            .take(8)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    format!(
+        "  from line {}\n  expected:\n{}\n  got:\n{}",
+        from + 1,
+        show(&e),
+        show(&g)
+    )
+}
+
+/// Checks one case folder (or rewrites its expected file); returns what is wrong.
+fn check_case(dir: &Path, bless: bool) -> Option<String> {
+    let name = dir
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    for entry in std::fs::read_dir(dir).expect("case folder").flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if !CASE_FILES.contains(&file.as_str()) {
+            return Some(format!(
+                "{name}: unexpected file `{file}` (a case holds {CASE_FILES:?})"
+            ));
+        }
+    }
+    let readme = std::fs::read_to_string(dir.join("README")).unwrap_or_default();
+    if readme.trim().is_empty() || readme.trim().lines().count() != 1 {
+        return Some(format!(
+            "{name}: needs a one-line README saying what the case pins"
+        ));
+    }
+    let got = outcome(&diff_case(&name, "json"));
+    let got_text = serde_json::to_string_pretty(&got).expect("json") + "\n";
+    let path = dir.join("expected.json");
+    if bless {
+        std::fs::write(&path, got_text).expect("write expected.json");
+        return None;
+    }
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Some(format!(
+            "{name}: no expected.json (AWSAUTH_BLESS=1 writes it)"
+        ));
+    };
+    let expected: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    (expected != got).then(|| {
+        let expected_text = serde_json::to_string_pretty(&expected).expect("json");
+        format!("{name}:\n{}", first_difference(&expected_text, &got_text))
+    })
+}
+
+/// Every case of `fixtures/diff/` compares to its `expected.json`: exit code, report, and
+/// standard error.
+#[test]
+fn each_fixture_pair_diffs_to_its_expected_report() {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir())
+        .expect("fixtures/diff")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() > 30, "{} cases", dirs.len());
+    let bless = blessing();
+    let failures: Vec<String> = dirs.iter().filter_map(|d| check_case(d, bless)).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} case(s) differ (after a deliberate change: AWSAUTH_BLESS=1 cargo test --test diff, then review `git diff fixtures/diff`):\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
 }
