@@ -7,7 +7,7 @@
 //! `awsauth diff --no-index --no-config --format json [ARGS] before.yaml after.yaml` run in the
 //! case's folder (`--no-config`: a case never depends on where the repository lives). One test
 //! walks every case. After a deliberate change, `AWSAUTH_BLESS=1 cargo test --test diff` (or
-//! `cargo insta test --accept`, which sets `INSTA_UPDATE=always`) rewrites the expected files;
+//! `INSTA_UPDATE=always`, which writes the insta snapshots too) rewrites the expected files;
 //! review them with `git diff`. A new case is a new folder: no Rust to write.
 //!
 //! **Rust tests** for the rest: what needs revisions of a throw-away Git repository (commits,
