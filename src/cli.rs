@@ -444,9 +444,9 @@ impl Configs {
             unknown: Vec::new(),
         };
         if args.no_config {
-            me.fixed = Some(me.finish(Settings::default())?);
+            me.fixed = Some(me.finish(Settings::new(rules::RULES))?);
         } else if let Some(path) = &args.config {
-            let settings = config::load(path).map_err(|e| {
+            let settings = config::load(path, rules::RULES).map_err(|e| {
                 report_config_errors(&e);
                 ConfigFailure
             })?;
@@ -484,7 +484,8 @@ impl Configs {
     /// warning) when it has errors there.
     fn load_at_base(&mut self, leaf: crate::diff::base::Leaf<'_>) -> Result<Arc<Settings>> {
         let b = self.at_base.as_mut().expect("reading at the base commit");
-        let at = crate::diff::base::load(&b.cwd, &b.commit, leaf)?.unwrap_or_default();
+        let at =
+            crate::diff::base::load(&b.cwd, &b.commit, leaf, rules::RULES)?.unwrap_or_default();
         for note in &at.notes {
             say(&format!("note: {}", escape::text(note)));
         }
@@ -493,7 +494,7 @@ impl Configs {
             at.settings
         } else {
             report_base_config_errors(&at.errors, &name, "findings are judged");
-            Settings::default()
+            Settings::new(rules::RULES)
         };
         b.read.push(name);
         self.finish(settings)
@@ -510,7 +511,11 @@ impl Configs {
         let all = self.all();
         for id in &self.unknown {
             if !all.iter().any(|s| s.knows(id)) {
-                anyhow::bail!(config::unknown_selector(id));
+                anyhow::bail!(
+                    "unknown rule or category `{}`; {}",
+                    escape::text(id),
+                    config::selector_hint(id, rules::RULES)
+                );
             }
         }
         Ok(())
@@ -530,7 +535,7 @@ impl Configs {
             let settings = match (self.by_file.get(&key), found) {
                 (Some(s), _) => Arc::clone(s),
                 (None, Some(leaf)) => self.load_at_base(crate::diff::base::Leaf::File(&leaf))?,
-                (None, None) => self.finish(Settings::default())?,
+                (None, None) => self.finish(Settings::new(rules::RULES))?,
             };
             self.by_file.insert(key, Arc::clone(&settings));
             self.by_dir.insert(dir.to_owned(), Arc::clone(&settings));
@@ -540,7 +545,7 @@ impl Configs {
         let settings = match &found {
             Some(path) if self.by_file.contains_key(path) => Arc::clone(&self.by_file[path]),
             Some(path) => {
-                let s = config::load(path).map_err(|e| {
+                let s = config::load(path, rules::RULES).map_err(|e| {
                     report_config_errors(&e);
                     ConfigFailure
                 })?;
@@ -553,7 +558,7 @@ impl Configs {
                 if let Some(s) = self.by_file.get(&key) {
                     Arc::clone(s)
                 } else {
-                    let s = self.finish(Settings::default())?;
+                    let s = self.finish(Settings::new(rules::RULES))?;
                     self.by_file.insert(key, Arc::clone(&s));
                     s
                 }
@@ -1230,7 +1235,7 @@ fn diff(args: &DiffArgs) -> Result<ExitCode> {
                 None => diff::base::Leaf::Discover(Path::new(".")),
             };
             // a base that git cannot read the configuration of is judged with the defaults
-            diff::base::load(&cwd, commit, leaf).unwrap_or_else(|e| {
+            diff::base::load(&cwd, commit, leaf, rules::RULES).unwrap_or_else(|e| {
                 Some(diff::base::AtBase {
                     errors: vec![ConfigError {
                         at: None,

@@ -246,9 +246,25 @@ pub struct Settings {
     pub cluster: Cluster,
     /// Policies.
     pub policies: Vec<Policy>,
+    /// The built-in rules, handed in by the caller (configuration knows no rule of its own:
+    /// rule ids are checked against this list). Empty in `Settings::default()`.
+    pub builtin: &'static [&'static Rule],
 }
 
 impl Settings {
+    /// The defaults, knowing the built-in rules `builtin` (e.g. `rules::RULES`).
+    pub fn new(builtin: &'static [&'static Rule]) -> Self {
+        Self {
+            builtin,
+            ..Self::default()
+        }
+    }
+
+    /// The built-in rule named `id`.
+    fn builtin_rule(&self, id: &str) -> Option<&'static Rule> {
+        self.builtin.iter().copied().find(|r| r.name == id)
+    }
+
     /// Whether `rule` runs (select / ignore / severity `off`), before per-file ignores.
     pub fn enabled(&self, rule: &Rule) -> bool {
         if self.rules.get(rule.name).and_then(|r| r.level) == Some(Level::Off) {
@@ -315,14 +331,14 @@ impl Settings {
 
     /// Every rule id and policy id known under these settings.
     pub fn known_ids(&self) -> Vec<&'static str> {
-        let mut ids: Vec<&'static str> = crate::rules::RULES.iter().map(|r| r.name).collect();
+        let mut ids: Vec<&'static str> = self.builtin.iter().map(|r| r.name).collect();
         ids.extend(self.policies.iter().map(|p| p.rule.name));
         ids
     }
 
     /// Looks up a rule or policy by id.
     pub fn find_rule(&self, id: &str) -> Option<&'static Rule> {
-        crate::rules::find(id).or_else(|| {
+        self.builtin_rule(id).or_else(|| {
             self.policies
                 .iter()
                 .find(|p| p.rule.name == id)
@@ -793,13 +809,18 @@ const MAX_POLICIES: usize = 64;
 /// costs a read and a resolution.
 const MAX_CHAIN: usize = 32;
 
-/// Reads a configuration file and what it extends, and resolves them into settings.
-pub fn load(path: &Path) -> Result<Settings, Vec<ConfigError>> {
-    load_from(path, &FileSystem)
+/// Reads a configuration file and what it extends, and resolves them into settings; rule ids
+/// are checked against the built-in rules `builtin` (e.g. `rules::RULES`).
+pub fn load(path: &Path, builtin: &'static [&'static Rule]) -> Result<Settings, Vec<ConfigError>> {
+    load_from(path, &FileSystem, builtin)
 }
 
 /// [`load`], every file of the `extends` chain read from `source`.
-pub fn load_from(path: &Path, source: &dyn Source) -> Result<Settings, Vec<ConfigError>> {
+pub fn load_from(
+    path: &Path,
+    source: &dyn Source,
+    builtin: &'static [&'static Rule],
+) -> Result<Settings, Vec<ConfigError>> {
     // the file the chain starts from too: a `.awsauth.yaml` committed as a link to a file
     // outside the repository is not read
     if let Err(why) = source.confine(path, path) {
@@ -873,7 +894,7 @@ pub fn load_from(path: &Path, source: &dyn Source) -> Result<Settings, Vec<Confi
         }
         layers.push(layer);
     }
-    resolve(layers)
+    resolve(layers, builtin)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1038,11 +1059,14 @@ fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
-fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
+fn resolve(
+    layers: Vec<Layer>,
+    builtin: &'static [&'static Rule],
+) -> Result<Settings, Vec<ConfigError>> {
     let mut settings = Settings {
         chain: layers.iter().map(|l| PathBuf::from(&l.file.name)).collect(),
         dir: layers.first().map(|l| l.dir.clone()),
-        ..Settings::default()
+        ..Settings::new(builtin)
     };
     let mut errors = Vec::new();
     let mut select: Option<Vec<RawSelector>> = None;
@@ -1172,7 +1196,7 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
         for (id, rc) in c.rules.iter().flatten() {
             let at = [Step::Key("rules".into()), Step::Key(id.clone())];
             let key_span = r.key_span(&at);
-            let Some(rule) = crate::rules::find(id) else {
+            let Some(rule) = settings.builtin_rule(id) else {
                 rule_keys.push((id.clone(), Arc::clone(&layer.file), key_span, rc.clone()));
                 continue;
             };
@@ -1274,7 +1298,7 @@ fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
                 );
                 continue;
             }
-            if crate::rules::find(&p.id).is_some()
+            if settings.builtin_rule(&p.id).is_some()
                 || CATEGORIES.iter().any(|(c, _)| *c == p.id)
                 || p.id == "all"
             {
@@ -1491,15 +1515,12 @@ impl Settings {
     }
 }
 
-/// The error for a command-line selector no configuration knows.
-pub fn unknown_selector(id: &str) -> String {
-    let mut known: Vec<&str> = crate::rules::RULES.iter().map(|r| r.name).collect();
+/// What to say of a command-line selector no configuration knows: `did you mean` one of the
+/// built-in rules `builtin` or a category. (The caller says it, the id escaped as it prints.)
+pub fn selector_hint(id: &str, builtin: &[&Rule]) -> String {
+    let mut known: Vec<&str> = builtin.iter().map(|r| r.name).collect();
     known.extend(CATEGORIES.iter().map(|(n, _)| *n));
-    let hint = suggestion(id, &known).unwrap_or_default();
-    format!(
-        "unknown rule or category `{}`; {hint}",
-        crate::render::escape::text(id)
-    )
+    suggestion(id, &known).unwrap_or_default()
 }
 
 /// The commented starter configuration written by `awsauth init`.
