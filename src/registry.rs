@@ -83,3 +83,15 @@ pub fn markdown_index(rules: &[&Rule]) -> String {
     }
     out
 }
+
+/// Writes the generated `README.md` and one page per rule into `dir` (created if missing;
+/// never through a link, as every file awsauth writes: `write`).
+pub fn write_pages(dir: &std::path::Path, rules: &[&Rule]) -> Result<(), String> {
+    crate::write::create_folder(dir)?;
+    crate::write::write_file(&dir.join("README.md"), markdown_index(rules).as_bytes())?;
+    for r in rules {
+        let page = r.markdown_page();
+        crate::write::write_file(&dir.join(format!("{}.md", r.name)), page.as_bytes())?;
+    }
+    Ok(())
+}

@@ -5,7 +5,9 @@
 //! the typed shape ([`file::ConfigFile`]) and every error, serde's or ours, is reported at the
 //! line and column of the offending key or value.
 
+pub mod at_commit;
 pub mod file;
+mod per_dir;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use crate::registry::{Category, Rule};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, NodeKind, Style};
 use file::{ConfigFile, FailOn, Level, MatchFile, Profile};
+pub use per_dir::{Base, BaseNotice, Choice, Configs, Invalid};
 
 /// The names a configuration file may have, in the order they are looked for.
 pub const FILE_NAMES: [&str; 4] = [
@@ -1525,6 +1528,22 @@ pub fn selector_hint(id: &str, builtin: &[&Rule]) -> String {
 
 /// The commented starter configuration written by `awsauth init`.
 pub const STARTER: &str = include_str!("starter.yaml");
+
+/// Writes [`STARTER`] in the current directory (over an existing file only with `force`; never
+/// through a link); the path written.
+pub fn write_starter(force: bool) -> Result<&'static Path, String> {
+    let path = Path::new(FILE_NAMES[0]);
+    // a link (even a dangling one) is there too; writing refuses it, `--force` or not
+    let there = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
+    if there && !force {
+        return Err(format!(
+            "`{}` already exists; use `--force` to overwrite it",
+            path.display()
+        ));
+    }
+    crate::write::write_file(path, STARTER.as_bytes())?;
+    Ok(path)
+}
 
 /// The JSON Schema of the configuration file (`schema/awsauth.schema.json`).
 pub fn schema_json() -> String {

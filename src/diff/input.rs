@@ -26,6 +26,38 @@ fn manifest_path(path: &str) -> bool {
             .any(|e| name.to_ascii_lowercase().ends_with(e))
 }
 
+/// What `awsauth diff` names: with `no_index`, the two files of `revs`; else up to two
+/// revisions of the repository around the current directory, `paths` the pathspecs (see
+/// [`from_git`]). Files larger than `max` bytes are not read.
+pub fn read(
+    revs: &[String],
+    paths: &[String],
+    staged: bool,
+    no_index: bool,
+    max: u64,
+) -> anyhow::Result<(Versions, Revisions)> {
+    if no_index {
+        let [old, new] = revs else {
+            anyhow::bail!("`--no-index` compares two files: `awsauth diff --no-index OLD NEW`");
+        };
+        if old == "-" && new == "-" {
+            anyhow::bail!("standard input can be only one of the two files");
+        }
+        if !paths.is_empty() {
+            anyhow::bail!(
+                "`--no-index` compares the two files named; pathspecs (`-- PATH`) are for revisions"
+            );
+        }
+        return from_files(old, new, max).map_err(|e| anyhow::anyhow!(e));
+    }
+    if revs.len() > 2 {
+        anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
+    }
+    let cwd =
+        std::env::current_dir().map_err(|e| anyhow::anyhow!(e).context("no current directory"))?;
+    Ok(from_git(&cwd, revs, staged, paths, max)?)
+}
+
 /// Two files (`-` is standard input), each of at most `max` bytes.
 pub fn from_files(old: &str, new: &str, max: u64) -> Result<(Versions, Revisions), String> {
     let read = |p: &str| -> Result<FileLoad, String> {

@@ -1,6 +1,7 @@
-//! The configuration as it is at the base commit of a diff: a change can neither vouch for the
-//! accounts it adds nor leave its own files out. The typed loader ([`config::load_from`]) reads
-//! it, `extends` chain included, every file of the repository from the commit's blobs.
+//! The configuration as it is at a commit (the base of a `diff`, or of `lint --new-only`): a
+//! change can neither vouch for the accounts it adds nor leave its own files out. The typed
+//! loader ([`config::load_from`]) reads it, `extends` chain included, every file of the
+//! repository from the commit's blobs. (What a diff then does with it: `diff::settings`.)
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
