@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use rayon::prelude::*;
 
 use super::Versions;
@@ -53,8 +54,7 @@ pub fn read(
     if revs.len() > 2 {
         anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
     }
-    let cwd =
-        std::env::current_dir().map_err(|e| anyhow::anyhow!(e).context("no current directory"))?;
+    let cwd = std::env::current_dir().context("no current directory")?;
     Ok(from_git(&cwd, revs, staged, paths, max)?)
 }
 
