@@ -2,33 +2,9 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
-use crate::registry::Rule;
+use crate::rule_meta::Rule;
+pub use crate::rule_meta::Severity;
 use crate::source::{SourceFile, Span};
-
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Risky or likely wrong.
-    Warning,
-    /// Will not load, will not match, or grants what must never be granted.
-    Error,
-}
-
-impl Severity {
-    /// The lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Info => "info",
-            Self::Warning => "warning",
-            Self::Error => "error",
-        }
-    }
-}
 
 /// A secondary label.
 #[derive(Debug, Clone)]

@@ -17,6 +17,7 @@ pub mod policy;
 pub mod rbac;
 pub mod registry;
 pub mod render;
+pub mod rule_meta;
 pub mod rules;
 pub mod source;
 pub mod suppress;

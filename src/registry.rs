@@ -1,51 +1,7 @@
-//! The rule registry: every rule's metadata, declared beside its code with [`declare_rule!`].
+//! The rule registry: every rule's metadata ([`crate::rule_meta`]), declared beside its code
+//! with [`declare_rule!`], and the generated documentation pages.
 
-use crate::diagnostic::Severity;
-
-/// What a rule is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Category {
-    /// Will not load or will not match as written.
-    Correctness,
-    /// Grants more than intended.
-    Security,
-    /// Consistency and audit trail.
-    Hygiene,
-    /// An organisation policy from the configuration.
-    Policy,
-}
-
-impl Category {
-    /// The lowercase name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Correctness => "correctness",
-            Self::Security => "security",
-            Self::Hygiene => "hygiene",
-            Self::Policy => "policy",
-        }
-    }
-}
-
-/// A rule's metadata.
-#[derive(Debug)]
-pub struct Rule {
-    /// Kebab-case id naming the bad pattern.
-    pub name: &'static str,
-    /// Category.
-    pub category: Category,
-    /// Default severity.
-    pub severity: Severity,
-    /// One-line summary.
-    pub summary: &'static str,
-    /// The documentation (Markdown), from the doc comment above the declaration.
-    pub explanation: &'static str,
-    /// Where the rule is declared.
-    pub location: &'static str,
-    /// Whether it runs without being selected (`prefer-access-entries` is off by default).
-    pub enabled: bool,
-}
+pub use crate::rule_meta::{Category, Rule};
 
 /// Declares a rule's metadata from its doc comment.
 #[macro_export]
@@ -64,10 +20,10 @@ macro_rules! declare_rule {
         pub $name:ident = $id:literal, category: $cat:ident, severity: $sev:ident, summary: $summary:literal, enabled: $enabled:literal,
     ) => {
         $(#[doc = $doc])*
-        pub static $name: $crate::registry::Rule = $crate::registry::Rule {
+        pub static $name: $crate::rule_meta::Rule = $crate::rule_meta::Rule {
             name: $id,
-            category: $crate::registry::Category::$cat,
-            severity: $crate::diagnostic::Severity::$sev,
+            category: $crate::rule_meta::Category::$cat,
+            severity: $crate::rule_meta::Severity::$sev,
             summary: $summary,
             explanation: concat!($($doc, "\n"),*),
             location: concat!(file!(), "#L", line!()),
@@ -126,4 +82,16 @@ pub fn markdown_index(rules: &[&Rule]) -> String {
         ));
     }
     out
+}
+
+/// Writes the generated `README.md` and one page per rule into `dir` (created if missing;
+/// never through a link, as every file awsauth writes: `write`).
+pub fn write_pages(dir: &std::path::Path, rules: &[&Rule]) -> Result<(), String> {
+    crate::write::create_folder(dir)?;
+    crate::write::write_file(&dir.join("README.md"), markdown_index(rules).as_bytes())?;
+    for r in rules {
+        let page = r.markdown_page();
+        crate::write::write_file(&dir.join(format!("{}.md", r.name)), page.as_bytes())?;
+    }
+    Ok(())
 }

@@ -100,7 +100,7 @@ fn documented_configurations_validate_and_load() {
         assert!(errors.is_empty(), "{name}: {errors:?}");
         let path = dir.path().join(format!("{name}/.awsauth.yaml"));
         write(dir.path(), &format!("{name}/.awsauth.yaml"), text);
-        if let Err(e) = awsauth::config::load(&path) {
+        if let Err(e) = awsauth::config::load(&path, awsauth::rules::RULES) {
             panic!("{name}: {e:?}");
         }
     }
@@ -523,7 +523,9 @@ fn init_writes_a_starter_that_loads() {
     let dir = tempfile::tempdir().expect("tmp");
     let o = awsauth(&["init"], dir.path());
     assert_eq!(o.status.code(), Some(0));
-    assert!(awsauth::config::load(&dir.path().join(".awsauth.yaml")).is_ok());
+    assert!(
+        awsauth::config::load(&dir.path().join(".awsauth.yaml"), awsauth::rules::RULES).is_ok()
+    );
     let o = awsauth(&["init"], dir.path());
     assert_eq!(
         o.status.code(),
@@ -604,7 +606,7 @@ fn selection_follows_specificity() {
     let settings = |text: &str| {
         let path = dir.path().join(".awsauth.yaml");
         std::fs::write(&path, text).expect("write");
-        awsauth::config::load(&path).unwrap_or_else(|e| panic!("{e:?}"))
+        awsauth::config::load(&path, awsauth::rules::RULES).unwrap_or_else(|e| panic!("{e:?}"))
     };
     let rule = |id: &str| awsauth::rules::find(id).expect("a rule");
     let (masters, users, pae) = (
@@ -648,7 +650,9 @@ fn hostile_and_odd_configurations_are_errors_not_hangs() {
     let path = dir.path().join(".awsauth.yaml");
     let load = |text: &str| {
         std::fs::write(&path, text).expect("write");
-        awsauth::config::load(&path).err().map(|e| format!("{e:?}"))
+        awsauth::config::load(&path, awsauth::rules::RULES)
+            .err()
+            .map(|e| format!("{e:?}"))
     };
     // nine levels of ten aliases each: a billion values
     let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");

@@ -22,9 +22,10 @@ fn diagnostics_of(rule: &str, docs: &str, text: &str) -> usize {
         Some(config) => {
             let path = dir.path().join(".awsauth.yaml");
             std::fs::write(&path, config).expect("write config");
-            awsauth::config::load(&path).unwrap_or_else(|e| panic!("`{rule}`: {e:?}"))
+            awsauth::config::load(&path, awsauth::rules::RULES)
+                .unwrap_or_else(|e| panic!("`{rule}`: {e:?}"))
         }
-        None => awsauth::config::Settings::default(),
+        None => awsauth::config::Settings::new(awsauth::rules::RULES),
     };
     // every rule, and this one even when it is off by default
     let unknown = settings.apply_cli(&["all".to_owned(), rule.to_owned()], &[]);

@@ -108,7 +108,7 @@ pub fn config_in(dir: &Path, data: &[u8]) {
     if std::fs::write(&path, data).is_err() {
         return;
     }
-    match awsauth::config::load(&path) {
+    match awsauth::config::load(&path, awsauth::rules::RULES) {
         Err(errors) => {
             for e in errors {
                 let _ = e.concise();
@@ -166,7 +166,7 @@ fn lint_settings() -> &'static [Settings] {
             ("release-0.5.yaml", LINT_CONFIG_05),
         ]
         .map(|(name, text)| {
-            awsauth::config::load(&write(name, text))
+            awsauth::config::load(&write(name, text), awsauth::rules::RULES)
                 .unwrap_or_else(|e| panic!("the lint target's configuration: {e:?}"))
         })
         .into();

@@ -5,13 +5,16 @@
 //! the typed shape ([`file::ConfigFile`]) and every error, serde's or ours, is reported at the
 //! line and column of the offending key or value.
 
+pub mod at_commit;
 pub mod file;
+mod per_dir;
+mod resolve;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use globset::{GlobMatcher, GlobSet};
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -19,7 +22,8 @@ use crate::paths::{normalize, relative};
 use crate::registry::{Category, Rule};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{Node, NodeKind, Style};
-use file::{ConfigFile, FailOn, Level, MatchFile, Profile};
+use file::{ConfigFile, FailOn, Level, Profile};
+pub use per_dir::{Base, BaseNotice, Choice, Configs, Invalid};
 
 /// The names a configuration file may have, in the order they are looked for.
 pub const FILE_NAMES: [&str; 4] = [
@@ -246,9 +250,25 @@ pub struct Settings {
     pub cluster: Cluster,
     /// Policies.
     pub policies: Vec<Policy>,
+    /// The built-in rules, handed in by the caller (configuration knows no rule of its own:
+    /// rule ids are checked against this list). Empty in `Settings::default()`.
+    pub builtin: &'static [&'static Rule],
 }
 
 impl Settings {
+    /// The defaults, knowing the built-in rules `builtin` (e.g. `rules::RULES`).
+    pub fn new(builtin: &'static [&'static Rule]) -> Self {
+        Self {
+            builtin,
+            ..Self::default()
+        }
+    }
+
+    /// The built-in rule named `id`.
+    fn builtin_rule(&self, id: &str) -> Option<&'static Rule> {
+        self.builtin.iter().copied().find(|r| r.name == id)
+    }
+
     /// Whether `rule` runs (select / ignore / severity `off`), before per-file ignores.
     pub fn enabled(&self, rule: &Rule) -> bool {
         if self.rules.get(rule.name).and_then(|r| r.level) == Some(Level::Off) {
@@ -315,14 +335,14 @@ impl Settings {
 
     /// Every rule id and policy id known under these settings.
     pub fn known_ids(&self) -> Vec<&'static str> {
-        let mut ids: Vec<&'static str> = crate::rules::RULES.iter().map(|r| r.name).collect();
+        let mut ids: Vec<&'static str> = self.builtin.iter().map(|r| r.name).collect();
         ids.extend(self.policies.iter().map(|p| p.rule.name));
         ids
     }
 
     /// Looks up a rule or policy by id.
     pub fn find_rule(&self, id: &str) -> Option<&'static Rule> {
-        crate::rules::find(id).or_else(|| {
+        self.builtin_rule(id).or_else(|| {
             self.policies
                 .iter()
                 .find(|p| p.rule.name == id)
@@ -793,13 +813,18 @@ const MAX_POLICIES: usize = 64;
 /// costs a read and a resolution.
 const MAX_CHAIN: usize = 32;
 
-/// Reads a configuration file and what it extends, and resolves them into settings.
-pub fn load(path: &Path) -> Result<Settings, Vec<ConfigError>> {
-    load_from(path, &FileSystem)
+/// Reads a configuration file and what it extends, and resolves them into settings; rule ids
+/// are checked against the built-in rules `builtin` (e.g. `rules::RULES`).
+pub fn load(path: &Path, builtin: &'static [&'static Rule]) -> Result<Settings, Vec<ConfigError>> {
+    load_from(path, &FileSystem, builtin)
 }
 
 /// [`load`], every file of the `extends` chain read from `source`.
-pub fn load_from(path: &Path, source: &dyn Source) -> Result<Settings, Vec<ConfigError>> {
+pub fn load_from(
+    path: &Path,
+    source: &dyn Source,
+    builtin: &'static [&'static Rule],
+) -> Result<Settings, Vec<ConfigError>> {
     // the file the chain starts from too: a `.awsauth.yaml` committed as a link to a file
     // outside the repository is not read
     if let Err(why) = source.confine(path, path) {
@@ -873,11 +898,11 @@ pub fn load_from(path: &Path, source: &dyn Source) -> Result<Settings, Vec<Confi
         }
         layers.push(layer);
     }
-    resolve(layers)
+    resolve::resolve(layers, builtin)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Resolution
+// Selectors (resolution: `resolve.rs`)
 
 const CATEGORIES: [(&str, Category); 4] = [
     ("correctness", Category::Correctness),
@@ -885,551 +910,6 @@ const CATEGORIES: [(&str, Category); 4] = [
     ("hygiene", Category::Hygiene),
     ("policy", Category::Policy),
 ];
-
-fn glob(pattern: &str, case_insensitive: bool) -> Result<Glob, String> {
-    GlobBuilder::new(pattern)
-        .case_insensitive(case_insensitive)
-        .literal_separator(false)
-        .build()
-        .map_err(|e| e.kind().to_string())
-}
-
-struct Resolver<'a> {
-    errors: Vec<ConfigError>,
-    layer: &'a Layer,
-}
-
-impl Resolver<'_> {
-    fn span(&self, path: &[Step]) -> Span {
-        node_at(&self.layer.root, path).0.span.clone()
-    }
-
-    fn key_span(&self, path: &[Step]) -> Span {
-        let (node, key) = node_at(&self.layer.root, path);
-        key.unwrap_or(node).span.clone()
-    }
-
-    fn error(&mut self, span: Span, message: impl Into<String>, help: Option<String>) {
-        let mut e = ConfigError::at(&self.layer.file, span, message);
-        e.help = help;
-        self.errors.push(e);
-    }
-
-    fn globs(&mut self, path: &[Step], patterns: &[String], lower: bool) -> Option<GlobSet> {
-        let mut b = GlobSetBuilder::new();
-        for (i, p) in patterns.iter().enumerate() {
-            let text = if lower {
-                p.to_ascii_lowercase()
-            } else {
-                p.clone()
-            };
-            match glob(&text, lower) {
-                Ok(g) => {
-                    b.add(g);
-                }
-                Err(e) => {
-                    let mut at = path.to_vec();
-                    at.push(Step::Index(i));
-                    let span = self.span(&at);
-                    self.error(span, format!("invalid glob `{p}`: {e}"), None);
-                }
-            }
-        }
-        b.build().ok()
-    }
-
-    fn matcher(&mut self, path: &[Step], m: &MatchFile) -> Matcher {
-        let mut out = Matcher::default();
-        let mut parts = Vec::new();
-        let mut field = |r: &mut Self, name: &str, globs: &Option<Vec<String>>, lower: bool| {
-            let g = globs.as_ref()?;
-            let mut at = path.to_vec();
-            at.push(Step::Key(name.into()));
-            if g.is_empty() {
-                let span = r.span(&at);
-                r.error(
-                    span,
-                    format!("`{name}` is empty: it would match nothing"),
-                    None,
-                );
-            }
-            parts.push(format!("{name} matching {}", g.join(" or ")));
-            r.globs(&at, g, lower)
-        };
-        out.arn = field(self, "arn", &m.arn, true);
-        out.account = field(self, "account", &m.account, false);
-        out.username = field(self, "username", &m.username, false);
-        out.groups = field(self, "groups", &m.groups, false);
-        if let Some(sections) = &m.section {
-            let mut kinds = Vec::new();
-            for (i, s) in sections.iter().enumerate() {
-                match crate::model::SectionKind::from_key(s) {
-                    Some(k) => kinds.push(k),
-                    None => {
-                        let mut at = path.to_vec();
-                        at.extend([Step::Key("section".into()), Step::Index(i)]);
-                        let span = self.span(&at);
-                        self.error(
-                            span,
-                            format!("unknown section `{s}`"),
-                            Some("sections are `mapRoles`, `mapUsers` and `mapAccounts`".into()),
-                        );
-                    }
-                }
-            }
-            parts.push(format!("section {}", sections.join(" or ")));
-            out.section = Some(kinds);
-        }
-        out.description = parts.join(" and ");
-        out
-    }
-
-    /// Reads role ARNs of the cluster facts, each checked to be a role ARN.
-    fn role_arns(&mut self, key: &str, arns: &Option<Vec<String>>) -> Vec<String> {
-        let mut out = Vec::new();
-        for (i, a) in arns.iter().flatten().enumerate() {
-            let ok =
-                crate::arn::Arn::parse(a).is_some_and(|p| p.service_is("iam") && p.type_is("role"));
-            if ok {
-                out.push(a.to_ascii_lowercase());
-            } else {
-                let span = self.span(&[
-                    Step::Key("cluster".into()),
-                    Step::Key(key.into()),
-                    Step::Index(i),
-                ]);
-                self.error(
-                    span,
-                    format!("`{a}` is not an IAM role ARN"),
-                    Some("write `arn:aws:iam::<account>:role/<name>`".into()),
-                );
-            }
-        }
-        out
-    }
-}
-
-/// Selectors are resolved after the merge, when every policy id is known.
-struct RawSelector {
-    text: String,
-    file: Arc<SourceFile>,
-    span: Span,
-}
-
-fn raw_selectors(
-    r: &Resolver<'_>,
-    key: &str,
-    list: &Option<Vec<String>>,
-) -> Option<Vec<RawSelector>> {
-    Some(
-        list.as_ref()?
-            .iter()
-            .enumerate()
-            .map(|(i, text)| RawSelector {
-                text: text.clone(),
-                file: Arc::clone(&r.layer.file),
-                span: r.span(&[Step::Key(key.into()), Step::Index(i)]),
-            })
-            .collect(),
-    )
-}
-
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
-}
-
-fn resolve(layers: Vec<Layer>) -> Result<Settings, Vec<ConfigError>> {
-    let mut settings = Settings {
-        chain: layers.iter().map(|l| PathBuf::from(&l.file.name)).collect(),
-        dir: layers.first().map(|l| l.dir.clone()),
-        ..Settings::default()
-    };
-    let mut errors = Vec::new();
-    let mut select: Option<Vec<RawSelector>> = None;
-    let mut ignore: Option<Vec<RawSelector>> = None;
-    let mut pfi: BTreeMap<String, (PathBuf, Vec<RawSelector>, Arc<SourceFile>, Span)> =
-        BTreeMap::new();
-    let mut rule_keys: Vec<(String, Arc<SourceFile>, Span, file::RuleFile)> = Vec::new();
-    let mut policies: Vec<Policy> = Vec::new();
-    // the base first, so each file overrides what it extends
-    for layer in layers.iter().rev() {
-        let mut r = Resolver {
-            errors: Vec::new(),
-            layer,
-        };
-        let c = &layer.config;
-        if let Some(v) = c.fail_on {
-            settings.fail_on = Some(v);
-        }
-        if let Some(v) = &c.include {
-            settings.include = Some(v.clone());
-        }
-        if let Some(v) = &c.exclude {
-            settings.exclude = Some(v.clone());
-        }
-        for (key, list) in [("include", &c.include), ("exclude", &c.exclude)] {
-            let _ = r.globs(
-                &[Step::Key(key.into())],
-                list.as_deref().unwrap_or(&[]),
-                false,
-            );
-        }
-        if let Some(s) = raw_selectors(&r, "select", &c.select) {
-            select = Some(s);
-        }
-        if let Some(s) = raw_selectors(&r, "ignore", &c.ignore) {
-            ignore = Some(s);
-        }
-        for (pattern, list) in c.per_file_ignores.iter().flatten() {
-            let at = [
-                Step::Key("per-file-ignores".into()),
-                Step::Key(pattern.clone()),
-            ];
-            let sels = list
-                .iter()
-                .enumerate()
-                .map(|(i, text)| {
-                    let mut p = at.to_vec();
-                    p.push(Step::Index(i));
-                    RawSelector {
-                        text: text.clone(),
-                        file: Arc::clone(&layer.file),
-                        span: r.span(&p),
-                    }
-                })
-                .collect();
-            pfi.insert(
-                pattern.clone(),
-                (
-                    layer.dir.clone(),
-                    sels,
-                    Arc::clone(&layer.file),
-                    r.key_span(&at),
-                ),
-            );
-        }
-        if let Some(cl) = &c.cluster {
-            let cluster = &mut settings.cluster;
-            if let Some(ids) = &cl.account_ids {
-                cluster.account_ids.clear();
-                for (i, id) in ids.iter().enumerate() {
-                    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-                        cluster.account_ids.push(id.clone());
-                    } else {
-                        let span = r.span(&[
-                            Step::Key("cluster".into()),
-                            Step::Key("account-ids".into()),
-                            Step::Index(i),
-                        ]);
-                        r.error(
-                            span,
-                            format!("`{id}` is not a 12-digit account id"),
-                            Some(
-                                "quote account ids so leading zeros are kept: `\"012345678901\"`"
-                                    .into(),
-                            ),
-                        );
-                    }
-                }
-            }
-            if let Some(p) = &cl.partition {
-                if crate::arn::PARTITIONS.contains(&p.as_str()) {
-                    cluster.partition = Some(p.clone());
-                } else {
-                    let span =
-                        r.span(&[Step::Key("cluster".into()), Step::Key("partition".into())]);
-                    r.error(
-                        span,
-                        format!("unknown partition `{p}`"),
-                        Some(format!(
-                            "partitions are {}",
-                            crate::arn::PARTITIONS.join(", ")
-                        )),
-                    );
-                }
-            }
-            if cl.node_roles.is_some() {
-                cluster.node_roles = r.role_arns("node-roles", &cl.node_roles);
-            }
-            if cl.windows_node_roles.is_some() {
-                cluster.windows_node_roles =
-                    r.role_arns("windows-node-roles", &cl.windows_node_roles);
-            }
-            if cl.fargate_roles.is_some() {
-                cluster.fargate_roles = r.role_arns("fargate-roles", &cl.fargate_roles);
-            }
-            if let Some(g) = &cl.break_glass_roles {
-                let at = [
-                    Step::Key("cluster".into()),
-                    Step::Key("break-glass-roles".into()),
-                ];
-                cluster.break_glass_roles = r.globs(&at, g, true);
-            }
-            if let Some(p) = cl.authenticator {
-                cluster.profile = p;
-            }
-        }
-        for (id, rc) in c.rules.iter().flatten() {
-            let at = [Step::Key("rules".into()), Step::Key(id.clone())];
-            let key_span = r.key_span(&at);
-            let Some(rule) = crate::rules::find(id) else {
-                rule_keys.push((id.clone(), Arc::clone(&layer.file), key_span, rc.clone()));
-                continue;
-            };
-            let entry = settings.rules.entry(rule.name).or_default();
-            if let Some(l) = rc.severity {
-                entry.level = Some(l);
-            }
-            if let Some(allow) = &rc.allow {
-                if rule.category != Category::Security {
-                    let span = r.key_span(&[
-                        Step::Key("rules".into()),
-                        Step::Key(id.clone()),
-                        Step::Key("allow".into()),
-                    ]);
-                    r.error(
-                        span,
-                        format!("`{id}` is a {} rule and takes no allow list", rule.category.as_str()),
-                        Some("allow lists belong to security rules; use `per-file-ignores` or a suppression comment".into()),
-                    );
-                    continue;
-                }
-                let mut list = Vec::new();
-                for (i, a) in allow.iter().enumerate() {
-                    let mut p = at.to_vec();
-                    p.extend([Step::Key("allow".into()), Step::Index(i)]);
-                    let span = r.span(&p);
-                    if a.reason.trim().is_empty() {
-                        let mut rp = p.clone();
-                        rp.push(Step::Key("reason".into()));
-                        let rs = r.span(&rp);
-                        r.error(
-                            rs,
-                            "an allow entry needs a reason",
-                            Some("say why this principal may have it".into()),
-                        );
-                    }
-                    match glob(&a.arn.to_ascii_lowercase(), true) {
-                        Ok(g) => list.push(Allow {
-                            pattern: a.arn.clone(),
-                            matcher: g.compile_matcher(),
-                            reason: a.reason.clone(),
-                            file: Arc::clone(&layer.file),
-                            span,
-                            hits: std::sync::atomic::AtomicUsize::new(0),
-                        }),
-                        Err(e) => {
-                            let mut ap = p.clone();
-                            ap.push(Step::Key("arn".into()));
-                            let s = r.span(&ap);
-                            r.error(s, format!("invalid glob `{}`: {e}", a.arn), None);
-                        }
-                    }
-                }
-                entry.allow = list;
-            }
-        }
-        let too_many = c.policies.as_ref().is_some_and(|p| p.len() > MAX_POLICIES);
-        if too_many {
-            let span = r.key_span(&[Step::Key("policies".into())]);
-            r.error(
-                span,
-                format!("more than {MAX_POLICIES} policies"),
-                Some("each policy is checked against every mapping: merge policies that share a `when`".into()),
-            );
-        }
-        let mut ids_here: HashMap<&str, usize> = HashMap::new();
-        // (none is read from a file that has too many)
-        let read = if too_many { 0 } else { usize::MAX };
-        for (i, p) in c.policies.iter().flatten().take(read).enumerate() {
-            if let Some(first) = ids_here.insert(p.id.as_str(), i) {
-                let span = r.span(&[
-                    Step::Key("policies".into()),
-                    Step::Index(i),
-                    Step::Key("id".into()),
-                ]);
-                r.error(
-                    span,
-                    format!("policy id `{}` is used twice", p.id),
-                    Some(format!(
-                        "the first is policies[{first}]; give each policy its own id"
-                    )),
-                );
-                continue;
-            }
-            let at = [Step::Key("policies".into()), Step::Index(i)];
-            let id_span = r.span(&[at[0].clone(), at[1].clone(), Step::Key("id".into())]);
-            let kebab = !p.id.is_empty()
-                && p.id
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !p.id.starts_with('-');
-            if !kebab {
-                r.error(
-                    id_span.clone(),
-                    format!("policy id `{}` is not kebab-case", p.id),
-                    Some(
-                        "use lowercase letters, digits and `-`, e.g. `platform-only-admins`".into(),
-                    ),
-                );
-                continue;
-            }
-            if crate::rules::find(&p.id).is_some()
-                || CATEGORIES.iter().any(|(c, _)| *c == p.id)
-                || p.id == "all"
-            {
-                r.error(
-                    id_span.clone(),
-                    format!("policy id `{}` is already a rule or category id", p.id),
-                    Some("choose another id".into()),
-                );
-                continue;
-            }
-            if p.require.is_none() && p.forbid.is_none() {
-                let span = r.span(&at);
-                r.error(span, format!("policy `{}` has neither `require` nor `forbid`", p.id), Some("add `require:` (what matching mappings must satisfy) or `forbid:` (what they must not)".into()));
-                continue;
-            }
-            let when = match &p.when {
-                Some(m) => r.matcher(&[at[0].clone(), at[1].clone(), Step::Key("when".into())], m),
-                None => Matcher::default(),
-            };
-            let require = p.require.as_ref().map(|m| {
-                r.matcher(
-                    &[at[0].clone(), at[1].clone(), Step::Key("require".into())],
-                    m,
-                )
-            });
-            let forbid = p.forbid.as_ref().map(|m| {
-                r.matcher(
-                    &[at[0].clone(), at[1].clone(), Step::Key("forbid".into())],
-                    m,
-                )
-            });
-            let severity = match p.severity {
-                Some(Level::Warning) => Severity::Warning,
-                Some(Level::Info) => Severity::Info,
-                _ => Severity::Error,
-            };
-            let summary = p.message.clone().unwrap_or_else(|| {
-                let mut parts = Vec::new();
-                if let Some(m) = &require {
-                    parts.push(format!("require {}", m.description));
-                }
-                if let Some(m) = &forbid {
-                    parts.push(format!("forbid {}", m.description));
-                }
-                let scope = if when.description.is_empty() {
-                    "every mapping".to_owned()
-                } else {
-                    format!("mappings with {}", when.description)
-                };
-                format!("{scope}: {}", parts.join("; "))
-            });
-            let lc = layer.file.line_col(id_span.start);
-            let rule: &'static Rule = Box::leak(Box::new(Rule {
-                name: leak(p.id.clone()),
-                category: Category::Policy,
-                severity,
-                summary: leak(summary.clone()),
-                explanation: leak(format!(
-                    " An organisation policy declared in `{}`.\n\n {summary}\n",
-                    layer.file.name
-                )),
-                location: leak(format!("{}#L{}", layer.file.name, lc.line)),
-                enabled: p.severity != Some(Level::Off),
-            }));
-            policies.retain(|q| q.rule.name != p.id);
-            policies.push(Policy {
-                rule,
-                message: p.message.clone(),
-                when,
-                require,
-                forbid,
-            });
-        }
-        errors.append(&mut r.errors);
-    }
-    settings.policies = policies;
-    // rule ids under `rules:` that are neither rules nor policies
-    for (id, file, span, rc) in rule_keys {
-        // `rules.<policy-id>`: a policy's severity can be set like a rule's
-        if let Some(p) = settings.policies.iter().find(|p| p.rule.name == id) {
-            if rc.allow.is_some() {
-                errors.push(
-                    ConfigError::at(&file, span, format!("policy `{id}` takes no allow list"))
-                        .help("narrow the policy's `when` instead"),
-                );
-            } else if let Some(level) = rc.severity {
-                settings.rules.entry(p.rule.name).or_default().level = Some(level);
-            }
-            continue;
-        }
-        let mut e = ConfigError::at(&file, span, format!("unknown rule `{id}` in `rules`"));
-        e.help = suggestion(&id, &settings.known_ids());
-        errors.push(e);
-    }
-    let ids = settings.known_ids();
-    let resolve_list = |list: Vec<RawSelector>, errors: &mut Vec<ConfigError>| -> Vec<Selector> {
-        let mut out = Vec::new();
-        for s in list {
-            if s.text == "all" {
-                out.push(Selector::All);
-            } else if let Some((_, c)) = CATEGORIES.iter().find(|(n, _)| *n == s.text) {
-                out.push(Selector::Category(*c));
-            } else if ids.contains(&s.text.as_str()) {
-                out.push(Selector::Rule(s.text));
-            } else {
-                let mut e = ConfigError::at(
-                    &s.file,
-                    s.span,
-                    format!("unknown rule or category `{}`", s.text),
-                );
-                let mut known: Vec<&str> = ids.clone();
-                known.extend(CATEGORIES.iter().map(|(n, _)| *n));
-                e.help = suggestion(&s.text, &known);
-                errors.push(e);
-            }
-        }
-        out
-    };
-    settings.select = select.map(|s| resolve_list(s, &mut errors));
-    settings.ignore = ignore
-        .map(|s| resolve_list(s, &mut errors))
-        .unwrap_or_default();
-    for (pattern, (base, sels, file, span)) in pfi {
-        let selectors = resolve_list(sels, &mut errors);
-        let anchored = if pattern.contains('/') {
-            pattern.trim_start_matches("./").to_owned()
-        } else {
-            format!("**/{pattern}")
-        };
-        match glob(&anchored, false).and_then(|g| {
-            GlobSetBuilder::new()
-                .add(g)
-                .build()
-                .map_err(|e| e.to_string())
-        }) {
-            Ok(matcher) => settings.per_file_ignores.push(PerFileIgnore {
-                base,
-                pattern,
-                matcher,
-                selectors,
-            }),
-            Err(e) => errors.push(ConfigError::at(
-                &file,
-                span,
-                format!("invalid glob `{pattern}`: {e}"),
-            )),
-        }
-    }
-    if errors.is_empty() {
-        Ok(settings)
-    } else {
-        errors.sort_by_key(|e| e.at.as_ref().map(|(f, s)| (f.name.clone(), s.start)));
-        Err(errors)
-    }
-}
 
 /// `did you mean` for an unknown id.
 fn suggestion(id: &str, known: &[&str]) -> Option<String> {
@@ -1491,19 +971,32 @@ impl Settings {
     }
 }
 
-/// The error for a command-line selector no configuration knows.
-pub fn unknown_selector(id: &str) -> String {
-    let mut known: Vec<&str> = crate::rules::RULES.iter().map(|r| r.name).collect();
+/// What to say of a command-line selector no configuration knows: `did you mean` one of the
+/// built-in rules `builtin` or a category. (The caller says it, the id escaped as it prints.)
+pub fn selector_hint(id: &str, builtin: &[&Rule]) -> String {
+    let mut known: Vec<&str> = builtin.iter().map(|r| r.name).collect();
     known.extend(CATEGORIES.iter().map(|(n, _)| *n));
-    let hint = suggestion(id, &known).unwrap_or_default();
-    format!(
-        "unknown rule or category `{}`; {hint}",
-        crate::render::escape::text(id)
-    )
+    suggestion(id, &known).unwrap_or_default()
 }
 
 /// The commented starter configuration written by `awsauth init`.
 pub const STARTER: &str = include_str!("starter.yaml");
+
+/// Writes [`STARTER`] in the current directory (over an existing file only with `force`; never
+/// through a link); the path written.
+pub fn write_starter(force: bool) -> Result<&'static Path, String> {
+    let path = Path::new(FILE_NAMES[0]);
+    // a link (even a dangling one) is there too; writing refuses it, `--force` or not
+    let there = std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
+    if there && !force {
+        return Err(format!(
+            "`{}` already exists; use `--force` to overwrite it",
+            path.display()
+        ));
+    }
+    crate::write::write_file(path, STARTER.as_bytes())?;
+    Ok(path)
+}
 
 /// The JSON Schema of the configuration file (`schema/awsauth.schema.json`).
 pub fn schema_json() -> String {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use rayon::prelude::*;
 
 use super::Versions;
@@ -24,6 +25,37 @@ fn manifest_path(path: &str) -> bool {
         && [".yaml", ".yml", ".json"]
             .iter()
             .any(|e| name.to_ascii_lowercase().ends_with(e))
+}
+
+/// What `awsauth diff` names: with `no_index`, the two files of `revs`; else up to two
+/// revisions of the repository around the current directory, `paths` the pathspecs (see
+/// [`from_git`]). Files larger than `max` bytes are not read.
+pub fn read(
+    revs: &[String],
+    paths: &[String],
+    staged: bool,
+    no_index: bool,
+    max: u64,
+) -> anyhow::Result<(Versions, Revisions)> {
+    if no_index {
+        let [old, new] = revs else {
+            anyhow::bail!("`--no-index` compares two files: `awsauth diff --no-index OLD NEW`");
+        };
+        if old == "-" && new == "-" {
+            anyhow::bail!("standard input can be only one of the two files");
+        }
+        if !paths.is_empty() {
+            anyhow::bail!(
+                "`--no-index` compares the two files named; pathspecs (`-- PATH`) are for revisions"
+            );
+        }
+        return from_files(old, new, max).map_err(|e| anyhow::anyhow!(e));
+    }
+    if revs.len() > 2 {
+        anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
+    }
+    let cwd = std::env::current_dir().context("no current directory")?;
+    Ok(from_git(&cwd, revs, staged, paths, max)?)
 }
 
 /// Two files (`-` is standard input), each of at most `max` bytes.
@@ -83,33 +115,7 @@ pub fn from_git(
     max: u64,
 ) -> Result<(Versions, Revisions), GitError> {
     let repo = Repo::lazy(cwd);
-    // a repository without commits (the first `git commit` runs the pre-commit hook): the base
-    // is the empty tree
-    let unborn = revs.is_empty() && repo.head_unborn();
-    let (old, base_name) = match revs.first() {
-        Some(rev) => (Rev::Named(rev.clone()), rev.clone()),
-        None if unborn => (Rev::Tree(repo.empty_tree()?), "no commits yet".to_owned()),
-        None if staged => (Rev::Named("HEAD".into()), "HEAD".into()),
-        None => {
-            let (name, oid) = Repo::discover(cwd)?.default_base()?;
-            (Rev::Named(oid), format!("merge base with {name}"))
-        }
-    };
-    if staged && repo.is_bare() {
-        return Err(GitError(
-            "`--staged` compares with the index, and a bare repository has none; name two revisions".into(),
-        ));
-    }
-    let new = match (revs.get(1), staged) {
-        (Some(_), true) => {
-            return Err(GitError(
-                "`--staged` compares with the index: name at most one revision".into(),
-            ));
-        }
-        (Some(rev), false) => Rev::Named(rev.clone()),
-        (None, true) => Rev::Index,
-        (None, false) => Rev::Worktree,
-    };
+    let (old, base_name, new) = sides(&repo, cwd, revs, staged)?;
     let named: Vec<&str> = [&old, &new]
         .iter()
         .filter_map(|r| match r {
@@ -117,16 +123,7 @@ pub fn from_git(
             _ => None,
         })
         .collect();
-    for n in &named {
-        if n.contains(['\n', '\r']) {
-            return Err(GitError(format!("{n:?} is not a revision")));
-        }
-        if n.contains("..") {
-            return Err(GitError(format!(
-                "`{n}` is a range: name the base and the head as two revisions (`awsauth diff A B`)"
-            )));
-        }
-    }
+    check_named(&named)?;
     // two commits, every manifest: read in this process where it reads them as git does
     let mode = Mode::from_env().map_err(GitError)?;
     let native = match (&old, &new) {
@@ -170,46 +167,13 @@ pub fn from_git(
     } else {
         None
     };
-    let too_large = |size: u64| {
-        format!(
-            "{}, larger than `--max-file-size` ({}): not read",
-            crate::untrusted::show_size(size),
-            crate::untrusted::show_size(max)
-        )
+    let contents = Contents {
+        blobs: &blobs,
+        large: &large,
+        root,
+        max,
     };
-    // the bytes of one side (`None`: absent), or why they are not read
-    let content = |b: &Blob, path: &str| -> Result<Content, String> {
-        match b {
-            Blob::Absent | Blob::Commit(_) => Ok(None),
-            Blob::Oid(oid) => match large.get(oid) {
-                Some(size) => Err(too_large(*size)),
-                None => Ok(blobs.get(oid).cloned()),
-            },
-            // a regular file only: a link (committed links are no manifests either) or a FIFO in
-            // its place is not read, nor waited on; nor more than `max` bytes of it
-            Blob::Worktree => {
-                let Some(p) = root.as_ref().map(|r| r.join(path)) else {
-                    return Ok(None);
-                };
-                match std::fs::symlink_metadata(&p) {
-                    Ok(m) if m.is_file() && m.len() > max => Err(too_large(m.len())),
-                    Ok(m) if m.is_file() => {
-                        let mut bytes = Vec::new();
-                        let read = std::fs::File::open(&p).and_then(|f| {
-                            std::io::Read::take(f, max.saturating_add(1)).read_to_end(&mut bytes)
-                        });
-                        match read {
-                            Ok(n) if n as u64 > max => Err(too_large(n as u64)),
-                            Ok(_) => Ok(Some(bytes)),
-                            Err(_) => Ok(None),
-                        }
-                    }
-                    _ => Ok(None),
-                }
-            }
-        }
-    };
-    type Side = Result<Content, String>;
+    let content = |b: &Blob, path: &str| contents.read(b, path);
     let inputs: Vec<(String, Side, Side)> = changed
         .iter()
         .map(|c| {
@@ -223,6 +187,185 @@ pub fn from_git(
         // run clean filters, and write the index back): the same bytes are no change
         .filter(|(_, o, n)| !matches!((o, n), (Ok(Some(a)), Ok(Some(b))) if a == b))
         .collect();
+    let versions = load_versions(inputs, submodules);
+    let revisions = Revisions {
+        base: base_label,
+        head: head_label,
+        base_commit: match &old {
+            Rev::Named(_) => ids.first().cloned(),
+            _ => None,
+        },
+    };
+    Ok((versions, revisions))
+}
+
+/// The two sides of `revs` (the base with its name as shown, the head), checked.
+fn sides(
+    repo: &Repo,
+    cwd: &Path,
+    revs: &[String],
+    staged: bool,
+) -> Result<(Rev, String, Rev), GitError> {
+    // a repository without commits (the first `git commit` runs the pre-commit hook): the base
+    // is the empty tree
+    let unborn = revs.is_empty() && repo.head_unborn();
+    let (old, base_name) = match revs.first() {
+        Some(rev) => (Rev::Named(rev.clone()), rev.clone()),
+        None if unborn => (Rev::Tree(repo.empty_tree()?), "no commits yet".to_owned()),
+        None if staged => (Rev::Named("HEAD".into()), "HEAD".into()),
+        None => {
+            let (name, oid) = Repo::discover(cwd)?.default_base()?;
+            (Rev::Named(oid), format!("merge base with {name}"))
+        }
+    };
+    if staged && repo.is_bare() {
+        return Err(GitError(
+            "`--staged` compares with the index, and a bare repository has none; name two revisions".into(),
+        ));
+    }
+    let new = match (revs.get(1), staged) {
+        (Some(_), true) => {
+            return Err(GitError(
+                "`--staged` compares with the index: name at most one revision".into(),
+            ));
+        }
+        (Some(rev), false) => Rev::Named(rev.clone()),
+        (None, true) => Rev::Index,
+        (None, false) => Rev::Worktree,
+    };
+    Ok((old, base_name, new))
+}
+
+/// The named revisions are revisions, not ranges.
+fn check_named(named: &[&str]) -> Result<(), GitError> {
+    for n in named {
+        if n.contains(['\n', '\r']) {
+            return Err(GitError(format!("{n:?} is not a revision")));
+        }
+        if n.contains("..") {
+            return Err(GitError(format!(
+                "`{n}` is a range: name the base and the head as two revisions (`awsauth diff A B`)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A changed file's bytes on one side, or why they are not read.
+type Side = Result<Content, String>;
+
+/// Where the bytes of the changed files are: the blobs read (those too large, with their size)
+/// and the working tree.
+struct Contents<'a> {
+    blobs: &'a HashMap<String, Vec<u8>>,
+    large: &'a HashMap<String, u64>,
+    /// The top of the working tree, when a side is the working tree.
+    root: Option<PathBuf>,
+    /// `--max-file-size`.
+    max: u64,
+}
+
+impl Contents<'_> {
+    fn too_large(&self, size: u64) -> String {
+        format!(
+            "{}, larger than `--max-file-size` ({}): not read",
+            crate::untrusted::show_size(size),
+            crate::untrusted::show_size(self.max)
+        )
+    }
+
+    /// The bytes of one side (`None`: absent), or why they are not read.
+    fn read(&self, b: &Blob, path: &str) -> Side {
+        let max = self.max;
+        match b {
+            Blob::Absent | Blob::Commit(_) => Ok(None),
+            Blob::Oid(oid) => match self.large.get(oid) {
+                Some(size) => Err(self.too_large(*size)),
+                None => Ok(self.blobs.get(oid).cloned()),
+            },
+            // a regular file only: a link (committed links are no manifests either) or a FIFO in
+            // its place is not read, nor waited on; nor more than `max` bytes of it
+            Blob::Worktree => {
+                let Some(p) = self.root.as_ref().map(|r| r.join(path)) else {
+                    return Ok(None);
+                };
+                match std::fs::symlink_metadata(&p) {
+                    Ok(m) if m.is_file() && m.len() > max => Err(self.too_large(m.len())),
+                    Ok(m) if m.is_file() => {
+                        let mut bytes = Vec::new();
+                        let read = std::fs::File::open(&p).and_then(|f| {
+                            std::io::Read::take(f, max.saturating_add(1)).read_to_end(&mut bytes)
+                        });
+                        match read {
+                            Ok(n) if n as u64 > max => Err(self.too_large(n as u64)),
+                            Ok(_) => Ok(Some(bytes)),
+                            Err(_) => Ok(None),
+                        }
+                    }
+                    _ => Ok(None),
+                }
+            }
+        }
+    }
+}
+
+/// One changed file loaded: its old and new versions, why versions are not compared, the
+/// new version that could not be read, the versions whose loading panicked.
+type LoadedPair = (
+    Option<FileLoad>,
+    Option<FileLoad>,
+    Vec<String>,
+    Option<(String, String)>,
+    Vec<(String, String)>,
+);
+
+/// Loads both versions of a changed file. A file that cannot be decoded is skipped and said
+/// so; the others are compared. A panic while loading one version is that version's internal
+/// error: not compared, and the others are.
+fn load_pair((p, o, n): (String, Side, Side)) -> LoadedPair {
+    let mut skipped = Vec::new();
+    let mut unreadable = None;
+    let mut crashed = Vec::new();
+    let mut load = |b: Side, side: &str| {
+        let b = match b {
+            Ok(b) => b,
+            Err(why) => {
+                let why = format!("{p}: {why}");
+                if side == "new" {
+                    unreadable = Some((p.clone(), why.clone()));
+                }
+                skipped.push(format!("{why} ({side})"));
+                return None;
+            }
+        };
+        let present = b.is_some();
+        let loaded = crate::guard::catch(|| {
+            if present {
+                crate::guard::test_trigger("load", &p);
+            }
+            super::load_version(&p, b)
+        })
+        .unwrap_or_else(|panic| {
+            crashed.push((format!("{p} ({side})"), panic.message));
+            Err(format!(
+                "{p}: an internal error, reported on standard error"
+            ))
+        });
+        loaded.unwrap_or_else(|e| {
+            if side == "new" {
+                unreadable = Some((p.clone(), e.clone()));
+            }
+            skipped.push(format!("{e} ({side})"));
+            None
+        })
+    };
+    let (o, n) = (load(o, "old"), load(n, "new"));
+    (o, n, skipped, unreadable, crashed)
+}
+
+/// The versions of the changed files (path, old side, new side); `submodules`: the notes on
+/// submodules, listed first among the skipped.
+fn load_versions(inputs: Vec<(String, Side, Side)>, submodules: Vec<String>) -> Versions {
     // a version over the size limit is not compared, and the run fails (exit 2)
     let oversized: Vec<String> = inputs
         .iter()
@@ -234,58 +377,8 @@ pub fn from_git(
                 })
         })
         .collect();
-    // a file that cannot be decoded is skipped and said so; the others are compared
-    // a panic while loading one version is that version's internal error: not compared, and
-    // the others are
-    let load_pair = |(p, o, n): (String, Side, Side)| {
-        let mut skipped = Vec::new();
-        let mut unreadable = None;
-        let mut crashed = Vec::new();
-        let mut load = |b: Side, side: &str| {
-            let b = match b {
-                Ok(b) => b,
-                Err(why) => {
-                    let why = format!("{p}: {why}");
-                    if side == "new" {
-                        unreadable = Some((p.clone(), why.clone()));
-                    }
-                    skipped.push(format!("{why} ({side})"));
-                    return None;
-                }
-            };
-            let present = b.is_some();
-            let loaded = crate::guard::catch(|| {
-                if present {
-                    crate::guard::test_trigger("load", &p);
-                }
-                super::load_version(&p, b)
-            })
-            .unwrap_or_else(|panic| {
-                crashed.push((format!("{p} ({side})"), panic.message));
-                Err(format!(
-                    "{p}: an internal error, reported on standard error"
-                ))
-            });
-            loaded.unwrap_or_else(|e| {
-                if side == "new" {
-                    unreadable = Some((p.clone(), e.clone()));
-                }
-                skipped.push(format!("{e} ({side})"));
-                None
-            })
-        };
-        let (o, n) = (load(o, "old"), load(n, "new"));
-        (o, n, skipped, unreadable, crashed)
-    };
     // most changes touch a handful of manifests: threads only pay off for many
-    type Loaded = (
-        Option<FileLoad>,
-        Option<FileLoad>,
-        Vec<String>,
-        Option<(String, String)>,
-        Vec<(String, String)>,
-    );
-    let loaded: Vec<Loaded> = if inputs.len() < 32 {
+    let loaded: Vec<LoadedPair> = if inputs.len() < 32 {
         inputs.into_iter().map(load_pair).collect()
     } else {
         inputs.into_par_iter().map(load_pair).collect()
@@ -302,15 +395,7 @@ pub fn from_git(
         versions.unreadable.extend(unreadable);
         versions.crashed.extend(crashed);
     }
-    let revisions = Revisions {
-        base: base_label,
-        head: head_label,
-        base_commit: match &old {
-            Rev::Named(_) => ids.first().cloned(),
-            _ => None,
-        },
-    };
-    Ok((versions, revisions))
+    versions
 }
 
 /// What the output says of a submodule whose commit changed (`None`: no submodule here).

@@ -6,9 +6,9 @@
 //! `escalation` (more power), `lockout` (nodes or everyone lose access), `access-change`
 //! (anything else that changes who gets what).
 
-pub mod base;
 pub mod input;
 pub mod render;
+pub mod settings;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;

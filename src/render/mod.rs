@@ -1,9 +1,12 @@
 //! Output formats for `lint` and `inspect`. Only this module and `cli` write to the terminal.
 
+pub mod catalog;
 pub mod escape;
 pub mod human;
 pub mod inspect;
 pub mod json;
+pub mod report;
+pub mod stdout;
 
 use crate::diagnostic::{Diagnostic, Severity};
 

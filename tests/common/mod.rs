@@ -29,7 +29,7 @@ pub fn load(path: &Path) -> FileLoad {
 
 /// Runs the lint pipeline with the default settings, sorted like the CLI.
 pub fn lint(load: &FileLoad) -> Vec<Diagnostic> {
-    lint_with(load, None, &Settings::default())
+    lint_with(load, None, &Settings::new(awsauth::rules::RULES))
 }
 
 /// Runs the lint pipeline with `settings`, sorted like the CLI.
@@ -46,11 +46,11 @@ pub fn fixture_settings(path: &Path) -> Settings {
     for name in awsauth::config::FILE_NAMES {
         let p = dir.join(name);
         if p.is_file() {
-            return awsauth::config::load(&p)
+            return awsauth::config::load(&p, awsauth::rules::RULES)
                 .unwrap_or_else(|e| panic!("{}: {:?}", p.display(), e));
         }
     }
-    Settings::default()
+    Settings::new(awsauth::rules::RULES)
 }
 
 /// Whether a file is an awsauth configuration, not a fixture.

@@ -1,12 +1,14 @@
-//! The configuration as it is at the base commit of a diff: a change can neither vouch for the
-//! accounts it adds nor leave its own files out. The typed loader ([`config::load_from`]) reads
-//! it, `extends` chain included, every file of the repository from the commit's blobs.
+//! The configuration as it is at a commit (the base of a `diff`, or of `lint --new-only`): a
+//! change can neither vouch for the accounts it adds nor leave its own files out. The typed
+//! loader ([`config::load_from`]) reads it, `extends` chain included, every file of the
+//! repository from the commit's blobs. (What a diff then does with it: `diff::settings`.)
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, ConfigError, FileSystem, Settings, Source};
 use crate::git::{Batch, GitError, Repo};
+use crate::registry::Rule;
 
 /// How a file of the chain was read.
 #[derive(Debug, Clone)]
@@ -125,10 +127,15 @@ pub struct AtBase {
     pub leaf: Option<String>,
 }
 
-/// Reads the configuration as it is at `commit` of the repository around `cwd`; `None` in a
-/// repository without a working tree (a bare one), where no configuration file belongs to the
-/// commits.
-pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<Option<AtBase>, GitError> {
+/// Reads the configuration as it is at `commit` of the repository around `cwd` (rule ids
+/// checked against `builtin`); `None` in a repository without a working tree (a bare one),
+/// where no configuration file belongs to the commits.
+pub fn load(
+    cwd: &Path,
+    commit: &str,
+    leaf: Leaf<'_>,
+    builtin: &'static [&'static Rule],
+) -> Result<Option<AtBase>, GitError> {
     let Ok(repo) = Repo::discover(cwd) else {
         return Ok(None);
     };
@@ -151,7 +158,7 @@ pub fn load(cwd: &Path, commit: &str, leaf: Leaf<'_>) -> Result<Option<AtBase>, 
             None => return Ok(Some(AtBase::default())),
         },
     };
-    let result = config::load_from(&path, &source);
+    let result = config::load_from(&path, &source, builtin);
     let leaf = source.name(&path);
     let reads = source.reads.into_inner();
     let mut at = AtBase {

@@ -1,6 +1,15 @@
 //! The lint pipeline of one file: rules and policies, then the configuration (selection,
 //! per-file ignores, severities, allow lists), then inline suppressions and the annotation, then
 //! the findings about suppressions themselves.
+//!
+//! A whole run: [`inputs`] (what is read, loaded in parallel, with the settings of each
+//! directory; `inspect` reads the same), [`run`] (every file linted, baselines), [`new_only`]
+//! (`--new-only`); [`inspect`] renders the loaded inputs one file at a time.
+
+pub mod inputs;
+pub mod inspect;
+pub mod new_only;
+pub mod run;
 
 use std::collections::HashMap;
 use std::path::Path;

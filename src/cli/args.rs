@@ -1,0 +1,217 @@
+//! The parsed command line: clap's structs, as the user wrote them (resolved into settings by
+//! the commands).
+
+use clap::{Args, ValueEnum};
+
+use crate::config::Choice;
+use crate::config::file::FailOn;
+use crate::lint::inputs::Inputs;
+use crate::render::stdout::Color;
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "BASE defaults to the merge base of HEAD with origin/HEAD (else origin/main, \
+origin/master, main, master); HEAD defaults to the working tree. Exit 1 when a change of a \
+--fail-on class is found, 2 on errors."
+)]
+pub struct DiffArgs {
+    /// Revisions: `[BASE [HEAD]]`; with `--no-index`, two files (`-` for standard input).
+    #[arg(value_name = "REV")]
+    pub revs: Vec<String>,
+    /// Only these paths (after `--`).
+    #[arg(last = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Compare HEAD (or BASE) with the staged contents: what `git commit` would record.
+    #[arg(long, conflicts_with = "no_index")]
+    pub staged: bool,
+    /// Compare two files instead of revisions.
+    #[arg(long)]
+    pub no_index: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// When to use colours in the human format (`auto` honours NO_COLOR and colours only a
+    /// terminal).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Exit 1 when a change of these classes is found (comma-separated).
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "escalation,lockout"
+    )]
+    pub fail_on: Vec<crate::diff::settings::FailOn>,
+    /// Larger files (on either side) are not read and are listed as not compared: bytes, or
+    /// with a unit (`k`, `m`, `g`: 1000; `KiB`, `MiB`, `GiB`: 1024).
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::discover::parse_size)]
+    pub max_file_size: u64,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    /// Grouped by risk, with the changed lines.
+    Human,
+    /// A pull-request comment.
+    Markdown,
+    /// The JSON contract (version 1).
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct ConfigArgs {
+    /// Use this configuration file for every input (instead of the nearest `.awsauth.yaml`).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<std::path::PathBuf>,
+    /// Ignore configuration files: built-in defaults only.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Files or directories to read (`-` for standard input). Default: the current directory,
+    /// or standard input with `--stdin-filename`.
+    pub paths: Vec<String>,
+    /// Only walk files matching this glob (repeatable; default `*.yaml`, `*.yml`, `*.json`).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files and directories matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Read standard input under this name (its configuration is found from the name's
+    /// folder); without `-` among the paths, the paths are not read.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Larger files are not read (each is reported, and the run exits 2): bytes, or with a unit
+    /// (`k`, `m`, `g`: 1000; `KiB`, `MiB`, `GiB`: 1024). An aws-auth ConfigMap holds at most
+    /// about 1 MiB.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::discover::parse_size)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+    pub format: LintFormat,
+    /// Exit 1 when a finding is at or above this severity [default: the configuration's
+    /// `fail-on`, else warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Run only these rules, categories or policies (comma-separated; replaces `select`).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub select: Vec<String>,
+    /// Do not run these rules, categories or policies (comma-separated; added to `ignore`).
+    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    pub ignore: Vec<String>,
+    /// Report only findings that are not recorded in this baseline file.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<std::path::PathBuf>,
+    /// Record the current findings in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<std::path::PathBuf>,
+    /// Report only findings that are not present at the base revision (same fingerprints as
+    /// baselines): gate a pull request on what it adds.
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub new_only: bool,
+    /// With `--new-only`: the base revision [default: the merge base with origin/HEAD, else
+    /// origin/main, origin/master, main, master].
+    #[arg(long, value_name = "REV", requires = "new_only")]
+    pub base: Option<String>,
+    /// When to use colours (`auto` honours NO_COLOR and colours only a terminal).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+    pub format: RulesFormat,
+    /// With `--format markdown`: write `README.md` and one page per rule into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LintFormat {
+    /// Source-annotated diagnostics.
+    Human,
+    /// One line per finding: `path:line:col: severity[rule] message`.
+    Concise,
+    /// The JSON contract (version 1).
+    Json,
+    /// GitHub Actions annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum InspectFormat {
+    /// A table per aws-auth source.
+    Table,
+    /// The JSON contract (version 1).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RulesFormat {
+    /// One line per rule.
+    Text,
+    /// A Markdown table.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+impl ConfigArgs {
+    /// Which configuration applies.
+    pub fn choice(&self) -> Choice<'_> {
+        match &self.config {
+            _ if self.no_config => Choice::Defaults,
+            Some(path) => Choice::File(path),
+            None => Choice::Nearest,
+        }
+    }
+}
+
+impl InputArgs {
+    /// The inputs to read ([`Inputs::resolved`]).
+    pub fn resolved(&self) -> Inputs {
+        let (paths, include, exclude) = (
+            self.paths.clone(),
+            self.include.clone(),
+            self.exclude.clone(),
+        );
+        let (stdin_filename, max_file_size) = (self.stdin_filename.clone(), self.max_file_size);
+        let inputs = Inputs {
+            paths,
+            include,
+            exclude,
+            stdin_filename,
+            max_file_size,
+        };
+        inputs.resolved(super::say)
+    }
+}

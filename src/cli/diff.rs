@@ -1,0 +1,50 @@
+//! `awsauth diff`.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::args::{DiffArgs, DiffFormat};
+use crate::config::Configs;
+use crate::diff::settings::{FailOn, Judge, judge};
+use crate::diff::{self, render};
+use crate::render::report;
+use crate::render::stdout::{Out, emit, emit_styled};
+
+/// Runs `awsauth diff`.
+pub fn run(args: &DiffArgs) -> Result<ExitCode> {
+    let builtin = crate::rules::RULES;
+    let now = Configs::new(args.config.choice(), &[], &[], builtin)?.global(&[])?;
+    let (revs, paths, no_index) = (&args.revs, &args.paths, args.no_index);
+    let (mut versions, revisions) =
+        diff::input::read(revs, paths, args.staged, no_index, args.max_file_size)?;
+    // the configuration as it is at BASE decides (`diff::settings`)
+    let at_base = (!args.config.no_config).then_some(args.config.config.as_deref());
+    let judge_by = Judge {
+        now: &now,
+        at_base,
+        no_index,
+        builtin,
+    };
+    let (facts, notes) = judge(
+        &judge_by,
+        &revisions,
+        &mut versions,
+        report::unusable_diff_base,
+    )?;
+    let mut report = diff::compare_versions(&versions, &facts);
+    report.notes = notes;
+    report::crashes(&versions.crashed, crate::guard::REPORT);
+    match args.format {
+        DiffFormat::Human => emit_styled(&render::human(&report, &revisions, true), args.color)?,
+        DiffFormat::Markdown => emit(&render::markdown(&report, &revisions), Out::Text)?,
+        DiffFormat::Json => emit(&render::json(&report, &revisions), Out::Json)?,
+        DiffFormat::Github => emit(&render::github(&report), Out::Annotations)?,
+    }
+    report::oversized(&versions.oversized);
+    if !versions.crashed.is_empty() || !versions.oversized.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    let failing = FailOn::any(&args.fail_on, &report);
+    Ok(ExitCode::from(u8::from(failing)))
+}

@@ -1,0 +1,38 @@
+//! `awsauth inspect`.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use super::args::{InspectArgs, InspectFormat};
+use super::{exit, report_failures, say};
+use crate::config::Configs;
+use crate::lint::inputs::{self, Read};
+use crate::lint::inspect;
+use crate::render::stdout::{Out, emit};
+
+/// Runs `awsauth inspect`.
+pub fn run(args: &InspectArgs) -> Result<ExitCode> {
+    let inputs = args.input.resolved();
+    let mut configs = Configs::new(args.config.choice(), &[], &[], crate::rules::RULES)?;
+    let read = inputs::load_all(&inputs, &mut configs, &[])?;
+    read.nothing_read("inspected", &inputs)
+        .iter()
+        .for_each(|w| say(w));
+    let Read {
+        loads,
+        errors,
+        mut crashes,
+        ..
+    } = read;
+    let (out, kind) = match args.format {
+        InspectFormat::Table => (
+            inspect::tables(&loads, &mut crashes, errors.len()),
+            Out::Text,
+        ),
+        InspectFormat::Json => (inspect::json(&loads, &mut crashes), Out::Json),
+    };
+    report_failures(&errors, &crashes);
+    emit(&out, kind)?;
+    Ok(exit(!errors.is_empty() || !crashes.is_empty(), 0))
+}
