@@ -5,7 +5,8 @@
 //! item that does not is read line by line (and flow collections token by token) for its ARN,
 //! username and groups.
 
-use super::{Budget, decode_entry, lenient_item};
+use super::decode::decode_entry;
+use super::yaml_v2::{Budget, lenient_item};
 use crate::model::{Account, Entry, Field, Section, SectionKind, Status};
 use crate::source::Span;
 use crate::yaml;
