@@ -9,7 +9,7 @@ use super::PARALLEL_ITEMS;
 use super::accounts::decode_accounts;
 use super::decode::decode_entry;
 use super::duplicates::find_duplicate_entry_keys;
-use super::json::{GoVal, conv_err, find_non_finite};
+use super::json::{ConvError, GoVal, conv_err, find_non_finite};
 use super::rescan;
 use super::yaml_v2::{Budget, lenient_item, to_go_root};
 use crate::model::{Account, Entry, Section, SectionKind, SectionState, Status};
@@ -48,8 +48,36 @@ pub(super) fn parse_section(
         section.root = root;
         return;
     }
-    let _first_entry = entries.len();
-    let result = match &root {
+    match to_json(root.as_ref()) {
+        Err(err) => {
+            section.state = SectionState::ConversionError {
+                message: err.message,
+                span: section.outer(&err.span),
+                template: err.template,
+                log: section.conversion_log(root.as_ref()),
+            };
+            entries.extend(lost_items(section, root.as_ref()));
+        }
+        Ok(GoVal::Null) => {}
+        Ok(GoVal::Seq(items)) => decode_items(section, &items, entries),
+        Ok(other) => {
+            let span = root.as_ref().map_or(0..0, |r| section.outer(&r.span));
+            section.state = SectionState::NotList {
+                found: other.type_name(),
+                span,
+            };
+        }
+    }
+    if let Some(root) = &root {
+        find_duplicate_entry_keys(section, root);
+    }
+    section.root = root;
+}
+
+/// The section's JSON document: yaml.v2's value converted as `sigs.k8s.io/yaml` converts it,
+/// failing where yaml.v2 or `json.Marshal` fails.
+fn to_json(root: Option<&Node>) -> Result<GoVal<'_>, ConvError> {
+    match root {
         None => Ok(GoVal::Null),
         Some(r) => to_go_root(r),
     }
@@ -63,67 +91,58 @@ pub(super) fn parse_section(
             false,
         )),
         None => Ok(v),
-    });
-    match result {
-        Err(err) => {
-            section.state = SectionState::ConversionError {
-                message: err.message,
-                span: section.outer(&err.span),
-                template: err.template,
-                log: section.conversion_log(root.as_ref()),
-            };
-            // the YAML parsed: decode what each item holds, for display; all of it is lost
-            if let Some(items) = root.as_ref().and_then(Node::as_seq) {
-                // one budget for all items: an alias bomb is not expanded once per item
-                let mut budget = Budget::display();
-                for (index, item) in items.iter().enumerate() {
-                    let val = lenient_item(item, &mut budget);
-                    // what a lost item tolerates is not reported
-                    let mut entry = decode_entry(section, &mut Vec::new(), index, &val, item);
-                    entry.status = Status::Lost(String::new());
-                    entries.push(entry);
-                }
-            }
-        }
-        Ok(GoVal::Null) => {}
-        Ok(GoVal::Seq(items)) => {
-            let decode_all = |out: &mut Vec<Entry>, items: &[(GoVal<'_>, &Node)], first: usize| {
-                let mut issues = Vec::new();
-                out.extend(items.iter().enumerate().map(|(i, (val, node))| {
-                    decode_entry(section, &mut issues, first + i, val, node)
-                }));
-                issues
-            };
-            // a long section in two halves at once; entries and issues keep item order
-            entries.reserve(items.len());
-            if items.len() >= PARALLEL_ITEMS {
-                let mid = items.len() / 2;
-                let (head_issues, (tail, tail_issues)) = crate::par::join(
-                    || decode_all(entries, &items[..mid], 0),
-                    || {
-                        let mut tail = Vec::with_capacity(items.len() - mid);
-                        let issues = decode_all(&mut tail, &items[mid..], mid);
-                        (tail, issues)
-                    },
-                );
-                entries.extend(tail);
-                section.issues.extend(head_issues);
-                section.issues.extend(tail_issues);
-            } else {
-                let issues = decode_all(entries, &items, 0);
-                section.issues.extend(issues);
-            }
-        }
-        Ok(other) => {
-            let span = root.as_ref().map_or(0..0, |r| section.outer(&r.span));
-            section.state = SectionState::NotList {
-                found: other.type_name(),
-                span,
-            };
-        }
+    })
+}
+
+/// The items of a list section into entries, in item order; what the decoder tolerates goes to
+/// the section's issues, in item order too.
+fn decode_items(section: &mut Section, items: &[(GoVal<'_>, &Node)], entries: &mut Vec<Entry>) {
+    let decode_all = |out: &mut Vec<Entry>, items: &[(GoVal<'_>, &Node)], first: usize| {
+        let mut issues = Vec::new();
+        out.extend(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, (val, node))| decode_entry(section, &mut issues, first + i, val, node)),
+        );
+        issues
+    };
+    // a long section in two halves at once; entries and issues keep item order
+    entries.reserve(items.len());
+    if items.len() >= PARALLEL_ITEMS {
+        let mid = items.len() / 2;
+        let (head_issues, (tail, tail_issues)) = crate::par::join(
+            || decode_all(entries, &items[..mid], 0),
+            || {
+                let mut tail = Vec::with_capacity(items.len() - mid);
+                let issues = decode_all(&mut tail, &items[mid..], mid);
+                (tail, issues)
+            },
+        );
+        entries.extend(tail);
+        section.issues.extend(head_issues);
+        section.issues.extend(tail_issues);
+    } else {
+        let issues = decode_all(entries, items, 0);
+        section.issues.extend(issues);
     }
-    if let Some(root) = &root {
-        find_duplicate_entry_keys(section, root);
+}
+
+/// What each item of a section that parsed but failed to convert holds, for display: all of it
+/// is lost.
+fn lost_items(section: &Section, root: Option<&Node>) -> Vec<Entry> {
+    let Some(items) = root.and_then(Node::as_seq) else {
+        return Vec::new();
+    };
+    // one budget for all items: an alias bomb is not expanded once per item
+    let mut budget = Budget::display();
+    let mut entries = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let val = lenient_item(item, &mut budget);
+        // what a lost item tolerates is not reported
+        let mut entry = decode_entry(section, &mut Vec::new(), index, &val, item);
+        entry.status = Status::Lost(String::new());
+        entries.push(entry);
     }
-    section.root = root;
+    entries
 }
