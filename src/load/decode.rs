@@ -156,71 +156,8 @@ pub(super) fn decode_entry(
             Some("username") => {
                 decode_string(section, issues, "username", v, vnode, &mut entry.username)
             }
-            Some("groups") => match v {
-                GoVal::Seq(items) => {
-                    let mut out = Vec::with_capacity(items.len());
-                    for (item, inode) in items {
-                        let mut slot = None;
-                        match item {
-                            GoVal::Str(_) => {
-                                decode_string(section, issues, "groups", item, inode, &mut slot)
-                            }
-                            GoVal::Null => {
-                                if is_explicit_null(inode) {
-                                    mismatch(section, issues, inode, "groups", "a string", "null");
-                                }
-                            }
-                            other => {
-                                let found = found_name(other, inode);
-                                mismatch(section, issues, inode, "groups", "a string", found);
-                            }
-                        }
-                        out.push(slot.unwrap_or_else(|| Field {
-                            value: String::new(),
-                            span: section.outer(&inode.span),
-                        }));
-                    }
-                    groups = Some(out);
-                }
-                GoVal::Null => groups = Some(Vec::new()),
-                other => {
-                    let found = found_name(other, vnode);
-                    mismatch(section, issues, vnode, "groups", "a list of strings", found);
-                }
-            },
-            Some("sso") => match v {
-                GoVal::Map(fields) => {
-                    let sso = entry.sso.get_or_insert_with(Sso::default);
-                    for (k, (fv, fnode)) in fields.iter() {
-                        let target = ["permissionSetName", "accountID", "partition"]
-                            .into_iter()
-                            .find(|f| *f == k)
-                            .or_else(|| {
-                                ["permissionSetName", "accountID", "partition"]
-                                    .into_iter()
-                                    .find(|f| go_fold_eq(f, k))
-                            });
-                        let Some(target) = target else { continue };
-                        let mut slot = None;
-                        decode_string(section, issues, target, fv, fnode, &mut slot);
-                        if let Some(f) = slot {
-                            match target {
-                                "permissionSetName" => sso.permission_set_name = f.value,
-                                "accountID" => sso.account_id = f.value,
-                                _ => sso.partition = f.value,
-                            }
-                        }
-                    }
-                }
-                GoVal::Null => entry.sso = None,
-                other => {
-                    // encoding/json allocates the *SSO pointer before it reports the type error,
-                    // so the entry now has an (empty) SSO matcher and fails validation
-                    entry.sso.get_or_insert_with(Sso::default);
-                    let found = found_name(other, vnode);
-                    mismatch(section, issues, vnode, "sso", "a mapping", found);
-                }
-            },
+            Some("groups") => decode_groups(section, issues, v, vnode, &mut groups),
+            Some("sso") => decode_sso(section, issues, v, vnode, &mut entry.sso),
             _ => {}
         }
     }
@@ -235,4 +172,91 @@ pub(super) fn decode_entry(
         entry.status = Status::Dropped(reason);
     }
     entry
+}
+
+/// `groups` into a Go `[]string`: a list sets it (an item that is not a string stays ""), null
+/// sets it empty, anything else is a type error that leaves it unchanged.
+fn decode_groups(
+    section: &Section,
+    issues: &mut Vec<DecodeIssue>,
+    v: &GoVal<'_>,
+    vnode: &Node,
+    groups: &mut Option<Vec<Field>>,
+) {
+    match v {
+        GoVal::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (item, inode) in items {
+                let mut slot = None;
+                match item {
+                    GoVal::Str(_) => {
+                        decode_string(section, issues, "groups", item, inode, &mut slot)
+                    }
+                    GoVal::Null => {
+                        if is_explicit_null(inode) {
+                            mismatch(section, issues, inode, "groups", "a string", "null");
+                        }
+                    }
+                    other => {
+                        let found = found_name(other, inode);
+                        mismatch(section, issues, inode, "groups", "a string", found);
+                    }
+                }
+                out.push(slot.unwrap_or_else(|| Field {
+                    value: String::new(),
+                    span: section.outer(&inode.span),
+                }));
+            }
+            *groups = Some(out);
+        }
+        GoVal::Null => *groups = Some(Vec::new()),
+        other => {
+            let found = found_name(other, vnode);
+            mismatch(section, issues, vnode, "groups", "a list of strings", found);
+        }
+    }
+}
+
+/// `sso` into the `*SSOARNMatcher` of a `RoleMapping`: a mapping fills its fields (matched as
+/// struct fields are), null clears it, anything else is a type error.
+fn decode_sso(
+    section: &Section,
+    issues: &mut Vec<DecodeIssue>,
+    v: &GoVal<'_>,
+    vnode: &Node,
+    matcher: &mut Option<Sso>,
+) {
+    match v {
+        GoVal::Map(fields) => {
+            let sso = matcher.get_or_insert_with(Sso::default);
+            for (k, (fv, fnode)) in fields.iter() {
+                let target = ["permissionSetName", "accountID", "partition"]
+                    .into_iter()
+                    .find(|f| *f == k)
+                    .or_else(|| {
+                        ["permissionSetName", "accountID", "partition"]
+                            .into_iter()
+                            .find(|f| go_fold_eq(f, k))
+                    });
+                let Some(target) = target else { continue };
+                let mut slot = None;
+                decode_string(section, issues, target, fv, fnode, &mut slot);
+                if let Some(f) = slot {
+                    match target {
+                        "permissionSetName" => sso.permission_set_name = f.value,
+                        "accountID" => sso.account_id = f.value,
+                        _ => sso.partition = f.value,
+                    }
+                }
+            }
+        }
+        GoVal::Null => *matcher = None,
+        other => {
+            // encoding/json allocates the *SSO pointer before it reports the type error,
+            // so the entry now has an (empty) SSO matcher and fails validation
+            matcher.get_or_insert_with(Sso::default);
+            let found = found_name(other, vnode);
+            mismatch(section, issues, vnode, "sso", "a mapping", found);
+        }
+    }
 }
