@@ -425,6 +425,59 @@ fn finish(obj: &mut AwsAuth) {
 mod tests {
     use super::*;
 
+    /// The YAML and JSON files under a directory.
+    fn manifests(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read fixtures") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                manifests(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn no_two_formats_take_a_document() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut paths = Vec::new();
+        manifests(&fixtures, &mut paths);
+        let mut taken = [0; FORMATS.len()];
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let file = SourceFile::new(path.to_string_lossy(), text);
+            let stream = yaml::parse_stream(&file.text);
+            let roots = stream.documents.iter().filter_map(|d| d.root.as_ref());
+            let items = roots
+                .clone()
+                .flat_map(|r| match r.get("kind").and_then(Node::as_str) {
+                    Some("List") => r.get("items").and_then(Node::as_seq).unwrap_or_default(),
+                    _ => &[],
+                });
+            for root in roots.chain(items).filter(|r| r.as_map().is_some()) {
+                let kind = root.get("kind").and_then(Node::as_str);
+                let doc = Document {
+                    file: &file,
+                    index: 0,
+                    root,
+                    kind,
+                };
+                let takers: Vec<usize> = (0..FORMATS.len())
+                    .filter(|&i| (FORMATS[i].takes)(&doc))
+                    .collect();
+                assert!(takers.len() <= 1, "{}: {takers:?}", path.display());
+                for i in takers {
+                    taken[i] += 1;
+                }
+            }
+        }
+        // every format takes some fixture
+        assert!(taken.iter().all(|&n| n > 0), "{taken:?}");
+    }
+
     fn load(sections: &str) -> AwsAuth {
         let text = format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n{sections}"
