@@ -32,20 +32,7 @@ fn load_eksctl(doc: &Document<'_>) -> Option<AwsAuth> {
     let items = mappings.as_seq().unwrap_or_default();
     let (mut roles, mut users) = (0, 0);
     for item in items {
-        let field = |key: &str| {
-            let node = item.get(key)?;
-            let s = node.as_str()?;
-            let t = node.resolved();
-            matches!(
-                resolve(s, t.style().unwrap_or(Style::Plain), t.tag.as_deref()),
-                Scalar::Str
-            )
-            .then(|| Field {
-                value: s.to_owned(),
-                span: node.span.clone(),
-            })
-        };
-        if let Some(account) = field("account") {
+        if let Some(account) = string_field(item, "account") {
             obj.accounts.push(Account {
                 value: account.value,
                 span: account.span,
@@ -53,59 +40,79 @@ fn load_eksctl(doc: &Document<'_>) -> Option<AwsAuth> {
             });
             continue;
         }
-        let arn = field("arn").filter(|a| !a.value.is_empty());
-        let resource = arn
-            .as_ref()
-            .and_then(|a| a.value.splitn(6, ':').nth(5).map(str::to_owned))
-            .unwrap_or_default();
-        let section = if resource.starts_with("user/") {
-            SectionKind::MapUsers
-        } else {
-            SectionKind::MapRoles
-        };
-        let index = if section == SectionKind::MapUsers {
-            &mut users
-        } else {
-            &mut roles
-        };
-        let mut entry = Entry {
-            section,
-            index: *index,
-            span: item.span.clone(),
-            arn,
-            sso: None,
-            username: field("username"),
-            groups: item
-                .get("groups")
-                .and_then(Node::as_seq)
-                .unwrap_or_default()
-                .iter()
-                .map(|g| Field {
-                    value: g.as_str().unwrap_or_default().to_owned(),
-                    span: g.span.clone(),
-                })
-                .collect(),
-            status: Status::Effective,
-            note: None,
-            service: None,
-        };
-        *index += 1;
-        if let Some(service) = field("serviceName") {
-            let ns = field("namespace").map_or_else(|| "?".to_owned(), |n| n.value);
-            entry.note = Some(format!(
-                "eksctl maps the `{}` service-linked role for namespace `{ns}` when it applies the config",
-                service.value
-            ));
-            entry.service = Some((service.value, ns));
-        } else if entry.arn.is_none() {
-            entry.status =
-                Status::Dropped("eksctl requires `arn`, `account` or `serviceName`".into());
-        } else if !resource.starts_with("role/") && !resource.starts_with("user/") {
-            entry.status =
-                Status::Dropped("eksctl rejects it: arn is neither user nor role".into());
-        }
-        obj.entries.push(entry);
+        obj.entries.push(mapping(item, &mut roles, &mut users));
     }
     finish(&mut obj);
     Some(obj)
+}
+
+/// A string value of a mapping (a number, boolean or null written bare is not one).
+fn string_field(item: &Node, key: &str) -> Option<Field> {
+    let node = item.get(key)?;
+    let s = node.as_str()?;
+    let t = node.resolved();
+    matches!(
+        resolve(s, t.style().unwrap_or(Style::Plain), t.tag.as_deref()),
+        Scalar::Str
+    )
+    .then(|| Field {
+        value: s.to_owned(),
+        span: node.span.clone(),
+    })
+}
+
+/// A role or user mapping, numbered in its section (`roles` and `users` count them); dropped
+/// when eksctl refuses it.
+fn mapping(item: &Node, roles: &mut usize, users: &mut usize) -> Entry {
+    let field = |key: &str| string_field(item, key);
+    let arn = field("arn").filter(|a| !a.value.is_empty());
+    let resource = arn
+        .as_ref()
+        .and_then(|a| a.value.splitn(6, ':').nth(5).map(str::to_owned))
+        .unwrap_or_default();
+    let section = if resource.starts_with("user/") {
+        SectionKind::MapUsers
+    } else {
+        SectionKind::MapRoles
+    };
+    let index = if section == SectionKind::MapUsers {
+        users
+    } else {
+        roles
+    };
+    let mut entry = Entry {
+        section,
+        index: *index,
+        span: item.span.clone(),
+        arn,
+        sso: None,
+        username: field("username"),
+        groups: item
+            .get("groups")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .map(|g| Field {
+                value: g.as_str().unwrap_or_default().to_owned(),
+                span: g.span.clone(),
+            })
+            .collect(),
+        status: Status::Effective,
+        note: None,
+        service: None,
+    };
+    *index += 1;
+    if let Some(service) = field("serviceName") {
+        let ns = field("namespace").map_or_else(|| "?".to_owned(), |n| n.value);
+        entry.note = Some(format!(
+            "eksctl maps the `{}` service-linked role for namespace `{ns}` when it applies the config",
+            service.value
+        ));
+        entry.service = Some((service.value, ns));
+    } else if entry.arn.is_none() {
+        entry.status = Status::Dropped("eksctl requires `arn`, `account` or `serviceName`".into());
+    } else if !resource.starts_with("role/") && !resource.starts_with("user/") {
+        entry.status = Status::Dropped("eksctl rejects it: arn is neither user nor role".into());
+    }
+    entry
 }
