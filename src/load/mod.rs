@@ -424,6 +424,7 @@ fn finish(obj: &mut AwsAuth) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{SectionState, Status};
 
     /// The YAML and JSON files under a directory.
     fn manifests(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
