@@ -7,9 +7,8 @@
 use std::borrow::Cow;
 
 use crate::source::Span;
-use crate::yaml::Node;
-use crate::yaml::NodeKind;
 use crate::yaml::resolve::{Scalar, resolve};
+use crate::yaml::{Node, NodeKind};
 
 /// A failure that drops the whole section.
 pub(super) struct ConvError {

@@ -30,7 +30,7 @@ pub(super) fn to_go_root(root: &Node) -> Result<GoVal<'_>, ConvError> {
             let mut budget = Budget::yaml_v2();
             let out = items
                 .iter()
-                .map(|item| Ok((to_go(item, item, &mut budget, false)?, item)))
+                .map(|item| Ok((to_go(item, item, &mut budget)?, item)))
                 .collect();
             (out, budget.aliased > 0)
         }
@@ -42,7 +42,7 @@ pub(super) fn to_go_root(root: &Node) -> Result<GoVal<'_>, ConvError> {
             return Ok(GoVal::Seq(head));
         }
     }
-    to_go(root, root, &mut Budget::yaml_v2(), false)
+    to_go(root, root, &mut Budget::yaml_v2())
 }
 
 /// Bounds the work of expanding aliases: a "billion laughs" section must not hang the tool.
@@ -122,16 +122,13 @@ fn allowed_alias_ratio(decodes: usize) -> f64 {
     }
 }
 
-fn to_go<'a>(
-    node: &'a Node,
-    site: &'a Node,
-    budget: &mut Budget,
-    _key: bool,
-) -> Result<GoVal<'a>, ConvError> {
+/// A node as yaml.v2 decodes it into `interface{}` (and `sigs.k8s.io/yaml` converts it); a
+/// failure is reported at `site` (inside an alias's target, the alias).
+fn to_go<'a>(node: &'a Node, site: &'a Node, budget: &mut Budget) -> Result<GoVal<'a>, ConvError> {
     budget.step(site)?;
     if let NodeKind::Alias(target) = &node.kind {
         budget.depth += 1;
-        let val = to_go(target, site, budget, false);
+        let val = to_go(target, site, budget);
         budget.depth -= 1;
         return val;
     }
@@ -152,7 +149,7 @@ fn to_go<'a>(
         NodeKind::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                out.push((to_go(item, item, budget, false)?, item));
+                out.push((to_go(item, item, budget)?, item));
             }
             Ok(GoVal::Seq(out))
         }
@@ -201,7 +198,7 @@ fn map_into<'a>(
             target?;
         }
         let key = key_string(k, site)?;
-        let val = to_go(v, v, budget, false)?;
+        let val = to_go(v, v, budget)?;
         out.insert(key, (val, v));
     }
     Ok(())
@@ -251,11 +248,11 @@ fn merge<'a>(v: &'a Node, budget: &mut Budget, out: &mut GoMap<'a>) -> Result<()
 /// An item converted key by key, skipping what fails (only for showing a lost section).
 pub(super) fn lenient_item<'a>(item: &'a Node, budget: &mut Budget) -> GoVal<'a> {
     let Some(map) = item.as_map() else {
-        return to_go(item, item, budget, false).unwrap_or(GoVal::Null);
+        return to_go(item, item, budget).unwrap_or(GoVal::Null);
     };
     let mut out = GoMap::default();
     for (k, v) in map {
-        if let (Ok(key), Ok(val)) = (key_string(k, item), to_go(v, v, budget, false)) {
+        if let (Ok(key), Ok(val)) = (key_string(k, item), to_go(v, v, budget)) {
             out.insert(key, (val, v));
         }
     }
