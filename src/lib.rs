@@ -14,7 +14,6 @@ pub mod model;
 mod par;
 pub mod paths;
 pub mod policy;
-pub mod rbac;
 pub mod registry;
 pub mod render;
 pub mod rule_meta;

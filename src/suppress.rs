@@ -9,7 +9,7 @@ use std::ops::Range;
 use crate::source::SourceFile;
 
 /// The annotation read from a ConfigMap's metadata.
-pub const ANNOTATION: &str = "awsauth.dev/ignore";
+pub use crate::load::ANNOTATION;
 
 /// Where a suppression applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

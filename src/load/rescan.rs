@@ -5,7 +5,8 @@
 //! item that does not is read line by line (and flow collections token by token) for its ARN,
 //! username and groups.
 
-use super::{Budget, decode_entry, lenient_item};
+use super::decode::decode_entry;
+use super::yaml_v2::{Budget, lenient_item};
 use crate::model::{Account, Entry, Field, Section, SectionKind, Status};
 use crate::source::Span;
 use crate::yaml;
@@ -234,33 +235,126 @@ fn flow_items(text: &str, open: usize) -> Vec<(String, Span)> {
 /// knows, in block or flow style. A second ARN in one item starts another sketch (a missing
 /// `- `); a flow item `{...}` ends at its closing brace.
 fn sketch(text: &str, range: Span) -> Vec<Sketch> {
-    let mut out: Vec<Sketch> = Vec::new();
     let first_line_end = text[range.clone()]
         .find('\n')
         .map_or(range.end, |i| range.start + i);
     let item_span = range.start + indent(&text[range.start..first_line_end])..first_line_end;
     let item_indent = indent(&text[range.start..first_line_end]);
-    let mut current = Sketch {
-        span: item_span,
-        ..Sketch::default()
+    let mut sketcher = Sketcher {
+        text,
+        item_start: range.start,
+        item_indent,
+        out: Vec::new(),
+        current: Sketch {
+            span: item_span,
+            ..Sketch::default()
+        },
+        groups_block: None,
     };
-    // groups written as `- x` lines under a `groups:` key: the indentation of that key
-    let mut groups_block: Option<usize> = None;
     let mut offset = range.start;
-    for line in text[range.clone()].split_inclusive('\n') {
+    for line in text[range].split_inclusive('\n') {
         let line_start = offset;
         offset += line.len();
+        sketcher.line(line_start, line);
+    }
+    let Sketcher {
+        mut out, current, ..
+    } = sketcher;
+    if current.arn.is_some() || out.is_empty() {
+        out.push(current);
+    }
+    out.retain(|s| s.arn.is_some());
+    out
+}
+
+/// The sketches of one item being read, line by line.
+struct Sketcher<'t> {
+    /// The section's text.
+    text: &'t str,
+    /// Where the item starts.
+    item_start: usize,
+    /// The indentation of its first line.
+    item_indent: usize,
+    /// The sketches done (an item with a second ARN has several).
+    out: Vec<Sketch>,
+    /// The sketch being read.
+    current: Sketch,
+    /// Groups written as `- x` lines under a `groups:` key: the indentation of that key.
+    groups_block: Option<usize>,
+}
+
+/// A key found on a line ([`key_at`]), or where to look for the next one.
+enum KeyAt {
+    /// A key ends at `end`, its `:` at `colon`.
+    Key { end: usize, colon: usize },
+    /// Not a key: look again from here.
+    Next(usize),
+    /// No more keys on the line.
+    Stop,
+}
+
+/// Whether a key starts at byte `i` of a line's content: a quoted string or a run of name
+/// characters, then `:`.
+fn key_at(content: &str, i: usize) -> KeyAt {
+    let bytes = content.as_bytes();
+    let key_start = i;
+    let key_end = match bytes[i] {
+        q @ (b'"' | b'\'') => match content[i + 1..].find(q as char) {
+            Some(j) => i + 1 + j + 1,
+            None => return KeyAt::Stop,
+        },
+        b if b.is_ascii_alphanumeric() || b == b'_' => {
+            let n = content[i..]
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(content.len() - i);
+            i + n
+        }
+        _ => return KeyAt::Next(i + content[i..].chars().next().map_or(1, char::len_utf8)),
+    };
+    let after = content[key_end..].trim_start_matches([' ', '\t']);
+    let colon = key_end + (content.len() - key_end - after.len());
+    let is_key = after.starts_with(':')
+        && (bytes[key_start] == b'"'
+            || bytes[key_start] == b'\''
+            || after[1..].is_empty()
+            || after[1..].starts_with([' ', '\t', '\r', '\n']));
+    if is_key {
+        KeyAt::Key {
+            end: key_end,
+            colon,
+        }
+    } else {
+        KeyAt::Next(key_end.max(key_start + 1))
+    }
+}
+
+/// A key's value as a sketch reads it.
+struct Value<'t> {
+    /// Its text, to the line's end, leading blanks trimmed.
+    text: &'t str,
+    /// Where it starts in the section's text.
+    start: usize,
+    /// Where its line ends.
+    line_end: usize,
+    /// Whether it is in a flow mapping.
+    flow: bool,
+}
+
+impl Sketcher<'_> {
+    /// Reads one line of the item, starting at `line_start`.
+    fn line(&mut self, line_start: usize, line: &str) {
+        let text = self.text;
         let ind = indent(line);
         let mut content = &line[ind..];
         let mut at = line_start + ind;
-        if let Some(block) = groups_block {
-            if is_dash(content) && (ind > block || (ind == block && line_start > range.start)) {
+        if let Some(block) = self.groups_block {
+            if is_dash(content) && (ind > block || (ind == block && line_start > self.item_start)) {
                 if let Some(g) = scalar_at(text, at + 1, line_start + line.len(), false) {
-                    current.groups.push(g);
+                    self.current.groups.push(g);
                 }
-                continue;
+                return;
             }
-            groups_block = None;
+            self.groups_block = None;
         }
         // `- ` markers before the first key (`- - x` is not an entry, but costs nothing)
         while is_dash(content) {
@@ -270,96 +364,55 @@ fn sketch(text: &str, range: Span) -> Vec<Sketch> {
             at += 1 + skip;
         }
         if content.starts_with('#') {
-            continue;
+            return;
         }
         // a bare ARN where `rolearn: ` was forgotten (`- arn:aws:iam::...:user/ci`)
         if content
             .get(..4)
             .is_some_and(|p| p.eq_ignore_ascii_case("arn:"))
             && !content[4..].starts_with([' ', '\t', '\r', '\n'])
-            && current.arn.is_none()
+            && self.current.arn.is_none()
         {
-            current.arn = scalar_at(text, at, line_start + line.len(), false);
-            continue;
+            self.current.arn = scalar_at(text, at, line_start + line.len(), false);
+            return;
         }
-        // every `key: value` on the line (several in a flow mapping)
+        self.keys(content, at, line_start + line.len(), ind);
+    }
+
+    /// Reads every `key: value` of a line's content (several in a flow mapping); `at` is where
+    /// the content starts, `ind` the line's indentation.
+    fn keys(&mut self, content: &str, at: usize, line_end: usize, ind: usize) {
         let bytes = content.as_bytes();
         let mut i = 0;
         // whether a `{` comes before the current key: looked for only in what is new since the
         // last key (a flow line of many keys is read once)
         let (mut brace, mut brace_seen_to) = (false, 0);
         while i < bytes.len() {
-            // a key: a quoted string or a run of name characters, then `:`
             let key_start = i;
-            let key_end = match bytes[i] {
-                q @ (b'"' | b'\'') => match content[i + 1..].find(q as char) {
-                    Some(j) => i + 1 + j + 1,
-                    None => break,
-                },
-                b if b.is_ascii_alphanumeric() || b == b'_' => {
-                    let n = content[i..]
-                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                        .unwrap_or(content.len() - i);
-                    i + n
-                }
-                _ => {
-                    i += content[i..].chars().next().map_or(1, char::len_utf8);
+            let (key_end, colon) = match key_at(content, i) {
+                KeyAt::Key { end, colon } => (end, colon),
+                KeyAt::Next(next) => {
+                    i = next;
                     continue;
                 }
+                KeyAt::Stop => break,
             };
-            let after = content[key_end..].trim_start_matches([' ', '\t']);
-            let colon = key_end + (content.len() - key_end - after.len());
-            let is_key = after.starts_with(':')
-                && (bytes[key_start] == b'"'
-                    || bytes[key_start] == b'\''
-                    || after[1..].is_empty()
-                    || after[1..].starts_with([' ', '\t', '\r', '\n']));
-            if !is_key {
-                i = key_end.max(key_start + 1);
-                continue;
-            }
             let value_start = colon + 1;
             if !brace && brace_seen_to < key_start {
                 brace = memchr::memchr(b'{', &bytes[brace_seen_to..key_start]).is_some();
                 brace_seen_to = key_start;
             }
             let flow = brace;
-            let key = key_of(&content[key_start..key_end]);
             let value_text = content[value_start..].trim_start_matches([' ', '\t']);
             let value_at = value_start + (content.len() - value_start - value_text.len());
-            match key {
-                Some(Key::Arn) => {
-                    if current.arn.is_some() {
-                        out.push(std::mem::take(&mut current));
-                    }
-                    let v = scalar_at(text, at + value_at, line_start + line.len(), flow);
-                    if current.span.is_empty() {
-                        current.span = v
-                            .as_ref()
-                            .map_or(at + key_start..at + key_end, |(_, s)| s.clone());
-                    }
-                    current.arn = v;
-                }
-                Some(Key::Username) => {
-                    current.username =
-                        scalar_at(text, at + value_at, line_start + line.len(), flow);
-                }
-                Some(Key::Groups) => {
-                    if value_text.starts_with('[') {
-                        current.groups = flow_items(text, at + value_at);
-                    } else if value_text.trim_end().is_empty() && !flow {
-                        current.groups.clear();
-                        groups_block = Some(ind.max(item_indent));
-                    } else {
-                        current.groups.extend(scalar_at(
-                            text,
-                            at + value_at,
-                            line_start + line.len(),
-                            flow,
-                        ));
-                    }
-                }
-                None => {}
+            if let Some(key) = key_of(&content[key_start..key_end]) {
+                let value = Value {
+                    text: value_text,
+                    start: at + value_at,
+                    line_end,
+                    flow,
+                };
+                self.set(key, &value, at + key_start..at + key_end, ind);
             }
             // the rest of a block line is the value; in a flow mapping, the next key follows a
             // `,` (a list value is skipped whole)
@@ -379,11 +432,40 @@ fn sketch(text: &str, range: Span) -> Vec<Sketch> {
             i = value_at + next;
         }
     }
-    if current.arn.is_some() || out.is_empty() {
-        out.push(current);
+
+    /// Takes the value of a key the authenticator reads (written at `key_span`, on a line
+    /// indented by `ind`).
+    fn set(&mut self, key: Key, value: &Value<'_>, key_span: Span, ind: usize) {
+        let text = self.text;
+        let current = &mut self.current;
+        match key {
+            Key::Arn => {
+                if current.arn.is_some() {
+                    self.out.push(std::mem::take(current));
+                }
+                let v = scalar_at(text, value.start, value.line_end, value.flow);
+                if current.span.is_empty() {
+                    current.span = v.as_ref().map_or(key_span, |(_, s)| s.clone());
+                }
+                current.arn = v;
+            }
+            Key::Username => {
+                current.username = scalar_at(text, value.start, value.line_end, value.flow);
+            }
+            Key::Groups => {
+                if value.text.starts_with('[') {
+                    current.groups = flow_items(text, value.start);
+                } else if value.text.trim_end().is_empty() && !value.flow {
+                    current.groups.clear();
+                    self.groups_block = Some(ind.max(self.item_indent));
+                } else {
+                    current
+                        .groups
+                        .extend(scalar_at(text, value.start, value.line_end, value.flow));
+                }
+            }
+        }
     }
-    out.retain(|s| s.arn.is_some());
-    out
 }
 
 /// The flow-style fallback for a whole section with no block items (`[{"rolearn": ...}, ...]`):

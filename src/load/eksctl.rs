@@ -1,0 +1,118 @@
+//! Source format: eksctl's `ClusterConfig` (`apiVersion: eksctl.io/...`), whose
+//! `iamIdentityMappings` eksctl writes into aws-auth when it applies the config. Each mapping
+//! becomes an entry of `mapRoles` or `mapUsers` by its ARN (`account` mappings become accounts,
+//! `serviceName` mappings the service-linked role eksctl maps); what eksctl refuses is dropped.
+
+use super::{Document, Format, Reads, finish, new_object, scalar_field};
+use crate::model::{Account, AwsAuth, Entry, Field, SectionKind, SourceKind, Status};
+use crate::yaml::resolve::{Scalar, resolve};
+use crate::yaml::{Node, Style};
+
+/// The eksctl format.
+pub(super) const FORMAT: Format = Format {
+    takes: is_eksctl,
+    reads: Reads::AwsAuth(load_eksctl),
+};
+
+fn is_eksctl(doc: &Document<'_>) -> bool {
+    doc.kind == Some("ClusterConfig")
+        && doc
+            .root
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .is_some_and(|v| v.starts_with("eksctl.io/"))
+}
+
+/// The `iamIdentityMappings` of a `ClusterConfig`, as eksctl maps them.
+fn load_eksctl(doc: &Document<'_>) -> Option<AwsAuth> {
+    let (file, document, root) = (doc.file, doc.index, doc.root);
+    let (_, mappings) = root.entry("iamIdentityMappings")?;
+    let mut obj = new_object(file, document, SourceKind::Eksctl, root);
+    obj.name = scalar_field(file, root.get("metadata").and_then(|m| m.get("name")));
+    let items = mappings.as_seq().unwrap_or_default();
+    let (mut roles, mut users) = (0, 0);
+    for item in items {
+        if let Some(account) = string_field(item, "account") {
+            obj.accounts.push(Account {
+                value: account.value,
+                span: account.span,
+                stored: true,
+            });
+            continue;
+        }
+        obj.entries.push(mapping(item, &mut roles, &mut users));
+    }
+    finish(&mut obj);
+    Some(obj)
+}
+
+/// A string value of a mapping (a number, boolean or null written bare is not one).
+fn string_field(item: &Node, key: &str) -> Option<Field> {
+    let node = item.get(key)?;
+    let s = node.as_str()?;
+    let t = node.resolved();
+    matches!(
+        resolve(s, t.style().unwrap_or(Style::Plain), t.tag.as_deref()),
+        Scalar::Str
+    )
+    .then(|| Field {
+        value: s.to_owned(),
+        span: node.span.clone(),
+    })
+}
+
+/// A role or user mapping, numbered in its section (`roles` and `users` count them); dropped
+/// when eksctl refuses it.
+fn mapping(item: &Node, roles: &mut usize, users: &mut usize) -> Entry {
+    let field = |key: &str| string_field(item, key);
+    let arn = field("arn").filter(|a| !a.value.is_empty());
+    let resource = arn
+        .as_ref()
+        .and_then(|a| a.value.splitn(6, ':').nth(5).map(str::to_owned))
+        .unwrap_or_default();
+    let section = if resource.starts_with("user/") {
+        SectionKind::MapUsers
+    } else {
+        SectionKind::MapRoles
+    };
+    let index = if section == SectionKind::MapUsers {
+        users
+    } else {
+        roles
+    };
+    let mut entry = Entry {
+        section,
+        index: *index,
+        span: item.span.clone(),
+        arn,
+        sso: None,
+        username: field("username"),
+        groups: item
+            .get("groups")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .map(|g| Field {
+                value: g.as_str().unwrap_or_default().to_owned(),
+                span: g.span.clone(),
+            })
+            .collect(),
+        status: Status::Effective,
+        note: None,
+        service: None,
+    };
+    *index += 1;
+    if let Some(service) = field("serviceName") {
+        let ns = field("namespace").map_or_else(|| "?".to_owned(), |n| n.value);
+        entry.note = Some(format!(
+            "eksctl maps the `{}` service-linked role for namespace `{ns}` when it applies the config",
+            service.value
+        ));
+        entry.service = Some((service.value, ns));
+    } else if entry.arn.is_none() {
+        entry.status = Status::Dropped("eksctl requires `arn`, `account` or `serviceName`".into());
+    } else if !resource.starts_with("role/") && !resource.starts_with("user/") {
+        entry.status = Status::Dropped("eksctl rejects it: arn is neither user nor role".into());
+    }
+    entry
+}

@@ -1,0 +1,631 @@
+//! Loading: finds every aws-auth mapping source in a file and loads it exactly as
+//! aws-iam-authenticator does (see `DOMAIN.md` §1): each section is YAML 1.1 decoded by
+//! yaml.v2, converted to JSON by `sigs.k8s.io/yaml`, then decoded by `encoding/json` into typed
+//! entries; a failure at the first two steps drops the section, type errors leave fields empty,
+//! `Validate` drops entries without an ARN, and the store is keyed last-wins.
+//!
+//! The modules, in the order a file goes through them:
+//! - `detect`: whether a file is worth parsing at all, and whether it is a template (Helm,
+//!   Jinja, Terraform) that only means something once rendered;
+//! - the source formats, each turning one document into a source with spans, registered in
+//!   `FORMATS`: `configmap` (ConfigMap manifests, also in JSON and as items of a `kind: List`),
+//!   `eksctl` (`ClusterConfig`), `fragment` (bare `mapRoles:` fragments and `data:` patches) and
+//!   [`rbac`] (Roles and bindings beside aws-auth);
+//! - `data`: the `data` keys of a ConfigMap or fragment, and the aws-auth sections among them;
+//! - `section`: one section through the authenticator's load path, a module per stage:
+//!   `yaml_v2` (yaml.v2 decoding into Go values: aliases and their budget, merge keys), `json`
+//!   (the conversion to JSON), `decode` (field matching into `RoleMapping`/`UserMapping`),
+//!   `validate` (`Validate`), `duplicates` (duplicate keys), `accounts` (`mapAccounts`), and
+//!   `rescan` (what a section that does not parse held);
+//! - `finish`, here: lost and shadowed entries, and the effective store, keyed last-wins.
+//!
+//! # Adding a source format
+//! A source format reads one kind of document: the root of a YAML (or JSON) document, or an
+//! item of a top-level `kind: List`. To add one:
+//! 1. Write `src/load/<format>.rs`: `//!` docs saying what the format is and what the cluster
+//!    makes of it, and a `pub(super) const FORMAT: Format` with
+//!    - `takes`: whether a document is of the format (by its `kind`, and whatever else tells it
+//!      apart; no two formats take the same document, as the test `no_two_formats_take_a_document`
+//!      checks on the fixtures);
+//!    - `reads`: the source read from one document, with spans. An aws-auth source
+//!      (`Reads::AwsAuth`) is an [`AwsAuth`] started with `new_object`, filled (the `data`
+//!      module loads aws-auth keys and their sections; fields come with `scalar_field`) and
+//!      ended with `finish`, which decides what is stored.
+//! 2. Declare the module below and add its `FORMAT` to `FORMATS`: one line each.
+//!
+//! Files are parsed only when a cheap text test says they may hold something
+//! ([`may_hold_aws_auth`], `rbac::may_hold_rbac`); a format of a new kind of source (neither
+//! aws-auth mappings nor RBAC) also needs a `Reads` variant, a field of [`FileLoad`] to keep
+//! it in, and a text test in [`load_file`].
+
+use std::sync::Arc;
+
+use crate::model::{
+    AwsAuth, Effective, EffectiveRole, EffectiveUser, Field, SectionKind, SectionState, SourceKind,
+    Status,
+};
+use crate::source::{SourceFile, Span};
+use crate::yaml::{self, Node, SyntaxError};
+
+mod accounts;
+mod configmap;
+mod data;
+mod decode;
+mod detect;
+mod duplicates;
+mod eksctl;
+mod fragment;
+mod json;
+pub mod rbac;
+mod rescan;
+mod section;
+mod validate;
+mod yaml_v2;
+
+pub use configmap::ANNOTATION;
+pub use detect::{
+    TEMPLATE_VARIABLES, find_foreign_template, find_strong_template, has_name_escapes,
+    is_authenticator_variable, may_hold_aws_auth, mentions_aws_auth,
+};
+pub use section::is_skippable;
+
+/// Everything found in one file.
+#[derive(Debug)]
+pub struct FileLoad {
+    /// The file.
+    pub file: Arc<SourceFile>,
+    /// aws-auth sources, in document order.
+    pub objects: Vec<AwsAuth>,
+    /// Outer syntax errors (one per broken document).
+    pub syntax_errors: Vec<SyntaxError>,
+    /// Whether the file mentions aws-auth at all (decides whether a syntax error matters).
+    pub relevant: bool,
+    /// Template syntax that is not the authenticator's own (`{{ .Values }}`, `${var}`, `{%`):
+    /// such a file is not linted, only noted.
+    pub template: Option<Span>,
+    /// Roles and bindings found beside the mappings (for the neighbour rules).
+    pub rbac: Vec<rbac::RbacObject>,
+}
+
+/// Every source format, in the order a document is offered to them: the first that takes it
+/// reads it.
+const FORMATS: &[Format] = &[
+    configmap::FORMAT,
+    eksctl::FORMAT,
+    fragment::FORMAT,
+    rbac::FORMAT,
+];
+
+/// A source format: which documents it takes, and what it reads from one.
+struct Format {
+    /// Whether a document is of this format.
+    takes: fn(&Document<'_>) -> bool,
+    /// What it reads from a document it takes.
+    reads: Reads,
+}
+
+/// What a source format reads from a document (nothing when the document holds nothing of it),
+/// which decides which files are parsed for it and where it is kept.
+enum Reads {
+    /// aws-auth mappings, kept in [`FileLoad::objects`]; read from files that
+    /// [`may_hold_aws_auth`].
+    AwsAuth(fn(&Document<'_>) -> Option<AwsAuth>),
+    /// A Role, ClusterRole or binding, kept in [`FileLoad::rbac`]; read from files that may hold
+    /// RBAC worth a look.
+    Rbac(fn(&Document<'_>) -> Option<rbac::RbacObject>),
+}
+
+/// A document offered to the source formats: the root mapping of a YAML (or JSON) document, or
+/// an item of a top-level `kind: List`.
+struct Document<'a> {
+    /// The file.
+    file: &'a Arc<SourceFile>,
+    /// The index of the YAML document in the file (for a list's item, the list's).
+    index: usize,
+    /// The document's root: a mapping.
+    root: &'a Node,
+    /// Its `kind`, when a string.
+    kind: Option<&'a str>,
+}
+
+/// Which kinds of source a file is read for: decided from its text, before parsing.
+#[derive(Debug, Clone, Copy)]
+struct Wanted {
+    /// aws-auth mappings.
+    aws_auth: bool,
+    /// RBAC objects.
+    rbac: bool,
+}
+
+/// Loads every aws-auth source of a file.
+pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
+    let text = file.text.as_str();
+    let relevant = mentions_aws_auth(text);
+    // names spelled with escapes: parsed to find out, relevant only if an aws-auth turns up
+    let escaped = !relevant && has_name_escapes(text);
+    let mut out = FileLoad {
+        file: Arc::clone(&file),
+        objects: Vec::new(),
+        syntax_errors: Vec::new(),
+        relevant,
+        template: None,
+        rbac: Vec::new(),
+    };
+    // RBAC that can rewrite aws-auth or binds system:masters is read from any manifest
+    let rbac = rbac::may_hold_rbac(text);
+    if !relevant && !rbac && !escaped {
+        return out;
+    }
+    let normalized;
+    let parse_text = match yaml::v2_line_breaks(text) {
+        Some(t) => {
+            normalized = t;
+            normalized.as_str()
+        }
+        None => text,
+    };
+    // Helm/Jinja files are not linted whether or not they happen to parse (their values are not
+    // what the cluster gets), but `inspect` still shows what they hold as written; the two
+    // scans are independent, and run side by side in a large file
+    let (stream, strong) = if text.len() >= 64 * 1024 {
+        crate::par::join(
+            || yaml::parse_stream(parse_text),
+            || find_strong_template(text),
+        )
+    } else {
+        (yaml::parse_stream(parse_text), find_strong_template(text))
+    };
+    out.syntax_errors = stream.errors;
+    out.template = strong;
+    if out.template.is_none() && !out.syntax_errors.is_empty() {
+        out.template = find_foreign_template(text);
+    }
+    let wanted = Wanted {
+        aws_auth: relevant || escaped,
+        rbac,
+    };
+    for doc in &stream.documents {
+        if let Some(root) = &doc.root {
+            read_documents(&file, doc.index, root, wanted, &mut out);
+        }
+    }
+    if escaped && !out.objects.is_empty() {
+        out.relevant = true;
+    }
+    // a `${...}` placeholder where a mapping or a whole section should be: the file is a
+    // template, and what it maps is only known once rendered
+    if out.template.is_none() {
+        out.template = detect::find_placeholder(&file, &out.objects);
+    }
+    out
+}
+
+/// Offers a YAML document to the source formats: its root, or each item of a top-level
+/// `kind: List` (a list inside a list is not read).
+fn read_documents(
+    file: &Arc<SourceFile>,
+    index: usize,
+    root: &Node,
+    wanted: Wanted,
+    out: &mut FileLoad,
+) {
+    let kind = root.get("kind").and_then(Node::as_str);
+    if kind == Some("List") {
+        for item in root.get("items").and_then(Node::as_seq).unwrap_or_default() {
+            let kind = item.get("kind").and_then(Node::as_str);
+            if kind != Some("List") {
+                let root = item;
+                read_document(
+                    &Document {
+                        file,
+                        index,
+                        root,
+                        kind,
+                    },
+                    wanted,
+                    out,
+                );
+            }
+        }
+    } else {
+        read_document(
+            &Document {
+                file,
+                index,
+                root,
+                kind,
+            },
+            wanted,
+            out,
+        );
+    }
+}
+
+/// Reads a document with the first wanted format that takes it.
+fn read_document(doc: &Document<'_>, wanted: Wanted, out: &mut FileLoad) {
+    if doc.root.as_map().is_none() {
+        return;
+    }
+    let format = FORMATS.iter().find(|f| {
+        let is_wanted = match f.reads {
+            Reads::AwsAuth(_) => wanted.aws_auth,
+            Reads::Rbac(_) => wanted.rbac,
+        };
+        is_wanted && (f.takes)(doc)
+    });
+    match format.map(|f| &f.reads) {
+        Some(Reads::AwsAuth(read)) => out.objects.extend(read(doc)),
+        Some(Reads::Rbac(read)) => out.rbac.extend(read(doc)),
+        None => {}
+    }
+}
+
+/// A string field read from a node of the outer document (none when the node is not a string,
+/// or an alias to text past the file's end).
+fn scalar_field(file: &SourceFile, node: Option<&Node>) -> Option<Field> {
+    let node = node?;
+    node.as_str()
+        .map(|v| Field {
+            value: v.to_owned(),
+            span: node.span.clone(),
+        })
+        .filter(|_| node.resolved().span.end <= file.text.len())
+}
+
+/// A source of `kind` read from a document, with nothing in it yet.
+fn new_object(file: &Arc<SourceFile>, document: usize, kind: SourceKind, root: &Node) -> AwsAuth {
+    AwsAuth {
+        file: Arc::clone(file),
+        document,
+        kind,
+        span: root.span.clone(),
+        name: None,
+        namespace: None,
+        misplaced_metadata: Vec::new(),
+        metadata_span: None,
+        ignore_annotation: None,
+        rejected: Vec::new(),
+        data_keys: Vec::new(),
+        sections: Vec::new(),
+        entries: Vec::new(),
+        accounts: Vec::new(),
+        issues: Vec::new(),
+        effective: Effective::default(),
+    }
+}
+
+/// Sections with at least this many items are converted and decoded in two halves at once.
+const PARALLEL_ITEMS: usize = 1024;
+
+/// `items.iter().map(f).collect()`, for a long slice in two halves at once.
+fn map_in_halves<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+    if items.len() < PARALLEL_ITEMS {
+        return items.iter().map(&f).collect();
+    }
+    let (head, tail) = items.split_at(items.len() / 2);
+    let (mut out, tail) = crate::par::join(
+        || {
+            let mut out = Vec::with_capacity(items.len());
+            out.extend(head.iter().map(&f));
+            out
+        },
+        || tail.iter().map(&f).collect::<Vec<_>>(),
+    );
+    out.extend(tail);
+    out
+}
+
+/// Marks lost and shadowed entries and computes the effective store.
+fn finish(obj: &mut AwsAuth) {
+    let rejected = !obj.rejected.is_empty();
+    // the kinds (three at most) of the lost sections, found once and not once per entry
+    let mut lost_kinds: Vec<SectionKind> = obj
+        .sections
+        .iter()
+        .filter(|s| s.is_lost())
+        .map(|s| s.kind)
+        .collect();
+    lost_kinds.sort_unstable();
+    lost_kinds.dedup();
+    for entry in &mut obj.entries {
+        let section_lost = lost_kinds.contains(&entry.section);
+        if rejected {
+            entry.status = Status::Lost("the API server rejects this ConfigMap".into());
+        } else if section_lost || matches!(entry.status, Status::Lost(_)) {
+            let node = if entry.arn.is_some() && crate::rules::is_node_mapping(entry) {
+                " (a node role: its nodes cannot join)"
+            } else {
+                ""
+            };
+            entry.status = Status::Lost(format!("`{}` fails to load{node}", entry.section.key()));
+        }
+    }
+    // the stores, keyed last-wins: every key with the entries stored under it, in entry order
+    // (a stable sort), then in key order
+    let mut roles: Vec<(String, usize)> = Vec::new();
+    let mut users: Vec<(String, usize)> = Vec::new();
+    for (i, entry) in obj.entries.iter().enumerate() {
+        if entry.status != Status::Effective || entry.note.is_some() {
+            continue;
+        }
+        let Some(key) = entry.key() else { continue };
+        if entry.section == SectionKind::MapRoles {
+            roles.push((key, i));
+        } else {
+            users.push((key, i));
+        }
+    }
+    let mut winners = |mut store: Vec<(String, usize)>| {
+        store.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::with_capacity(store.len());
+        for (j, (key, i)) in store.iter().enumerate() {
+            match store.get(j + 1) {
+                // a later entry with the same key replaces this one
+                Some((next, by)) if next == key => {
+                    obj.entries[*i].status = Status::Shadowed { by: *by };
+                }
+                _ => out.push(*i),
+            }
+        }
+        out
+    };
+    let (roles, users) = (winners(roles), winners(users));
+    let mut effective = Effective::default();
+    // a ConfigMap of another name or namespace: what it holds is never stored
+    if let Some(why) = obj.not_read_because() {
+        for entry in &mut obj.entries {
+            if entry.status == Status::Effective {
+                entry.status = Status::NotRead(why.clone());
+            }
+        }
+        obj.effective = effective;
+        return;
+    }
+    if !rejected {
+        let strings = |fields: &[Field]| fields.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
+        let entries = &obj.entries;
+        effective.roles = map_in_halves(&roles, |&i| {
+            let e = &entries[i];
+            EffectiveRole {
+                rolearn: e.arn.as_ref().map(|a| a.value.clone()),
+                sso: e.sso.clone().filter(|_| e.arn.is_none()),
+                username: e.username_value(),
+                groups: strings(&e.groups),
+            }
+        });
+        effective.users = map_in_halves(&users, |&i| {
+            let e = &entries[i];
+            EffectiveUser {
+                userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
+                username: e.username_value(),
+                groups: strings(&e.groups),
+            }
+        });
+        // a conversion error in mapAccounts keeps what yaml.v2 decoded before it
+        let accounts_lost = obj.sections.iter().any(|s| {
+            s.kind == SectionKind::MapAccounts
+                && matches!(
+                    s.state,
+                    SectionState::SyntaxError { .. } | SectionState::NotList { .. }
+                )
+        });
+        if !accounts_lost {
+            effective.accounts = obj
+                .accounts
+                .iter()
+                .filter(|a| a.stored)
+                .map(|a| a.value.clone())
+                .collect();
+        }
+    }
+    obj.effective = effective;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{SectionState, Status};
+
+    /// The YAML and JSON files under a directory.
+    fn manifests(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read fixtures") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                manifests(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn no_two_formats_take_a_document() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut paths = Vec::new();
+        manifests(&fixtures, &mut paths);
+        let mut taken = [0; FORMATS.len()];
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let file = SourceFile::new(path.to_string_lossy(), text);
+            let stream = yaml::parse_stream(&file.text);
+            let roots = stream.documents.iter().filter_map(|d| d.root.as_ref());
+            let items = roots
+                .clone()
+                .flat_map(|r| match r.get("kind").and_then(Node::as_str) {
+                    Some("List") => r.get("items").and_then(Node::as_seq).unwrap_or_default(),
+                    _ => &[],
+                });
+            for root in roots.chain(items).filter(|r| r.as_map().is_some()) {
+                let kind = root.get("kind").and_then(Node::as_str);
+                let doc = Document {
+                    file: &file,
+                    index: 0,
+                    root,
+                    kind,
+                };
+                let takers: Vec<usize> = (0..FORMATS.len())
+                    .filter(|&i| (FORMATS[i].takes)(&doc))
+                    .collect();
+                assert!(takers.len() <= 1, "{}: {takers:?}", path.display());
+                for i in takers {
+                    taken[i] += 1;
+                }
+            }
+        }
+        // every format takes some fixture
+        assert!(taken.iter().all(|&n| n > 0), "{taken:?}");
+    }
+
+    fn load(sections: &str) -> AwsAuth {
+        let text = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n{sections}"
+        );
+        let mut l = load_file(SourceFile::new("t.yaml", text));
+        assert_eq!(l.objects.len(), 1, "{:?}", l.syntax_errors);
+        l.objects.remove(0)
+    }
+
+    fn roles(obj: &AwsAuth) -> Vec<(String, String)> {
+        obj.effective
+            .roles
+            .iter()
+            .map(|r| (r.rolearn.clone().unwrap_or_default(), r.username.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn case_variant_keys_the_one_sorting_last_wins() {
+        // sigs.k8s.io/yaml sorts keys, then encoding/json matches case-insensitively
+        let obj = load(
+            "  mapRoles: |\n    - rolearn: arn:aws:iam::1:role/a\n      UserName: first\n      username: second\n    - roleARN: arn:aws:iam::1:role/b\n      username: x\n      Username: y\n",
+        );
+        assert_eq!(
+            roles(&obj),
+            [
+                ("arn:aws:iam::1:role/a".into(), "second".into()),
+                ("arn:aws:iam::1:role/b".into(), "x".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_wrong_typed_duplicate_leaves_the_earlier_value() {
+        let obj = load(
+            "  mapRoles: |\n    - rolearn: arn:aws:iam::1:role/a\n      Username: kept\n      username: 12\n",
+        );
+        assert_eq!(
+            roles(&obj),
+            [("arn:aws:iam::1:role/a".into(), "kept".into())]
+        );
+    }
+
+    #[test]
+    fn roles_are_last_wins_case_insensitively_users_exactly() {
+        let obj = load(
+            "  mapRoles: |\n    - rolearn: arn:aws:iam::1:role/Dev\n      username: a\n    - rolearn: arn:aws:iam::1:role/dev\n      username: b\n  mapUsers: |\n    - userarn: arn:aws:iam::1:user/x\n      username: a\n    - userarn: arn:aws:iam::1:user/x\n      username: b\n",
+        );
+        assert_eq!(
+            roles(&obj),
+            [("arn:aws:iam::1:role/dev".into(), "b".into())]
+        );
+        assert_eq!(obj.entries[0].status, Status::Shadowed { by: 1 });
+        assert_eq!(obj.effective.users.len(), 1);
+        assert_eq!(obj.effective.users[0].username, "b");
+    }
+
+    #[test]
+    fn a_broken_section_loses_only_itself() {
+        let obj = load(
+            "  mapRoles: |\n    - rolearn: arn:aws:iam::1:role/a\n      username: {{SessionName}}\n  mapUsers: |\n    - userarn: arn:aws:iam::1:user/x\n  mapAccounts: |\n    - 012345678901\n    - ~\n    - {a: 1}\n",
+        );
+        assert!(obj.effective.roles.is_empty());
+        assert!(matches!(
+            obj.sections[0].state,
+            SectionState::ConversionError { template: true, .. }
+        ));
+        assert_eq!(
+            obj.entries[0].status,
+            Status::Lost("`mapRoles` fails to load".into())
+        );
+        assert_eq!(obj.effective.users.len(), 1);
+        assert_eq!(obj.effective.accounts, ["012345678901", ""]);
+    }
+
+    #[test]
+    fn a_long_section_decodes_like_a_short_one() {
+        // long enough to be converted and decoded in halves; every 7th role repeats an earlier
+        // one in another case, every 11th has a wrong-typed username, users repeat too
+        let (n, m) = (1500, 1200);
+        let mut text = String::from("  mapRoles: |\n");
+        for i in 0..n {
+            let arn = if i % 7 == 6 {
+                format!("arn:aws:iam::1:role/R{}", i % 50)
+            } else {
+                format!("arn:aws:iam::1:role/r{i}")
+            };
+            let username = if i % 11 == 0 {
+                "12".into()
+            } else {
+                format!("u{i}")
+            };
+            text.push_str(&format!(
+                "    - rolearn: {arn}\n      username: {username}\n"
+            ));
+        }
+        text.push_str("  mapUsers: |\n");
+        for i in 0..m {
+            text.push_str(&format!(
+                "    - userarn: arn:aws:iam::1:user/u{}\n",
+                i % 300
+            ));
+        }
+        let obj = load(&text);
+        assert_eq!(obj.entries.len(), n + m);
+        for (i, e) in obj.entries.iter().enumerate() {
+            assert_eq!(e.index, if i < n { i } else { i - n });
+        }
+        let issues = &obj.sections[0].issues;
+        assert_eq!(issues.len(), n.div_ceil(11));
+        assert!(issues.windows(2).all(|w| w[0].span.start < w[1].span.start));
+        // each entry stored under a key is shadowed by the next one under it
+        for (i, e) in obj.entries.iter().enumerate() {
+            let key = e.key().unwrap();
+            let next = (i + 1..obj.entries.len()).find(|&j| {
+                obj.entries[j].section == e.section && obj.entries[j].key().as_ref() == Some(&key)
+            });
+            match next {
+                Some(by) => assert_eq!(e.status, Status::Shadowed { by }, "{i}"),
+                None => assert_eq!(e.status, Status::Effective, "{i}"),
+            }
+        }
+        let keys: Vec<String> = obj
+            .effective
+            .roles
+            .iter()
+            .map(|r| r.rolearn.clone().unwrap().to_lowercase())
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        let stored = obj.entries[..n]
+            .iter()
+            .filter(|e| e.status == Status::Effective);
+        assert_eq!(keys.len(), stored.count());
+        assert_eq!(obj.effective.users.len(), 300);
+        assert_eq!(obj.effective.users[0].userarn, "arn:aws:iam::1:user/u0");
+    }
+
+    #[test]
+    fn skippable_and_json_sections() {
+        let obj = load("  mapRoles: \"''\"\n  mapUsers: '{\"userarn\": \"x\"}'\n");
+        assert_eq!(obj.sections[0].state, SectionState::Skipped);
+        assert!(matches!(
+            obj.sections[1].state,
+            SectionState::NotList {
+                found: "mapping",
+                ..
+            }
+        ));
+    }
+}
