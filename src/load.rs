@@ -1632,7 +1632,7 @@ fn finish(obj: &mut AwsAuth) {
         if rejected {
             entry.status = Status::Lost("the API server rejects this ConfigMap".into());
         } else if section_lost || matches!(entry.status, Status::Lost(_)) {
-            let node = if entry.arn.is_some() && crate::rules::is_node_mapping(entry) {
+            let node = if entry.arn.is_some() && crate::model::identity::is_node_mapping(entry) {
                 " (a node role: its nodes cannot join)"
             } else {
                 ""

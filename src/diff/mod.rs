@@ -17,6 +17,7 @@ use serde::Serialize;
 
 use crate::arn::Arn;
 use crate::load::FileLoad;
+use crate::model::identity;
 use crate::model::{AwsAuth, SectionKind, SourceKind, Status};
 use crate::source::SourceFile;
 
@@ -196,15 +197,15 @@ impl Mapping {
 
     /// Node-style: a `system:node:` username or the `system:nodes` group.
     fn is_node(&self) -> bool {
-        crate::rules::is_node_identity(
+        identity::is_node_identity(
             self.username.as_deref(),
             self.groups.iter().map(String::as_str),
         )
     }
 
-    /// A node mapping nodes can join with ([`crate::rules::works_as_node`]).
+    /// A node mapping nodes can join with ([`identity::works_as_node`]).
     fn works_as_node(&self) -> bool {
-        crate::rules::works_as_node(
+        identity::works_as_node(
             self.username.as_deref(),
             self.groups.iter().map(String::as_str),
         )
@@ -248,7 +249,7 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
     }
     let mut shadowed_nodes: HashMap<usize, &crate::source::Span> = HashMap::new();
     for (j, e) in obj.entries.iter().enumerate() {
-        if matches!(e.status, Status::Shadowed { .. }) && crate::rules::entry_works_as_node(e) {
+        if matches!(e.status, Status::Shadowed { .. }) && identity::entry_works_as_node(e) {
             shadowed_nodes.insert(last[j], &e.span);
         }
     }
@@ -429,12 +430,6 @@ fn side_gaining(file: &SourceFile, m: &Mapping, gained: &[String]) -> Side {
         s.text = lines_of(file, span);
     }
     s
-}
-
-/// `system:` usernames that are built-in identities (not node names).
-fn reserved_username(u: &str) -> bool {
-    // EKS binds cluster roles to its own `eks:` users
-    (u.starts_with("system:") && !u.starts_with("system:node:")) || u.starts_with("eks:")
 }
 
 fn finish(mut c: Change) -> Change {
@@ -708,22 +703,22 @@ fn escalations(
         risks.push(Risk::Escalation);
         reasons.push(r);
     };
-    if has("system:masters") && !had("system:masters") {
+    if has(identity::SYSTEM_MASTERS) && !had(identity::SYSTEM_MASTERS) {
         esc("gains `system:masters` (cluster-admin that RBAC cannot revoke)".into());
     }
     if new.is_node() && old.is_none_or(|o| !o.is_node()) && old.is_some() {
         esc("gains a node identity".into());
     }
     if let Some(u) = new.username.as_deref()
-        && u.starts_with("system:node:")
+        && u.starts_with(identity::NODE_USERNAME_PREFIX)
         && !u.contains("{{")
-        && new.groups.iter().any(|g| g == "system:nodes")
+        && new.groups.iter().any(|g| g == identity::SYSTEM_NODES)
         && old.is_none_or(|o| o.username.as_deref() != Some(u))
     {
         esc(format!("`{u}` acts as that one node (node impersonation)"));
     }
     if let Some(u) = new.username.as_deref()
-        && reserved_username(u)
+        && identity::is_reserved_username(u)
         && old.is_none_or(|o| o.username.as_deref() != Some(u))
     {
         esc(format!("username `{u}` is a built-in Kubernetes identity"));

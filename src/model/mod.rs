@@ -2,6 +2,9 @@
 //! section, entry, field, all with outer-file spans) and the *effective* view, exactly what the
 //! authenticator stores after section loss, entry drops, empty fields and last-wins.
 
+pub mod effective;
+pub mod identity;
+
 use std::sync::Arc;
 
 use serde::Serialize;

@@ -55,7 +55,7 @@ fn json_sections(obj: &AwsAuth) -> Vec<JsonSection> {
                 },
                 reason: s.why_lost(&obj.file),
                 node_roles_lost: if lost {
-                    let (_, nodes) = crate::rules::lost_mappings(obj, s.kind);
+                    let (_, nodes) = crate::model::effective::lost_mappings(obj, s.kind);
                     nodes.into_iter().map(str::to_owned).collect()
                 } else {
                     Vec::new()
@@ -167,7 +167,7 @@ fn pad(s: &str, width: usize) -> String {
 /// How many mappings a lost section takes with it, and how many are node roles: `; 4 role
 /// mappings lost, 3 of them node roles`.
 fn lost_count(obj: &AwsAuth, s: &crate::model::Section) -> String {
-    let (n, nodes) = crate::rules::lost_mappings(obj, s.kind);
+    let (n, nodes) = crate::model::effective::lost_mappings(obj, s.kind);
     let nodes = nodes.len();
     let what = match (s.kind, n) {
         (SectionKind::MapAccounts, 1) => "account",

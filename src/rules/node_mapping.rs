@@ -1,6 +1,7 @@
 //! `node-mapping`: a node mapping that the Node authorizer or the kubelet will reject.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, Entry, SectionKind, SourceKind, Status};
 use crate::rules::{active_entries, entry_works_as_node, is_node_mapping};
 
@@ -84,7 +85,7 @@ fn problem(entry: &Entry) -> Option<String> {
                     .join(" and ")
             ));
         }
-    } else if has("system:nodes") && !has("system:node-proxier") {
+    } else if has(identity::SYSTEM_NODES) && !has(identity::SYSTEM_NODE_PROXIER) {
         return Some(format!(
             "`system:nodes` with the username `{username}`: the Node authorizer only accepts `system:node:<node name>`"
         ));

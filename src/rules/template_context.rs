@@ -1,6 +1,7 @@
 //! `template-context`: a template that renders empty or fails where it is used.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, SectionKind};
 use crate::rules::active_entries;
 
@@ -52,7 +53,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let fargate = entry
             .groups
             .iter()
-            .any(|g| g.value == "system:node-proxier");
+            .any(|g| g.value == identity::SYSTEM_NODE_PROXIER);
         for field in entry.username.iter().chain(&entry.groups) {
             let problem = if entry.section == SectionKind::MapUsers {
                 if field.value.contains("{{EC2PrivateDNSName}}") {

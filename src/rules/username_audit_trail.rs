@@ -1,6 +1,7 @@
 //! `username-audit-trail`: a shared role mapped to a fixed username.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, SectionKind};
 use crate::rules::{active_entries, is_node_mapping};
 
@@ -55,7 +56,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             || entry
                 .groups
                 .iter()
-                .any(|g| g.value == "system:node-proxier")
+                .any(|g| g.value == identity::SYSTEM_NODE_PROXIER)
         {
             continue;
         }
