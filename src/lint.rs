@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::FileLoad;
+use crate::model::Principal;
 use crate::paths::relative;
 use crate::registry::{Category, Rule};
 use crate::rules::{self, Context};
@@ -17,9 +18,10 @@ use crate::suppress::{self, Scope, Suppression};
 
 /// Spans of the things a finding can be about: mappings and accounts (sorted, searched by
 /// bisection: a 5,000-entry file may have thousands of findings), then sections, then objects.
+/// A finding's `principal` is the [`Principal`]'s text, else `section:<key>` or `object:<name>`.
 #[derive(Default)]
 struct Principals {
-    items: Vec<(Span, String)>,
+    items: Vec<(Span, Principal)>,
     outer: Vec<(u8, Span, String)>,
 }
 
@@ -36,12 +38,12 @@ impl Principals {
                 outer.push((0, span, format!("section:{}", s.kind.key())));
             }
             for e in &obj.entries {
-                if let Some(k) = e.key() {
-                    items.push((e.span.clone(), k));
+                if let Some(p) = e.principal() {
+                    items.push((e.span.clone(), p));
                 }
             }
             for a in &obj.accounts {
-                items.push((a.span.clone(), format!("account:{}", a.value)));
+                items.push((a.span.clone(), Principal::Account(a.value.clone())));
             }
         }
         items.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
@@ -60,7 +62,7 @@ impl Principals {
             .filter(|(s, _)| contains(s))
             .min_by_key(|(s, _)| s.end - s.start)
         {
-            return Some(p.clone());
+            return Some(p.to_string());
         }
         self.outer
             .iter()

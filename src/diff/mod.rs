@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::arn::Arn;
 use crate::load::FileLoad;
 use crate::model::identity;
-use crate::model::{AwsAuth, SectionKind, SourceKind, Status};
+use crate::model::{AwsAuth, Principal, SectionKind, SourceKind, Status};
 use crate::source::SourceFile;
 
 /// How risky a change is. Ordered from the most to the least severe.
@@ -181,12 +181,13 @@ struct Mapping {
 }
 
 impl Mapping {
-    /// A principal without username or groups (an account, an eksctl service), keyed `key`.
-    fn principal_only(section: SectionKind, key: String, span: &crate::source::Span) -> Self {
+    /// A principal without username or groups (an account, an eksctl service).
+    fn principal_only(section: SectionKind, key: &Principal, span: &crate::source::Span) -> Self {
+        let display = key.to_string();
         Self {
             section,
-            identity: key.clone(),
-            display: key,
+            identity: display.clone(),
+            display,
             username: None,
             groups: Vec::new(),
             span: span.clone(),
@@ -229,11 +230,11 @@ impl Mapping {
 }
 
 /// The effective mappings of a source, keyed as the authenticator keys them.
-fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
+fn mappings(obj: &AwsAuth) -> BTreeMap<Principal, Mapping> {
     let mut out = BTreeMap::new();
     // the groups and usernames of a mapping merging case variants, as sets (a file of many
     // variants must not cost a scan of the merged list per variant)
-    let mut merged: HashMap<(u8, String), (HashSet<String>, BTreeSet<String>)> = HashMap::new();
+    let mut merged: HashMap<Principal, (HashSet<String>, BTreeSet<String>)> = HashMap::new();
     if !loads(obj) {
         return out;
     }
@@ -260,28 +261,29 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
         // an eksctl `serviceName` mapping: eksctl maps a service-linked role for a namespace
         // (what it grants is eksctl's); the principal is `service:<name>/<namespace>`
         if let Some((service, namespace)) = &e.service {
-            let key = format!("service:{service}/{namespace}");
-            out.insert(
-                (3, key.clone()),
-                Mapping::principal_only(e.section, key, &e.span),
-            );
+            let key = Principal::Service {
+                name: service.clone(),
+                namespace: namespace.clone(),
+            };
+            let mapping = Mapping::principal_only(e.section, &key, &e.span);
+            out.insert(key, mapping);
             continue;
         }
         if e.note.is_some() {
             continue;
         }
         // user ARNs are stored as written but looked up ignoring case
-        let Some(written) = e.key() else { continue };
-        let key = written.to_lowercase();
-        let display = e.arn.as_ref().map_or(written, |a| a.value.clone());
-        let rank = if e.section == SectionKind::MapRoles {
-            0
-        } else {
-            1
+        let Some(written) = e.principal() else {
+            continue;
         };
+        let display = e
+            .arn
+            .as_ref()
+            .map_or_else(|| written.to_string(), |a| a.value.clone());
+        let key = written.folded();
         let mapping = Mapping {
             section: e.section,
-            identity: key.to_lowercase(),
+            identity: key.to_string().to_lowercase(),
             display,
             username: Some(e.username_value()),
             groups: e.groups.iter().map(|g| g.value.clone()).collect(),
@@ -289,7 +291,7 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
             variants: Vec::new(),
             shadows_node: shadowed_nodes.get(&i).map(|s| (*s).clone()),
         };
-        match out.entry((rank, key)) {
+        match out.entry(key) {
             std::collections::btree_map::Entry::Vacant(v) => {
                 v.insert(mapping);
             }
@@ -328,19 +330,19 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
     // applies (removing the mapRoles entry lets it apply)
     let roles: BTreeSet<String> = out
         .iter()
-        .filter(|((rank, _), _)| *rank == 0)
+        .filter(|(key, _)| key.section() == Some(SectionKind::MapRoles))
         .map(|(_, m)| m.identity.clone())
         .collect();
-    out.retain(|(rank, _), m| *rank != 1 || !roles.contains(&m.identity));
+    out.retain(|key, m| {
+        key.section() != Some(SectionKind::MapUsers) || !roles.contains(&m.identity)
+    });
     for a in &obj.accounts {
         if a.stored && obj.effective.accounts.contains(&a.value) {
-            let key = format!("account:{}", a.value);
-            out.entry((2, key.clone()))
-                .or_insert(Mapping::principal_only(
-                    SectionKind::MapAccounts,
-                    key,
-                    &a.span,
-                ));
+            let key = Principal::Account(a.value.clone());
+            if !out.contains_key(&key) {
+                let mapping = Mapping::principal_only(SectionKind::MapAccounts, &key, &a.span);
+                out.insert(key, mapping);
+            }
         }
     }
     out
@@ -563,19 +565,25 @@ fn compare(
         facts.accounts.iter().cloned().collect()
     };
     // moves between mapRoles and mapUsers: same principal, other section
-    let removed: Vec<&(u8, String)> = before.keys().filter(|k| !after.contains_key(*k)).collect();
-    let added: Vec<&(u8, String)> = after.keys().filter(|k| !before.contains_key(*k)).collect();
-    let mut moved_from: HashMap<&(u8, String), &(u8, String)> = HashMap::new();
-    // the added mappings of each section rank by identity, in order
-    let mut added_by: HashMap<(u8, &str), Vec<&(u8, String)>> = HashMap::new();
-    for a in added.iter().filter(|a| a.0 < 2) {
-        added_by
-            .entry((a.0, after[*a].identity.as_str()))
-            .or_default()
-            .push(a);
+    let removed: Vec<&Principal> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+    let added: Vec<&Principal> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    let mut moved_from: HashMap<&Principal, &Principal> = HashMap::new();
+    // the added mappings of `mapRoles` and of `mapUsers` by identity, in order
+    let mut added_by: HashMap<(SectionKind, &str), Vec<&Principal>> = HashMap::new();
+    for a in &added {
+        if let Some(section @ (SectionKind::MapRoles | SectionKind::MapUsers)) = a.section() {
+            added_by
+                .entry((section, after[*a].identity.as_str()))
+                .or_default()
+                .push(a);
+        }
     }
-    for r in removed.iter().filter(|r| r.0 < 2) {
-        let other = 1 - r.0;
+    for r in &removed {
+        let other = match r.section() {
+            Some(SectionKind::MapRoles) => SectionKind::MapUsers,
+            Some(SectionKind::MapUsers) => SectionKind::MapRoles,
+            _ => continue,
+        };
         if let Some(a) = added_by
             .get(&(other, before[*r].identity.as_str()))
             .and_then(|v| v.first())
@@ -583,7 +591,7 @@ fn compare(
             moved_from.insert(a, r);
         }
     }
-    let moved_targets: BTreeSet<&(u8, String)> = moved_from.values().copied().collect();
+    let moved_targets: BTreeSet<&Principal> = moved_from.values().copied().collect();
     let (of, nf) = (old.map(|o| &o.file), new.map(|n| &n.file));
     for key in &removed {
         if moved_targets.contains(key) {
@@ -909,7 +917,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     // moved or renamed files: same identity elsewhere sharing principals, the most alike path
     // first (`clusters/dev/` to `envs/dev/` rather than `envs/prod/`), then the most shared
     // (the new sources holding each principal are looked up, not every pair counted)
-    let mut holding: HashMap<(u8, String), Vec<usize>> = HashMap::new();
+    let mut holding: HashMap<Principal, Vec<usize>> = HashMap::new();
     for (i, n) in news.iter().enumerate() {
         if !used_new[i] {
             for k in mappings(n).into_keys() {

@@ -4,6 +4,9 @@
 
 pub mod effective;
 pub mod identity;
+pub mod principal;
+
+pub use principal::Principal;
 
 use std::sync::Arc;
 
@@ -154,17 +157,14 @@ impl Entry {
     }
 
     /// The key the authenticator stores the entry under (roles: lowercased ARN or SSO matcher;
-    /// users: the exact ARN).
+    /// users: the exact ARN), as a [`Principal`].
+    pub fn principal(&self) -> Option<Principal> {
+        Principal::of_entry(self)
+    }
+
+    /// [`Entry::principal`] as text.
     pub fn key(&self) -> Option<String> {
-        match (&self.sso, &self.arn, self.section) {
-            (Some(sso), None, SectionKind::MapRoles) => Some(format!(
-                "sso:{}/{}",
-                sso.account_id, sso.permission_set_name
-            )),
-            (_, Some(arn), SectionKind::MapRoles) => Some(arn.value.to_lowercase()),
-            (_, Some(arn), _) => Some(arn.value.clone()),
-            _ => None,
-        }
+        self.principal().map(|p| p.to_string())
     }
 }
 
