@@ -339,9 +339,9 @@ fn mappings(obj: &AwsAuth) -> BTreeMap<Principal, Mapping> {
     for a in &obj.accounts {
         if a.stored && obj.effective.accounts.contains(&a.value) {
             let key = Principal::Account(a.value.clone());
-            if !out.contains_key(&key) {
-                let mapping = Mapping::principal_only(SectionKind::MapAccounts, &key, &a.span);
-                out.insert(key, mapping);
+            if let std::collections::btree_map::Entry::Vacant(v) = out.entry(key) {
+                let mapping = Mapping::principal_only(SectionKind::MapAccounts, v.key(), &a.span);
+                v.insert(mapping);
             }
         }
     }
