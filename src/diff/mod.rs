@@ -17,8 +17,9 @@ use serde::Serialize;
 
 use crate::arn::Arn;
 use crate::load::FileLoad;
+use crate::model::access::{Mapping, mappings};
 use crate::model::identity;
-use crate::model::{AwsAuth, Principal, SectionKind, SourceKind, Status};
+use crate::model::{AwsAuth, Principal, SectionKind, SourceKind};
 use crate::source::SourceFile;
 
 /// How risky a change is. Ordered from the most to the least severe.
@@ -164,195 +165,6 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
-/// One mapping as the authenticator stores it, with where it is written.
-#[derive(Debug, Clone)]
-struct Mapping {
-    section: SectionKind,
-    /// The case-insensitive identity across sections (for moves).
-    identity: String,
-    display: String,
-    username: Option<String>,
-    groups: Vec<String>,
-    span: crate::source::Span,
-    /// Case-variant user ARNs merged into this one: where each is written, with its groups.
-    variants: Vec<(crate::source::Span, Vec<String>)>,
-    /// A working node mapping of the same role written earlier, which this one replaces.
-    shadows_node: Option<crate::source::Span>,
-}
-
-impl Mapping {
-    /// A principal without username or groups (an account, an eksctl service).
-    fn principal_only(section: SectionKind, key: &Principal, span: &crate::source::Span) -> Self {
-        let display = key.to_string();
-        Self {
-            section,
-            identity: display.clone(),
-            display,
-            username: None,
-            groups: Vec::new(),
-            span: span.clone(),
-            variants: Vec::new(),
-            shadows_node: None,
-        }
-    }
-
-    /// Node-style: a `system:node:` username or the `system:nodes` group.
-    fn is_node(&self) -> bool {
-        identity::is_node_identity(
-            self.username.as_deref(),
-            self.groups.iter().map(String::as_str),
-        )
-    }
-
-    /// A node mapping nodes can join with ([`identity::works_as_node`]).
-    fn works_as_node(&self) -> bool {
-        identity::works_as_node(
-            self.username.as_deref(),
-            self.groups.iter().map(String::as_str),
-        )
-    }
-
-    /// The groups as the authorizer sees them: a set.
-    fn group_set(&self) -> BTreeSet<&str> {
-        self.groups.iter().map(String::as_str).collect()
-    }
-
-    fn account(&self) -> Option<String> {
-        if let Some(a) = self.identity.strip_prefix("account:") {
-            return Some(a.to_owned());
-        }
-        if let Some(rest) = self.identity.strip_prefix("sso:") {
-            return rest.split('/').next().map(str::to_owned);
-        }
-        // looked up ignoring case, `ARN:AWS:IAM::...` included
-        Arn::parse(&self.display.to_lowercase()).map(|a| a.account.to_owned())
-    }
-}
-
-/// The effective mappings of a source, keyed as the authenticator keys them.
-fn mappings(obj: &AwsAuth) -> BTreeMap<Principal, Mapping> {
-    let mut out = BTreeMap::new();
-    // the groups and usernames of a mapping merging case variants, as sets (a file of many
-    // variants must not cost a scan of the merged list per variant)
-    let mut merged: HashMap<Principal, (HashSet<String>, BTreeSet<String>)> = HashMap::new();
-    if !loads(obj) {
-        return out;
-    }
-    // the entry each shadowed entry's key finally resolves to (a shadowed entry points at the
-    // next entry of its key), and the last working node mapping each winner replaces
-    let mut last: Vec<usize> = (0..obj.entries.len()).collect();
-    for j in (0..obj.entries.len()).rev() {
-        if let Status::Shadowed { by } = obj.entries[j].status
-            && let Some(&w) = last.get(by)
-        {
-            last[j] = w;
-        }
-    }
-    let mut shadowed_nodes: HashMap<usize, &crate::source::Span> = HashMap::new();
-    for (j, e) in obj.entries.iter().enumerate() {
-        if matches!(e.status, Status::Shadowed { .. }) && identity::entry_works_as_node(e) {
-            shadowed_nodes.insert(last[j], &e.span);
-        }
-    }
-    for (i, e) in obj.entries.iter().enumerate() {
-        if e.status != Status::Effective {
-            continue;
-        }
-        // an eksctl `serviceName` mapping: eksctl maps a service-linked role for a namespace
-        // (what it grants is eksctl's); the principal is `service:<name>/<namespace>`
-        if let Some((service, namespace)) = &e.service {
-            let key = Principal::Service {
-                name: service.clone(),
-                namespace: namespace.clone(),
-            };
-            let mapping = Mapping::principal_only(e.section, &key, &e.span);
-            out.insert(key, mapping);
-            continue;
-        }
-        if e.note.is_some() {
-            continue;
-        }
-        // user ARNs are stored as written but looked up ignoring case
-        let Some(written) = e.principal() else {
-            continue;
-        };
-        let display = e
-            .arn
-            .as_ref()
-            .map_or_else(|| written.to_string(), |a| a.value.clone());
-        let key = written.folded();
-        let mapping = Mapping {
-            section: e.section,
-            identity: key.to_string().to_lowercase(),
-            display,
-            username: Some(e.username_value()),
-            groups: e.groups.iter().map(|g| g.value.clone()).collect(),
-            span: e.span.clone(),
-            variants: Vec::new(),
-            shadows_node: shadowed_nodes.get(&i).map(|s| (*s).clone()),
-        };
-        match out.entry(key) {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(mapping);
-            }
-            // user ARNs that differ only in case are both kept, and which one a request gets is
-            // not determined (a Go map): the principal may get either's username and groups
-            std::collections::btree_map::Entry::Occupied(mut o) => {
-                let key = o.key().clone();
-                let m = o.get_mut();
-                let (groups, names) = merged.entry(key).or_insert_with(|| {
-                    m.variants.push((m.span.clone(), m.groups.clone()));
-                    (
-                        m.groups.iter().cloned().collect(),
-                        m.username.iter().cloned().collect(),
-                    )
-                });
-                m.variants
-                    .push((mapping.span.clone(), mapping.groups.clone()));
-                for g in mapping.groups {
-                    if groups.insert(g.clone()) {
-                        m.groups.push(g);
-                    }
-                }
-                names.extend(mapping.username);
-            }
-        }
-    }
-    // every username a merged principal may get, in order
-    for (key, (_, names)) in merged {
-        if let Some(m) = out.get_mut(&key)
-            && names.len() > 1
-        {
-            m.username = Some(names.into_iter().collect::<Vec<_>>().join(" | "));
-        }
-    }
-    // `Map()` searches mapRoles first: a mapUsers entry for an ARN mapRoles also has never
-    // applies (removing the mapRoles entry lets it apply)
-    let roles: BTreeSet<String> = out
-        .iter()
-        .filter(|(key, _)| key.section() == Some(SectionKind::MapRoles))
-        .map(|(_, m)| m.identity.clone())
-        .collect();
-    out.retain(|key, m| {
-        key.section() != Some(SectionKind::MapUsers) || !roles.contains(&m.identity)
-    });
-    for a in &obj.accounts {
-        if a.stored && obj.effective.accounts.contains(&a.value) {
-            let key = Principal::Account(a.value.clone());
-            if let std::collections::btree_map::Entry::Vacant(v) = out.entry(key) {
-                let mapping = Mapping::principal_only(SectionKind::MapAccounts, v.key(), &a.span);
-                v.insert(mapping);
-            }
-        }
-    }
-    out
-}
-
-/// Whether the authenticator reads the source at all.
-fn loads(obj: &AwsAuth) -> bool {
-    obj.rejected.is_empty() && obj.is_read_by_authenticator()
-}
-
 /// The most of a mapping's text a change shows: whole lines up to this size, else the
 /// mapping with a little context (a one-line flow sequence of 100,000 mappings must not be
 /// copied into every change).
@@ -465,9 +277,9 @@ fn compare(
     let after = new.map_or_else(|| empty.clone(), mappings);
     // the source as a whole stops loading: one lockout, not a removal per mapping
     if let Some(o) = old
-        && loads(o)
+        && o.is_loaded()
         && !before.is_empty()
-        && new.is_none_or(|n| !loads(n))
+        && new.is_none_or(|n| !n.is_loaded())
     {
         let why = match new {
             None => match broken.get(o.file.name.as_str()) {

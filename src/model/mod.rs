@@ -2,6 +2,7 @@
 //! section, entry, field, all with outer-file spans) and the *effective* view, exactly what the
 //! authenticator stores after section loss, entry drops, empty fields and last-wins.
 
+pub mod access;
 pub mod effective;
 pub mod identity;
 pub mod principal;
@@ -543,6 +544,12 @@ impl AwsAuth {
                     .namespace
                     .as_ref()
                     .is_none_or(|n| n.value == "kube-system"))
+    }
+
+    /// Whether the authenticator reads the source at all: a ConfigMap the API server accepts,
+    /// named and placed as the authenticator reads it.
+    pub fn is_loaded(&self) -> bool {
+        self.rejected.is_empty() && self.is_read_by_authenticator()
     }
 
     /// The section of a kind, if present.
