@@ -255,6 +255,26 @@ fn finish(mut c: Change) -> Change {
     c
 }
 
+/// Two versions of one aws-auth source (either may be absent), with their mappings.
+struct Pair<'a> {
+    old: Option<&'a AwsAuth>,
+    new: Option<&'a AwsAuth>,
+    before: BTreeMap<Principal, Mapping>,
+    after: BTreeMap<Principal, Mapping>,
+    /// The source as changes name it.
+    source: String,
+}
+
+/// A source as changes name it: `file (name)`, `file (eksctl)`, `file (fragment)`.
+fn source_name(o: &AwsAuth) -> String {
+    let name = o.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
+    match o.kind {
+        SourceKind::ConfigMap => format!("{} ({name})", o.file.name),
+        SourceKind::Eksctl => format!("{} (eksctl)", o.file.name),
+        SourceKind::Fragment => format!("{} (fragment)", o.file.name),
+    }
+}
+
 /// Compares two versions of one aws-auth source (either may be absent).
 fn compare(
     old: Option<&AwsAuth>,
@@ -263,19 +283,45 @@ fn compare(
     facts: &Facts,
     out: &mut Vec<Change>,
 ) {
-    let source_name = |o: &AwsAuth| {
-        let name = o.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
-        match o.kind {
-            SourceKind::ConfigMap => format!("{} ({name})", o.file.name),
-            SourceKind::Eksctl => format!("{} (eksctl)", o.file.name),
-            SourceKind::Fragment => format!("{} (fragment)", o.file.name),
-        }
+    let p = Pair {
+        old,
+        new,
+        before: old.map(mappings).unwrap_or_default(),
+        after: new.map(mappings).unwrap_or_default(),
+        source: new.or(old).map(source_name).unwrap_or_default(),
     };
-    let source = new.or(old).map(source_name).unwrap_or_default();
-    let empty = BTreeMap::new();
-    let before = old.map_or_else(|| empty.clone(), mappings);
-    let after = new.map_or_else(|| empty.clone(), mappings);
     // the source as a whole stops loading: one lockout, not a removal per mapping
+    if let Some(change) = source_removed(&p, broken) {
+        out.push(change);
+        return;
+    }
+    let lost_sections = section_changes(&p, out);
+    let known_accounts: BTreeSet<String> = if facts.accounts.is_empty() {
+        p.before.values().filter_map(Mapping::account).collect()
+    } else {
+        facts.accounts.iter().cloned().collect()
+    };
+    // moves between mapRoles and mapUsers: same principal, other section
+    let removed: Vec<&Principal> = p
+        .before
+        .keys()
+        .filter(|k| !p.after.contains_key(*k))
+        .collect();
+    let added: Vec<&Principal> = p
+        .after
+        .keys()
+        .filter(|k| !p.before.contains_key(*k))
+        .collect();
+    let moved_from = moves(&p, &removed, &added);
+    removed_changes(&p, &removed, &moved_from, &lost_sections, out);
+    added_changes(&p, &added, &moved_from, &known_accounts, out);
+    changed_changes(&p, &known_accounts, out);
+}
+
+/// The change of a source that stops loading as a whole (deleted, broken, rejected, no longer
+/// read): one lockout for all its mappings.
+fn source_removed(p: &Pair<'_>, broken: &HashMap<&str, String>) -> Option<Change> {
+    let (old, new, before) = (p.old, p.new, &p.before);
     if let Some(o) = old
         && o.is_loaded()
         && !before.is_empty()
@@ -303,109 +349,126 @@ fn compare(
         if !nodes.is_empty() {
             reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
         }
-        out.push(finish(Change {
+        return Some(finish(Change {
             kind: Kind::SourceRemoved,
             risks: vec![Risk::Lockout],
             reasons,
             principal: source_name(o),
-            source: source.clone(),
+            source: p.source.clone(),
             before: Some(Side::place(&o.file, o.span.start, None)),
             after: new.map(|n| Side::place(&n.file, n.span.start, None)),
             groups_added: Vec::new(),
             groups_removed: Vec::new(),
         }));
-        return;
     }
-    // sections lost to a parse error (or restored)
+    None
+}
+
+/// Sections lost to a parse error, or restored; returns the lost ones, with their keys.
+fn section_changes(p: &Pair<'_>, out: &mut Vec<Change>) -> HashMap<SectionKind, String> {
     let mut lost_sections: HashMap<SectionKind, String> = HashMap::new();
-    if let (Some(o), Some(n)) = (old, new) {
-        for kind in SectionKind::ALL {
-            let was = o.section(kind).is_some_and(|s| !s.is_lost());
-            let is_lost = n.section(kind).is_some_and(crate::model::Section::is_lost);
-            let was_lost = o.section(kind).is_some_and(crate::model::Section::is_lost);
-            let now = n.section(kind).is_some_and(|s| !s.is_lost());
-            if was && is_lost {
-                let s = n.section(kind).expect("checked");
-                let lost: Vec<&Mapping> = before.values().filter(|m| m.section == kind).collect();
-                let nodes: Vec<&str> = lost
-                    .iter()
-                    .filter(|m| m.is_node())
-                    .map(|m| m.display.as_str())
-                    .collect();
-                let mut reasons = vec![format!(
-                    "`{}` no longer loads: {}",
-                    kind.key(),
-                    s.why_lost(&n.file).unwrap_or_default()
-                )];
-                reasons.push(format!("{} mapping(s) lost", lost.len()));
-                if !nodes.is_empty() {
-                    reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
-                }
-                lost_sections.insert(kind, kind.key().to_owned());
-                out.push(finish(Change {
-                    kind: Kind::SectionLost,
-                    risks: vec![Risk::Lockout],
-                    reasons,
-                    principal: format!("section:{}", kind.key()),
-                    source: source.clone(),
-                    before: o
-                        .section(kind)
-                        .map(|os| Side::place(&o.file, os.key_span.start, Some(kind.key()))),
-                    after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
-                    groups_added: Vec::new(),
-                    groups_removed: Vec::new(),
-                }));
-            } else if was_lost && now {
-                let s = n.section(kind).expect("checked");
-                out.push(finish(Change {
-                    kind: Kind::SectionRestored,
-                    risks: vec![Risk::AccessChange],
-                    reasons: vec![format!("`{}` loads again", kind.key())],
-                    principal: format!("section:{}", kind.key()),
-                    source: source.clone(),
-                    before: None,
-                    after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
-                    groups_added: Vec::new(),
-                    groups_removed: Vec::new(),
-                }));
+    let Some((o, n)) = p.old.zip(p.new) else {
+        return lost_sections;
+    };
+    for kind in SectionKind::ALL {
+        let was = o.section(kind).is_some_and(|s| !s.is_lost());
+        let is_lost = n.section(kind).is_some_and(crate::model::Section::is_lost);
+        let was_lost = o.section(kind).is_some_and(crate::model::Section::is_lost);
+        let now = n.section(kind).is_some_and(|s| !s.is_lost());
+        if was && is_lost {
+            let s = n.section(kind).expect("checked");
+            let lost: Vec<&Mapping> = p.before.values().filter(|m| m.section == kind).collect();
+            let nodes: Vec<&str> = lost
+                .iter()
+                .filter(|m| m.is_node())
+                .map(|m| m.display.as_str())
+                .collect();
+            let mut reasons = vec![format!(
+                "`{}` no longer loads: {}",
+                kind.key(),
+                s.why_lost(&n.file).unwrap_or_default()
+            )];
+            reasons.push(format!("{} mapping(s) lost", lost.len()));
+            if !nodes.is_empty() {
+                reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
             }
+            lost_sections.insert(kind, kind.key().to_owned());
+            out.push(finish(Change {
+                kind: Kind::SectionLost,
+                risks: vec![Risk::Lockout],
+                reasons,
+                principal: format!("section:{}", kind.key()),
+                source: p.source.clone(),
+                before: o
+                    .section(kind)
+                    .map(|os| Side::place(&o.file, os.key_span.start, Some(kind.key()))),
+                after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
+                groups_added: Vec::new(),
+                groups_removed: Vec::new(),
+            }));
+        } else if was_lost && now {
+            let s = n.section(kind).expect("checked");
+            out.push(finish(Change {
+                kind: Kind::SectionRestored,
+                risks: vec![Risk::AccessChange],
+                reasons: vec![format!("`{}` loads again", kind.key())],
+                principal: format!("section:{}", kind.key()),
+                source: p.source.clone(),
+                before: None,
+                after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
+                groups_added: Vec::new(),
+                groups_removed: Vec::new(),
+            }));
         }
     }
-    let known_accounts: BTreeSet<String> = if facts.accounts.is_empty() {
-        before.values().filter_map(Mapping::account).collect()
-    } else {
-        facts.accounts.iter().cloned().collect()
-    };
-    // moves between mapRoles and mapUsers: same principal, other section
-    let removed: Vec<&Principal> = before.keys().filter(|k| !after.contains_key(*k)).collect();
-    let added: Vec<&Principal> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+    lost_sections
+}
+
+/// The mappings that move between `mapRoles` and `mapUsers`: each added principal with the
+/// removed one it moves from.
+fn moves<'p>(
+    p: &'p Pair<'_>,
+    removed: &[&'p Principal],
+    added: &[&'p Principal],
+) -> HashMap<&'p Principal, &'p Principal> {
     let mut moved_from: HashMap<&Principal, &Principal> = HashMap::new();
     // the added mappings of `mapRoles` and of `mapUsers` by identity, in order
     let mut added_by: HashMap<(SectionKind, &str), Vec<&Principal>> = HashMap::new();
-    for a in &added {
+    for a in added {
         if let Some(section @ (SectionKind::MapRoles | SectionKind::MapUsers)) = a.section() {
             added_by
-                .entry((section, after[*a].identity.as_str()))
+                .entry((section, p.after[*a].identity.as_str()))
                 .or_default()
                 .push(a);
         }
     }
-    for r in &removed {
+    for r in removed {
         let other = match r.section() {
             Some(SectionKind::MapRoles) => SectionKind::MapUsers,
             Some(SectionKind::MapUsers) => SectionKind::MapRoles,
             _ => continue,
         };
         if let Some(a) = added_by
-            .get(&(other, before[*r].identity.as_str()))
+            .get(&(other, p.before[*r].identity.as_str()))
             .and_then(|v| v.first())
         {
             moved_from.insert(a, r);
         }
     }
+    moved_from
+}
+
+/// The removed mappings (not moved elsewhere).
+fn removed_changes(
+    p: &Pair<'_>,
+    removed: &[&Principal],
+    moved_from: &HashMap<&Principal, &Principal>,
+    lost_sections: &HashMap<SectionKind, String>,
+    out: &mut Vec<Change>,
+) {
     let moved_targets: BTreeSet<&Principal> = moved_from.values().copied().collect();
-    let (of, nf) = (old.map(|o| &o.file), new.map(|n| &n.file));
-    for key in &removed {
+    let (before, source, of) = (&p.before, &p.source, p.old.map(|o| &o.file));
+    for key in removed {
         if moved_targets.contains(key) {
             continue;
         }
@@ -431,13 +494,25 @@ fn compare(
             groups_removed: m.groups.clone(),
         }));
     }
-    for key in &added {
+}
+
+/// The added mappings, and the moved ones.
+fn added_changes(
+    p: &Pair<'_>,
+    added: &[&Principal],
+    moved_from: &HashMap<&Principal, &Principal>,
+    known_accounts: &BTreeSet<String>,
+    out: &mut Vec<Change>,
+) {
+    let (before, after, source) = (&p.before, &p.after, &p.source);
+    let (of, nf) = (p.old.map(|o| &o.file), p.new.map(|n| &n.file));
+    for key in added {
         let m = &after[*key];
         let from = moved_from.get(key).map(|r| &before[*r]);
         let mut risks = Vec::new();
         let mut reasons = Vec::new();
         let old_groups: Vec<String> = from.map(|f| f.groups.clone()).unwrap_or_default();
-        escalations(m, from, &known_accounts, &mut risks, &mut reasons);
+        escalations(m, from, known_accounts, &mut risks, &mut reasons);
         if let Some(f) = from {
             reasons.push(format!(
                 "moved from `{}` to `{}`",
@@ -467,14 +542,20 @@ fn compare(
             groups_removed,
         }));
     }
-    for (key, b) in &before {
+}
+
+/// The mappings whose username or groups change.
+fn changed_changes(p: &Pair<'_>, known_accounts: &BTreeSet<String>, out: &mut Vec<Change>) {
+    let (before, after, source) = (&p.before, &p.after, &p.source);
+    let (of, nf) = (p.old.map(|o| &o.file), p.new.map(|n| &n.file));
+    for (key, b) in before {
         let Some(a) = after.get(key) else { continue };
         if a.username == b.username && a.group_set() == b.group_set() {
             continue; // formatting, quoting, order, repeats, comments: no semantic change
         }
         let mut risks = Vec::new();
         let mut reasons = Vec::new();
-        escalations(a, Some(b), &known_accounts, &mut risks, &mut reasons);
+        escalations(a, Some(b), known_accounts, &mut risks, &mut reasons);
         if b.works_as_node() && !a.works_as_node() {
             risks.push(Risk::Lockout);
             match (&a.shadows_node, nf) {
