@@ -659,7 +659,7 @@ fn escalations(
 
 /// An identity for pairing sources: kind, name, namespace (absent means `kube-system`, as
 /// kustomize patches and `kubectl apply -n` have it).
-fn identity(o: &AwsAuth) -> (u8, String, String) {
+fn source_identity(o: &AwsAuth) -> (u8, String, String) {
     (
         o.kind as u8,
         o.name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
@@ -676,7 +676,7 @@ fn identity(o: &AwsAuth) -> (u8, String, String) {
 fn last_applied(objs: Vec<&AwsAuth>) -> Vec<&AwsAuth> {
     let mut last: HashMap<(&str, (u8, String, String)), usize> = HashMap::new();
     for (i, o) in objs.iter().enumerate() {
-        last.insert((o.file.name.as_str(), identity(o)), i);
+        last.insert((o.file.name.as_str(), source_identity(o)), i);
     }
     let keep: HashSet<usize> = last.into_values().collect();
     objs.into_iter()
@@ -753,6 +753,34 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     } else {
         files.len()
     };
+    let pairs = pair_sources(&olds, &news, v.same_file);
+    report.sources_compared = pairs.len();
+    let broken = broken_files(v);
+    for (o, n) in pairs {
+        compare(o, n, &broken, facts, &mut report.changes);
+    }
+    report.changes.sort_by(|a, b| {
+        (
+            a.primary(),
+            &a.source,
+            a.after.as_ref().or(a.before.as_ref()).map(|s| s.line),
+        )
+            .cmp(&(
+                b.primary(),
+                &b.source,
+                b.after.as_ref().or(b.before.as_ref()).map(|s| s.line),
+            ))
+    });
+    report
+}
+
+/// Pairs the old and new sources: by identity in the same file, then moved or renamed
+/// files by the principals they share; what is left is deleted (old only) or added (new only).
+fn pair_sources<'a>(
+    olds: &[&'a AwsAuth],
+    news: &[&'a AwsAuth],
+    same_file: bool,
+) -> Vec<(Option<&'a AwsAuth>, Option<&'a AwsAuth>)> {
     let mut used_new = vec![false; news.len()];
     let mut paired_old = vec![false; olds.len()];
     let mut pairs: Vec<(Option<&AwsAuth>, Option<&AwsAuth>)> = Vec::new();
@@ -761,12 +789,12 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     // be read), and last the same kind (a renamed ConfigMap, no longer read)
     // (each pass looks candidates up by key: thousands of documents must not cost a scan of
     // every other one)
-    let ids_old: Vec<(u8, String, String)> = olds.iter().map(|o| identity(o)).collect();
-    let ids_new: Vec<(u8, String, String)> = news.iter().map(|n| identity(n)).collect();
+    let ids_old: Vec<(u8, String, String)> = olds.iter().map(|o| source_identity(o)).collect();
+    let ids_new: Vec<(u8, String, String)> = news.iter().map(|n| source_identity(n)).collect();
     for strictness in [2, 1, 0] {
         let key = |o: &'_ AwsAuth, id: &'_ (u8, String, String)| {
             (
-                if v.same_file {
+                if same_file {
                     String::new()
                 } else {
                     o.file.name.clone()
@@ -785,7 +813,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
             )
         };
         let mut candidates: HashMap<_, std::collections::VecDeque<usize>> = HashMap::new();
-        for (i, n) in news.iter().enumerate() {
+        for (i, n) in news.iter().copied().enumerate() {
             if !used_new[i] {
                 candidates
                     .entry(key(n, &ids_new[i]))
@@ -793,7 +821,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
                     .push_back(i);
             }
         }
-        for (j, o) in olds.iter().enumerate() {
+        for (j, o) in olds.iter().copied().enumerate() {
             if paired_old[j] {
                 continue;
             }
@@ -811,14 +839,14 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     // first (`clusters/dev/` to `envs/dev/` rather than `envs/prod/`), then the most shared
     // (the new sources holding each principal are looked up, not every pair counted)
     let mut holding: HashMap<Principal, Vec<usize>> = HashMap::new();
-    for (i, n) in news.iter().enumerate() {
+    for (i, n) in news.iter().copied().enumerate() {
         if !used_new[i] {
             for k in mappings(n).into_keys() {
                 holding.entry(k).or_default().push(i);
             }
         }
     }
-    for (j, o) in olds.iter().enumerate() {
+    for (j, o) in olds.iter().copied().enumerate() {
         if paired_old[j] {
             continue;
         }
@@ -849,13 +877,17 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
             None => pairs.push((Some(o), None)),
         }
     }
-    for (i, n) in news.iter().enumerate() {
+    for (i, n) in news.iter().copied().enumerate() {
         if !used_new[i] {
             pairs.push((None, Some(n)));
         }
     }
-    report.sources_compared = pairs.len();
-    // new versions whose YAML does not parse at all, or that became templates (not compared)
+    pairs
+}
+
+/// New versions that cannot be compared, with why: their YAML does not parse at all, they
+/// became templates, or they cannot be read (`--no-index OLD NEW`: the old name too).
+fn broken_files(v: &Versions) -> HashMap<&str, String> {
     let mut broken: HashMap<&str, String> = v
         .new
         .iter()
@@ -889,22 +921,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     {
         broken.insert(o.file.name.as_str(), why);
     }
-    for (o, n) in pairs {
-        compare(o, n, &broken, facts, &mut report.changes);
-    }
-    report.changes.sort_by(|a, b| {
-        (
-            a.primary(),
-            &a.source,
-            a.after.as_ref().or(a.before.as_ref()).map(|s| s.line),
-        )
-            .cmp(&(
-                b.primary(),
-                &b.source,
-                b.after.as_ref().or(b.before.as_ref()).map(|s| s.line),
-            ))
-    });
-    report
+    broken
 }
 
 /// Loads one version of a file from its bytes (`None`: the file is absent on that side).
