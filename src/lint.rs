@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::FileLoad;
-use crate::model::Principal;
+use crate::model::{Enclosing, Principal};
 use crate::paths::relative;
 use crate::registry::{Category, Rule};
 use crate::rules::{self, Context};
@@ -22,7 +22,7 @@ use crate::suppress::{self, Scope, Suppression};
 #[derive(Default)]
 struct Principals {
     items: Vec<(Span, Principal)>,
-    outer: Vec<(u8, Span, String)>,
+    outer: Vec<(Span, Enclosing)>,
 }
 
 impl Principals {
@@ -31,11 +31,11 @@ impl Principals {
         let mut outer = Vec::new();
         for obj in &load.objects {
             let name = obj.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
-            outer.push((1, obj.span.clone(), format!("object:{name}")));
+            outer.push((obj.span.clone(), Enclosing::Object(name.to_owned())));
             for s in &obj.sections {
                 let span =
                     s.key_span.start.min(s.value_span.start)..s.value_span.end.max(s.key_span.end);
-                outer.push((0, span, format!("section:{}", s.kind.key())));
+                outer.push((span, Enclosing::Section(s.kind)));
             }
             for e in &obj.entries {
                 if let Some(p) = e.principal() {
@@ -66,9 +66,9 @@ impl Principals {
         }
         self.outer
             .iter()
-            .filter(|(_, s, _)| contains(s))
-            .min_by_key(|(rank, s, _)| (*rank, s.end - s.start))
-            .map(|(_, _, p)| p.clone())
+            .filter(|(s, _)| contains(s))
+            .min_by_key(|(s, e)| (matches!(e, Enclosing::Object(_)), s.end - s.start))
+            .map(|(_, e)| e.to_string())
     }
 }
 

@@ -19,7 +19,7 @@ use crate::arn::Arn;
 use crate::load::FileLoad;
 use crate::model::access::{Mapping, mappings};
 use crate::model::identity;
-use crate::model::{AwsAuth, Principal, SectionKind, SourceKind};
+use crate::model::{AwsAuth, Enclosing, Principal, SectionKind, SourceKind};
 use crate::source::SourceFile;
 
 /// How risky a change is. Ordered from the most to the least severe.
@@ -397,7 +397,7 @@ fn section_changes(p: &Pair<'_>, out: &mut Vec<Change>) -> HashMap<SectionKind, 
                 kind: Kind::SectionLost,
                 risks: vec![Risk::Lockout],
                 reasons,
-                principal: format!("section:{}", kind.key()),
+                principal: Enclosing::Section(kind).to_string(),
                 source: p.source.clone(),
                 before: o
                     .section(kind)
@@ -412,7 +412,7 @@ fn section_changes(p: &Pair<'_>, out: &mut Vec<Change>) -> HashMap<SectionKind, 
                 kind: Kind::SectionRestored,
                 risks: vec![Risk::AccessChange],
                 reasons: vec![format!("`{}` loads again", kind.key())],
-                principal: format!("section:{}", kind.key()),
+                principal: Enclosing::Section(kind).to_string(),
                 source: p.source.clone(),
                 before: None,
                 after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),

@@ -7,7 +7,7 @@ pub mod effective;
 pub mod identity;
 pub mod principal;
 
-pub use principal::Principal;
+pub use principal::{Enclosing, Principal};
 
 use std::sync::Arc;
 

@@ -200,3 +200,23 @@ impl fmt::Display for Principal {
         Ok(())
     }
 }
+
+/// What a finding outside every mapping is about: a section of a source, or the whole source
+/// (lint names it so in the JSON `principal`, the diff a section change). Sections come first:
+/// of the two around a finding, the section says more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Enclosing {
+    /// `section:<data key>`
+    Section(SectionKind),
+    /// `object:<name>` (`aws-auth` when the object has none).
+    Object(String),
+}
+
+impl fmt::Display for Enclosing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Section(kind) => write!(f, "section:{}", kind.key()),
+            Self::Object(name) => write!(f, "object:{name}"),
+        }
+    }
+}
