@@ -31,6 +31,19 @@ pub const EC2_NODE_USERNAME: &str = "system:node:{{EC2PrivateDNSName}}";
 /// The node username of Fargate and hybrid nodes: the authenticator substitutes the session name.
 pub const SESSION_NODE_USERNAME: &str = "system:node:{{SessionName}}";
 
+/// The template of the EC2 instance's private DNS name (nodes' usernames).
+pub const EC2_PRIVATE_DNS_NAME: &str = "{{EC2PrivateDNSName}}";
+/// The template of the session name, `@` replaced by `-`.
+pub const SESSION_NAME: &str = "{{SessionName}}";
+/// The template of the session name as it is.
+pub const SESSION_NAME_RAW: &str = "{{SessionNameRaw}}";
+
+/// Whether a username or group holds the session name (either template): what the caller
+/// chooses when it assumes the role.
+pub fn has_session_name(text: &str) -> bool {
+    text.contains(SESSION_NAME) || text.contains(SESSION_NAME_RAW)
+}
+
 /// The groups a node mapping needs, and nothing a person should get through it.
 pub const NODE_GROUPS: [&str; 4] = [
     SYSTEM_BOOTSTRAPPERS,

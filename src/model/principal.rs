@@ -4,9 +4,10 @@
 //! The authenticator stores `mapRoles` under the lower-cased role ARN (or the SSO matcher),
 //! `mapUsers` under the exact user ARN (looked up ignoring case: [`Principal::folded`] is the
 //! lookup key), `mapAccounts` by account id; eksctl adds service mappings by service name and
-//! namespace. The variants are declared in the order the diff lists principals (roles, users,
-//! accounts, services); EKS access entries, when they are read, become one more variant at the
-//! end (an access entry is keyed by its principal ARN, exactly).
+//! namespace. Principals sort by store (roles and SSO matchers, which share one store, then
+//! users, accounts, services: the order the diff lists them), then by their text, and are equal
+//! when the authenticator's keys are. EKS access entries, when they are read, become one more
+//! variant (an access entry is keyed by its principal ARN, exactly), listed last.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -218,5 +219,60 @@ impl fmt::Display for Enclosing {
             Self::Section(kind) => write!(f, "section:{}", kind.key()),
             Self::Object(name) => write!(f, "object:{name}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_reads_back() {
+        for text in [
+            "arn:aws:iam::111122223333:role/ops",
+            "arn:aws:iam::111122223333:user/Alice",
+            "sso:111122223333/Admin",
+            "account:111122223333",
+            "service:emr-containers/jobs",
+        ] {
+            assert_eq!(Principal::parse(text).to_string(), text);
+        }
+        assert!(matches!(
+            Principal::parse("arn:aws:iam::111122223333:USER/x"),
+            Principal::User(_)
+        ));
+    }
+
+    #[test]
+    fn principals_sort_by_store_then_text() {
+        let sso = Principal::Sso {
+            account: "111122223333".into(),
+            permission_set: "Admin".into(),
+        };
+        let mut all = [
+            Principal::Account("1".into()),
+            Principal::User("arn:a".into()),
+            Principal::Role("zzz".into()),
+            sso.clone(),
+            Principal::Role("arn:b".into()),
+        ];
+        all.sort();
+        let texts: Vec<String> = all.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            texts,
+            [
+                "arn:b",
+                "sso:111122223333/Admin",
+                "zzz",
+                "arn:a",
+                "account:1"
+            ]
+        );
+        // one store, one key: a role ARN spelled as a matcher is the matcher's key
+        assert_eq!(Principal::Role("sso:111122223333/Admin".into()), sso);
+        assert_ne!(
+            Principal::User("arn:b".into()),
+            Principal::Role("arn:b".into())
+        );
     }
 }

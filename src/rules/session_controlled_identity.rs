@@ -61,7 +61,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let Some(user) = &entry.username else {
             continue;
         };
-        if !(user.value.contains("{{SessionName}}") || user.value.contains("{{SessionNameRaw}}")) {
+        if !identity::has_session_name(&user.value) {
             continue;
         }
         let masters = entry

@@ -63,10 +63,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let Some(user) = &entry.username else {
             continue;
         };
-        if user.value.is_empty()
-            || user.value.contains("{{SessionName}}")
-            || user.value.contains("{{SessionNameRaw}}")
-        {
+        if user.value.is_empty() || identity::has_session_name(&user.value) {
             continue;
         }
         out.push(
