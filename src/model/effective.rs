@@ -2,7 +2,7 @@
 //! of each written entry ([`Status`]: effective, shadowed, dropped, lost, not read) and what the
 //! authenticator stores ([`Effective`]: principal → username and groups), then read by
 //! `inspect`, the rules, lint's principals, policies and `diff` (which adds what a request
-//! gets: [`access`]).
+//! gets: [`super::access`]).
 //!
 //! The loader decides what is dropped (validation) and what is lost with a broken section while
 //! it decodes; [`settle`] applies what follows from the whole object: a rejected ConfigMap, lost

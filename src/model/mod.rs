@@ -1,6 +1,18 @@
 //! The typed model every feature shares: where each aws-auth mapping came from (file, document,
 //! section, entry, field, all with outer-file spans) and the *effective* view, exactly what the
 //! authenticator stores after section loss, entry drops, empty fields and last-wins.
+//!
+//! - [`principal`]: who a mapping is for ([`Principal`]), keyed, displayed and parsed in one
+//!   place; [`Enclosing`] names the section or object of a finding outside every mapping.
+//! - [`effective`]: the statuses of the entries and the stores, settled once when a source is
+//!   loaded, and the entries rules and policies look at.
+//! - [`access`]: what a request of each principal gets (the lookup's semantics on top of the
+//!   stores), which `diff` compares.
+//! - [`identity`]: the Kubernetes and EKS identity vocabulary (`system:masters`, node groups
+//!   and usernames, reserved prefixes, templates, account ids) and its predicates.
+//!
+//! The model imports no feature module (`load`, `rules`, `render`, `diff`, `lint`): they all
+//! import it.
 
 pub mod access;
 pub mod effective;

@@ -7,6 +7,8 @@ use crate::load::FileLoad;
 use crate::model::AwsAuth;
 use crate::registry::Rule;
 
+// what the rules share with the rest of the program lives in the model; named here too, as
+// the rules have always called them
 pub use crate::model::effective::{active_entries, lost_mappings};
 pub use crate::model::identity::{
     entry_works_as_node, is_node_identity, is_node_mapping, works_as_node,
