@@ -642,7 +642,10 @@ fn escalations(
             _ => {}
         }
 
-        if new.identity.starts_with("sso:") {
+        if new
+            .identity
+            .starts_with(crate::model::principal::SSO_PREFIX)
+        {
             esc("a new sso matcher: every role of the permission set is mapped".into());
         } else if new.display.contains('*') {
             esc("a wildcard-ish principal".into());

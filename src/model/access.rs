@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::identity;
+use super::principal::{ACCOUNT_PREFIX, SSO_PREFIX};
 use super::{AwsAuth, Principal, SectionKind, Status};
 use crate::arn::Arn;
 use crate::source::Span;
@@ -73,10 +74,11 @@ impl Mapping {
 
     /// The account of the principal: of an account, an SSO matcher or an ARN.
     pub fn account(&self) -> Option<String> {
-        if let Some(a) = self.identity.strip_prefix("account:") {
+        // by the text, as the keys compare (a role ARN may be written as a matcher's text)
+        if let Some(a) = self.identity.strip_prefix(ACCOUNT_PREFIX) {
             return Some(a.to_owned());
         }
-        if let Some(rest) = self.identity.strip_prefix("sso:") {
+        if let Some(rest) = self.identity.strip_prefix(SSO_PREFIX) {
             return rest.split('/').next().map(str::to_owned);
         }
         // looked up ignoring case, `ARN:AWS:IAM::...` included

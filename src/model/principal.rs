@@ -15,6 +15,17 @@ use std::hash::{Hash, Hasher};
 
 use super::{Entry, SectionKind};
 
+/// The prefix of an SSO matcher's text: `sso:<account>/<permission set>`.
+pub const SSO_PREFIX: &str = "sso:";
+/// The prefix of an account's text: `account:<id>`.
+pub const ACCOUNT_PREFIX: &str = "account:";
+/// The prefix of an eksctl service mapping's text: `service:<name>/<namespace>`.
+pub const SERVICE_PREFIX: &str = "service:";
+/// The prefix of a section's text: `section:<data key>`.
+pub const SECTION_PREFIX: &str = "section:";
+/// The prefix of an object's text: `object:<name>`.
+pub const OBJECT_PREFIX: &str = "object:";
+
 /// A principal of the cluster's access mappings.
 #[derive(Debug, Clone)]
 pub enum Principal {
@@ -57,7 +68,7 @@ impl Principal {
     /// Reads the text [`Display`](fmt::Display) writes (`sso:`, `account:`, `service:`
     /// prefixes; an ARN naming a `user/` is a user, any other ARN a role).
     pub fn parse(text: &str) -> Self {
-        if let Some(rest) = text.strip_prefix("sso:")
+        if let Some(rest) = text.strip_prefix(SSO_PREFIX)
             && let Some((account, permission_set)) = rest.split_once('/')
         {
             return Self::Sso {
@@ -65,10 +76,10 @@ impl Principal {
                 permission_set: permission_set.to_owned(),
             };
         }
-        if let Some(account) = text.strip_prefix("account:") {
+        if let Some(account) = text.strip_prefix(ACCOUNT_PREFIX) {
             return Self::Account(account.to_owned());
         }
-        if let Some(rest) = text.strip_prefix("service:")
+        if let Some(rest) = text.strip_prefix(SERVICE_PREFIX)
             && let Some((name, namespace)) = rest.split_once('/')
         {
             return Self::Service {
@@ -122,9 +133,9 @@ impl Principal {
             Self::Sso {
                 account,
                 permission_set,
-            } => ["sso:", account, "/", permission_set],
-            Self::Account(id) => ["account:", id, "", ""],
-            Self::Service { name, namespace } => ["service:", name, "/", namespace],
+            } => [SSO_PREFIX, account, "/", permission_set],
+            Self::Account(id) => [ACCOUNT_PREFIX, id, "", ""],
+            Self::Service { name, namespace } => [SERVICE_PREFIX, name, "/", namespace],
         }
     }
 
@@ -216,8 +227,8 @@ pub enum Enclosing {
 impl fmt::Display for Enclosing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Section(kind) => write!(f, "section:{}", kind.key()),
-            Self::Object(name) => write!(f, "object:{name}"),
+            Self::Section(kind) => write!(f, "{SECTION_PREFIX}{}", kind.key()),
+            Self::Object(name) => write!(f, "{OBJECT_PREFIX}{name}"),
         }
     }
 }

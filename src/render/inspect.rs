@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use super::escape;
-use crate::model::{Account, AwsAuth, Effective, Entry, SectionKind, SourceKind, Sso, Status};
+use crate::model::{
+    Account, AwsAuth, Effective, Entry, Principal, SectionKind, SourceKind, Sso, Status,
+};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -244,7 +246,11 @@ fn entry_row(obj: &AwsAuth, e: &Entry) -> [String; 6] {
     let (st, reason) = status(obj, &e.status);
     let arn = match (&e.arn, &e.sso) {
         (Some(a), _) => a.value.clone(),
-        (None, Some(s)) => format!("sso:{}/{}", s.account_id, s.permission_set_name),
+        (None, Some(s)) => Principal::Sso {
+            account: s.account_id.clone(),
+            permission_set: s.permission_set_name.clone(),
+        }
+        .to_string(),
         _ => "-".into(),
     };
     [
