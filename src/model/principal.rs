@@ -165,18 +165,16 @@ impl Principal {
 /// without building the text.
 impl Ord for Principal {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.rank()
-            .cmp(&other.rank())
-            .then_with(|| match (self, other) {
-                // the common case, compared at once
-                (Self::Role(a), Self::Role(b)) | (Self::User(a), Self::User(b)) => a.cmp(b),
-                _ => {
-                    let (a, b) = (self.parts(), other.parts());
-                    a.iter()
-                        .flat_map(|s| s.bytes())
-                        .cmp(b.iter().flat_map(|s| s.bytes()))
-                }
-            })
+        match (self, other) {
+            // the common case (a store of role or user ARNs), compared at once
+            (Self::Role(a), Self::Role(b)) | (Self::User(a), Self::User(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()).then_with(|| {
+                let (a, b) = (self.parts(), other.parts());
+                a.iter()
+                    .flat_map(|s| s.bytes())
+                    .cmp(b.iter().flat_map(|s| s.bytes()))
+            }),
+        }
     }
 }
 
