@@ -14,6 +14,18 @@ pub const SYSTEM_NODES: &str = "system:nodes";
 pub const SYSTEM_BOOTSTRAPPERS: &str = "system:bootstrappers";
 /// `system:node-proxier`: the group of kube-proxy (Fargate pod-execution roles have it).
 pub const SYSTEM_NODE_PROXIER: &str = "system:node-proxier";
+/// `system:authenticated`: every authenticated request is in it.
+pub const SYSTEM_AUTHENTICATED: &str = "system:authenticated";
+/// `system:unauthenticated`: the group of anonymous requests.
+pub const SYSTEM_UNAUTHENTICATED: &str = "system:unauthenticated";
+/// `system:serviceaccounts`: every service account is in it.
+pub const SYSTEM_SERVICEACCOUNTS: &str = "system:serviceaccounts";
+/// The prefix of a namespace's service-account group: `system:serviceaccounts:<namespace>`.
+pub const SERVICEACCOUNTS_PREFIX: &str = "system:serviceaccounts:";
+/// The prefix of a bootstrap token's extra groups: `system:bootstrappers:<group>`.
+pub const BOOTSTRAPPERS_PREFIX: &str = "system:bootstrappers:";
+/// `system:monitoring`: the group allowed to read the API server's health and metrics.
+pub const SYSTEM_MONITORING: &str = "system:monitoring";
 /// `eks:kube-proxy-windows`: the group EKS gives Windows node roles.
 pub const EKS_KUBE_PROXY_WINDOWS: &str = "eks:kube-proxy-windows";
 

@@ -74,7 +74,10 @@ pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagno
         let missing = if windows && !has(identity::EKS_KUBE_PROXY_WINDOWS) {
             ("a Windows node role", identity::EKS_KUBE_PROXY_WINDOWS)
         } else if fargate && !has(identity::SYSTEM_NODE_PROXIER) {
-            ("a Fargate pod-execution role", "system:node-proxier")
+            (
+                "a Fargate pod-execution role",
+                identity::SYSTEM_NODE_PROXIER,
+            )
         } else {
             continue;
         };

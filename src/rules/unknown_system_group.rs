@@ -66,16 +66,19 @@ const KNOWN: [&str; 8] = [
     identity::SYSTEM_MASTERS,
     identity::SYSTEM_NODES,
     identity::SYSTEM_BOOTSTRAPPERS,
-    "system:authenticated",
-    "system:unauthenticated",
-    "system:serviceaccounts",
-    "system:monitoring",
+    identity::SYSTEM_AUTHENTICATED,
+    identity::SYSTEM_UNAUTHENTICATED,
+    identity::SYSTEM_SERVICEACCOUNTS,
+    identity::SYSTEM_MONITORING,
     identity::SYSTEM_NODE_PROXIER,
 ];
 
 /// Groups with a name after the prefix: `system:serviceaccounts:<namespace>`,
 /// `system:bootstrappers:<token group>`.
-const KNOWN_PREFIXES: [&str; 2] = ["system:serviceaccounts:", "system:bootstrappers:"];
+const KNOWN_PREFIXES: [&str; 2] = [
+    identity::SERVICEACCOUNTS_PREFIX,
+    identity::BOOTSTRAPPERS_PREFIX,
+];
 
 /// Whether Kubernetes or EKS defines `group`.
 fn is_known(group: &str) -> bool {
