@@ -17,6 +17,11 @@ pub const PARTITIONS: [&str; 8] = [
 
 use std::borrow::Cow;
 
+/// An AWS account id: exactly 12 ASCII digits.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// `text` in ASCII lower case, borrowed when it is already.
 fn lower(text: &str) -> Cow<'_, str> {
     if text.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -128,7 +133,7 @@ impl<'a> Arn<'a> {
 
     /// Whether the account is exactly 12 ASCII digits.
     pub fn has_valid_account(&self) -> bool {
-        self.account.len() == 12 && self.account.bytes().all(|b| b.is_ascii_digit())
+        is_account_id(self.account)
     }
 
     /// The IAM role ARN the authenticator compares with for a role of this name.

@@ -5,8 +5,8 @@
 use crate::config::{Matcher, Policy, Settings};
 use crate::diagnostic::Diagnostic;
 use crate::load::FileLoad;
+use crate::model::effective::active_entries;
 use crate::model::{AwsAuth, SectionKind};
-use crate::rules::active_entries;
 use crate::source::Span;
 
 /// What a policy looks at in one mapping.

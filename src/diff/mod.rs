@@ -17,7 +17,9 @@ use serde::Serialize;
 
 use crate::arn::Arn;
 use crate::load::FileLoad;
-use crate::model::{AwsAuth, SectionKind, SourceKind, Status};
+use crate::model::access::{Mapping, mappings};
+use crate::model::identity;
+use crate::model::{AwsAuth, Enclosing, Principal, SectionKind, SourceKind};
 use crate::source::SourceFile;
 
 /// How risky a change is. Ordered from the most to the least severe.
@@ -163,193 +165,6 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
-/// One mapping as the authenticator stores it, with where it is written.
-#[derive(Debug, Clone)]
-struct Mapping {
-    section: SectionKind,
-    /// The case-insensitive identity across sections (for moves).
-    identity: String,
-    display: String,
-    username: Option<String>,
-    groups: Vec<String>,
-    span: crate::source::Span,
-    /// Case-variant user ARNs merged into this one: where each is written, with its groups.
-    variants: Vec<(crate::source::Span, Vec<String>)>,
-    /// A working node mapping of the same role written earlier, which this one replaces.
-    shadows_node: Option<crate::source::Span>,
-}
-
-impl Mapping {
-    /// A principal without username or groups (an account, an eksctl service), keyed `key`.
-    fn principal_only(section: SectionKind, key: String, span: &crate::source::Span) -> Self {
-        Self {
-            section,
-            identity: key.clone(),
-            display: key,
-            username: None,
-            groups: Vec::new(),
-            span: span.clone(),
-            variants: Vec::new(),
-            shadows_node: None,
-        }
-    }
-
-    /// Node-style: a `system:node:` username or the `system:nodes` group.
-    fn is_node(&self) -> bool {
-        crate::rules::is_node_identity(
-            self.username.as_deref(),
-            self.groups.iter().map(String::as_str),
-        )
-    }
-
-    /// A node mapping nodes can join with ([`crate::rules::works_as_node`]).
-    fn works_as_node(&self) -> bool {
-        crate::rules::works_as_node(
-            self.username.as_deref(),
-            self.groups.iter().map(String::as_str),
-        )
-    }
-
-    /// The groups as the authorizer sees them: a set.
-    fn group_set(&self) -> BTreeSet<&str> {
-        self.groups.iter().map(String::as_str).collect()
-    }
-
-    fn account(&self) -> Option<String> {
-        if let Some(a) = self.identity.strip_prefix("account:") {
-            return Some(a.to_owned());
-        }
-        if let Some(rest) = self.identity.strip_prefix("sso:") {
-            return rest.split('/').next().map(str::to_owned);
-        }
-        // looked up ignoring case, `ARN:AWS:IAM::...` included
-        Arn::parse(&self.display.to_lowercase()).map(|a| a.account.to_owned())
-    }
-}
-
-/// The effective mappings of a source, keyed as the authenticator keys them.
-fn mappings(obj: &AwsAuth) -> BTreeMap<(u8, String), Mapping> {
-    let mut out = BTreeMap::new();
-    // the groups and usernames of a mapping merging case variants, as sets (a file of many
-    // variants must not cost a scan of the merged list per variant)
-    let mut merged: HashMap<(u8, String), (HashSet<String>, BTreeSet<String>)> = HashMap::new();
-    if !loads(obj) {
-        return out;
-    }
-    // the entry each shadowed entry's key finally resolves to (a shadowed entry points at the
-    // next entry of its key), and the last working node mapping each winner replaces
-    let mut last: Vec<usize> = (0..obj.entries.len()).collect();
-    for j in (0..obj.entries.len()).rev() {
-        if let Status::Shadowed { by } = obj.entries[j].status
-            && let Some(&w) = last.get(by)
-        {
-            last[j] = w;
-        }
-    }
-    let mut shadowed_nodes: HashMap<usize, &crate::source::Span> = HashMap::new();
-    for (j, e) in obj.entries.iter().enumerate() {
-        if matches!(e.status, Status::Shadowed { .. }) && crate::rules::entry_works_as_node(e) {
-            shadowed_nodes.insert(last[j], &e.span);
-        }
-    }
-    for (i, e) in obj.entries.iter().enumerate() {
-        if e.status != Status::Effective {
-            continue;
-        }
-        // an eksctl `serviceName` mapping: eksctl maps a service-linked role for a namespace
-        // (what it grants is eksctl's); the principal is `service:<name>/<namespace>`
-        if let Some((service, namespace)) = &e.service {
-            let key = format!("service:{service}/{namespace}");
-            out.insert(
-                (3, key.clone()),
-                Mapping::principal_only(e.section, key, &e.span),
-            );
-            continue;
-        }
-        if e.note.is_some() {
-            continue;
-        }
-        // user ARNs are stored as written but looked up ignoring case
-        let Some(written) = e.key() else { continue };
-        let key = written.to_lowercase();
-        let display = e.arn.as_ref().map_or(written, |a| a.value.clone());
-        let rank = if e.section == SectionKind::MapRoles {
-            0
-        } else {
-            1
-        };
-        let mapping = Mapping {
-            section: e.section,
-            identity: key.to_lowercase(),
-            display,
-            username: Some(e.username_value()),
-            groups: e.groups.iter().map(|g| g.value.clone()).collect(),
-            span: e.span.clone(),
-            variants: Vec::new(),
-            shadows_node: shadowed_nodes.get(&i).map(|s| (*s).clone()),
-        };
-        match out.entry((rank, key)) {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(mapping);
-            }
-            // user ARNs that differ only in case are both kept, and which one a request gets is
-            // not determined (a Go map): the principal may get either's username and groups
-            std::collections::btree_map::Entry::Occupied(mut o) => {
-                let key = o.key().clone();
-                let m = o.get_mut();
-                let (groups, names) = merged.entry(key).or_insert_with(|| {
-                    m.variants.push((m.span.clone(), m.groups.clone()));
-                    (
-                        m.groups.iter().cloned().collect(),
-                        m.username.iter().cloned().collect(),
-                    )
-                });
-                m.variants
-                    .push((mapping.span.clone(), mapping.groups.clone()));
-                for g in mapping.groups {
-                    if groups.insert(g.clone()) {
-                        m.groups.push(g);
-                    }
-                }
-                names.extend(mapping.username);
-            }
-        }
-    }
-    // every username a merged principal may get, in order
-    for (key, (_, names)) in merged {
-        if let Some(m) = out.get_mut(&key)
-            && names.len() > 1
-        {
-            m.username = Some(names.into_iter().collect::<Vec<_>>().join(" | "));
-        }
-    }
-    // `Map()` searches mapRoles first: a mapUsers entry for an ARN mapRoles also has never
-    // applies (removing the mapRoles entry lets it apply)
-    let roles: BTreeSet<String> = out
-        .iter()
-        .filter(|((rank, _), _)| *rank == 0)
-        .map(|(_, m)| m.identity.clone())
-        .collect();
-    out.retain(|(rank, _), m| *rank != 1 || !roles.contains(&m.identity));
-    for a in &obj.accounts {
-        if a.stored && obj.effective.accounts.contains(&a.value) {
-            let key = format!("account:{}", a.value);
-            out.entry((2, key.clone()))
-                .or_insert(Mapping::principal_only(
-                    SectionKind::MapAccounts,
-                    key,
-                    &a.span,
-                ));
-        }
-    }
-    out
-}
-
-/// Whether the authenticator reads the source at all.
-fn loads(obj: &AwsAuth) -> bool {
-    obj.rejected.is_empty() && obj.is_read_by_authenticator()
-}
-
 /// The most of a mapping's text a change shows: whole lines up to this size, else the
 /// mapping with a little context (a one-line flow sequence of 100,000 mappings must not be
 /// copied into every change).
@@ -431,12 +246,6 @@ fn side_gaining(file: &SourceFile, m: &Mapping, gained: &[String]) -> Side {
     s
 }
 
-/// `system:` usernames that are built-in identities (not node names).
-fn reserved_username(u: &str) -> bool {
-    // EKS binds cluster roles to its own `eks:` users
-    (u.starts_with("system:") && !u.starts_with("system:node:")) || u.starts_with("eks:")
-}
-
 fn finish(mut c: Change) -> Change {
     c.risks.sort();
     c.risks.dedup();
@@ -444,6 +253,26 @@ fn finish(mut c: Change) -> Change {
         c.risks.push(Risk::AccessChange);
     }
     c
+}
+
+/// Two versions of one aws-auth source (either may be absent), with their mappings.
+struct Pair<'a> {
+    old: Option<&'a AwsAuth>,
+    new: Option<&'a AwsAuth>,
+    before: BTreeMap<Principal, Mapping>,
+    after: BTreeMap<Principal, Mapping>,
+    /// The source as changes name it.
+    source: String,
+}
+
+/// A source as changes name it: `file (name)`, `file (eksctl)`, `file (fragment)`.
+fn source_name(o: &AwsAuth) -> String {
+    let name = o.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
+    match o.kind {
+        SourceKind::ConfigMap => format!("{} ({name})", o.file.name),
+        SourceKind::Eksctl => format!("{} (eksctl)", o.file.name),
+        SourceKind::Fragment => format!("{} (fragment)", o.file.name),
+    }
 }
 
 /// Compares two versions of one aws-auth source (either may be absent).
@@ -454,23 +283,49 @@ fn compare(
     facts: &Facts,
     out: &mut Vec<Change>,
 ) {
-    let source_name = |o: &AwsAuth| {
-        let name = o.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
-        match o.kind {
-            SourceKind::ConfigMap => format!("{} ({name})", o.file.name),
-            SourceKind::Eksctl => format!("{} (eksctl)", o.file.name),
-            SourceKind::Fragment => format!("{} (fragment)", o.file.name),
-        }
+    let p = Pair {
+        old,
+        new,
+        before: old.map(mappings).unwrap_or_default(),
+        after: new.map(mappings).unwrap_or_default(),
+        source: new.or(old).map(source_name).unwrap_or_default(),
     };
-    let source = new.or(old).map(source_name).unwrap_or_default();
-    let empty = BTreeMap::new();
-    let before = old.map_or_else(|| empty.clone(), mappings);
-    let after = new.map_or_else(|| empty.clone(), mappings);
     // the source as a whole stops loading: one lockout, not a removal per mapping
+    if let Some(change) = source_removed(&p, broken) {
+        out.push(change);
+        return;
+    }
+    let lost_sections = section_changes(&p, out);
+    let known_accounts: BTreeSet<String> = if facts.accounts.is_empty() {
+        p.before.values().filter_map(Mapping::account).collect()
+    } else {
+        facts.accounts.iter().cloned().collect()
+    };
+    // moves between mapRoles and mapUsers: same principal, other section
+    let removed: Vec<&Principal> = p
+        .before
+        .keys()
+        .filter(|k| !p.after.contains_key(*k))
+        .collect();
+    let added: Vec<&Principal> = p
+        .after
+        .keys()
+        .filter(|k| !p.before.contains_key(*k))
+        .collect();
+    let moved_from = moves(&p, &removed, &added);
+    removed_changes(&p, &removed, &moved_from, &lost_sections, out);
+    added_changes(&p, &added, &moved_from, &known_accounts, out);
+    changed_changes(&p, &known_accounts, out);
+}
+
+/// The change of a source that stops loading as a whole (deleted, broken, rejected, no longer
+/// read): one lockout for all its mappings.
+fn source_removed(p: &Pair<'_>, broken: &HashMap<&str, String>) -> Option<Change> {
+    let (old, new, before) = (p.old, p.new, &p.before);
     if let Some(o) = old
-        && loads(o)
+        && o.is_loaded()
         && !before.is_empty()
-        && new.is_none_or(|n| !loads(n))
+        && new.is_none_or(|n| !n.is_loaded())
     {
         let why = match new {
             None => match broken.get(o.file.name.as_str()) {
@@ -494,103 +349,126 @@ fn compare(
         if !nodes.is_empty() {
             reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
         }
-        out.push(finish(Change {
+        return Some(finish(Change {
             kind: Kind::SourceRemoved,
             risks: vec![Risk::Lockout],
             reasons,
             principal: source_name(o),
-            source: source.clone(),
+            source: p.source.clone(),
             before: Some(Side::place(&o.file, o.span.start, None)),
             after: new.map(|n| Side::place(&n.file, n.span.start, None)),
             groups_added: Vec::new(),
             groups_removed: Vec::new(),
         }));
-        return;
     }
-    // sections lost to a parse error (or restored)
+    None
+}
+
+/// Sections lost to a parse error, or restored; returns the lost ones, with their keys.
+fn section_changes(p: &Pair<'_>, out: &mut Vec<Change>) -> HashMap<SectionKind, String> {
     let mut lost_sections: HashMap<SectionKind, String> = HashMap::new();
-    if let (Some(o), Some(n)) = (old, new) {
-        for kind in SectionKind::ALL {
-            let was = o.section(kind).is_some_and(|s| !s.is_lost());
-            let is_lost = n.section(kind).is_some_and(crate::model::Section::is_lost);
-            let was_lost = o.section(kind).is_some_and(crate::model::Section::is_lost);
-            let now = n.section(kind).is_some_and(|s| !s.is_lost());
-            if was && is_lost {
-                let s = n.section(kind).expect("checked");
-                let lost: Vec<&Mapping> = before.values().filter(|m| m.section == kind).collect();
-                let nodes: Vec<&str> = lost
-                    .iter()
-                    .filter(|m| m.is_node())
-                    .map(|m| m.display.as_str())
-                    .collect();
-                let mut reasons = vec![format!(
-                    "`{}` no longer loads: {}",
-                    kind.key(),
-                    s.why_lost(&n.file).unwrap_or_default()
-                )];
-                reasons.push(format!("{} mapping(s) lost", lost.len()));
-                if !nodes.is_empty() {
-                    reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
-                }
-                lost_sections.insert(kind, kind.key().to_owned());
-                out.push(finish(Change {
-                    kind: Kind::SectionLost,
-                    risks: vec![Risk::Lockout],
-                    reasons,
-                    principal: format!("section:{}", kind.key()),
-                    source: source.clone(),
-                    before: o
-                        .section(kind)
-                        .map(|os| Side::place(&o.file, os.key_span.start, Some(kind.key()))),
-                    after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
-                    groups_added: Vec::new(),
-                    groups_removed: Vec::new(),
-                }));
-            } else if was_lost && now {
-                let s = n.section(kind).expect("checked");
-                out.push(finish(Change {
-                    kind: Kind::SectionRestored,
-                    risks: vec![Risk::AccessChange],
-                    reasons: vec![format!("`{}` loads again", kind.key())],
-                    principal: format!("section:{}", kind.key()),
-                    source: source.clone(),
-                    before: None,
-                    after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
-                    groups_added: Vec::new(),
-                    groups_removed: Vec::new(),
-                }));
+    let Some((o, n)) = p.old.zip(p.new) else {
+        return lost_sections;
+    };
+    for kind in SectionKind::ALL {
+        let was = o.section(kind).is_some_and(|s| !s.is_lost());
+        let is_lost = n.section(kind).is_some_and(crate::model::Section::is_lost);
+        let was_lost = o.section(kind).is_some_and(crate::model::Section::is_lost);
+        let now = n.section(kind).is_some_and(|s| !s.is_lost());
+        if was && is_lost {
+            let s = n.section(kind).expect("checked");
+            let lost: Vec<&Mapping> = p.before.values().filter(|m| m.section == kind).collect();
+            let nodes: Vec<&str> = lost
+                .iter()
+                .filter(|m| m.is_node())
+                .map(|m| m.display.as_str())
+                .collect();
+            let mut reasons = vec![format!(
+                "`{}` no longer loads: {}",
+                kind.key(),
+                s.why_lost(&n.file).unwrap_or_default()
+            )];
+            reasons.push(format!("{} mapping(s) lost", lost.len()));
+            if !nodes.is_empty() {
+                reasons.push(format!("nodes lose access: {}", nodes.join(", ")));
             }
+            lost_sections.insert(kind, kind.key().to_owned());
+            out.push(finish(Change {
+                kind: Kind::SectionLost,
+                risks: vec![Risk::Lockout],
+                reasons,
+                principal: Enclosing::Section(kind).to_string(),
+                source: p.source.clone(),
+                before: o
+                    .section(kind)
+                    .map(|os| Side::place(&o.file, os.key_span.start, Some(kind.key()))),
+                after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
+                groups_added: Vec::new(),
+                groups_removed: Vec::new(),
+            }));
+        } else if was_lost && now {
+            let s = n.section(kind).expect("checked");
+            out.push(finish(Change {
+                kind: Kind::SectionRestored,
+                risks: vec![Risk::AccessChange],
+                reasons: vec![format!("`{}` loads again", kind.key())],
+                principal: Enclosing::Section(kind).to_string(),
+                source: p.source.clone(),
+                before: None,
+                after: Some(Side::place(&n.file, s.key_span.start, Some(kind.key()))),
+                groups_added: Vec::new(),
+                groups_removed: Vec::new(),
+            }));
         }
     }
-    let known_accounts: BTreeSet<String> = if facts.accounts.is_empty() {
-        before.values().filter_map(Mapping::account).collect()
-    } else {
-        facts.accounts.iter().cloned().collect()
-    };
-    // moves between mapRoles and mapUsers: same principal, other section
-    let removed: Vec<&(u8, String)> = before.keys().filter(|k| !after.contains_key(*k)).collect();
-    let added: Vec<&(u8, String)> = after.keys().filter(|k| !before.contains_key(*k)).collect();
-    let mut moved_from: HashMap<&(u8, String), &(u8, String)> = HashMap::new();
-    // the added mappings of each section rank by identity, in order
-    let mut added_by: HashMap<(u8, &str), Vec<&(u8, String)>> = HashMap::new();
-    for a in added.iter().filter(|a| a.0 < 2) {
-        added_by
-            .entry((a.0, after[*a].identity.as_str()))
-            .or_default()
-            .push(a);
+    lost_sections
+}
+
+/// The mappings that move between `mapRoles` and `mapUsers`: each added principal with the
+/// removed one it moves from.
+fn moves<'p>(
+    p: &'p Pair<'_>,
+    removed: &[&'p Principal],
+    added: &[&'p Principal],
+) -> HashMap<&'p Principal, &'p Principal> {
+    let mut moved_from: HashMap<&Principal, &Principal> = HashMap::new();
+    // the added mappings of `mapRoles` and of `mapUsers` by identity, in order
+    let mut added_by: HashMap<(SectionKind, &str), Vec<&Principal>> = HashMap::new();
+    for a in added {
+        if let Some(section @ (SectionKind::MapRoles | SectionKind::MapUsers)) = a.section() {
+            added_by
+                .entry((section, p.after[*a].identity.as_str()))
+                .or_default()
+                .push(a);
+        }
     }
-    for r in removed.iter().filter(|r| r.0 < 2) {
-        let other = 1 - r.0;
+    for r in removed {
+        let other = match r.section() {
+            Some(SectionKind::MapRoles) => SectionKind::MapUsers,
+            Some(SectionKind::MapUsers) => SectionKind::MapRoles,
+            _ => continue,
+        };
         if let Some(a) = added_by
-            .get(&(other, before[*r].identity.as_str()))
+            .get(&(other, p.before[*r].identity.as_str()))
             .and_then(|v| v.first())
         {
             moved_from.insert(a, r);
         }
     }
-    let moved_targets: BTreeSet<&(u8, String)> = moved_from.values().copied().collect();
-    let (of, nf) = (old.map(|o| &o.file), new.map(|n| &n.file));
-    for key in &removed {
+    moved_from
+}
+
+/// The removed mappings (not moved elsewhere).
+fn removed_changes(
+    p: &Pair<'_>,
+    removed: &[&Principal],
+    moved_from: &HashMap<&Principal, &Principal>,
+    lost_sections: &HashMap<SectionKind, String>,
+    out: &mut Vec<Change>,
+) {
+    let moved_targets: BTreeSet<&Principal> = moved_from.values().copied().collect();
+    let (before, source, of) = (&p.before, &p.source, p.old.map(|o| &o.file));
+    for key in removed {
         if moved_targets.contains(key) {
             continue;
         }
@@ -616,13 +494,25 @@ fn compare(
             groups_removed: m.groups.clone(),
         }));
     }
-    for key in &added {
+}
+
+/// The added mappings, and the moved ones.
+fn added_changes(
+    p: &Pair<'_>,
+    added: &[&Principal],
+    moved_from: &HashMap<&Principal, &Principal>,
+    known_accounts: &BTreeSet<String>,
+    out: &mut Vec<Change>,
+) {
+    let (before, after, source) = (&p.before, &p.after, &p.source);
+    let (of, nf) = (p.old.map(|o| &o.file), p.new.map(|n| &n.file));
+    for key in added {
         let m = &after[*key];
         let from = moved_from.get(key).map(|r| &before[*r]);
         let mut risks = Vec::new();
         let mut reasons = Vec::new();
         let old_groups: Vec<String> = from.map(|f| f.groups.clone()).unwrap_or_default();
-        escalations(m, from, &known_accounts, &mut risks, &mut reasons);
+        escalations(m, from, known_accounts, &mut risks, &mut reasons);
         if let Some(f) = from {
             reasons.push(format!(
                 "moved from `{}` to `{}`",
@@ -652,14 +542,20 @@ fn compare(
             groups_removed,
         }));
     }
-    for (key, b) in &before {
+}
+
+/// The mappings whose username or groups change.
+fn changed_changes(p: &Pair<'_>, known_accounts: &BTreeSet<String>, out: &mut Vec<Change>) {
+    let (before, after, source) = (&p.before, &p.after, &p.source);
+    let (of, nf) = (p.old.map(|o| &o.file), p.new.map(|n| &n.file));
+    for (key, b) in before {
         let Some(a) = after.get(key) else { continue };
         if a.username == b.username && a.group_set() == b.group_set() {
             continue; // formatting, quoting, order, repeats, comments: no semantic change
         }
         let mut risks = Vec::new();
         let mut reasons = Vec::new();
-        escalations(a, Some(b), &known_accounts, &mut risks, &mut reasons);
+        escalations(a, Some(b), known_accounts, &mut risks, &mut reasons);
         if b.works_as_node() && !a.works_as_node() {
             risks.push(Risk::Lockout);
             match (&a.shadows_node, nf) {
@@ -708,22 +604,22 @@ fn escalations(
         risks.push(Risk::Escalation);
         reasons.push(r);
     };
-    if has("system:masters") && !had("system:masters") {
+    if has(identity::SYSTEM_MASTERS) && !had(identity::SYSTEM_MASTERS) {
         esc("gains `system:masters` (cluster-admin that RBAC cannot revoke)".into());
     }
     if new.is_node() && old.is_none_or(|o| !o.is_node()) && old.is_some() {
         esc("gains a node identity".into());
     }
     if let Some(u) = new.username.as_deref()
-        && u.starts_with("system:node:")
+        && u.starts_with(identity::NODE_USERNAME_PREFIX)
         && !u.contains("{{")
-        && new.groups.iter().any(|g| g == "system:nodes")
+        && new.groups.iter().any(|g| g == identity::SYSTEM_NODES)
         && old.is_none_or(|o| o.username.as_deref() != Some(u))
     {
         esc(format!("`{u}` acts as that one node (node impersonation)"));
     }
     if let Some(u) = new.username.as_deref()
-        && reserved_username(u)
+        && identity::is_reserved_username(u)
         && old.is_none_or(|o| o.username.as_deref() != Some(u))
     {
         esc(format!("username `{u}` is a built-in Kubernetes identity"));
@@ -746,7 +642,10 @@ fn escalations(
             _ => {}
         }
 
-        if new.identity.starts_with("sso:") {
+        if new
+            .identity
+            .starts_with(crate::model::principal::SSO_PREFIX)
+        {
             esc("a new sso matcher: every role of the permission set is mapped".into());
         } else if new.display.contains('*') {
             esc("a wildcard-ish principal".into());
@@ -763,7 +662,7 @@ fn escalations(
 
 /// An identity for pairing sources: kind, name, namespace (absent means `kube-system`, as
 /// kustomize patches and `kubectl apply -n` have it).
-fn identity(o: &AwsAuth) -> (u8, String, String) {
+fn source_identity(o: &AwsAuth) -> (u8, String, String) {
     (
         o.kind as u8,
         o.name.as_ref().map(|n| n.value.clone()).unwrap_or_default(),
@@ -780,7 +679,7 @@ fn identity(o: &AwsAuth) -> (u8, String, String) {
 fn last_applied(objs: Vec<&AwsAuth>) -> Vec<&AwsAuth> {
     let mut last: HashMap<(&str, (u8, String, String)), usize> = HashMap::new();
     for (i, o) in objs.iter().enumerate() {
-        last.insert((o.file.name.as_str(), identity(o)), i);
+        last.insert((o.file.name.as_str(), source_identity(o)), i);
     }
     let keep: HashSet<usize> = last.into_values().collect();
     objs.into_iter()
@@ -857,6 +756,34 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     } else {
         files.len()
     };
+    let pairs = pair_sources(&olds, &news, v.same_file);
+    report.sources_compared = pairs.len();
+    let broken = broken_files(v);
+    for (o, n) in pairs {
+        compare(o, n, &broken, facts, &mut report.changes);
+    }
+    report.changes.sort_by(|a, b| {
+        (
+            a.primary(),
+            &a.source,
+            a.after.as_ref().or(a.before.as_ref()).map(|s| s.line),
+        )
+            .cmp(&(
+                b.primary(),
+                &b.source,
+                b.after.as_ref().or(b.before.as_ref()).map(|s| s.line),
+            ))
+    });
+    report
+}
+
+/// Pairs the old and new sources: by identity in the same file, then moved or renamed
+/// files by the principals they share; what is left is deleted (old only) or added (new only).
+fn pair_sources<'a>(
+    olds: &[&'a AwsAuth],
+    news: &[&'a AwsAuth],
+    same_file: bool,
+) -> Vec<(Option<&'a AwsAuth>, Option<&'a AwsAuth>)> {
     let mut used_new = vec![false; news.len()];
     let mut paired_old = vec![false; olds.len()];
     let mut pairs: Vec<(Option<&AwsAuth>, Option<&AwsAuth>)> = Vec::new();
@@ -865,12 +792,12 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     // be read), and last the same kind (a renamed ConfigMap, no longer read)
     // (each pass looks candidates up by key: thousands of documents must not cost a scan of
     // every other one)
-    let ids_old: Vec<(u8, String, String)> = olds.iter().map(|o| identity(o)).collect();
-    let ids_new: Vec<(u8, String, String)> = news.iter().map(|n| identity(n)).collect();
+    let ids_old: Vec<(u8, String, String)> = olds.iter().map(|o| source_identity(o)).collect();
+    let ids_new: Vec<(u8, String, String)> = news.iter().map(|n| source_identity(n)).collect();
     for strictness in [2, 1, 0] {
         let key = |o: &'_ AwsAuth, id: &'_ (u8, String, String)| {
             (
-                if v.same_file {
+                if same_file {
                     String::new()
                 } else {
                     o.file.name.clone()
@@ -889,7 +816,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
             )
         };
         let mut candidates: HashMap<_, std::collections::VecDeque<usize>> = HashMap::new();
-        for (i, n) in news.iter().enumerate() {
+        for (i, n) in news.iter().copied().enumerate() {
             if !used_new[i] {
                 candidates
                     .entry(key(n, &ids_new[i]))
@@ -897,7 +824,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
                     .push_back(i);
             }
         }
-        for (j, o) in olds.iter().enumerate() {
+        for (j, o) in olds.iter().copied().enumerate() {
             if paired_old[j] {
                 continue;
             }
@@ -914,15 +841,15 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     // moved or renamed files: same identity elsewhere sharing principals, the most alike path
     // first (`clusters/dev/` to `envs/dev/` rather than `envs/prod/`), then the most shared
     // (the new sources holding each principal are looked up, not every pair counted)
-    let mut holding: HashMap<(u8, String), Vec<usize>> = HashMap::new();
-    for (i, n) in news.iter().enumerate() {
+    let mut holding: HashMap<Principal, Vec<usize>> = HashMap::new();
+    for (i, n) in news.iter().copied().enumerate() {
         if !used_new[i] {
             for k in mappings(n).into_keys() {
                 holding.entry(k).or_default().push(i);
             }
         }
     }
-    for (j, o) in olds.iter().enumerate() {
+    for (j, o) in olds.iter().copied().enumerate() {
         if paired_old[j] {
             continue;
         }
@@ -953,13 +880,17 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
             None => pairs.push((Some(o), None)),
         }
     }
-    for (i, n) in news.iter().enumerate() {
+    for (i, n) in news.iter().copied().enumerate() {
         if !used_new[i] {
             pairs.push((None, Some(n)));
         }
     }
-    report.sources_compared = pairs.len();
-    // new versions whose YAML does not parse at all, or that became templates (not compared)
+    pairs
+}
+
+/// New versions that cannot be compared, with why: their YAML does not parse at all, they
+/// became templates, or they cannot be read (`--no-index OLD NEW`: the old name too).
+fn broken_files(v: &Versions) -> HashMap<&str, String> {
     let mut broken: HashMap<&str, String> = v
         .new
         .iter()
@@ -993,22 +924,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     {
         broken.insert(o.file.name.as_str(), why);
     }
-    for (o, n) in pairs {
-        compare(o, n, &broken, facts, &mut report.changes);
-    }
-    report.changes.sort_by(|a, b| {
-        (
-            a.primary(),
-            &a.source,
-            a.after.as_ref().or(a.before.as_ref()).map(|s| s.line),
-        )
-            .cmp(&(
-                b.primary(),
-                &b.source,
-                b.after.as_ref().or(b.before.as_ref()).map(|s| s.line),
-            ))
-    });
-    report
+    broken
 }
 
 /// Loads one version of a file from its bytes (`None`: the file is absent on that side).

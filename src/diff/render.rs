@@ -83,7 +83,10 @@ fn headline(c: &Change) -> String {
         Kind::SectionRestored => "section restored",
         Kind::SourceRemoved => "aws-auth lost",
     };
-    let who = c.principal.strip_prefix("section:").unwrap_or(&c.principal);
+    let who = c
+        .principal
+        .strip_prefix(crate::model::principal::SECTION_PREFIX)
+        .unwrap_or(&c.principal);
     format!("{what}: {who}")
 }
 

@@ -18,6 +18,7 @@ use std::sync::atomic::Ordering;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::FileLoad;
+use crate::model::{Enclosing, Principal};
 use crate::paths::relative;
 use crate::registry::{Category, Rule};
 use crate::rules::{self, Context};
@@ -26,10 +27,11 @@ use crate::suppress::{self, Scope, Suppression};
 
 /// Spans of the things a finding can be about: mappings and accounts (sorted, searched by
 /// bisection: a 5,000-entry file may have thousands of findings), then sections, then objects.
+/// A finding's `principal` is the [`Principal`]'s text, else `section:<key>` or `object:<name>`.
 #[derive(Default)]
 struct Principals {
-    items: Vec<(Span, String)>,
-    outer: Vec<(u8, Span, String)>,
+    items: Vec<(Span, Principal)>,
+    outer: Vec<(Span, Enclosing)>,
 }
 
 impl Principals {
@@ -38,19 +40,19 @@ impl Principals {
         let mut outer = Vec::new();
         for obj in &load.objects {
             let name = obj.name.as_ref().map_or("aws-auth", |n| n.value.as_str());
-            outer.push((1, obj.span.clone(), format!("object:{name}")));
+            outer.push((obj.span.clone(), Enclosing::Object(name.to_owned())));
             for s in &obj.sections {
                 let span =
                     s.key_span.start.min(s.value_span.start)..s.value_span.end.max(s.key_span.end);
-                outer.push((0, span, format!("section:{}", s.kind.key())));
+                outer.push((span, Enclosing::Section(s.kind)));
             }
             for e in &obj.entries {
-                if let Some(k) = e.key() {
-                    items.push((e.span.clone(), k));
+                if let Some(p) = e.principal() {
+                    items.push((e.span.clone(), p));
                 }
             }
             for a in &obj.accounts {
-                items.push((a.span.clone(), format!("account:{}", a.value)));
+                items.push((a.span.clone(), Principal::Account(a.value.clone())));
             }
         }
         items.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
@@ -69,13 +71,13 @@ impl Principals {
             .filter(|(s, _)| contains(s))
             .min_by_key(|(s, _)| s.end - s.start)
         {
-            return Some(p.clone());
+            return Some(p.to_string());
         }
         self.outer
             .iter()
-            .filter(|(_, s, _)| contains(s))
-            .min_by_key(|(rank, s, _)| (*rank, s.end - s.start))
-            .map(|(_, _, p)| p.clone())
+            .filter(|(s, _)| contains(s))
+            .min_by_key(|(s, e)| (matches!(e, Enclosing::Object(_)), s.end - s.start))
+            .map(|(_, e)| e.to_string())
     }
 }
 

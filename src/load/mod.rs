@@ -315,110 +315,14 @@ fn map_in_halves<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> V
     out
 }
 
-/// Marks lost and shadowed entries and computes the effective store.
+/// Marks lost and shadowed entries and computes the effective store
+/// ([`crate::model::effective`]).
 fn finish(obj: &mut AwsAuth) {
-    let rejected = !obj.rejected.is_empty();
-    // the kinds (three at most) of the lost sections, found once and not once per entry
-    let mut lost_kinds: Vec<SectionKind> = obj
-        .sections
-        .iter()
-        .filter(|s| s.is_lost())
-        .map(|s| s.kind)
-        .collect();
-    lost_kinds.sort_unstable();
-    lost_kinds.dedup();
-    for entry in &mut obj.entries {
-        let section_lost = lost_kinds.contains(&entry.section);
-        if rejected {
-            entry.status = Status::Lost("the API server rejects this ConfigMap".into());
-        } else if section_lost || matches!(entry.status, Status::Lost(_)) {
-            let node = if entry.arn.is_some() && crate::rules::is_node_mapping(entry) {
-                " (a node role: its nodes cannot join)"
-            } else {
-                ""
-            };
-            entry.status = Status::Lost(format!("`{}` fails to load{node}", entry.section.key()));
-        }
-    }
-    // the stores, keyed last-wins: every key with the entries stored under it, in entry order
-    // (a stable sort), then in key order
-    let mut roles: Vec<(String, usize)> = Vec::new();
-    let mut users: Vec<(String, usize)> = Vec::new();
-    for (i, entry) in obj.entries.iter().enumerate() {
-        if entry.status != Status::Effective || entry.note.is_some() {
-            continue;
-        }
-        let Some(key) = entry.key() else { continue };
-        if entry.section == SectionKind::MapRoles {
-            roles.push((key, i));
-        } else {
-            users.push((key, i));
-        }
-    }
-    let mut winners = |mut store: Vec<(String, usize)>| {
-        store.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut out = Vec::with_capacity(store.len());
-        for (j, (key, i)) in store.iter().enumerate() {
-            match store.get(j + 1) {
-                // a later entry with the same key replaces this one
-                Some((next, by)) if next == key => {
-                    obj.entries[*i].status = Status::Shadowed { by: *by };
-                }
-                _ => out.push(*i),
-            }
-        }
-        out
-    };
-    let (roles, users) = (winners(roles), winners(users));
-    let mut effective = Effective::default();
-    // a ConfigMap of another name or namespace: what it holds is never stored
-    if let Some(why) = obj.not_read_because() {
-        for entry in &mut obj.entries {
-            if entry.status == Status::Effective {
-                entry.status = Status::NotRead(why.clone());
-            }
-        }
-        obj.effective = effective;
-        return;
-    }
-    if !rejected {
-        let strings = |fields: &[Field]| fields.iter().map(|f| f.value.clone()).collect::<Vec<_>>();
-        let entries = &obj.entries;
-        effective.roles = map_in_halves(&roles, |&i| {
-            let e = &entries[i];
-            EffectiveRole {
-                rolearn: e.arn.as_ref().map(|a| a.value.clone()),
-                sso: e.sso.clone().filter(|_| e.arn.is_none()),
-                username: e.username_value(),
-                groups: strings(&e.groups),
-            }
-        });
-        effective.users = map_in_halves(&users, |&i| {
-            let e = &entries[i];
-            EffectiveUser {
-                userarn: e.arn.as_ref().map(|a| a.value.clone()).unwrap_or_default(),
-                username: e.username_value(),
-                groups: strings(&e.groups),
-            }
-        });
-        // a conversion error in mapAccounts keeps what yaml.v2 decoded before it
-        let accounts_lost = obj.sections.iter().any(|s| {
-            s.kind == SectionKind::MapAccounts
-                && matches!(
-                    s.state,
-                    SectionState::SyntaxError { .. } | SectionState::NotList { .. }
-                )
-        });
-        if !accounts_lost {
-            effective.accounts = obj
-                .accounts
-                .iter()
-                .filter(|a| a.stored)
-                .map(|a| a.value.clone())
-                .collect();
-        }
-    }
-    obj.effective = effective;
+    obj.effective = Effective::settle_with(
+        obj,
+        |entries, roles| map_in_halves(roles, |&i| EffectiveRole::of(&entries[i])),
+        |entries, users| map_in_halves(users, |&i| EffectiveUser::of(&entries[i])),
+    );
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 use serde::Serialize;
 
 use super::escape;
-use crate::model::{AwsAuth, Effective, SectionKind, SourceKind, Sso, Status};
+use crate::model::{
+    Account, AwsAuth, Effective, Entry, Principal, SectionKind, SourceKind, Sso, Status,
+};
 
 #[derive(Serialize)]
 struct Output<'a> {
@@ -55,7 +57,7 @@ fn json_sections(obj: &AwsAuth) -> Vec<JsonSection> {
                 },
                 reason: s.why_lost(&obj.file),
                 node_roles_lost: if lost {
-                    let (_, nodes) = crate::rules::lost_mappings(obj, s.kind);
+                    let (_, nodes) = crate::model::effective::lost_mappings(obj, s.kind);
                     nodes.into_iter().map(str::to_owned).collect()
                 } else {
                     Vec::new()
@@ -167,7 +169,7 @@ fn pad(s: &str, width: usize) -> String {
 /// How many mappings a lost section takes with it, and how many are node roles: `; 4 role
 /// mappings lost, 3 of them node roles`.
 fn lost_count(obj: &AwsAuth, s: &crate::model::Section) -> String {
-    let (n, nodes) = crate::rules::lost_mappings(obj, s.kind);
+    let (n, nodes) = crate::model::effective::lost_mappings(obj, s.kind);
     let nodes = nodes.len();
     let what = match (s.kind, n) {
         (SectionKind::MapAccounts, 1) => "account",
@@ -194,25 +196,11 @@ pub fn table(objects: &[&AwsAuth]) -> String {
     }
     for obj in objects {
         let lc = obj.file.line_col(obj.span.start);
-        let what = match obj.kind {
-            SourceKind::ConfigMap => format!(
-                "ConfigMap {}/{}",
-                obj.namespace
-                    .as_ref()
-                    .map_or("(no namespace)", |n| n.value.as_str()),
-                obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
-            ),
-            SourceKind::Eksctl => format!(
-                "eksctl ClusterConfig {}",
-                obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
-            ),
-            SourceKind::Fragment => "aws-auth data fragment".to_owned(),
-        };
         out.push_str(&format!(
             "{}:{}: {}\n",
             escape::name(&obj.file.name),
             lc.line,
-            escape::text(&what)
+            escape::text(&heading(obj))
         ));
         let mut rows: Vec<[String; 6]> = vec![[
             "LINE".into(),
@@ -222,102 +210,140 @@ pub fn table(objects: &[&AwsAuth]) -> String {
             "GROUPS".into(),
             "STATUS".into(),
         ]];
-        for e in &obj.entries {
-            let (st, reason) = status(obj, &e.status);
-            let arn = match (&e.arn, &e.sso) {
-                (Some(a), _) => a.value.clone(),
-                (None, Some(s)) => format!("sso:{}/{}", s.account_id, s.permission_set_name),
-                _ => "-".into(),
-            };
-            rows.push([
-                obj.file.line_col(e.span.start).line.to_string(),
-                e.section.key().into(),
-                arn,
-                e.username
-                    .as_ref()
-                    .map_or_else(|| "-".into(), |u| format!("{:?}", u.value)),
-                if e.groups.is_empty() {
-                    "-".into()
-                } else {
-                    e.groups
-                        .iter()
-                        .map(|g| g.value.as_str())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                },
-                match reason.or_else(|| e.note.clone()) {
-                    // said once for the whole object, above the table
-                    _ if matches!(e.status, Status::NotRead(_)) => st.into(),
-                    Some(r) => format!("{st}: {r}"),
-                    None => st.into(),
-                },
-            ]);
-        }
-        for a in &obj.accounts {
-            let lost = obj
-                .section(SectionKind::MapAccounts)
-                .is_some_and(crate::model::Section::is_lost);
-            rows.push([
-                obj.file.line_col(a.span.start).line.to_string(),
-                "mapAccounts".into(),
-                a.value.clone(),
-                "(its ARN)".into(),
-                "-".into(),
-                if lost || !obj.rejected.is_empty() {
-                    "lost".into()
-                } else if !obj.is_read_by_authenticator() {
-                    "not read".into()
-                } else if a.stored {
-                    "effective".into()
-                } else {
-                    "dropped: not a scalar".into()
-                },
-            ]);
-        }
-        for s in obj.sections.iter().filter(|s| s.is_lost()) {
-            out.push_str(&format!(
-                "  ! `{}` fails to load ({}): nothing in it is stored{}\n",
-                s.kind.key(),
-                escape::text(&s.why_lost(&obj.file).unwrap_or_default()),
-                lost_count(obj, s)
-            ));
-        }
-        if !obj.rejected.is_empty() {
-            out.push_str("  ! the API server rejects this ConfigMap: nothing in it is stored\n");
-        }
-        if let Some(why) = obj.not_read_because() {
-            out.push_str(&format!("  ! not read: {}\n", escape::text(&why)));
-        }
+        rows.extend(obj.entries.iter().map(|e| entry_row(obj, e)));
+        rows.extend(obj.accounts.iter().map(|a| account_row(obj, a)));
+        warnings(obj, &mut out);
         if rows.len() == 1 {
             out.push_str("  (no entries)\n\n");
             continue;
         }
-        // values from the file, escaped (the widths are the escaped text's)
-        for r in &mut rows {
-            for cell in r.iter_mut() {
-                if let std::borrow::Cow::Owned(e) = escape::text(cell) {
-                    *cell = e;
-                }
-            }
-        }
-        let widths: Vec<usize> = (0..6)
-            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-            .collect();
-        for r in &rows {
-            let line: Vec<String> = (0..6)
-                .map(|c| {
-                    if c == 5 {
-                        r[c].clone()
-                    } else {
-                        pad(&r[c], widths[c])
-                    }
-                })
-                .collect();
-            out.push_str("  ");
-            out.push_str(line.join("  ").trim_end());
-            out.push('\n');
-        }
+        write_rows(rows, &mut out);
         out.push('\n');
     }
     out
+}
+
+/// What a source is, for the line above its table.
+fn heading(obj: &AwsAuth) -> String {
+    match obj.kind {
+        SourceKind::ConfigMap => format!(
+            "ConfigMap {}/{}",
+            obj.namespace
+                .as_ref()
+                .map_or("(no namespace)", |n| n.value.as_str()),
+            obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
+        ),
+        SourceKind::Eksctl => format!(
+            "eksctl ClusterConfig {}",
+            obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
+        ),
+        SourceKind::Fragment => "aws-auth data fragment".to_owned(),
+    }
+}
+
+/// The row of an entry.
+fn entry_row(obj: &AwsAuth, e: &Entry) -> [String; 6] {
+    let (st, reason) = status(obj, &e.status);
+    let arn = match (&e.arn, &e.sso) {
+        (Some(a), _) => a.value.clone(),
+        (None, Some(s)) => Principal::Sso {
+            account: s.account_id.clone(),
+            permission_set: s.permission_set_name.clone(),
+        }
+        .to_string(),
+        _ => "-".into(),
+    };
+    [
+        obj.file.line_col(e.span.start).line.to_string(),
+        e.section.key().into(),
+        arn,
+        e.username
+            .as_ref()
+            .map_or_else(|| "-".into(), |u| format!("{:?}", u.value)),
+        if e.groups.is_empty() {
+            "-".into()
+        } else {
+            e.groups
+                .iter()
+                .map(|g| g.value.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        },
+        match reason.or_else(|| e.note.clone()) {
+            // said once for the whole object, above the table
+            _ if matches!(e.status, Status::NotRead(_)) => st.into(),
+            Some(r) => format!("{st}: {r}"),
+            None => st.into(),
+        },
+    ]
+}
+
+/// The row of a `mapAccounts` item.
+fn account_row(obj: &AwsAuth, a: &Account) -> [String; 6] {
+    let lost = obj
+        .section(SectionKind::MapAccounts)
+        .is_some_and(crate::model::Section::is_lost);
+    [
+        obj.file.line_col(a.span.start).line.to_string(),
+        "mapAccounts".into(),
+        a.value.clone(),
+        "(its ARN)".into(),
+        "-".into(),
+        if lost || !obj.rejected.is_empty() {
+            "lost".into()
+        } else if !obj.is_read_by_authenticator() {
+            "not read".into()
+        } else if a.stored {
+            "effective".into()
+        } else {
+            "dropped: not a scalar".into()
+        },
+    ]
+}
+
+/// What is lost or unread of the whole source, above its table.
+fn warnings(obj: &AwsAuth, out: &mut String) {
+    for s in obj.sections.iter().filter(|s| s.is_lost()) {
+        out.push_str(&format!(
+            "  ! `{}` fails to load ({}): nothing in it is stored{}\n",
+            s.kind.key(),
+            escape::text(&s.why_lost(&obj.file).unwrap_or_default()),
+            lost_count(obj, s)
+        ));
+    }
+    if !obj.rejected.is_empty() {
+        out.push_str("  ! the API server rejects this ConfigMap: nothing in it is stored\n");
+    }
+    if let Some(why) = obj.not_read_because() {
+        out.push_str(&format!("  ! not read: {}\n", escape::text(&why)));
+    }
+}
+
+/// The rows, in columns, values from the file escaped.
+fn write_rows(mut rows: Vec<[String; 6]>, out: &mut String) {
+    // values from the file, escaped (the widths are the escaped text's)
+    for r in &mut rows {
+        for cell in r.iter_mut() {
+            if let std::borrow::Cow::Owned(e) = escape::text(cell) {
+                *cell = e;
+            }
+        }
+    }
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in &rows {
+        let line: Vec<String> = (0..6)
+            .map(|c| {
+                if c == 5 {
+                    r[c].clone()
+                } else {
+                    pad(&r[c], widths[c])
+                }
+            })
+            .collect();
+        out.push_str("  ");
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
 }

@@ -82,8 +82,7 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for e in active_entries(obj) {
         if let Some(arn) = &e.arn {
             if let Some(a) = Arn::parse(&arn.value)
-                && a.account.len() == 12
-                && a.account.bytes().all(|b| b.is_ascii_digit())
+                && a.has_valid_account()
                 && !accounts.iter().any(|x| x == a.account)
             {
                 report(arn.span.clone(), format!("`{}`", arn.value), a.account);

@@ -59,7 +59,17 @@ declare_rule! {
 /// Reports shadowed entries, case-variant user ARNs and ARNs in both sections.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     let entries: Vec<_> = active_entries(obj).collect();
-    for entry in &entries {
+    shadowed(obj, &entries, out);
+    let has_users = case_variants(obj, &entries, out);
+    sso_overlaps(obj, &entries, out);
+    if has_users {
+        in_both_sections(obj, &entries, out);
+    }
+}
+
+/// Entries replaced by a later entry of their key.
+fn shadowed(obj: &AwsAuth, entries: &[&crate::model::Entry], out: &mut Vec<Diagnostic>) {
+    for entry in entries {
         let Some(arn) = &entry.arn else { continue };
         if let Status::Shadowed { by } = entry.status
             && let Some(winner) = obj.entries.get(by)
@@ -79,6 +89,14 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
+}
+
+/// User ARNs that differ only in case; returns whether there are kept user mappings.
+fn case_variants(
+    obj: &AwsAuth,
+    entries: &[&crate::model::Entry],
+    out: &mut Vec<Diagnostic>,
+) -> bool {
     // user ARNs that differ only in case: both are stored, which one applies is undefined
     let users: Vec<_> = entries
         .iter()
@@ -119,6 +137,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    !users.is_empty()
+}
+
+/// Role ARNs also matched by an `sso:` matcher.
+fn sso_overlaps(obj: &AwsAuth, entries: &[&crate::model::Entry], out: &mut Vec<Diagnostic>) {
     // an `sso:` matcher and a `rolearn` for a role it matches: which one applies is undefined
     let effective_roles = || {
         entries
@@ -171,14 +194,19 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// ARNs in both `mapRoles` and `mapUsers`.
+fn in_both_sections(obj: &AwsAuth, entries: &[&crate::model::Entry], out: &mut Vec<Diagnostic>) {
     // the same ARN in both sections: the role table is searched first (the first kept role with
     // each ARN, ignoring case)
     let mut roles: HashMap<String, &crate::model::Entry> = HashMap::new();
-    if !users.is_empty() {
-        for e in effective_roles() {
-            if let Some(ra) = &e.arn {
-                roles.entry(ra.value.to_ascii_lowercase()).or_insert(*e);
-            }
+    for e in entries
+        .iter()
+        .filter(|e| e.section == SectionKind::MapRoles && e.status.is_kept())
+    {
+        if let Some(ra) = &e.arn {
+            roles.entry(ra.value.to_ascii_lowercase()).or_insert(*e);
         }
     }
     for user in entries

@@ -60,7 +60,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         if !account.stored {
             continue;
         }
-        let digits = account.value.len() == 12 && account.value.bytes().all(|b| b.is_ascii_digit());
+        let digits = crate::model::identity::is_account_id(&account.value);
         let d = if !digits {
             Diagnostic::new(
                 &INVALID_ACCOUNT,

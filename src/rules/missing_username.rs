@@ -1,6 +1,7 @@
 //! `missing-username`: a mapping without a username.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, SectionKind, Status};
 use crate::rules::active_entries;
 
@@ -74,7 +75,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let username = entry.username.as_ref().map(|u| u.value.trim());
         let (message, span) = match (username, entry.section) {
             (None | Some(""), _) => (format!("`{}` has no username", arn.value), arn.span.clone()),
-            (Some("{{SessionName}}" | "{{SessionNameRaw}}"), SectionKind::MapUsers) => (
+            (Some(identity::SESSION_NAME | identity::SESSION_NAME_RAW), SectionKind::MapUsers) => (
                 format!(
                     "the username of IAM user `{}` renders empty: users have no session name",
                     arn.value

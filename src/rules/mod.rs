@@ -7,6 +7,13 @@ use crate::load::FileLoad;
 use crate::model::AwsAuth;
 use crate::registry::Rule;
 
+// what the rules share with the rest of the program lives in the model; named here too, as
+// the rules have always called them
+pub use crate::model::effective::{active_entries, lost_mappings};
+pub use crate::model::identity::{
+    entry_works_as_node, is_node_identity, is_node_mapping, works_as_node,
+};
+
 pub mod arn_pattern;
 pub mod arn_section_mismatch;
 pub mod aws_auth_writer;
@@ -195,64 +202,6 @@ fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     prefer_access_entries::check(obj, out);
 }
 
-/// A node-style mapping: a `system:node:` username or the `system:nodes` group.
-pub fn is_node_mapping(entry: &crate::model::Entry) -> bool {
-    is_node_identity(
-        entry.username.as_ref().map(|u| u.value.as_str()),
-        entry.groups.iter().map(|g| g.value.as_str()),
-    )
-}
-
-/// A node-style identity: a `system:node:` username or the `system:nodes` group.
-pub fn is_node_identity<'a>(
-    username: Option<&str>,
-    mut groups: impl Iterator<Item = &'a str>,
-) -> bool {
-    username.is_some_and(|u| u.starts_with("system:node:")) || groups.any(|g| g == "system:nodes")
-}
-
-/// A node mapping nodes can join with: `system:node:{{EC2PrivateDNSName}}` (EC2) or
-/// `system:node:{{SessionName}}` (Fargate, hybrid nodes), in both `system:bootstrappers` and
-/// `system:nodes`. The authenticator substitutes the templates exactly (case and spaces
-/// matter): any other spelling gives a username no kubelet has.
-pub fn works_as_node<'a>(
-    username: Option<&str>,
-    groups: impl Iterator<Item = &'a str> + Clone,
-) -> bool {
-    let has = |g: &str| groups.clone().any(|x| x == g);
-    username.is_some_and(|u| {
-        u == "system:node:{{EC2PrivateDNSName}}" || u == "system:node:{{SessionName}}"
-    }) && has("system:bootstrappers")
-        && has("system:nodes")
-}
-
-/// [`works_as_node`] for an entry.
-pub fn entry_works_as_node(entry: &crate::model::Entry) -> bool {
-    works_as_node(
-        entry.username.as_ref().map(|u| u.value.as_str()),
-        entry.groups.iter().map(|g| g.value.as_str()),
-    )
-}
-
-/// What a section takes with it when it is lost: how many mappings (or, for `mapAccounts`,
-/// accounts) are written in it, and the ARNs of the node roles among them.
-pub fn lost_mappings(obj: &AwsAuth, kind: crate::model::SectionKind) -> (usize, Vec<&str>) {
-    if kind == crate::model::SectionKind::MapAccounts {
-        return (obj.accounts.len(), Vec::new());
-    }
-    let lost: Vec<&crate::model::Entry> = obj
-        .entries
-        .iter()
-        .filter(|e| e.section == kind && (e.arn.is_some() || e.sso.is_some()))
-        .collect();
-    let nodes = lost
-        .iter()
-        .filter(|e| kind == crate::model::SectionKind::MapRoles && is_node_mapping(e))
-        .filter_map(|e| e.arn.as_ref().map(|a| a.value.as_str()))
-        .collect();
-    (lost.len(), nodes)
-}
-
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
 /// `ACCOUNT_ID`): `arn-pattern`'s finding, not a malformed value.
 pub fn is_placeholder(text: &str) -> bool {
@@ -272,14 +221,6 @@ pub fn is_placeholder(text: &str) -> bool {
             && word.chars().all(|c| c.is_ascii_uppercase() || c == '_')
             && word.contains('_'))
     }
-}
-
-/// Entries that the authenticator (or eksctl) would consider: not lost with a broken section,
-/// not eksctl service mappings without an ARN.
-pub fn active_entries(obj: &AwsAuth) -> impl Iterator<Item = &crate::model::Entry> {
-    obj.entries
-        .iter()
-        .filter(|e| !matches!(e.status, crate::model::Status::Lost(_)) && obj.rejected.is_empty())
 }
 
 /// `ClusterRoleBinding` as words for a message: `cluster role binding`.

@@ -1,6 +1,7 @@
 //! `node-mapping`: a node mapping that the Node authorizer or the kubelet will reject.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, Entry, SectionKind, SourceKind, Status};
 use crate::rules::{active_entries, entry_works_as_node, is_node_mapping};
 
@@ -64,13 +65,13 @@ fn problem(entry: &Entry) -> Option<String> {
     if entry.section == SectionKind::MapUsers {
         return Some("IAM users cannot be nodes: node mappings belong in `mapRoles`".into());
     }
-    if let Some(name) = username.strip_prefix("system:node:") {
+    if let Some(name) = username.strip_prefix(identity::NODE_USERNAME_PREFIX) {
         if !name.contains("{{") {
             return Some(format!(
                 "`{username}` names one fixed node; every other node of this role is refused"
             ));
         }
-        let missing: Vec<&str> = ["system:bootstrappers", "system:nodes"]
+        let missing: Vec<&str> = [identity::SYSTEM_BOOTSTRAPPERS, identity::SYSTEM_NODES]
             .into_iter()
             .filter(|g| !has(g))
             .collect();
@@ -84,7 +85,7 @@ fn problem(entry: &Entry) -> Option<String> {
                     .join(" and ")
             ));
         }
-    } else if has("system:nodes") && !has("system:node-proxier") {
+    } else if has(identity::SYSTEM_NODES) && !has(identity::SYSTEM_NODE_PROXIER) {
         return Some(format!(
             "`system:nodes` with the username `{username}`: the Node authorizer only accepts `system:node:<node name>`"
         ));
@@ -228,7 +229,7 @@ fn shadowed(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             (false, true) => format!("`{username}` with no groups"),
             (false, false) => format!("`{username}` in `{}`", groups.join("`, `")),
         };
-        let masters = if groups.contains(&"system:masters") {
+        let masters = if groups.contains(&identity::SYSTEM_MASTERS) {
             ", cluster-admin on every node of the role"
         } else {
             ""

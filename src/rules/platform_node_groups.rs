@@ -3,6 +3,7 @@ use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::AwsAuth;
+use crate::model::identity;
 use crate::rules::{active_entries, is_node_mapping};
 
 declare_rule! {
@@ -70,10 +71,13 @@ pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagno
         let fargate = name.contains("fargate")
             || name.contains("podexecution")
             || configured(&cx.cluster.fargate_roles);
-        let missing = if windows && !has("eks:kube-proxy-windows") {
-            ("a Windows node role", "eks:kube-proxy-windows")
-        } else if fargate && !has("system:node-proxier") {
-            ("a Fargate pod-execution role", "system:node-proxier")
+        let missing = if windows && !has(identity::EKS_KUBE_PROXY_WINDOWS) {
+            ("a Windows node role", identity::EKS_KUBE_PROXY_WINDOWS)
+        } else if fargate && !has(identity::SYSTEM_NODE_PROXIER) {
+            (
+                "a Fargate pod-execution role",
+                identity::SYSTEM_NODE_PROXIER,
+            )
         } else {
             continue;
         };

@@ -2,6 +2,7 @@
 use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, Entry, SectionKind};
 use crate::rules::active_entries;
 
@@ -92,16 +93,16 @@ pub fn classify(e: &Entry) -> Migration {
         return Migration::Manual("service-linked roles cannot have access entries".into());
     }
     if e.section == SectionKind::MapRoles {
-        if username == "system:node:{{EC2PrivateDNSName}}" && has("system:nodes") {
-            let kind = if has("eks:kube-proxy-windows") {
+        if username == identity::EC2_NODE_USERNAME && has(identity::SYSTEM_NODES) {
+            let kind = if has(identity::EKS_KUBE_PROXY_WINDOWS) {
                 "EC2_WINDOWS"
             } else {
                 "EC2_LINUX"
             };
             return Migration::Entry { kind, policy: None };
         }
-        if username == "system:node:{{SessionName}}" {
-            let kind = if has("system:node-proxier") {
+        if username == identity::SESSION_NODE_USERNAME {
+            let kind = if has(identity::SYSTEM_NODE_PROXIER) {
                 "FARGATE_LINUX"
             } else {
                 "HYBRID_LINUX"
@@ -109,13 +110,17 @@ pub fn classify(e: &Entry) -> Migration {
             return Migration::Entry { kind, policy: None };
         }
     }
-    if has("system:masters") {
+    if has(identity::SYSTEM_MASTERS) {
         return Migration::Entry {
             kind: "STANDARD",
             policy: Some("AmazonEKSClusterAdminPolicy"),
         };
     }
-    if let Some(g) = e.groups.iter().find(|g| g.value.starts_with("system:")) {
+    if let Some(g) = e
+        .groups
+        .iter()
+        .find(|g| g.value.starts_with(identity::SYSTEM_PREFIX))
+    {
         return Migration::Manual(format!(
             "group `{}` cannot be an access entry's Kubernetes group",
             g.value

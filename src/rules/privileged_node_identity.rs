@@ -2,6 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::AwsAuth;
+use crate::model::identity;
 use crate::rules::{active_entries, is_node_mapping};
 
 declare_rule! {
@@ -46,18 +47,12 @@ declare_rule! {
 
 /// Reports node mappings with extra groups.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
-    const NODE_GROUPS: [&str; 4] = [
-        "system:bootstrappers",
-        "system:nodes",
-        "system:node-proxier",
-        "eks:kube-proxy-windows",
-    ];
     for entry in active_entries(obj) {
         if !is_node_mapping(entry) {
             continue;
         }
         for g in entry.groups.iter().filter(|g| {
-            !NODE_GROUPS.contains(&g.value.as_str())
+            !identity::NODE_GROUPS.contains(&g.value.as_str())
                 && !g.value.is_empty()
                 && !g.value.contains(' ')
         }) {

@@ -2,6 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::AwsAuth;
+use crate::model::identity;
 use crate::rules::{active_entries, is_node_mapping};
 
 declare_rule! {
@@ -53,15 +54,23 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         for g in &entry.groups {
             let v = g.value.as_str();
             let why = match v {
-                "system:authenticated" => "every authenticated user is in it already",
-                "system:unauthenticated" => "it is the group of anonymous requests",
-                "system:nodes" | "system:bootstrappers" | "system:node-proxier" if !node => {
+                identity::SYSTEM_AUTHENTICATED => "every authenticated user is in it already",
+                identity::SYSTEM_UNAUTHENTICATED => "it is the group of anonymous requests",
+                identity::SYSTEM_NODES
+                | identity::SYSTEM_BOOTSTRAPPERS
+                | identity::SYSTEM_NODE_PROXIER
+                    if !node =>
+                {
                     "it grants what kubelets may do"
                 }
-                _ if v == "system:serviceaccounts" || v.starts_with("system:serviceaccounts:") => {
+                _ if v == identity::SYSTEM_SERVICEACCOUNTS
+                    || v.starts_with(identity::SERVICEACCOUNTS_PREFIX) =>
+                {
                     "it grants what service accounts may do"
                 }
-                _ if v.starts_with("eks:") && v != "eks:kube-proxy-windows" => {
+                _ if v.starts_with(identity::EKS_PREFIX)
+                    && v != identity::EKS_KUBE_PROXY_WINDOWS =>
+                {
                     "EKS reserves `eks:` groups for its own components"
                 }
                 _ => continue,

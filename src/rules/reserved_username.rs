@@ -2,6 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::AwsAuth;
+use crate::model::identity;
 use crate::rules::active_entries;
 
 declare_rule! {
@@ -54,7 +55,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let v = user.value.as_str();
-        let d = if v.starts_with("system:") && !v.starts_with("system:node:") {
+        let d = if identity::is_system_username(v) {
             Diagnostic::new(
                 &RESERVED_USERNAME,
                 &obj.file,
@@ -63,7 +64,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             )
             .label("a reserved `system:` name")
             .help("give the mapping its own name and grant it what it needs with RBAC")
-        } else if let Some(prefix) = ["eks:", "aws:", "amazon:", "iam:"]
+        } else if let Some(prefix) = identity::AWS_RESERVED_PREFIXES
             .into_iter()
             .find(|p| v.starts_with(p))
         {

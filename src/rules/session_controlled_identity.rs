@@ -3,6 +3,7 @@ use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::AwsAuth;
+use crate::model::identity;
 use crate::rules::active_entries;
 
 declare_rule! {
@@ -60,15 +61,18 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let Some(user) = &entry.username else {
             continue;
         };
-        if !(user.value.contains("{{SessionName}}") || user.value.contains("{{SessionNameRaw}}")) {
+        if !identity::has_session_name(&user.value) {
             continue;
         }
-        let masters = entry.groups.iter().any(|g| g.value == "system:masters");
+        let masters = entry
+            .groups
+            .iter()
+            .any(|g| g.value == identity::SYSTEM_MASTERS);
         let fargate = entry
             .groups
             .iter()
-            .any(|g| g.value == "system:node-proxier");
-        let why = if user.value.starts_with("system:node:") && !fargate {
+            .any(|g| g.value == identity::SYSTEM_NODE_PROXIER);
+        let why = if user.value.starts_with(identity::NODE_USERNAME_PREFIX) && !fargate {
             "anyone who can assume the role can name themselves any node"
         } else if masters {
             "a cluster-admin whose name the caller chooses"

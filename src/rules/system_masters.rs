@@ -2,6 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::AwsAuth;
+use crate::model::identity;
 use crate::rules::active_entries;
 
 declare_rule! {
@@ -52,7 +53,11 @@ declare_rule! {
 /// Reports each `system:masters` group.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for entry in active_entries(obj) {
-        let Some(group) = entry.groups.iter().find(|g| g.value == "system:masters") else {
+        let Some(group) = entry
+            .groups
+            .iter()
+            .find(|g| g.value == identity::SYSTEM_MASTERS)
+        else {
             continue;
         };
         let who = entry

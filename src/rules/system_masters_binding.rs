@@ -2,6 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::load::FileLoad;
+use crate::model::identity;
 use crate::rules::kind_words;
 
 declare_rule! {
@@ -56,7 +57,7 @@ pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
         for subject in obj
             .subjects
             .iter()
-            .filter(|s| s.kind == "Group" && s.name.value == "system:masters")
+            .filter(|s| s.kind == "Group" && s.name.value == identity::SYSTEM_MASTERS)
         {
             let name = obj.name.as_ref().map_or("(unnamed)", |n| n.value.as_str());
             out.push(

@@ -1,6 +1,7 @@
 //! `template-context`: a template that renders empty or fails where it is used.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, SectionKind};
 use crate::rules::active_entries;
 
@@ -52,19 +53,17 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let fargate = entry
             .groups
             .iter()
-            .any(|g| g.value == "system:node-proxier");
+            .any(|g| g.value == identity::SYSTEM_NODE_PROXIER);
         for field in entry.username.iter().chain(&entry.groups) {
             let problem = if entry.section == SectionKind::MapUsers {
-                if field.value.contains("{{EC2PrivateDNSName}}") {
+                if field.value.contains(identity::EC2_PRIVATE_DNS_NAME) {
                     "`{{EC2PrivateDNSName}}` fails every login of an IAM user, which has no EC2 session"
-                } else if field.value.contains("{{SessionName}}")
-                    || field.value.contains("{{SessionNameRaw}}")
-                {
+                } else if identity::has_session_name(&field.value) {
                     "IAM users have no session name, so the template renders empty"
                 } else {
                     continue;
                 }
-            } else if fargate && field.value.contains("{{EC2PrivateDNSName}}") {
+            } else if fargate && field.value.contains(identity::EC2_PRIVATE_DNS_NAME) {
                 "Fargate sessions are not EC2 instances, so `{{EC2PrivateDNSName}}` fails the login"
             } else {
                 continue;

@@ -2,6 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::AwsAuth;
+use crate::model::identity;
 use crate::rules::active_entries;
 
 declare_rule! {
@@ -62,19 +63,22 @@ declare_rule! {
 
 /// The `system:` groups Kubernetes and EKS define.
 const KNOWN: [&str; 8] = [
-    "system:masters",
-    "system:nodes",
-    "system:bootstrappers",
-    "system:authenticated",
-    "system:unauthenticated",
-    "system:serviceaccounts",
-    "system:monitoring",
-    "system:node-proxier",
+    identity::SYSTEM_MASTERS,
+    identity::SYSTEM_NODES,
+    identity::SYSTEM_BOOTSTRAPPERS,
+    identity::SYSTEM_AUTHENTICATED,
+    identity::SYSTEM_UNAUTHENTICATED,
+    identity::SYSTEM_SERVICEACCOUNTS,
+    identity::SYSTEM_MONITORING,
+    identity::SYSTEM_NODE_PROXIER,
 ];
 
 /// Groups with a name after the prefix: `system:serviceaccounts:<namespace>`,
 /// `system:bootstrappers:<token group>`.
-const KNOWN_PREFIXES: [&str; 2] = ["system:serviceaccounts:", "system:bootstrappers:"];
+const KNOWN_PREFIXES: [&str; 2] = [
+    identity::SERVICEACCOUNTS_PREFIX,
+    identity::BOOTSTRAPPERS_PREFIX,
+];
 
 /// Whether Kubernetes or EKS defines `group`.
 fn is_known(group: &str) -> bool {
@@ -91,22 +95,29 @@ fn suggestion(group: &str) -> Option<&'static str> {
         return Some(k);
     }
     // `system:node:ip-...` is a node's username; `system:node` alone the group's singular
-    if lower.starts_with("system:node:") {
-        return Some("system:nodes");
+    if lower.starts_with(identity::NODE_USERNAME_PREFIX) {
+        return Some(identity::SYSTEM_NODES);
     }
-    let name = lower.strip_prefix("system:").unwrap_or(&lower);
+    let name = lower
+        .strip_prefix(identity::SYSTEM_PREFIX)
+        .unwrap_or(&lower);
     let (best, distance) = KNOWN
         .iter()
-        .map(|k| (*k, strsim::levenshtein(name, &k["system:".len()..])))
+        .map(|k| {
+            (
+                *k,
+                strsim::levenshtein(name, &k[identity::SYSTEM_PREFIX.len()..]),
+            )
+        })
         .min_by_key(|(_, d)| *d)?;
     if distance <= 2 || distance * 2 <= name.chars().count() {
         return Some(best);
     }
     // the same first letters, and no other known group shares them (`system:main`)
     let head: String = name.chars().take(2).collect();
-    let mut sharing = KNOWN
-        .iter()
-        .filter(|k| head.chars().count() == 2 && k["system:".len()..].starts_with(&head));
+    let mut sharing = KNOWN.iter().filter(|k| {
+        head.chars().count() == 2 && k[identity::SYSTEM_PREFIX.len()..].starts_with(&head)
+    });
     match (sharing.next(), sharing.next()) {
         (Some(k), None) => Some(k),
         _ => None,
@@ -120,13 +131,13 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             let v = g.value.as_str();
             let prefixed = v
                 .get(..7)
-                .is_some_and(|p| p.eq_ignore_ascii_case("system:"));
+                .is_some_and(|p| p.eq_ignore_ascii_case(identity::SYSTEM_PREFIX));
             // a template renders to something else; a `- item` folded into the value is
             // `multiline-plain-scalar`'s finding
             if !prefixed || is_known(v) || v.contains("{{") || v.contains(" - ") {
                 continue;
             }
-            let what = if v.to_lowercase().starts_with("system:node:") {
+            let what = if v.to_lowercase().starts_with(identity::NODE_USERNAME_PREFIX) {
                 format!("group `{v}` is a node's username, not a group: nothing binds it")
             } else {
                 format!("group `{v}` is not a Kubernetes group: nothing binds it")

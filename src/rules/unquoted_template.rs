@@ -1,6 +1,7 @@
 //! `unquoted-template`: `username: {{SessionName}}` without quotes drops the whole section.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, SectionState};
 
 declare_rule! {
@@ -72,10 +73,10 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             .iter()
             .filter(|e| e.section == section.kind)
             .filter(|e| {
-                e.groups.iter().any(|g| g.value == "system:nodes")
+                e.groups.iter().any(|g| g.value == identity::SYSTEM_NODES)
                     || e.username
                         .as_ref()
-                        .is_some_and(|u| u.value.starts_with("system:node:"))
+                        .is_some_and(|u| u.value.starts_with(identity::NODE_USERNAME_PREFIX))
             })
             .filter_map(|e| e.arn.as_ref().map(|a| format!("`{}`", a.value)))
             .collect();

@@ -1,6 +1,7 @@
 //! `username-audit-trail`: a shared role mapped to a fixed username.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
+use crate::model::identity;
 use crate::model::{AwsAuth, SectionKind};
 use crate::rules::{active_entries, is_node_mapping};
 
@@ -55,17 +56,14 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             || entry
                 .groups
                 .iter()
-                .any(|g| g.value == "system:node-proxier")
+                .any(|g| g.value == identity::SYSTEM_NODE_PROXIER)
         {
             continue;
         }
         let Some(user) = &entry.username else {
             continue;
         };
-        if user.value.is_empty()
-            || user.value.contains("{{SessionName}}")
-            || user.value.contains("{{SessionNameRaw}}")
-        {
+        if user.value.is_empty() || identity::has_session_name(&user.value) {
             continue;
         }
         out.push(

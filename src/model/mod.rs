@@ -1,6 +1,25 @@
 //! The typed model every feature shares: where each aws-auth mapping came from (file, document,
 //! section, entry, field, all with outer-file spans) and the *effective* view, exactly what the
 //! authenticator stores after section loss, entry drops, empty fields and last-wins.
+//!
+//! - [`principal`]: who a mapping is for ([`Principal`]), keyed, displayed and parsed in one
+//!   place; [`Enclosing`] names the section or object of a finding outside every mapping.
+//! - [`effective`]: the statuses of the entries and the stores, settled once when a source is
+//!   loaded, and the entries rules and policies look at.
+//! - [`access`]: what a request of each principal gets (the lookup's semantics on top of the
+//!   stores), which `diff` compares.
+//! - [`identity`]: the Kubernetes and EKS identity vocabulary (`system:masters`, node groups
+//!   and usernames, reserved prefixes, templates, account ids) and its predicates.
+//!
+//! The model imports no feature module (`load`, `rules`, `render`, `diff`, `lint`): they all
+//! import it.
+
+pub mod access;
+pub mod effective;
+pub mod identity;
+pub mod principal;
+
+pub use principal::{Enclosing, Principal};
 
 use std::sync::Arc;
 
@@ -151,17 +170,14 @@ impl Entry {
     }
 
     /// The key the authenticator stores the entry under (roles: lowercased ARN or SSO matcher;
-    /// users: the exact ARN).
+    /// users: the exact ARN), as a [`Principal`].
+    pub fn principal(&self) -> Option<Principal> {
+        Principal::of_entry(self)
+    }
+
+    /// [`Entry::principal`] as text.
     pub fn key(&self) -> Option<String> {
-        match (&self.sso, &self.arn, self.section) {
-            (Some(sso), None, SectionKind::MapRoles) => Some(format!(
-                "sso:{}/{}",
-                sso.account_id, sso.permission_set_name
-            )),
-            (_, Some(arn), SectionKind::MapRoles) => Some(arn.value.to_lowercase()),
-            (_, Some(arn), _) => Some(arn.value.clone()),
-            _ => None,
-        }
+        self.principal().map(|p| p.to_string())
     }
 }
 
@@ -540,6 +556,12 @@ impl AwsAuth {
                     .namespace
                     .as_ref()
                     .is_none_or(|n| n.value == "kube-system"))
+    }
+
+    /// Whether the authenticator reads the source at all: a ConfigMap the API server accepts,
+    /// named and placed as the authenticator reads it.
+    pub fn is_loaded(&self) -> bool {
+        self.rejected.is_empty() && self.is_read_by_authenticator()
     }
 
     /// The section of a kind, if present.
