@@ -40,10 +40,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{
-    AwsAuth, Effective, EffectiveRole, EffectiveUser, Field, SectionKind, SectionState, SourceKind,
-    Status,
-};
+use crate::model::{AwsAuth, Effective, EffectiveRole, EffectiveUser, Field, SourceKind};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Node, SyntaxError};
 
