@@ -10,20 +10,37 @@ use common::{git, json, stderr};
 use std::process::{Command, Output};
 
 fn awsauth(dir: &Path, args: &[&str]) -> Output {
-    awsauth_with(dir, "auto", args)
-}
-
-/// `awsauth` with `AWSAUTH_GIT` set to `reader` (`auto`, the default; `cli`; `native`).
-fn awsauth_with(dir: &Path, reader: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_awsauth"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("HOME", dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("AWSAUTH_GIT", reader)
         .output()
         .expect("runs")
+}
+
+/// `awsauth diff A B ...` (`args`) run twice: as it is, where one `git cat-file` serves the
+/// trees awsauth compares, and with the pathspec `.` after them, where `git diff` compares;
+/// both give the same exit code and bytes on both outputs. Returns the first.
+fn walked_as_diffed(dir: &Path, args: &[&str]) -> Output {
+    let walked = awsauth(dir, args);
+    let mut with_pathspec = args.to_vec();
+    with_pathspec.extend(["--", "."]);
+    let diffed = awsauth(dir, &with_pathspec);
+    assert_eq!(
+        walked.status.code(),
+        diffed.status.code(),
+        "{args:?}: {}",
+        stderr(&walked)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&walked.stdout),
+        String::from_utf8_lossy(&diffed.stdout),
+        "{args:?}"
+    );
+    assert_eq!(stderr(&walked), stderr(&diffed), "{args:?}");
+    walked
 }
 
 /// An aws-auth ConfigMap with a working node role and `roles` after it in `mapRoles`.
@@ -920,12 +937,12 @@ fn whole_tree_and_pathspec_comparisons_agree() {
 /// a file (it must not be: a link is no manifest).
 const LINK: &str = r#"{apiVersion: v1, kind: ConfigMap, metadata: {name: aws-auth, namespace: kube-system}, data: {mapUsers: "- userarn: arn:aws:iam::111122223333:user/via-link\n  username: via-link\n  groups: [system:masters]\n"}}"#;
 
-/// Commit-to-commit comparisons read in this process give what the git command line gives,
-/// byte for byte, in every format: nested trees added and deleted, a tree replaced by a file,
-/// symbolic links and type changes, executable bits, a submodule entry, renames, upper-case
-/// extensions, non-ASCII names, binary bytes, annotated tags and full object ids.
+/// Commit-to-commit comparisons, whose trees awsauth walks, see what `git diff` sees, byte for
+/// byte in every format: nested trees added and deleted, a tree replaced by a file, symbolic
+/// links and type changes, executable bits, a submodule entry, renames, upper-case extensions,
+/// non-ASCII names, binary bytes, annotated tags and full object ids.
 #[test]
-fn in_process_reads_agree_with_the_git_command_line() {
+fn tree_walks_see_what_git_diff_sees() {
     let dir = repo();
     let d = dir.path();
     let w = |name: &str, text: &str| common::write(d, name, text);
@@ -1001,48 +1018,25 @@ fn in_process_reads_agree_with_the_git_command_line() {
     let mut compared = 0;
     for [a, b] in pairs {
         for format in ["json", "human", "markdown", "github"] {
-            let args = ["diff", a, b, "--format", format];
-            let native = awsauth_with(d, "native", &args);
-            let cli = awsauth_with(d, "cli", &args);
-            assert_eq!(
-                native.status.code(),
-                cli.status.code(),
-                "{a} {b} {format}: {}",
-                stderr(&native)
-            );
-            assert_eq!(
-                String::from_utf8_lossy(&native.stdout),
-                String::from_utf8_lossy(&cli.stdout),
-                "{a} {b} {format}"
-            );
-            assert_eq!(stderr(&native), stderr(&cli), "{a} {b} {format}");
+            walked_as_diffed(d, &["diff", a, b, "--format", format]);
             compared += 1;
         }
-        let v = json(&awsauth_with(
-            d,
-            "native",
-            &["diff", a, b, "--format", "json"],
-        ));
+        let v = json(&awsauth(d, &["diff", a, b, "--format", "json"]));
         assert!(
             v["summary"]["files_changed"].as_u64() > Some(0),
             "{a} {b}: {v}"
         );
     }
     assert_eq!(compared, 28);
-    // the in-process reader saw the links, the modes and the tree/file swaps as git does
-    let v = json(&awsauth_with(
-        d,
-        "native",
-        &["diff", "HEAD~3", "HEAD", "--format", "json"],
-    ));
+    // the walk saw the links, the modes and the tree/file swaps as git does
+    let v = json(&awsauth(d, &["diff", "HEAD~3", "HEAD", "--format", "json"]));
     let principals: Vec<String> = changes(&v).into_iter().map(|c| c.2).collect();
     assert!(
         principals.iter().any(|p| p.contains("linked-node")),
         "{principals:?}"
     );
-    let v = json(&awsauth_with(
+    let v = json(&awsauth(
         d,
-        "native",
         &["diff", "HEAD~2", "HEAD~1", "--format", "json"],
     ));
     let lost: Vec<String> = changes(&v).into_iter().map(|c| c.2).collect();
@@ -1053,36 +1047,29 @@ fn in_process_reads_agree_with_the_git_command_line() {
     );
 }
 
-/// What the in-process reader leaves to git, it says (with `AWSAUTH_GIT=native`); by default git
-/// then compares, with the same result as `AWSAUTH_GIT=cli`.
+/// Revisions the walk leaves to `git diff` (other than a name or a full id with `~N`/`^N`
+/// steps) give what it gives; replace refs, shallow clones and `GIT_DIR` are git's to apply,
+/// in the walk as in `git diff`.
 #[test]
-fn the_in_process_reader_declines_what_it_cannot_read_as_git_does() {
+fn commit_comparisons_read_the_repository_as_git_does() {
     let dir = repo();
     let d = dir.path();
     edit(d, |t| t.replace("[on-call]", "[system:masters]"));
     git(d, &["commit", "-qam", "second"]);
-    let declined = |args: &[&str], why: &str| {
-        let o = awsauth_with(d, "native", args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
-        let auto = awsauth_with(d, "auto", args);
-        let cli = awsauth_with(d, "cli", args);
-        assert_eq!(auto.status.code(), Some(1), "{args:?}: {}", stderr(&auto));
-        assert_eq!(auto.stdout, cli.stdout, "{args:?}");
+    let escalates = |dir: &Path, args: &[&str]| {
+        let o = walked_as_diffed(dir, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
     };
-    declined(&["diff", "HEAD@{1}", "HEAD"], "not a plain ref name");
-    declined(&["diff", "HEAD~1", "HEAD", "--", "clusters"], "pathspecs");
-    declined(&["diff", "HEAD~1"], "working tree");
-    declined(&["diff", "--staged", "HEAD~1"], "working tree");
+    escalates(d, &["diff", "HEAD@{1}", "HEAD", "--format", "json"]);
+    escalates(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     let short = git(d, &["rev-parse", "--short", "HEAD~1"]);
-    declined(&["diff", &short, "HEAD"], "not a plain ref name");
-    // replace refs: git shows the replacement, so the in-process reader steps aside
+    escalates(d, &["diff", &short, "HEAD", "--format", "json"]);
+    escalates(d, &["diff", &format!("{short}~0"), "HEAD^0"]);
+    // replace refs: git shows the replacement
     let first = git(d, &["rev-parse", "HEAD~1"]);
     let second = git(d, &["rev-parse", "HEAD"]);
     git(d, &["replace", &first, &second]);
-    let o = awsauth_with(d, "native", &["diff", "HEAD~1", "HEAD"]);
-    assert!(stderr(&o).contains("replace refs"), "{}", stderr(&o));
-    let o = awsauth_with(d, "auto", &["diff", &first, "HEAD", "--format", "json"]);
+    let o = walked_as_diffed(d, &["diff", &first, "HEAD", "--format", "json"]);
     assert_eq!(
         changes(&json(&o)),
         Vec::new(),
@@ -1094,23 +1081,18 @@ fn the_in_process_reader_declines_what_it_cannot_read_as_git_does() {
     let url = format!("file://{}", d.display());
     git(clone.path(), &["clone", "-q", "--depth", "2", &url, "c"]);
     let c = clone.path().join("c");
-    let o = awsauth_with(&c, "native", &["diff", "HEAD~1", "HEAD"]);
-    assert!(stderr(&o).contains("shallow"), "{}", stderr(&o));
-    let o = awsauth_with(&c, "auto", &["diff", "HEAD~1", "HEAD", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    // GIT_DIR chooses the repository for git
+    escalates(&c, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    // GIT_DIR chooses the repository for git, from any folder
+    let elsewhere = tempfile::tempdir().expect("tmp");
     let o = Command::new(env!("CARGO_BIN_EXE_awsauth"))
         .args(["diff", "HEAD~1", "HEAD"])
-        .current_dir(d)
-        .env("AWSAUTH_GIT", "native")
+        .current_dir(elsewhere.path())
+        .env("HOME", d)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_DIR", d.join(".git"))
         .output()
         .expect("runs");
-    assert!(stderr(&o).contains("`GIT_DIR` is set"), "{}", stderr(&o));
-    // a value that is no reader is a usage error
-    let o = awsauth_with(d, "fast", &["diff", "HEAD~1", "HEAD"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("AWSAUTH_GIT"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
 /// Runs `awsauth` like [`awsauth`], failing the test instead of waiting past a minute.
@@ -1144,17 +1126,7 @@ fn second_review_regressions_in_reading() {
     let d = dir.path();
     edit(d, |t| t.replace("[on-call]", "[system:masters]"));
     git(d, &["commit", "-qam", "escalate"]);
-    let same = |dir: &Path, args: &[&str]| {
-        let auto = awsauth_with(dir, "auto", args);
-        let cli = awsauth_with(dir, "cli", args);
-        assert_eq!(auto.stdout, cli.stdout, "{args:?}: {}", stderr(&auto));
-        assert_eq!(auto.status.code(), cli.status.code(), "{args:?}");
-        auto
-    };
-    let declines = |dir: &Path, why: &str| {
-        let o = awsauth_with(dir, "native", &["diff", "HEAD~1", "HEAD"]);
-        assert!(stderr(&o).contains(why), "{why}: {}", stderr(&o));
-    };
+    let same = walked_as_diffed;
     // grafts live in the common directory of a linked worktree
     let first = git(d, &["rev-parse", "HEAD~1"]);
     let head = git(d, &["rev-parse", "HEAD"]);
@@ -1163,13 +1135,12 @@ fn second_review_regressions_in_reading() {
     let wt = wts.path().join("wt");
     let wt_arg = wt.to_str().expect("utf-8");
     git(d, &["worktree", "add", "-q", "--detach", wt_arg, "HEAD"]);
-    declines(&wt, "grafts");
     same(&wt, &["diff", &first, "HEAD", "--format", "json"]);
+    same(&wt, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     std::fs::remove_file(d.join(".git/info/grafts")).expect("rm");
     // an extension git may refuse, or that changes where refs are (reftable)
     git(d, &["config", "core.repositoryformatversion", "1"]);
     git(d, &["config", "extensions.frobnicate", "true"]);
-    declines(d, "extensions.frobnicate");
     same(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     // git itself refuses the repository now: edit its file
     git(
@@ -1194,13 +1165,13 @@ fn second_review_regressions_in_reading() {
         &AUTH.replace("[on-call]", "[system:masters]"),
     );
     git(r, &["commit", "-qam", "two"]);
-    declines(r, "extensions.refstorage");
     assert_eq!(same(r, &["diff", "HEAD~1", "HEAD"]).status.code(), Some(1));
     // a bare repository is git's to judge (`safe.bareRepository`)
     let bare = tempfile::tempdir().expect("tmp");
     let url = format!("file://{}", d.display());
     git(bare.path(), &["clone", "-q", "--bare", &url, "b.git"]);
-    declines(&bare.path().join("b.git"), "bare");
+    let o = awsauth(&bare.path().join("b.git"), &["diff", "HEAD~1", "HEAD"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     // a partial clone whose blobs cannot be fetched any more: an error, not "no change"
     git(d, &["config", "uploadpack.allowFilter", "true"]);
     let src = tempfile::tempdir().expect("tmp");
@@ -2127,9 +2098,10 @@ fn files_over_the_size_limit_are_not_compared() {
         ],
     ));
     git(d, &["commit", "-qam", "big"]);
-    // two commits, in this process and through git
-    for reader in ["auto", "cli"] {
-        let args = [
+    // two commits, walked and through `git diff`
+    check(&walked_as_diffed(
+        d,
+        &[
             "diff",
             "HEAD~1",
             "HEAD",
@@ -2137,9 +2109,8 @@ fn files_over_the_size_limit_are_not_compared() {
             "json",
             "--max-file-size",
             "2KiB",
-        ];
-        check(&awsauth_with(d, reader, &args));
-    }
+        ],
+    ));
     // raised, it is compared
     let o = awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     exits(&o, 0);

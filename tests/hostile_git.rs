@@ -50,8 +50,7 @@ impl Sandbox {
             .env("HOME", &self.home)
             .env("TMPDIR", &self.tmp)
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("AWSAUTH_GIT");
+            .env_remove("GIT_INDEX_FILE");
         for (k, v) in env {
             c.env(k, v);
         }
@@ -369,17 +368,21 @@ fn a_partial_clone_is_never_fetched_from() {
     let remote = format!("ext::sh -c touch% {}", marker.display());
     s.git(&pc, &["config", "remote.origin.url", &remote]);
     s.git(&pc, &["config", "protocol.ext.allow", "always"]);
-    for reader in ["auto", "cli"] {
-        for args in [&["diff", "HEAD~1", "HEAD"][..], &["diff", "HEAD~1"]] {
-            let o = s.awsauth(&pc, args, &[("AWSAUTH_GIT", Path::new(reader))]);
-            exits(&o, 2);
-            let err = stderr(&o);
-            assert!(
-                err.contains("partial clone") && err.contains("does not fetch"),
-                "{reader} {args:?}: {err}"
-            );
-            assert_eq!(s.markers(), Vec::<String>::new(), "{reader} {args:?}");
-        }
+    // two commits walked through `git cat-file`, through `git diff` (a pathspec), and the
+    // working tree
+    for args in [
+        &["diff", "HEAD~1", "HEAD"][..],
+        &["diff", "HEAD~1", "HEAD", "--", "."],
+        &["diff", "HEAD~1"],
+    ] {
+        let o = s.awsauth(&pc, args, &[]);
+        exits(&o, 2);
+        let err = stderr(&o);
+        assert!(
+            err.contains("partial clone") && err.contains("does not fetch"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(s.markers(), Vec::<String>::new(), "{args:?}");
     }
     // `lint --new-only`: the file at the base is there, only its object is not; it is not
     // taken for absent (every finding new)
@@ -470,8 +473,8 @@ fn written_files_are_never_written_through_a_symbolic_link() {
     assert!(left.is_empty(), "{left:?}");
 }
 
-/// A submodule whose commit changed is listed as not compared, in every format, whichever
-/// reader and whatever `.gitmodules` or the configuration say to ignore; its files are not
+/// A submodule whose commit changed is listed as not compared, in every format, whether the
+/// trees are walked or `git diff` compares them, and whatever `.gitmodules` or the configuration say to ignore; its files are not
 /// read.
 #[test]
 fn a_changed_submodule_is_listed_as_not_compared() {
@@ -501,17 +504,17 @@ fn a_changed_submodule_is_listed_as_not_compared() {
     std::fs::create_dir_all(d.join("vendor/clusters")).expect("mkdir");
     s.git(d, &["config", "diff.ignoreSubmodules", "all"]);
     s.git(d, &["update-index", "--cacheinfo", &gitlink(&two)]);
-    let check = |args: &[&str], reader: &str, from: &str, to: &str| {
+    let check = |args: &[&str], from: &str, to: &str| {
         for format in ["json", "human", "markdown", "github"] {
             let mut all = vec!["diff", "--format", format];
             all.extend(&args[1..]);
-            let o = s.awsauth(d, &all, &[("AWSAUTH_GIT", Path::new(reader))]);
+            let o = s.awsauth(d, &all, &[]);
             exits(&o, 0);
             let out = String::from_utf8_lossy(&o.stdout).into_owned();
             let note = format!("vendor/clusters: submodule updated from {from} to {to}");
             assert!(
                 out.contains(&note) && out.contains("not compared"),
-                "{args:?} {reader} {format}: {out}"
+                "{args:?} {format}: {out}"
             );
             if format == "json" {
                 let v = json(&o);
@@ -527,13 +530,13 @@ fn a_changed_submodule_is_listed_as_not_compared() {
         }
     };
     let (a, b) = (&one[..12], &two[..12]);
-    check(&["diff", "--staged"], "auto", a, b);
+    check(&["diff", "--staged"], a, b);
     s.git(d, &["commit", "-qm", "bump"]);
-    check(&["diff", "HEAD~1", "HEAD"], "native", a, b);
-    check(&["diff", "HEAD~1", "HEAD"], "cli", a, b);
-    check(&["diff", "HEAD~1", "HEAD", "--", "vendor"], "auto", a, b);
+    check(&["diff", "HEAD~1", "HEAD"], a, b);
+    check(&["diff", "HEAD~1", "HEAD", "--", "."], a, b);
+    check(&["diff", "HEAD~1", "HEAD", "--", "vendor"], a, b);
     // not checked out: the working tree does not change what the commit records
-    check(&["diff", "HEAD~1"], "auto", a, b);
+    check(&["diff", "HEAD~1"], a, b);
     // a pathspec elsewhere leaves it out
     let o = s.awsauth(
         d,

@@ -1,8 +1,9 @@
-//! Git access. Two commits compared as a whole are read in this process ([`native`], gix: no
-//! process to start, which a one-commit diff cannot afford next to `git diff --name-only`);
-//! everything else goes through the `git` command line (DEPENDENCIES.md §3: the only option
-//! that is right in pre-commit hooks with temporary indexes, blobless and shallow CI clones,
-//! sparse and split indexes and SHA-256 repositories), and so does whatever [`native`] declines.
+//! Git access, through the `git` command only (DEPENDENCIES.md §3: the only reader that is
+//! right in pre-commit hooks with temporary indexes, blobless and shallow CI clones, sparse and
+//! split indexes and SHA-256 repositories). Two commits compared as a whole take one
+//! `git cat-file --batch` ([`walk`]: it serves the trees this process compares, then the
+//! blobs); the index, the working tree and pathspecs take `git diff --raw` and one
+//! `git cat-file --batch` that serves each blob as the diff names it ([`Repo::diff_raw_with`]).
 //!
 //! Safety of the command line: awsauth only reads, and runs nothing the scanned repository
 //! configures. Revisions given by the user reach git only after `--end-of-options` or on
@@ -31,7 +32,7 @@
 //! committed `$GIT_DIR/info/attributes` could still select one. `GIT_DIR` and `GIT_WORK_TREE`
 //! are inherited: that is how hooks point git at the repository.
 
-pub mod native;
+pub mod walk;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
