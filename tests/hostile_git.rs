@@ -554,3 +554,69 @@ fn a_changed_submodule_is_listed_as_not_compared() {
     exits(&o, 0);
     assert_eq!(json(&o)["skipped"], serde_json::json!([]));
 }
+
+/// Two commits compared as a whole take one git process, `git cat-file`, which runs no driver
+/// (no `--textconv`, no `--filters`); with a git too old for `--batch-command` (before 2.36),
+/// `git diff` compares instead, with the same result.
+#[cfg(unix)]
+#[test]
+fn two_commits_are_read_by_one_cat_file() {
+    let s = Sandbox::new();
+    let d = &s.repo;
+    s.write("clusters/prod/aws-auth.yaml", AUTH);
+    s.git(d, &["add", "."]);
+    s.git(d, &["commit", "-qm", "one"]);
+    s.write("clusters/prod/aws-auth.yaml", &escalated());
+    s.git(d, &["commit", "-qam", "two"]);
+    let trace = s.tmp.join("trace");
+    let args = ["diff", "HEAD~1", "HEAD", "--no-config", "--format", "json"];
+    let o = s.awsauth(d, &args, &[("GIT_TRACE", &trace)]);
+    exits(&o, 1);
+    let commands: Vec<String> = std::fs::read_to_string(&trace)
+        .expect("trace")
+        .lines()
+        .filter_map(|l| l.split_once("trace: built-in: ").map(|(_, c)| c.to_owned()))
+        .collect();
+    assert_eq!(
+        commands,
+        ["git cat-file --batch-command --buffer"],
+        "{commands:?}"
+    );
+    // a `git` that knows no `--batch-command`, first on the PATH
+    let bin = s.tmp.parent().expect("parent").join("old-git");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let real = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .expect("sh")
+            .stdout,
+    )
+    .expect("utf-8");
+    let script = format!(
+        "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = --batch-command ] && exit 129; done\nexec {} \"$@\"\n",
+        real.trim()
+    );
+    std::fs::write(bin.join("git"), script).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("git"), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let old_trace = s.tmp.join("old-trace");
+    let old = s.awsauth(
+        d,
+        &args,
+        &[("PATH", Path::new(&path)), ("GIT_TRACE", &old_trace)],
+    );
+    exits(&old, 1);
+    let traced = std::fs::read_to_string(&old_trace).expect("trace");
+    assert!(traced.contains("built-in: git diff --raw"), "{traced}");
+    assert_eq!(
+        String::from_utf8_lossy(&old.stdout),
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

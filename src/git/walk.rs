@@ -249,7 +249,7 @@ impl Repo {
         if !simple_revision(old) || !simple_revision(new) {
             return None;
         }
-        let mut batch = self.batch().ok()?;
+        let mut batch = self.buffered_batch().ok()?;
         let names = [format!("{old}^{{commit}}"), format!("{new}^{{commit}}")];
         let commits = batch.get_many(&names).ok()?;
         let mut ids = Vec::new();
