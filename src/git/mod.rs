@@ -1,9 +1,10 @@
 //! Git access, through the `git` command only (DEPENDENCIES.md §3: the only reader that is
 //! right in pre-commit hooks with temporary indexes, blobless and shallow CI clones, sparse and
 //! split indexes and SHA-256 repositories). Two commits compared as a whole take one
-//! `git cat-file --batch` ([`walk`]: it serves the trees this process compares, then the
-//! blobs); the index, the working tree and pathspecs take `git diff --raw` and one
-//! `git cat-file --batch` that serves each blob as the diff names it ([`Repo::diff_raw_with`]).
+//! `git cat-file --batch-command --buffer` ([`walk`]: it serves the trees this process
+//! compares, then the blobs); the index, the working tree and pathspecs take `git diff --raw`
+//! and one `git cat-file --batch` that serves each blob as the diff names it
+//! ([`Repo::diff_raw_with`]).
 //!
 //! Safety of the command line: awsauth only reads, and runs nothing the scanned repository
 //! configures. Revisions given by the user reach git only after `--end-of-options` or on
@@ -22,8 +23,8 @@
 //! `--no-ext-diff --no-textconv` (no configured diff driver runs) and
 //! `--ignore-submodules=dirty` (no `git status` in a submodule; a submodule whose commit
 //! changed is reported, and listed as not compared); `cat-file` runs without `--textconv` and
-//! `--filters`, so it gives objects as stored and runs no driver. The commands that read the working tree
-//! ([`Repo::isolated`]) use a private copy of the index in the temporary directory
+//! `--filters`, so it gives objects as stored and runs no driver. The commands that read the
+//! working tree ([`Repo::isolated`]) use a private copy of the index in the temporary directory
 //! (`GIT_INDEX_FILE`; copied from the index in effect, the inherited `GIT_INDEX_FILE` of a hook
 //! included, with its modification time), so the repository's index is never written (`diff
 //! --cached` neither refreshes nor writes the index it reads), and

@@ -1,20 +1,21 @@
 //! Two commits compared as a whole (`awsauth diff A B`, the pull-request case) through one
-//! `git cat-file --batch`: it resolves both revisions, serves the trees this module walks the
-//! way `git diff -r --raw` walks them (entries in git's order, modes made canonical as git
-//! reads them, subtrees only where the trees differ, one request per depth), and then the
-//! changed manifests' blobs. One git process in all, which keeps a one-commit diff close to
-//! `git diff --name-only` (two process start-ups, `git diff --raw` and `git cat-file`, cost
-//! about a whole `git diff` more).
+//! `git cat-file --batch-command --buffer`: it resolves both revisions, serves the trees this
+//! module walks the way `git diff -r --raw` walks them (entries in git's order, modes made
+//! canonical as git reads them, subtrees only where the trees differ, one request per depth),
+//! and then the changed manifests' blobs. One git process in all, which keeps a one-commit diff
+//! close to `git diff --name-only` (two process start-ups, `git diff --raw` and `git cat-file`,
+//! cost about a whole `git diff` more); `--buffer` answers each request in a few large writes
+//! rather than several per object (BENCHMARKS.md, "Issue 12: one git reader").
 //!
 //! git stays the only reader of objects (replace refs, grafts, alternates, partial and
 //! shallow clones, SHA-256 repositories, `GIT_*` variables: all as git reads them), under the
-//! settings of [`Repo::command`]; only the tree comparison is done here. What this path does
-//! not take exactly as `git diff A B` does, it leaves to it ([`Repo::diff_commits`] returns
-//! `None`): revisions other than a ref name or full object id followed by `~N`/`^N` steps (git
+//! settings every git command of awsauth runs with (see [`super`]); only the tree comparison
+//! is done here. What this path does not take exactly as `git diff A B` does, it leaves to it
+//! ([`Repo::diff_commits`] returns `None`): revisions other than a ref name or full object id followed by `~N`/`^N` steps (git
 //! may read others differently than `cat-file` does: `A^!`, ambiguous short ids), a revision
 //! that names no commit, an object the repository lacks (a blob a partial clone did not
-//! fetch), a path that is not UTF-8, and any failure of `cat-file`; `git diff` then compares,
-//! and says what is wrong.
+//! fetch), a path that is not UTF-8, a git without `--batch-command` (before 2.36), and any
+//! failure of `cat-file`; `git diff` then compares, and says what is wrong.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
