@@ -126,7 +126,7 @@ pub fn from_git(
             )));
         }
     }
-    // two commits, every manifest: one `git cat-file --batch` walks both trees and reads the
+    // two commits, every manifest: one `git cat-file` serves both trees (walked here) and the
     // blobs; what it leaves (see `git::walk`), `git diff` compares, or says what is wrong
     let walked = match (&old, &new) {
         (Rev::Named(o), Rev::Named(n)) if paths.is_empty() => {
