@@ -27,18 +27,12 @@ use common::{git, json, stderr};
 
 /// Runs `awsauth` in `dir` with `dir` as `HOME` and no system git configuration.
 fn awsauth(dir: &Path, args: &[&str]) -> Output {
-    awsauth_with(dir, "auto", args)
-}
-
-/// `awsauth` with `AWSAUTH_GIT` set to `reader` (`auto`, the default; `cli`; `native`).
-fn awsauth_with(dir: &Path, reader: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_awsauth"))
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("HOME", dir)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("AWSAUTH_GIT", reader)
         .output()
         .expect("runs")
 }
@@ -64,6 +58,29 @@ fn awsauth_within_a_minute(dir: &Path, args: &[&str]) -> Output {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.wait_with_output().expect("output")
+}
+
+/// `awsauth diff A B ...` (`args`) run twice: as it is, where one `git cat-file` serves the
+/// trees awsauth compares, and with the pathspec `.` after them, where `git diff` compares;
+/// both give the same exit code and bytes on both outputs. Returns the first.
+fn walked_as_diffed(dir: &Path, args: &[&str]) -> Output {
+    let walked = awsauth(dir, args);
+    let mut with_pathspec = args.to_vec();
+    with_pathspec.extend(["--", "."]);
+    let diffed = awsauth(dir, &with_pathspec);
+    assert_eq!(
+        walked.status.code(),
+        diffed.status.code(),
+        "{args:?}: {}",
+        stderr(&walked)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&walked.stdout),
+        String::from_utf8_lossy(&diffed.stdout),
+        "{args:?}"
+    );
+    assert_eq!(stderr(&walked), stderr(&diffed), "{args:?}");
+    walked
 }
 
 /// What a command printed on standard output.
@@ -1131,20 +1148,19 @@ fn files_over_the_size_limit_are_not_compared() {
             .map(|a| (*a).to_owned())
             .collect()
     };
-    let run = |reader: &str, args: Vec<String>| {
+    let run = |args: Vec<String>| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        awsauth_with(d, reader, &args)
+        awsauth(d, &args)
     };
     // the working tree
-    check(&run("auto", two_kib(&["diff", "HEAD", "--format", "json"])));
+    check(&run(two_kib(&["diff", "HEAD", "--format", "json"])));
     git(d, &["commit", "-qam", "big"]);
-    // two commits, in this process and through git
-    for reader in ["auto", "cli"] {
-        check(&run(
-            reader,
-            two_kib(&["diff", "HEAD~1", "HEAD", "--format", "json"]),
-        ));
-    }
+    // two commits, walked and through `git diff`
+    let args = two_kib(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    check(&walked_as_diffed(
+        d,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    ));
     // raised, it is compared
     exits(
         &awsauth(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]),
@@ -1158,36 +1174,17 @@ fn files_over_the_size_limit_are_not_compared() {
     );
     commit_all(d, "new");
     exits(
-        &run(
-            "auto",
-            two_kib(&["diff", "HEAD~1", "HEAD", "--format", "github"]),
-        ),
+        &run(two_kib(&["diff", "HEAD~1", "HEAD", "--format", "github"])),
         2,
     );
 }
 
 // ---------------------------------------------------------------------------------------------
-// The in-process reader and git
+// Reading commits as git does
 
 /// A symbolic link's target, which git stores as a blob: an aws-auth ConfigMap if it were read as
 /// a file (it must not be: a link is no manifest).
 const LINK: &str = r#"{apiVersion: v1, kind: ConfigMap, metadata: {name: aws-auth, namespace: kube-system}, data: {mapUsers: "- userarn: arn:aws:iam::111122223333:user/via-link\n  username: via-link\n  groups: [system:masters]\n"}}"#;
-
-/// Runs `args` with the default reader and with git's; asserts they print and exit the same.
-fn both_readers_agree(dir: &Path, args: &[&str]) -> Output {
-    let auto = awsauth_with(dir, "auto", args);
-    let cli = awsauth_with(dir, "cli", args);
-    assert_eq!(auto.stdout, cli.stdout, "{args:?}: {}", stderr(&auto));
-    assert_eq!(auto.status.code(), cli.status.code(), "{args:?}");
-    auto
-}
-
-/// Asserts that the in-process reader (`AWSAUTH_GIT=native`) declines `diff HEAD~1 HEAD` in
-/// `dir`, saying `why`.
-fn in_process_reader_declines(dir: &Path, why: &str) {
-    let o = awsauth_with(dir, "native", &["diff", "HEAD~1", "HEAD"]);
-    assert!(stderr(&o).contains(why), "{why}: {}", stderr(&o));
-}
 
 /// Four commits over [`repo`]: nested trees added and deleted, a tree replaced by a file,
 /// symbolic links and type changes, an executable bit, a submodule entry, a rename, upper-case
@@ -1257,7 +1254,7 @@ fn commit_every_kind_of_entry(d: &Path) {
 /// byte for byte, in every format, over every kind of tree entry and change
 /// ([`commit_every_kind_of_entry`]), with annotated tags and full object ids.
 #[test]
-fn in_process_reads_agree_with_the_git_command_line() {
+fn tree_walks_see_what_git_diff_sees() {
     let dir = repo();
     let d = dir.path();
     commit_every_kind_of_entry(d);
@@ -1274,37 +1271,19 @@ fn in_process_reads_agree_with_the_git_command_line() {
     let mut compared = 0;
     for [a, b] in pairs {
         for format in ["json", "human", "markdown", "github"] {
-            let args = ["diff", a, b, "--format", format];
-            let native = awsauth_with(d, "native", &args);
-            let cli = awsauth_with(d, "cli", &args);
-            assert_eq!(
-                native.status.code(),
-                cli.status.code(),
-                "{a} {b} {format}: {}",
-                stderr(&native)
-            );
-            assert_eq!(stdout(&native), stdout(&cli), "{a} {b} {format}");
-            assert_eq!(stderr(&native), stderr(&cli), "{a} {b} {format}");
+            walked_as_diffed(d, &["diff", a, b, "--format", format]);
             compared += 1;
         }
-        let v = json(&awsauth_with(
-            d,
-            "native",
-            &["diff", a, b, "--format", "json"],
-        ));
+        let v = json(&awsauth(d, &["diff", a, b, "--format", "json"]));
         assert!(
             v["summary"]["files_changed"].as_u64() > Some(0),
             "{a} {b}: {v}"
         );
     }
     assert_eq!(compared, 28);
-    // the in-process reader saw the links, the modes and the tree/file swaps as git does
+    // the walk saw the links, the modes and the tree/file swaps as git does
     let principals = |a: &str, b: &str| -> Vec<String> {
-        let v = json(&awsauth_with(
-            d,
-            "native",
-            &["diff", a, b, "--format", "json"],
-        ));
+        let v = json(&awsauth(d, &["diff", a, b, "--format", "json"]));
         changes(&v).into_iter().map(|c| c.2).collect()
     };
     let linked = principals("HEAD~3", "HEAD");
@@ -1320,33 +1299,29 @@ fn in_process_reads_agree_with_the_git_command_line() {
     );
 }
 
-/// What the in-process reader leaves to git, it says (with `AWSAUTH_GIT=native`); by default git
-/// then compares, with the same result as `AWSAUTH_GIT=cli`.
+/// Revisions the walk leaves to `git diff` (other than a name or a full id with `~N`/`^N`
+/// steps) give what it gives; replace refs, shallow clones and `GIT_DIR` are git's to apply,
+/// in the walk as in `git diff`.
 #[test]
-fn the_in_process_reader_declines_what_it_cannot_read_as_git_does() {
-    let dir = escalated_repo();
+fn commit_comparisons_read_the_repository_as_git_does() {
+    let dir = repo();
     let d = dir.path();
-    let declined = |args: &[&str], why: &str| {
-        let o = awsauth_with(d, "native", args);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&o).contains(why), "{args:?}: {}", stderr(&o));
-        let auto = awsauth_with(d, "auto", args);
-        let cli = awsauth_with(d, "cli", args);
-        assert_eq!(auto.status.code(), Some(1), "{args:?}: {}", stderr(&auto));
-        assert_eq!(auto.stdout, cli.stdout, "{args:?}");
+    edit(d, |t| t.replace("[on-call]", "[system:masters]"));
+    git(d, &["commit", "-qam", "second"]);
+    let escalates = |dir: &Path, args: &[&str]| {
+        let o = walked_as_diffed(dir, args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
     };
-    declined(&["diff", "HEAD@{1}", "HEAD"], "not a plain ref name");
-    declined(&["diff", "HEAD~1", "HEAD", "--", "clusters"], "pathspecs");
-    declined(&["diff", "HEAD~1"], "working tree");
-    declined(&["diff", "--staged", "HEAD~1"], "working tree");
+    escalates(d, &["diff", "HEAD@{1}", "HEAD", "--format", "json"]);
+    escalates(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     let short = git(d, &["rev-parse", "--short", "HEAD~1"]);
-    declined(&["diff", &short, "HEAD"], "not a plain ref name");
-    // replace refs: git shows the replacement, so the in-process reader steps aside
+    escalates(d, &["diff", &short, "HEAD", "--format", "json"]);
+    escalates(d, &["diff", &format!("{short}~0"), "HEAD^0"]);
+    // replace refs: git shows the replacement
     let first = git(d, &["rev-parse", "HEAD~1"]);
     let second = git(d, &["rev-parse", "HEAD"]);
     git(d, &["replace", &first, &second]);
-    in_process_reader_declines(d, "replace refs");
-    let o = awsauth_with(d, "auto", &["diff", &first, "HEAD", "--format", "json"]);
+    let o = walked_as_diffed(d, &["diff", &first, "HEAD", "--format", "json"]);
     assert_eq!(
         changes(&json(&o)),
         Vec::new(),
@@ -1358,28 +1333,23 @@ fn the_in_process_reader_declines_what_it_cannot_read_as_git_does() {
     let url = format!("file://{}", d.display());
     git(clone.path(), &["clone", "-q", "--depth", "2", &url, "c"]);
     let c = clone.path().join("c");
-    in_process_reader_declines(&c, "shallow");
-    let o = awsauth_with(&c, "auto", &["diff", "HEAD~1", "HEAD", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    // GIT_DIR chooses the repository for git
+    escalates(&c, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    // GIT_DIR chooses the repository for git, from any folder
+    let elsewhere = tempfile::tempdir().expect("tmp");
     let o = Command::new(env!("CARGO_BIN_EXE_awsauth"))
         .args(["diff", "HEAD~1", "HEAD"])
-        .current_dir(d)
-        .env("AWSAUTH_GIT", "native")
+        .current_dir(elsewhere.path())
+        .env("HOME", d)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_DIR", d.join(".git"))
         .output()
         .expect("runs");
-    assert!(stderr(&o).contains("`GIT_DIR` is set"), "{}", stderr(&o));
-    // a value that is no reader is a usage error
-    let o = awsauth_with(d, "fast", &["diff", "HEAD~1", "HEAD"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("AWSAUTH_GIT"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
 }
 
-/// Grafts live in the common directory of a linked worktree: the in-process reader leaves them
-/// to git.
+/// Grafts live in the common directory of a linked worktree: the walk sees them as git does.
 #[test]
-fn grafts_seen_from_a_linked_worktree_are_left_to_git() {
+fn grafts_seen_from_a_linked_worktree_are_applied_as_git_applies_them() {
     let dir = escalated_repo();
     let d = dir.path();
     let first = git(d, &["rev-parse", "HEAD~1"]);
@@ -1389,20 +1359,19 @@ fn grafts_seen_from_a_linked_worktree_are_left_to_git() {
     let wt = wts.path().join("wt");
     let wt_arg = wt.to_str().expect("utf-8");
     git(d, &["worktree", "add", "-q", "--detach", wt_arg, "HEAD"]);
-    in_process_reader_declines(&wt, "grafts");
-    both_readers_agree(&wt, &["diff", &first, "HEAD", "--format", "json"]);
+    walked_as_diffed(&wt, &["diff", &first, "HEAD", "--format", "json"]);
+    walked_as_diffed(&wt, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
 }
 
-/// A repository extension git may refuse, or one that changes where refs are (reftable): left
-/// to git.
+/// A repository extension git may refuse, or one that changes where refs are (reftable): read
+/// as git reads them.
 #[test]
-fn repository_extensions_are_left_to_git() {
+fn repository_extensions_are_read_as_git_reads_them() {
     let dir = escalated_repo();
     let d = dir.path();
     git(d, &["config", "core.repositoryformatversion", "1"]);
     git(d, &["config", "extensions.frobnicate", "true"]);
-    in_process_reader_declines(d, "extensions.frobnicate");
-    both_readers_agree(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    walked_as_diffed(d, &["diff", "HEAD~1", "HEAD", "--format", "json"]);
     let rt = tempfile::tempdir().expect("tmp");
     let r = rt.path();
     git(r, &["init", "-q", "-b", "main", "--ref-format=reftable"]);
@@ -1414,16 +1383,15 @@ fn repository_extensions_are_left_to_git() {
         &AUTH.replace("[on-call]", "[system:masters]"),
     );
     git(r, &["commit", "-qam", "two"]);
-    in_process_reader_declines(r, "extensions.refstorage");
-    exits(&both_readers_agree(r, &["diff", "HEAD~1", "HEAD"]), 1);
+    exits(&walked_as_diffed(r, &["diff", "HEAD~1", "HEAD"]), 1);
 }
 
 /// A bare repository is git's to judge (`safe.bareRepository`), and has no index to compare.
 #[test]
-fn a_bare_repository_is_left_to_git_and_has_no_index() {
+fn a_bare_repository_is_compared_by_commit_and_has_no_index() {
     let dir = escalated_repo();
     let (_bare, b) = bare_clone(dir.path());
-    in_process_reader_declines(&b, "bare");
+    exits(&awsauth(&b, &["diff", "HEAD~1", "HEAD"]), 1);
     let o = awsauth(&b, &["diff", "--staged"]);
     exits(&o, 2);
     assert!(stderr(&o).contains("bare repository"), "{}", stderr(&o));

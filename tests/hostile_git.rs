@@ -50,8 +50,7 @@ impl Sandbox {
             .env("HOME", &self.home)
             .env("TMPDIR", &self.tmp)
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("AWSAUTH_GIT");
+            .env_remove("GIT_INDEX_FILE");
         for (k, v) in env {
             c.env(k, v);
         }
@@ -369,17 +368,21 @@ fn a_partial_clone_is_never_fetched_from() {
     let remote = format!("ext::sh -c touch% {}", marker.display());
     s.git(&pc, &["config", "remote.origin.url", &remote]);
     s.git(&pc, &["config", "protocol.ext.allow", "always"]);
-    for reader in ["auto", "cli"] {
-        for args in [&["diff", "HEAD~1", "HEAD"][..], &["diff", "HEAD~1"]] {
-            let o = s.awsauth(&pc, args, &[("AWSAUTH_GIT", Path::new(reader))]);
-            exits(&o, 2);
-            let err = stderr(&o);
-            assert!(
-                err.contains("partial clone") && err.contains("does not fetch"),
-                "{reader} {args:?}: {err}"
-            );
-            assert_eq!(s.markers(), Vec::<String>::new(), "{reader} {args:?}");
-        }
+    // two commits walked through `git cat-file`, through `git diff` (a pathspec), and the
+    // working tree
+    for args in [
+        &["diff", "HEAD~1", "HEAD"][..],
+        &["diff", "HEAD~1", "HEAD", "--", "."],
+        &["diff", "HEAD~1"],
+    ] {
+        let o = s.awsauth(&pc, args, &[]);
+        exits(&o, 2);
+        let err = stderr(&o);
+        assert!(
+            err.contains("partial clone") && err.contains("does not fetch"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(s.markers(), Vec::<String>::new(), "{args:?}");
     }
     // `lint --new-only`: the file at the base is there, only its object is not; it is not
     // taken for absent (every finding new)
@@ -470,8 +473,8 @@ fn written_files_are_never_written_through_a_symbolic_link() {
     assert!(left.is_empty(), "{left:?}");
 }
 
-/// A submodule whose commit changed is listed as not compared, in every format, whichever
-/// reader and whatever `.gitmodules` or the configuration say to ignore; its files are not
+/// A submodule whose commit changed is listed as not compared, in every format, whether the
+/// trees are walked or `git diff` compares them, and whatever `.gitmodules` or the configuration say to ignore; its files are not
 /// read.
 #[test]
 fn a_changed_submodule_is_listed_as_not_compared() {
@@ -501,17 +504,17 @@ fn a_changed_submodule_is_listed_as_not_compared() {
     std::fs::create_dir_all(d.join("vendor/clusters")).expect("mkdir");
     s.git(d, &["config", "diff.ignoreSubmodules", "all"]);
     s.git(d, &["update-index", "--cacheinfo", &gitlink(&two)]);
-    let check = |args: &[&str], reader: &str, from: &str, to: &str| {
+    let check = |args: &[&str], from: &str, to: &str| {
         for format in ["json", "human", "markdown", "github"] {
             let mut all = vec!["diff", "--format", format];
             all.extend(&args[1..]);
-            let o = s.awsauth(d, &all, &[("AWSAUTH_GIT", Path::new(reader))]);
+            let o = s.awsauth(d, &all, &[]);
             exits(&o, 0);
             let out = String::from_utf8_lossy(&o.stdout).into_owned();
             let note = format!("vendor/clusters: submodule updated from {from} to {to}");
             assert!(
                 out.contains(&note) && out.contains("not compared"),
-                "{args:?} {reader} {format}: {out}"
+                "{args:?} {format}: {out}"
             );
             if format == "json" {
                 let v = json(&o);
@@ -527,13 +530,13 @@ fn a_changed_submodule_is_listed_as_not_compared() {
         }
     };
     let (a, b) = (&one[..12], &two[..12]);
-    check(&["diff", "--staged"], "auto", a, b);
+    check(&["diff", "--staged"], a, b);
     s.git(d, &["commit", "-qm", "bump"]);
-    check(&["diff", "HEAD~1", "HEAD"], "native", a, b);
-    check(&["diff", "HEAD~1", "HEAD"], "cli", a, b);
-    check(&["diff", "HEAD~1", "HEAD", "--", "vendor"], "auto", a, b);
+    check(&["diff", "HEAD~1", "HEAD"], a, b);
+    check(&["diff", "HEAD~1", "HEAD", "--", "."], a, b);
+    check(&["diff", "HEAD~1", "HEAD", "--", "vendor"], a, b);
     // not checked out: the working tree does not change what the commit records
-    check(&["diff", "HEAD~1"], "auto", a, b);
+    check(&["diff", "HEAD~1"], a, b);
     // a pathspec elsewhere leaves it out
     let o = s.awsauth(
         d,
@@ -550,4 +553,70 @@ fn a_changed_submodule_is_listed_as_not_compared() {
     );
     exits(&o, 0);
     assert_eq!(json(&o)["skipped"], serde_json::json!([]));
+}
+
+/// Two commits compared as a whole take one git process, `git cat-file`, which runs no driver
+/// (no `--textconv`, no `--filters`); with a git too old for `--batch-command` (before 2.36),
+/// `git diff` compares instead, with the same result.
+#[cfg(unix)]
+#[test]
+fn two_commits_are_read_by_one_cat_file() {
+    let s = Sandbox::new();
+    let d = &s.repo;
+    s.write("clusters/prod/aws-auth.yaml", AUTH);
+    s.git(d, &["add", "."]);
+    s.git(d, &["commit", "-qm", "one"]);
+    s.write("clusters/prod/aws-auth.yaml", &escalated());
+    s.git(d, &["commit", "-qam", "two"]);
+    let trace = s.tmp.join("trace");
+    let args = ["diff", "HEAD~1", "HEAD", "--no-config", "--format", "json"];
+    let o = s.awsauth(d, &args, &[("GIT_TRACE", &trace)]);
+    exits(&o, 1);
+    let commands: Vec<String> = std::fs::read_to_string(&trace)
+        .expect("trace")
+        .lines()
+        .filter_map(|l| l.split_once("trace: built-in: ").map(|(_, c)| c.to_owned()))
+        .collect();
+    assert_eq!(
+        commands,
+        ["git cat-file --batch-command --buffer"],
+        "{commands:?}"
+    );
+    // a `git` that knows no `--batch-command`, first on the PATH
+    let bin = s.tmp.parent().expect("parent").join("old-git");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let real = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .expect("sh")
+            .stdout,
+    )
+    .expect("utf-8");
+    let script = format!(
+        "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = --batch-command ] && exit 129; done\nexec {} \"$@\"\n",
+        real.trim()
+    );
+    std::fs::write(bin.join("git"), script).expect("write");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(bin.join("git"), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let old_trace = s.tmp.join("old-trace");
+    let old = s.awsauth(
+        d,
+        &args,
+        &[("PATH", Path::new(&path)), ("GIT_TRACE", &old_trace)],
+    );
+    exits(&old, 1);
+    let traced = std::fs::read_to_string(&old_trace).expect("trace");
+    assert!(traced.contains("built-in: git diff --raw"), "{traced}");
+    assert_eq!(
+        String::from_utf8_lossy(&old.stdout),
+        String::from_utf8_lossy(&o.stdout)
+    );
 }

@@ -10,7 +10,6 @@ use rayon::prelude::*;
 
 use super::Versions;
 use super::render::Revisions;
-use crate::git::native::{Declined, Mode};
 use crate::git::{Blob, GitError, RawChange, Repo, Rev};
 use crate::load::FileLoad;
 
@@ -124,24 +123,17 @@ pub fn from_git(
         })
         .collect();
     check_named(&named)?;
-    // two commits, every manifest: read in this process where it reads them as git does
-    let mode = Mode::from_env().map_err(GitError)?;
-    let native = match (&old, &new) {
-        _ if mode == Mode::Cli => Err(Declined("AWSAUTH_GIT=cli".into())),
+    // two commits, every manifest: one `git cat-file` serves both trees (walked here) and the
+    // blobs; what it leaves (see `git::walk`), `git diff` compares, or says what is wrong
+    let walked = match (&old, &new) {
         (Rev::Named(o), Rev::Named(n)) if paths.is_empty() => {
-            crate::git::native::diff_commits(cwd, o, n, &manifest_path, max)
+            repo.diff_commits(o, n, &manifest_path, max)
         }
-        _ if !paths.is_empty() => Err(Declined("pathspecs are given".into())),
-        _ => Err(Declined("the index or the working tree is compared".into())),
+        _ => None,
     };
-    let (mut changed, blobs, large, ids) = match native {
-        Ok(d) => (d.changes, d.blobs, d.large, d.ids.to_vec()),
-        Err(Declined(why)) if mode == Mode::Native => {
-            return Err(GitError(format!(
-                "AWSAUTH_GIT=native: not read in this process: {why}"
-            )));
-        }
-        Err(_) => read_with_git(&repo, &old, &new, paths, &named, max)?,
+    let (mut changed, blobs, large, ids) = match walked {
+        Some(d) => (d.changes, d.blobs, d.large, d.ids.to_vec()),
+        None => read_with_git(&repo, &old, &new, paths, &named, max)?,
     };
     // git's order (a path's bytes), with untracked files among the others
     changed.sort_by(|a, b| a.path.cmp(&b.path));

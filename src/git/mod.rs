@@ -1,8 +1,10 @@
-//! Git access. Two commits compared as a whole are read in this process ([`native`], gix: no
-//! process to start, which a one-commit diff cannot afford next to `git diff --name-only`);
-//! everything else goes through the `git` command line (DEPENDENCIES.md §3: the only option
-//! that is right in pre-commit hooks with temporary indexes, blobless and shallow CI clones,
-//! sparse and split indexes and SHA-256 repositories), and so does whatever [`native`] declines.
+//! Git access, through the `git` command only (DEPENDENCIES.md §3: the only reader that is
+//! right in pre-commit hooks with temporary indexes, blobless and shallow CI clones, sparse and
+//! split indexes and SHA-256 repositories). Two commits compared as a whole take one
+//! `git cat-file --batch-command --buffer` ([`walk`]: it serves the trees this process
+//! compares, then the blobs); the index, the working tree and pathspecs take `git diff --raw`
+//! and one `git cat-file --batch` that serves each blob as the diff names it
+//! ([`Repo::diff_raw_with`]).
 //!
 //! Safety of the command line: awsauth only reads, and runs nothing the scanned repository
 //! configures. Revisions given by the user reach git only after `--end-of-options` or on
@@ -20,8 +22,9 @@
 //! helper of another name); `diff` runs with
 //! `--no-ext-diff --no-textconv` (no configured diff driver runs) and
 //! `--ignore-submodules=dirty` (no `git status` in a submodule; a submodule whose commit
-//! changed is reported, and listed as not compared). The commands that read the working tree
-//! ([`Repo::isolated`]) use a private copy of the index in the temporary directory
+//! changed is reported, and listed as not compared); `cat-file` runs without `--textconv` and
+//! `--filters`, so it gives objects as stored and runs no driver. The commands that read the
+//! working tree ([`Repo::isolated`]) use a private copy of the index in the temporary directory
 //! (`GIT_INDEX_FILE`; copied from the index in effect, the inherited `GIT_INDEX_FILE` of a hook
 //! included, with its modification time), so the repository's index is never written (`diff
 //! --cached` neither refreshes nor writes the index it reads), and
@@ -31,7 +34,7 @@
 //! committed `$GIT_DIR/info/attributes` could still select one. `GIT_DIR` and `GIT_WORK_TREE`
 //! are inherited: that is how hooks point git at the repository.
 
-pub mod native;
+pub mod walk;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -683,9 +686,9 @@ impl Repo {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
     }
 
-    /// A repository handle for the current directory `cwd` without running git yet: the
-    /// fast path of `awsauth diff BASE HEAD` spawns git twice in all (one `diff`, one
-    /// `cat-file`), so it costs about what `git diff --name-only` does.
+    /// A repository handle for the current directory `cwd` without running git yet: reading
+    /// `awsauth diff BASE HEAD` takes one git process ([`walk`]), the index or the working
+    /// tree two (`diff --raw` and `cat-file`).
     pub fn lazy(cwd: &Path) -> Self {
         Self {
             cwd: cwd.to_owned(),
@@ -763,7 +766,6 @@ impl Repo {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
-        let zero = |oid: &str| oid.bytes().all(|b| b == b'0');
         // stderr is read on its own thread: git may write more warnings than a pipe holds
         // (`core.autocrlf` on thousands of files) before it ends stdout
         let stderr_reader = child.stderr.take().map(|mut e| {
@@ -774,53 +776,16 @@ impl Repo {
             })
         });
         let mut changes = Vec::new();
-        let mut reader = BufReader::new(
+        let reader = BufReader::new(
             child
                 .stdout
                 .take()
                 .ok_or_else(|| GitError("no stdout".into()))?,
         );
-        let field = |r: &mut BufReader<std::process::ChildStdout>| -> Option<Vec<u8>> {
-            let mut buf = Vec::new();
-            match r.read_until(0, &mut buf) {
-                Ok(0) | Err(_) => None,
-                Ok(_) => {
-                    if buf.last() == Some(&0) {
-                        buf.pop();
-                    }
-                    Some(buf)
-                }
-            }
-        };
-        while let (Some(meta), Some(path)) = (field(&mut reader), field(&mut reader)) {
-            // `:100644 100644 <old> <new> M`
-            let meta = String::from_utf8_lossy(&meta);
-            let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
-            let [old_mode, new_mode, old_oid, new_oid, _status] = parts.as_slice() else {
-                continue;
-            };
-            let blob = |mode: &str, oid: &str, worktree: bool| {
-                // absent, or not a regular file (symbolic links are not manifests)
-                let kind = u32::from_str_radix(mode, 8).map_or(0, |m| m & MODE_MASK);
-                if kind == MODE_GITLINK {
-                    Blob::Commit((*oid).to_owned())
-                } else if kind != MODE_FILE {
-                    Blob::Absent
-                } else if zero(oid) && worktree {
-                    Blob::Worktree
-                } else {
-                    Blob::Oid((*oid).to_owned())
-                }
-            };
-            let change = RawChange {
-                path: String::from_utf8_lossy(&path).into_owned(),
-                old: blob(old_mode, old_oid, false),
-                new: blob(new_mode, new_oid, *new == Rev::Worktree),
-            };
-            on_change(&change);
-            changes.push(change);
-        }
-        drop(reader);
+        read_raw(reader, *new == Rev::Worktree, &mut |c| {
+            on_change(&c);
+            changes.push(c);
+        });
         let stderr = stderr_reader
             .and_then(|t| t.join().ok())
             .unwrap_or_default();
@@ -841,35 +806,47 @@ impl Repo {
             return Err(GitError(format!("`git diff` failed: {err}")));
         }
         if *new == Rev::Worktree {
-            let mut args = vec![
-                "ls-files",
-                "-z",
-                "--others",
-                "--exclude-standard",
-                "--full-name",
-                "--",
-            ];
-            args.extend(pathspecs.iter().map(String::as_str));
-            // like `git diff` without a pathspec: the whole repository, not the current folder
-            if pathspecs.is_empty() {
-                args.push(":/");
-            }
-            let out = repo
-                .in_cwd()
-                .args(&args)
-                .output()
-                .map_err(|e| GitError(e.to_string()))?;
-            for path in out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()) {
-                let change = RawChange {
-                    path: String::from_utf8_lossy(path).into_owned(),
-                    old: Blob::Absent,
-                    new: Blob::Worktree,
-                };
-                on_change(&change);
-                changes.push(change);
-            }
+            repo.untracked(pathspecs, &mut |c| {
+                on_change(&c);
+                changes.push(c);
+            })?;
         }
         Ok(changes)
+    }
+
+    /// The untracked files under `pathspecs` (the whole repository when there are none), as
+    /// added in the working tree.
+    fn untracked(
+        &self,
+        pathspecs: &[String],
+        found: &mut dyn FnMut(RawChange),
+    ) -> Result<(), GitError> {
+        let mut args = vec![
+            "ls-files",
+            "-z",
+            "--others",
+            "--exclude-standard",
+            "--full-name",
+            "--",
+        ];
+        args.extend(pathspecs.iter().map(String::as_str));
+        // like `git diff` without a pathspec: the whole repository, not the current folder
+        if pathspecs.is_empty() {
+            args.push(":/");
+        }
+        let out = self
+            .in_cwd()
+            .args(&args)
+            .output()
+            .map_err(|e| GitError(e.to_string()))?;
+        for path in out.stdout.split(|&b| b == 0).filter(|f| !f.is_empty()) {
+            found(RawChange {
+                path: String::from_utf8_lossy(path).into_owned(),
+                old: Blob::Absent,
+                new: Blob::Worktree,
+            });
+        }
+        Ok(())
     }
 
     /// The top of the working tree (one `git rev-parse`).
@@ -886,9 +863,27 @@ impl Repo {
 
     /// Starts one `git cat-file --batch` process for [`Batch::get_many`].
     pub fn batch(&self) -> Result<Batch, GitError> {
+        self.start_batch(false)
+    }
+
+    /// Starts one `git cat-file --batch-command --buffer` (git 2.36 and later; with an older
+    /// git, the first [`Batch::get_many`] fails): it answers each [`Batch::get_many`] in a few
+    /// large writes rather than one write per object, which the walk of two commits' trees,
+    /// request after request, pays for in process switches.
+    pub fn buffered_batch(&self) -> Result<Batch, GitError> {
+        self.start_batch(true)
+    }
+
+    fn start_batch(&self, buffered: bool) -> Result<Batch, GitError> {
+        let mode: &[&str] = if buffered {
+            &["--batch-command", "--buffer"]
+        } else {
+            &["--batch"]
+        };
         let mut child = self
             .in_cwd()
-            .args(["cat-file", "--batch"])
+            .arg("cat-file")
+            .args(mode)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -898,7 +893,8 @@ impl Repo {
             .stdin
             .take()
             .ok_or_else(|| GitError("no stdin".into()))?;
-        let stdout = BufReader::new(
+        let stdout = BufReader::with_capacity(
+            64 * 1024,
             child
                 .stdout
                 .take()
@@ -906,10 +902,60 @@ impl Repo {
         );
         Ok(Batch {
             max: u64::MAX,
+            buffered,
             child,
             stdin: Some(stdin),
             stdout,
         })
+    }
+}
+
+/// Reads `git diff --raw -z` output, calling `found` for each change; the all-zeros id on the
+/// new side is the working tree when `worktree`.
+fn read_raw(
+    mut reader: BufReader<std::process::ChildStdout>,
+    worktree: bool,
+    found: &mut dyn FnMut(RawChange),
+) {
+    let zero = |oid: &str| oid.bytes().all(|b| b == b'0');
+    let field = |r: &mut BufReader<std::process::ChildStdout>| -> Option<Vec<u8>> {
+        let mut buf = Vec::new();
+        match r.read_until(0, &mut buf) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                if buf.last() == Some(&0) {
+                    buf.pop();
+                }
+                Some(buf)
+            }
+        }
+    };
+    while let (Some(meta), Some(path)) = (field(&mut reader), field(&mut reader)) {
+        // `:100644 100644 <old> <new> M`
+        let meta = String::from_utf8_lossy(&meta);
+        let parts: Vec<&str> = meta.trim_start_matches(':').split(' ').collect();
+        let [old_mode, new_mode, old_oid, new_oid, _status] = parts.as_slice() else {
+            continue;
+        };
+        let blob = |mode: &str, oid: &str, worktree: bool| {
+            // absent, or not a regular file (symbolic links are not manifests)
+            let kind = u32::from_str_radix(mode, 8).map_or(0, |m| m & MODE_MASK);
+            if kind == MODE_GITLINK {
+                Blob::Commit((*oid).to_owned())
+            } else if kind != MODE_FILE {
+                Blob::Absent
+            } else if zero(oid) && worktree {
+                Blob::Worktree
+            } else {
+                Blob::Oid((*oid).to_owned())
+            }
+        };
+        let change = RawChange {
+            path: String::from_utf8_lossy(&path).into_owned(),
+            old: blob(old_mode, old_oid, false),
+            new: blob(new_mode, new_oid, worktree),
+        };
+        found(change);
     }
 }
 
@@ -926,11 +972,17 @@ pub struct Object {
     pub size: u64,
 }
 
+/// The input a pipe surely holds without a reader (one page: the smallest pipe buffer of the
+/// systems awsauth runs on), so writing it never waits for `cat-file` to read.
+const SURELY_BUFFERED: usize = 4096;
+
 /// A running `git cat-file --batch`: object names in, objects out, in order.
 #[derive(Debug)]
 pub struct Batch {
     /// Objects larger are not read (`Object::data` stays empty): [`Batch::limit`].
     max: u64,
+    /// `--batch-command --buffer`: names are asked with `contents`, answered at `flush`.
+    buffered: bool,
     child: std::process::Child,
     stdin: Option<std::process::ChildStdin>,
     stdout: BufReader<std::process::ChildStdout>,
@@ -948,23 +1000,38 @@ impl Batch {
     pub fn get_many(&mut self, names: &[String]) -> Result<Vec<Option<Object>>, GitError> {
         // names with a line feed cannot be asked for on cat-file's line protocol
         let asked: Vec<&String> = names.iter().filter(|n| !n.contains('\n')).collect();
-        let input: String = asked.iter().map(|n| format!("{n}\n")).collect();
+        let (ask, flush) = if self.buffered {
+            ("contents ", "flush\n")
+        } else {
+            ("", "")
+        };
+        let mut input: String = asked.iter().map(|n| format!("{ask}{n}\n")).collect();
+        input.push_str(flush);
         let stdin = self
             .stdin
             .as_mut()
             .ok_or_else(|| GitError("cat-file closed".into()))?;
         let (reader, max) = (&mut self.stdout, self.max);
-        let answers = std::thread::scope(|s| {
-            // write while reading: both pipes are bounded
-            let writer = s.spawn(move || {
-                stdin
-                    .write_all(input.as_bytes())
-                    .and_then(|()| stdin.flush())
-            });
-            let out = read_objects(reader, Some(asked.len()), max);
-            let _ = writer.join();
-            out
-        })?;
+        let answers = if input.len() <= SURELY_BUFFERED {
+            // the pipe holds it all: written at once, without a thread to start
+            stdin
+                .write_all(input.as_bytes())
+                .and_then(|()| stdin.flush())
+                .map_err(|e| GitError(format!("`git cat-file` stopped: {e}")))?;
+            read_objects(reader, Some(asked.len()), max)?
+        } else {
+            std::thread::scope(|s| {
+                // write while reading: both pipes are bounded
+                let writer = s.spawn(move || {
+                    stdin
+                        .write_all(input.as_bytes())
+                        .and_then(|()| stdin.flush())
+                });
+                let out = read_objects(reader, Some(asked.len()), max);
+                let _ = writer.join();
+                out
+            })?
+        };
         let mut it = answers.into_iter();
         Ok(names
             .iter()
@@ -989,12 +1056,14 @@ impl Batch {
             .take()
             .ok_or_else(|| GitError("cat-file closed".into()))?;
         let (reader, max) = (&mut self.stdout, self.max);
+        // a buffered batch answers at the end of its input
+        let ask_prefix = if self.buffered { "contents " } else { "" };
         std::thread::scope(|s| {
             let reading = s.spawn(move || read_objects(reader, None, max));
             let mut failed = false;
             let result = ask(&mut |name: &str| {
                 if !failed && !name.contains('\n') {
-                    failed = writeln!(stdin, "{name}").is_err();
+                    failed = writeln!(stdin, "{ask_prefix}{name}").is_err();
                 }
             });
             drop(stdin); // end of input: cat-file answers the rest and exits
