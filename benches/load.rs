@@ -4,7 +4,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// A ConfigMap with `n` role mappings of about 220 bytes each.
+/// A `ConfigMap` with `n` role mappings of about 220 bytes each.
 fn big_aws_auth(n: usize) -> String {
     let mut s = String::from(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n",

@@ -424,7 +424,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError>
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let prefix = &e.as_bytes()[..offset];
-        let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = memchr::memchr_iter(b'\n', prefix).count() + 1;
         let column = String::from_utf8_lossy(
             &prefix[prefix
                 .iter()

@@ -102,9 +102,7 @@ pub fn test_trigger(stage: &str, file: &str) {
             .and_then(|rest| rest.strip_prefix(':'))
             .is_some_and(|name| name == file)
     });
-    if hit {
-        panic!("test-only panic (AWSAUTH_TEST_PANIC={stage}:{file})");
-    }
+    assert!(!hit, "test-only panic (AWSAUTH_TEST_PANIC={stage}:{file})");
 }
 
 /// Test-only (see the debug build's version): nothing in a release build.

@@ -1,4 +1,4 @@
-//! awsauth: lint and diff the Amazon EKS `aws-auth` ConfigMap where it lives, in Git.
+//! awsauth: lint and diff the Amazon EKS `aws-auth` `ConfigMap` where it lives, in Git.
 pub mod arn;
 pub mod baseline;
 pub mod cli;

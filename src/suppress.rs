@@ -1,14 +1,14 @@
 //! Inline suppressions: `# awsauth: ignore[rule, ...] reason` (this line, or the next one when
 //! the comment stands alone; on an entry's first line, the whole entry, also inside the nested
 //! YAML), `# awsauth: file-ignore[rule, ...] reason` in the comments at the top of a file, and
-//! the ConfigMap annotation `awsauth.dev/ignore: "rule[, rule]: reason"` for generated
+//! the `ConfigMap` annotation `awsauth.dev/ignore: "rule[, rule]: reason"` for generated
 //! manifests without comments.
 
 use std::ops::Range;
 
 use crate::source::SourceFile;
 
-/// The annotation read from a ConfigMap's metadata.
+/// The annotation read from a `ConfigMap`'s metadata.
 pub use crate::load::ANNOTATION;
 
 /// Where a suppression applies.
@@ -194,30 +194,27 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
                 Ok((scope, codes, reason, end)) => {
                     let span = start + hash..end;
                     let alone = line[..hash].trim().is_empty();
-                    let covers = match scope {
-                        Scope::File => {
-                            if i >= top_end {
-                                invalid.push(Invalid {
-                                    at: span.start,
-                                    span,
-                                    message: "`file-ignore` below the top of the file".into(),
-                                    help: "move it to the comments before the first line of YAML, or use `ignore[...]` on the line".into(),
-                                });
-                                break;
-                            }
-                            0..text.len()
+                    let covers = if scope == Scope::File {
+                        if i >= top_end {
+                            invalid.push(Invalid {
+                                at: span.start,
+                                span,
+                                message: "`file-ignore` below the top of the file".into(),
+                                help: "move it to the comments before the first line of YAML, or use `ignore[...]` on the line".into(),
+                            });
+                            break;
                         }
-                        _ => {
-                            // a comment on its own line applies to the next line of YAML
-                            let target = if alone {
-                                next_yaml[i + 1]
-                            } else {
-                                Some((*start, *line))
-                            };
-                            match target {
-                                Some((s, l)) => s..s + l.len(),
-                                None => *start..start + line.len(),
-                            }
+                        0..text.len()
+                    } else {
+                        // a comment on its own line applies to the next line of YAML
+                        let target = if alone {
+                            next_yaml[i + 1]
+                        } else {
+                            Some((*start, *line))
+                        };
+                        match target {
+                            Some((s, l)) => s..s + l.len(),
+                            None => *start..start + line.len(),
                         }
                     };
                     found.push(Suppression {

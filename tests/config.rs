@@ -567,8 +567,7 @@ data:
     let without: String = with
         .lines()
         .filter(|l| !l.trim_start().starts_with("# awsauth:") && !l.contains("awsauth.dev/ignore"))
-        .map(|l| l.split(" # awsauth:").next().unwrap_or(l))
-        .map(|l| format!("{l}\n"))
+        .flat_map(|l| [l.split(" # awsauth:").next().unwrap_or(l), "\n"])
         .collect();
     let lint = |text: &str| -> Vec<(usize, String)> {
         let load =

@@ -348,10 +348,10 @@ fn no_index_needs_two_readable_files_and_no_pathspec() {
 /// `scripts/hostile-bench` times the release binary) with every change found.
 #[test]
 fn hostile_inputs_are_compared_in_linear_time() {
+    type Make = fn(&str, usize) -> String;
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();
     let n = 5_000;
-    type Make = fn(&str, usize) -> String;
     let cases: [(&str, Make, usize); 4] = [
         // the last document of one identity is what stays applied
         ("documents", many_documents, 1),
@@ -388,14 +388,16 @@ fn hostile_inputs_are_compared_in_linear_time() {
     }
 }
 
-/// The head of an aws-auth ConfigMap, up to `data:`.
+/// The head of an aws-auth `ConfigMap`, up to `data:`.
 const CM_HEAD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n";
 
 /// `n` aws-auth documents, one role each, in group `g`.
 fn many_documents(g: &str, n: usize) -> String {
-    (0..n)
-        .map(|i| format!("---\n{CM_HEAD}  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/r{i}\n      groups: [{g}]\n"))
-        .collect()
+    let mut out = String::new();
+    for i in 0..n {
+        out.push_str(&format!("---\n{CM_HEAD}  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/r{i}\n      groups: [{g}]\n"));
+    }
+    out
 }
 
 /// `n` case variants of one user ARN, each in its own group `g<i>`.
@@ -468,7 +470,7 @@ data:
 /// A `mapRoles` entry of `role/admin` in `system:masters`.
 const ADMIN: &str = "    - rolearn: arn:aws:iam::111122223333:role/admin\n      username: admin\n      groups: [system:masters]\n";
 
-/// An aws-auth ConfigMap with a working node role and `roles` after it in `mapRoles`.
+/// An aws-auth `ConfigMap` with a working node role and `roles` after it in `mapRoles`.
 fn node_cm(roles: &str) -> String {
     format!(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/eks-node\n      username: system:node:{{{{EC2PrivateDNSName}}}}\n      groups: [system:bootstrappers, system:nodes]\n{roles}"
@@ -1182,7 +1184,7 @@ fn files_over_the_size_limit_are_not_compared() {
 // ---------------------------------------------------------------------------------------------
 // Reading commits as git does
 
-/// A symbolic link's target, which git stores as a blob: an aws-auth ConfigMap if it were read as
+/// A symbolic link's target, which git stores as a blob: an aws-auth `ConfigMap` if it were read as
 /// a file (it must not be: a link is no manifest).
 const LINK: &str = r#"{apiVersion: v1, kind: ConfigMap, metadata: {name: aws-auth, namespace: kube-system}, data: {mapUsers: "- userarn: arn:aws:iam::111122223333:user/via-link\n  username: via-link\n  groups: [system:masters]\n"}}"#;
 
@@ -1495,7 +1497,7 @@ fn lint_new_only_outside_the_repository_is_an_error() {
 // ---------------------------------------------------------------------------------------------
 // The configuration at the base decides
 
-/// `role/dev` in `system:masters`, in a node ConfigMap.
+/// `role/dev` in `system:masters`, in a node `ConfigMap`.
 fn dev_admin_cm() -> String {
     node_cm(
         "    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: dev\n      groups: [system:masters]\n",

@@ -17,7 +17,7 @@ struct Expect {
     contains: Option<String>,
 }
 
-fn parse_spec(spec: &str, line: usize) -> Option<Expect> {
+fn parse_spec(spec: &str, line: usize) -> Expect {
     let spec = spec.trim();
     let (column, rest) = match spec.split_once(' ') {
         Some((c, rest)) if c.chars().all(|ch| ch.is_ascii_digit()) => (c.parse().ok(), rest.trim()),
@@ -27,12 +27,12 @@ fn parse_spec(spec: &str, line: usize) -> Option<Expect> {
         Some((rule, text)) => (rule, Some(text.trim().trim_matches('"').to_owned())),
         None => (rest, None),
     };
-    Some(Expect {
+    Expect {
         line,
         column,
         rule: rule.to_owned(),
         contains,
-    })
+    }
 }
 
 /// Reads inline `# expect:` comments: trailing ones apply to their line, own-line ones to the
@@ -44,7 +44,7 @@ fn inline_expectations(text: &str) -> Vec<Expect> {
     for (i, line) in lines.iter().enumerate() {
         let Some(pos) = line.find("# expect:") else {
             for spec in pending.drain(..) {
-                out.extend(parse_spec(&spec, i + 1));
+                out.push(parse_spec(&spec, i + 1));
             }
             continue;
         };
@@ -57,10 +57,10 @@ fn inline_expectations(text: &str) -> Vec<Expect> {
             pending.extend(specs);
         } else {
             for spec in pending.drain(..) {
-                out.extend(parse_spec(&spec, i + 1));
+                out.push(parse_spec(&spec, i + 1));
             }
             for spec in specs {
-                out.extend(parse_spec(&spec, i + 1));
+                out.push(parse_spec(&spec, i + 1));
             }
         }
     }
@@ -88,7 +88,7 @@ fn sidecar_expectations(path: &Path) -> Vec<Expect> {
                 Some((l, c)) => (l.parse().ok()?, c.parse().ok()),
                 None => (pos.parse().ok()?, None),
             };
-            let mut e = parse_spec(rest, line)?;
+            let mut e = parse_spec(rest, line);
             e.column = col;
             Some(e)
         })

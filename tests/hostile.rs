@@ -389,7 +389,7 @@ fn a_file_over_the_size_limit_is_reported_not_read() {
     assert!(
         r.stderr.contains(&format!(
             "large.yaml: not read: the file is {:.1} MiB ({} bytes), over the 16 MiB limit for one file",
-            text.len() as f64 / f64::from(1u32 << 20),
+            f64::from(u32::try_from(text.len()).expect("small")) / f64::from(1u32 << 20),
             text.len()
         )),
         "{}",

@@ -474,9 +474,10 @@ fn written_files_are_never_written_through_a_symbolic_link() {
 }
 
 /// A submodule whose commit changed is listed as not compared, in every format, whether the
-/// trees are walked or `git diff` compares them, and whatever `.gitmodules` or the configuration say to ignore; its files are not
-/// read.
+/// trees are walked or `git diff` compares them, and whatever `.gitmodules` or the
+/// configuration say to ignore; its files are not read.
 #[test]
+#[allow(clippy::many_single_char_names)] // s, d, the repositories and their revisions
 fn a_changed_submodule_is_listed_as_not_compared() {
     let s = Sandbox::new();
     let d = &s.repo;
@@ -598,9 +599,11 @@ fn two_commits_are_read_by_one_cat_file() {
         real.trim()
     );
     std::fs::write(bin.join("git"), script).expect("write");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(bin.join("git"), std::fs::Permissions::from_mode(0o755))
-        .expect("chmod");
+    std::fs::set_permissions(
+        bin.join("git"),
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755),
+    )
+    .expect("chmod");
     let path = format!(
         "{}:{}",
         bin.display(),

@@ -12,7 +12,7 @@ fn corpus_dir() -> Option<std::path::PathBuf> {
     dir.join("ORACLE.jsonl").is_file().then_some(dir)
 }
 
-/// Fails unless at least `min` recorded ConfigMaps were compared and all agreed.
+/// Fails unless at least `min` recorded `ConfigMaps` were compared and all agreed.
 fn assert_agrees(oracle_jsonl: &std::path::Path, base: &std::path::Path, min: usize) {
     let (passed, failures) = compare_with_oracle(oracle_jsonl, base);
     assert!(passed >= min, "only {passed} ConfigMaps compared");

@@ -239,7 +239,7 @@ fn outer_range(file: &SourceFile, section: &Section, line: usize) -> Option<Rang
     }
 }
 
-/// The aws-auth ConfigMaps of a load, in order (as the oracle prints them).
+/// The aws-auth `ConfigMaps` of a load, in order (as the oracle prints them).
 fn configmaps(load: &awsauth::load::FileLoad) -> Vec<&AwsAuth> {
     load.objects
         .iter()
@@ -250,7 +250,7 @@ fn configmaps(load: &awsauth::load::FileLoad) -> Vec<&AwsAuth> {
         .collect()
 }
 
-/// Compares one section of one ConfigMap with the oracle's message for it.
+/// Compares one section of one `ConfigMap` with the oracle's message for it.
 fn compare_section(
     tally: &mut Tally,
     at: &str,
@@ -350,7 +350,7 @@ fn compare_section(
     }
 }
 
-/// Compares every ConfigMap of a recorded oracle file (paths relative to `base`).
+/// Compares every `ConfigMap` of a recorded oracle file (paths relative to `base`).
 fn compare(oracle_jsonl: &Path, base: &Path) -> Tally {
     let text = std::fs::read_to_string(oracle_jsonl)
         .unwrap_or_else(|e| panic!("{}: {e}", oracle_jsonl.display()));

@@ -14,7 +14,7 @@ use crate::render::stdout::Color;
 origin/master, main, master); HEAD defaults to the working tree. Exit 1 when a change of a \
 --fail-on class is found, 2 on errors."
 )]
-pub struct DiffArgs {
+pub(super) struct DiffArgs {
     /// Revisions: `[BASE [HEAD]]`; with `--no-index`, two files (`-` for standard input).
     #[arg(value_name = "REV")]
     pub revs: Vec<String>,
@@ -30,7 +30,7 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
     pub format: DiffFormat,
-    /// When to use colours in the human format (`auto` honours NO_COLOR and colours only a
+    /// When to use colours in the human format (`auto` honours `NO_COLOR` and colours only a
     /// terminal).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -51,7 +51,7 @@ pub struct DiffArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DiffFormat {
+pub(super) enum DiffFormat {
     /// Grouped by risk, with the changed lines.
     Human,
     /// A pull-request comment.
@@ -63,7 +63,7 @@ pub enum DiffFormat {
 }
 
 #[derive(Debug, Default, Args)]
-pub struct ConfigArgs {
+pub(super) struct ConfigArgs {
     /// Use this configuration file for every input (instead of the nearest `.awsauth.yaml`).
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<std::path::PathBuf>,
@@ -73,7 +73,7 @@ pub struct ConfigArgs {
 }
 
 #[derive(Debug, Clone, Args)]
-pub struct InputArgs {
+pub(super) struct InputArgs {
     /// Files or directories to read (`-` for standard input). Default: the current directory,
     /// or standard input with `--stdin-filename`.
     pub paths: Vec<String>,
@@ -88,14 +88,14 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
     /// Larger files are not read (each is reported, and the run exits 2): bytes, or with a unit
-    /// (`k`, `m`, `g`: 1000; `KiB`, `MiB`, `GiB`: 1024). An aws-auth ConfigMap holds at most
+    /// (`k`, `m`, `g`: 1000; `KiB`, `MiB`, `GiB`: 1024). An aws-auth `ConfigMap` holds at most
     /// about 1 MiB.
     #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = crate::discover::parse_size)]
     pub max_file_size: u64,
 }
 
 #[derive(Debug, Args)]
-pub struct LintArgs {
+pub(super) struct LintArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -127,13 +127,13 @@ pub struct LintArgs {
     /// origin/main, origin/master, main, master].
     #[arg(long, value_name = "REV", requires = "new_only")]
     pub base: Option<String>,
-    /// When to use colours (`auto` honours NO_COLOR and colours only a terminal).
+    /// When to use colours (`auto` honours `NO_COLOR` and colours only a terminal).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 }
 
 #[derive(Debug, Args)]
-pub struct InspectArgs {
+pub(super) struct InspectArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -144,7 +144,7 @@ pub struct InspectArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RulesArgs {
+pub(super) struct RulesArgs {
     #[command(flatten)]
     pub config: ConfigArgs,
     /// Output format.
@@ -156,7 +156,7 @@ pub struct RulesArgs {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum LintFormat {
+pub(super) enum LintFormat {
     /// Source-annotated diagnostics.
     Human,
     /// One line per finding: `path:line:col: severity[rule] message`.
@@ -168,7 +168,7 @@ pub enum LintFormat {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum InspectFormat {
+pub(super) enum InspectFormat {
     /// A table per aws-auth source.
     Table,
     /// The JSON contract (version 1).
@@ -176,7 +176,7 @@ pub enum InspectFormat {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum RulesFormat {
+pub(super) enum RulesFormat {
     /// One line per rule.
     Text,
     /// A Markdown table.
@@ -187,7 +187,7 @@ pub enum RulesFormat {
 
 impl ConfigArgs {
     /// Which configuration applies.
-    pub fn choice(&self) -> Choice<'_> {
+    pub(super) fn choice(&self) -> Choice<'_> {
         match &self.config {
             _ if self.no_config => Choice::Defaults,
             Some(path) => Choice::File(path),
@@ -198,7 +198,7 @@ impl ConfigArgs {
 
 impl InputArgs {
     /// The inputs to read ([`Inputs::resolved`]).
-    pub fn resolved(&self) -> Inputs {
+    pub(super) fn resolved(&self) -> Inputs {
         let (paths, include, exclude) = (
             self.paths.clone(),
             self.include.clone(),

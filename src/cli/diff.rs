@@ -12,7 +12,7 @@ use crate::render::report;
 use crate::render::stdout::{Out, emit, emit_styled};
 
 /// Runs `awsauth diff`.
-pub fn run(args: &DiffArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &DiffArgs) -> Result<ExitCode> {
     let builtin = crate::rules::RULES;
     let now = Configs::new(args.config.choice(), &[], &[], builtin)?.global(&[])?;
     let (revs, paths, no_index) = (&args.revs, &args.paths, args.no_index);

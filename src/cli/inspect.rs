@@ -12,7 +12,7 @@ use crate::lint::inspect;
 use crate::render::stdout::{Out, emit};
 
 /// Runs `awsauth inspect`.
-pub fn run(args: &InspectArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &InspectArgs) -> Result<ExitCode> {
     let inputs = args.input.resolved();
     let mut configs = Configs::new(args.config.choice(), &[], &[], crate::rules::RULES)?;
     let read = inputs::load_all(&inputs, &mut configs, &[])?;

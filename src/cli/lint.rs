@@ -11,7 +11,7 @@ use crate::render::stdout::{Out, emit, emit_styled};
 use crate::render::{self, escape};
 
 /// Runs `awsauth lint`.
-pub fn run(args: &LintArgs) -> Result<ExitCode> {
+pub(super) fn run(args: &LintArgs) -> Result<ExitCode> {
     let request = Request {
         inputs: args.input.resolved(),
         choice: args.config.choice(),

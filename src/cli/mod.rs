@@ -23,7 +23,7 @@ use crate::lint::inputs::Crash;
 use crate::render::stdout::{Out, emit};
 use crate::render::{self, report};
 
-/// Lint and inspect the Amazon EKS aws-auth ConfigMap where it lives: in Git.
+/// Lint and inspect the Amazon EKS aws-auth `ConfigMap` where it lives: in Git.
 #[derive(Debug, Parser)]
 #[command(name = "awsauth", version, about, propagate_version = true)]
 pub struct Cli {

@@ -13,7 +13,7 @@ use crate::rules::{self, RULES};
 
 /// Runs `awsauth rules`: the built-in catalog, plus the policies of the configuration in force
 /// here.
-pub fn list(args: &RulesArgs) -> Result<ExitCode> {
+pub(super) fn list(args: &RulesArgs) -> Result<ExitCode> {
     let here = Configs::new(args.config.choice(), &[], &[], RULES)?.global(&[])?;
     let mut all: Vec<&'static Rule> = RULES.to_vec();
     all.extend(here.policies.iter().map(|p| p.rule));
@@ -29,7 +29,7 @@ pub fn list(args: &RulesArgs) -> Result<ExitCode> {
 }
 
 /// Runs `awsauth explain`: a built-in rule, else a policy of the configuration in force here.
-pub fn explain(rule: &str) -> Result<ExitCode> {
+pub(super) fn explain(rule: &str) -> Result<ExitCode> {
     let found = match rules::find(rule) {
         Some(r) => Some(r),
         None => Configs::new(Choice::Nearest, &[], &[], RULES)?

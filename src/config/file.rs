@@ -87,7 +87,7 @@ pub struct ClusterFile {
     pub fargate_roles: Option<Vec<String>>,
     /// ARNs (globs) of break-glass roles: their `system:masters` grant is reported as info.
     pub break_glass_roles: Option<Vec<String>>,
-    /// Which authenticator loads the ConfigMap: `master` (EKS today, release-0.6 and later) or
+    /// Which authenticator loads the `ConfigMap`: `master` (EKS today, release-0.6 and later) or
     /// `0.5` (release-0.5: case-sensitive keys, no `sso`).
     pub authenticator: Option<Profile>,
 }

@@ -658,8 +658,7 @@ fn parse_layer(path: &Path, source: &dyn Source) -> Result<Layer, Vec<ConfigErro
     };
     let dir = path
         .parent()
-        .map(Path::to_owned)
-        .unwrap_or_else(|| PathBuf::from("."));
+        .map_or_else(|| PathBuf::from("."), Path::to_owned);
     Ok(Layer {
         file,
         root,
@@ -672,7 +671,7 @@ fn parse_layer(path: &Path, source: &dyn Source) -> Result<Layer, Vec<ConfigErro
 /// for an error inside a list, the key holding the list), so the next attempt goes further.
 fn remove_at(json: &mut Value, e: &serde_path_to_error::Error<serde_json::Error>) -> bool {
     let mut steps: Vec<Step> = Vec::new();
-    for seg in e.path().iter() {
+    for seg in e.path() {
         match seg {
             serde_path_to_error::Segment::Map { key } => steps.push(Step::Key(key.clone())),
             serde_path_to_error::Segment::Seq { index } => steps.push(Step::Index(*index)),
@@ -722,7 +721,7 @@ fn serde_error(
     e: &serde_path_to_error::Error<serde_json::Error>,
 ) -> ConfigError {
     let mut steps = Vec::new();
-    for seg in e.path().iter() {
+    for seg in e.path() {
         match seg {
             serde_path_to_error::Segment::Map { key } => steps.push(Step::Key(key.clone())),
             serde_path_to_error::Segment::Seq { index } => steps.push(Step::Index(*index)),
@@ -898,7 +897,7 @@ pub fn load_from(
         }
         layers.push(layer);
     }
-    resolve::resolve(layers, builtin)
+    resolve::resolve(&layers, builtin)
 }
 
 // ---------------------------------------------------------------------------------------------

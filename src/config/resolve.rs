@@ -96,18 +96,17 @@ impl Resolver<'_> {
         if let Some(sections) = &m.section {
             let mut kinds = Vec::new();
             for (i, s) in sections.iter().enumerate() {
-                match crate::model::SectionKind::from_key(s) {
-                    Some(k) => kinds.push(k),
-                    None => {
-                        let mut at = path.to_vec();
-                        at.extend([Step::Key("section".into()), Step::Index(i)]);
-                        let span = self.span(&at);
-                        self.error(
-                            span,
-                            format!("unknown section `{s}`"),
-                            Some("sections are `mapRoles`, `mapUsers` and `mapAccounts`".into()),
-                        );
-                    }
+                if let Some(k) = crate::model::SectionKind::from_key(s) {
+                    kinds.push(k);
+                } else {
+                    let mut at = path.to_vec();
+                    at.extend([Step::Key("section".into()), Step::Index(i)]);
+                    let span = self.span(&at);
+                    self.error(
+                        span,
+                        format!("unknown section `{s}`"),
+                        Some("sections are `mapRoles`, `mapUsers` and `mapAccounts`".into()),
+                    );
                 }
             }
             parts.push(format!("section {}", sections.join(" or ")));
@@ -118,9 +117,9 @@ impl Resolver<'_> {
     }
 
     /// Reads role ARNs of the cluster facts, each checked to be a role ARN.
-    fn role_arns(&mut self, key: &str, arns: &Option<Vec<String>>) -> Vec<String> {
+    fn role_arns(&mut self, key: &str, arns: Option<&[String]>) -> Vec<String> {
         let mut out = Vec::new();
-        for (i, a) in arns.iter().flatten().enumerate() {
+        for (i, a) in arns.unwrap_or_default().iter().enumerate() {
             let ok =
                 crate::arn::Arn::parse(a).is_some_and(|p| p.service_is("iam") && p.type_is("role"));
             if ok {
@@ -149,13 +148,9 @@ struct RawSelector {
     span: Span,
 }
 
-fn raw_selectors(
-    r: &Resolver<'_>,
-    key: &str,
-    list: &Option<Vec<String>>,
-) -> Option<Vec<RawSelector>> {
+fn raw_selectors(r: &Resolver<'_>, key: &str, list: Option<&[String]>) -> Option<Vec<RawSelector>> {
     Some(
-        list.as_ref()?
+        list?
             .iter()
             .enumerate()
             .map(|(i, text)| RawSelector {
@@ -187,7 +182,7 @@ struct Gathered {
 /// The layers (the leaf first) resolved into settings, rule ids checked against `builtin`;
 /// every error, at its position.
 pub(super) fn resolve(
-    layers: Vec<Layer>,
+    layers: &[Layer],
     builtin: &'static [&'static Rule],
 ) -> Result<Settings, Vec<ConfigError>> {
     let mut settings = Settings {
@@ -260,10 +255,10 @@ fn top_level(r: &mut Resolver<'_>, settings: &mut Settings, gathered: &mut Gathe
             false,
         );
     }
-    if let Some(s) = raw_selectors(r, "select", &c.select) {
+    if let Some(s) = raw_selectors(r, "select", c.select.as_deref()) {
         gathered.select = Some(s);
     }
-    if let Some(s) = raw_selectors(r, "ignore", &c.ignore) {
+    if let Some(s) = raw_selectors(r, "ignore", c.ignore.as_deref()) {
         gathered.ignore = Some(s);
     }
     for (pattern, list) in c.per_file_ignores.iter().flatten() {
@@ -333,13 +328,14 @@ fn cluster(r: &mut Resolver<'_>, cl: &file::ClusterFile, cluster: &mut Cluster) 
         }
     }
     if cl.node_roles.is_some() {
-        cluster.node_roles = r.role_arns("node-roles", &cl.node_roles);
+        cluster.node_roles = r.role_arns("node-roles", cl.node_roles.as_deref());
     }
     if cl.windows_node_roles.is_some() {
-        cluster.windows_node_roles = r.role_arns("windows-node-roles", &cl.windows_node_roles);
+        cluster.windows_node_roles =
+            r.role_arns("windows-node-roles", cl.windows_node_roles.as_deref());
     }
     if cl.fargate_roles.is_some() {
-        cluster.fargate_roles = r.role_arns("fargate-roles", &cl.fargate_roles);
+        cluster.fargate_roles = r.role_arns("fargate-roles", cl.fargate_roles.as_deref());
     }
     if let Some(g) = &cl.break_glass_roles {
         let at = [

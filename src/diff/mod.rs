@@ -123,7 +123,7 @@ pub struct Change {
     /// The principal: role ARN, `sso:<account>/<permission set>`, user ARN, `account:<id>`, or
     /// the section or source for section and source changes.
     pub principal: String,
-    /// The aws-auth source: `file` and ConfigMap name.
+    /// The aws-auth source: `file` and `ConfigMap` name.
     pub source: String,
     /// Before the change.
     pub before: Option<Side>,
@@ -631,13 +631,13 @@ fn escalations(
         let resource = Arn::parse(&lower).map(|a| a.resource.to_owned());
         match new.section {
             SectionKind::MapAccounts => {
-                esc("a new account in `mapAccounts`: every principal of it can log in".into())
+                esc("a new account in `mapAccounts`: every principal of it can log in".into());
             }
             _ if resource.as_deref() == Some("root") => {
-                esc("the account's root user (never use root credentials)".into())
+                esc("the account's root user (never use root credentials)".into());
             }
             _ if resource.as_deref().is_some_and(|r| r.starts_with("user/")) => {
-                esc("a new IAM-user mapping (long-lived keys)".into())
+                esc("a new IAM-user mapping (long-lived keys)".into());
             }
             _ => {}
         }

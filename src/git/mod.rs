@@ -1005,7 +1005,12 @@ impl Batch {
         } else {
             ("", "")
         };
-        let mut input: String = asked.iter().map(|n| format!("{ask}{n}\n")).collect();
+        let mut input = String::new();
+        for n in &asked {
+            input.push_str(ask);
+            input.push_str(n);
+            input.push('\n');
+        }
         input.push_str(flush);
         let stdin = self
             .stdin
@@ -1138,7 +1143,10 @@ impl Drop for Batch {
 }
 
 /// The file-type bits of a git mode, and the type of a regular file.
+#[allow(clippy::unreadable_literal)] // as git writes modes
 const MODE_MASK: u32 = 0o170000;
+#[allow(clippy::unreadable_literal)] // as git writes modes
 const MODE_FILE: u32 = 0o100000;
 /// The type of a submodule entry.
+#[allow(clippy::unreadable_literal)] // as git writes modes
 const MODE_GITLINK: u32 = 0o160000;

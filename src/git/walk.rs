@@ -17,6 +17,9 @@
 //! fetch), a path that is not UTF-8, a git without `--batch-command` (before 2.36), and any
 //! failure of `cat-file`; `git diff` then compares, and says what is wrong.
 
+// git's file modes are written as git writes them (`0o100644`), not in groups of three digits.
+#![allow(clippy::unreadable_literal)]
+
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -44,7 +47,12 @@ pub fn simple_revision(rev: &str) -> bool {
     let name_ok = !name.is_empty()
         && !name.starts_with(['-', '.', '/'])
         && !name.ends_with(['.', '/'])
-        && !name.ends_with(".lock")
+        // git's own rule, case-sensitive as git is
+        && !{
+            #[allow(clippy::case_sensitive_file_extension_comparisons)]
+            let lock = name.ends_with(".lock");
+            lock
+        }
         && !name.contains("..")
         && !name.contains("//")
         && !name.contains("/.")

@@ -28,54 +28,51 @@ pub(super) fn decode_accounts(
     for (i, item) in items.iter().enumerate() {
         let t = item.resolved();
         let span = section.outer(&item.span);
-        match &t.kind {
-            NodeKind::Scalar { value, style } => {
-                let stored = match resolve(value, *style, t.tag.as_deref()) {
-                    Scalar::Null => String::new(),
-                    Scalar::Binary(decoded) => decoded,
-                    Scalar::Error(message) => {
-                        // yaml.v2 aborts here; the slice it already sized keeps "" for the rest
-                        let log = Some(Log {
-                            text: format!("yaml: {message}"),
-                            span: Some(span.clone()),
-                            line: None,
+        if let NodeKind::Scalar { value, style } = &t.kind {
+            let stored = match resolve(value, *style, t.tag.as_deref()) {
+                Scalar::Null => String::new(),
+                Scalar::Binary(decoded) => decoded,
+                Scalar::Error(message) => {
+                    // yaml.v2 aborts here; the slice it already sized keeps "" for the rest
+                    let log = Some(Log {
+                        text: format!("yaml: {message}"),
+                        span: Some(span.clone()),
+                        line: None,
+                    });
+                    section.state = SectionState::ConversionError {
+                        message,
+                        span: span.clone(),
+                        template: false,
+                        log,
+                    };
+                    for rest in &items[i..] {
+                        accounts.push(Account {
+                            value: String::new(),
+                            span: section.outer(&rest.span),
+                            stored: true,
                         });
-                        section.state = SectionState::ConversionError {
-                            message,
-                            span: span.clone(),
-                            template: false,
-                            log,
-                        };
-                        for rest in &items[i..] {
-                            accounts.push(Account {
-                                value: String::new(),
-                                span: section.outer(&rest.span),
-                                stored: true,
-                            });
-                        }
-                        return;
                     }
-                    _ => value.clone(),
-                };
-                accounts.push(Account {
-                    value: stored,
-                    span,
-                    stored: true,
-                });
-            }
-            _ => {
-                section.issues.push(DecodeIssue {
-                    span: span.clone(),
-                    kind: DecodeIssueKind::ItemNotMapping {
-                        found: t.type_name(),
-                    },
-                });
-                accounts.push(Account {
-                    value: String::new(),
-                    span,
-                    stored: false,
-                });
-            }
+                    return;
+                }
+                _ => value.clone(),
+            };
+            accounts.push(Account {
+                value: stored,
+                span,
+                stored: true,
+            });
+        } else {
+            section.issues.push(DecodeIssue {
+                span: span.clone(),
+                kind: DecodeIssueKind::ItemNotMapping {
+                    found: t.type_name(),
+                },
+            });
+            accounts.push(Account {
+                value: String::new(),
+                span,
+                stored: false,
+            });
         }
     }
 }

@@ -1,8 +1,8 @@
-//! Source format: ConfigMap manifests, in YAML or JSON (JSON is YAML to the parser), alone or as
-//! items of a `kind: List` (opened for every format by [`super::read_documents`]). A ConfigMap
+//! Source format: `ConfigMap` manifests, in YAML or JSON (JSON is YAML to the parser), alone or as
+//! items of a `kind: List` (opened for every format by [`super::read_documents`]). A `ConfigMap`
 //! is read when it is named aws-auth or its `data` has an aws-auth key; its metadata (name,
 //! namespace, names lost to bad indentation, the ignore annotation) is kept for the rules, and
-//! its `data` goes through [`super::data`]. The API server rejects a ConfigMap whose `data` is
+//! its `data` goes through [`super::data`]. The API server rejects a `ConfigMap` whose `data` is
 //! not a mapping of strings: nothing of it is stored then.
 
 use super::data::{has_section_key, load_data};
@@ -13,12 +13,12 @@ use crate::source::SourceFile;
 use crate::yaml::resolve::{Scalar, resolve};
 use crate::yaml::{Node, NodeKind, Style};
 
-/// The annotation of a ConfigMap's metadata that holds suppressions for generated manifests
+/// The annotation of a `ConfigMap`'s metadata that holds suppressions for generated manifests
 /// (`awsauth.dev/ignore: "rule[, rule]: reason"`): the loader keeps its value, the suppressions
 /// read it.
 pub const ANNOTATION: &str = "awsauth.dev/ignore";
 
-/// The ConfigMap format.
+/// The `ConfigMap` format.
 pub(super) const FORMAT: Format = Format {
     takes: is_configmap,
     reads: Reads::AwsAuth(load_configmap),
@@ -28,7 +28,7 @@ fn is_configmap(doc: &Document<'_>) -> bool {
     doc.kind == Some("ConfigMap")
 }
 
-/// A ConfigMap named aws-auth, or holding an aws-auth key in its `data`.
+/// A `ConfigMap` named aws-auth, or holding an aws-auth key in its `data`.
 fn load_configmap(doc: &Document<'_>) -> Option<AwsAuth> {
     let (file, document, root) = (doc.file, doc.index, doc.root);
     let metadata = root.entry("metadata");

@@ -1,4 +1,4 @@
-//! The `data` of a ConfigMap (or of a bare fragment): every value must be a string, or the API
+//! The `data` of a `ConfigMap` (or of a bare fragment): every value must be a string, or the API
 //! server rejects the object; the aws-auth keys among them (`mapRoles`, `mapUsers`,
 //! `mapAccounts`) become sections, each loaded through the authenticator's path
 //! ([`super::section`]). A data key written twice keeps its last value, as in yaml.v2.
@@ -22,7 +22,7 @@ pub(super) fn has_section_key(node: &Node) -> bool {
     })
 }
 
-/// Reads the data keys of a ConfigMap (or fragment): every value must be a string, or the API
+/// Reads the data keys of a `ConfigMap` (or fragment): every value must be a string, or the API
 /// server rejects the object.
 pub(super) fn load_data(file: &Arc<SourceFile>, data: &Node, obj: &mut AwsAuth) {
     outer_duplicates(data, &mut obj.issues);

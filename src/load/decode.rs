@@ -154,7 +154,7 @@ pub(super) fn decode_entry(
                 decode_string(section, issues, name, v, vnode, &mut entry.arn);
             }
             Some("username") => {
-                decode_string(section, issues, "username", v, vnode, &mut entry.username)
+                decode_string(section, issues, "username", v, vnode, &mut entry.username);
             }
             Some("groups") => decode_groups(section, issues, v, vnode, &mut groups),
             Some("sso") => decode_sso(section, issues, v, vnode, &mut entry.sso),
@@ -190,7 +190,7 @@ fn decode_groups(
                 let mut slot = None;
                 match item {
                     GoVal::Str(_) => {
-                        decode_string(section, issues, "groups", item, inode, &mut slot)
+                        decode_string(section, issues, "groups", item, inode, &mut slot);
                     }
                     GoVal::Null => {
                         if is_explicit_null(inode) {

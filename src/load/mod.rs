@@ -8,10 +8,10 @@
 //! - `detect`: whether a file is worth parsing at all, and whether it is a template (Helm,
 //!   Jinja, Terraform) that only means something once rendered;
 //! - the source formats, each turning one document into a source with spans, registered in
-//!   `FORMATS`: `configmap` (ConfigMap manifests, also in JSON and as items of a `kind: List`),
+//!   `FORMATS`: `configmap` (`ConfigMap` manifests, also in JSON and as items of a `kind: List`),
 //!   `eksctl` (`ClusterConfig`), `fragment` (bare `mapRoles:` fragments and `data:` patches) and
 //!   [`rbac`] (Roles and bindings beside aws-auth);
-//! - `data`: the `data` keys of a ConfigMap or fragment, and the aws-auth sections among them;
+//! - `data`: the `data` keys of a `ConfigMap` or fragment, and the aws-auth sections among them;
 //! - `section`: one section through the authenticator's load path, a module per stage:
 //!   `yaml_v2` (yaml.v2 decoding into Go values: aliases and their budget, merge keys), `json`
 //!   (the conversion to JSON), `decode` (field matching into `RoleMapping`/`UserMapping`),
@@ -107,7 +107,7 @@ enum Reads {
     /// aws-auth mappings, kept in [`FileLoad::objects`]; read from files that
     /// [`may_hold_aws_auth`].
     AwsAuth(fn(&Document<'_>) -> Option<AwsAuth>),
-    /// A Role, ClusterRole or binding, kept in [`FileLoad::rbac`]; read from files that may hold
+    /// A Role, `ClusterRole` or binding, kept in [`FileLoad::rbac`]; read from files that may hold
     /// RBAC worth a look.
     Rbac(fn(&Document<'_>) -> Option<rbac::RbacObject>),
 }
@@ -135,6 +135,7 @@ struct Wanted {
 }
 
 /// Loads every aws-auth source of a file.
+#[allow(clippy::needless_pass_by_value)] // the file is handed over: callers keep no copy
 pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     let text = file.text.as_str();
     let relevant = mentions_aws_auth(text);

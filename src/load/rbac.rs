@@ -1,4 +1,4 @@
-//! Source format: RBAC objects beside aws-auth: Roles and ClusterRoles that can rewrite it, and
+//! Source format: RBAC objects beside aws-auth: Roles and `ClusterRoles` that can rewrite it, and
 //! bindings of the `system:masters` group, read from any manifest (alone or in a `kind: List`)
 //! whose text may hold them. Only what the neighbour rules need is kept, with spans.
 
@@ -9,7 +9,7 @@ use crate::model::Field;
 use crate::source::{SourceFile, Span};
 use crate::yaml::Node;
 
-/// A Role, ClusterRole, RoleBinding or ClusterRoleBinding.
+/// A Role, `ClusterRole`, `RoleBinding` or `ClusterRoleBinding`.
 #[derive(Debug, Clone)]
 pub struct RbacObject {
     /// The file.
@@ -22,7 +22,7 @@ pub struct RbacObject {
     pub namespace: Option<Field>,
     /// Span of the object.
     pub span: Span,
-    /// The `rules` of a Role or ClusterRole.
+    /// The `rules` of a Role or `ClusterRole`.
     pub rules: Vec<PolicyRule>,
     /// The `subjects` of a binding.
     pub subjects: Vec<Subject>,
@@ -84,7 +84,7 @@ pub(super) fn may_hold_rbac(text: &str) -> bool {
         && memchr::memmem::find(text.as_bytes(), b"Role").is_some()
 }
 
-/// The RBAC format: Roles, ClusterRoles and their bindings.
+/// The RBAC format: Roles, `ClusterRoles` and their bindings.
 pub(super) const FORMAT: Format = Format {
     takes: is_rbac,
     reads: Reads::Rbac(read),
@@ -97,7 +97,7 @@ fn is_rbac(doc: &Document<'_>) -> bool {
     )
 }
 
-/// A Role, ClusterRole or binding, with the rules and subjects it holds.
+/// A Role, `ClusterRole` or binding, with the rules and subjects it holds.
 fn read(doc: &Document<'_>) -> Option<RbacObject> {
     let (root, kind) = (doc.root, doc.kind?);
     let meta = root.get("metadata");

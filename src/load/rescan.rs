@@ -183,31 +183,28 @@ fn scalar_at(text: &str, start: usize, end: usize, flow: bool) -> Option<(String
     let raw = text.get(start..end)?;
     let lead = raw.len() - raw.trim_start().len();
     let body = &raw[lead..];
-    let (inner_start, len) = match body.chars().next()? {
-        q @ ('"' | '\'') => {
-            // an unclosed quote runs to the end of the line
-            let close = body[1..]
-                .find(q)
-                .or_else(|| body[1..].find(['\r', '\n']))
-                .unwrap_or(body.len() - 1);
-            (1, close)
-        }
-        _ => {
-            // up to the first line break, comment (` #`) or, in flow, `,` `]` `}`: one pass that
-            // stops there (not a search of the rest of a long line for each)
-            let b = body.as_bytes();
-            let len = b
-                .iter()
-                .enumerate()
-                .find_map(|(i, &c)| match c {
-                    b'\r' | b'\n' => Some(i),
-                    b',' | b']' | b'}' if flow => Some(i),
-                    b'#' if i > 0 && matches!(b[i - 1], b' ' | b'\t') => Some(i - 1),
-                    _ => None,
-                })
-                .unwrap_or(b.len());
-            (0, body[..len].trim_end().len())
-        }
+    let (inner_start, len) = if let q @ ('"' | '\'') = body.chars().next()? {
+        // an unclosed quote runs to the end of the line
+        let close = body[1..]
+            .find(q)
+            .or_else(|| body[1..].find(['\r', '\n']))
+            .unwrap_or(body.len() - 1);
+        (1, close)
+    } else {
+        // up to the first line break, comment (` #`) or, in flow, `,` `]` `}`: one pass that
+        // stops there (not a search of the rest of a long line for each)
+        let b = body.as_bytes();
+        let len = b
+            .iter()
+            .enumerate()
+            .find_map(|(i, &c)| match c {
+                b'\r' | b'\n' => Some(i),
+                b',' | b']' | b'}' if flow => Some(i),
+                b'#' if i > 0 && matches!(b[i - 1], b' ' | b'\t') => Some(i - 1),
+                _ => None,
+            })
+            .unwrap_or(b.len());
+        (0, body[..len].trim_end().len())
     };
     let value = body.get(inner_start..inner_start + len)?;
     if value.is_empty() {

@@ -5,8 +5,8 @@
 //! gets: [`super::access`]).
 //!
 //! The loader decides what is dropped (validation) and what is lost with a broken section while
-//! it decodes; [`settle`] applies what follows from the whole object: a rejected ConfigMap, lost
-//! sections, last-wins per key, and a ConfigMap the authenticator never reads.
+//! it decodes; [`settle`] applies what follows from the whole object: a rejected `ConfigMap`, lost
+//! sections, last-wins per key, and a `ConfigMap` the authenticator never reads.
 
 use super::identity::is_node_mapping;
 use super::{
@@ -24,7 +24,7 @@ pub struct Stores {
 }
 
 /// Settles the status of every entry of `obj` (lost with its section or with the whole object,
-/// shadowed by a later entry of its key, not read with its ConfigMap) and returns what the
+/// shadowed by a later entry of its key, not read with its `ConfigMap`) and returns what the
 /// authenticator stores; `None` when it stores nothing of `obj` (rejected, or never read).
 pub fn settle(obj: &mut AwsAuth) -> Option<Stores> {
     let rejected = !obj.rejected.is_empty();

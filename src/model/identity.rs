@@ -88,6 +88,7 @@ pub fn is_node_identity<'a>(
 /// `system:node:{{SessionName}}` (Fargate, hybrid nodes), in both `system:bootstrappers` and
 /// `system:nodes`. The authenticator substitutes the templates exactly (case and spaces
 /// matter): any other spelling gives a username no kubelet has.
+#[allow(clippy::needless_pass_by_value)] // an iterator is passed by value
 pub fn works_as_node<'a>(
     username: Option<&str>,
     groups: impl Iterator<Item = &'a str> + Clone,

@@ -39,7 +39,7 @@ pub enum SourceKind {
     ConfigMap,
     /// An eksctl `ClusterConfig` with `iamIdentityMappings`.
     Eksctl,
-    /// A bare `mapRoles:`/`mapUsers:` mapping without a ConfigMap around it (values files,
+    /// A bare `mapRoles:`/`mapUsers:` mapping without a `ConfigMap` around it (values files,
     /// Terraform fragments, `data:` patches).
     Fragment,
 }
@@ -120,9 +120,9 @@ pub enum Status {
         /// Index (in [`AwsAuth::entries`]) of the entry that wins.
         by: usize,
     },
-    /// Never loaded: its section failed, or the API server rejects the ConfigMap.
+    /// Never loaded: its section failed, or the API server rejects the `ConfigMap`.
     Lost(String),
-    /// Written in a ConfigMap the authenticator never reads (another name or namespace than
+    /// Written in a `ConfigMap` the authenticator never reads (another name or namespace than
     /// `kube-system/aws-auth`); it would be effective there.
     NotRead(String),
 }
@@ -312,7 +312,7 @@ pub enum DecodeIssueKind {
     },
 }
 
-/// One of `mapRoles`, `mapUsers`, `mapAccounts` inside a ConfigMap.
+/// One of `mapRoles`, `mapUsers`, `mapAccounts` inside a `ConfigMap`.
 #[derive(Debug, Clone)]
 pub struct Section {
     /// Which one.
@@ -437,7 +437,7 @@ impl Section {
     }
 }
 
-/// A data value that is not a string: the API server rejects the whole ConfigMap.
+/// A data value that is not a string: the API server rejects the whole `ConfigMap`.
 #[derive(Debug, Clone)]
 pub struct Rejection {
     /// The data key.
@@ -476,7 +476,7 @@ pub struct EffectiveUser {
     pub groups: Vec<String>,
 }
 
-/// What the authenticator stores for one ConfigMap.
+/// What the authenticator stores for one `ConfigMap`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Effective {
     /// Role mappings, sorted by key.
@@ -487,7 +487,7 @@ pub struct Effective {
     pub accounts: Vec<String>,
 }
 
-/// One aws-auth mapping source: a ConfigMap, an eksctl config or a fragment.
+/// One aws-auth mapping source: a `ConfigMap`, an eksctl config or a fragment.
 #[derive(Debug, Clone)]
 pub struct AwsAuth {
     /// The file it was read from.
@@ -547,7 +547,7 @@ impl AwsAuth {
         })
     }
 
-    /// Whether the authenticator would ever read this object (a ConfigMap named `aws-auth` in
+    /// Whether the authenticator would ever read this object (a `ConfigMap` named `aws-auth` in
     /// `kube-system`, or with no namespace yet).
     pub fn is_read_by_authenticator(&self) -> bool {
         self.kind != SourceKind::ConfigMap
@@ -558,7 +558,7 @@ impl AwsAuth {
                     .is_none_or(|n| n.value == "kube-system"))
     }
 
-    /// Whether the authenticator reads the source at all: a ConfigMap the API server accepts,
+    /// Whether the authenticator reads the source at all: a `ConfigMap` the API server accepts,
     /// named and placed as the authenticator reads it.
     pub fn is_loaded(&self) -> bool {
         self.rejected.is_empty() && self.is_read_by_authenticator()

@@ -182,7 +182,7 @@ fn command_colon(line: &str, sgr: bool) -> Option<usize> {
     None
 }
 
-/// A serialized JSON document made safe to print (serde_json escapes only C0 controls, `"` and
+/// A serialized JSON document made safe to print (`serde_json` escapes only C0 controls, `"` and
 /// `\`): DEL, C1 controls, bidi controls and the line separators as `\uXXXX` escapes, and `##[` as
 /// `##\u005b`. These characters can only stand inside strings, where the escapes mean the same
 /// characters: the document parses to the same value.
@@ -246,7 +246,7 @@ fn json_lead(b: u8) -> bool {
 
 /// [`json_lead`] but `[` (which only `##[` makes one), without branches.
 fn json_lead_not_bracket(b: u8) -> bool {
-    ((b < 0x20) & (b != b'\n')) | (b == 0x7f) | (b == 0xc2) | (b == 0xd8) | (b == 0xe2)
+    (b < 0x20) && (b != b'\n') || (b == 0x7f) || (b == 0xc2) || (b == 0xd8) || (b == 0xe2)
 }
 
 /// Source text escaped for display, with a map from the original's byte offsets to the escaped

@@ -1,4 +1,4 @@
-//! `aws-auth-writer`: a Role or ClusterRole that can rewrite aws-auth.
+//! `aws-auth-writer`: a Role or `ClusterRole` that can rewrite aws-auth.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::load::FileLoad;
@@ -6,8 +6,8 @@ use crate::rules::kind_words;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a ClusterRole, or a Role in `kube-system`, with a rule that can create, update,
-    /// patch or delete the `aws-auth` ConfigMap: `configmaps` (or `*`) in the core API group (or
+    /// Reports a `ClusterRole`, or a Role in `kube-system`, with a rule that can create, update,
+    /// patch or delete the `aws-auth` `ConfigMap`: `configmaps` (or `*`) in the core API group (or
     /// `*`) with a write verb (or `*`), and no `resourceNames` or ones that include `aws-auth`.
     /// Parity with trivy's KSV-0123.
     ///
@@ -43,7 +43,7 @@ declare_rule! {
     /// ```
     ///
     /// ## References
-    /// - trivy KSV-0123 (manage EKS IAM auth ConfigMap)
+    /// - trivy KSV-0123 (manage EKS IAM auth `ConfigMap`)
     pub AWS_AUTH_WRITER = "aws-auth-writer", category: Security, severity: Warning,
     summary: "a Role or ClusterRole can rewrite the aws-auth ConfigMap",
 }

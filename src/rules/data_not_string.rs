@@ -1,15 +1,15 @@
-//! `data-not-string`: a data value that is not a string; the API server rejects the ConfigMap.
+//! `data-not-string`: a data value that is not a string; the API server rejects the `ConfigMap`.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::AwsAuth;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a `data` value of an aws-auth ConfigMap that is a YAML list, mapping, number or
+    /// Reports a `data` value of an aws-auth `ConfigMap` that is a YAML list, mapping, number or
     /// boolean instead of a string, typically `mapRoles:` written without the `|`.
     ///
     /// ## Why is this bad?
-    /// ConfigMap data values must be strings. The API server rejects the whole object, so the
+    /// `ConfigMap` data values must be strings. The API server rejects the whole object, so the
     /// change never applies (and a pipeline that ignores the failure keeps the old mappings).
     /// The authenticator's own fixture `aws-auth-missing-bar.yaml` shows the mistake.
     ///

@@ -114,11 +114,11 @@ fn case_variants(
             }
             Entry::Occupied(mut o) => {
                 let (first, differing) = o.get_mut();
-                if users[*first].value != a.value {
+                if users[*first].value == a.value {
+                    *differing
+                } else {
                     differing.get_or_insert(i);
                     Some(*first)
-                } else {
-                    *differing
                 }
             }
         };

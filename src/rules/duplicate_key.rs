@@ -6,7 +6,7 @@ use crate::model::{AwsAuth, DecodeIssue, DecodeIssueKind};
 declare_rule! {
     /// ## What it does
     /// Reports a key written twice in one `mapRoles`/`mapUsers` entry, including case variants
-    /// (`rolearn` and `roleARN`), and a key written twice in the ConfigMap's `data` or `metadata`.
+    /// (`rolearn` and `roleARN`), and a key written twice in the `ConfigMap`'s `data` or `metadata`.
     ///
     /// ## Why is this bad?
     /// yaml.v2 is non-strict: the later value silently replaces the earlier one. Entry keys are

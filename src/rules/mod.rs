@@ -153,11 +153,11 @@ pub fn check_file_with(load: &FileLoad, cx: &Context<'_>, out: &mut Vec<Diagnost
     aws_auth_writer::check(load, out);
     system_masters_binding::check(load, out);
     for obj in &load.objects {
-        check_object(obj, cx, out);
+        check_object(obj, *cx, out);
     }
 }
 
-fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+fn check_object(obj: &AwsAuth, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
     malformed_configmap::check(obj, out);
     wrong_namespace::check(obj, out);
     data_not_string::check(obj, out);
@@ -167,19 +167,19 @@ fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     value_type_mismatch::check(obj, out);
     duplicate_key::check(obj, out);
     missing_arn::check(obj, out);
-    sso_matcher::check(obj, cx, out);
+    sso_matcher::check(obj, &cx, out);
     role_arn_path::check(obj, out);
     session_arn::check(obj, out);
     root_principal::check(obj, out);
     system_masters::check(obj, out);
     map_accounts::check(obj, out);
     malformed_arn::check(obj, out);
-    unknown_partition::check(obj, cx, out);
+    unknown_partition::check(obj, &cx, out);
     missing_username::check(obj, out);
     duplicate_arn::check(obj, out);
     unknown_data_key::check(obj, out);
     unknown_entry_key::check(obj, out);
-    noncanonical_key_case::check(obj, cx, out);
+    noncanonical_key_case::check(obj, &cx, out);
     iam_user_mapping::check(obj, out);
     not_a_principal::check(obj, out);
     arn_pattern::check(obj, out);
@@ -191,14 +191,14 @@ fn check_object(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     reserved_group::check(obj, out);
     unknown_system_group::check(obj, out);
     empty_section_style::check(obj, out);
-    node_mapping::check(obj, cx, out);
+    node_mapping::check(obj, &cx, out);
     privileged_node_identity::check(obj, out);
     session_controlled_identity::check(obj, out);
     group_hygiene::check(obj, out);
     multiline_plain_scalar::check(obj, out);
     username_audit_trail::check(obj, out);
-    platform_node_groups::check(obj, cx, out);
-    cross_account_principal::check(obj, cx, out);
+    platform_node_groups::check(obj, &cx, out);
+    cross_account_principal::check(obj, &cx, out);
     prefer_access_entries::check(obj, out);
 }
 

@@ -12,13 +12,13 @@ declare_rule! {
     /// `system:node:{{EC2PrivateDNSName}}` or `system:node:{{SessionName}}`; a fixed node name
     /// (`system:node:ip-10-0-0-1…`); a node mapping in `mapUsers`. With node roles in the
     /// configuration (`cluster.node-roles`, `windows-node-roles`, `fargate-roles`), also a
-    /// ConfigMap that does not map one of them, or maps it without a node identity. And a working
+    /// `ConfigMap` that does not map one of them, or maps it without a node identity. And a working
     /// node mapping that a later mapping of the same role (in any case) replaces with one that is
     /// not a node mapping.
     ///
     /// ## Why is this bad?
     /// Nodes join only when the kubelet's identity is `system:node:<its node name>` in the
-    /// `system:nodes` group (Node authorization and NodeRestriction), and bootstrap needs
+    /// `system:nodes` group (Node authorization and `NodeRestriction`), and bootstrap needs
     /// `system:bootstrappers`. Anything else leaves nodes `NotReady`. The authenticator keeps only
     /// the last mapping of a role ARN (compared ignoring case): a later mapping of the node role
     /// for people takes the node identity away from every node of the role, and gives the nodes
@@ -95,7 +95,7 @@ fn problem(entry: &Entry) -> Option<String> {
 
 /// Reports node mappings that cannot work.
 pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
-    configured_roles(obj, cx, out);
+    configured_roles(obj, *cx, out);
     shadowed(obj, out);
     for entry in active_entries(obj) {
         if !is_node_mapping(entry) || entry.arn.is_none() {
@@ -117,8 +117,8 @@ pub fn check(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagno
     }
 }
 
-/// The configured node roles that this ConfigMap does not map as nodes.
-fn configured_roles(obj: &AwsAuth, cx: &crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
+/// The configured node roles that this `ConfigMap` does not map as nodes.
+fn configured_roles(obj: &AwsAuth, cx: crate::rules::Context<'_>, out: &mut Vec<Diagnostic>) {
     let c = cx.cluster;
     if obj.kind != SourceKind::ConfigMap
         || !obj.is_read_by_authenticator()

@@ -16,8 +16,8 @@ declare_rule! {
     /// roles).
     ///
     /// ## Why is this bad?
-    /// The aws-auth ConfigMap is deprecated in favour of access entries: an API with IAM
-    /// authorization, CloudTrail records, no YAML-in-a-string to break, and role ARNs that may
+    /// The aws-auth `ConfigMap` is deprecated in favour of access entries: an API with IAM
+    /// authorization, `CloudTrail` records, no YAML-in-a-string to break, and role ARNs that may
     /// keep their path. Migrating starts with knowing which mappings move as they are.
     ///
     /// ## Example
@@ -51,7 +51,7 @@ declare_rule! {
     /// (an access entry, here in an eksctl `ClusterConfig`, in place of the mapping).
     ///
     /// ## References
-    /// - EKS user guide: "Migrating existing aws-auth ConfigMap entries to access entries"
+    /// - EKS user guide: "Migrating existing aws-auth `ConfigMap` entries to access entries"
     /// - eksctl `pkg/actions/accessentry/migrator.go`
     pub PREFER_ACCESS_ENTRIES = "prefer-access-entries", category: Hygiene, severity: Info,
     summary: "an aws-auth mapping that can move to an EKS access entry", enabled: false,

@@ -7,7 +7,7 @@ use crate::rules::kind_words;
 
 declare_rule! {
     /// ## What it does
-    /// Reports a RoleBinding or ClusterRoleBinding with the subject `Group` `system:masters`.
+    /// Reports a `RoleBinding` or `ClusterRoleBinding` with the subject `Group` `system:masters`.
     /// Parity with trivy's KSV-0115.
     ///
     /// ## Why is this bad?

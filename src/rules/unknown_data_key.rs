@@ -5,7 +5,7 @@ use crate::model::{AwsAuth, SectionKind, SourceKind};
 
 declare_rule! {
     /// ## What it does
-    /// Reports keys of an aws-auth ConfigMap's `data` other than `mapRoles`, `mapUsers` and
+    /// Reports keys of an aws-auth `ConfigMap`'s `data` other than `mapRoles`, `mapUsers` and
     /// `mapAccounts`: an error for a near miss (`maproles`, `MapRoles`, `mapRole`, `mapuser`),
     /// a warning for anything else.
     ///

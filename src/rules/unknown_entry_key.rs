@@ -8,7 +8,7 @@ declare_rule! {
     /// Reports keys of a `mapRoles`/`mapUsers` entry other than `rolearn`/`userarn`, `username`,
     /// `groups`, `sso` and `userid` (compared case-insensitively): an error for a near miss of a
     /// known key (`role_arn`, `group`, `usename`, `arn`), info for `userid` (parsed, but not used
-    /// by the ConfigMap backend), a warning for anything else.
+    /// by the `ConfigMap` backend), a warning for anything else.
     ///
     /// ## Why is this bad?
     /// Unknown keys are dropped silently. A misspelt `groups` grants nothing; a misspelt ARN key

@@ -43,7 +43,7 @@ declare_rule! {
     /// ```
     ///
     /// ## References
-    /// - EKS best practices: "Include {{SessionName}} in the username"
+    /// - EKS best practices: "Include {{`SessionName`}} in the username"
     pub USERNAME_AUDIT_TRAIL = "username-audit-trail", category: Hygiene, severity: Info,
     summary: "a shared role mapped to a fixed username",
 }

@@ -1,11 +1,11 @@
-//! `wrong-namespace`: an aws-auth ConfigMap the authenticator never reads.
+//! `wrong-namespace`: an aws-auth `ConfigMap` the authenticator never reads.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::{AwsAuth, SourceKind};
 
 declare_rule! {
     /// ## What it does
-    /// Reports an `aws-auth` ConfigMap in a namespace other than `kube-system`, and a ConfigMap
+    /// Reports an `aws-auth` `ConfigMap` in a namespace other than `kube-system`, and a `ConfigMap`
     /// that holds `mapRoles`/`mapUsers`/`mapAccounts` under another name. A manifest without a
     /// namespace (a kustomize patch, or one applied with `-n kube-system`) is fine.
     ///

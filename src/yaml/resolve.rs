@@ -80,7 +80,10 @@ pub fn resolve(value: &str, style: Style, tag: Option<&str>) -> Scalar {
     ) || (tag == "!!timestamp" && is_go_timestamp(value));
     match (tag, out) {
         (_, out) if fits => out,
+        // as Go converts an integer to float64: rounded to the nearest
+        #[allow(clippy::cast_precision_loss)]
         ("!!float", Scalar::Int(i)) => Scalar::Float(i as f64),
+        #[allow(clippy::cast_precision_loss)]
         ("!!float", Scalar::Uint(u)) => Scalar::Float(u as f64),
         (tag, out) => Scalar::Error(format!(
             "cannot decode !!{} `{value}` as a {tag}",
@@ -192,7 +195,7 @@ fn is_go_timestamp(s: &str) -> bool {
             && p.parse::<u32>().is_ok_and(|n| (min..=max).contains(&n))
     };
     let (date, time) = match s.find(['T', 't', ' ']) {
-        Some(i) => (&s[..i], Some((&s[i..i + 1], &s[i + 1..]))),
+        Some(i) => (&s[..i], Some((&s[i..=i], &s[i + 1..]))),
         None => (s, None),
     };
     let d: Vec<&str> = date.split('-').collect();

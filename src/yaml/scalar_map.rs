@@ -117,6 +117,8 @@ fn bucket_index(segments: &[(usize, usize)]) -> Vec<u32> {
         while n < segments.len() && segments[n].0 <= b * BUCKET {
             n += 1;
         }
+        // at most `segments.len()`, which fits (checked above)
+        #[allow(clippy::cast_possible_truncation)]
         index.push(n as u32);
     }
     index

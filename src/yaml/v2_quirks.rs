@@ -15,16 +15,6 @@ use crate::source::Span;
 /// column libyaml gives it. Both replacements keep the byte length, so spans stay valid.
 /// `None` when the text has none of them.
 pub fn v2_line_breaks(text: &str) -> Option<String> {
-    // searched as bytes: a `char` set is matched one character at a time
-    if ['\u{85}', '\u{2028}', '\u{2029}'].iter().all(|c| {
-        memchr::memmem::find(text.as_bytes(), c.encode_utf8(&mut [0; 4]).as_bytes()).is_none()
-    }) {
-        return None;
-    }
-    let out = text.replace('\u{85}', "\r\n");
-    if !out.contains(['\u{2028}', '\u{2029}']) {
-        return Some(out);
-    }
     fn quoted(node: &Node, spans: &mut Vec<Span>) {
         match &node.kind {
             NodeKind::Scalar {
@@ -38,6 +28,16 @@ pub fn v2_line_breaks(text: &str) -> Option<String> {
             }),
             _ => {}
         }
+    }
+    // searched as bytes: a `char` set is matched one character at a time
+    if ['\u{85}', '\u{2028}', '\u{2029}'].iter().all(|c| {
+        memchr::memmem::find(text.as_bytes(), c.encode_utf8(&mut [0; 4]).as_bytes()).is_none()
+    }) {
+        return None;
+    }
+    let out = text.replace('\u{85}', "\r\n");
+    if !out.contains(['\u{2028}', '\u{2029}']) {
+        return Some(out);
     }
     let mut spans = Vec::new();
     for doc in parse(&out, usize::MAX).documents {
@@ -184,7 +184,7 @@ pub(super) fn v2_scan_errors(text: &str) -> Vec<SyntaxError> {
                 });
             }
             TokenType::Tag(..) | TokenType::DocumentStart | TokenType::DocumentEnd => {
-                allowed = false
+                allowed = false;
             }
             _ => {}
         }

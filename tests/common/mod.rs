@@ -109,7 +109,7 @@ pub fn normalize_mapping(mut m: serde_json::Value) -> serde_json::Value {
     m
 }
 
-/// Our effective view of every ConfigMap named aws-auth in a file, as JSON like the oracle's.
+/// Our effective view of every `ConfigMap` named aws-auth in a file, as JSON like the oracle's.
 pub fn our_effective(load: &FileLoad) -> Vec<serde_json::Value> {
     load.objects
         .iter()
@@ -130,7 +130,7 @@ pub fn compare_with_oracle(oracle_jsonl: &Path, base: &Path) -> (usize, Vec<Stri
     let text = std::fs::read_to_string(oracle_jsonl)
         .unwrap_or_else(|e| panic!("{}: {e}", oracle_jsonl.display()));
     let mut by_file: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
-        Default::default();
+        std::collections::BTreeMap::new();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line).expect("oracle line is JSON");
         let file = v["file"].as_str().expect("file").to_owned();

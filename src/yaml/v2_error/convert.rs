@@ -1,6 +1,9 @@
 //! The texts of conversion errors: yaml.v2's decoding into `interface{}`, `sigs.k8s.io/yaml`'s
 //! key conversion and `json.Marshal`, for a document that parses.
 
+// libyaml's signed columns (see the scanner).
+#![allow(clippy::cast_sign_loss)]
+
 use crate::source::Span;
 use crate::yaml::resolve::{Scalar, resolve};
 use crate::yaml::{Node, NodeKind, Style, merged_entries};

@@ -84,7 +84,7 @@ impl<'a> Parser<'a> {
     /// yaml.v2's `Unmarshal` up to the end of the first document: events in order, aliases
     /// resolved against the anchors met so far.
     pub(super) fn load(&mut self) -> Result<()> {
-        let mut anchors: std::collections::HashSet<String> = Default::default();
+        let mut anchors = std::collections::HashSet::<String>::default();
         loop {
             match self.next()? {
                 Event::StreamEnd | Event::DocumentEnd => return Ok(()),
@@ -139,7 +139,6 @@ impl<'a> Parser<'a> {
     }
 
     fn error(
-        &self,
         context: &'static str,
         context_mark: Option<Mark>,
         problem: &str,
@@ -164,7 +163,7 @@ impl<'a> Parser<'a> {
         at: &Peeked,
     ) -> Box<Failure> {
         let start = self.marks.pop();
-        let mut failure = self.error(context, start, problem, at.start);
+        let mut failure = Self::error(context, start, problem, at.start);
         failure.unclosed = matches!(
             at.kind,
             Kind::StreamEnd | Kind::DocumentStart | Kind::DocumentEnd
@@ -257,7 +256,12 @@ impl<'a> Parser<'a> {
         self.directives()?;
         let t = self.peek()?;
         if t.kind != Kind::DocumentStart {
-            return Err(self.error("", None, "did not find expected <document start>", t.start));
+            return Err(Self::error(
+                "",
+                None,
+                "did not find expected <document start>",
+                t.start,
+            ));
         }
         self.states.push(State::DocumentEnd);
         self.state = State::DocumentContent;
@@ -273,7 +277,7 @@ impl<'a> Parser<'a> {
             match t.kind {
                 Kind::VersionDirective => {
                     if version {
-                        return Err(self.error(
+                        return Err(Self::error(
                             "",
                             None,
                             "found duplicate %YAML directive",
@@ -281,7 +285,7 @@ impl<'a> Parser<'a> {
                         ));
                     }
                     if t.version != (1, 1) {
-                        return Err(self.error(
+                        return Err(Self::error(
                             "",
                             None,
                             "found incompatible YAML document",
@@ -293,7 +297,7 @@ impl<'a> Parser<'a> {
                 Kind::TagDirective => {
                     let name = self.name();
                     if self.handles.contains(&name) || own.contains(&name) {
-                        return Err(self.error(
+                        return Err(Self::error(
                             "",
                             None,
                             "found duplicate %TAG directive",
@@ -338,7 +342,7 @@ impl<'a> Parser<'a> {
             && !handle.is_empty()
             && !self.handles.contains(handle)
         {
-            return Err(self.error(
+            return Err(Self::error(
                 "while parsing a node",
                 Some(start),
                 "found undefined tag handle",
@@ -387,7 +391,7 @@ impl<'a> Parser<'a> {
                     Kind::StreamEnd | Kind::DocumentStart | Kind::DocumentEnd
                 );
                 let at = t.start;
-                let mut failure = self.error(
+                let mut failure = Self::error(
                     context,
                     Some(start),
                     "did not find expected node content",

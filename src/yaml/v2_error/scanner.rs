@@ -1,5 +1,13 @@
 //! libyaml's scanner, re-enacted: tokens with their start marks, and the first error.
 
+// libyaml counts columns and indents in signed integers (`-1`: no indentation yet); the casts
+// between them and byte offsets mirror its C.
+#![allow(
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_truncation
+)]
+
 use std::collections::VecDeque;
 
 use super::{Failure, Mark, Stage};
@@ -777,11 +785,11 @@ impl<'a> Scanner<'a> {
     }
 
     fn directive(&mut self) -> Result<()> {
+        const CONTEXT: &str = "while scanning a directive";
         self.close_blocks(-1);
         self.drop_candidate()?;
         self.key_allowed = false;
         let start = self.mark;
-        const CONTEXT: &str = "while scanning a directive";
         self.skip();
         let name = self.word()?;
         if name.is_empty() {
