@@ -185,3 +185,32 @@ fn modules_import_each_other_without_loops() {
         .collect();
     assert!(found.is_empty(), "import loops:\n{}", shown.join("\n"));
 }
+
+#[test]
+fn the_command_line_layer_stays_thin() {
+    let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+    let mut files = Vec::new();
+    rust_files(&cli, &mut files);
+    let lines: usize = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("read").lines().count())
+        .sum();
+    assert!(
+        lines < 500,
+        "src/cli/ is {lines} lines: parsing, output and exit codes only (see ARCHITECTURE.md)"
+    );
+    let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs"))
+        .expect("read main.rs");
+    assert!(main.lines().count() <= 40, "src/main.rs grew past 40 lines");
+}
+
+#[test]
+fn git_is_read_through_the_git_command_only() {
+    let lock = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.lock"))
+        .expect("read Cargo.lock");
+    let gix: Vec<&str> = lock
+        .lines()
+        .filter(|l| l.starts_with("name = \"gix") || l.starts_with("name = \"git2"))
+        .collect();
+    assert!(gix.is_empty(), "a second git reader is back: {gix:?}");
+}
