@@ -1,6 +1,6 @@
-//! Git access, through the `git` command only (DEPENDENCIES.md §3: the only reader that is
-//! right in pre-commit hooks with temporary indexes, blobless and shallow CI clones, sparse and
-//! split indexes and SHA-256 repositories). Two commits compared as a whole take one
+//! Git access, through the `git` command only (the one reader that is right in pre-commit
+//! hooks with temporary indexes, blobless and shallow CI clones, sparse and split indexes and
+//! SHA-256 repositories). Two commits compared as a whole take one
 //! `git cat-file --batch-command --buffer` ([`walk`]: it serves the trees this process
 //! compares, then the blobs); the index, the working tree and pathspecs take `git diff --raw`
 //! and one `git cat-file --batch` that serves each blob as the diff names it

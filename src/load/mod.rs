@@ -1,5 +1,5 @@
 //! Loading: finds every aws-auth mapping source in a file and loads it exactly as
-//! aws-iam-authenticator does (see `DOMAIN.md` §1): each section is YAML 1.1 decoded by
+//! aws-iam-authenticator does: each section is YAML 1.1 decoded by
 //! yaml.v2, converted to JSON by `sigs.k8s.io/yaml`, then decoded by `encoding/json` into typed
 //! entries; a failure at the first two steps drops the section, type errors leave fields empty,
 //! `Validate` drops entries without an ARN, and the store is keyed last-wins.
