@@ -208,34 +208,24 @@ fn read_documents(
     out: &mut FileLoad,
 ) {
     let kind = root.get("kind").and_then(Node::as_str);
+    let mut offer = |root: &Node, kind: Option<&str>| {
+        let document = Document {
+            file,
+            index,
+            root,
+            kind,
+        };
+        read_document(&document, wanted, out);
+    };
     if kind == Some("List") {
         for item in root.get("items").and_then(Node::as_seq).unwrap_or_default() {
             let kind = item.get("kind").and_then(Node::as_str);
             if kind != Some("List") {
-                let root = item;
-                read_document(
-                    &Document {
-                        file,
-                        index,
-                        root,
-                        kind,
-                    },
-                    wanted,
-                    out,
-                );
+                offer(item, kind);
             }
         }
     } else {
-        read_document(
-            &Document {
-                file,
-                index,
-                root,
-                kind,
-            },
-            wanted,
-            out,
-        );
+        offer(root, kind);
     }
 }
 
