@@ -623,3 +623,96 @@ fn two_commits_are_read_by_one_cat_file() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+/// The git commands of a run, from `GIT_TRACE` written to `trace`, in the order they started.
+fn traced_commands(trace: &Path) -> Vec<String> {
+    std::fs::read_to_string(trace)
+        .expect("trace")
+        .lines()
+        .filter_map(|l| l.split_once("trace: built-in: ").map(|(_, c)| c.to_owned()))
+        .collect()
+}
+
+/// The configuration at BASE is read through the diff's own `git cat-file` (the files, and the
+/// trees that say a file is absent), with one `git rev-parse` for the top of the repository;
+/// in a partial clone lacking it, it is not taken for absent, and nothing is fetched.
+#[cfg(unix)]
+#[test]
+fn the_configuration_at_base_is_read_through_the_diffs_cat_file() {
+    let s = Sandbox::new();
+    let d = &s.repo;
+    s.write("clusters/prod/aws-auth.yaml", AUTH);
+    s.write(
+        "clusters/.awsauth.yaml",
+        "cluster:\n  account-ids: [\"444455556666\"]\n",
+    );
+    s.git(d, &["add", "."]);
+    s.git(d, &["commit", "-qm", "one"]);
+    s.write("clusters/prod/aws-auth.yaml", &escalated());
+    s.write("clusters/.awsauth.yaml", "cluster:\n  account-ids: []\n");
+    s.git(d, &["commit", "-qam", "two"]);
+    let prod = d.join("clusters/prod");
+    let args = ["diff", "HEAD~1", "HEAD", "--format", "json"];
+    let trace = s.tmp.join("trace");
+    let o = s.awsauth(&prod, &args, &[("GIT_TRACE", &trace)]);
+    exits(&o, 1);
+    // the accounts of the base, read at the base
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("444455556666"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let mut commands = traced_commands(&trace);
+    commands.sort();
+    assert_eq!(
+        commands,
+        [
+            "git cat-file --batch-command --buffer",
+            "git rev-parse --show-toplevel"
+        ],
+        "{commands:?}"
+    );
+    // a partial clone with the manifests' objects but not the configuration's
+    s.git(d, &["config", "uploadpack.allowFilter", "true"]);
+    let parent = s.tmp.parent().expect("parent").to_owned();
+    let url = format!("file://{}", d.display());
+    let clone = [
+        "clone",
+        "-q",
+        "--filter=blob:none",
+        "--no-checkout",
+        &url,
+        "pc",
+    ];
+    s.git(&parent, &clone);
+    let pc = parent.join("pc");
+    for rev in ["HEAD~1", "HEAD"] {
+        s.git(
+            &pc,
+            &[
+                "cat-file",
+                "-p",
+                &format!("{rev}:clusters/prod/aws-auth.yaml"),
+            ],
+        );
+    }
+    let remote = format!("ext::sh -c touch% {}", s.home.join("ran-ext").display());
+    s.git(&pc, &["config", "remote.origin.url", &remote]);
+    s.git(&pc, &["config", "protocol.ext.allow", "always"]);
+    let pc_prod = pc.join("clusters/prod");
+    std::fs::create_dir_all(&pc_prod).expect("mkdir");
+    let pc_trace = s.tmp.join("pc-trace");
+    let o = s.awsauth(&pc_prod, &args, &[("GIT_TRACE", &pc_trace)]);
+    exits(&o, 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("`clusters/.awsauth.yaml` at") && err.contains("partial clone"),
+        "{err}"
+    );
+    assert_eq!(s.markers(), Vec::<String>::new());
+    let commands = traced_commands(&pc_trace);
+    assert!(
+        !commands.iter().any(|c| c.starts_with("git ls-tree")),
+        "{commands:?}"
+    );
+}

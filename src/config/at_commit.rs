@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
 use crate::config::{self, ConfigError, FileSystem, Settings, Source};
-use crate::git::{Batch, GitError, Repo};
+use crate::git::{Batch, Discovering, GitError, Repo};
 use crate::registry::Rule;
 
 /// How a file of the chain was read.
@@ -63,7 +63,7 @@ impl Source for AtCommit<'_> {
             None => {
                 // not in the commit, unless a partial clone lacks its object
                 self.repo
-                    .check_missing(self.commit, &[rel.as_str()])
+                    .check_missing_with(&mut self.batch.borrow_mut(), self.commit, &[rel.as_str()])
                     .map_err(|e| e.0)?;
                 // what the change adds does not configure how the change is judged
                 self.reads.borrow_mut().push(Read::Absent(rel));
@@ -125,6 +125,9 @@ pub struct AtBase {
     pub errors: Vec<ConfigError>,
     /// The name of the file the configuration starts from (`<commit>:<path>`), if any.
     pub leaf: Option<String>,
+    /// The top of the repository's working tree, as git found it (`None` when it was not
+    /// read).
+    pub root: Option<PathBuf>,
 }
 
 /// Reads the configuration as it is at `commit` of the repository around `cwd` (rule ids
@@ -139,14 +142,53 @@ pub fn load(
     let Ok(repo) = Repo::discover(cwd) else {
         return Ok(None);
     };
+    load_in(&repo, None, cwd, commit, leaf, builtin).map(Some)
+}
+
+/// The git processes a caller has already started, for [`load_with`].
+#[derive(Debug)]
+pub struct Started {
+    /// The repository around the current directory, being found
+    /// ([`Repo::start_discover`], while the caller ran other git processes).
+    pub repo: Discovering,
+    /// A `git cat-file` of that repository still running (the diff's own), if any: the
+    /// configuration files are asked of it rather than of a new one.
+    pub batch: Option<Batch>,
+}
+
+/// [`load`] with the git processes of `started` (`cwd` the directory its repository is found
+/// from): the same reads, the same answers, fewer processes to start.
+pub fn load_with(
+    started: Started,
+    cwd: &Path,
+    commit: &str,
+    leaf: Leaf<'_>,
+    builtin: &'static [&'static Rule],
+) -> Result<Option<AtBase>, GitError> {
+    let Ok(repo) = started.repo.finish() else {
+        return Ok(None);
+    };
+    load_in(&repo, started.batch, cwd, commit, leaf, builtin).map(Some)
+}
+
+/// [`load`] in `repo`, the files asked of `batch` (else of a new `git cat-file`).
+fn load_in(
+    repo: &Repo,
+    batch: Option<Batch>,
+    cwd: &Path,
+    commit: &str,
+    leaf: Leaf<'_>,
+    builtin: &'static [&'static Rule],
+) -> Result<AtBase, GitError> {
+    let mut batch = match batch {
+        Some(b) => b,
+        None => repo.batch()?,
+    };
+    // a configuration is capped at the commit as on disk
+    batch.limit(crate::untrusted::CONFIG_CAP);
     let source = AtCommit {
-        repo: &repo,
-        batch: RefCell::new({
-            // a configuration is capped at the commit as on disk
-            let mut batch = repo.batch()?;
-            batch.limit(crate::untrusted::CONFIG_CAP);
-            batch
-        }),
+        repo,
+        batch: RefCell::new(batch),
         commit,
         short: commit.chars().take(12).collect(),
         reads: RefCell::new(Vec::new()),
@@ -155,7 +197,12 @@ pub fn load(
         Leaf::File(p) => crate::paths::normalize(&cwd.join(p)),
         Leaf::Discover(dir) => match discover(&source, &cwd.join(dir))? {
             Some(p) => p,
-            None => return Ok(Some(AtBase::default())),
+            None => {
+                return Ok(AtBase {
+                    root: Some(repo.root.clone()),
+                    ..AtBase::default()
+                });
+            }
         },
     };
     let result = config::load_from(&path, &source, builtin);
@@ -163,6 +210,7 @@ pub fn load(
     let reads = source.reads.into_inner();
     let mut at = AtBase {
         leaf: Some(leaf),
+        root: Some(repo.root.clone()),
         ..AtBase::default()
     };
     // the file each one extends is read right after it
@@ -194,7 +242,7 @@ pub fn load(
         Ok(s) => at.settings = s,
         Err(e) => at.errors = e,
     }
-    Ok(Some(at))
+    Ok(at)
 }
 
 /// Where the configuration of each directory is at a commit, for `lint --new-only` (which
@@ -292,14 +340,16 @@ fn discover(at: &AtCommit<'_>, dir: &Path) -> Result<Option<PathBuf>, GitError> 
             });
         }
     }
-    let found = blobs(&mut at.batch.borrow_mut(), at.commit, &candidates)?;
+    let mut batch = at.batch.borrow_mut();
+    let found = blobs(&mut batch, at.commit, &candidates)?;
     let first = found.iter().position(Option::is_some);
     // a nearer file a partial clone lacks must not be passed over for a farther one
     let passed: Vec<&str> = candidates[..first.unwrap_or(candidates.len())]
         .iter()
         .map(String::as_str)
         .collect();
-    at.repo.check_missing(at.commit, &passed)?;
+    at.repo.check_missing_with(&mut batch, at.commit, &passed)?;
+    drop(batch);
     if let Some(i) = first {
         return Ok(Some(root.join(&candidates[i])));
     }

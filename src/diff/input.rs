@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::Versions;
 use super::render::Revisions;
-use crate::git::{Blob, GitError, RawChange, Repo, Rev};
+use crate::git::{Batch, Blob, GitError, RawChange, Repo, Rev};
 use crate::load::FileLoad;
 
 /// A file's bytes on one side (`None`: absent).
@@ -28,14 +28,15 @@ fn manifest_path(path: &str) -> bool {
 
 /// What `awsauth diff` names: with `no_index`, the two files of `revs`; else up to two
 /// revisions of the repository around the current directory, `paths` the pathspecs (see
-/// [`from_git`]). Files larger than `max` bytes are not read.
+/// [`from_git`], and for the `git cat-file` it may leave running). Files larger than `max`
+/// bytes are not read.
 pub fn read(
     revs: &[String],
     paths: &[String],
     staged: bool,
     no_index: bool,
     max: u64,
-) -> anyhow::Result<(Versions, Revisions)> {
+) -> anyhow::Result<(Versions, Revisions, Option<Batch>)> {
     if no_index {
         let [old, new] = revs else {
             anyhow::bail!("`--no-index` compares two files: `awsauth diff --no-index OLD NEW`");
@@ -48,7 +49,8 @@ pub fn read(
                 "`--no-index` compares the two files named; pathspecs (`-- PATH`) are for revisions"
             );
         }
-        return from_files(old, new, max).map_err(|e| anyhow::anyhow!(e));
+        let (versions, revisions) = from_files(old, new, max).map_err(|e| anyhow::anyhow!(e))?;
+        return Ok((versions, revisions, None));
     }
     if revs.len() > 2 {
         anyhow::bail!("at most two revisions: `awsauth diff [BASE [HEAD]] [-- PATH...]`");
@@ -105,14 +107,16 @@ pub fn from_files(old: &str, new: &str, max: u64) -> Result<(Versions, Revisions
 /// Two sides of the repository around `cwd`: `[BASE [HEAD]]` (BASE defaults to the merge base
 /// with the default branch, HEAD to the working tree), or with `staged` BASE (default HEAD)
 /// against the index; `paths` are pathspecs relative to `cwd`. A file larger than `max` bytes
-/// on either side is not read (nor held in memory): it is listed as not compared.
+/// on either side is not read (nor held in memory): it is listed as not compared. Two commits
+/// compared by the tree walk leave its `git cat-file` running, returned for reading the
+/// configuration at the base commit ([`crate::config::at_commit`]) without a new process.
 pub fn from_git(
     cwd: &Path,
     revs: &[String],
     staged: bool,
     paths: &[String],
     max: u64,
-) -> Result<(Versions, Revisions), GitError> {
+) -> Result<(Versions, Revisions, Option<Batch>), GitError> {
     let repo = Repo::lazy(cwd);
     let (old, base_name, new) = sides(&repo, cwd, revs, staged)?;
     let named: Vec<&str> = [&old, &new]
@@ -131,9 +135,13 @@ pub fn from_git(
         }
         _ => None,
     };
-    let (mut changed, blobs, large, ids) = match walked {
-        Some(d) => (d.changes, d.blobs, d.large, d.ids.to_vec()),
-        None => read_with_git(&repo, &old, &new, paths, &named, max)?,
+    let (mut changed, blobs, large, ids, batch) = match walked {
+        Some(d) => (d.changes, d.blobs, d.large, d.ids.to_vec(), Some(d.batch)),
+        None => {
+            let (changed, blobs, large, ids) =
+                read_with_git(&repo, &old, &new, paths, &named, max)?;
+            (changed, blobs, large, ids, None)
+        }
     };
     // git's order (a path's bytes), with untracked files among the others
     changed.sort_by(|a, b| a.path.cmp(&b.path));
@@ -188,7 +196,7 @@ pub fn from_git(
             _ => None,
         },
     };
-    Ok((versions, revisions))
+    Ok((versions, revisions, batch))
 }
 
 /// The two sides of `revs` (the base with its name as shown, the head), checked.

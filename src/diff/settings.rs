@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 
 use super::render::Revisions;
 use super::{Change, Facts, Report, Risk, Versions};
-use crate::config::at_commit::{self, AtBase, Leaf};
+use crate::config::at_commit::{self, AtBase, Leaf, Started};
 use crate::config::{ConfigError, Settings};
 use crate::registry::Rule;
 
@@ -64,16 +64,19 @@ pub struct Judge<'a> {
 
 /// The facts the changes of `versions` are classified with and the notes of the report, the
 /// files both configurations leave out taken out of `versions`; `unusable` says the errors of
-/// a configuration at the base that cannot be used (with the file it starts from).
+/// a configuration at the base that cannot be used (with the file it starts from). The
+/// configuration at the base is read with the git processes of `started` when there are
+/// (see [`at_commit::load_with`]), else with its own.
 pub fn judge(
     judge: &Judge<'_>,
     revisions: &Revisions,
     versions: &mut Versions,
+    started: Option<Started>,
     unusable: fn(&[ConfigError], &str),
 ) -> Result<(Facts, Vec<String>)> {
     let cwd = std::env::current_dir().context("no current directory")?;
     let at_base = match (&revisions.base_commit, judge.at_base) {
-        (Some(commit), Some(file)) => read_base(&cwd, commit, file, judge.builtin),
+        (Some(commit), Some(file)) => read_base(&cwd, commit, file, judge.builtin, started),
         _ => None,
     };
     if let Some(b) = at_base.as_ref().filter(|b| !b.errors.is_empty()) {
@@ -91,12 +94,17 @@ fn read_base(
     commit: &str,
     file: Option<&Path>,
     builtin: &'static [&'static Rule],
+    started: Option<Started>,
 ) -> Option<AtBase> {
     let leaf = match file {
         Some(file) => Leaf::File(file),
         None => Leaf::Discover(Path::new(".")),
     };
-    at_commit::load(cwd, commit, leaf, builtin).unwrap_or_else(|e| {
+    match started {
+        Some(started) => at_commit::load_with(started, cwd, commit, leaf, builtin),
+        None => at_commit::load(cwd, commit, leaf, builtin),
+    }
+    .unwrap_or_else(|e| {
         Some(AtBase {
             errors: vec![ConfigError {
                 at: None,
@@ -204,8 +212,12 @@ fn leave_out(
         )
         .unwrap_or(None)
     });
-    // (a bare repository has no top of a working tree: paths are taken from here)
-    let root = crate::git::Repo::discover(cwd).map_or_else(|_| cwd.to_owned(), |r| r.root);
+    // (a bare repository has no top of a working tree: paths are taken from here; the top is
+    // asked of git once, for the configuration at the base when it was read)
+    let root = match at_base.and_then(|b| b.root.clone()) {
+        Some(root) => root,
+        None => crate::git::Repo::discover(cwd).map_or_else(|_| cwd.to_owned(), |r| r.root),
+    };
     let root = std::fs::canonicalize(&root).unwrap_or(root);
     let excluded = |p: &str| {
         now.excludes(&root, p)

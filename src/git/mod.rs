@@ -227,7 +227,12 @@ impl Repo {
             root: dir.to_owned(),
             private: None,
         };
-        let out = probe.run(&["rev-parse", "--show-toplevel"]).map_err(|e| {
+        Self::discovered(dir, probe.run(&["rev-parse", "--show-toplevel"]))
+    }
+
+    /// The repository containing `dir`, from what `git rev-parse --show-toplevel` said.
+    fn discovered(dir: &Path, out: Result<Vec<u8>, GitError>) -> Result<Self, GitError> {
+        let out = out.map_err(|e| {
             if e.0.contains("not a git repository") {
                 not_a_repository(dir)
             } else {
@@ -240,6 +245,28 @@ impl Repo {
             root,
             private: None,
         })
+    }
+
+    /// Starts finding the repository containing `dir` ([`Repo::discover`]'s `git rev-parse
+    /// --show-toplevel`) without waiting for it: [`Discovering::finish`] waits, so another
+    /// git process can run meanwhile.
+    pub fn start_discover(dir: &Path) -> Discovering {
+        let probe = Self {
+            cwd: dir.to_owned(),
+            root: dir.to_owned(),
+            private: None,
+        };
+        let child = probe
+            .command()
+            .args(["rev-parse", "--show-toplevel"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")));
+        Discovering {
+            dir: dir.to_owned(),
+            child: Some(child),
+        }
     }
 
     /// This repository for commands that read the working tree: they use a
@@ -597,6 +624,24 @@ impl Repo {
         }
     }
 
+    /// [`Repo::check_missing`], the commit's trees read through `batch` (no other git process)
+    /// when it can; else (a tree it cannot read or is unsure of) through `git ls-tree`.
+    pub fn check_missing_with(
+        &self,
+        batch: &mut Batch,
+        commit: &str,
+        paths: &[&str],
+    ) -> Result<(), GitError> {
+        if paths.is_empty() {
+            return Ok(());
+        }
+        match walk::first_listed(batch, commit, paths) {
+            Some(Some(i)) => Err(GitError(self.missing_object(commit, paths[i]))),
+            Some(None) => Ok(()),
+            None => self.check_missing(commit, paths),
+        }
+    }
+
     /// Why the object of `path` at `rev` cannot be read, and what to do: awsauth never fetches,
     /// so in a partial clone git must fetch it first.
     pub fn missing_object(&self, rev: &str, path: &str) -> String {
@@ -626,6 +671,43 @@ impl Repo {
         let rel = abs.strip_prefix(&root).ok()?;
         let s = rel.to_string_lossy().replace('\\', "/");
         Some(if s.is_empty() { ".".to_owned() } else { s })
+    }
+}
+
+/// A [`Repo::discover`] under way ([`Repo::start_discover`]).
+#[derive(Debug)]
+pub struct Discovering {
+    dir: PathBuf,
+    /// `git rev-parse --show-toplevel`, until [`Discovering::finish`] waits for it.
+    child: Option<Result<std::process::Child, GitError>>,
+}
+
+impl Discovering {
+    /// The repository containing the directory, as [`Repo::discover`] finds it.
+    pub fn finish(mut self) -> Result<Repo, GitError> {
+        let child = self
+            .child
+            .take()
+            .ok_or_else(|| GitError("no `git rev-parse`".into()))??;
+        let out = child
+            .wait_with_output()
+            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
+        let out = if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            Err(GitError(format!("`git rev-parse` failed: {err}")))
+        };
+        Repo::discovered(&self.dir, out)
+    }
+}
+
+impl Drop for Discovering {
+    fn drop(&mut self) {
+        // not waited for (the run stopped first): no process is left behind
+        if let Some(Ok(mut child)) = self.child.take() {
+            let _ = child.wait();
+        }
     }
 }
 

@@ -36,6 +36,9 @@ pub struct CommitDiff {
     pub blobs: HashMap<String, Vec<u8>>,
     /// The blobs larger than the limit (not read), with their sizes.
     pub large: HashMap<String, u64>,
+    /// The `git cat-file` that compared them, still running: what else is read at the two
+    /// commits (the configuration at the base) is asked of it rather than of new processes.
+    pub batch: super::Batch,
 }
 
 /// A revision read here as `git diff` reads it: a ref name (or `HEAD`) or a full object id,
@@ -312,8 +315,87 @@ impl Repo {
             changes,
             blobs,
             large,
+            batch,
         })
     }
+}
+
+/// Which of `paths` (from the top of the repository) the tree of `commit` lists, as
+/// `git ls-tree --full-tree --name-only -- <paths>` (literal pathspecs) lists them: the index of
+/// the first one listed, or `Some(None)` when none is. The trees are read through `batch`, only
+/// those of the folders on the way to `paths`; `None` when one of them cannot be read here (not
+/// in the repository, over the batch's limit, malformed, a name listed twice), or pathspecs
+/// ignore case (`GIT_ICASE_PATHSPECS`): then `git ls-tree` is the one to ask.
+pub(super) fn first_listed(
+    batch: &mut super::Batch,
+    commit: &str,
+    paths: &[&str],
+) -> Option<Option<usize>> {
+    if std::env::var_os("GIT_ICASE_PATHSPECS").is_some() {
+        return None;
+    }
+    let root = one_tree(batch, &format!("{commit}^{{tree}}"))?;
+    let hash_len = root.0.len() / 2;
+    // the trees read, by folder (`""` the top); `None`: the commit has no such folder
+    let mut trees: HashMap<String, Option<Vec<u8>>> = HashMap::new();
+    trees.insert(String::new(), Some(root.1));
+    for (i, path) in paths.iter().enumerate() {
+        let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+        read_folder(batch, &mut trees, dir, hash_len)?;
+        if let Some(Some(tree)) = trees.get(dir)
+            && named(tree, name, hash_len)?.is_some()
+        {
+            return Some(Some(i));
+        }
+    }
+    Some(None)
+}
+
+/// The one entry of `tree` named `name` (`None` inside when there is none); `None` when the
+/// tree is malformed or lists the name twice.
+fn named<'t>(tree: &'t [u8], name: &str, hash_len: usize) -> Option<Option<Entry<'t>>> {
+    let mut found = entries(tree, hash_len)?
+        .into_iter()
+        .filter(|e| e.name == name.as_bytes());
+    let first = found.next();
+    if found.next().is_some() {
+        return None;
+    }
+    Some(first)
+}
+
+/// Reads into `trees` the tree of folder `dir` (and of the folders above it) at the commit
+/// whose top tree `trees` holds; `None` when one cannot be read here.
+fn read_folder(
+    batch: &mut super::Batch,
+    trees: &mut HashMap<String, Option<Vec<u8>>>,
+    dir: &str,
+    hash_len: usize,
+) -> Option<()> {
+    if trees.contains_key(dir) {
+        return Some(());
+    }
+    let (parent, name) = dir.rsplit_once('/').unwrap_or(("", dir));
+    read_folder(batch, trees, parent, hash_len)?;
+    let id = match trees.get(parent)? {
+        Some(tree) => named(tree, name, hash_len)?
+            .filter(Entry::is_tree)
+            .map(|e| e.oid()),
+        None => None,
+    };
+    let tree = match id {
+        Some(id) => Some(one_tree(batch, &id)?.1),
+        None => None,
+    };
+    trees.insert(dir.to_owned(), tree);
+    Some(())
+}
+
+/// The tree object `name` names (its id and content); `None` when it is not a tree, is not in
+/// the repository, or is larger than the batch's limit.
+fn one_tree(batch: &mut super::Batch, name: &str) -> Option<(String, Vec<u8>)> {
+    let tree = batch.get_many(&[name.to_owned()]).ok()?.pop()??;
+    (tree.kind == "tree" && tree.size == tree.data.len() as u64).then_some((tree.oid, tree.data))
 }
 
 /// The blobs of `changes` (by id), and the sizes of those over `max` bytes (not read); `None`
