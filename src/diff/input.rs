@@ -135,13 +135,11 @@ pub fn from_git(
         }
         _ => None,
     };
-    let (mut changed, blobs, large, ids, batch) = match walked {
-        Some(d) => (d.changes, d.blobs, d.large, d.ids.to_vec(), Some(d.batch)),
-        None => {
-            let (changed, blobs, large, ids) =
-                read_with_git(&repo, &old, &new, paths, &named, max)?;
-            (changed, blobs, large, ids, None)
-        }
+    let (mut changed, blobs, large, ids, batch) = if let Some(d) = walked {
+        (d.changes, d.blobs, d.large, d.ids.to_vec(), Some(d.batch))
+    } else {
+        let (changed, blobs, large, ids) = read_with_git(&repo, &old, &new, paths, &named, max)?;
+        (changed, blobs, large, ids, None)
     };
     // git's order (a path's bytes), with untracked files among the others
     changed.sort_by(|a, b| a.path.cmp(&b.path));

@@ -326,6 +326,7 @@ impl Repo {
 /// those of the folders on the way to `paths`; `None` when one of them cannot be read here (not
 /// in the repository, over the batch's limit, malformed, a name listed twice), or pathspecs
 /// ignore case (`GIT_ICASE_PATHSPECS`): then `git ls-tree` is the one to ask.
+#[allow(clippy::option_option)] // outer: whether it can be told here; inner: the answer
 pub(super) fn first_listed(
     batch: &mut super::Batch,
     commit: &str,
@@ -353,6 +354,7 @@ pub(super) fn first_listed(
 
 /// The one entry of `tree` named `name` (`None` inside when there is none); `None` when the
 /// tree is malformed or lists the name twice.
+#[allow(clippy::option_option)] // outer: a well-formed tree; inner: the entry
 fn named<'t>(tree: &'t [u8], name: &str, hash_len: usize) -> Option<Option<Entry<'t>>> {
     let mut found = entries(tree, hash_len)?
         .into_iter()
