@@ -6,42 +6,29 @@ use anyhow::Result;
 
 use super::args::{DiffArgs, DiffFormat};
 use crate::config::Configs;
-use crate::config::at_commit::Started;
-use crate::diff::settings::{FailOn, Judge, judge};
-use crate::diff::{self, render};
+use crate::diff::render;
+use crate::diff::settings::{self, FailOn, Judge, Request};
 use crate::render::report;
 use crate::render::stdout::{Out, emit, emit_styled};
 
 /// Runs `awsauth diff`.
 pub(super) fn run(args: &DiffArgs) -> Result<ExitCode> {
     let builtin = crate::rules::RULES;
-    let (revs, paths, no_index) = (&args.revs, &args.paths, args.no_index);
-    // the configuration at BASE is read in the repository around the current directory: git
-    // finds its top while the rest is read (one process less to wait for, not one less run)
-    let finding = std::env::current_dir()
-        .ok()
-        .filter(|_| !no_index && !args.config.no_config)
-        .map(|cwd| crate::git::Repo::start_discover(&cwd));
     let now = Configs::new(args.config.choice(), &[], &[], builtin)?.global(&[])?;
-    let (mut versions, revisions, batch) =
-        diff::input::read(revs, paths, args.staged, no_index, args.max_file_size)?;
-    // the configuration as it is at BASE decides (`diff::settings`)
-    let at_base = (!args.config.no_config).then_some(args.config.config.as_deref());
-    let judge_by = Judge {
-        now: &now,
-        at_base,
-        no_index,
-        builtin,
+    let request = Request {
+        revs: &args.revs,
+        paths: &args.paths,
+        staged: args.staged,
+        max_file_size: args.max_file_size,
+        judge: Judge {
+            now: &now,
+            // the configuration as it is at BASE decides (`diff::settings`)
+            at_base: (!args.config.no_config).then_some(args.config.config.as_deref()),
+            no_index: args.no_index,
+            builtin,
+        },
     };
-    let (facts, notes) = judge(
-        &judge_by,
-        &revisions,
-        &mut versions,
-        finding.map(|repo| Started { repo, batch }),
-        report::unusable_diff_base,
-    )?;
-    let mut report = diff::compare_versions(&versions, &facts);
-    report.notes = notes;
+    let (report, revisions, versions) = settings::run(&request, report::unusable_diff_base)?;
     report::crashes(&versions.crashed, crate::guard::REPORT);
     match args.format {
         DiffFormat::Human => emit_styled(&render::human(&report, &revisions, true), args.color)?,

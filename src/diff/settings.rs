@@ -230,3 +230,49 @@ fn leave_out(
     versions.unreadable.retain(|(p, _)| !excluded(p));
     Ok(())
 }
+
+/// What `awsauth diff` was asked to compare.
+pub struct Request<'a> {
+    /// Revisions (`[BASE [HEAD]]`), or two files with `no_index`.
+    pub revs: &'a [String],
+    /// Only these paths.
+    pub paths: &'a [String],
+    /// HEAD (or BASE) against the index.
+    pub staged: bool,
+    /// Files over this size are not read.
+    pub max_file_size: u64,
+    /// What the changes are judged with.
+    pub judge: Judge<'a>,
+}
+
+/// A whole comparison: both sides read, the configuration at BASE applied, the changes
+/// classified. Returns the report, the revisions compared and the versions (for what could not
+/// be read or crashed).
+pub fn run(
+    req: &Request<'_>,
+    unusable: fn(&[ConfigError], &str),
+) -> Result<(Report, Revisions, Versions)> {
+    // the configuration at BASE is read in the repository around the current directory: git
+    // finds its top while the rest is read (one process less to wait for, not one less run)
+    let finding = std::env::current_dir()
+        .ok()
+        .filter(|_| !req.judge.no_index && req.judge.at_base.is_some())
+        .map(|cwd| crate::git::Repo::start_discover(&cwd));
+    let (mut versions, revisions, batch) = super::input::read(
+        req.revs,
+        req.paths,
+        req.staged,
+        req.judge.no_index,
+        req.max_file_size,
+    )?;
+    let (facts, notes) = judge(
+        &req.judge,
+        &revisions,
+        &mut versions,
+        finding.map(|repo| Started { repo, batch }),
+        unusable,
+    )?;
+    let mut report = super::compare_versions(&versions, &facts);
+    report.notes = notes;
+    Ok((report, revisions, versions))
+}
