@@ -214,3 +214,37 @@ fn git_is_read_through_the_git_command_only() {
         .collect();
     assert!(gix.is_empty(), "a second git reader is back: {gix:?}");
 }
+
+/// Every function of `src/` and `tests/` fits in 120 lines, counted from its `fn` line to its
+/// closing brace, comments included (clippy's `too_many_lines` counts code lines only).
+#[test]
+fn no_function_is_over_120_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    rust_files(&root.join("tests"), &mut files);
+    let mut long = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read");
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let code = line.trim_start();
+            let indent = &line[..line.len() - code.len()];
+            let signature = code
+                .strip_prefix("pub(crate) ")
+                .or_else(|| code.strip_prefix("pub(super) "))
+                .or_else(|| code.strip_prefix("pub "))
+                .unwrap_or(code);
+            if !signature.starts_with("fn ") {
+                continue;
+            }
+            let close = format!("{indent}}}");
+            if let Some(n) = lines[i + 1..].iter().position(|l| *l == close)
+                && n + 2 > 120
+            {
+                long.push(format!("{}:{} ({} lines)", file.display(), i + 1, n + 2));
+            }
+        }
+    }
+    assert!(long.is_empty(), "functions over 120 lines: {long:?}");
+}

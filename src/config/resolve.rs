@@ -248,8 +248,9 @@ fn top_level(r: &mut Resolver<'_>, settings: &mut Settings, gathered: &mut Gathe
     if let Some(v) = &c.exclude {
         settings.exclude = Some(v.clone());
     }
+    // the globs are checked here, each error at its position; discovery builds the matcher
     for (key, list) in [("include", &c.include), ("exclude", &c.exclude)] {
-        let _ = r.globs(
+        r.globs(
             &[Step::Key(key.into())],
             list.as_deref().unwrap_or(&[]),
             false,

@@ -253,23 +253,6 @@ fn decode_quoted(
                         }
                         continue;
                     }
-                    '0' => '\0',
-                    'a' => '\x07',
-                    'b' => '\x08',
-                    't' | '\t' => '\t',
-                    'n' => '\n',
-                    'v' => '\x0b',
-                    'f' => '\x0c',
-                    'r' => '\r',
-                    'e' => '\x1b',
-                    ' ' => ' ',
-                    '"' => '"',
-                    '/' => '/',
-                    '\\' => '\\',
-                    'N' => '\u{85}',
-                    '_' => '\u{a0}',
-                    'L' => '\u{2028}',
-                    'P' => '\u{2029}',
                     'x' | 'u' | 'U' => {
                         let n = match e {
                             'x' => 2,
@@ -282,7 +265,7 @@ fn decode_quoted(
                         }
                         char::from_u32(code)?
                     }
-                    _ => return None,
+                    e => single_escape(e)?,
                 };
                 push(&mut out, decoded, at);
             }
@@ -320,19 +303,48 @@ fn decode_quoted(
     if out != value {
         return None;
     }
-    // compress the per-character origins into verbatim runs
+    Some(verbatim_runs(&origin, &out, start + close))
+}
+
+/// The character a one-letter escape of a double-quoted scalar stands for (`\n`, `\t`, ...).
+fn single_escape(e: char) -> Option<char> {
+    Some(match e {
+        '0' => '\0',
+        'a' => '\x07',
+        'b' => '\x08',
+        't' | '\t' => '\t',
+        'n' => '\n',
+        'v' => '\x0b',
+        'f' => '\x0c',
+        'r' => '\r',
+        'e' => '\x1b',
+        ' ' => ' ',
+        '"' => '"',
+        '/' => '/',
+        '\\' => '\\',
+        'N' => '\u{85}',
+        '_' => '\u{a0}',
+        'L' => '\u{2028}',
+        'P' => '\u{2029}',
+        _ => return None,
+    })
+}
+
+/// The per-character origins of the decoded `out` compressed into verbatim runs (inner offset,
+/// outer offset), ending with the end of the value at `close` (the closing quote, not into the
+/// last escape).
+fn verbatim_runs(origin: &[(usize, usize)], out: &str, close: usize) -> Vec<(usize, usize)> {
     let mut segments: Vec<(usize, usize)> = Vec::new();
     let mut expected = usize::MAX;
-    for &(inner, outer) in &origin {
+    for &(inner, outer) in origin {
         if outer != expected {
             segments.push((inner, outer));
         }
         let len = out[inner..].chars().next().map_or(1, char::len_utf8);
         expected = outer + len;
     }
-    // the end of the value maps to the closing quote (not into the last escape)
-    segments.push((out.len(), start + close));
-    Some(segments)
+    segments.push((out.len(), close));
+    segments
 }
 
 #[cfg(test)]
