@@ -4,7 +4,8 @@
 //! <target>` runs the bodies on generated inputs (README, "Fuzzing").
 mod common;
 
-#[allow(dead_code)]
+// the bodies are the fuzz crate's public functions, private here
+#[allow(dead_code, unreachable_pub)]
 #[path = "../fuzz/src/lib.rs"]
 mod bodies;
 

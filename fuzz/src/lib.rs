@@ -19,7 +19,7 @@ use awsauth::yaml::{Node, NodeKind, Style};
 
 /// `load`: one file from arbitrary bytes, read as the tool reads a file (UTF-8 or UTF-16 with a
 /// byte-order mark; binary and invalid UTF-8 are errors), loaded, and shown by `inspect`.
-pub(crate) fn load(data: &[u8]) {
+pub fn load(data: &[u8]) {
     let Ok(file) = awsauth::discover::decode("fuzz.yaml", data.to_vec()) else {
         return;
     };
@@ -31,7 +31,7 @@ pub(crate) fn load(data: &[u8]) {
 /// `section`: the input as the value of `mapRoles`, `mapUsers` and `mapAccounts` of a `ConfigMap`,
 /// written in each scalar style; every position mapped from the nested YAML to the file must be
 /// in the file, on a character boundary, and point at the text it was decoded from.
-pub(crate) fn section(data: &[u8]) {
+pub fn section(data: &[u8]) {
     let Ok(value) = std::str::from_utf8(data) else {
         return;
     };
@@ -55,7 +55,7 @@ pub(crate) fn section(data: &[u8]) {
 /// `lint`: one file from arbitrary bytes through the whole lint pipeline with every rule on
 /// (`prefer-access-entries` too), cluster facts, allow lists and policies, under both
 /// authenticator profiles; then every output format and a baseline round trip.
-pub(crate) fn lint(data: &[u8]) {
+pub fn lint(data: &[u8]) {
     let Ok(file) = awsauth::discover::decode("fuzz.yaml", data.to_vec()) else {
         return;
     };
@@ -85,7 +85,7 @@ pub(crate) fn lint(data: &[u8]) {
 
 /// `config`: a configuration file (`.awsauth.yaml`) from arbitrary bytes, in a folder of this
 /// process (see [`config_in`]).
-pub(crate) fn config(data: &[u8]) {
+pub fn config(data: &[u8]) {
     static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
     let dir = DIR.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("awsauth-fuzz-config-{}", std::process::id()));
@@ -99,7 +99,7 @@ pub(crate) fn config(data: &[u8]) {
 /// The configuration loader on `data` written to `dir/.awsauth.yaml` (beside a valid
 /// `base.yaml` it may extend): errors are rendered as the command line shows them, valid
 /// settings are queried and lint a sample `ConfigMap`.
-pub(crate) fn config_in(dir: &Path, data: &[u8]) {
+pub fn config_in(dir: &Path, data: &[u8]) {
     let base = dir.join("base.yaml");
     if !base.exists() && std::fs::write(&base, LINT_CONFIG).is_err() {
         return;
