@@ -249,23 +249,27 @@ impl Repo {
 
     /// Starts finding the repository containing `dir` ([`Repo::discover`]'s `git rev-parse
     /// --show-toplevel`) without waiting for it: [`Discovering::finish`] waits, so another
-    /// git process can run meanwhile.
+    /// git process can run meanwhile. Even the start is left to another thread: starting a
+    /// process holds its caller until git is loaded (up to a millisecond), and the caller has
+    /// the process it waits for first to start.
     pub fn start_discover(dir: &Path) -> Discovering {
         let probe = Self {
             cwd: dir.to_owned(),
             root: dir.to_owned(),
             private: None,
         };
-        let child = probe
-            .command()
-            .args(["rev-parse", "--show-toplevel"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")));
+        let starting = std::thread::spawn(move || {
+            probe
+                .command()
+                .args(["rev-parse", "--show-toplevel"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))
+        });
         Discovering {
             dir: dir.to_owned(),
-            child: Some(child),
+            child: Some(starting),
         }
     }
 
@@ -678,17 +682,28 @@ impl Repo {
 #[derive(Debug)]
 pub struct Discovering {
     dir: PathBuf,
-    /// `git rev-parse --show-toplevel`, until [`Discovering::finish`] waits for it.
-    child: Option<Result<std::process::Child, GitError>>,
+    /// `git rev-parse --show-toplevel` being started, until [`Discovering::finish`] waits
+    /// for it.
+    child: Option<std::thread::JoinHandle<Result<std::process::Child, GitError>>>,
+}
+
+/// The process a [`Discovering`] started (or why it could not).
+fn started(
+    starting: std::thread::JoinHandle<Result<std::process::Child, GitError>>,
+) -> Result<std::process::Child, GitError> {
+    starting
+        .join()
+        .unwrap_or_else(|_| Err(GitError("cannot run `git`".into())))
 }
 
 impl Discovering {
     /// The repository containing the directory, as [`Repo::discover`] finds it.
     pub fn finish(mut self) -> Result<Repo, GitError> {
-        let child = self
-            .child
-            .take()
-            .ok_or_else(|| GitError("no `git rev-parse`".into()))??;
+        let child = started(
+            self.child
+                .take()
+                .ok_or_else(|| GitError("no `git rev-parse`".into()))?,
+        )?;
         let out = child
             .wait_with_output()
             .map_err(|e| GitError(format!("cannot run `git`: {e} (is git installed?)")))?;
@@ -705,7 +720,7 @@ impl Discovering {
 impl Drop for Discovering {
     fn drop(&mut self) {
         // not waited for (the run stopped first): no process is left behind
-        if let Some(Ok(mut child)) = self.child.take() {
+        if let Some(Ok(mut child)) = self.child.take().map(started) {
             let _ = child.wait();
         }
     }
@@ -964,6 +979,11 @@ impl Repo {
         };
         let mut child = self
             .in_cwd()
+            // git keeps every delta base it unpacks for the objects still to come (up to 96 MB
+            // by default); awsauth reads each object once, and the memory the cache takes costs
+            // more (a fresh page per few bases) than rebuilding the bases: measured in
+            // BENCHMARKS.md ("git's delta base cache"), 1 MB is the fastest
+            .args(["-c", "core.deltaBaseCacheLimit=1m"])
             .arg("cat-file")
             .args(mode)
             .stdin(Stdio::piped())
@@ -985,7 +1005,7 @@ impl Repo {
         Ok(Batch {
             max: u64::MAX,
             buffered,
-            child,
+            child: Some(child),
             stdin: Some(stdin),
             stdout,
         })
@@ -1065,7 +1085,8 @@ pub struct Batch {
     max: u64,
     /// `--batch-command --buffer`: names are asked with `contents`, answered at `flush`.
     buffered: bool,
-    child: std::process::Child,
+    /// The process (until the batch closes).
+    child: Option<std::process::Child>,
     stdin: Option<std::process::ChildStdin>,
     stdout: BufReader<std::process::ChildStdout>,
 }
@@ -1219,10 +1240,24 @@ fn read_objects(
 
 impl Drop for Batch {
     fn drop(&mut self) {
+        // the end of its input: cat-file exits on its own (and, should it be writing, the end
+        // of its output, dropped right after this, stops it). It is not waited for here: git
+        // takes about a millisecond to free its memory and exit, which would be spent on every
+        // run's critical path. Those that exited are reaped whenever a batch closes; the last
+        // ones, by the system when awsauth exits.
         drop(self.stdin.take());
-        let _ = self.child.wait();
+        if let Some(child) = self.child.take() {
+            let mut exiting = EXITING
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            exiting.retain_mut(|c| !matches!(c.try_wait(), Ok(Some(_))));
+            exiting.push(child);
+        }
     }
 }
+
+/// The `git cat-file` processes of closed batches, not yet reaped ([`Batch`]'s `drop`).
+static EXITING: std::sync::Mutex<Vec<std::process::Child>> = std::sync::Mutex::new(Vec::new());
 
 /// The file-type bits of a git mode, and the type of a regular file.
 #[allow(clippy::unreadable_literal)] // as git writes modes
