@@ -191,13 +191,28 @@ fn the_command_line_layer_stays_thin() {
     let cli = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
     let mut files = Vec::new();
     rust_files(&cli, &mut files);
-    let lines: usize = files
-        .iter()
-        .map(|f| std::fs::read_to_string(f).expect("read").lines().count())
-        .sum();
+    // clap's declarations (`args.rs`: the options and their help) grow with every option;
+    // the rest of the layer, running commands, stays small whatever the options
+    let count = |f: &Path| std::fs::read_to_string(f).expect("read").lines().count();
+    let (declared, running): (Vec<_>, Vec<_>) = files.iter().partition(|f| f.ends_with("args.rs"));
+    let lines: usize = running.iter().map(|f| count(f)).sum();
     assert!(
-        lines < 500,
-        "src/cli/ is {lines} lines: parsing, output and exit codes only (see ARCHITECTURE.md)"
+        lines < 400,
+        "src/cli/ (less args.rs) is {lines} lines: parsing, output and exit codes only (see \
+         ARCHITECTURE.md)"
+    );
+    let args: usize = declared.iter().map(|f| count(f)).sum();
+    assert!(
+        args < 500,
+        "src/cli/args.rs is {args} lines: options and their help only"
+    );
+    let args_text: String = declared
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("read"))
+        .collect();
+    assert!(
+        args_text.matches("fn ").count() <= 6,
+        "src/cli/args.rs declares options: its few functions only name what was chosen"
     );
     let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs"))
         .expect("read main.rs");
