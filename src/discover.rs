@@ -441,6 +441,32 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError>
     Ok(SourceFile::new(name, text))
 }
 
+/// `--force-exclude`: whether `path`, named on the command line, is left out as a walk of the
+/// current directory `cwd` would leave it out: `globs` (the command line's `--exclude` and the
+/// configuration's name globs, as a walk matches them) against the path relative to `cwd` and
+/// each folder on the way to it, and the configuration's anchored globs (`anchored`). A path
+/// outside `cwd` is matched as its absolute path. A glob that cannot be built excludes nothing
+/// here (the walk reports it).
+pub fn force_excluded(
+    path: &Path,
+    cwd: &Path,
+    globs: &[String],
+    anchored: Option<&Exclusions>,
+) -> bool {
+    let abs = crate::paths::normalize(&cwd.join(path));
+    let rel = abs.strip_prefix(cwd).map_or(abs.as_path(), |r| r);
+    if let Ok(set) = build_globs(globs) {
+        let mut prefix = PathBuf::new();
+        for part in rel.components() {
+            prefix.push(part);
+            if set.is_match(&prefix) {
+                return true;
+            }
+        }
+    }
+    anchored.is_some_and(|ex| ex.excludes(cwd, &rel.to_string_lossy()))
+}
+
 /// The configuration's `exclude` globs, as `lint` and `diff` apply them: a glob without `/` matches a
 /// file or folder name anywhere, one with `/` a path relative to the configuration's folder.
 #[derive(Debug)]

@@ -626,3 +626,81 @@ fn a_panic_on_one_file_is_that_files_internal_error() {
         "{v}"
     );
 }
+
+/// `--force-exclude` (as ruff's): the configuration's and the command line's excludes apply to
+/// the files a hook names, as a walk would apply them; without it, a named file is read.
+#[test]
+fn force_exclude_applies_the_excludes_to_named_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    write(
+        dir,
+        ".awsauth.yaml",
+        "exclude: [vendor, \"app/skip-*.yaml\"]\n",
+    );
+    for f in ["vendor/a.yaml", "app/a.yaml", "app/skip-1.yaml"] {
+        write(dir, f, BAD);
+    }
+    let err = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let linted = |args: &[&str], cwd: &Path| -> (Option<i32>, Vec<String>) {
+        let o = awsauth(args, cwd);
+        let mut files: Vec<String> = stdout(&o)
+            .lines()
+            .filter_map(|l| l.split(':').next().map(str::to_owned))
+            .collect();
+        files.dedup();
+        (o.status.code(), files)
+    };
+    let lint = ["lint", "--format", "concise"];
+    // named: read, excluded or not
+    let (code, files) = linted(&[&lint[..], &["vendor/a.yaml"]].concat(), dir);
+    assert_eq!((code, files), (Some(1), vec!["vendor/a.yaml".to_owned()]));
+    // forced: the folder glob, the anchored glob, a path through `..`, the folder itself
+    for named in [
+        "vendor/a.yaml",
+        "app/skip-1.yaml",
+        "./app/../vendor/a.yaml",
+        "vendor",
+    ] {
+        let o = awsauth(&[&lint[..], &["--force-exclude", named]].concat(), dir);
+        assert_eq!(o.status.code(), Some(0), "{named}: {}", err(&o));
+        assert_eq!(stdout(&o), "", "{named}");
+        // every file left out on purpose is not "nothing matched"
+        assert_eq!(err(&o), "", "{named}");
+    }
+    // the others are still read
+    let args = [
+        &lint[..],
+        &["--force-exclude", "vendor/a.yaml", "app/a.yaml"],
+    ]
+    .concat();
+    assert_eq!(linted(&args, dir), (Some(1), vec!["app/a.yaml".to_owned()]));
+    // `--exclude` too, and from a subfolder, a path outside it by its absolute path
+    let args = [
+        &lint[..],
+        &["--force-exclude", "--exclude", "app", "app/a.yaml"],
+    ]
+    .concat();
+    assert_eq!(linted(&args, dir), (Some(0), vec![]));
+    let args = [
+        &lint[..],
+        &["--force-exclude", "../vendor/a.yaml", "a.yaml"],
+    ]
+    .concat();
+    assert_eq!(
+        linted(&args, &dir.join("app")),
+        (Some(1), vec!["a.yaml".to_owned()])
+    );
+    // standard input named as an excluded file
+    let o = Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(["lint", "--format", "concise", "--force-exclude"])
+        .args(["--stdin-filename", "vendor/x.yaml", "-"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        (o.status.code(), stdout(&o), err(&o)),
+        (Some(0), String::new(), String::new())
+    );
+}

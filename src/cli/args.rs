@@ -87,6 +87,11 @@ pub(super) struct InputArgs {
     /// folder); without `-` among the paths, the paths are not read.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+    /// Apply `--exclude` and the configuration's `exclude` to the paths named on the command
+    /// line (and to `--stdin-filename`) too, as a walk of the current directory would: what
+    /// pre-commit hooks and editors want, since they name every file.
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Larger files are not read (each is reported, and the run exits 2): bytes, or with a unit
     /// (`k`, `m`, `g`: 1000; `KiB`, `MiB`, `GiB`: 1024). An aws-auth `ConfigMap` holds at most
     /// about 1 MiB.
@@ -211,6 +216,7 @@ impl InputArgs {
             exclude,
             stdin_filename,
             max_file_size,
+            force_exclude: self.force_exclude,
         };
         inputs.resolved(super::say)
     }

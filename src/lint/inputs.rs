@@ -27,6 +27,8 @@ pub struct Inputs {
     pub stdin_filename: Option<String>,
     /// Larger files are not read.
     pub max_file_size: u64,
+    /// `--force-exclude`: the excludes apply to the paths named too.
+    pub force_exclude: bool,
 }
 
 impl Inputs {
@@ -85,6 +87,8 @@ pub struct Read {
     pub crashes: Vec<Crash>,
     /// The include globs of the walk.
     pub include: Vec<String>,
+    /// The paths named on the command line that are read (`--force-exclude` leaves some out).
+    pub named: Vec<String>,
 }
 
 impl Read {
@@ -99,7 +103,13 @@ impl Read {
                 ));
             }
         }
-        if self.loads.is_empty() && self.errors.is_empty() && self.crashes.is_empty() {
+        // every path named was left out on purpose (`--force-exclude`, a hook's files)
+        let all_left_out = !inputs.paths.is_empty() && self.named.is_empty();
+        if self.loads.is_empty()
+            && self.errors.is_empty()
+            && self.crashes.is_empty()
+            && !all_left_out
+        {
             let quoted = |list: &[String]| {
                 list.iter()
                     .map(|p| format!("`{}`", escape::text(p)))
@@ -134,11 +144,7 @@ fn input_dir(input: &Input, stdin_filename: Option<&str>) -> PathBuf {
 
 /// The inputs to read: the paths walked with the globs of the command line and of the run's
 /// configuration, plus `tracked` (files git tracks, for `--new-only`); the include globs too.
-fn select(
-    inputs: &Inputs,
-    global: &Settings,
-    tracked: &[PathBuf],
-) -> Result<(Vec<Input>, Vec<InputError>, Vec<String>)> {
+fn select(inputs: &Inputs, global: &Settings, tracked: &[PathBuf]) -> Result<Selected> {
     let mut opts = WalkOptions::default();
     if !inputs.include.is_empty() {
         opts.include.clone_from(&inputs.include);
@@ -162,9 +168,24 @@ fn select(
         .map(|d| crate::paths::normalize(&cwd.join(d)));
     let anchored = crate::discover::Exclusions::new(&anchored, dir.as_deref())
         .map_err(|e| anyhow::anyhow!(e))?;
+    let mut named = inputs.paths.clone();
+    let mut stdin_filename = inputs.stdin_filename.as_deref();
+    if inputs.force_exclude {
+        let forced = |p: &str| {
+            crate::discover::force_excluded(Path::new(p), &cwd, &opts.exclude, anchored.as_ref())
+        };
+        named.retain(|p| p == "-" || !forced(p));
+        if stdin_filename.is_some_and(forced) {
+            // standard input stands for an excluded file: nothing is read
+            named.retain(|p| p != "-");
+            stdin_filename = None;
+        }
+        if named.is_empty() && !inputs.paths.is_empty() {
+            return Ok((Vec::new(), Vec::new(), opts.include, named));
+        }
+    }
     let (mut found, errors) =
-        collect_inputs(&inputs.paths, &opts, inputs.stdin_filename.as_deref())
-            .map_err(|e| anyhow::anyhow!(e))?;
+        collect_inputs(&named, &opts, stdin_filename).map_err(|e| anyhow::anyhow!(e))?;
     let also =
         crate::discover::tracked_inputs(tracked, &opts, &found).map_err(|e| anyhow::anyhow!(e))?;
     found.extend(also);
@@ -177,13 +198,17 @@ fn select(
             _ => true,
         });
     }
-    Ok((found, errors, opts.include))
+    Ok((found, errors, opts.include, named))
 }
+
+/// What [`select`] chose: the inputs, those that cannot be read, the include globs, and the
+/// paths named on the command line that are read.
+type Selected = (Vec<Input>, Vec<InputError>, Vec<String>, Vec<String>);
 
 /// Reads and loads every input in parallel; results come back sorted by file name.
 pub fn load_all(inputs: &Inputs, configs: &mut Configs, tracked: &[PathBuf]) -> Result<Read> {
     let global = configs.global(&inputs.paths)?;
-    let (found, mut errors, include) = select(inputs, &global, tracked)?;
+    let (found, mut errors, include, named) = select(inputs, &global, tracked)?;
     let mut jobs = Vec::with_capacity(found.len());
     for input in found {
         let settings = configs.for_dir(&input_dir(&input, inputs.stdin_filename.as_deref()))?;
@@ -226,6 +251,7 @@ pub fn load_all(inputs: &Inputs, configs: &mut Configs, tracked: &[PathBuf]) -> 
         errors,
         crashes,
         include,
+        named,
     })
 }
 
