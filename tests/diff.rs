@@ -1773,3 +1773,33 @@ fn a_bare_repository_uses_the_configuration_as_it_is() {
     exits(&o, 0);
     assert_eq!(changes(&json(&o)), [], "{}", stderr(&o));
 }
+
+/// A repository in a folder whose name is not UTF-8: the working tree is still read there
+/// (the top of the repository is taken as git prints it, bytes and all), so an edit is
+/// compared rather than every manifest taken for deleted; `lint --new-only` finds it too.
+#[cfg(unix)]
+#[test]
+fn a_repository_whose_path_is_not_utf8_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path().join(std::ffi::OsStr::from_bytes(b"r\xff"));
+    std::fs::create_dir(&d).expect("mkdir");
+    git(&d, &["init", "-q", "-b", "main"]);
+    common::write(&d, "aws-auth.yaml", &node_cm(ADMIN));
+    commit_all(&d, "init");
+    let text = std::fs::read_to_string(d.join("aws-auth.yaml")).expect("read");
+    std::fs::write(d.join("aws-auth.yaml"), text.replace(ADMIN, "")).expect("write");
+    let o = awsauth(&d, &["diff", "--format", "json", "HEAD"]);
+    assert_eq!(
+        changes(&json(&o)),
+        one_change(
+            "removed",
+            "access-change",
+            "arn:aws:iam::111122223333:role/admin"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = awsauth(&d, &["lint", "--new-only", "--format", "json", "."]);
+    exits(&o, 0);
+}

@@ -54,6 +54,20 @@ impl std::fmt::Display for GitError {
 
 impl std::error::Error for GitError {}
 
+/// A path git printed: its bytes as they are where paths are bytes (a folder whose name is not
+/// UTF-8 is still found), else as text.
+fn path_from_git(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).trim_end_matches('\r'))
+    }
+}
+
 /// `dir` is in no repository: what `awsauth diff` can do instead.
 fn not_a_repository(dir: &Path) -> GitError {
     GitError(format!(
@@ -222,29 +236,37 @@ impl Repo {
 
     /// The repository containing `dir`.
     pub fn discover(dir: &Path) -> Result<Self, GitError> {
+        Self::find(dir)?.ok_or_else(|| not_a_repository(dir))
+    }
+
+    /// The repository containing `dir`; `None` when `dir` is in none (any other failure, such
+    /// as no `git` or a repository git refuses to read, is an error).
+    pub fn find(dir: &Path) -> Result<Option<Self>, GitError> {
         let probe = Self {
             cwd: dir.to_owned(),
             root: dir.to_owned(),
             private: None,
         };
-        Self::discovered(dir, probe.run(&["rev-parse", "--show-toplevel"]))
+        Self::found(dir, probe.run(&["rev-parse", "--show-toplevel"]))
     }
 
     /// The repository containing `dir`, from what `git rev-parse --show-toplevel` said.
     fn discovered(dir: &Path, out: Result<Vec<u8>, GitError>) -> Result<Self, GitError> {
-        let out = out.map_err(|e| {
-            if e.0.contains("not a git repository") {
-                not_a_repository(dir)
-            } else {
-                e
-            }
-        })?;
-        let root = PathBuf::from(String::from_utf8_lossy(&out).trim_end_matches(['\n', '\r']));
-        Ok(Self {
+        Self::found(dir, out)?.ok_or_else(|| not_a_repository(dir))
+    }
+
+    /// [`Repo::find`] from what `git rev-parse --show-toplevel` said.
+    fn found(dir: &Path, out: Result<Vec<u8>, GitError>) -> Result<Option<Self>, GitError> {
+        let out = match out {
+            Err(e) if e.0.contains("not a git repository") => return Ok(None),
+            out => out?,
+        };
+        let root = path_from_git(out.strip_suffix(b"\n").unwrap_or(&out));
+        Ok(Some(Self {
             cwd: dir.to_owned(),
             root,
             private: None,
-        })
+        }))
     }
 
     /// Starts finding the repository containing `dir` ([`Repo::discover`]'s `git rev-parse
@@ -953,9 +975,12 @@ impl Repo {
             .args(["rev-parse", "--show-toplevel"])
             .output()
             .map_err(|e| GitError(e.to_string()))?;
-        Ok(PathBuf::from(
-            String::from_utf8_lossy(&out.stdout).trim_end_matches(['\n', '\r']),
-        ))
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            return Err(GitError(format!("`git rev-parse` failed: {err}")));
+        }
+        let line = out.stdout.strip_suffix(b"\n").unwrap_or(&out.stdout);
+        Ok(path_from_git(line))
     }
 
     /// Starts one `git cat-file --batch` process for [`Batch::get_many`].

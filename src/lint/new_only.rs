@@ -21,12 +21,14 @@ use crate::render::escape;
 /// before the first commit (then everything is new).
 pub fn base(rev: Option<&str>) -> Result<Option<(Repo, String)>> {
     let cwd = std::env::current_dir().context("no current directory")?;
-    let repo = Repo::discover(&cwd).map_err(|_| {
-        anyhow::anyhow!(
-            "`--new-only` compares with a git revision, and `{}` is not in a git repository",
-            cwd.display()
-        )
-    })?;
+    let repo = Repo::find(&cwd)
+        .map_err(|e| anyhow::anyhow!("`--new-only` compares with a git revision: {e}"))?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "`--new-only` compares with a git revision, and `{}` is not in a git repository",
+                cwd.display()
+            )
+        })?;
     if rev.is_none() && repo.head_unborn() {
         return Ok(None);
     }
