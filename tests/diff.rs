@@ -1436,6 +1436,44 @@ fn lint_new_only_reports_what_the_change_adds() {
     assert_eq!(json(&o)["diagnostics"].as_array().expect("list").len(), 1);
 }
 
+/// The version at the base is read within `--max-file-size` too: a base version over the
+/// limit is not read (never held), and the file's findings all count as new.
+#[test]
+fn lint_new_only_reads_the_base_within_the_size_limit() {
+    let dir = repo();
+    let d = dir.path();
+    // the base version: the legacy finding, and 64 KiB of comments
+    edit(d, |t| {
+        format!(
+            "{t}{}",
+            "# padding padding padding padding padding padding\n".repeat(1300)
+        )
+    });
+    commit_all(d, "pad");
+    edit(d, |_| AUTH.to_owned());
+    let run = |max: &str| {
+        awsauth(
+            d,
+            &[
+                "lint",
+                "--format",
+                "json",
+                "--new-only",
+                "--base",
+                "HEAD",
+                "--max-file-size",
+                max,
+            ],
+        )
+    };
+    let o = run("16MiB");
+    assert_eq!(json(&o)["diagnostics"], serde_json::json!([]));
+    exits(&o, 0);
+    let o = run("8KiB");
+    assert_eq!(json(&o)["diagnostics"].as_array().expect("list").len(), 1);
+    exits(&o, 1);
+}
+
 /// A renamed or moved file is compared with what it was: its old findings are not new.
 #[test]
 fn lint_new_only_follows_a_moved_file() {

@@ -591,17 +591,21 @@ impl Repo {
     }
 
     /// The contents of `paths` (relative to the root) at commit `oid`; `None` for a path that
-    /// is not there (or whose name cat-file's line protocol cannot carry).
+    /// is not there (or whose name cat-file's line protocol cannot carry), or whose blob is
+    /// larger than `max` bytes (skipped by cat-file, never held).
     pub fn read_at(
         &self,
         oid: &str,
         paths: &[String],
+        max: u64,
     ) -> Result<HashMap<String, Option<Vec<u8>>>, GitError> {
         if paths.is_empty() {
             return Ok(HashMap::new());
         }
         let names: Vec<String> = paths.iter().map(|p| format!("{oid}:{p}")).collect();
-        let objects = self.batch()?.get_many(&names)?;
+        let mut batch = self.batch()?;
+        batch.limit(max);
+        let objects = batch.get_many(&names)?;
         let missing: Vec<&str> = paths
             .iter()
             .zip(&objects)
@@ -612,7 +616,10 @@ impl Repo {
         Ok(paths
             .iter()
             .zip(objects)
-            .map(|(p, o)| (p.clone(), o.filter(|o| o.kind == "blob").map(|o| o.data)))
+            .map(|(p, o)| {
+                let blob = o.filter(|o| o.kind == "blob" && o.size <= max);
+                (p.clone(), blob.map(|o| o.data))
+            })
             .collect())
     }
 

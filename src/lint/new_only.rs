@@ -59,10 +59,12 @@ pub fn tracked(base: Option<&(Repo, String)>, paths: &[String]) -> Result<Vec<Pa
 }
 
 /// The findings of the linted files as they are at the base revision, as a baseline, and the
-/// files whose base version panicked (their findings all count as new).
+/// files whose base version panicked (their findings all count as new). A base version larger
+/// than `max` bytes (`--max-file-size`) is not read: its file's findings all count as new.
 pub fn findings_at_base(
     loads: &[Loaded],
     base: Option<&(Repo, String)>,
+    max: u64,
 ) -> Result<(BaselineFile, Vec<Crash>)> {
     let Some((repo, oid)) = base else {
         // no commits yet: everything is new
@@ -87,7 +89,7 @@ pub fn findings_at_base(
         wanted.push((at_base, l));
     }
     let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
-    let mut blobs = repo.read_at(oid, &paths)?;
+    let mut blobs = repo.read_at(oid, &paths, max)?;
     let results: Vec<Result<Vec<Diagnostic>, Crash>> = wanted
         .into_iter()
         .filter_map(|(p, l)| Some((blobs.remove(&p).flatten()?, l)))
