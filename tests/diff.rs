@@ -1841,3 +1841,26 @@ fn a_repository_whose_path_is_not_utf8_is_read() {
     let o = awsauth(&d, &["lint", "--new-only", "--format", "json", "."]);
     exits(&o, 0);
 }
+
+/// A folder named `.awsauth.yaml` at the base is no configuration, as on disk: passed over,
+/// not taken for an object the clone lacks.
+#[test]
+fn a_folder_named_like_the_configuration_at_the_base_is_passed_over() {
+    let dir = repo();
+    let d = dir.path();
+    common::write(d, ".awsauth.yaml/notes.txt", "not a configuration\n");
+    common::write(d, "clusters/prod/aws-auth.yaml", &node_cm(ADMIN));
+    commit_all(d, "a folder");
+    edit(d, |t| t.replace(ADMIN, ""));
+    commit_all(d, "remove admin");
+    let o = awsauth(d, &["diff", "--format", "json", "HEAD~1", "HEAD"]);
+    assert_eq!(stderr(&o), "");
+    assert_eq!(
+        changes(&json(&o)),
+        one_change(
+            "removed",
+            "access-change",
+            "arn:aws:iam::111122223333:role/admin"
+        )
+    );
+}
