@@ -704,3 +704,20 @@ fn force_exclude_applies_the_excludes_to_named_files() {
         (Some(0), String::new(), String::new())
     );
 }
+
+/// `lint --new-only` says why git could not be asked: no git is not "not in a git repository".
+#[test]
+fn new_only_without_git_says_so() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "aws-auth.yaml", GOOD);
+    let o = Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(["lint", "--new-only", "."])
+        .current_dir(tmp.path())
+        .env("PATH", "")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot run `git`"), "{err}");
+    assert!(!err.contains("not in a git repository"), "{err}");
+}

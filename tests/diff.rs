@@ -1436,6 +1436,44 @@ fn lint_new_only_reports_what_the_change_adds() {
     assert_eq!(json(&o)["diagnostics"].as_array().expect("list").len(), 1);
 }
 
+/// The version at the base is read within `--max-file-size` too: a base version over the
+/// limit is not read (never held), and the file's findings all count as new.
+#[test]
+fn lint_new_only_reads_the_base_within_the_size_limit() {
+    let dir = repo();
+    let d = dir.path();
+    // the base version: the legacy finding, and 64 KiB of comments
+    edit(d, |t| {
+        format!(
+            "{t}{}",
+            "# padding padding padding padding padding padding\n".repeat(1300)
+        )
+    });
+    commit_all(d, "pad");
+    edit(d, |_| AUTH.to_owned());
+    let run = |max: &str| {
+        awsauth(
+            d,
+            &[
+                "lint",
+                "--format",
+                "json",
+                "--new-only",
+                "--base",
+                "HEAD",
+                "--max-file-size",
+                max,
+            ],
+        )
+    };
+    let o = run("16MiB");
+    assert_eq!(json(&o)["diagnostics"], serde_json::json!([]));
+    exits(&o, 0);
+    let o = run("8KiB");
+    assert_eq!(json(&o)["diagnostics"].as_array().expect("list").len(), 1);
+    exits(&o, 1);
+}
+
 /// A renamed or moved file is compared with what it was: its old findings are not new.
 #[test]
 fn lint_new_only_follows_a_moved_file() {
@@ -1772,4 +1810,57 @@ fn a_bare_repository_uses_the_configuration_as_it_is() {
     );
     exits(&o, 0);
     assert_eq!(changes(&json(&o)), [], "{}", stderr(&o));
+}
+
+/// A repository in a folder whose name is not UTF-8: the working tree is still read there
+/// (the top of the repository is taken as git prints it, bytes and all), so an edit is
+/// compared rather than every manifest taken for deleted; `lint --new-only` finds it too.
+#[cfg(unix)]
+#[test]
+fn a_repository_whose_path_is_not_utf8_is_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let d = tmp.path().join(std::ffi::OsStr::from_bytes(b"r\xff"));
+    std::fs::create_dir(&d).expect("mkdir");
+    git(&d, &["init", "-q", "-b", "main"]);
+    common::write(&d, "aws-auth.yaml", &node_cm(ADMIN));
+    commit_all(&d, "init");
+    let text = std::fs::read_to_string(d.join("aws-auth.yaml")).expect("read");
+    std::fs::write(d.join("aws-auth.yaml"), text.replace(ADMIN, "")).expect("write");
+    let o = awsauth(&d, &["diff", "--format", "json", "HEAD"]);
+    assert_eq!(
+        changes(&json(&o)),
+        one_change(
+            "removed",
+            "access-change",
+            "arn:aws:iam::111122223333:role/admin"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = awsauth(&d, &["lint", "--new-only", "--format", "json", "."]);
+    exits(&o, 0);
+}
+
+/// A folder named `.awsauth.yaml` at the base is no configuration, as on disk: passed over,
+/// not taken for an object the clone lacks.
+#[test]
+fn a_folder_named_like_the_configuration_at_the_base_is_passed_over() {
+    let dir = repo();
+    let d = dir.path();
+    common::write(d, ".awsauth.yaml/notes.txt", "not a configuration\n");
+    common::write(d, "clusters/prod/aws-auth.yaml", &node_cm(ADMIN));
+    commit_all(d, "a folder");
+    edit(d, |t| t.replace(ADMIN, ""));
+    commit_all(d, "remove admin");
+    let o = awsauth(d, &["diff", "--format", "json", "HEAD~1", "HEAD"]);
+    assert_eq!(stderr(&o), "");
+    assert_eq!(
+        changes(&json(&o)),
+        one_change(
+            "removed",
+            "access-change",
+            "arn:aws:iam::111122223333:role/admin"
+        )
+    );
 }

@@ -50,17 +50,18 @@ impl Source for AtCommit<'_> {
             std::slice::from_ref(&rel),
         )
         .map_err(|e| format!("cannot read at {}: {e}", self.short))?;
-        match found.into_iter().next().flatten() {
-            Some(Err(size)) => Err(format!(
+        match found.into_iter().next().unwrap_or(AtPath::Missing) {
+            AtPath::NotAFile => Err(format!("is a folder at {}, not a file", self.short)),
+            AtPath::Blob(Err(size)) => Err(format!(
                 "cannot read: it is larger than the {} awsauth reads ({})",
                 crate::untrusted::show_size(crate::untrusted::CONFIG_CAP),
                 crate::untrusted::show_size(size)
             )),
-            Some(Ok(bytes)) => {
+            AtPath::Blob(Ok(bytes)) => {
                 self.reads.borrow_mut().push(Read::Blob(rel));
                 Ok(bytes)
             }
-            None => {
+            AtPath::Missing => {
                 // not in the commit, unless a partial clone lacks its object
                 self.repo
                     .check_missing_with(&mut self.batch.borrow_mut(), self.commit, &[rel.as_str()])
@@ -296,26 +297,27 @@ impl Tree {
 /// A blob's bytes, or its size when it is larger than the batch's limit.
 type BlobBytes = Result<Vec<u8>, u64>;
 
-/// The contents of `paths` (relative to the top of the repository) at `commit`, in order;
-/// `None` for a path that is not a file there, `Err` with its size for a file larger than the
-/// batch's limit.
-fn blobs(
-    batch: &mut Batch,
-    commit: &str,
-    paths: &[String],
-) -> Result<Vec<Option<BlobBytes>>, GitError> {
+/// What a path names at a commit.
+enum AtPath {
+    /// Nothing (or an object the repository lacks: [`Repo::check_missing_with`] tells).
+    Missing,
+    /// A folder (or a submodule): not a configuration file, as on disk.
+    NotAFile,
+    /// A file's bytes.
+    Blob(BlobBytes),
+}
+
+/// What `paths` (relative to the top of the repository) name at `commit`, in order.
+fn blobs(batch: &mut Batch, commit: &str, paths: &[String]) -> Result<Vec<AtPath>, GitError> {
     let names: Vec<String> = paths.iter().map(|p| format!("{commit}:{p}")).collect();
     Ok(batch
         .get_many(&names)?
         .into_iter()
-        .map(|o| {
-            o.filter(|o| o.kind == "blob").map(|o| {
-                if o.size > o.data.len() as u64 {
-                    Err(o.size)
-                } else {
-                    Ok(o.data)
-                }
-            })
+        .map(|o| match o {
+            None => AtPath::Missing,
+            Some(o) if o.kind != "blob" => AtPath::NotAFile,
+            Some(o) if o.size > o.data.len() as u64 => AtPath::Blob(Err(o.size)),
+            Some(o) => AtPath::Blob(Ok(o.data)),
         })
         .collect())
 }
@@ -342,11 +344,15 @@ fn discover(at: &AtCommit<'_>, dir: &Path) -> Result<Option<PathBuf>, GitError> 
     }
     let mut batch = at.batch.borrow_mut();
     let found = blobs(&mut batch, at.commit, &candidates)?;
-    let first = found.iter().position(Option::is_some);
-    // a nearer file a partial clone lacks must not be passed over for a farther one
-    let passed: Vec<&str> = candidates[..first.unwrap_or(candidates.len())]
+    let first = found.iter().position(|f| matches!(f, AtPath::Blob(_)));
+    // a nearer file a partial clone lacks must not be passed over for a farther one (a folder
+    // of the name is passed over, as on disk)
+    let passed: Vec<&str> = candidates
         .iter()
-        .map(String::as_str)
+        .zip(&found)
+        .take(first.unwrap_or(candidates.len()))
+        .filter(|(_, f)| matches!(f, AtPath::Missing))
+        .map(|(c, _)| c.as_str())
         .collect();
     at.repo.check_missing_with(&mut batch, at.commit, &passed)?;
     drop(batch);

@@ -54,6 +54,20 @@ impl std::fmt::Display for GitError {
 
 impl std::error::Error for GitError {}
 
+/// A path git printed: its bytes as they are where paths are bytes (a folder whose name is not
+/// UTF-8 is still found), else as text.
+fn path_from_git(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).trim_end_matches('\r'))
+    }
+}
+
 /// `dir` is in no repository: what `awsauth diff` can do instead.
 fn not_a_repository(dir: &Path) -> GitError {
     GitError(format!(
@@ -222,29 +236,37 @@ impl Repo {
 
     /// The repository containing `dir`.
     pub fn discover(dir: &Path) -> Result<Self, GitError> {
+        Self::find(dir)?.ok_or_else(|| not_a_repository(dir))
+    }
+
+    /// The repository containing `dir`; `None` when `dir` is in none (any other failure, such
+    /// as no `git` or a repository git refuses to read, is an error).
+    pub fn find(dir: &Path) -> Result<Option<Self>, GitError> {
         let probe = Self {
             cwd: dir.to_owned(),
             root: dir.to_owned(),
             private: None,
         };
-        Self::discovered(dir, probe.run(&["rev-parse", "--show-toplevel"]))
+        Self::found(dir, probe.run(&["rev-parse", "--show-toplevel"]))
     }
 
     /// The repository containing `dir`, from what `git rev-parse --show-toplevel` said.
     fn discovered(dir: &Path, out: Result<Vec<u8>, GitError>) -> Result<Self, GitError> {
-        let out = out.map_err(|e| {
-            if e.0.contains("not a git repository") {
-                not_a_repository(dir)
-            } else {
-                e
-            }
-        })?;
-        let root = PathBuf::from(String::from_utf8_lossy(&out).trim_end_matches(['\n', '\r']));
-        Ok(Self {
+        Self::found(dir, out)?.ok_or_else(|| not_a_repository(dir))
+    }
+
+    /// [`Repo::find`] from what `git rev-parse --show-toplevel` said.
+    fn found(dir: &Path, out: Result<Vec<u8>, GitError>) -> Result<Option<Self>, GitError> {
+        let out = match out {
+            Err(e) if e.0.contains("not a git repository") => return Ok(None),
+            out => out?,
+        };
+        let root = path_from_git(out.strip_suffix(b"\n").unwrap_or(&out));
+        Ok(Some(Self {
             cwd: dir.to_owned(),
             root,
             private: None,
-        })
+        }))
     }
 
     /// Starts finding the repository containing `dir` ([`Repo::discover`]'s `git rev-parse
@@ -569,17 +591,21 @@ impl Repo {
     }
 
     /// The contents of `paths` (relative to the root) at commit `oid`; `None` for a path that
-    /// is not there (or whose name cat-file's line protocol cannot carry).
+    /// is not there (or whose name cat-file's line protocol cannot carry), or whose blob is
+    /// larger than `max` bytes (skipped by cat-file, never held).
     pub fn read_at(
         &self,
         oid: &str,
         paths: &[String],
+        max: u64,
     ) -> Result<HashMap<String, Option<Vec<u8>>>, GitError> {
         if paths.is_empty() {
             return Ok(HashMap::new());
         }
         let names: Vec<String> = paths.iter().map(|p| format!("{oid}:{p}")).collect();
-        let objects = self.batch()?.get_many(&names)?;
+        let mut batch = self.batch()?;
+        batch.limit(max);
+        let objects = batch.get_many(&names)?;
         let missing: Vec<&str> = paths
             .iter()
             .zip(&objects)
@@ -590,7 +616,10 @@ impl Repo {
         Ok(paths
             .iter()
             .zip(objects)
-            .map(|(p, o)| (p.clone(), o.filter(|o| o.kind == "blob").map(|o| o.data)))
+            .map(|(p, o)| {
+                let blob = o.filter(|o| o.kind == "blob" && o.size <= max);
+                (p.clone(), blob.map(|o| o.data))
+            })
             .collect())
     }
 
@@ -953,9 +982,12 @@ impl Repo {
             .args(["rev-parse", "--show-toplevel"])
             .output()
             .map_err(|e| GitError(e.to_string()))?;
-        Ok(PathBuf::from(
-            String::from_utf8_lossy(&out.stdout).trim_end_matches(['\n', '\r']),
-        ))
+        if !out.status.success() {
+            let err = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+            return Err(GitError(format!("`git rev-parse` failed: {err}")));
+        }
+        let line = out.stdout.strip_suffix(b"\n").unwrap_or(&out.stdout);
+        Ok(path_from_git(line))
     }
 
     /// Starts one `git cat-file --batch` process for [`Batch::get_many`].

@@ -21,12 +21,14 @@ use crate::render::escape;
 /// before the first commit (then everything is new).
 pub fn base(rev: Option<&str>) -> Result<Option<(Repo, String)>> {
     let cwd = std::env::current_dir().context("no current directory")?;
-    let repo = Repo::discover(&cwd).map_err(|_| {
-        anyhow::anyhow!(
-            "`--new-only` compares with a git revision, and `{}` is not in a git repository",
-            cwd.display()
-        )
-    })?;
+    let repo = Repo::find(&cwd)
+        .map_err(|e| anyhow::anyhow!("`--new-only` compares with a git revision: {e}"))?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "`--new-only` compares with a git revision, and `{}` is not in a git repository",
+                cwd.display()
+            )
+        })?;
     if rev.is_none() && repo.head_unborn() {
         return Ok(None);
     }
@@ -57,10 +59,12 @@ pub fn tracked(base: Option<&(Repo, String)>, paths: &[String]) -> Result<Vec<Pa
 }
 
 /// The findings of the linted files as they are at the base revision, as a baseline, and the
-/// files whose base version panicked (their findings all count as new).
+/// files whose base version panicked (their findings all count as new). A base version larger
+/// than `max` bytes (`--max-file-size`) is not read: its file's findings all count as new.
 pub fn findings_at_base(
     loads: &[Loaded],
     base: Option<&(Repo, String)>,
+    max: u64,
 ) -> Result<(BaselineFile, Vec<Crash>)> {
     let Some((repo, oid)) = base else {
         // no commits yet: everything is new
@@ -85,7 +89,7 @@ pub fn findings_at_base(
         wanted.push((at_base, l));
     }
     let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
-    let mut blobs = repo.read_at(oid, &paths)?;
+    let mut blobs = repo.read_at(oid, &paths, max)?;
     let results: Vec<Result<Vec<Diagnostic>, Crash>> = wanted
         .into_iter()
         .filter_map(|(p, l)| Some((blobs.remove(&p).flatten()?, l)))

@@ -118,7 +118,8 @@ pub fn run(req: &Request<'_>, say: fn(&str), notices: fn(&BaseNotice<'_>)) -> Re
         diagnostics.clear();
     } else {
         if req.new_only.is_some() {
-            let (known, at_base) = new_only::findings_at_base(&loads, base.as_ref())?;
+            let (known, at_base) =
+                new_only::findings_at_base(&loads, base.as_ref(), req.inputs.max_file_size)?;
             if let (Some((_, oid)), Some(read)) = (&base, configs.read_at_base()) {
                 say(&new_only::note(oid, read));
             }
