@@ -11,6 +11,7 @@ mod diff;
 mod inspect;
 mod lint;
 mod rules;
+mod show_config;
 
 use std::process::ExitCode;
 
@@ -54,6 +55,8 @@ enum Command {
     },
     /// Print the JSON Schema of the configuration file.
     Schema,
+    /// Show which configuration files apply to a path, and the settings they resolve to.
+    Config(args::ShowConfigArgs),
     /// Print the shell completion script (README "Install" says where each shell reads it).
     Completions {
         /// The shell.
@@ -99,6 +102,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Init { force } => init(*force),
         Command::Diff(a) => diff::run(a),
         Command::Schema => emit(&config::schema_json(), Out::Json).map(|()| ExitCode::SUCCESS),
+        Command::Config(a) => show_config::run(a),
         Command::Completions { shell } => {
             let script = crate::manual::completions(Cli::command(), *shell, "awsauth");
             emit(&script, Out::Text).map(|()| ExitCode::SUCCESS)
