@@ -57,7 +57,7 @@ enum Command {
     Schema,
     /// Show which configuration files apply to a path, and the settings they resolve to.
     Config(args::ShowConfigArgs),
-    /// Print the shell completion script (README "Install" says where each shell reads it).
+    /// Print the shell completion script (README "Usage" says where each shell reads it).
     Completions {
         /// The shell.
         #[arg(value_enum)]
