@@ -6,14 +6,14 @@
 //! Nothing here prints: the caller writes [`Shown::text`] or [`Shown::json`].
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 
 use super::file::{FailOn, Profile};
 use super::{Choice, Configs, Matcher, Selector, Settings};
-use crate::paths::relative_from;
+use crate::paths::{normalize, relative_from};
 use crate::registry::Rule;
 
 /// The files walked when the configuration names no `include`.
@@ -117,7 +117,7 @@ pub fn show(choice: Choice<'_>, path: &Path, builtin: &'static [&'static Rule]) 
     let settings = configs.for_dir(&dir)?;
     let run = configs.global(&[path.to_string_lossy().into_owned()])?;
     let cwd = std::env::current_dir().context("no current directory")?;
-    let shown_path = |p: &Path| relative_from(p, &cwd).to_string_lossy().into_owned();
+    let shown_path = |p: &Path| shown(p, &cwd);
     let files: Vec<String> = settings.chain.iter().map(|p| shown_path(p)).collect();
     let run_files: Vec<String> = run.chain.iter().map(|p| shown_path(p)).collect();
     let (rules, not_selected) = rules(&settings);
@@ -158,6 +158,22 @@ pub fn show(choice: Choice<'_>, path: &Path, builtin: &'static [&'static Rule]) 
         not_selected,
         policies: policies(&settings),
     })
+}
+
+/// A path as shown: relative to the current directory (`../x` above it), absolute when the two
+/// share nothing but the root (`../../../etc/x` says less than `/etc/x`).
+fn shown(path: &Path, cwd: &Path) -> String {
+    let rel = relative_from(path, cwd);
+    let ups = rel
+        .components()
+        .take_while(|c| matches!(c, Component::ParentDir))
+        .count();
+    let depth = cwd.components().count().saturating_sub(1);
+    if ups > 0 && ups >= depth {
+        let abs = std::fs::canonicalize(path).unwrap_or_else(|_| normalize(&cwd.join(path)));
+        return abs.to_string_lossy().into_owned();
+    }
+    rel.to_string_lossy().into_owned()
 }
 
 fn fail_on(f: FailOn) -> &'static str {
@@ -255,12 +271,12 @@ impl Shown {
             ("--no-config", _) => "none (--no-config): the defaults".to_owned(),
             (_, true) => "none found: the defaults".to_owned(),
             (source, false) => {
-                let how = if source == "--config" {
-                    " (--config)"
+                let order = if source == "--config" {
+                    "the --config file, then what it extends"
                 } else {
-                    ""
+                    "nearest first, each extending the next"
                 };
-                format!("nearest first{how}\n  {}", self.files.join("\n  "))
+                format!("{order}\n  {}", self.files.join("\n  "))
             }
         };
         let _ = writeln!(out, "configuration files for `{}`: {files}", self.path);
