@@ -129,3 +129,28 @@ fn an_invalid_configuration_or_path_is_an_error() {
         stderr(&o)
     );
 }
+
+/// File names come from the repository: escaped in the text, exact in the JSON (README "Usage",
+/// "File names and values are escaped").
+#[test]
+fn file_names_are_escaped() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).expect("mkdir");
+    write(
+        root,
+        ".awsauth.yaml",
+        "extends: \"base\\e[31m\\u2028.yaml\"\n",
+    );
+    write(root, "base\u{1b}[31m\u{2028}.yaml", "fail-on: info\n");
+    let text = stdout(&awsauth(&["config"], root));
+    assert!(text.contains("  base\\u{1b}[31m\\u{2028}.yaml\n"), "{text}");
+    assert!(!text.contains('\u{1b}'));
+    let json = stdout(&awsauth(&["config", "--format", "json"], root));
+    assert!(
+        !json.contains('\u{1b}') && !json.contains('\u{2028}'),
+        "{json}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(v["files"][1], "base\u{1b}[31m\u{2028}.yaml");
+}
