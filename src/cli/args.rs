@@ -221,3 +221,24 @@ impl InputArgs {
         inputs.resolved(super::say)
     }
 }
+
+#[derive(Debug, Args)]
+pub(super) struct ShowConfigArgs {
+    /// The file or directory whose configuration to show (a directory: the settings of the files
+    /// in it; a folder below can have a nearer configuration).
+    #[arg(default_value = ".")]
+    pub path: std::path::PathBuf,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowConfigFormat::Text)]
+    pub format: ShowConfigFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum ShowConfigFormat {
+    /// The files, then the settings, one per line.
+    Text,
+    /// JSON (version 1), keys named as in the configuration file.
+    Json,
+}

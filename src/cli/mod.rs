@@ -11,11 +11,12 @@ mod diff;
 mod inspect;
 mod lint;
 mod rules;
+mod show_config;
 
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::{self, Invalid};
 use crate::discover::InputError;
@@ -54,6 +55,16 @@ enum Command {
     },
     /// Print the JSON Schema of the configuration file.
     Schema,
+    /// Show which configuration files apply to a path, and the settings they resolve to.
+    Config(args::ShowConfigArgs),
+    /// Print the shell completion script (README "Usage" says where each shell reads it).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: crate::manual::Shell,
+    },
+    /// Print the manual page (roff): `awsauth man | man -l -`.
+    Man,
 }
 
 /// A message on standard error (see [`render::say`]).
@@ -91,6 +102,14 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Init { force } => init(*force),
         Command::Diff(a) => diff::run(a),
         Command::Schema => emit(&config::schema_json(), Out::Json).map(|()| ExitCode::SUCCESS),
+        Command::Config(a) => show_config::run(a),
+        Command::Completions { shell } => {
+            let script = crate::manual::completions(Cli::command(), *shell, "awsauth");
+            emit(&script, Out::Text).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            emit(&crate::manual::page(Cli::command()), Out::Text).map(|()| ExitCode::SUCCESS)
+        }
     };
     // configuration errors are shown with their positions (`main` says the others)
     if let Err(Some(Invalid(errors))) = result.as_ref().map_err(|e| e.downcast_ref()) {
