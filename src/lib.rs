@@ -9,6 +9,7 @@ pub mod discover;
 pub mod git;
 pub mod guard;
 pub mod lint;
+pub mod migrate;
 pub mod load;
 pub mod model;
 mod par;

@@ -10,6 +10,7 @@ mod args;
 mod diff;
 mod inspect;
 mod lint;
+mod migrate;
 mod rules;
 
 use std::process::ExitCode;
@@ -54,6 +55,8 @@ enum Command {
     },
     /// Print the JSON Schema of the configuration file.
     Schema,
+    /// Plan the move from aws-auth to EKS access entries, offline, with a proof of equivalence.
+    Migrate(args::MigrateArgs),
 }
 
 /// A message on standard error (see [`render::say`]).
@@ -91,6 +94,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Init { force } => init(*force),
         Command::Diff(a) => diff::run(a),
         Command::Schema => emit(&config::schema_json(), Out::Json).map(|()| ExitCode::SUCCESS),
+        Command::Migrate(a) => migrate::run(a),
     };
     // configuration errors are shown with their positions (`main` says the others)
     if let Err(Some(Invalid(errors))) = result.as_ref().map_err(|e| e.downcast_ref()) {
