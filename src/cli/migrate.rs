@@ -19,12 +19,16 @@ pub(super) fn run(args: &MigrateArgs) -> Result<ExitCode> {
     if let Some(a) = &args.account_id
         && !crate::arn::is_account_id(a)
     {
-        bail!("`--account-id {}` is not an account id (12 digits)", escape::text(a));
+        bail!(
+            "`--account-id {}` is not an account id (12 digits)",
+            escape::text(a)
+        );
     }
     let iam_roles = match &args.iam_roles {
         Some(path) => {
             let shown = escape::name(&path.to_string_lossy()).into_owned();
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read `{shown}`"))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read `{shown}`"))?;
             Some(IamRoles::parse(&text).map_err(|e| anyhow::anyhow!("`{shown}`: {e}"))?)
         }
         None => None,
@@ -32,8 +36,15 @@ pub(super) fn run(args: &MigrateArgs) -> Result<ExitCode> {
     let inputs = args.input.resolved();
     let mut configs = Configs::new(args.config.choice(), &[], &[], crate::rules::RULES)?;
     let read = inputs::load_all(&inputs, &mut configs, &[])?;
-    read.nothing_read("read", &inputs).iter().for_each(|w| say(w));
-    let Read { loads, errors, crashes, .. } = read;
+    read.nothing_read("read", &inputs)
+        .iter()
+        .for_each(|w| say(w));
+    let Read {
+        loads,
+        errors,
+        crashes,
+        ..
+    } = read;
     report_failures(&errors, &crashes);
     let objects: Vec<&AwsAuth> = loads.iter().flat_map(|l| l.load.objects.iter()).collect();
     let opts = Options {
@@ -51,5 +62,8 @@ pub(super) fn run(args: &MigrateArgs) -> Result<ExitCode> {
         MigrateFormat::Json => (migrate::render::json(&plan), Out::Json),
     };
     emit(&out, kind)?;
-    Ok(exit(!errors.is_empty() || !crashes.is_empty(), plan.exit_code()))
+    Ok(exit(
+        !errors.is_empty() || !crashes.is_empty(),
+        plan.exit_code(),
+    ))
 }

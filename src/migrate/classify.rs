@@ -76,7 +76,9 @@ impl EntryType {
                 SESSION_NODE_USERNAME,
                 &[SYSTEM_BOOTSTRAPPERS, SYSTEM_NODES, SYSTEM_NODE_PROXIER],
             )),
-            Self::HybridLinux => Some((SESSION_NODE_USERNAME, &[SYSTEM_BOOTSTRAPPERS, SYSTEM_NODES])),
+            Self::HybridLinux => {
+                Some((SESSION_NODE_USERNAME, &[SYSTEM_BOOTSTRAPPERS, SYSTEM_NODES]))
+            }
         }
     }
 }
@@ -436,10 +438,15 @@ fn note_duplicates(
     line: &dyn Fn(&crate::source::Span) -> usize,
     obj: &AwsAuth,
 ) {
-    let mut lines: Vec<usize> = shadowed.iter().map(|&s| line(&obj.entries[s].span)).collect();
+    let mut lines: Vec<usize> = shadowed
+        .iter()
+        .map(|&s| line(&obj.entries[s].span))
+        .collect();
     let kept_line = line(&obj.entries[kept].span);
-    item.written
-        .extend(lines.iter().map(|&l| Written { line: l, kept: false }));
+    item.written.extend(lines.iter().map(|&l| Written {
+        line: l,
+        kept: false,
+    }));
     item.written.push(Written {
         line: kept_line,
         kept: true,
@@ -517,13 +524,21 @@ fn classify_one(key: &Principal, m: &Mapping, ctx: &Context<'_>, position: Posit
         ),
         Principal::Service { name, .. } => item.block(
             "eksctl-service-mapping",
-            format!("an eksctl `serviceName: {name}` mapping: eksctl maps the service's role itself"),
+            format!(
+                "an eksctl `serviceName: {name}` mapping: eksctl maps the service's role itself"
+            ),
             "map the service's role ARN explicitly, or let the service create its own access entry",
         ),
-        Principal::Sso {
-            account,
-            permission_set,
-        } => item.block(
+        Principal::Sso { .. } => {
+            // as written (the key is folded)
+            let (account, permission_set) = match Principal::parse(&m.display) {
+                Principal::Sso {
+                    account,
+                    permission_set,
+                } => (account, permission_set),
+                _ => (String::new(), String::new()),
+            };
+            item.block(
             "sso-matcher",
             format!(
                 "an `sso:` matcher stands for every `AWSReservedSSO_{permission_set}_*` role of \
@@ -533,7 +548,8 @@ fn classify_one(key: &Principal, m: &Mapping, ctx: &Context<'_>, position: Posit
             ),
             "map each role of the permission set by its ARN (`aws iam list-roles --path-prefix \
              /aws-reserved/sso.amazonaws.com/`), with the matcher's username and groups",
-        ),
+            );
+        }
         Principal::Role(_) | Principal::User(_) => classify_arn(&mut item, m, ctx),
     }
     if m.variants.len() > 1 {
@@ -581,7 +597,10 @@ fn classify_arn(item: &mut Item, m: &Mapping, ctx: &Context<'_>) {
     match (service.as_ref(), kind.as_ref()) {
         ("iam", "root") => item.block(
             "root",
-            format!("the root user of account `{}`: EKS accepts an access entry for it but ignores it", arn.account),
+            format!(
+                "the root user of account `{}`: EKS accepts an access entry for it but ignores it",
+                arn.account
+            ),
             "use a role for break-glass access, and map that role",
         ),
         ("iam", "user") => {
@@ -654,7 +673,11 @@ fn role_arn(item: &mut Item, ctx: &Context<'_>, arn: &Arn<'_>) -> (Option<String
             (Some(real), None)
         }
         RealArn::Todo { pattern, why, help } => {
-            item.block("unknown-arn", format!("TODO: the real ARN is unknown: {why}"), help);
+            item.block(
+                "unknown-arn",
+                format!("TODO: the real ARN is unknown: {why}"),
+                help,
+            );
             (None, Some(pattern))
         }
     }
@@ -667,7 +690,8 @@ fn node(item: &mut Item, ctx: &Context<'_>, arn: &Arn<'_>, kind: EntryType) {
         Some(a) if a != arn.account => item.block(
             "cross-account-node",
             format!(
-                "a `{}` entry must be in the cluster's account `{a}`, and this role is in `{}`",
+                "an access entry of type `{}` must be in the cluster's account `{a}`, and this \
+                 role is in `{}`",
                 kind.as_str(),
                 arn.account
             ),
@@ -679,9 +703,10 @@ fn node(item: &mut Item, ctx: &Context<'_>, arn: &Arn<'_>, kind: EntryType) {
             "the cluster's account is unknown: a node entry must be in it (pass `--account-id`)",
         ),
     }
-    let self_managed = ctx.self_managed.iter().any(|s| {
-        s.eq_ignore_ascii_case(arn.name()) || s.eq_ignore_ascii_case(&item.principal)
-    });
+    let self_managed = ctx
+        .self_managed
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(arn.name()) || s.eq_ignore_ascii_case(&item.principal));
     match kind {
         EntryType::FargateLinux => {
             item.eks_managed = Some(Managed::Yes);
@@ -731,7 +756,13 @@ fn node(item: &mut Item, ctx: &Context<'_>, arn: &Arn<'_>, kind: EntryType) {
 
 /// A `STANDARD` entry: the groups, the username and the real ARN (`user_arn`: a user's, as
 /// written; `None`: a role's, resolved).
-fn standard(item: &mut Item, m: &Mapping, ctx: &Context<'_>, user_arn: Option<&str>, arn: &Arn<'_>) {
+fn standard(
+    item: &mut Item,
+    m: &Mapping,
+    ctx: &Context<'_>,
+    user_arn: Option<&str>,
+    arn: &Arn<'_>,
+) {
     item.entry_type = Some(EntryType::Standard);
     let mut groups = Vec::new();
     let mut policies = Vec::new();
@@ -777,7 +808,12 @@ fn standard(item: &mut Item, m: &Mapping, ctx: &Context<'_>, user_arn: Option<&s
             ),
         );
     }
-    let username = check_username(item, m.username.as_deref().unwrap_or_default(), user_arn, arn);
+    let username = check_username(
+        item,
+        m.username.as_deref().unwrap_or_default(),
+        user_arn,
+        arn,
+    );
     let (principal_arn, todo) = match user_arn {
         Some(u) => (Some(u.to_owned()), None),
         None => role_arn(item, ctx, arn),
@@ -796,7 +832,12 @@ fn standard(item: &mut Item, m: &Mapping, ctx: &Context<'_>, user_arn: Option<&s
 pub const RESERVED_PREFIXES: [&str; 5] = ["system:", "eks:", "aws:", "amazon:", "iam:"];
 
 /// The username of a `STANDARD` entry (`None`: EKS's default), or a blocker.
-fn check_username(item: &mut Item, username: &str, user_arn: Option<&str>, arn: &Arn<'_>) -> Option<String> {
+fn check_username(
+    item: &mut Item,
+    username: &str,
+    user_arn: Option<&str>,
+    arn: &Arn<'_>,
+) -> Option<String> {
     if username.is_empty() {
         let default = default_username(user_arn, arn);
         item.note(
@@ -816,7 +857,9 @@ fn check_username(item: &mut Item, username: &str, user_arn: Option<&str>, arn: 
     }
     let mut rest = username;
     while let Some(open) = rest.find("{{") {
-        let Some(close) = rest[open..].find("}}") else { break };
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
         let template = &rest[open..open + close + 2];
         let before = &username[..username.len() - rest.len() + open];
         if template == SESSION_NAME || template == SESSION_NAME_RAW {

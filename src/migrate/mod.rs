@@ -105,13 +105,7 @@ pub fn pick_source<'a>(objects: &[&'a AwsAuth]) -> Result<&'a AwsAuth, String> {
         .copied()
         .filter(|o| o.is_read_by_authenticator())
         .collect();
-    let at = |o: &AwsAuth| {
-        format!(
-            "`{}:{}`",
-            o.file.name,
-            o.file.line_col(o.span.start).line
-        )
-    };
+    let at = |o: &AwsAuth| format!("`{}:{}`", o.file.name, o.file.line_col(o.span.start).line);
     match read.as_slice() {
         [] => Err(
             "no aws-auth source found (a `kube-system/aws-auth` ConfigMap, an eksctl \

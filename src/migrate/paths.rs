@@ -77,7 +77,9 @@ impl IamRoles {
             }
         }
         if pages == 0 {
-            return Err("no JSON document in it (expected the output of `aws iam list-roles`)".into());
+            return Err(
+                "no JSON document in it (expected the output of `aws iam list-roles`)".into(),
+            );
         }
         Ok(out)
     }
@@ -215,9 +217,10 @@ mod tests {
             panic!("a path without --iam-roles is unknown");
         };
         assert_eq!(pattern, "arn:aws:iam::111122223333:role/<path>/ci");
-        let RealArn::Todo { pattern, why, .. } =
-            real(None, "arn:aws:iam::111122223333:role/AWSReservedSSO_Dev_0123456789abcdef")
-        else {
+        let RealArn::Todo { pattern, why, .. } = real(
+            None,
+            "arn:aws:iam::111122223333:role/AWSReservedSSO_Dev_0123456789abcdef",
+        ) else {
             panic!("an SSO role's region is unknown");
         };
         assert!(pattern.contains("aws-reserved/sso.amazonaws.com/<region>/"));

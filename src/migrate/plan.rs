@@ -107,7 +107,11 @@ pub fn remaining(obj: &AwsAuth, items: &[Item]) -> Remaining {
         .effective
         .accounts
         .iter()
-        .filter(|a| items.iter().any(|i| stays(i) && i.account.as_ref() == Some(a)))
+        .filter(|a| {
+            items
+                .iter()
+                .any(|i| stays(i) && i.account.as_ref() == Some(a))
+        })
         .cloned()
         .collect();
     out.data = data_yaml(&out);
@@ -194,8 +198,7 @@ fn path_of(item: &Item, r: Reads) -> Option<&'static str> {
             .is_some_and(|e| e.principal_arn.is_some());
     if r.entries && entry {
         Some("access entry")
-    } else if item.action != Action::Drop && (r.aws_auth_all || (r.aws_auth_kept && stays(item)))
-    {
+    } else if item.action != Action::Drop && (r.aws_auth_all || (r.aws_auth_kept && stays(item))) {
         Some("aws-auth")
     } else {
         None
@@ -241,7 +244,9 @@ fn checks(items: &[Item], r: Reads) -> Vec<Check> {
         .iter()
         .filter(|i| {
             let via_entry = path_of(i, r) == Some("access entry")
-                && i.access_entry.as_ref().is_some_and(|e| e.is_cluster_admin());
+                && i.access_entry
+                    .as_ref()
+                    .is_some_and(super::classify::AccessEntry::is_cluster_admin);
             via_entry || (path_of(i, r) == Some("aws-auth") && is_admin(i))
         })
         .map(|i| format!("`{}` ({})", i.principal, path_of(i, r).unwrap_or_default()))
@@ -251,9 +256,11 @@ fn checks(items: &[Item], r: Reads) -> Vec<Check> {
         ok: !admins.is_empty() || admins_before == 0,
         detail: match (admins.is_empty(), admins_before) {
             (false, _) => format!("cluster-admin through {}", admins.join(", ")),
-            (true, 0) => "aws-auth maps no `system:masters` principal: the cluster creator's access \
+            (true, 0) => {
+                "aws-auth maps no `system:masters` principal: the cluster creator's access \
                           is the only admin path, before and after"
-                .to_owned(),
+                    .to_owned()
+            }
             (true, _) => "no cluster-admin path is left (only the cluster creator's, if EKS keeps \
                           one)"
                 .to_owned(),
@@ -282,13 +289,16 @@ fn quoted(items: &[&str]) -> String {
 fn access_after(items: &[Item], r: Reads) -> String {
     let live: Vec<&Item> = items.iter().filter(|i| i.action != Action::Drop).collect();
     let (by_entry, by_map) = (
-        live.iter().filter(|i| path_of(i, r) == Some("access entry")).count(),
-        live.iter().filter(|i| path_of(i, r) == Some("aws-auth")).count(),
+        live.iter()
+            .filter(|i| path_of(i, r) == Some("access entry"))
+            .count(),
+        live.iter()
+            .filter(|i| path_of(i, r) == Some("aws-auth"))
+            .count(),
     );
     let cut = live.len() - by_entry - by_map;
-    let mut s = format!(
-        "{by_entry} principal(s) through access entries, {by_map} through aws-auth"
-    );
+    let mut s =
+        format!("{by_entry} principal(s) through access entries, {by_map} through aws-auth");
     if cut > 0 {
         s.push_str(&format!(", {cut} without access (blockers)"));
     }
@@ -316,10 +326,7 @@ pub fn phases(cluster: &str, items: &[Item], remaining: &Remaining) -> Vec<Phase
         aws_auth_kept: false,
         entries: true,
     };
-    let created: Vec<&Item> = items
-        .iter()
-        .filter(|i| path_of(i, r5).is_some())
-        .collect();
+    let created: Vec<&Item> = items.iter().filter(|i| path_of(i, r5).is_some()).collect();
     let phase = |n: u8, title: String, mode, r: Reads, steps: Vec<String>| Phase {
         phase: n,
         title,
@@ -332,17 +339,60 @@ pub fn phases(cluster: &str, items: &[Item], remaining: &Remaining) -> Vec<Phase
         checks: checks(items, r),
     };
     let mut out = vec![
-        phase(1, "switch the authentication mode to `API_AND_CONFIG_MAP`".into(), "API_AND_CONFIG_MAP", r123, steps_1(cluster)),
-        phase(2, format!("create {} access entr{} and their policy associations", created.len(), if created.len() == 1 { "y" } else { "ies" }), "API_AND_CONFIG_MAP", r2, steps_2(&created)),
-        phase(3, "verify".into(), "API_AND_CONFIG_MAP", r2, steps_3(cluster, &created)),
-        phase(4, "remove the migrated mappings from aws-auth".into(), "API_AND_CONFIG_MAP", r4, steps_4(remaining)),
-        phase(5, "optionally, switch the authentication mode to `API`".into(), "API", r5, vec![format!("`aws eks update-cluster-config --name {cluster} --access-config authenticationMode=API` (one-way: aws-auth is no longer read, and `API_AND_CONFIG_MAP` cannot come back)")]),
+        phase(
+            1,
+            "switch the authentication mode to `API_AND_CONFIG_MAP`".into(),
+            "API_AND_CONFIG_MAP",
+            r123,
+            steps_1(cluster),
+        ),
+        phase(
+            2,
+            format!(
+                "create {} access entr{} and their policy associations",
+                created.len(),
+                if created.len() == 1 { "y" } else { "ies" }
+            ),
+            "API_AND_CONFIG_MAP",
+            r2,
+            steps_2(&created),
+        ),
+        phase(
+            3,
+            "verify".into(),
+            "API_AND_CONFIG_MAP",
+            r2,
+            steps_3(cluster, &created),
+        ),
+        phase(
+            4,
+            "remove the migrated mappings from aws-auth".into(),
+            "API_AND_CONFIG_MAP",
+            r4,
+            steps_4(remaining),
+        ),
+        phase(
+            5,
+            "optionally, switch the authentication mode to `API`".into(),
+            "API",
+            r5,
+            vec![format!(
+                "`aws eks update-cluster-config --name {cluster} --access-config authenticationMode=API` (one-way: aws-auth is no longer read, and `API_AND_CONFIG_MAP` cannot come back)"
+            )],
+        ),
     ];
     let last = &mut out[4];
-    let failing: Vec<&str> = last.checks.iter().filter(|c| !c.ok).map(|c| c.what).collect();
+    let failing: Vec<&str> = last
+        .checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| c.what)
+        .collect();
     let why = if !remaining.is_empty() {
         let kept = items.iter().filter(|i| stays(i)).count();
-        Some(format!("{kept} principal(s) remain in aws-auth (EKS-managed entries or blockers): `API` would lock them out"))
+        Some(format!(
+            "{kept} principal(s) remain in aws-auth (EKS-managed entries or blockers): `API` would lock them out"
+        ))
     } else if !failing.is_empty() {
         Some(format!("the checks fail: {}", failing.join(", ")))
     } else {
@@ -357,9 +407,15 @@ pub fn phases(cluster: &str, items: &[Item], remaining: &Remaining) -> Vec<Phase
 
 fn steps_1(cluster: &str) -> Vec<String> {
     vec![
-        format!("`aws eks update-cluster-config --name {cluster} --access-config authenticationMode=API_AND_CONFIG_MAP` (one-way: `CONFIG_MAP` cannot come back; aws-auth is still read)"),
-        format!("wait for the update: `aws eks describe-cluster --name {cluster} --query cluster.accessConfig`"),
-        format!("list the entries EKS created (the cluster creator's, managed node groups', Fargate profiles'): `aws eks list-access-entries --cluster-name {cluster}`; a principal planned below that already has one is not created again"),
+        format!(
+            "`aws eks update-cluster-config --name {cluster} --access-config authenticationMode=API_AND_CONFIG_MAP` (one-way: `CONFIG_MAP` cannot come back; aws-auth is still read)"
+        ),
+        format!(
+            "wait for the update: `aws eks describe-cluster --name {cluster} --query cluster.accessConfig`"
+        ),
+        format!(
+            "list the entries EKS created (the cluster creator's, managed node groups', Fargate profiles'): `aws eks list-access-entries --cluster-name {cluster}`; a principal planned below that already has one is not created again"
+        ),
     ]
 }
 
@@ -368,7 +424,10 @@ fn steps_2(created: &[&Item]) -> Vec<String> {
     for i in created {
         let Some(e) = &i.access_entry else { continue };
         let arn = e.principal_arn.clone().unwrap_or_default();
-        let mut s = format!("create a `{}` access entry for `{arn}`", e.kind.as_str());
+        let mut s = format!(
+            "create an access entry of type `{}` for `{arn}`",
+            e.kind.as_str()
+        );
         if let Some(u) = &e.username {
             s.push_str(&format!(", username `{u}`"));
         }

@@ -123,8 +123,8 @@ fn compare_entry(item: &Item, c: &mut Comparison) {
         return;
     };
     let admin = entry.is_cluster_admin();
-    let (username, groups): (Option<String>, Vec<String>) = match entry.kind.node_identity() {
-        Some((username, groups)) => {
+    let (username, groups): (Option<String>, Vec<String>) =
+        if let Some((username, groups)) = entry.kind.node_identity() {
             c.equivalences.push(format!(
                 "`{}` gives the node username `{username}` and the groups {} itself",
                 entry.kind.as_str(),
@@ -134,16 +134,14 @@ fn compare_entry(item: &Item, c: &mut Comparison) {
                 Some(username.to_owned()),
                 groups.iter().map(|g| (*g).to_owned()).collect(),
             )
-        }
-        None => {
+        } else {
             let username = entry.username.clone().or_else(|| {
                 let arn = Arn::parse(&item.principal)?;
                 let user = (item.kind == "user").then_some(item.principal.as_str());
                 Some(default_username(user, &arn))
             });
             (username, entry.kubernetes_groups.clone())
-        }
-    };
+        };
     c.planned = Planned {
         through: "access-entry",
         username: username.clone(),

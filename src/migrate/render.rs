@@ -118,10 +118,17 @@ fn principal(out: &mut String, item: &Item) {
             line.push_str(&format!(", username `{}`", t(u)));
         }
         if !e.kubernetes_groups.is_empty() {
-            line.push_str(&format!(", kubernetesGroups {}", list(&e.kubernetes_groups)));
+            line.push_str(&format!(
+                ", kubernetesGroups {}",
+                list(&e.kubernetes_groups)
+            ));
         }
         for p in &e.access_policies {
-            line.push_str(&format!(", policy `{}` ({} scope)", t(&p.policy_arn), p.access_scope.kind));
+            line.push_str(&format!(
+                ", policy `{}` ({} scope)",
+                t(&p.policy_arn),
+                p.access_scope.kind
+            ));
         }
         out.push_str(&line);
         out.push('\n');
