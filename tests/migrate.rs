@@ -50,7 +50,14 @@ const CASES: &[(&str, &[&str], i32)] = &[
     ("duplicates", &["--iam-roles", ROLES], 1),
     ("role-paths", &["--iam-roles", ROLES], 0),
     ("role-paths", &[], 1),
-    ("masters-with-groups", &["--iam-roles", ROLES], 0),
+    (
+        "masters-with-groups",
+        &[
+            "--iam-roles",
+            "fixtures/migrate/masters-with-groups/iam-roles.json",
+        ],
+        0,
+    ),
     ("differ-duplicate", &[], 1),
     ("differ-template", &[], 1),
     ("differ-system-group", &[], 1),
@@ -309,12 +316,16 @@ fn role_paths_are_restored_from_iam_roles_and_otherwise_are_todos() {
 
 #[test]
 fn system_masters_becomes_cluster_admin_in_the_clusters_partition_keeping_other_groups() {
-    let (doc, code) = plan("masters-with-groups", &["--iam-roles", ROLES]);
+    let (doc, code) = plan("masters-with-groups", CASES[7].1);
     assert_eq!(code, 0);
     assert_eq!(doc["partition"]["value"], "aws-cn");
     let admin = principal(&doc, "arn:aws-cn:iam::111122223333:role/admin");
     let entry = &admin["access-entry"];
     assert_eq!(entry["type"], "STANDARD");
+    assert_eq!(
+        entry["principal-arn"],
+        "arn:aws-cn:iam::111122223333:role/admin"
+    );
     assert_eq!(
         entry["kubernetes-groups"],
         serde_json::json!(["platform", "oncall"])

@@ -896,3 +896,76 @@ pub fn default_username(user_arn: Option<&str>, arn: &Arn<'_>) -> String {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn username(text: &str) -> (Option<String>, Vec<&'static str>) {
+        let mut item = Item {
+            principal: String::new(),
+            kind: "role",
+            position: Position {
+                file: String::new(),
+                line: 1,
+            },
+            written: Vec::new(),
+            aws_auth: Granted {
+                username: None,
+                groups: Vec::new(),
+            },
+            action: Action::Create,
+            entry_type: None,
+            eks_managed: None,
+            access_entry: None,
+            blockers: Vec::new(),
+            notes: Vec::new(),
+            entries: Vec::new(),
+            account: None,
+        };
+        let arn = Arn::parse("arn:aws:iam::111122223333:role/dev").unwrap();
+        let out = check_username(&mut item, text, None, &arn);
+        (out, item.blockers.iter().map(|b| b.id).collect())
+    }
+
+    #[test]
+    fn migrate_usernames_follow_the_access_entry_rules() {
+        // a colon anywhere before the session name (the user guide's `:john{{SessionName}}`)
+        for ok in [
+            "dev:{{SessionName}}",
+            ":john{{SessionName}}",
+            "a:b-{{SessionNameRaw}}",
+            "ci",
+        ] {
+            assert_eq!(username(ok), (Some(ok.to_owned()), vec![]), "{ok}");
+        }
+        assert_eq!(
+            username("john{{SessionName}}").1,
+            ["session-name-without-colon"]
+        );
+        assert_eq!(
+            username("{{SessionNameRaw}}").1,
+            ["session-name-without-colon"]
+        );
+        for reserved in ["system:x", "eks:x", "aws:x", "amazon:x", "iam:x"] {
+            assert_eq!(username(reserved).1, ["reserved-username"], "{reserved}");
+        }
+        for template in [
+            "x:{{AccountID}}",
+            "x:{{AccessKeyID}}",
+            "x:{{EC2PrivateDNSName}}",
+            "x:{{ SessionName }}",
+        ] {
+            assert_eq!(username(template).1, ["unsupported-template"], "{template}");
+        }
+        // an empty username takes EKS's default, said in a note
+        assert_eq!(username(""), (None, vec![]));
+        assert_eq!(
+            default_username(
+                None,
+                &Arn::parse("arn:aws:iam::111122223333:role/dev").unwrap()
+            ),
+            "arn:aws:sts::111122223333:assumed-role/dev/{{SessionName}}"
+        );
+    }
+}

@@ -4,7 +4,7 @@
 //! so aws-auth holds `role/<name>`; an access entry is bound to the principal's unique id and
 //! takes the real ARN, path included (`DOMAIN.md` §1.7, §3.3, §9.2). The path is not in aws-auth:
 //! `--iam-roles FILE` (the JSON of `aws iam list-roles`, pages concatenated, or of
-//! `aws iam get-role`) gives it, by account and role name (IAM role names are unique ignoring
+//! `aws iam get-role`) gives it, by partition, account and role name (IAM role names are unique ignoring
 //! case). Without it the path is unknown, and an unknown path is a TODO, never a guess: even
 //! an IAM Identity Center role's path, `aws-reserved/sso.amazonaws.com/[<region>/]`, has a
 //! region segment only when Identity Center is not in us-east-1 (§1.11, §9.3).
@@ -15,10 +15,10 @@ use serde::Deserialize;
 
 use crate::arn::{Arn, starts_with_ignoring_case};
 
-/// The roles of `--iam-roles`: real ARN by (account, lower-case role name).
+/// The roles of `--iam-roles`: real ARN by (partition, account, lower-case role name).
 #[derive(Debug, Default)]
 pub struct IamRoles {
-    by_name: HashMap<(String, String), Listed>,
+    by_name: HashMap<(String, String, String), Listed>,
 }
 
 /// One role as listed.
@@ -65,7 +65,11 @@ impl IamRoles {
                         role.name, role.arn
                     ));
                 };
-                let key = (arn.account.to_owned(), role.name.to_lowercase());
+                let key = (
+                    arn.partition.to_lowercase(),
+                    arn.account.to_owned(),
+                    role.name.to_lowercase(),
+                );
                 let path = role.path.unwrap_or_else(|| "/".to_owned());
                 out.by_name.insert(
                     key,
@@ -123,7 +127,11 @@ pub fn is_sso_role(name: &str) -> bool {
 
 /// The real ARN of the role `name` of the ARN `arn` (as written in aws-auth, without a path).
 pub fn resolve(roles: Option<&IamRoles>, arn: &Arn<'_>, name: &str) -> RealArn {
-    let key = (arn.account.to_owned(), name.to_lowercase());
+    let key = (
+        arn.partition.to_lowercase(),
+        arn.account.to_owned(),
+        name.to_lowercase(),
+    );
     if let Some(listed) = roles.and_then(|r| r.by_name.get(&key)) {
         return RealArn::Known {
             arn: listed.arn.clone(),
@@ -204,11 +212,16 @@ mod tests {
             real(Some(&roles), "arn:aws:iam::111122223333:role/ci"),
             known("arn:aws:iam::111122223333:role/ci", "/")
         );
-        // another account's role of the same name is not this one
-        assert!(matches!(
-            real(Some(&roles), "arn:aws:iam::444455556666:role/ci"),
-            RealArn::Todo { .. }
-        ));
+        // another account's (or partition's) role of the same name is not this one
+        for other in [
+            "arn:aws:iam::444455556666:role/ci",
+            "arn:aws-cn:iam::111122223333:role/ci",
+        ] {
+            assert!(
+                matches!(real(Some(&roles), other), RealArn::Todo { .. }),
+                "{other}"
+            );
+        }
     }
 
     #[test]
