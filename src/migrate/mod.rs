@@ -107,11 +107,19 @@ pub fn pick_source<'a>(objects: &[&'a AwsAuth]) -> Result<&'a AwsAuth, String> {
         .collect();
     let at = |o: &AwsAuth| format!("`{}:{}`", o.file.name, o.file.line_col(o.span.start).line);
     match read.as_slice() {
-        [] => Err(
-            "no aws-auth source found (a `kube-system/aws-auth` ConfigMap, an eksctl \
-             `iamIdentityMappings` or a `mapRoles`/`mapUsers` fragment)"
-                .to_owned(),
-        ),
+        [] => {
+            let unread: Vec<String> = objects
+                .iter()
+                .filter_map(|o| Some(format!("{} ({})", at(o), o.not_read_because()?)))
+                .collect();
+            let mut why = "no aws-auth source found (a `kube-system/aws-auth` ConfigMap, an \
+                           eksctl `iamIdentityMappings` or a `mapRoles`/`mapUsers` fragment)"
+                .to_owned();
+            if !unread.is_empty() {
+                why.push_str(&format!("; not read: {}", unread.join(", ")));
+            }
+            Err(why)
+        }
         [one] if !one.rejected.is_empty() => Err(format!(
             "the API server rejects the aws-auth at {}: a data value is not a string; fix it first (`awsauth lint`)",
             at(one)

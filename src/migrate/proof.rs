@@ -137,7 +137,8 @@ fn compare_entry(item: &Item, c: &mut Comparison) {
         } else {
             let username = entry.username.clone().or_else(|| {
                 let arn = Arn::parse(&item.principal)?;
-                let user = (item.kind == "user").then_some(item.principal.as_str());
+                // by the ARN's type: a role ARN written in `mapUsers` is still a role
+                let user = arn.type_is("user").then_some(item.principal.as_str());
                 Some(default_username(user, &arn))
             });
             (username, entry.kubernetes_groups.clone())
@@ -188,7 +189,7 @@ fn compare_entry(item: &Item, c: &mut Comparison) {
     }
     if entry.kind != EntryType::Standard && !c.differences.is_empty() {
         c.differences.push(format!(
-            "(a `{}` entry takes no username or groups of its own)",
+            "(an access entry of type `{}` takes no username or groups of its own)",
             entry.kind.as_str()
         ));
     }
