@@ -63,6 +63,7 @@ const CASES: &[(&str, &[&str], i32)] = &[
     ("differ-system-group", &[], 1),
     ("differ-empty-username", &[], 1),
     ("not-loaded", &["--iam-roles", ROLES], 0),
+    ("lost-section", &["--iam-roles", ROLES], 0),
 ];
 
 fn migrate(case: &str, extra: &[&str], format: &str) -> Output {
@@ -500,4 +501,25 @@ fn errors_exit_2() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(Path::new(&root).join(ROLES).is_file());
+}
+
+#[test]
+fn a_lost_section_grants_nothing_and_is_not_migrated_but_said_first() {
+    let (doc, code) = plan("lost-section", &["--iam-roles", ROLES]);
+    assert_eq!(code, 0);
+    let warnings = doc["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1);
+    let w = warnings[0].as_str().expect("text");
+    assert!(
+        w.starts_with("`mapRoles` fails to load") && w.contains("1 of them node roles"),
+        "{w}"
+    );
+    let migrated: Vec<&str> = doc["principals"]
+        .as_array()
+        .expect("principals")
+        .iter()
+        .map(|p| p["principal"].as_str().expect("text"))
+        .collect();
+    assert_eq!(migrated, ["arn:aws:iam::111122223333:user/ops/alice"]);
+    assert_eq!(doc["not-loaded"].as_array().map(Vec::len), Some(2));
 }

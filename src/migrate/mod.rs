@@ -26,6 +26,7 @@ use serde::Serialize;
 
 use crate::model::AwsAuth;
 use crate::model::access::mappings;
+use crate::model::effective::lost_mappings;
 
 /// How the plan is made: the command line's choices.
 #[derive(Debug, Default)]
@@ -77,6 +78,8 @@ pub struct Plan {
     pub account: Sourced,
     /// The aws-auth source planned from.
     pub source: Position,
+    /// What to fix before migrating: sections the authenticator loses.
+    pub warnings: Vec<String>,
     /// Every effective principal, classified, in the authenticator's key order.
     pub principals: Vec<classify::Item>,
     /// Written entries that grant nothing today (lost, dropped, never applied).
@@ -158,10 +161,33 @@ pub fn plan(obj: &AwsAuth, opts: &Options) -> Result<Plan, String> {
             file: obj.file.name.clone(),
             line: obj.file.line_col(obj.span.start).line,
         },
+        warnings: lost_sections(obj),
         principals,
         not_loaded,
         phases,
         remaining_aws_auth: remaining,
         proof,
     })
+}
+
+/// The sections the authenticator loses: their mappings grant nothing today, so the plan does
+/// not migrate them (that would grant access), and says so first.
+fn lost_sections(obj: &AwsAuth) -> Vec<String> {
+    obj.sections
+        .iter()
+        .filter_map(|s| {
+            let why = s.why_lost(&obj.file)?;
+            let (count, nodes) = lost_mappings(obj, s.kind);
+            let nodes = if nodes.is_empty() {
+                String::new()
+            } else {
+                format!(", {} of them node roles", nodes.len())
+            };
+            Some(format!(
+                "`{}` fails to load ({why}): its {count} mapping(s){nodes} grant nothing today and \
+                 are not migrated; fix it (`awsauth lint`) and plan again",
+                s.kind.key()
+            ))
+        })
+        .collect()
 }

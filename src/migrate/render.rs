@@ -31,6 +31,9 @@ fn list(items: &[String]) -> String {
 /// The table.
 pub fn table(plan: &Plan) -> String {
     let mut out = header(plan);
+    for w in &plan.warnings {
+        out.push_str(&format!("warning: {}\n", t(w)));
+    }
     out.push_str("\nprincipals\n");
     for item in &plan.principals {
         principal(&mut out, item);
