@@ -181,7 +181,7 @@ fn lost_sections(obj: &AwsAuth) -> Vec<String> {
             let nodes = if nodes.is_empty() {
                 String::new()
             } else {
-                format!(", {} of them node roles", nodes.len())
+                format!(", {} of them node roles,", nodes.len())
             };
             Some(format!(
                 "`{}` fails to load ({why}): its {count} mapping(s){nodes} grant nothing today and \

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::classify::{Action, Item};
 use crate::model::identity::{SYSTEM_MASTERS, works_as_node};
-use crate::model::{AwsAuth, EffectiveRole, EffectiveUser, SectionKind};
+use crate::model::{AwsAuth, EffectiveRole, EffectiveUser, SectionKind, SourceKind};
 
 /// One check of a phase.
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +68,9 @@ pub struct Remaining {
     pub map_accounts: Vec<String>,
     /// The `data:` of the `ConfigMap` to write (empty: nothing remains).
     pub data: String,
+    /// The source is an eksctl `ClusterConfig` (its `iamIdentityMappings` are what to edit).
+    #[serde(skip)]
+    pub eksctl: bool,
 }
 
 impl Remaining {
@@ -115,6 +118,7 @@ pub fn remaining(obj: &AwsAuth, items: &[Item]) -> Remaining {
         .cloned()
         .collect();
     out.data = data_yaml(&out);
+    out.eksctl = obj.kind == SourceKind::Eksctl;
     out
 }
 
@@ -469,6 +473,8 @@ fn steps_3(cluster: &str, created: &[&Item]) -> Vec<String> {
 fn steps_4(remaining: &Remaining) -> Vec<String> {
     if remaining.is_empty() {
         vec!["nothing remains in aws-auth: empty its `mapRoles`, `mapUsers` and `mapAccounts` (keep the `ConfigMap` until phase 5)".to_owned()]
+    } else if remaining.eksctl {
+        vec!["remove each migrated mapping from aws-auth (`eksctl delete iamidentitymapping --arn ARN --all`: eksctl does not delete a mapping that is only removed from the `ClusterConfig`) and from the `iamIdentityMappings` of the `ClusterConfig`; what remains is below (EKS-managed entries and blockers kept, duplicates and mappings that grant nothing left out)".to_owned()]
     } else {
         vec!["replace the `data` of aws-auth with the remaining aws-auth below (EKS-managed entries and blockers kept, duplicates and mappings that grant nothing left out)".to_owned()]
     }
