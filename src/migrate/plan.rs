@@ -373,7 +373,7 @@ pub fn phases(cluster: &str, items: &[Item], remaining: &Remaining) -> Vec<Phase
             "remove the migrated mappings from aws-auth".into(),
             "API_AND_CONFIG_MAP",
             r4,
-            steps_4(remaining),
+            steps_4(cluster, remaining),
         ),
         phase(
             5,
@@ -470,11 +470,13 @@ fn steps_3(cluster: &str, created: &[&Item]) -> Vec<String> {
     out
 }
 
-fn steps_4(remaining: &Remaining) -> Vec<String> {
+fn steps_4(cluster: &str, remaining: &Remaining) -> Vec<String> {
     if remaining.is_empty() {
         vec!["nothing remains in aws-auth: empty its `mapRoles`, `mapUsers` and `mapAccounts` (keep the `ConfigMap` until phase 5)".to_owned()]
     } else if remaining.eksctl {
-        vec!["remove each migrated mapping from aws-auth (`eksctl delete iamidentitymapping --arn ARN --all`: eksctl does not delete a mapping that is only removed from the `ClusterConfig`) and from the `iamIdentityMappings` of the `ClusterConfig`; what remains is below (EKS-managed entries and blockers kept, duplicates and mappings that grant nothing left out)".to_owned()]
+        vec![format!(
+            "remove each migrated mapping from aws-auth (`eksctl delete iamidentitymapping --cluster {cluster} --arn ARN --all`: eksctl does not delete a mapping that is only removed from the `ClusterConfig`) and from the `iamIdentityMappings` of the `ClusterConfig`; what remains is below (EKS-managed entries and blockers kept, duplicates and mappings that grant nothing left out)"
+        )]
     } else {
         vec!["replace the `data` of aws-auth with the remaining aws-auth below (EKS-managed entries and blockers kept, duplicates and mappings that grant nothing left out)".to_owned()]
     }
