@@ -3,12 +3,12 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, anyhow};
 
 use super::args::{MigrateArgs, MigrateFormat};
 use super::{exit, report_failures, say};
 use crate::config::Configs;
-use crate::lint::inputs::{self, Read};
+use crate::lint::inputs;
 use crate::migrate::{self, Options, paths::IamRoles};
 use crate::model::AwsAuth;
 use crate::render::escape;
@@ -16,22 +16,18 @@ use crate::render::stdout::{Out, emit};
 
 /// Runs `awsauth migrate`.
 pub(super) fn run(args: &MigrateArgs) -> Result<ExitCode> {
-    if let Some(a) = &args.account_id
-        && !crate::arn::is_account_id(a)
-    {
-        bail!(
-            "`--account-id {}` is not an account id (12 digits)",
-            escape::text(a)
-        );
-    }
-    let iam_roles = match &args.iam_roles {
-        Some(path) => {
-            let shown = escape::name(&path.to_string_lossy()).into_owned();
-            let text =
-                std::fs::read_to_string(path).with_context(|| format!("cannot read `{shown}`"))?;
-            Some(IamRoles::parse(&text).map_err(|e| anyhow::anyhow!("`{shown}`: {e}"))?)
-        }
-        None => None,
+    let error = |e: String| anyhow!(escape::text(&e).into_owned());
+    let opts = Options {
+        cluster: args.cluster.clone(),
+        partition: args.partition.clone(),
+        account_id: args.account_id.clone(),
+        iam_roles: args
+            .iam_roles
+            .as_deref()
+            .map(IamRoles::read)
+            .transpose()
+            .map_err(error)?,
+        self_managed: args.self_managed_node_role.clone(),
     };
     let inputs = args.input.resolved();
     let mut configs = Configs::new(args.config.choice(), &[], &[], crate::rules::RULES)?;
@@ -39,31 +35,14 @@ pub(super) fn run(args: &MigrateArgs) -> Result<ExitCode> {
     read.nothing_read("read", &inputs)
         .iter()
         .for_each(|w| say(w));
-    let Read {
-        loads,
-        errors,
-        crashes,
-        ..
-    } = read;
-    report_failures(&errors, &crashes);
-    let objects: Vec<&AwsAuth> = loads.iter().flat_map(|l| l.load.objects.iter()).collect();
-    let opts = Options {
-        cluster: args.cluster.clone(),
-        partition: args.partition.clone(),
-        account_id: args.account_id.clone(),
-        iam_roles,
-        self_managed: args.self_managed_node_role.clone(),
-    };
-    let plan = migrate::pick_source(&objects)
-        .and_then(|obj| migrate::plan(obj, &opts))
-        .map_err(|e| anyhow::anyhow!(escape::text(&e).into_owned()))?;
+    report_failures(&read.errors, &read.crashes);
+    let objects: Vec<&AwsAuth> = read.loads.iter().flat_map(|l| &l.load.objects).collect();
+    let plan = migrate::plan_from(&objects, &opts).map_err(error)?;
     let (out, kind) = match args.format {
         MigrateFormat::Table => (migrate::render::table(&plan), Out::Text),
         MigrateFormat::Json => (migrate::render::json(&plan), Out::Json),
     };
     emit(&out, kind)?;
-    Ok(exit(
-        !errors.is_empty() || !crashes.is_empty(),
-        plan.exit_code(),
-    ))
+    let failed = !read.errors.is_empty() || !read.crashes.is_empty();
+    Ok(exit(failed, plan.exit_code()))
 }

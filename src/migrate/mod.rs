@@ -136,6 +136,19 @@ pub fn pick_source<'a>(objects: &[&'a AwsAuth]) -> Result<&'a AwsAuth, String> {
     }
 }
 
+/// Plans the migration of the one aws-auth source among `objects` ([`pick_source`], [`plan`]);
+/// `Err` on a bad `--account-id` too.
+pub fn plan_from(objects: &[&AwsAuth], opts: &Options) -> Result<Plan, String> {
+    if let Some(a) = &opts.account_id
+        && !crate::arn::is_account_id(a)
+    {
+        return Err(format!(
+            "`--account-id {a}` is not an account id (12 digits)"
+        ));
+    }
+    plan(pick_source(objects)?, opts)
+}
+
 /// Plans the migration of `obj` (see the module docs); `Err` when the partition cannot be
 /// settled.
 pub fn plan(obj: &AwsAuth, opts: &Options) -> Result<Plan, String> {

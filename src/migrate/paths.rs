@@ -48,6 +48,14 @@ struct Role {
 }
 
 impl IamRoles {
+    /// Reads `--iam-roles FILE` ([`IamRoles::parse`]); errors name the file.
+    pub fn read(path: &std::path::Path) -> Result<Self, String> {
+        let shown = crate::render::escape::name(&path.to_string_lossy()).into_owned();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read `{shown}`: {e}"))?;
+        Self::parse(&text).map_err(|e| format!("`{shown}`: {e}"))
+    }
+
     /// Reads the output of `aws iam list-roles` (several pages concatenated, as
     /// `--no-paginate` pages printed one after the other are) or `aws iam get-role`.
     pub fn parse(text: &str) -> Result<Self, String> {
