@@ -366,7 +366,7 @@ pub fn phases(cluster: &str, items: &[Item], remaining: &Remaining) -> Vec<Phase
             "verify".into(),
             "API_AND_CONFIG_MAP",
             r2,
-            steps_3(cluster, &created),
+            steps_3(cluster, &created, items),
         ),
         phase(
             4,
@@ -453,7 +453,7 @@ fn steps_2(created: &[&Item]) -> Vec<String> {
     out
 }
 
-fn steps_3(cluster: &str, created: &[&Item]) -> Vec<String> {
+fn steps_3(cluster: &str, created: &[&Item], items: &[Item]) -> Vec<String> {
     let mut out = vec![format!(
         "`aws eks list-access-entries --cluster-name {cluster}` lists every entry of phase 2"
     )];
@@ -467,6 +467,17 @@ fn steps_3(cluster: &str, created: &[&Item]) -> Vec<String> {
     }
     out.push("as each migrated person or workload, `kubectl auth whoami` shows the username and groups of the proof below".to_owned());
     out.push("`kubectl get nodes`: every node stays `Ready`".to_owned());
+    let kept: Vec<&str> = items
+        .iter()
+        .filter(|i| i.action == Action::Keep)
+        .map(|i| i.principal.as_str())
+        .collect();
+    if !kept.is_empty() {
+        out.push(format!(
+            "for the EKS-managed roles kept ({}), `aws eks list-access-entries --cluster-name {cluster}` shows whether EKS created their access entries; only a role that has one may leave aws-auth (AWS: removing an EKS-created mapping without its access entry breaks the cluster), by planning again without it",
+            quoted(&kept)
+        ));
+    }
     out
 }
 
