@@ -11,6 +11,7 @@ pub mod guard;
 pub mod lint;
 pub mod load;
 pub mod manual;
+pub mod migrate;
 pub mod model;
 mod par;
 pub mod paths;

@@ -160,6 +160,47 @@ pub(super) struct RulesArgs {
     pub out: Option<std::path::PathBuf>,
 }
 
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads aws-auth as `lint` does (one source: the cluster's). Exit 0 when the plan \
+grants exactly what aws-auth grants, 1 when the proof lists a difference (a blocker or a deliberate \
+change), 2 on errors."
+)]
+pub(super) struct MigrateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The cluster's name.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MigrateFormat::Table)]
+    pub format: MigrateFormat,
+    /// The output of `aws iam list-roles` (pages concatenated): restores the role paths aws-auth
+    /// strips [default: every role path is a TODO].
+    #[arg(long, value_name = "FILE")]
+    pub iam_roles: Option<std::path::PathBuf>,
+    /// The partition of the access policy ARNs [default: the one the ARNs name].
+    #[arg(long, value_parser = ["aws", "aws-cn", "aws-us-gov"])]
+    pub partition: Option<String>,
+    /// The cluster's account: node entries must be in it [default: the node roles' account].
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+    /// A node role (name or ARN) that no managed node group uses: migrated as `EC2_LINUX` or
+    /// `EC2_WINDOWS` instead of kept as possibly EKS-managed (repeatable).
+    #[arg(long, value_name = "ROLE")]
+    pub self_managed_node_role: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum MigrateFormat {
+    /// Per principal, then the phases and the proof.
+    Table,
+    /// The JSON contract (version 1).
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(super) enum LintFormat {
     /// Source-annotated diagnostics.

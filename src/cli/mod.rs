@@ -10,6 +10,7 @@ mod args;
 mod diff;
 mod inspect;
 mod lint;
+mod migrate;
 mod rules;
 mod show_config;
 
@@ -65,6 +66,8 @@ enum Command {
     },
     /// Print the manual page (roff): `awsauth man | man -l -`.
     Man,
+    /// Plan the move from aws-auth to EKS access entries, offline, with a proof of equivalence.
+    Migrate(args::MigrateArgs),
 }
 
 /// A message on standard error (see [`render::say`]).
@@ -110,6 +113,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Man => {
             emit(&crate::manual::page(Cli::command()), Out::Text).map(|()| ExitCode::SUCCESS)
         }
+        Command::Migrate(a) => migrate::run(a),
     };
     // configuration errors are shown with their positions (`main` says the others)
     if let Err(Some(Invalid(errors))) = result.as_ref().map_err(|e| e.downcast_ref()) {
