@@ -1,0 +1,294 @@
+//! `--format sarif`: a SARIF 2.1.0 log (OASIS), one run, for GitHub code scanning and other
+//! SARIF viewers. The pieces a `diff` log shares ([`artifact`], [`log`]) are public.
+//!
+//! - **Rules.** `tool.driver.rules` holds every built-in rule (then any policy or other rule a
+//!   result names), each from its declaration: `shortDescription` the summary,
+//!   `fullDescription` its "What it does", `help` its documentation (as text and Markdown),
+//!   `defaultConfiguration` its default level (and `enabled: false` for a rule off by default),
+//!   `properties.tags` its category, and for security rules `properties.security-severity`, the
+//!   score GitHub ranks alerts by: `8.0` (high) for a rule that is an error by default, `6.0`
+//!   (medium) for a warning, `3.0` (low) for an info.
+//! - **Levels.** error → `error`, warning → `warning`, info → `note`.
+//! - **Positions.** Lines are 1-based; columns count UTF-16 code units (SARIF's default
+//!   `columnKind`, `utf16CodeUnits`, stated in the run), so a character outside the Basic
+//!   Multilingual Plane counts two, unlike the one of the other formats; `endColumn` is
+//!   exclusive. Secondary labels are `relatedLocations`, each with its message.
+//! - **Paths.** URIs are relative to `%SRCROOT%` ([`super::location`]: the workspace or the
+//!   repository root), percent-encoded; `originalUriBaseIds` gives that directory as a `file:`
+//!   URI. A file outside it is given by its absolute `file:` URI.
+//! - **Identity.** `partialFingerprints["awsauth/v1"]` is the baseline key of the finding
+//!   ([`crate::baseline::fingerprint`] from `%SRCROOT%`: rule, file, principal), never a line:
+//!   a finding keeps its identity when lines are added above it.
+//!
+//! Text is kept exact (the document is made safe to print by [`super::escape::json`]).
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::location::Places;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rule_meta::{Category, Rule};
+use crate::source::{SourceFile, Span};
+
+/// The `uriBaseId` of every relative URI.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// The key of awsauth's fingerprint in `partialFingerprints`.
+pub const FINGERPRINT: &str = "awsauth/v1";
+
+/// The SARIF level of a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// `path` percent-encoded for a URI: unreserved characters, `/` and the sub-delimiters stay;
+/// everything else (`%`, `#`, `?`, `:`, white space, controls, non-ASCII bytes) is encoded.
+fn encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        let keep = b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=@".contains(&b);
+        if keep {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A `file:` URI of an absolute path.
+fn file_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = if path.starts_with('/') {
+        path
+    } else {
+        format!("/{path}")
+    };
+    format!("file://{}", encode(&path))
+}
+
+/// The `artifactLocation` of a path as machine formats give it ([`Places::for_machines`]):
+/// relative to `%SRCROOT%`, or absolute.
+pub fn artifact(path: &str) -> Value {
+    if Path::new(path).is_absolute() || path.starts_with('/') {
+        json!({ "uri": file_uri(path) })
+    } else {
+        json!({ "uri": encode(path), "uriBaseId": SRCROOT })
+    }
+}
+
+/// A 1-based line and UTF-16 column of a byte offset.
+fn utf16_position(file: &SourceFile, offset: usize) -> (usize, usize) {
+    let offset = file.char_span(&(offset..offset)).start;
+    let lc = file.line_col(offset);
+    let line_start = file.line_span(lc.line).start.min(offset);
+    // a character of four UTF-8 bytes is two UTF-16 units: one more than the column counts
+    let astral = file.text.as_bytes()[line_start..offset]
+        .iter()
+        .filter(|&&b| b >= 0xF0)
+        .count();
+    (lc.line, lc.column + astral)
+}
+
+/// The `region` of a span.
+pub fn region(file: &SourceFile, span: &Span) -> Value {
+    let (start_line, start_column) = utf16_position(file, span.start);
+    let (end_line, end_column) = utf16_position(file, span.end.max(span.start));
+    json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    })
+}
+
+/// The first paragraph under `## What it does` of a rule's documentation, else its summary.
+fn what_it_does(rule: &Rule) -> String {
+    let docs = rule.docs();
+    let mut lines = docs
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("## What it does"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let mut text = lines.next().map(str::trim).unwrap_or_default().to_owned();
+    for l in lines {
+        text.push(' ');
+        text.push_str(l.trim());
+    }
+    if text.is_empty() {
+        rule.summary.to_owned()
+    } else {
+        text
+    }
+}
+
+/// The repository of the package (`repository` in `Cargo.toml`), if it names one.
+fn repository() -> Option<&'static str> {
+    Some(env!("CARGO_PKG_REPOSITORY")).filter(|r| !r.is_empty())
+}
+
+/// A `reportingDescriptor` of a rule.
+fn descriptor(rule: &Rule) -> Value {
+    let docs = rule.docs();
+    let mut d = json!({
+        "id": rule.name,
+        "shortDescription": { "text": rule.summary },
+        "fullDescription": { "text": what_it_does(rule) },
+        "help": { "text": docs, "markdown": docs },
+        "defaultConfiguration": { "level": level(rule.severity) },
+        "properties": { "tags": [rule.category.as_str()] },
+    });
+    if !rule.enabled {
+        d["defaultConfiguration"]["enabled"] = json!(false);
+    }
+    if rule.category == Category::Security {
+        let score = match rule.severity {
+            Severity::Error => "8.0",
+            Severity::Warning => "6.0",
+            Severity::Info => "3.0",
+        };
+        d["properties"]["security-severity"] = json!(score);
+    }
+    if let Some(repo) = repository() {
+        d["helpUri"] = json!(format!(
+            "{}/blob/main/rules/{}.md",
+            repo.trim_end_matches('/'),
+            rule.name
+        ));
+    }
+    d
+}
+
+/// The SARIF log of one run: `rules` are the driver's rules, `results` the results, `base`
+/// the directory `%SRCROOT%` stands for.
+pub fn log(rules: &[Value], results: &[Value], base: &Path) -> String {
+    let mut driver = json!({
+        "name": "awsauth",
+        "version": env!("CARGO_PKG_VERSION"),
+        "semanticVersion": env!("CARGO_PKG_VERSION"),
+        "rules": rules,
+    });
+    if let Some(repo) = repository() {
+        driver["informationUri"] = json!(repo);
+    }
+    let mut root = file_uri(&base.to_string_lossy());
+    if !root.ends_with('/') {
+        root.push('/');
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": driver },
+            "originalUriBaseIds": {
+                SRCROOT: {
+                    "uri": root,
+                    "description": { "text": "the root of the repository (or the CI workspace)" },
+                },
+            },
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }],
+    });
+    let mut s = super::escape::json(serde_json::to_string_pretty(&doc).unwrap_or_default());
+    s.push('\n');
+    s
+}
+
+/// A result's message: the finding's, with its help on a line of its own.
+fn message(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+/// The rules of the log: every built-in rule, then the others the findings name (policies).
+fn rules_of(diagnostics: &[Diagnostic]) -> Vec<&'static Rule> {
+    let mut rules: Vec<&'static Rule> = crate::rules::RULES.to_vec();
+    for d in diagnostics {
+        if !rules.iter().any(|r| r.name == d.rule.name) {
+            rules.push(d.rule);
+        }
+    }
+    rules
+}
+
+/// Renders the lint findings as a SARIF log (paths from `places`' machine base).
+pub fn render(diagnostics: &[Diagnostic], places: &Places) -> String {
+    let rules = rules_of(diagnostics);
+    let base = places.machine_base();
+    let results: Vec<Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let index = rules.iter().position(|r| r.name == d.rule.name);
+            let artifact = artifact(&places.for_machines(&d.file.name));
+            let mut location = json!({
+                "physicalLocation": {
+                    "artifactLocation": artifact,
+                    "region": region(&d.file, &d.span),
+                },
+            });
+            if let Some(label) = &d.label {
+                location["message"] = json!({ "text": label });
+            }
+            let related: Vec<Value> = d
+                .secondary
+                .iter()
+                .enumerate()
+                .map(|(id, l)| {
+                    json!({
+                        "id": id,
+                        "physicalLocation": {
+                            "artifactLocation": artifact,
+                            "region": region(&d.file, &l.span),
+                        },
+                        "message": { "text": l.message },
+                    })
+                })
+                .collect();
+            let mut result = json!({
+                "ruleId": d.rule.name,
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": { "text": message(d) },
+                "locations": [location],
+                "partialFingerprints": {
+                    FINGERPRINT: crate::baseline::fingerprint(d, base),
+                },
+            });
+            if !related.is_empty() {
+                result["relatedLocations"] = json!(related);
+            }
+            result
+        })
+        .collect();
+    let descriptors: Vec<Value> = rules.iter().map(|r| descriptor(r)).collect();
+    log(&descriptors, &results, base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(encode("a b/c%d#e?f:g.yaml"), "a%20b/c%25d%23e%3Ff%3Ag.yaml");
+        assert_eq!(encode("é\n"), "%C3%A9%0A");
+        assert_eq!(artifact("x/y.yaml")["uriBaseId"], SRCROOT);
+        assert_eq!(artifact("/abs/y z.yaml")["uri"], "file:///abs/y%20z.yaml");
+    }
+
+    #[test]
+    fn columns_count_utf16_units() {
+        let f = SourceFile::new("x", "a: \"👩é\" b\n");
+        let b = f.text.find('b').expect("b");
+        // `a: "` is 4, the emoji 2 units, `é` 1, `" ` 2: `b` is the 10th unit
+        assert_eq!(utf16_position(&f, b), (1, 10));
+    }
+}
