@@ -1,5 +1,6 @@
-//! The machine formats end to end (SARIF, GitLab Code Quality, JUnit, GitHub annotations),
+//! The machine formats end to end (SARIF, GitLab Code Quality, `JUnit`, GitHub annotations),
 //! `-o FILE`, `--quiet`, and which directory paths are relative to.
+#![allow(clippy::print_stderr)] // a skipped test says why on stderr
 mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
