@@ -20,6 +20,8 @@
 //! `GIT_CEILING_DIRECTORIES` is set, or when the repository's `config` sets `core.worktree`.
 //! Each base is computed once, and only when a format needs it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -33,6 +35,8 @@ pub struct Places {
     cwd: PathBuf,
     root: OnceLock<Option<PathBuf>>,
     machine: OnceLock<PathBuf>,
+    /// [`Places::for_machines`]' answers (a file can have thousands of findings).
+    named: RefCell<HashMap<String, String>>,
 }
 
 impl Default for Places {
@@ -54,6 +58,7 @@ impl Places {
             cwd: canonical(cwd),
             root: OnceLock::new(),
             machine: OnceLock::new(),
+            named: RefCell::default(),
         }
     }
 
@@ -82,11 +87,30 @@ impl Places {
         if name.starts_with('<') {
             return name.to_owned();
         }
-        let abs = canonical(&self.cwd.join(name));
-        match abs.strip_prefix(self.machine_base()) {
-            Ok(rel) if !rel.as_os_str().is_empty() => slashes(rel),
-            _ => abs.to_string_lossy().into_owned(),
+        if let Some(known) = self.named.borrow().get(name) {
+            return known.clone();
         }
+        let path = self.resolve(name);
+        self.named
+            .borrow_mut()
+            .insert(name.to_owned(), path.clone());
+        path
+    }
+
+    /// [`Self::for_machines`], computed.
+    fn resolve(&self, name: &str) -> String {
+        // the path as named (a link inside the tree keeps its own name), else with links
+        // resolved (a path through `..` or a linked folder)
+        let base = self.machine_base();
+        let lexical = crate::paths::normalize(&self.cwd.join(name));
+        let resolved = canonical(&lexical);
+        for abs in [&lexical, &resolved] {
+            match abs.strip_prefix(base) {
+                Ok(rel) if !rel.as_os_str().is_empty() => return slashes(rel),
+                _ => {}
+            }
+        }
+        resolved.to_string_lossy().into_owned()
     }
 
     /// A path from the repository root (as `diff` names files) for a machine format.

@@ -22,6 +22,7 @@
 //!
 //! Text is kept exact (the document is made safe to print by [`super::escape::json`]).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -82,29 +83,74 @@ pub fn artifact(path: &str) -> Value {
     }
 }
 
-/// A 1-based line and UTF-16 column of a byte offset.
-fn utf16_position(file: &SourceFile, offset: usize) -> (usize, usize) {
-    let offset = file.char_span(&(offset..offset)).start;
-    let lc = file.line_col(offset);
-    let line_start = file.line_span(lc.line).start.min(offset);
-    // a character of four UTF-8 bytes is two UTF-16 units: one more than the column counts
-    let astral = file.text.as_bytes()[line_start..offset]
-        .iter()
-        .filter(|&&b| b >= 0xF0)
-        .count();
-    (lc.line, lc.column + astral)
+/// Bytes per entry of [`Columns`]' tables.
+const BLOCK: usize = 1024;
+
+/// UTF-16 columns of the files of a log, in constant time per position (a one-line JSON
+/// manifest can hold thousands of findings on a line of a megabyte): a character outside the
+/// Basic Multilingual Plane (four UTF-8 bytes) is one more UTF-16 unit than the character
+/// columns of [`SourceFile::line_col`] count, so the column is that plus the number of such
+/// characters between the line's start and the position, read from a table of their running
+/// count every [`BLOCK`] bytes (built once per file that has any).
+#[derive(Default)]
+pub struct Columns {
+    /// Per file (by address): the count of four-byte characters before each block; empty for a
+    /// file without any.
+    tables: HashMap<usize, Vec<usize>>,
 }
 
-/// The `region` of a span.
-pub fn region(file: &SourceFile, span: &Span) -> Value {
-    let (start_line, start_column) = utf16_position(file, span.start);
-    let (end_line, end_column) = utf16_position(file, span.end.max(span.start));
-    json!({
-        "startLine": start_line,
-        "startColumn": start_column,
-        "endLine": end_line,
-        "endColumn": end_column,
-    })
+/// Four-byte characters (their lead bytes) in `bytes`.
+fn astral(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b >= 0xF0).count()
+}
+
+impl Columns {
+    /// Four-byte characters before `offset` in `file`.
+    fn before(&mut self, file: &SourceFile, offset: usize) -> usize {
+        let bytes = file.text.as_bytes();
+        let table = self
+            .tables
+            .entry(std::ptr::from_ref(file) as usize)
+            .or_insert_with(|| {
+                if astral(bytes) == 0 {
+                    return Vec::new();
+                }
+                let mut acc = 0;
+                let mut t = Vec::with_capacity(bytes.len() / BLOCK + 1);
+                for chunk in bytes.chunks(BLOCK) {
+                    t.push(acc);
+                    acc += astral(chunk);
+                }
+                t.push(acc);
+                t
+            });
+        if table.is_empty() {
+            return 0;
+        }
+        let k = offset / BLOCK;
+        table[k] + astral(&bytes[k * BLOCK..offset])
+    }
+
+    /// A 1-based line and UTF-16 column of a byte offset.
+    fn position(&mut self, file: &SourceFile, offset: usize) -> (usize, usize) {
+        let offset = file.char_span(&(offset..offset)).start;
+        let lc = file.line_col(offset);
+        let line_start = file.line_span(lc.line).start.min(offset);
+        let extra = self.before(file, offset) - self.before(file, line_start);
+        (lc.line, lc.column + extra)
+    }
+
+    /// The `region` of a span.
+    pub fn region(&mut self, file: &SourceFile, span: &Span) -> Value {
+        let (start_line, start_column) = self.position(file, span.start);
+        let (end_line, end_column) = self.position(file, span.end.max(span.start));
+        json!({
+            "startLine": start_line,
+            "startColumn": start_column,
+            "endLine": end_line,
+            "endColumn": end_column,
+        })
+    }
 }
 
 /// The first paragraph under `## What it does` of a rule's documentation, else its summary.
@@ -223,6 +269,7 @@ fn rules_of(diagnostics: &[Diagnostic]) -> Vec<&'static Rule> {
 pub fn render(diagnostics: &[Diagnostic], places: &Places) -> String {
     let rules = rules_of(diagnostics);
     let base = places.machine_base();
+    let mut columns = Columns::default();
     let results: Vec<Value> = diagnostics
         .iter()
         .map(|d| {
@@ -231,7 +278,7 @@ pub fn render(diagnostics: &[Diagnostic], places: &Places) -> String {
             let mut location = json!({
                 "physicalLocation": {
                     "artifactLocation": artifact,
-                    "region": region(&d.file, &d.span),
+                    "region": columns.region(&d.file, &d.span),
                 },
             });
             if let Some(label) = &d.label {
@@ -246,7 +293,7 @@ pub fn render(diagnostics: &[Diagnostic], places: &Places) -> String {
                         "id": id,
                         "physicalLocation": {
                             "artifactLocation": artifact,
-                            "region": region(&d.file, &l.span),
+                            "region": columns.region(&d.file, &l.span),
                         },
                         "message": { "text": l.message },
                     })
@@ -289,6 +336,14 @@ mod tests {
         let f = SourceFile::new("x", "a: \"👩é\" b\n");
         let b = f.text.find('b').expect("b");
         // `a: "` is 4, the emoji 2 units, `é` 1, `" ` 2: `b` is the 10th unit
-        assert_eq!(utf16_position(&f, b), (1, 10));
+        assert_eq!(Columns::default().position(&f, b), (1, 10));
+        // on a long line, past blocks of the table, and on a later line
+        let text = format!("{}x\n👩y", "é👩".repeat(3000));
+        let f = SourceFile::new("y", text);
+        let mut columns = Columns::default();
+        let x = f.text.find('x').expect("x");
+        assert_eq!(columns.position(&f, x), (1, 9001));
+        let y = f.text.find('y').expect("y");
+        assert_eq!(columns.position(&f, y), (2, 3));
     }
 }
