@@ -284,6 +284,11 @@ fn gitlab_fingerprints_are_unique_even_for_repeated_findings() {
         .map(|i| i["fingerprint"].as_str().expect("fp"))
         .collect();
     assert_eq!(fps.len(), issues.len(), "{issues:#?}");
+    // the baseline key, with `-2`, `-3`, … on repeats
+    for fp in &fps {
+        let key = fp.split('-').next().expect("a key");
+        assert!(distinct.contains(&key.to_owned()), "{fp}");
+    }
     for i in issues {
         assert!(i["description"].as_str().is_some_and(|s| !s.is_empty()));
         assert!(i["check_name"].is_string());

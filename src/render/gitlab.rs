@@ -56,10 +56,22 @@ pub fn severity(d: &Diagnostic) -> &'static str {
 pub fn render(diagnostics: &[Diagnostic], places: &Places) -> String {
     let base = places.machine_base();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // per file (by address): its path and its name in the baseline key, computed once
+    let mut files: HashMap<usize, (String, String)> = HashMap::new();
     let issues: Vec<Issue<'_>> = diagnostics
         .iter()
         .map(|d| {
-            let key = crate::baseline::fingerprint(d, base);
+            let (path, file_key) = files
+                .entry(std::sync::Arc::as_ptr(&d.file) as usize)
+                .or_insert_with(|| {
+                    let key = crate::baseline::file_key(&d.file.name, base);
+                    (places.for_machines(&d.file.name), key)
+                })
+                .clone();
+            // the baseline key ([`crate::baseline::fingerprint`])
+            let hash =
+                crate::baseline::fnv1a(&[d.rule.name, &file_key, &crate::baseline::subject(d)]);
+            let key = format!("{hash:016x}");
             let n = seen.entry(key.clone()).or_default();
             *n += 1;
             let fingerprint = if *n == 1 { key } else { format!("{key}-{n}") };
@@ -69,7 +81,7 @@ pub fn render(diagnostics: &[Diagnostic], places: &Places) -> String {
                 fingerprint,
                 severity: severity(d),
                 location: Location {
-                    path: places.for_machines(&d.file.name),
+                    path,
                     lines: Lines {
                         begin: d.file.line_col(d.span.start).line,
                     },

@@ -25,6 +25,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::location::Places;
@@ -73,14 +74,83 @@ fn file_uri(path: &str) -> String {
     format!("file://{}", encode(&path))
 }
 
+/// An `artifactLocation`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Artifact {
+    uri: String,
+    #[serde(rename = "uriBaseId", skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
 /// The `artifactLocation` of a path as machine formats give it ([`Places::for_machines`]):
 /// relative to `%SRCROOT%`, or absolute.
-pub fn artifact(path: &str) -> Value {
+pub fn artifact(path: &str) -> Artifact {
     if Path::new(path).is_absolute() || path.starts_with('/') {
-        json!({ "uri": file_uri(path) })
+        Artifact {
+            uri: file_uri(path),
+            uri_base_id: None,
+        }
     } else {
-        json!({ "uri": encode(path), "uriBaseId": SRCROOT })
+        Artifact {
+            uri: encode(path),
+            uri_base_id: Some(SRCROOT),
+        }
     }
+}
+
+/// A `region`: 1-based lines, UTF-16 columns, `endColumn` exclusive.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Region {
+    start_line: usize,
+    start_column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+/// A message.
+#[derive(Serialize)]
+struct Text<'a> {
+    text: std::borrow::Cow<'a, str>,
+}
+
+/// A location of a result (`id` and `message` for related locations and labels).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(rename = "physicalLocation")]
+    physical: Physical<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical<'a> {
+    artifact_location: &'a Artifact,
+    region: Region,
+}
+
+/// A `result` of the lint log.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LintResult<'a> {
+    rule_id: &'static str,
+    rule_index: usize,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [Location<'a>; 1],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location<'a>>,
+    partial_fingerprints: Fingerprints,
+}
+
+#[derive(Serialize)]
+struct Fingerprints {
+    #[serde(rename = "awsauth/v1")]
+    v1: String,
 }
 
 /// Bytes per entry of [`Columns`]' tables.
@@ -141,15 +211,15 @@ impl Columns {
     }
 
     /// The `region` of a span.
-    pub fn region(&mut self, file: &SourceFile, span: &Span) -> Value {
+    pub fn region(&mut self, file: &SourceFile, span: &Span) -> Region {
         let (start_line, start_column) = self.position(file, span.start);
         let (end_line, end_column) = self.position(file, span.end.max(span.start));
-        json!({
-            "startLine": start_line,
-            "startColumn": start_column,
-            "endLine": end_line,
-            "endColumn": end_column,
-        })
+        Region {
+            start_line,
+            start_column,
+            end_line,
+            end_column,
+        }
     }
 }
 
@@ -212,7 +282,7 @@ fn descriptor(rule: &Rule) -> Value {
 
 /// The SARIF log of one run: `rules` are the driver's rules, `results` the results, `base`
 /// the directory `%SRCROOT%` stands for.
-pub fn log(rules: &[Value], results: &[Value], base: &Path) -> String {
+pub fn log<R: Serialize>(rules: &[Value], results: &[R], base: &Path) -> String {
     let mut driver = json!({
         "name": "awsauth",
         "version": env!("CARGO_PKG_VERSION"),
@@ -265,55 +335,77 @@ fn rules_of(diagnostics: &[Diagnostic]) -> Vec<&'static Rule> {
     rules
 }
 
+/// Per file of a log (by address): its artifact and its name in the baseline key.
+type Files = HashMap<usize, (Artifact, String)>;
+
+/// One finding as a result: `rules` the driver's rules, `base` the directory `%SRCROOT%`
+/// stands for.
+fn result<'a>(
+    d: &'a Diagnostic,
+    rules: &[&'static Rule],
+    files: &'a Files,
+    columns: &mut Columns,
+) -> LintResult<'a> {
+    let (artifact, key) = &files[&(std::sync::Arc::as_ptr(&d.file) as usize)];
+    let related = d
+        .secondary
+        .iter()
+        .enumerate()
+        .map(|(id, l)| Location {
+            id: Some(id),
+            physical: Physical {
+                artifact_location: artifact,
+                region: columns.region(&d.file, &l.span),
+            },
+            message: Some(Text {
+                text: l.message.as_str().into(),
+            }),
+        })
+        .collect();
+    let fingerprint = crate::baseline::fnv1a(&[d.rule.name, key, &crate::baseline::subject(d)]);
+    LintResult {
+        rule_id: d.rule.name,
+        rule_index: rules
+            .iter()
+            .position(|r| r.name == d.rule.name)
+            .unwrap_or_default(),
+        level: level(d.severity),
+        message: Text {
+            text: message(d).into(),
+        },
+        locations: [Location {
+            id: None,
+            physical: Physical {
+                artifact_location: artifact,
+                region: columns.region(&d.file, &d.span),
+            },
+            message: d.label.as_deref().map(|l| Text { text: l.into() }),
+        }],
+        related_locations: related,
+        // the baseline key ([`crate::baseline::fingerprint`]), its file part computed once
+        partial_fingerprints: Fingerprints {
+            v1: format!("{fingerprint:016x}"),
+        },
+    }
+}
+
 /// Renders the lint findings as a SARIF log (paths from `places`' machine base).
 pub fn render(diagnostics: &[Diagnostic], places: &Places) -> String {
     let rules = rules_of(diagnostics);
     let base = places.machine_base();
+    let mut files = Files::new();
+    for d in diagnostics {
+        files
+            .entry(std::sync::Arc::as_ptr(&d.file) as usize)
+            .or_insert_with(|| {
+                let artifact = artifact(&places.for_machines(&d.file.name));
+                (artifact, crate::baseline::file_key(&d.file.name, base))
+            });
+    }
     let mut columns = Columns::default();
-    let results: Vec<Value> = diagnostics
+    let results: Vec<LintResult<'_>> = diagnostics
         .iter()
-        .map(|d| {
-            let index = rules.iter().position(|r| r.name == d.rule.name);
-            let artifact = artifact(&places.for_machines(&d.file.name));
-            let mut location = json!({
-                "physicalLocation": {
-                    "artifactLocation": artifact,
-                    "region": columns.region(&d.file, &d.span),
-                },
-            });
-            if let Some(label) = &d.label {
-                location["message"] = json!({ "text": label });
-            }
-            let related: Vec<Value> = d
-                .secondary
-                .iter()
-                .enumerate()
-                .map(|(id, l)| {
-                    json!({
-                        "id": id,
-                        "physicalLocation": {
-                            "artifactLocation": artifact,
-                            "region": columns.region(&d.file, &l.span),
-                        },
-                        "message": { "text": l.message },
-                    })
-                })
-                .collect();
-            let mut result = json!({
-                "ruleId": d.rule.name,
-                "ruleIndex": index,
-                "level": level(d.severity),
-                "message": { "text": message(d) },
-                "locations": [location],
-                "partialFingerprints": {
-                    FINGERPRINT: crate::baseline::fingerprint(d, base),
-                },
-            });
-            if !related.is_empty() {
-                result["relatedLocations"] = json!(related);
-            }
-            result
-        })
+        .map(|d| result(d, &rules, &files, &mut columns))
         .collect();
     let descriptors: Vec<Value> = rules.iter().map(|r| descriptor(r)).collect();
     log(&descriptors, &results, base)
@@ -327,8 +419,8 @@ mod tests {
     fn uris_are_encoded() {
         assert_eq!(encode("a b/c%d#e?f:g.yaml"), "a%20b/c%25d%23e%3Ff%3Ag.yaml");
         assert_eq!(encode("é\n"), "%C3%A9%0A");
-        assert_eq!(artifact("x/y.yaml")["uriBaseId"], SRCROOT);
-        assert_eq!(artifact("/abs/y z.yaml")["uri"], "file:///abs/y%20z.yaml");
+        assert_eq!(artifact("x/y.yaml").uri_base_id, Some(SRCROOT));
+        assert_eq!(artifact("/abs/y z.yaml").uri, "file:///abs/y%20z.yaml");
     }
 
     #[test]
