@@ -179,7 +179,8 @@ pub(super) enum LintFormat {
     Sarif,
     /// A GitLab Code Quality report.
     Gitlab,
-    /// A `JUnit` XML report.
+    /// A JUnit XML report.
+    #[allow(clippy::doc_markdown)] // a name, shown as is by `--help`
     Junit,
 }
 
