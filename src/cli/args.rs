@@ -48,6 +48,8 @@ pub(super) struct DiffArgs {
     pub max_file_size: u64,
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,6 +62,10 @@ pub(super) enum DiffFormat {
     Json,
     /// GitHub Actions annotations.
     Github,
+    /// One line per change: `path:line: risk: change: principal: why`.
+    Concise,
+    /// SARIF 2.1.0: escalations and lockouts, for code scanning.
+    Sarif,
 }
 
 #[derive(Debug, Default, Args)]
@@ -135,6 +141,8 @@ pub(super) struct LintArgs {
     /// When to use colours (`auto` honours `NO_COLOR` and colours only a terminal).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +154,8 @@ pub(super) struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
     pub format: InspectFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -211,6 +221,26 @@ pub(super) enum LintFormat {
     Json,
     /// GitHub Actions annotations.
     Github,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// A JUnit XML report.
+    #[allow(clippy::doc_markdown)] // a name, shown as is by `--help`
+    Junit,
+}
+
+/// Where the output goes, and how much is said (`lint`, `diff`, `inspect`).
+#[derive(Debug, Default, Args)]
+pub(super) struct OutputArgs {
+    /// Write the output to this file instead of standard output (the same bytes; replaced
+    /// atomically, never written through a symbolic link).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Print findings (or changes) only: no summary, and no notes or warnings on standard
+    /// error (errors are still said); the exit code is unchanged.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

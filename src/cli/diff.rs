@@ -8,8 +8,9 @@ use super::args::{DiffArgs, DiffFormat};
 use crate::config::Configs;
 use crate::diff::render;
 use crate::diff::settings::{self, FailOn, Judge, Request};
+use crate::render::location::Places;
 use crate::render::report;
-use crate::render::stdout::{Out, emit, emit_styled};
+use crate::render::stdout::{Out, deliver, deliver_styled};
 
 /// Runs `awsauth diff`.
 pub(super) fn run(args: &DiffArgs) -> Result<ExitCode> {
@@ -28,13 +29,46 @@ pub(super) fn run(args: &DiffArgs) -> Result<ExitCode> {
             builtin,
         },
     };
-    let (report, revisions, versions) = settings::run(&request, report::unusable_diff_base)?;
+    let (mut report, revisions, versions) = settings::run(&request, report::unusable_diff_base)?;
     report::crashes(&versions.crashed, crate::guard::REPORT);
-    match args.format {
-        DiffFormat::Human => emit_styled(&render::human(&report, &revisions, true), args.color)?,
-        DiffFormat::Markdown => emit(&render::markdown(&report, &revisions), Out::Text)?,
-        DiffFormat::Json => emit(&render::json(&report, &revisions), Out::Json)?,
-        DiffFormat::Github => emit(&render::github(&report), Out::Annotations)?,
+    // files are named from the repository root (as given with `--no-index`): in a terminal
+    // from the current directory, for machines from the workspace (`render::location`); JSON
+    // and a pull-request comment (Markdown) keep the root's
+    let places = Places::new();
+    match (args.format, args.no_index) {
+        (DiffFormat::Github | DiffFormat::Sarif, true) => {
+            render::relocate(&mut report, &|f| places.for_machines(f));
+        }
+        (DiffFormat::Github | DiffFormat::Sarif, false) => {
+            render::relocate(&mut report, &|f| places.root_for_machines(f));
+        }
+        (DiffFormat::Human | DiffFormat::Concise, false) => {
+            render::relocate(&mut report, &|f| places.for_people(f));
+        }
+        _ => {}
+    }
+    let (quiet, to) = (args.output.quiet, args.output.output.as_deref());
+    let (text, kind) = match args.format {
+        DiffFormat::Human => {
+            let text = if quiet && render::is_empty(&report) {
+                String::new()
+            } else {
+                render::human_with(&report, &revisions, true, !quiet)
+            };
+            deliver_styled(&text, args.color, to)?;
+            (None, Out::Text)
+        }
+        DiffFormat::Concise => (Some(render::concise(&report)), Out::Text),
+        DiffFormat::Markdown => (Some(render::markdown(&report, &revisions)), Out::Text),
+        DiffFormat::Json => (Some(render::json(&report, &revisions)), Out::Json),
+        DiffFormat::Github => (Some(render::github(&report)), Out::Annotations),
+        DiffFormat::Sarif => (
+            Some(render::sarif(&report, places.machine_base())),
+            Out::Json,
+        ),
+    };
+    if let Some(text) = text {
+        deliver(&text, kind, to)?;
     }
     report::oversized(&versions.oversized);
     if !versions.crashed.is_empty() || !versions.oversized.is_empty() {
