@@ -1,12 +1,58 @@
 //! The parsed command line: clap's structs, as the user wrote them (resolved into settings by
 //! the commands).
 
-use clap::{Args, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Choice;
 use crate::config::file::FailOn;
 use crate::lint::inputs::Inputs;
 use crate::render::stdout::Color;
+
+/// Lint and inspect the Amazon EKS aws-auth `ConfigMap` where it lives: in Git.
+#[derive(Debug, Parser)]
+#[command(name = "awsauth", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// Find aws-auth mappings and report mistakes and risks.
+    Lint(LintArgs),
+    /// Show who gets which Kubernetes identity, as the authenticator will load it.
+    Inspect(InspectArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Explain a rule.
+    Explain {
+        /// The rule id, e.g. `section-parse-error`.
+        rule: String,
+    },
+    /// Compare the aws-auth mappings of two revisions by principal, classified by risk.
+    Diff(DiffArgs),
+    /// Write a commented starter `.awsauth.yaml` in the current directory.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of the configuration file.
+    Schema,
+    /// Show which configuration files apply to a path, and the settings they resolve to.
+    Config(ShowConfigArgs),
+    /// Print the shell completion script (README "Usage" says where each shell reads it).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: crate::manual::Shell,
+    },
+    /// Print the manual page (roff): `awsauth man | man -l -`.
+    Man,
+    /// Plan the move from aws-auth to EKS access entries, offline, with a proof of equivalence.
+    Migrate(MigrateArgs),
+}
 
 #[derive(Debug, Args)]
 #[command(
@@ -181,6 +227,8 @@ pub(super) struct MigrateArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// The cluster's name.
     #[arg(long, value_name = "NAME")]
     pub cluster: String,
@@ -230,7 +278,7 @@ pub(super) enum LintFormat {
     Junit,
 }
 
-/// Where the output goes, and how much is said (`lint`, `diff`, `inspect`).
+/// Where the output goes, and how much is said (`lint`, `diff`, `inspect`, `migrate`).
 #[derive(Debug, Default, Args)]
 pub(super) struct OutputArgs {
     /// Write the output to this file instead of standard output (the same bytes; replaced

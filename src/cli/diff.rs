@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use super::args::{DiffArgs, DiffFormat};
 use crate::config::Configs;
-use crate::diff::render;
+use crate::diff::render::{self, Readers};
 use crate::diff::settings::{self, FailOn, Judge, Request};
 use crate::render::location::Places;
 use crate::render::report;
@@ -31,30 +31,18 @@ pub(super) fn run(args: &DiffArgs) -> Result<ExitCode> {
     };
     let (mut report, revisions, versions) = settings::run(&request, report::unusable_diff_base)?;
     report::crashes(&versions.crashed, crate::guard::REPORT);
-    // files are named from the repository root (as given with `--no-index`): in a terminal
-    // from the current directory, for machines from the workspace (`render::location`); JSON
-    // and a pull-request comment (Markdown) keep the root's
+    // files come named from the repository root (as given with `--no-index`)
+    let readers = match args.format {
+        DiffFormat::Human | DiffFormat::Concise => Readers::People,
+        DiffFormat::Github | DiffFormat::Sarif => Readers::Machines,
+        DiffFormat::Json | DiffFormat::Markdown => Readers::Contract,
+    };
     let places = Places::new();
-    match (args.format, args.no_index) {
-        (DiffFormat::Github | DiffFormat::Sarif, true) => {
-            render::relocate(&mut report, &|f| places.for_machines(f));
-        }
-        (DiffFormat::Github | DiffFormat::Sarif, false) => {
-            render::relocate(&mut report, &|f| places.root_for_machines(f));
-        }
-        (DiffFormat::Human | DiffFormat::Concise, false) => {
-            render::relocate(&mut report, &|f| places.for_people(f));
-        }
-        _ => {}
-    }
+    render::place(&mut report, readers, args.no_index, &places);
     let (quiet, to) = (args.output.quiet, args.output.output.as_deref());
     let (text, kind) = match args.format {
         DiffFormat::Human => {
-            let text = if quiet && render::is_empty(&report) {
-                String::new()
-            } else {
-                render::human_with(&report, &revisions, true, !quiet)
-            };
+            let text = render::human_for(&report, &revisions, true, quiet);
             deliver_styled(&text, args.color, to)?;
             (None, Out::Text)
         }

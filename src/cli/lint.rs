@@ -46,11 +46,7 @@ pub(super) fn run(args: &LintArgs) -> Result<ExitCode> {
     let places = Places::new();
     let (text, kind) = match args.format {
         LintFormat::Human => {
-            let text = if quiet {
-                render::human::findings(diagnostics, true)
-            } else {
-                render::human::render(diagnostics, summary, true)
-            };
+            let text = render::human::report(diagnostics, summary, true, quiet);
             deliver_styled(&text, args.color, to)?;
             return Ok(exit(out.failed(), u8::from(out.failing)));
         }

@@ -9,32 +9,30 @@ use super::args::{MigrateArgs, MigrateFormat};
 use super::{exit, report_failures, say};
 use crate::config::Configs;
 use crate::lint::inputs;
-use crate::migrate::{self, Options, paths::IamRoles};
+use crate::migrate::{self, Options};
 use crate::model::AwsAuth;
 use crate::render::escape;
-use crate::render::stdout::{Out, emit};
+use crate::render::stdout::{Out, deliver};
 
 /// Runs `awsauth migrate`.
 pub(super) fn run(args: &MigrateArgs) -> Result<ExitCode> {
     let error = |e: String| anyhow!(escape::text(&e).into_owned());
-    let opts = Options {
-        cluster: args.cluster.clone(),
-        partition: args.partition.clone(),
-        account_id: args.account_id.clone(),
-        iam_roles: args
-            .iam_roles
-            .as_deref()
-            .map(IamRoles::read)
-            .transpose()
-            .map_err(error)?,
-        self_managed: args.self_managed_node_role.clone(),
-    };
+    let opts = Options::new(
+        args.cluster.clone(),
+        args.partition.clone(),
+        args.account_id.clone(),
+        args.iam_roles.as_deref(),
+        args.self_managed_node_role.clone(),
+    )
+    .map_err(error)?;
     let inputs = args.input.resolved();
     let mut configs = Configs::new(args.config.choice(), &[], &[], crate::rules::RULES)?;
     let read = inputs::load_all(&inputs, &mut configs, &[])?;
-    read.nothing_read("read", &inputs)
-        .iter()
-        .for_each(|w| say(w));
+    if !args.output.quiet {
+        read.nothing_read("read", &inputs)
+            .iter()
+            .for_each(|w| say(w));
+    }
     report_failures(&read.errors, &read.crashes);
     let objects: Vec<&AwsAuth> = read.loads.iter().flat_map(|l| &l.load.objects).collect();
     let plan = migrate::plan_from(&objects, &opts).map_err(error)?;
@@ -42,7 +40,7 @@ pub(super) fn run(args: &MigrateArgs) -> Result<ExitCode> {
         MigrateFormat::Table => (migrate::render::table(&plan), Out::Text),
         MigrateFormat::Json => (migrate::render::json(&plan), Out::Json),
     };
-    emit(&out, kind)?;
+    deliver(&out, kind, args.output.output.as_deref())?;
     let failed = !read.errors.is_empty() || !read.crashes.is_empty();
     Ok(exit(failed, plan.exit_code()))
 }

@@ -1,5 +1,6 @@
-//! The command line: argument parsing ([`args`]), running a command (one module each), output
-//! and exit codes (0 clean, 1 findings, 2 usage, I/O or internal error).
+//! The command line: argument parsing ([`args`]: clap's declarations, of the commands too),
+//! running a command (one module each), output and exit codes (0 clean, 1 findings, 2 usage,
+//! I/O or internal error).
 //!
 //! Parsed arguments are resolved into the settings of the layers below (as ripgrep splits its
 //! parsed arguments from its settings): configuration per directory (`config`), the lint input
@@ -17,58 +18,16 @@ mod show_config;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::CommandFactory;
+
+pub use args::Cli;
+use args::Command;
 
 use crate::config::{self, Invalid};
 use crate::discover::InputError;
 use crate::lint::inputs::Crash;
 use crate::render::stdout::{Out, emit};
 use crate::render::{self, report};
-
-/// Lint and inspect the Amazon EKS aws-auth `ConfigMap` where it lives: in Git.
-#[derive(Debug, Parser)]
-#[command(name = "awsauth", version, about, propagate_version = true)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Find aws-auth mappings and report mistakes and risks.
-    Lint(args::LintArgs),
-    /// Show who gets which Kubernetes identity, as the authenticator will load it.
-    Inspect(args::InspectArgs),
-    /// List the rules.
-    Rules(args::RulesArgs),
-    /// Explain a rule.
-    Explain {
-        /// The rule id, e.g. `section-parse-error`.
-        rule: String,
-    },
-    /// Compare the aws-auth mappings of two revisions by principal, classified by risk.
-    Diff(args::DiffArgs),
-    /// Write a commented starter `.awsauth.yaml` in the current directory.
-    Init {
-        /// Overwrite an existing file.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Print the JSON Schema of the configuration file.
-    Schema,
-    /// Show which configuration files apply to a path, and the settings they resolve to.
-    Config(args::ShowConfigArgs),
-    /// Print the shell completion script (README "Usage" says where each shell reads it).
-    Completions {
-        /// The shell.
-        #[arg(value_enum)]
-        shell: crate::manual::Shell,
-    },
-    /// Print the manual page (roff): `awsauth man | man -l -`.
-    Man,
-    /// Plan the move from aws-auth to EKS access entries, offline, with a proof of equivalence.
-    Migrate(args::MigrateArgs),
-}
 
 /// A message on standard error (see [`render::say`]).
 fn say(text: &str) {

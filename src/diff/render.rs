@@ -7,6 +7,7 @@
 //! (`crate::render::location`): from the current directory for people, from the workspace for
 //! machines. JSON keeps the report's names (its contract: from the repository root).
 
+use crate::render::location::Places;
 use serde::Serialize;
 
 use super::{Change, Kind, Report, Risk, Side};
@@ -162,6 +163,39 @@ pub fn relocate(r: &mut Report, to: &dyn Fn(&str) -> String) {
         for side in [c.before.as_mut(), c.after.as_mut()].into_iter().flatten() {
             side.file = to(&side.file);
         }
+    }
+}
+
+/// Who reads a rendering of the diff, which decides what its file names are relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// A terminal (human, concise): from the current directory.
+    People,
+    /// CI annotations (github, sarif): from the workspace (`render::location`).
+    Machines,
+    /// JSON and a pull-request comment (Markdown): from the repository root, as the contract
+    /// says.
+    Contract,
+}
+
+/// Names the files of `r` for `readers` (they come named from the repository root, or as given
+/// with `--no-index`).
+pub fn place(r: &mut Report, readers: Readers, no_index: bool, places: &Places) {
+    match (readers, no_index) {
+        (Readers::Machines, true) => relocate(r, &|f| places.for_machines(f)),
+        (Readers::Machines, false) => relocate(r, &|f| places.root_for_machines(f)),
+        (Readers::People, false) => relocate(r, &|f| places.for_people(f)),
+        _ => {}
+    }
+}
+
+/// The human rendering for `--quiet` or not: nothing at all when quiet and there is nothing to
+/// show, no summary line when quiet.
+pub fn human_for(r: &Report, revs: &Revisions, styled: bool, quiet: bool) -> String {
+    if quiet && is_empty(r) {
+        String::new()
+    } else {
+        human_with(r, revs, styled, !quiet)
     }
 }
 

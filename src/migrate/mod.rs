@@ -43,6 +43,25 @@ pub struct Options {
     pub self_managed: Vec<String>,
 }
 
+impl Options {
+    /// The options of a run: `iam_roles`, the file `--iam-roles` names, is read here.
+    pub fn new(
+        cluster: String,
+        partition: Option<String>,
+        account_id: Option<String>,
+        iam_roles: Option<&std::path::Path>,
+        self_managed: Vec<String>,
+    ) -> Result<Self, String> {
+        Ok(Self {
+            cluster,
+            partition,
+            account_id,
+            iam_roles: iam_roles.map(paths::IamRoles::read).transpose()?,
+            self_managed,
+        })
+    }
+}
+
 /// A value and where it came from (`flag`, `arns`, `node-roles`, `default`, `unknown`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Sourced {

@@ -175,6 +175,15 @@ fn true_column(out: String, name: &str, line: usize, shown: usize, column: usize
     }
 }
 
+/// [`render`], or only the findings with `quiet` (`--quiet`: no summary line).
+pub fn report(diagnostics: &[Diagnostic], summary: &Summary, styled: bool, quiet: bool) -> String {
+    if quiet {
+        findings(diagnostics, styled)
+    } else {
+        render(diagnostics, summary, styled)
+    }
+}
+
 /// Renders every diagnostic, each followed by a blank line (`--quiet`: no summary).
 pub fn findings(diagnostics: &[Diagnostic], styled: bool) -> String {
     let mut out = String::new();
