@@ -34,8 +34,9 @@ pub struct Entry {
     pub message: String,
 }
 
-/// FNV-1a, 64 bits: stable across Rust releases and platforms, unlike `DefaultHasher`.
-fn fnv1a(parts: &[&str]) -> u64 {
+/// FNV-1a, 64 bits: stable across Rust releases and platforms, unlike `DefaultHasher` (each
+/// part ends with a zero byte, so parts cannot run into each other).
+pub fn fnv1a(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for p in parts {
         for b in p.bytes().chain(std::iter::once(0)) {

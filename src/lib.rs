@@ -10,6 +10,8 @@ pub mod git;
 pub mod guard;
 pub mod lint;
 pub mod load;
+pub mod manual;
+pub mod migrate;
 pub mod model;
 mod par;
 pub mod paths;

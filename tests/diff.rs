@@ -1084,7 +1084,8 @@ fn arguments_that_look_like_options_are_never_revisions() {
     let o = awsauth(d, &["diff", "--", "--output=/tmp/awsauth-pwned"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(!Path::new("/tmp/awsauth-pwned").exists());
-    let o = awsauth(d, &["diff", "--output=x"]);
+    // (`--output` is awsauth's own `-o FILE`; git's `--ext-diff` is no option of awsauth)
+    let o = awsauth(d, &["diff", "--ext-diff=x"]);
     assert_eq!(o.status.code(), Some(2), "an unknown flag, not a revision");
 }
 

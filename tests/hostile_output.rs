@@ -584,3 +584,25 @@ fn a_help_line_of_an_input_error_stays_a_line() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("\n  help: convert it"), "{}", err(&o));
 }
+
+#[test]
+fn migrate_formats_escape_names_and_values() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), NAME, VALUES);
+    for format in ["table", "json"] {
+        let o = run(
+            &[
+                "migrate",
+                ".",
+                "--cluster",
+                "x\n::error::c",
+                "--format",
+                format,
+            ],
+            tmp.path(),
+        );
+        check(&format!("migrate --format {format}"), &o, false, false);
+        assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+        assert!(out(&o).contains("forged"), "{}", out(&o));
+    }
+}

@@ -65,7 +65,11 @@ fn exercise(name: &str, text: String) {
     let summary = awsauth::render::Summary::new(1, load.objects.len(), &diags);
     let _ = awsauth::render::json::render(&diags, &summary);
     let _ = awsauth::render::concise(&diags);
-    let _ = awsauth::render::github(&diags);
+    let places = awsauth::render::location::Places::new();
+    let _ = awsauth::render::github(&diags, &places);
+    let _ = awsauth::render::sarif::render(&diags, &places);
+    let _ = awsauth::render::gitlab::render(&diags, &places);
+    let _ = awsauth::render::junit::render(&diags, &places);
     let objects: Vec<&awsauth::model::AwsAuth> = load.objects.iter().collect();
     let _ = awsauth::render::inspect::json(&objects);
     let _ = awsauth::render::inspect::table(&objects);

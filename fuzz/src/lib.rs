@@ -73,7 +73,11 @@ pub fn lint(data: &[u8]) {
         check_printable("human", &human::render(&diags, &summary, false), false);
         check_printable("concise", &render::concise(&diags), false);
         check_printable("json", &render::json::render(&diags, &summary), false);
-        check_annotations(&render::github(&diags));
+        let places = render::location::Places::new();
+        check_annotations(&render::github(&diags, &places));
+        check_printable("sarif", &render::sarif::render(&diags, &places), false);
+        check_printable("gitlab", &render::gitlab::render(&diags, &places), false);
+        check_printable("junit", &render::junit::render(&diags, &places), false);
         // a baseline of the findings hides every one of them
         let base = Path::new(".");
         let baseline = awsauth::baseline::build(&diags, base);

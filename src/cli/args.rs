@@ -1,12 +1,58 @@
 //! The parsed command line: clap's structs, as the user wrote them (resolved into settings by
 //! the commands).
 
-use clap::{Args, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Choice;
 use crate::config::file::FailOn;
 use crate::lint::inputs::Inputs;
 use crate::render::stdout::Color;
+
+/// Lint and inspect the Amazon EKS aws-auth `ConfigMap` where it lives: in Git.
+#[derive(Debug, Parser)]
+#[command(name = "awsauth", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// Find aws-auth mappings and report mistakes and risks.
+    Lint(LintArgs),
+    /// Show who gets which Kubernetes identity, as the authenticator will load it.
+    Inspect(InspectArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Explain a rule.
+    Explain {
+        /// The rule id, e.g. `section-parse-error`.
+        rule: String,
+    },
+    /// Compare the aws-auth mappings of two revisions by principal, classified by risk.
+    Diff(DiffArgs),
+    /// Write a commented starter `.awsauth.yaml` in the current directory.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the JSON Schema of the configuration file.
+    Schema,
+    /// Show which configuration files apply to a path, and the settings they resolve to.
+    Config(ShowConfigArgs),
+    /// Print the shell completion script (README "Usage" says where each shell reads it).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: crate::manual::Shell,
+    },
+    /// Print the manual page (roff): `awsauth man | man -l -`.
+    Man,
+    /// Plan the move from aws-auth to EKS access entries, offline, with a proof of equivalence.
+    Migrate(MigrateArgs),
+}
 
 #[derive(Debug, Args)]
 #[command(
@@ -48,6 +94,8 @@ pub(super) struct DiffArgs {
     pub max_file_size: u64,
     #[command(flatten)]
     pub config: ConfigArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,6 +108,10 @@ pub(super) enum DiffFormat {
     Json,
     /// GitHub Actions annotations.
     Github,
+    /// One line per change: `path:line: risk: change: principal: why`.
+    Concise,
+    /// SARIF 2.1.0: escalations and lockouts, for code scanning.
+    Sarif,
 }
 
 #[derive(Debug, Default, Args)]
@@ -135,6 +187,8 @@ pub(super) struct LintArgs {
     /// When to use colours (`auto` honours `NO_COLOR` and colours only a terminal).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -146,6 +200,8 @@ pub(super) struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
     pub format: InspectFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +216,49 @@ pub(super) struct RulesArgs {
     pub out: Option<std::path::PathBuf>,
 }
 
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads aws-auth as `lint` does (one source: the cluster's). Exit 0 when the plan \
+grants exactly what aws-auth grants, 1 when the proof lists a difference (a blocker or a deliberate \
+change), 2 on errors."
+)]
+pub(super) struct MigrateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// The cluster's name.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = MigrateFormat::Table)]
+    pub format: MigrateFormat,
+    /// The output of `aws iam list-roles` (pages concatenated): restores the role paths aws-auth
+    /// strips [default: every role path is a TODO].
+    #[arg(long, value_name = "FILE")]
+    pub iam_roles: Option<std::path::PathBuf>,
+    /// The partition of the access policy ARNs [default: the one the ARNs name].
+    #[arg(long, value_parser = ["aws", "aws-cn", "aws-us-gov"])]
+    pub partition: Option<String>,
+    /// The cluster's account: node entries must be in it [default: the node roles' account].
+    #[arg(long, value_name = "ID")]
+    pub account_id: Option<String>,
+    /// A node role (name or ARN) that no managed node group uses: migrated as `EC2_LINUX` or
+    /// `EC2_WINDOWS` instead of kept as possibly EKS-managed (repeatable).
+    #[arg(long, value_name = "ROLE")]
+    pub self_managed_node_role: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum MigrateFormat {
+    /// Per principal, then the phases and the proof.
+    Table,
+    /// The JSON contract (version 1).
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(super) enum LintFormat {
     /// Source-annotated diagnostics.
@@ -170,6 +269,26 @@ pub(super) enum LintFormat {
     Json,
     /// GitHub Actions annotations.
     Github,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers).
+    Sarif,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// A JUnit XML report.
+    #[allow(clippy::doc_markdown)] // a name, shown as is by `--help`
+    Junit,
+}
+
+/// Where the output goes, and how much is said (`lint`, `diff`, `inspect`, `migrate`).
+#[derive(Debug, Default, Args)]
+pub(super) struct OutputArgs {
+    /// Write the output to this file instead of standard output (the same bytes; replaced
+    /// atomically, never written through a symbolic link).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Print findings (or changes) only: no summary, and no notes or warnings on standard
+    /// error (errors are still said); the exit code is unchanged.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -220,4 +339,25 @@ impl InputArgs {
         };
         inputs.resolved(super::say)
     }
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ShowConfigArgs {
+    /// The file or directory whose configuration to show (a directory: the settings of the files
+    /// in it; a folder below can have a nearer configuration).
+    #[arg(default_value = ".")]
+    pub path: std::path::PathBuf,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowConfigFormat::Text)]
+    pub format: ShowConfigFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum ShowConfigFormat {
+    /// The files, then the settings, one per line.
+    Text,
+    /// JSON (version 1), keys named as in the configuration file.
+    Json,
 }

@@ -6,10 +6,11 @@ use anyhow::Result;
 
 use super::args::{DiffArgs, DiffFormat};
 use crate::config::Configs;
-use crate::diff::render;
+use crate::diff::render::{self, Readers};
 use crate::diff::settings::{self, FailOn, Judge, Request};
+use crate::render::location::Places;
 use crate::render::report;
-use crate::render::stdout::{Out, emit, emit_styled};
+use crate::render::stdout::{Out, deliver, deliver_styled};
 
 /// Runs `awsauth diff`.
 pub(super) fn run(args: &DiffArgs) -> Result<ExitCode> {
@@ -28,13 +29,34 @@ pub(super) fn run(args: &DiffArgs) -> Result<ExitCode> {
             builtin,
         },
     };
-    let (report, revisions, versions) = settings::run(&request, report::unusable_diff_base)?;
+    let (mut report, revisions, versions) = settings::run(&request, report::unusable_diff_base)?;
     report::crashes(&versions.crashed, crate::guard::REPORT);
-    match args.format {
-        DiffFormat::Human => emit_styled(&render::human(&report, &revisions, true), args.color)?,
-        DiffFormat::Markdown => emit(&render::markdown(&report, &revisions), Out::Text)?,
-        DiffFormat::Json => emit(&render::json(&report, &revisions), Out::Json)?,
-        DiffFormat::Github => emit(&render::github(&report), Out::Annotations)?,
+    // files come named from the repository root (as given with `--no-index`)
+    let readers = match args.format {
+        DiffFormat::Human | DiffFormat::Concise => Readers::People,
+        DiffFormat::Github | DiffFormat::Sarif => Readers::Machines,
+        DiffFormat::Json | DiffFormat::Markdown => Readers::Contract,
+    };
+    let places = Places::new();
+    render::place(&mut report, readers, args.no_index, &places);
+    let (quiet, to) = (args.output.quiet, args.output.output.as_deref());
+    let (text, kind) = match args.format {
+        DiffFormat::Human => {
+            let text = render::human_for(&report, &revisions, true, quiet);
+            deliver_styled(&text, args.color, to)?;
+            (None, Out::Text)
+        }
+        DiffFormat::Concise => (Some(render::concise(&report)), Out::Text),
+        DiffFormat::Markdown => (Some(render::markdown(&report, &revisions)), Out::Text),
+        DiffFormat::Json => (Some(render::json(&report, &revisions)), Out::Json),
+        DiffFormat::Github => (Some(render::github(&report)), Out::Annotations),
+        DiffFormat::Sarif => (
+            Some(render::sarif(&report, places.machine_base())),
+            Out::Json,
+        ),
+    };
+    if let Some(text) = text {
+        deliver(&text, kind, to)?;
     }
     report::oversized(&versions.oversized);
     if !versions.crashed.is_empty() || !versions.oversized.is_empty() {

@@ -9,16 +9,18 @@ use super::{exit, report_failures, say};
 use crate::config::Configs;
 use crate::lint::inputs::{self, Read};
 use crate::lint::inspect;
-use crate::render::stdout::{Out, emit};
+use crate::render::stdout::{Out, deliver};
 
 /// Runs `awsauth inspect`.
 pub(super) fn run(args: &InspectArgs) -> Result<ExitCode> {
     let inputs = args.input.resolved();
     let mut configs = Configs::new(args.config.choice(), &[], &[], crate::rules::RULES)?;
     let read = inputs::load_all(&inputs, &mut configs, &[])?;
-    read.nothing_read("inspected", &inputs)
-        .iter()
-        .for_each(|w| say(w));
+    if !args.output.quiet {
+        read.nothing_read("inspected", &inputs)
+            .iter()
+            .for_each(|w| say(w));
+    }
     let Read {
         loads,
         errors,
@@ -33,6 +35,6 @@ pub(super) fn run(args: &InspectArgs) -> Result<ExitCode> {
         InspectFormat::Json => (inspect::json(&loads, &mut crashes), Out::Json),
     };
     report_failures(&errors, &crashes);
-    emit(&out, kind)?;
+    deliver(&out, kind, args.output.output.as_deref())?;
     Ok(exit(!errors.is_empty() || !crashes.is_empty(), 0))
 }

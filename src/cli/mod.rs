@@ -1,5 +1,6 @@
-//! The command line: argument parsing ([`args`]), running a command (one module each), output
-//! and exit codes (0 clean, 1 findings, 2 usage, I/O or internal error).
+//! The command line: argument parsing ([`args`]: clap's declarations, of the commands too),
+//! running a command (one module each), output and exit codes (0 clean, 1 findings, 2 usage,
+//! I/O or internal error).
 //!
 //! Parsed arguments are resolved into the settings of the layers below (as ripgrep splits its
 //! parsed arguments from its settings): configuration per directory (`config`), the lint input
@@ -10,51 +11,23 @@ mod args;
 mod diff;
 mod inspect;
 mod lint;
+mod migrate;
 mod rules;
+mod show_config;
 
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::CommandFactory;
+
+pub use args::Cli;
+use args::Command;
 
 use crate::config::{self, Invalid};
 use crate::discover::InputError;
 use crate::lint::inputs::Crash;
 use crate::render::stdout::{Out, emit};
 use crate::render::{self, report};
-
-/// Lint and inspect the Amazon EKS aws-auth `ConfigMap` where it lives: in Git.
-#[derive(Debug, Parser)]
-#[command(name = "awsauth", version, about, propagate_version = true)]
-pub struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-enum Command {
-    /// Find aws-auth mappings and report mistakes and risks.
-    Lint(args::LintArgs),
-    /// Show who gets which Kubernetes identity, as the authenticator will load it.
-    Inspect(args::InspectArgs),
-    /// List the rules.
-    Rules(args::RulesArgs),
-    /// Explain a rule.
-    Explain {
-        /// The rule id, e.g. `section-parse-error`.
-        rule: String,
-    },
-    /// Compare the aws-auth mappings of two revisions by principal, classified by risk.
-    Diff(args::DiffArgs),
-    /// Write a commented starter `.awsauth.yaml` in the current directory.
-    Init {
-        /// Overwrite an existing file.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Print the JSON Schema of the configuration file.
-    Schema,
-}
 
 /// A message on standard error (see [`render::say`]).
 fn say(text: &str) {
@@ -91,6 +64,15 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Init { force } => init(*force),
         Command::Diff(a) => diff::run(a),
         Command::Schema => emit(&config::schema_json(), Out::Json).map(|()| ExitCode::SUCCESS),
+        Command::Config(a) => show_config::run(a),
+        Command::Completions { shell } => {
+            let script = crate::manual::completions(Cli::command(), *shell, "awsauth");
+            emit(&script, Out::Text).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            emit(&crate::manual::page(Cli::command()), Out::Text).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Migrate(a) => migrate::run(a),
     };
     // configuration errors are shown with their positions (`main` says the others)
     if let Err(Some(Invalid(errors))) = result.as_ref().map_err(|e| e.downcast_ref()) {

@@ -9,6 +9,7 @@ pub mod at_commit;
 pub mod file;
 mod per_dir;
 mod resolve;
+pub mod show;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -180,6 +181,8 @@ pub struct Cluster {
     pub fargate_roles: Vec<String>,
     /// Break-glass role globs (case-insensitive).
     pub break_glass_roles: Option<GlobSet>,
+    /// The break-glass role globs as written (`awsauth config` shows them).
+    pub break_glass_patterns: Vec<String>,
     /// The authenticator release line.
     pub profile: Profile,
 }

@@ -344,6 +344,7 @@ fn cluster(r: &mut Resolver<'_>, cl: &file::ClusterFile, cluster: &mut Cluster) 
             Step::Key("break-glass-roles".into()),
         ];
         cluster.break_glass_roles = r.globs(&at, g, true);
+        cluster.break_glass_patterns.clone_from(g);
     }
     if let Some(p) = cl.authenticator {
         cluster.profile = p;

@@ -1,6 +1,13 @@
-//! Renderings of a [`Report`]: human (grouped by risk, with the changed lines), Markdown (a pull
-//! request comment), JSON (contract version 1) and GitHub annotations.
+//! Renderings of a [`Report`]: human (grouped by risk, with the changed lines), concise (one
+//! line per change), Markdown (a pull request comment), JSON (contract version 1), GitHub
+//! annotations and SARIF (escalations and lockouts, for code scanning).
+//!
+//! Files are named as the report names them (from the repository root, or as given with
+//! `--no-index`); [`relocate`] turns them into the paths a format wants first
+//! (`crate::render::location`): from the current directory for people, from the workspace for
+//! machines. JSON keeps the report's names (its contract: from the repository root).
 
+use crate::render::location::Places;
 use serde::Serialize;
 
 use super::{Change, Kind, Report, Risk, Side};
@@ -150,9 +157,61 @@ fn summary_line(r: &Report) -> String {
     )
 }
 
+/// Names every file of the changes with `to` (see the module docs).
+pub fn relocate(r: &mut Report, to: &dyn Fn(&str) -> String) {
+    for c in &mut r.changes {
+        for side in [c.before.as_mut(), c.after.as_mut()].into_iter().flatten() {
+            side.file = to(&side.file);
+        }
+    }
+}
+
+/// Who reads a rendering of the diff, which decides what its file names are relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readers {
+    /// A terminal (human, concise): from the current directory.
+    People,
+    /// CI annotations (github, sarif): from the workspace (`render::location`).
+    Machines,
+    /// JSON and a pull-request comment (Markdown): from the repository root, as the contract
+    /// says.
+    Contract,
+}
+
+/// Names the files of `r` for `readers` (they come named from the repository root, or as given
+/// with `--no-index`).
+pub fn place(r: &mut Report, readers: Readers, no_index: bool, places: &Places) {
+    match (readers, no_index) {
+        (Readers::Machines, true) => relocate(r, &|f| places.for_machines(f)),
+        (Readers::Machines, false) => relocate(r, &|f| places.root_for_machines(f)),
+        (Readers::People, false) => relocate(r, &|f| places.for_people(f)),
+        _ => {}
+    }
+}
+
+/// The human rendering for `--quiet` or not: nothing at all when quiet and there is nothing to
+/// show, no summary line when quiet.
+pub fn human_for(r: &Report, revs: &Revisions, styled: bool, quiet: bool) -> String {
+    if quiet && is_empty(r) {
+        String::new()
+    } else {
+        human_with(r, revs, styled, !quiet)
+    }
+}
+
+/// Whether there is nothing at all to show (`--quiet` then prints nothing).
+pub fn is_empty(r: &Report) -> bool {
+    r.changes.is_empty() && r.skipped.is_empty() && r.notes.is_empty()
+}
+
 /// The human rendering; `styled` adds ANSI colours (stripped again when the output is not a
 /// terminal, see `--color`).
 pub fn human(r: &Report, revs: &Revisions, styled: bool) -> String {
+    human_with(r, revs, styled, true)
+}
+
+/// [`human`], with the summary line only when `summary` (`--quiet` leaves it out).
+pub fn human_with(r: &Report, revs: &Revisions, styled: bool, summary: bool) -> String {
     use anstyle::{AnsiColor, Style};
     let paint = |style: Style, text: &str| {
         if styled {
@@ -226,8 +285,49 @@ pub fn human(r: &Report, revs: &Revisions, styled: bool) -> String {
     for n in &r.notes {
         out.push_str(&format!("\nnote: {}\n", visible(n)));
     }
-    out.push_str(&format!("\n{}\n", summary_line(r)));
+    if summary {
+        out.push_str(&format!("\n{}\n", summary_line(r)));
+    }
     out
+}
+
+/// One line per change (`path:line: risk: change: principal[: why]`, at the new side, or the
+/// old one for a removal), then one per file not compared and per note.
+pub fn concise(r: &Report) -> String {
+    let mut out = String::new();
+    for c in &r.changes {
+        out.push_str(&format!(
+            "{}: {}: {}\n",
+            location(c.after.as_ref().or(c.before.as_ref())),
+            c.primary().as_str(),
+            visible(&message(c))
+        ));
+    }
+    for s in &r.skipped {
+        out.push_str(&format!("not compared: {}\n", visible(s)));
+    }
+    for n in &r.notes {
+        out.push_str(&format!("note: {}\n", visible(n)));
+    }
+    out
+}
+
+/// A change in one line: its headline and, when there is one, why it matters (the detail the
+/// human and Markdown renderings give; a plain access change has no reason, only the groups it
+/// adds or removes).
+fn message(c: &Change) -> String {
+    let mut why = c.reasons.clone();
+    if !c.groups_added.is_empty() && c.kind != Kind::Added {
+        why.push(format!("groups added: {}", c.groups_added.join(", ")));
+    }
+    if !c.groups_removed.is_empty() && c.kind != Kind::Removed {
+        why.push(format!("groups removed: {}", c.groups_removed.join(", ")));
+    }
+    if why.is_empty() {
+        headline(c)
+    } else {
+        format!("{}: {}", headline(c), why.join("; "))
+    }
 }
 
 /// Text for a Markdown table cell: one line, pipes escaped (the manifest's text must not be
@@ -383,20 +483,7 @@ pub fn github(r: &Report) -> String {
             Risk::Escalation | Risk::Lockout => "error",
             Risk::AccessChange => "notice",
         };
-        // the detail the human and Markdown renderings give (a plain access change has no
-        // reason, only the groups it adds or removes)
-        let mut why = c.reasons.clone();
-        if !c.groups_added.is_empty() && c.kind != Kind::Added {
-            why.push(format!("groups added: {}", c.groups_added.join(", ")));
-        }
-        if !c.groups_removed.is_empty() && c.kind != Kind::Removed {
-            why.push(format!("groups removed: {}", c.groups_removed.join(", ")));
-        }
-        let message = if why.is_empty() {
-            headline(c)
-        } else {
-            format!("{}: {}", headline(c), why.join("; "))
-        };
+        let message = message(c);
         out.push_str(&format!(
             "::{level} file={},line={},title={}::{}\n",
             esc(&escape::text(&at.file), true),
@@ -415,4 +502,80 @@ pub fn github(r: &Report) -> String {
         ));
     }
     out
+}
+
+/// The SARIF rules of a diff: one per risk it reports.
+fn sarif_rules() -> Vec<serde_json::Value> {
+    let rule = |risk: Risk, short: &str, full: &str, score: &str| {
+        let id = format!("diff-{}", risk.as_str());
+        serde_json::json!({
+            "id": id,
+            "shortDescription": { "text": short },
+            "fullDescription": { "text": full },
+            "help": { "text": full, "markdown": full },
+            "defaultConfiguration": { "level": "error" },
+            "properties": { "tags": ["security"], "security-severity": score },
+        })
+    };
+    vec![
+        rule(
+            Risk::Escalation,
+            "a change gives someone more power in the cluster",
+            "`awsauth diff` found a change to aws-auth that gives someone more power: `system:masters`, a node identity, a whole account, an IAM user, or a wildcard-ish or cross-account principal.",
+            "8.0",
+        ),
+        rule(
+            Risk::Lockout,
+            "a change locks nodes or people out of the cluster",
+            "`awsauth diff` found a change to aws-auth that takes access away from nodes or people: a node mapping removed or broken, a section that no longer loads, aws-auth deleted or no longer read.",
+            "7.0",
+        ),
+    ]
+}
+
+/// The escalations and lockouts of a diff as a SARIF log (see `crate::render::sarif`), files
+/// already [`relocate`]d for machines; `base` is the directory `%SRCROOT%` stands for.
+///
+/// A result is placed at the change's new side (HEAD). A removed mapping has none: it is placed
+/// at its old line (at BASE) in the same file, and its message says so: the mapping is gone, and
+/// the reviewer looks for it where it was (the line may have moved at HEAD, and code scanning
+/// cannot show a deleted line).
+pub fn sarif(r: &Report, base: &std::path::Path) -> String {
+    use crate::render::sarif::{FINGERPRINT, artifact, log};
+    let results: Vec<serde_json::Value> = r
+        .changes
+        .iter()
+        .filter(|c| matches!(c.primary(), Risk::Escalation | Risk::Lockout))
+        .filter_map(|c| {
+            let (at, removed) = match (&c.after, &c.before) {
+                (Some(after), _) => (after, false),
+                (None, Some(before)) => (before, true),
+                (None, None) => return None,
+            };
+            let risk = c.primary();
+            let id = format!("diff-{}", risk.as_str());
+            let mut text = message(c);
+            if removed {
+                text.push_str(&format!(
+                    " (gone at HEAD; line {} is where it was at BASE)",
+                    at.line
+                ));
+            }
+            let key = crate::baseline::fnv1a(&[&id, &at.file, &c.principal]);
+            Some(serde_json::json!({
+                "ruleId": id,
+                "ruleIndex": usize::from(risk == Risk::Lockout),
+                "level": "error",
+                "message": { "text": text },
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": artifact(&at.file),
+                        "region": { "startLine": at.line.max(1) },
+                    },
+                }],
+                "partialFingerprints": { FINGERPRINT: format!("{key:016x}") },
+            }))
+        })
+        .collect();
+    log(&sarif_rules(), &results, base)
 }

@@ -175,13 +175,28 @@ fn true_column(out: String, name: &str, line: usize, shown: usize, column: usize
     }
 }
 
-/// Renders all diagnostics and a summary line.
-pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> String {
+/// [`render`], or only the findings with `quiet` (`--quiet`: no summary line).
+pub fn report(diagnostics: &[Diagnostic], summary: &Summary, styled: bool, quiet: bool) -> String {
+    if quiet {
+        findings(diagnostics, styled)
+    } else {
+        render(diagnostics, summary, styled)
+    }
+}
+
+/// Renders every diagnostic, each followed by a blank line (`--quiet`: no summary).
+pub fn findings(diagnostics: &[Diagnostic], styled: bool) -> String {
     let mut out = String::new();
     for d in diagnostics {
         out.push_str(&render_one(d, styled));
         out.push_str("\n\n");
     }
+    out
+}
+
+/// Renders all diagnostics and a summary line.
+pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> String {
+    let mut out = findings(diagnostics, styled);
     let plural = super::plural;
     // "no problems found" is not said of a run where files could not be read (exit 2)
     let failures = summary.failures();

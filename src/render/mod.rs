@@ -1,11 +1,19 @@
-//! Output formats for `lint` and `inspect`. Only this module and `cli` write to the terminal.
+//! Output formats for `lint` and `inspect`, one module each (`human`, `json`, `sarif`,
+//! `gitlab`, `junit`, `inspect`; `concise` and `github` here), the escaping of text from the
+//! inputs (`escape`), where paths are relative to (`location`), and writing the output
+//! (`stdout`: standard output, or `-o FILE`). Only this module and `cli` write to the terminal.
+//! `diff`'s formats are in `diff::render`, built on the same pieces.
 
 pub mod catalog;
 pub mod escape;
+pub mod gitlab;
 pub mod human;
 pub mod inspect;
 pub mod json;
+pub mod junit;
+pub mod location;
 pub mod report;
+pub mod sarif;
 pub mod stdout;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -125,8 +133,9 @@ pub fn github_escape(s: &str, property: bool) -> String {
     s
 }
 
-/// GitHub Actions workflow commands (`::error file=…::message`), shown as PR annotations.
-pub fn github(diagnostics: &[Diagnostic]) -> String {
+/// GitHub Actions workflow commands (`::error file=…::message`), shown as PR annotations; files
+/// are named from `places`' machine base (the workspace), which GitHub resolves them against.
+pub fn github(diagnostics: &[Diagnostic], places: &location::Places) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let start = d.file.line_col(d.span.start);
@@ -143,7 +152,7 @@ pub fn github(diagnostics: &[Diagnostic]) -> String {
         }
         out.push_str(&format!(
             "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            github_escape(&escape::text(&d.file.name), true),
+            github_escape(&escape::text(&places.for_machines(&d.file.name)), true),
             start.line,
             start.column,
             end.line,

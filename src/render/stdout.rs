@@ -3,6 +3,7 @@
 //! (`awsauth lint | head`) taken as the reader having gone.
 
 use std::io::Write;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
@@ -45,18 +46,53 @@ fn written(result: std::io::Result<()>) -> Result<()> {
     }
 }
 
+/// The bytes [`emit`] writes for `text` of `kind`.
+fn finished(text: &str, kind: Out) -> std::borrow::Cow<'_, str> {
+    match kind {
+        Out::Text => escape::lines(text, false),
+        // (each JSON renderer escapes its document: `escape::json`)
+        Out::Json | Out::Annotations => std::borrow::Cow::Borrowed(text),
+    }
+}
+
 /// Writes to stdout (see [`Out`] and [`written`]).
 pub fn emit(text: &str, kind: Out) -> Result<()> {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return Ok(());
     }
-    let text = match kind {
-        Out::Text => escape::lines(text, false),
-        // (each JSON renderer escapes its document: `escape::json`)
-        Out::Json | Out::Annotations => std::borrow::Cow::Borrowed(text),
-    };
+    let text = finished(text, kind);
     let mut out = std::io::stdout().lock();
     written(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+/// Writes to `to` (`-o FILE`: the bytes standard output would get, written as
+/// [`crate::write::write_file`] writes: atomically, never through a link), else to stdout.
+pub fn deliver(text: &str, kind: Out, to: Option<&Path>) -> Result<()> {
+    match to {
+        Some(path) => to_file(path, &finished(text, kind)),
+        None => emit(text, kind),
+    }
+}
+
+/// [`deliver`] for styled text: a file gets colours only with `--color always` (it is no
+/// terminal), as standard output redirected to it would.
+pub fn deliver_styled(text: &str, color: Color, to: Option<&Path>) -> Result<()> {
+    let Some(path) = to else {
+        return emit_styled(text, color);
+    };
+    let text = escape::lines(text, true);
+    match color {
+        Color::Always => to_file(path, &text),
+        Color::Auto | Color::Never => {
+            to_file(path, &anstream::adapter::strip_str(&text).to_string())
+        }
+    }
+}
+
+/// Writes the output file.
+fn to_file(path: &Path, text: &str) -> Result<()> {
+    crate::write::write_file(path, text.as_bytes())
+        .map_err(|e| anyhow::anyhow!(escape::text(&e).into_owned()))
 }
 
 /// Writes styled text to stdout, keeping or stripping the colours per `color` (see [`emit`];
