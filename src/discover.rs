@@ -242,7 +242,8 @@ fn walk(
     inputs.extend(found);
 }
 
-fn io_message(e: &std::io::Error) -> String {
+/// An I/O error as said to the user: lowercase, without the OS error number.
+pub fn io_message(e: &std::io::Error) -> String {
     let mut s = e.to_string();
     if let Some(i) = s.find(" (os error") {
         s.truncate(i);

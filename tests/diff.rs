@@ -1865,3 +1865,35 @@ fn a_folder_named_like_the_configuration_at_the_base_is_passed_over() {
         )
     );
 }
+
+/// A working-tree file that cannot be read is not compared (exit 2, said with what to do), and
+/// never silently taken for deleted: the change says its new version cannot be read. (Skipped
+/// where permissions do not stop this user, as for root.)
+#[cfg(unix)]
+#[test]
+#[allow(clippy::print_stderr)] // a skipped test says why on stderr
+fn an_unreadable_working_tree_file_is_not_taken_for_deleted() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = repo();
+    let d = dir.path();
+    edit(d, |t| t.replace("[on-call]", "[on-call, extra]"));
+    let file = d.join("clusters/prod/aws-auth.yaml");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o000)).expect("chmod");
+    if std::fs::read(&file).is_ok() {
+        eprintln!("skipped: this user reads a file without read permission (root)");
+        return;
+    }
+    let o = awsauth(d, &["diff", "--format", "json", "HEAD"]);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    exits(&o, 2);
+    // the source is said to be unreadable, not silently gone
+    let v = json(&o);
+    let reasons = v["changes"][0]["reasons"].to_string();
+    assert!(reasons.contains("the new version cannot be read"), "{v}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("cannot read the working-tree file: permission denied (new)")
+            && err.contains("help: make the file readable"),
+        "{err}"
+    );
+}

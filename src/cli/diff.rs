@@ -58,8 +58,8 @@ pub(super) fn run(args: &DiffArgs) -> Result<ExitCode> {
     if let Some(text) = text {
         deliver(&text, kind, to)?;
     }
-    report::oversized(&versions.oversized);
-    if !versions.crashed.is_empty() || !versions.oversized.is_empty() {
+    report::not_read(&versions.not_read);
+    if !versions.crashed.is_empty() || !versions.not_read.is_empty() {
         return Ok(ExitCode::from(2));
     }
     let failing = FailOn::any(&args.fail_on, &report);

@@ -94,7 +94,7 @@ pub fn from_files(old: &str, new: &str, max: u64) -> Result<(Versions, Revisions
         same_file: true,
         unreadable: Vec::new(),
         crashed: Vec::new(),
-        oversized: Vec::new(),
+        not_read: Vec::new(),
     };
     let revisions = Revisions {
         base: old.to_owned(),
@@ -249,8 +249,16 @@ fn check_named(named: &[&str]) -> Result<(), GitError> {
     Ok(())
 }
 
-/// A changed file's bytes on one side, or why they are not read.
-type Side = Result<Content, String>;
+/// A changed file's bytes on one side, or why they are not read and what to do about it.
+type Side = Result<Content, (String, &'static str)>;
+
+/// What to do about a version larger than `--max-file-size`.
+const RAISE_THE_LIMIT: &str =
+    "raise the limit with `--max-file-size`, e.g. `--max-file-size 64MiB`";
+
+/// What to do about a working-tree file that cannot be read.
+const MAKE_IT_READABLE: &str =
+    "make the file readable (the diff does not take a file it cannot read for deleted)";
 
 /// Where the bytes of the changed files are: the blobs read (those too large, with their size)
 /// and the working tree.
@@ -264,12 +272,13 @@ struct Contents<'a> {
 }
 
 impl Contents<'_> {
-    fn too_large(&self, size: u64) -> String {
-        format!(
+    fn too_large(&self, size: u64) -> (String, &'static str) {
+        let why = format!(
             "{}, larger than `--max-file-size` ({}): not read",
             crate::untrusted::show_size(size),
             crate::untrusted::show_size(self.max)
-        )
+        );
+        (why, RAISE_THE_LIMIT)
     }
 
     /// The bytes of one side (`None`: absent), or why they are not read.
@@ -297,10 +306,14 @@ impl Contents<'_> {
                         match read {
                             Ok(n) if n as u64 > max => Err(self.too_large(n as u64)),
                             Ok(_) => Ok(Some(bytes)),
-                            Err(_) => Ok(None),
+                            Err(e) => Err(unreadable(&e)),
                         }
                     }
-                    _ => Ok(None),
+                    // gone (deleted), or not a regular file: no manifest there
+                    Ok(_) => Ok(None),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                    // a folder on the way that cannot be searched: not known to be deleted
+                    Err(e) => Err(unreadable(&e)),
                 }
             }
         }
@@ -327,7 +340,7 @@ fn load_pair((p, o, n): (String, Side, Side)) -> LoadedPair {
     let mut load = |b: Side, side: &str| {
         let b = match b {
             Ok(b) => b,
-            Err(why) => {
+            Err((why, _)) => {
                 let why = format!("{p}: {why}");
                 if side == "new" {
                     unreadable = Some((p.clone(), why.clone()));
@@ -361,17 +374,28 @@ fn load_pair((p, o, n): (String, Side, Side)) -> LoadedPair {
     (o, n, skipped, unreadable, crashed)
 }
 
+/// A working-tree file that cannot be read: not compared (exit 2), never taken for deleted.
+fn unreadable(e: &std::io::Error) -> (String, &'static str) {
+    let why = crate::discover::io_message(e);
+    (
+        format!("cannot read the working-tree file: {why}"),
+        MAKE_IT_READABLE,
+    )
+}
+
 /// The versions of the changed files (path, old side, new side); `submodules`: the notes on
 /// submodules, listed first among the skipped.
 fn load_versions(inputs: Vec<(String, Side, Side)>, submodules: Vec<String>) -> Versions {
-    // a version over the size limit is not compared, and the run fails (exit 2)
-    let oversized: Vec<String> = inputs
+    // a version not read is not compared, and the run fails (exit 2)
+    let not_read: Vec<(String, &'static str)> = inputs
         .iter()
         .flat_map(|(p, o, n)| {
             [(o, "old"), (n, "new")]
                 .into_iter()
                 .filter_map(move |(b, side)| {
-                    b.as_ref().err().map(|why| format!("{p}: {why} ({side})"))
+                    b.as_ref()
+                        .err()
+                        .map(|(why, help)| (format!("{p}: {why} ({side})"), *help))
                 })
         })
         .collect();
@@ -383,7 +407,7 @@ fn load_versions(inputs: Vec<(String, Side, Side)>, submodules: Vec<String>) -> 
     };
     let mut versions = Versions {
         skipped: submodules,
-        oversized,
+        not_read,
         ..Versions::default()
     };
     for (o, n, skipped, unreadable, crashed) in loaded {

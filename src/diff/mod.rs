@@ -712,9 +712,10 @@ pub struct Versions {
     pub unreadable: Vec<(String, String)>,
     /// Versions whose loading panicked (`path (side)`, the panic): not compared; exit 2.
     pub crashed: Vec<(String, String)>,
-    /// Versions larger than `--max-file-size` (`path: why (side)`): not read, not compared;
-    /// exit 2, as in `lint` (what such a file grants is unknown: padding must not hide it).
-    pub oversized: Vec<String>,
+    /// Versions not read (`path: why (side)`, and what to do): larger than `--max-file-size`,
+    /// or a working-tree file that cannot be read; not compared, and exit 2, as in `lint` (what
+    /// such a file grants is unknown: padding must not hide it, nor may it pass for deleted).
+    pub not_read: Vec<(String, &'static str)>,
 }
 
 /// Compares the aws-auth sources of the changed files.

@@ -82,14 +82,11 @@ pub fn base_notice(notice: &BaseNotice<'_>) {
     }
 }
 
-/// Files larger than `--max-file-size` (`path: why (side)`), not compared by `diff`.
-pub fn oversized(files: &[String]) {
-    for o in files {
+/// Versions `diff` did not read (`path: why (side)`, and what to do), not compared.
+pub fn not_read(files: &[(String, &str)]) {
+    for (what, help) in files {
         say(
-            &format!(
-                "error: {}\n  help: raise the limit with `--max-file-size`, e.g. `--max-file-size 64MiB`",
-                escape::text(o)
-            ),
+            &format!("error: {}\n  help: {help}", escape::text(what)),
             false,
         );
     }
