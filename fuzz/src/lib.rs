@@ -54,7 +54,8 @@ pub fn section(data: &[u8]) {
 
 /// `lint`: one file from arbitrary bytes through the whole lint pipeline with every rule on
 /// (`prefer-access-entries` too), cluster facts, allow lists and policies, under both
-/// authenticator profiles; then every output format and a baseline round trip.
+/// authenticator profiles; then every output format and a baseline round trip; then
+/// `migrate`'s plan of it (and the input as an `--iam-roles` file).
 pub fn lint(data: &[u8]) {
     let Ok(file) = awsauth::discover::decode("fuzz.yaml", data.to_vec()) else {
         return;
@@ -85,6 +86,37 @@ pub fn lint(data: &[u8]) {
         assert_eq!(awsauth::baseline::filter(&mut diags, &baseline, base), n);
     }
     render_inspect(&load);
+    render_migrate(data, &load);
+}
+
+/// `awsauth migrate` of the loaded file (each of its aws-auth sources planned, rendered in both
+/// formats), and the input read as an `--iam-roles` file (`aws iam list-roles` JSON): neither
+/// panics, and what is printed is printable.
+fn render_migrate(data: &[u8], load: &FileLoad) {
+    let roles = std::str::from_utf8(data)
+        .ok()
+        .and_then(|t| awsauth::migrate::paths::IamRoles::parse(t).ok());
+    let opts = awsauth::migrate::Options {
+        cluster: "fuzz".to_owned(),
+        partition: None,
+        account_id: None,
+        iam_roles: roles,
+        self_managed: vec!["eks-node".to_owned()],
+    };
+    for obj in &load.objects {
+        if let Ok(plan) = awsauth::migrate::plan(obj, &opts) {
+            check_printable(
+                "migrate table",
+                &awsauth::migrate::render::table(&plan),
+                false,
+            );
+            check_printable(
+                "migrate json",
+                &awsauth::migrate::render::json(&plan),
+                false,
+            );
+        }
+    }
 }
 
 /// `config`: a configuration file (`.awsauth.yaml`) from arbitrary bytes, in a folder of this
