@@ -257,6 +257,14 @@ pub(super) enum MigrateFormat {
     Table,
     /// The JSON contract (version 1).
     Json,
+    /// `aws_eks_access_entry` and `aws_eks_access_policy_association` resources.
+    Terraform,
+    /// A template of `AWS::EKS::AccessEntry` resources (YAML).
+    Cloudformation,
+    /// A `sh` script of `aws eks` commands.
+    AwsCli,
+    /// An eksctl `ClusterConfig` fragment (`accessConfig`).
+    Eksctl,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -9,7 +9,7 @@ use super::args::{MigrateArgs, MigrateFormat};
 use super::{exit, report_failures, say};
 use crate::config::Configs;
 use crate::lint::inputs;
-use crate::migrate::{self, Options};
+use crate::migrate::{self, Options, iac};
 use crate::model::AwsAuth;
 use crate::render::escape;
 use crate::render::stdout::{Out, deliver};
@@ -39,6 +39,10 @@ pub(super) fn run(args: &MigrateArgs) -> Result<ExitCode> {
     let (out, kind) = match args.format {
         MigrateFormat::Table => (migrate::render::table(&plan), Out::Text),
         MigrateFormat::Json => (migrate::render::json(&plan), Out::Json),
+        MigrateFormat::Terraform => (iac::terraform::render(&plan), Out::Text),
+        MigrateFormat::Cloudformation => (iac::cloudformation::render(&plan), Out::Text),
+        MigrateFormat::AwsCli => (iac::awscli::render(&plan), Out::Text),
+        MigrateFormat::Eksctl => (iac::eksctl::render(&plan), Out::Text),
     };
     deliver(&out, kind, args.output.output.as_deref())?;
     let failed = !read.errors.is_empty() || !read.crashes.is_empty();

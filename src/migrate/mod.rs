@@ -17,6 +17,7 @@
 //! (access entries), §9.3 (Identity Center roles).
 
 pub mod classify;
+pub mod iac;
 pub mod paths;
 pub mod plan;
 pub mod proof;
