@@ -1,6 +1,8 @@
 //! `awsauth migrate` end to end on `fixtures/migrate/` (each case's aws-auth says what it pins):
-//! classification, blockers, duplicates, role paths, phases, the proof and its exit code; both
-//! output formats pinned by snapshots.
+//! classification, blockers, duplicates, role paths, phases, the proof and its exit code; every
+//! output format pinned by snapshots, and the infrastructure formats checked against the schemas
+//! of their tools (lists below, with their sources; `scripts/ci-migrate-formats` runs `cfn-lint`
+//! and `python-hcl2` on them in CI).
 mod common;
 
 use std::path::Path;
@@ -66,6 +68,16 @@ const CASES: &[(&str, &[&str], i32)] = &[
     ("lost-section", &["--iam-roles", ROLES], 0),
 ];
 
+/// Every `--format` of `awsauth migrate`.
+const FORMATS: [&str; 6] = [
+    "table",
+    "json",
+    "terraform",
+    "cloudformation",
+    "aws-cli",
+    "eksctl",
+];
+
 fn migrate(case: &str, extra: &[&str], format: &str) -> Output {
     let dir = format!("fixtures/migrate/{case}");
     Command::new(env!("CARGO_BIN_EXE_awsauth"))
@@ -121,14 +133,14 @@ fn differences(doc: &Value, text: &str) -> Vec<String> {
 }
 
 #[test]
-fn both_formats_of_every_case_are_pinned_and_exit_as_the_proof_says() {
+fn every_format_of_every_case_is_pinned_and_exits_as_the_proof_says() {
     for (case, extra, code) in CASES {
         let name = if extra.is_empty() {
             format!("{case}__no_iam_roles")
         } else {
             (*case).to_owned()
         };
-        for format in ["table", "json"] {
+        for format in FORMATS {
             let out = migrate(case, extra, format);
             assert_eq!(
                 out.status.code(),
@@ -522,4 +534,312 @@ fn a_lost_section_grants_nothing_and_is_not_migrated_but_said_first() {
         .collect();
     assert_eq!(migrated, ["arn:aws:iam::111122223333:user/ops/alice"]);
     assert_eq!(doc["not-loaded"].as_array().map(Vec::len), Some(2));
+}
+
+/// Every case's output in `format` (standard output).
+fn every_output(format: &str) -> Vec<(String, String)> {
+    CASES
+        .iter()
+        .map(|(case, extra, _)| {
+            let out = migrate(case, extra, format);
+            let name = format!("{case} {extra:?} --format {format}");
+            (name, String::from_utf8_lossy(&out.stdout).into_owned())
+        })
+        .collect()
+}
+
+/// The lines that are not comments (`#`), nor blank.
+fn code(text: &str) -> impl Iterator<Item = &str> {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#') && !l.trim().is_empty())
+}
+
+/// The arguments of the two resources, from the AWS provider's documentation
+/// (hashicorp/terraform-provider-aws `website/docs/r/eks_access_entry.html.markdown` and
+/// `website/docs/r/eks_access_policy_association.html.markdown`, "Argument Reference"), with the
+/// `depends_on` meta-argument; and the `variable` block's `type` and `default` (Terraform's
+/// language).
+const TERRAFORM: &[(&str, &[&str])] = &[
+    (
+        "aws_eks_access_entry",
+        &[
+            "cluster_name",
+            "principal_arn",
+            "region",
+            "kubernetes_groups",
+            "tags",
+            "type",
+            "user_name",
+        ],
+    ),
+    (
+        "aws_eks_access_policy_association",
+        &[
+            "region",
+            "cluster_name",
+            "policy_arn",
+            "principal_arn",
+            "access_scope",
+            "depends_on",
+        ],
+    ),
+    ("access_scope", &["type", "namespaces"]),
+    ("variable", &["type", "default", "description"]),
+];
+
+#[test]
+fn terraform_uses_only_the_providers_documented_arguments() {
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, text) in every_output("terraform") {
+        // the block each line is in: `resource "TYPE" "NAME" {`, `variable "NAME" {`, `access_scope {`
+        let mut blocks: Vec<&str> = Vec::new();
+        for line in code(&text) {
+            let l = line.trim();
+            if l == "}" {
+                assert!(blocks.pop().is_some(), "{name}: unbalanced `}}`");
+            } else if let Some(head) = l.strip_suffix('{') {
+                let words: Vec<&str> = head.split_whitespace().collect();
+                let block = match words.as_slice() {
+                    ["resource", kind, _] => kind.trim_matches('"'),
+                    [b, ..] => *b,
+                    [] => panic!("{name}: `{l}`"),
+                };
+                if let Some(parent) = blocks.last() {
+                    let allowed = TERRAFORM.iter().find(|(b, _)| b == parent).unwrap().1;
+                    assert!(allowed.contains(&block), "{name}: `{block}` in `{parent}`");
+                } else {
+                    assert!(
+                        block == "variable" || TERRAFORM.iter().any(|(b, _)| *b == block),
+                        "{name}: resource `{block}`"
+                    );
+                }
+                blocks.push(block);
+            } else {
+                let (arg, _) = l.split_once(" = ").unwrap_or_else(|| panic!("{name}: `{l}`"));
+                let arg = arg.trim();
+                let parent = blocks.last().unwrap_or_else(|| panic!("{name}: `{l}` outside a block"));
+                let allowed = TERRAFORM.iter().find(|(b, _)| b == parent).unwrap().1;
+                assert!(allowed.contains(&arg), "{name}: `{arg}` in `{parent}`");
+                seen.insert(format!("{parent}.{arg}"));
+            }
+        }
+        assert!(blocks.is_empty(), "{name}: unclosed block");
+    }
+    // the fixtures exercise both resources
+    assert!(seen.contains("aws_eks_access_entry.kubernetes_groups"), "{seen:?}");
+    assert!(seen.contains("aws_eks_access_policy_association.policy_arn"), "{seen:?}");
+}
+
+/// The fields of eksctl's `ClusterConfig` this output may use, by parent: `accessConfig`
+/// (`AccessConfig`: `authenticationMode`, `bootstrapClusterCreatorAdminPermissions`,
+/// `accessEntries`) and the access entries (eksctl-io/eksctl
+/// `pkg/apis/eksctl.io/v1alpha5/access_entry.go`: `AccessEntry` `principalARN`, `type`,
+/// `kubernetesGroups`, `kubernetesUsername`, `accessPolicies`; `AccessPolicy` `policyARN`,
+/// `accessScope`; `AccessScope` `type`, `namespaces`), with the document's `apiVersion`, `kind`
+/// and `metadata.name`.
+const EKSCTL: &[(&str, &[&str])] = &[
+    ("", &["apiVersion", "kind", "metadata", "accessConfig"]),
+    ("metadata", &["name"]),
+    (
+        "accessConfig",
+        &[
+            "authenticationMode",
+            "bootstrapClusterCreatorAdminPermissions",
+            "accessEntries",
+        ],
+    ),
+    (
+        "accessEntries",
+        &[
+            "principalARN",
+            "type",
+            "kubernetesGroups",
+            "kubernetesUsername",
+            "accessPolicies",
+        ],
+    ),
+    ("accessPolicies", &["policyARN", "accessScope"]),
+    ("accessScope", &["type", "namespaces"]),
+];
+
+#[test]
+fn eksctl_uses_only_fields_of_its_access_config_schema() {
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, text) in every_output("eksctl") {
+        // (indent, key) of the mappings the line is in
+        let mut path: Vec<(usize, String)> = Vec::new();
+        for line in code(&text) {
+            let mut indent = line.len() - line.trim_start().len();
+            let mut rest = line.trim_start();
+            if let Some(item) = rest.strip_prefix("- ") {
+                indent += 2;
+                rest = item;
+            }
+            let Some((key, _)) = rest.split_once(':').filter(|_| !rest.starts_with('"')) else {
+                continue; // a list's scalar item
+            };
+            while path.last().is_some_and(|(i, _)| *i >= indent) {
+                path.pop();
+            }
+            let parent = path.last().map_or("", |(_, k)| k.as_str());
+            let allowed = EKSCTL
+                .iter()
+                .find(|(p, _)| *p == parent)
+                .unwrap_or_else(|| panic!("{name}: `{key}` under `{parent}`, which has no fields"))
+                .1;
+            assert!(allowed.contains(&key), "{name}: `{key}` under `{parent}`");
+            seen.insert(format!("{parent}.{key}"));
+            path.push((indent, key.to_owned()));
+        }
+    }
+    assert!(seen.contains("accessEntries.kubernetesUsername"), "{seen:?}");
+    assert!(seen.contains("accessScope.type"), "{seen:?}");
+}
+
+/// The `aws eks` subcommands and flags the script may use, from the AWS CLI reference
+/// (docs.aws.amazon.com/cli/latest/reference/eks/: `create-access-entry`,
+/// `associate-access-policy`, `update-cluster-config` synopses; `wait cluster-active`, the
+/// botocore `eks` waiter `ClusterActive` on `DescribeCluster`'s `name`).
+const AWS_CLI: &[(&str, &[&str])] = &[
+    (
+        "create-access-entry",
+        &[
+            "--cluster-name",
+            "--principal-arn",
+            "--kubernetes-groups",
+            "--tags",
+            "--client-request-token",
+            "--username",
+            "--type",
+        ],
+    ),
+    (
+        "associate-access-policy",
+        &[
+            "--cluster-name",
+            "--principal-arn",
+            "--policy-arn",
+            "--access-scope",
+        ],
+    ),
+    (
+        "update-cluster-config",
+        &[
+            "--name",
+            "--resources-vpc-config",
+            "--logging",
+            "--client-request-token",
+            "--access-config",
+        ],
+    ),
+    ("wait cluster-active", &["--name"]),
+];
+
+/// The words of one line of `sh`: blanks split, single quotes (and `'\''`) joined.
+fn sh_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => words.extend(word.take()),
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    w.push(q);
+                }
+            }
+            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+#[test]
+fn the_aws_cli_script_uses_only_real_subcommands_and_flags() {
+    let mut seen = std::collections::BTreeSet::new();
+    for (name, text) in every_output("aws-cli") {
+        assert!(text.starts_with("#!/bin/sh\n"), "{name}");
+        assert!(text.contains("\nset -eu\n"), "{name}");
+        for line in code(&text).filter(|l| l.starts_with("aws ")) {
+            let words = sh_words(line);
+            assert_eq!(words[1], "eks", "{name}: {line}");
+            let sub = if words[2] == "wait" {
+                format!("wait {}", words[3])
+            } else {
+                words[2].clone()
+            };
+            let allowed = AWS_CLI
+                .iter()
+                .find(|(s, _)| *s == sub)
+                .unwrap_or_else(|| panic!("{name}: `aws eks {sub}`"))
+                .1;
+            for flag in words.iter().filter(|w| w.starts_with("--")) {
+                assert!(allowed.contains(&flag.as_str()), "{name}: `{sub} {flag}`");
+                seen.insert(format!("{sub} {flag}"));
+            }
+        }
+        for line in code(&text) {
+            assert!(
+                line.starts_with("aws eks ")
+                    || line == "set -eu"
+                    || line.starts_with("echo 'awsauth: "),
+                "{name}: unexpected line `{line}`"
+            );
+        }
+    }
+    assert!(seen.contains("associate-access-policy --access-scope"), "{seen:?}");
+    assert!(seen.contains("create-access-entry --kubernetes-groups"), "{seen:?}");
+}
+
+#[test]
+fn shell_words_survive_quotes_and_metacharacters() {
+    assert_eq!(
+        sh_words(r"aws eks x --username 'it'\''s $(id) `x` ;'"),
+        ["aws", "eks", "x", "--username", "it's $(id) `x` ;"]
+    );
+}
+
+#[test]
+fn a_todo_is_a_comment_never_an_entry_and_the_script_stops_first() {
+    for format in ["terraform", "cloudformation", "aws-cli", "eksctl"] {
+        let out = migrate("role-paths", &[], format);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("INCOMPLETE: 4 principal(s) are TODO"), "{format}: {text}");
+        for l in code(&text) {
+            assert!(!l.contains("<path>") && !l.contains("<region>"), "{format}: {l}");
+            assert!(!l.contains("role/ci") && !l.contains("AWSReservedSSO"), "{format}: {l}");
+        }
+    }
+    let text = String::from_utf8_lossy(&migrate("role-paths", &[], "aws-cli").stdout).into_owned();
+    let stop = text.find("exit 1").expect("the script stops");
+    assert!(stop < text.find("aws eks ").unwrap(), "{text}");
+}
+
+#[test]
+fn eks_managed_entries_and_blockers_are_listed_never_emitted() {
+    let (doc, _) = plan("blockers", &["--iam-roles", ROLES, "--account-id", "111122223333"]);
+    let not_created: Vec<&str> = doc["principals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["action"] != "create")
+        .map(|p| p["principal"].as_str().unwrap())
+        .collect();
+    assert!(!not_created.is_empty());
+    for format in ["terraform", "cloudformation", "aws-cli", "eksctl"] {
+        let out = migrate("blockers", &["--iam-roles", ROLES, "--account-id", "111122223333"], format);
+        let text = String::from_utf8_lossy(&out.stdout);
+        for p in &not_created {
+            assert!(text.contains(p), "{format}: {p} is not listed");
+            for l in code(&text) {
+                assert!(!l.contains(&format!("{p}'")) && !l.contains(&format!("{p}\"")), "{format}: {l}");
+            }
+        }
+    }
 }
