@@ -1,6 +1,8 @@
 //! CloudFormation (YAML): one `AWS::EKS::AccessEntry` per principal, its policies as
 //! `AccessPolicies`. The cluster is a `ClusterName` parameter whose default is `--cluster` (one
-//! template for several clusters; `!Ref` keeps the name in one place). Logical ids are
+//! template for several clusters; `!Ref` keeps the name in one place); with no entry to create,
+//! the template holds a `WaitConditionHandle` (a template needs a resource) and no parameter
+//! (cfn-lint warns about an unused one). Logical ids are
 //! `AccessEntry` and the principal's ARN in CamelCase (alphanumeric, at most 255 characters),
 //! made unique with `2`, `3`, …. Phase 1 (`AccessConfig` on the `AWS::EKS::Cluster`, not ours)
 //! and phases 3–5 are comments.
@@ -28,16 +30,15 @@ pub fn render(plan: &Plan) -> String {
     ));
     out.push_str("AWSTemplateFormatVersion: \"2010-09-09\"\n");
     out.push_str("Description: EKS access entries planned by awsauth migrate from aws-auth\n");
-    out.push_str(&format!(
-        "Parameters:\n  ClusterName:\n    Type: String\n    Description: The EKS cluster's name\n    Default: {}\n",
-        yaml(&plan.cluster)
-    ));
     let list = entries(plan);
     if list.is_empty() {
-        // a template needs a resource: a no-op wait condition handle says there is nothing
+        // a template needs a resource: a wait condition handle, which does nothing, says so
         out.push_str("Resources:\n  # no access entry to create\n  NothingToCreate:\n    Type: AWS::CloudFormation::WaitConditionHandle\n");
     } else {
-        out.push_str("Resources:\n");
+        out.push_str(&format!(
+            "Parameters:\n  ClusterName:\n    Type: String\n    Description: The EKS cluster's name\n    Default: {}\nResources:\n",
+            yaml(&plan.cluster)
+        ));
         let mut taken = HashSet::new();
         for e in &list {
             resource(&mut out, e, &mut taken);
