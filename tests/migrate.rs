@@ -66,6 +66,7 @@ const CASES: &[(&str, &[&str], i32)] = &[
     ("differ-empty-username", &[], 1),
     ("not-loaded", &["--iam-roles", ROLES], 0),
     ("lost-section", &["--iam-roles", ROLES], 0),
+    ("escaping", &[], 0),
 ];
 
 /// Every `--format` of `awsauth migrate`.
@@ -615,9 +616,13 @@ fn terraform_uses_only_the_providers_documented_arguments() {
                 }
                 blocks.push(block);
             } else {
-                let (arg, _) = l.split_once(" = ").unwrap_or_else(|| panic!("{name}: `{l}`"));
+                let (arg, _) = l
+                    .split_once(" = ")
+                    .unwrap_or_else(|| panic!("{name}: `{l}`"));
                 let arg = arg.trim();
-                let parent = blocks.last().unwrap_or_else(|| panic!("{name}: `{l}` outside a block"));
+                let parent = blocks
+                    .last()
+                    .unwrap_or_else(|| panic!("{name}: `{l}` outside a block"));
                 let allowed = TERRAFORM.iter().find(|(b, _)| b == parent).unwrap().1;
                 assert!(allowed.contains(&arg), "{name}: `{arg}` in `{parent}`");
                 seen.insert(format!("{parent}.{arg}"));
@@ -626,8 +631,14 @@ fn terraform_uses_only_the_providers_documented_arguments() {
         assert!(blocks.is_empty(), "{name}: unclosed block");
     }
     // the fixtures exercise both resources
-    assert!(seen.contains("aws_eks_access_entry.kubernetes_groups"), "{seen:?}");
-    assert!(seen.contains("aws_eks_access_policy_association.policy_arn"), "{seen:?}");
+    assert!(
+        seen.contains("aws_eks_access_entry.kubernetes_groups"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains("aws_eks_access_policy_association.policy_arn"),
+        "{seen:?}"
+    );
 }
 
 /// The fields of eksctl's `ClusterConfig` this output may use, by parent: `accessConfig`
@@ -692,7 +703,10 @@ fn eksctl_uses_only_fields_of_its_access_config_schema() {
             path.push((indent, key.to_owned()));
         }
     }
-    assert!(seen.contains("accessEntries.kubernetesUsername"), "{seen:?}");
+    assert!(
+        seen.contains("accessEntries.kubernetesUsername"),
+        "{seen:?}"
+    );
     assert!(seen.contains("accessScope.type"), "{seen:?}");
 }
 
@@ -793,8 +807,14 @@ fn the_aws_cli_script_uses_only_real_subcommands_and_flags() {
             );
         }
     }
-    assert!(seen.contains("associate-access-policy --access-scope"), "{seen:?}");
-    assert!(seen.contains("create-access-entry --kubernetes-groups"), "{seen:?}");
+    assert!(
+        seen.contains("associate-access-policy --access-scope"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains("create-access-entry --kubernetes-groups"),
+        "{seen:?}"
+    );
 }
 
 #[test]
@@ -810,10 +830,19 @@ fn a_todo_is_a_comment_never_an_entry_and_the_script_stops_first() {
     for format in ["terraform", "cloudformation", "aws-cli", "eksctl"] {
         let out = migrate("role-paths", &[], format);
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("INCOMPLETE: 4 principal(s) are TODO"), "{format}: {text}");
+        assert!(
+            text.contains("INCOMPLETE: 4 principal(s) are TODO"),
+            "{format}: {text}"
+        );
         for l in code(&text) {
-            assert!(!l.contains("<path>") && !l.contains("<region>"), "{format}: {l}");
-            assert!(!l.contains("role/ci") && !l.contains("AWSReservedSSO"), "{format}: {l}");
+            assert!(
+                !l.contains("<path>") && !l.contains("<region>"),
+                "{format}: {l}"
+            );
+            assert!(
+                !l.contains("role/ci") && !l.contains("AWSReservedSSO"),
+                "{format}: {l}"
+            );
         }
     }
     let text = String::from_utf8_lossy(&migrate("role-paths", &[], "aws-cli").stdout).into_owned();
@@ -823,7 +852,10 @@ fn a_todo_is_a_comment_never_an_entry_and_the_script_stops_first() {
 
 #[test]
 fn eks_managed_entries_and_blockers_are_listed_never_emitted() {
-    let (doc, _) = plan("blockers", &["--iam-roles", ROLES, "--account-id", "111122223333"]);
+    let (doc, _) = plan(
+        "blockers",
+        &["--iam-roles", ROLES, "--account-id", "111122223333"],
+    );
     let not_created: Vec<&str> = doc["principals"]
         .as_array()
         .unwrap()
@@ -833,13 +865,63 @@ fn eks_managed_entries_and_blockers_are_listed_never_emitted() {
         .collect();
     assert!(!not_created.is_empty());
     for format in ["terraform", "cloudformation", "aws-cli", "eksctl"] {
-        let out = migrate("blockers", &["--iam-roles", ROLES, "--account-id", "111122223333"], format);
+        let out = migrate(
+            "blockers",
+            &["--iam-roles", ROLES, "--account-id", "111122223333"],
+            format,
+        );
         let text = String::from_utf8_lossy(&out.stdout);
         for p in &not_created {
             assert!(text.contains(p), "{format}: {p} is not listed");
             for l in code(&text) {
-                assert!(!l.contains(&format!("{p}'")) && !l.contains(&format!("{p}\"")), "{format}: {l}");
+                assert!(
+                    !l.contains(&format!("{p}'")) && !l.contains(&format!("{p}\"")),
+                    "{format}: {l}"
+                );
             }
         }
+    }
+}
+
+#[test]
+fn the_aws_cli_script_passes_every_value_to_aws_as_one_word_unchanged() {
+    // run the script with an `aws` that prints its arguments, one a line
+    let dir = tempfile::tempdir().unwrap();
+    let aws = dir.path().join("aws");
+    std::fs::write(&aws, "#!/bin/sh\nfor a; do printf '%s\\n' \"$a\"; done\n").unwrap();
+    let script = dir.path().join("migrate.sh");
+    std::fs::write(&script, migrate("escaping", &[], "aws-cli").stdout).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&aws, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = Command::new("sh")
+        .arg(&script)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let args = String::from_utf8(out.stdout).unwrap();
+    let args: Vec<&str> = args.lines().collect();
+    for value in [
+        "arn:aws:iam::111122223333:user/o'brien",
+        "it's \"${var.x}\" %{if} $(id) `id` \\ # : - é",
+        "team: '${x}' ; rm -rf / #",
+        "-dash",
+    ] {
+        assert!(
+            args.contains(&value),
+            "{value} not passed as one word: {args:?}"
+        );
     }
 }
