@@ -21,7 +21,7 @@ pub fn render(plan: &Plan) -> String {
     let mut body = String::new();
     let mut unsafe_values = Vec::new();
     let Some(cluster) = sh(&plan.cluster) else {
-        return refuse(out, &[plan.cluster.clone()]);
+        return refuse(out, std::slice::from_ref(&plan.cluster));
     };
     body.push_str(&format!(
         "\n# phase 1: authentication mode API_AND_CONFIG_MAP [one-way: CONFIG_MAP cannot come back]\naws eks update-cluster-config --name {cluster} --access-config authenticationMode=API_AND_CONFIG_MAP\naws eks wait cluster-active --name {cluster}\n\n# phase 2: the access entries and their policy associations\n"

@@ -63,7 +63,7 @@ fn resource(out: &mut String, e: &Entry<'_>, taken: &mut HashSet<String>) {
         .collect();
     let mut id = format!("AccessEntry{camel}");
     id.truncate(240);
-    let id = unique(id, "", taken);
+    let id = unique(&id, "", taken);
     out.push_str(&format!(
         "  {id}:\n    Type: AWS::EKS::AccessEntry\n    Properties:\n      ClusterName: !Ref ClusterName\n      PrincipalArn: {}\n      Type: {}\n",
         yaml(e.arn),

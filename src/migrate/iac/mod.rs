@@ -277,12 +277,12 @@ pub(crate) fn policy_name(arn: &str) -> &str {
 
 /// `name`, or `name` with the first free suffix `2`, `3`, … (joined by `sep`) when `taken`.
 pub(crate) fn unique(
-    name: String,
+    name: &str,
     sep: &str,
     taken: &mut std::collections::HashSet<String>,
 ) -> String {
     let mut n = 1;
-    let mut candidate = name.clone();
+    let mut candidate = name.to_owned();
     while !taken.insert(candidate.clone()) {
         n += 1;
         candidate = format!("{name}{sep}{n}");
@@ -311,7 +311,7 @@ mod tests {
             ["role", "a", "b", "admin", "x"]
         );
         let mut taken = std::collections::HashSet::new();
-        assert_eq!(unique("a".into(), "_", &mut taken), "a");
-        assert_eq!(unique("a".into(), "_", &mut taken), "a_2");
+        assert_eq!(unique("a", "_", &mut taken), "a");
+        assert_eq!(unique("a", "_", &mut taken), "a_2");
     }
 }

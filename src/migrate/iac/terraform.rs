@@ -52,7 +52,7 @@ fn resource(out: &mut String, e: &Entry<'_>, taken: &mut HashSet<String>) {
     if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
         name.insert_str(0, "entry_");
     }
-    let name = unique(name, "_", taken);
+    let name = unique(&name, "_", taken);
     let mut args = vec![
         ("cluster_name", "var.cluster_name".to_owned()),
         ("principal_arn", hcl(e.arn)),
@@ -75,7 +75,7 @@ fn resource(out: &mut String, e: &Entry<'_>, taken: &mut HashSet<String>) {
     out.push_str("}\n");
     for p in &e.entry.access_policies {
         let policy = words(&format!("::::: {}", policy_name(&p.policy_arn))).join("_");
-        let assoc = unique(format!("{name}_{policy}"), "_", taken);
+        let assoc = unique(&format!("{name}_{policy}"), "_", taken);
         out.push_str(&format!(
             "\nresource \"aws_eks_access_policy_association\" \"{assoc}\" {{\n  cluster_name  = var.cluster_name\n  policy_arn    = {}\n  principal_arn = {}\n\n  access_scope {{\n    type = \"{}\"\n  }}\n\n  depends_on = [aws_eks_access_entry.{name}]\n}}\n",
             hcl(&p.policy_arn),
