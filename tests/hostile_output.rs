@@ -589,7 +589,14 @@ fn a_help_line_of_an_input_error_stays_a_line() {
 fn migrate_formats_escape_names_and_values() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write(tmp.path(), NAME, VALUES);
-    for format in ["table", "json"] {
+    for format in [
+        "table",
+        "json",
+        "terraform",
+        "cloudformation",
+        "aws-cli",
+        "eksctl",
+    ] {
         let o = run(
             &[
                 "migrate",

@@ -89,8 +89,8 @@ pub fn lint(data: &[u8]) {
     render_migrate(data, &load);
 }
 
-/// `awsauth migrate` of the loaded file (each of its aws-auth sources planned, rendered in both
-/// formats), and the input read as an `--iam-roles` file (`aws iam list-roles` JSON): neither
+/// `awsauth migrate` of the loaded file (each of its aws-auth sources planned, rendered in every
+/// format), and the input read as an `--iam-roles` file (`aws iam list-roles` JSON): neither
 /// panics, and what is printed is printable.
 fn render_migrate(data: &[u8], load: &FileLoad) {
     let roles = std::str::from_utf8(data)
@@ -115,6 +115,26 @@ fn render_migrate(data: &[u8], load: &FileLoad) {
                 &awsauth::migrate::render::json(&plan),
                 false,
             );
+            for (name, text) in [
+                (
+                    "migrate terraform",
+                    awsauth::migrate::iac::terraform::render(&plan),
+                ),
+                (
+                    "migrate cloudformation",
+                    awsauth::migrate::iac::cloudformation::render(&plan),
+                ),
+                (
+                    "migrate aws-cli",
+                    awsauth::migrate::iac::awscli::render(&plan),
+                ),
+                (
+                    "migrate eksctl",
+                    awsauth::migrate::iac::eksctl::render(&plan),
+                ),
+            ] {
+                check_printable(name, &text, false);
+            }
         }
     }
 }
