@@ -711,9 +711,10 @@ fn eksctl_uses_only_fields_of_its_access_config_schema() {
 }
 
 /// The `aws eks` subcommands and flags the script may use, from the AWS CLI reference
-/// (docs.aws.amazon.com/cli/latest/reference/eks/: `create-access-entry`,
-/// `associate-access-policy`, `update-cluster-config` synopses; `wait cluster-active`, the
-/// botocore `eks` waiter `ClusterActive` on `DescribeCluster`'s `name`).
+/// (docs.aws.amazon.com/cli/latest/reference/eks/: the synopses of `create-access-entry`,
+/// `associate-access-policy`, `update-cluster-config`, `describe-cluster`,
+/// `describe-access-entry`), and the global options `--query` and `--output` (same reference,
+/// "Global Options").
 const AWS_CLI: &[(&str, &[&str])] = &[
     (
         "create-access-entry",
@@ -746,33 +747,54 @@ const AWS_CLI: &[(&str, &[&str])] = &[
             "--access-config",
         ],
     ),
-    ("wait cluster-active", &["--name"]),
+    ("describe-cluster", &["--name"]),
+    (
+        "describe-access-entry",
+        &["--cluster-name", "--principal-arn"],
+    ),
 ];
+const AWS_GLOBAL: &[&str] = &["--query", "--output"];
 
-/// The words of one line of `sh`: blanks split, single quotes (and `'\''`) joined.
-fn sh_words(line: &str) -> Vec<String> {
+/// The words of one line of `sh` and whether each was quoted: blanks split, single quotes (and
+/// `'\''`) joined.
+fn sh_words(line: &str) -> Vec<(String, bool)> {
     let mut words = Vec::new();
-    let mut word: Option<String> = None;
+    let mut word: Option<(String, bool)> = None;
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
         match c {
             ' ' => words.extend(word.take()),
             '\'' => {
-                let w = word.get_or_insert_with(String::new);
+                let w = word.get_or_insert_with(|| (String::new(), true));
+                w.1 = true;
                 for q in chars.by_ref() {
                     if q == '\'' {
                         break;
                     }
-                    w.push(q);
+                    w.0.push(q);
                 }
             }
-            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
-            c => word.get_or_insert_with(String::new).push(c),
+            '\\' => word
+                .get_or_insert_with(|| (String::new(), true))
+                .0
+                .extend(chars.next()),
+            c => word.get_or_insert_with(|| (String::new(), false)).0.push(c),
         }
     }
     words.extend(word);
     words
 }
+
+/// The lines of the script that are neither `aws` nor comments.
+const SH_LINES: &[&str] = &[
+    "set -eu",
+    "mode() {",
+    "}",
+    "current=$(mode)",
+    "if [ \"$current\" = CONFIG_MAP ]; then",
+    "fi",
+    "until [ \"$(mode)\" != CONFIG_MAP ]; do sleep 15; done",
+];
 
 #[test]
 fn the_aws_cli_script_uses_only_real_subcommands_and_flags() {
@@ -780,31 +802,42 @@ fn the_aws_cli_script_uses_only_real_subcommands_and_flags() {
     for (name, text) in every_output("aws-cli") {
         assert!(text.starts_with("#!/bin/sh\n"), "{name}");
         assert!(text.contains("\nset -eu\n"), "{name}");
-        for line in code(&text).filter(|l| l.starts_with("aws ")) {
+        for line in code(&text) {
             let words = sh_words(line);
-            assert_eq!(words[1], "eks", "{name}: {line}");
-            let sub = if words[2] == "wait" {
-                format!("wait {}", words[3])
-            } else {
-                words[2].clone()
+            let Some(at) = words.iter().position(|(w, q)| w == "aws" && !q) else {
+                assert!(
+                    SH_LINES.contains(&line.trim()) || line.starts_with("echo 'awsauth: "),
+                    "{name}: unexpected line `{line}`"
+                );
+                continue;
             };
+            assert!(
+                matches!(
+                    words[..at]
+                        .iter()
+                        .map(|(w, _)| w.as_str())
+                        .collect::<Vec<_>>()[..],
+                    [] | ["if", "!"]
+                ),
+                "{name}: `{line}`"
+            );
+            assert_eq!(words[at + 1], ("eks".to_owned(), false), "{name}: {line}");
+            let sub = &words[at + 2].0;
             let allowed = AWS_CLI
                 .iter()
-                .find(|(s, _)| *s == sub)
+                .find(|(s, _)| s == sub)
                 .unwrap_or_else(|| panic!("{name}: `aws eks {sub}`"))
                 .1;
-            for flag in words.iter().filter(|w| w.starts_with("--")) {
-                assert!(allowed.contains(&flag.as_str()), "{name}: `{sub} {flag}`");
+            for (flag, _) in words[at..]
+                .iter()
+                .filter(|(w, q)| w.starts_with("--") && !q)
+            {
+                assert!(
+                    allowed.contains(&flag.as_str()) || AWS_GLOBAL.contains(&flag.as_str()),
+                    "{name}: `{sub} {flag}`"
+                );
                 seen.insert(format!("{sub} {flag}"));
             }
-        }
-        for line in code(&text) {
-            assert!(
-                line.starts_with("aws eks ")
-                    || line == "set -eu"
-                    || line.starts_with("echo 'awsauth: "),
-                "{name}: unexpected line `{line}`"
-            );
         }
     }
     assert!(
@@ -815,14 +848,19 @@ fn the_aws_cli_script_uses_only_real_subcommands_and_flags() {
         seen.contains("create-access-entry --kubernetes-groups"),
         "{seen:?}"
     );
+    assert!(
+        seen.contains("update-cluster-config --access-config"),
+        "{seen:?}"
+    );
 }
 
 #[test]
 fn shell_words_survive_quotes_and_metacharacters() {
-    assert_eq!(
-        sh_words(r"aws eks x --username 'it'\''s $(id) `x` ;'"),
-        ["aws", "eks", "x", "--username", "it's $(id) `x` ;"]
-    );
+    let words: Vec<String> = sh_words(r"aws eks x --username 'it'\''s $(id) `x` ;'")
+        .into_iter()
+        .map(|(w, _)| w)
+        .collect();
+    assert_eq!(words, ["aws", "eks", "x", "--username", "it's $(id) `x` ;"]);
 }
 
 #[test]
@@ -847,7 +885,7 @@ fn a_todo_is_a_comment_never_an_entry_and_the_script_stops_first() {
     }
     let text = String::from_utf8_lossy(&migrate("role-paths", &[], "aws-cli").stdout).into_owned();
     let stop = text.find("exit 1").expect("the script stops");
-    assert!(stop < text.find("aws eks ").unwrap(), "{text}");
+    assert!(stop < text.find("\nmode() {").unwrap(), "{text}");
 }
 
 #[test]
@@ -888,7 +926,16 @@ fn the_aws_cli_script_passes_every_value_to_aws_as_one_word_unchanged() {
     // run the script with an `aws` that prints its arguments, one a line
     let dir = tempfile::tempdir().unwrap();
     let aws = dir.path().join("aws");
-    std::fs::write(&aws, "#!/bin/sh\nfor a; do printf '%s\\n' \"$a\"; done\n").unwrap();
+    // `describe-cluster` says CONFIG_MAP, then API_AND_CONFIG_MAP; no access entry exists
+    let state = dir.path().join("updated");
+    std::fs::write(
+        &aws,
+        format!(
+            "#!/bin/sh\ncase $2 in\n  describe-cluster) if [ -e '{s}' ]; then echo API_AND_CONFIG_MAP; else echo CONFIG_MAP; fi ;;\n  describe-access-entry) exit 254 ;;\n  update-cluster-config) : > '{s}'; for a; do printf '%s\\n' \"$a\"; done ;;\n  *) for a; do printf '%s\\n' \"$a\"; done ;;\nesac\n",
+            s = state.display()
+        ),
+    )
+    .unwrap();
     let script = dir.path().join("migrate.sh");
     std::fs::write(&script, migrate("escaping", &[], "aws-cli").stdout).unwrap();
     #[cfg(unix)]
@@ -914,6 +961,8 @@ fn the_aws_cli_script_passes_every_value_to_aws_as_one_word_unchanged() {
     let args = String::from_utf8(out.stdout).unwrap();
     let args: Vec<&str> = args.lines().collect();
     for value in [
+        "update-cluster-config",
+        "create-access-entry",
         "arn:aws:iam::111122223333:user/o'brien",
         "it's \"${var.x}\" %{if} $(id) `id` \\ # : - é",
         "team: '${x}' ; rm -rf / #",

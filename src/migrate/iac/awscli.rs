@@ -1,6 +1,8 @@
 //! The aws CLI: a `sh` script (`set -eu`) with phase 1 (`update-cluster-config
-//! --access-config`, then `wait cluster-active`), phase 2 (`create-access-entry`,
-//! `associate-access-policy`) and phases 3–5 as comments. Every value is one single-quoted word;
+//! --access-config` when the mode is still `CONFIG_MAP`, then a wait until `describe-cluster`
+//! shows the new mode), phase 2 (`create-access-entry` unless `describe-access-entry` finds one,
+//! `associate-access-policy`) and phases 3–5 as comments: the script can be run again after a
+//! failure. Every value is one single-quoted word;
 //! a value that cannot be one (a control character) and every TODO make the script exit 1
 //! before it changes anything.
 
@@ -24,7 +26,7 @@ pub fn render(plan: &Plan) -> String {
         return refuse(out, std::slice::from_ref(&plan.cluster));
     };
     body.push_str(&format!(
-        "\n# phase 1: authentication mode API_AND_CONFIG_MAP [one-way: CONFIG_MAP cannot come back]\naws eks update-cluster-config --name {cluster} --access-config authenticationMode=API_AND_CONFIG_MAP\naws eks wait cluster-active --name {cluster}\n\n# phase 2: the access entries and their policy associations\n"
+        "\nmode() {{\n  aws eks describe-cluster --name {cluster} --query cluster.accessConfig.authenticationMode --output text\n}}\n\n# phase 1: authentication mode API_AND_CONFIG_MAP [one-way: CONFIG_MAP cannot come back]\ncurrent=$(mode)\nif [ \"$current\" = CONFIG_MAP ]; then\n  aws eks update-cluster-config --name {cluster} --access-config authenticationMode=API_AND_CONFIG_MAP\nfi\nuntil [ \"$(mode)\" != CONFIG_MAP ]; do sleep 15; done\n\n# phase 2: the access entries and their policy associations (an entry that exists, such as\n# the cluster creator's, is not created again)\n"
     ));
     for e in entries(plan) {
         let word = |s: &str, bad: &mut Vec<String>| {
@@ -34,8 +36,11 @@ pub fn render(plan: &Plan) -> String {
             })
         };
         let arn = word(e.arn, &mut unsafe_values);
+        body.push_str(&format!(
+            "if ! aws eks describe-access-entry --cluster-name {cluster} --principal-arn {arn} >/dev/null 2>&1; then\n"
+        ));
         let mut line = format!(
-            "aws eks create-access-entry --cluster-name {cluster} --principal-arn {arn} --type {}",
+            "  aws eks create-access-entry --cluster-name {cluster} --principal-arn {arn} --type {}",
             e.entry.kind.as_str()
         );
         if let Some(u) = &e.entry.username {
@@ -49,7 +54,7 @@ pub fn render(plan: &Plan) -> String {
             }
         }
         body.push_str(&line);
-        body.push('\n');
+        body.push_str("\nfi\n");
         for p in &e.entry.access_policies {
             body.push_str(&format!(
                 "aws eks associate-access-policy --cluster-name {cluster} --principal-arn {arn} --policy-arn {} --access-scope type={}\n",
