@@ -9,7 +9,9 @@
 
 use std::collections::HashSet;
 
-use super::{Entry, comment, entries, header, later_phases, unique, words, yaml};
+use super::{
+    Entry, YamlKeys, comment, entries, header, later_phases, unique, words, yaml, yaml_fields,
+};
 use crate::migrate::Plan;
 
 /// The template.
@@ -69,23 +71,16 @@ fn resource(out: &mut String, e: &Entry<'_>, taken: &mut HashSet<String>) {
         yaml(e.arn),
         e.entry.kind.as_str()
     ));
-    if let Some(u) = &e.entry.username {
-        out.push_str(&format!("      Username: {}\n", yaml(u)));
-    }
-    if !e.entry.kubernetes_groups.is_empty() {
-        out.push_str("      KubernetesGroups:\n");
-        for g in &e.entry.kubernetes_groups {
-            out.push_str(&format!("        - {}\n", yaml(g)));
-        }
-    }
-    if !e.entry.access_policies.is_empty() {
-        out.push_str("      AccessPolicies:\n");
-        for p in &e.entry.access_policies {
-            out.push_str(&format!(
-                "        - PolicyArn: {}\n          AccessScope:\n            Type: {}\n",
-                yaml(&p.policy_arn),
-                p.access_scope.kind
-            ));
-        }
-    }
+    yaml_fields(
+        out,
+        e,
+        &YamlKeys {
+            username: "Username",
+            groups: "KubernetesGroups",
+            policies: "AccessPolicies",
+            policy_arn: "PolicyArn",
+            scope: "AccessScope",
+            scope_type: "Type",
+        },
+    );
 }

@@ -4,8 +4,18 @@
 //! `kubernetesGroups`, `accessPolicies` with `policyARN` and `accessScope`); phases 3–5 are
 //! comments. Merge it into the cluster's config (`metadata.region` is yours).
 
-use super::{comment, entries, header, later_phases, yaml};
+use super::{YamlKeys, comment, entries, header, later_phases, yaml, yaml_fields};
 use crate::migrate::Plan;
+
+/// eksctl's names of an access entry's fields (`pkg/apis/eksctl.io/v1alpha5/access_entry.go`).
+const EKSCTL_KEYS: YamlKeys = YamlKeys {
+    username: "kubernetesUsername",
+    groups: "kubernetesGroups",
+    policies: "accessPolicies",
+    policy_arn: "policyARN",
+    scope: "accessScope",
+    scope_type: "type",
+};
 
 /// The fragment.
 pub fn render(plan: &Plan) -> String {
@@ -26,25 +36,7 @@ pub fn render(plan: &Plan) -> String {
             yaml(e.arn),
             e.entry.kind.as_str()
         ));
-        if let Some(u) = &e.entry.username {
-            out.push_str(&format!("      kubernetesUsername: {}\n", yaml(u)));
-        }
-        if !e.entry.kubernetes_groups.is_empty() {
-            out.push_str("      kubernetesGroups:\n");
-            for g in &e.entry.kubernetes_groups {
-                out.push_str(&format!("        - {}\n", yaml(g)));
-            }
-        }
-        if !e.entry.access_policies.is_empty() {
-            out.push_str("      accessPolicies:\n");
-            for p in &e.entry.access_policies {
-                out.push_str(&format!(
-                    "        - policyARN: {}\n          accessScope:\n            type: {}\n",
-                    yaml(&p.policy_arn),
-                    p.access_scope.kind
-                ));
-            }
-        }
+        yaml_fields(&mut out, &e, &EKSCTL_KEYS);
     }
     let later = later_phases(plan);
     if !later.is_empty() {

@@ -232,6 +232,49 @@ pub fn hcl(s: &str) -> String {
     out
 }
 
+/// The YAML keys of an access entry's optional fields, as a tool spells them.
+pub(crate) struct YamlKeys {
+    /// The username.
+    pub username: &'static str,
+    /// The Kubernetes groups.
+    pub groups: &'static str,
+    /// The access policies.
+    pub policies: &'static str,
+    /// A policy's ARN.
+    pub policy_arn: &'static str,
+    /// A policy's scope.
+    pub scope: &'static str,
+    /// The scope's type.
+    pub scope_type: &'static str,
+}
+
+/// The username, groups and access policies of `e` as YAML fields indented by six spaces (the
+/// same shape in CloudFormation's `Properties` and eksctl's `accessEntries`), keyed by `keys`.
+pub(crate) fn yaml_fields(out: &mut String, e: &Entry<'_>, keys: &YamlKeys) {
+    if let Some(u) = &e.entry.username {
+        out.push_str(&format!("      {}: {}\n", keys.username, yaml(u)));
+    }
+    if !e.entry.kubernetes_groups.is_empty() {
+        out.push_str(&format!("      {}:\n", keys.groups));
+        for g in &e.entry.kubernetes_groups {
+            out.push_str(&format!("        - {}\n", yaml(g)));
+        }
+    }
+    if !e.entry.access_policies.is_empty() {
+        out.push_str(&format!("      {}:\n", keys.policies));
+        for p in &e.entry.access_policies {
+            out.push_str(&format!(
+                "        - {}: {}\n          {}:\n            {}: {}\n",
+                keys.policy_arn,
+                yaml(&p.policy_arn),
+                keys.scope,
+                keys.scope_type,
+                p.access_scope.kind
+            ));
+        }
+    }
+}
+
 /// A double-quoted YAML scalar (a string whatever it holds): `\`, `"` and every character YAML
 /// does not print escaped.
 pub fn yaml(s: &str) -> String {
