@@ -8,6 +8,7 @@ pub mod diff;
 pub mod discover;
 pub mod git;
 pub mod guard;
+pub mod hcl;
 pub mod lint;
 pub mod load;
 pub mod manual;
