@@ -13,19 +13,59 @@ use crate::source::SourceFile;
 /// Which files a directory walk picks up.
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
-    /// Globs a walked file must match (default `*.yaml`, `*.yml`, `*.json`).
+    /// Globs a walked file must match (default [`DEFAULT_INCLUDE`]).
     pub include: Vec<String>,
     /// Globs that exclude files and directories.
     pub exclude: Vec<String>,
 }
 
+/// The files a walk reads by default: manifests and Terraform.
+pub const DEFAULT_INCLUDE: [&str; 4] = ["*.yaml", "*.yml", "*.json", "*.tf"];
+
 impl Default for WalkOptions {
     fn default() -> Self {
         Self {
-            include: vec!["*.yaml".into(), "*.yml".into(), "*.json".into()],
+            include: DEFAULT_INCLUDE.iter().map(|&g| g.to_owned()).collect(),
             exclude: Vec::new(),
         }
     }
+}
+
+/// The other files of a Terraform module directory, read for the values they declare: its
+/// `.tf` files and variable files (`terraform.tfvars`, `*.auto.tfvars`), in name order, each at
+/// most `max` bytes; files that cannot be read are left out (their values stay unknown).
+pub fn module_files(path: &Path, max: u64) -> Vec<Arc<SourceFile>> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p != path && p.file_name().and_then(|n| n.to_str()).is_some_and(is_module_file))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            let meta = std::fs::metadata(&p).ok()?;
+            if !meta.is_file() || meta.len() > max {
+                return None;
+            }
+            let bytes = std::fs::read(&p).ok()?;
+            let text = String::from_utf8(bytes).ok()?;
+            Some(SourceFile::new(display_name(&p), text))
+        })
+        .collect()
+}
+
+/// Whether a file name is one of a Terraform module's own files: `.tf` (not `.tf.json`, whose
+/// syntax is JSON) and the variable files Terraform reads without being told.
+pub fn is_module_file(name: &str) -> bool {
+    name.ends_with(".tf") || name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
 }
 
 /// A file to read: a path, or standard input under a display name.

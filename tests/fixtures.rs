@@ -178,7 +178,7 @@ fn rule_fixtures_have_exactly_the_expected_diagnostics() {
     let mut count = 0;
     for rule in awsauth::rules::RULES {
         let rule_dir = dir.join(rule.name);
-        let fixtures = files(&rule_dir, &["yaml", "yml", "json"]);
+        let fixtures = files(&rule_dir, &["yaml", "yml", "json", "tf"]);
         let fire = fixtures.iter().any(|p| {
             p.file_name()
                 .is_some_and(|n| n.to_string_lossy().starts_with("fire"))
@@ -274,7 +274,7 @@ fn load_fixtures_inspect_snapshots() {
 #[test]
 fn fire_fixtures_human_snapshots() {
     let base = root().join("fixtures/rules");
-    for path in files(&base, &["yaml", "yml", "json"]) {
+    for path in files(&base, &["yaml", "yml", "json", "tf"]) {
         let file_name = path
             .file_name()
             .unwrap_or_default()
@@ -333,4 +333,44 @@ fn expectation_parser() {
     );
     assert_eq!((e[1].line, e[1].rule.as_str()), (4, "rule-b"));
     assert_eq!((e[2].line, e[2].rule.as_str()), (4, "rule-c"));
+}
+
+/// Every `.tf` file under `fixtures/terraform/<case>/` (a module directory each), with every
+/// rule's expectations inline.
+#[test]
+fn terraform_fixtures_have_exactly_the_expected_diagnostics() {
+    let fixtures = files(&root().join("fixtures/terraform"), &["tf"]);
+    assert!(fixtures.len() >= 10, "{fixtures:?}");
+    let failures: Vec<String> = fixtures
+        .iter()
+        .filter_map(|p| check_fixture(p, None))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// What `inspect --format json` shows of each Terraform fixture.
+#[test]
+fn terraform_fixtures_inspect_snapshots() {
+    let base = root().join("fixtures/terraform");
+    for path in files(&base, &["tf"]) {
+        let loaded = load(&path);
+        if loaded.objects.is_empty() {
+            continue;
+        }
+        let objects: Vec<&awsauth::model::AwsAuth> = loaded.objects.iter().collect();
+        let json = awsauth::render::inspect::json(&objects);
+        let name = path
+            .strip_prefix(&base)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace(['/', '.'], "_");
+        insta::with_settings!({snapshot_path => "snapshots/terraform", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, json);
+        });
+    }
 }

@@ -47,7 +47,7 @@ fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-const TARGETS: [&str; 4] = ["load", "section", "lint", "config"];
+const TARGETS: [&str; 5] = ["load", "section", "lint", "terraform", "config"];
 
 /// A target's body (`config` writes its input in `dir`).
 type Body<'a> = Box<dyn Fn(&[u8]) + 'a>;
@@ -57,6 +57,7 @@ fn body<'a>(target: &str, dir: &'a Path) -> Body<'a> {
         "load" => Box::new(bodies::load),
         "section" => Box::new(bodies::section),
         "lint" => Box::new(bodies::lint),
+        "terraform" => Box::new(bodies::terraform),
         _ => Box::new(move |data: &[u8]| bodies::config_in(dir, data)),
     }
 }
@@ -100,6 +101,13 @@ fn fixtures_through_the_fuzz_bodies() {
     assert!(manifests.len() > 100 && !configs.is_empty());
     run_all(&manifests, &bodies::load);
     run_all(&manifests, &bodies::lint);
+    let terraform: Vec<(String, Vec<u8>)> = manifests
+        .iter()
+        .filter(|(name, _)| name.ends_with(".tf") || name.ends_with(".tfvars"))
+        .cloned()
+        .collect();
+    assert!(terraform.len() >= 10, "{}", terraform.len());
+    run_all(&terraform, &bodies::terraform);
     // the section target takes a section's text: the decoded values of the fixtures' sections
     let sections: Vec<(String, Vec<u8>)> = manifests
         .iter()

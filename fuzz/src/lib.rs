@@ -57,11 +57,46 @@ pub fn section(data: &[u8]) {
 /// authenticator profiles; then every output format and a baseline round trip; then
 /// `migrate`'s plan of it (and the input as an `--iam-roles` file).
 pub fn lint(data: &[u8]) {
-    let Ok(file) = awsauth::discover::decode("fuzz.yaml", data.to_vec()) else {
+    lint_as("fuzz.yaml", data);
+}
+
+/// `terraform`: one `.tf` file from arbitrary bytes, parsed and evaluated (HCL, `yamlencode`,
+/// `jsonencode`, heredocs, the eks module's inputs), loaded, checked like `load` (every position
+/// mapped back into the file is in it, on a character boundary), then through `lint` as above.
+pub fn terraform(data: &[u8]) {
+    let Ok(file) = awsauth::discover::decode("fuzz.tf", data.to_vec()) else {
         return;
     };
     let load = load_file(file);
-    let path = Path::new("fuzz.yaml");
+    check_load(&load);
+    check_produced_maps(&load);
+    lint_as("fuzz.tf", data);
+}
+
+/// Positions of sections Terraform produced (`yamlencode`, templates) are in the file and on
+/// character boundaries; they point at what produced each character, not at a copy of it.
+fn check_produced_maps(load: &FileLoad) {
+    for obj in &load.objects {
+        for s in &obj.sections {
+            for (i, _) in s.text.char_indices() {
+                check_span(&load.file, &s.outer(&(i..i + 1)), "produced position");
+            }
+            let Some(root) = &s.root else { continue };
+            check_inner(root, &s.text);
+            each_node(root, &mut |node| {
+                check_span(&load.file, &s.outer(&node.span), "inner node");
+            });
+        }
+    }
+}
+
+/// The body of `lint`, for a file named `name` (which decides how it is read).
+fn lint_as(name: &str, data: &[u8]) {
+    let Ok(file) = awsauth::discover::decode(name, data.to_vec()) else {
+        return;
+    };
+    let load = load_file(file);
+    let path = Path::new(name);
     for settings in lint_settings() {
         let mut diags = awsauth::lint::lint_file(&load, Some(path), settings);
         diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

@@ -16,12 +16,12 @@ use crate::load::FileLoad;
 /// A file's bytes on one side (`None`: absent).
 type Content = Option<Vec<u8>>;
 
-/// Whether a path is worth reading as a manifest (the walk's default extensions; not
-/// awsauth's own configuration).
+/// Whether a path is worth reading as a manifest or Terraform file (the walk's default
+/// extensions; not awsauth's own configuration).
 fn manifest_path(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     !crate::config::FILE_NAMES.contains(&name)
-        && [".yaml", ".yml", ".json"]
+        && [".yaml", ".yml", ".json", ".tf"]
             .iter()
             .any(|e| name.to_ascii_lowercase().ends_with(e))
 }

@@ -272,6 +272,11 @@ fn source_name(o: &AwsAuth) -> String {
         SourceKind::ConfigMap => format!("{} ({name})", o.file.name),
         SourceKind::Eksctl => format!("{} (eksctl)", o.file.name),
         SourceKind::Fragment => format!("{} (fragment)", o.file.name),
+        SourceKind::Terraform => format!(
+            "{} ({})",
+            o.file.name,
+            o.terraform.as_ref().map_or("terraform", |t| t.address.as_str())
+        ),
     }
 }
 

@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::config::{Configs, Settings};
 use crate::discover::{Input, InputError, WalkOptions, collect_inputs, read_input};
 use crate::guard;
-use crate::load::{FileLoad, load_file};
+use crate::load::{FileLoad, is_terraform, load_file_with};
 use crate::render::escape;
 
 /// What to read, as the command line resolved it.
@@ -225,7 +225,14 @@ pub fn load_all(inputs: &Inputs, configs: &mut Configs, tracked: &[PathBuf]) -> 
                 let name = file.name.clone();
                 guard::catch(|| {
                     guard::test_trigger("load", &file.name);
-                    load_file(file)
+                    // a Terraform file is evaluated with the other files of its module
+                    let siblings = match &input {
+                        Input::Path { path, .. } if is_terraform(&file.name) => {
+                            crate::discover::module_files(path, inputs.max_file_size)
+                        }
+                        _ => Vec::new(),
+                    };
+                    load_file_with(file, &siblings)
                 })
                 .map(|load| Loaded {
                     load,

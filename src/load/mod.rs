@@ -56,6 +56,7 @@ mod json;
 pub mod rbac;
 mod rescan;
 mod section;
+mod terraform;
 mod validate;
 mod yaml_v2;
 
@@ -65,6 +66,7 @@ pub use detect::{
     is_authenticator_variable, may_hold_aws_auth, mentions_aws_auth,
 };
 pub use section::is_skippable;
+pub use terraform::is_terraform;
 
 /// Everything found in one file.
 #[derive(Debug)]
@@ -82,6 +84,8 @@ pub struct FileLoad {
     pub template: Option<Span>,
     /// Roles and bindings found beside the mappings (for the neighbour rules).
     pub rbac: Vec<rbac::RbacObject>,
+    /// Whether the file is Terraform (its syntax errors are HCL's).
+    pub terraform: bool,
 }
 
 /// Every source format, in the order a document is offered to them: the first that takes it
@@ -134,9 +138,24 @@ struct Wanted {
     rbac: bool,
 }
 
-/// Loads every aws-auth source of a file.
+/// Loads every aws-auth source of a file; `siblings` are the other files of a Terraform file's
+/// module directory (`.tf`, `terraform.tfvars`, `*.auto.tfvars`: see
+/// [`crate::discover::module_files`]), read for the values they declare.
+pub fn load_file_with(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileLoad {
+    if is_terraform(&file.name) {
+        terraform::load(file, siblings)
+    } else {
+        load_file(file)
+    }
+}
+
+/// Loads every aws-auth source of a file (a Terraform file alone, without its module's other
+/// files: [`load_file_with`]).
 #[allow(clippy::needless_pass_by_value)] // the file is handed over: callers keep no copy
 pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
+    if is_terraform(&file.name) {
+        return terraform::load(file, &[]);
+    }
     let text = file.text.as_str();
     let relevant = mentions_aws_auth(text);
     // names spelled with escapes: parsed to find out, relevant only if an aws-auth turns up
@@ -148,6 +167,7 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
         relevant,
         template: None,
         rbac: Vec::new(),
+        terraform: false,
     };
     // RBAC that can rewrite aws-auth or binds system:masters is read from any manifest
     let rbac = rbac::may_hold_rbac(text);
@@ -279,6 +299,7 @@ fn new_object(file: &Arc<SourceFile>, document: usize, kind: SourceKind, root: &
         accounts: Vec::new(),
         issues: Vec::new(),
         effective: Effective::default(),
+        terraform: None,
     }
 }
 

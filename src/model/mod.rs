@@ -42,6 +42,10 @@ pub enum SourceKind {
     /// A bare `mapRoles:`/`mapUsers:` mapping without a `ConfigMap` around it (values files,
     /// Terraform fragments, `data:` patches).
     Fragment,
+    /// A Terraform resource (`kubernetes_config_map`, `kubernetes_config_map_v1`,
+    /// `kubernetes_config_map_v1_data`) or module (terraform-aws-modules/eks) that writes
+    /// aws-auth; [`AwsAuth::terraform`] says which and how.
+    Terraform,
 }
 
 /// The three data keys the authenticator reads.
@@ -523,6 +527,40 @@ pub struct AwsAuth {
     pub issues: Vec<DecodeIssue>,
     /// What the authenticator stores.
     pub effective: Effective,
+    /// For a Terraform source: its address, how it writes the object, and what is not known.
+    pub terraform: Option<Box<Terraform>>,
+}
+
+/// What a Terraform source is and how it writes aws-auth.
+#[derive(Debug, Clone, Default)]
+pub struct Terraform {
+    /// The address: `kubernetes_config_map_v1_data.aws_auth`, `module.eks`.
+    pub address: String,
+    /// What it is, for people: `kubernetes_config_map_v1_data`, `terraform-aws-modules/eks v19`.
+    pub what: String,
+    /// When it replaces the keys it writes, or the whole object, whatever EKS wrote there (for
+    /// managed node groups and Fargate profiles): how, and where that is said.
+    pub overwrites: Option<Field>,
+    /// Parts of the mappings not known from the repository.
+    pub unknowns: Vec<UnknownPart>,
+    /// Node roles the module adds on its own (for node groups it creates), with where their
+    /// node groups are declared.
+    pub module_node_roles: Vec<Field>,
+}
+
+/// A part of a Terraform source not known from the repository (a variable without a value, a
+/// data source, another module's output): what it is written as, why it is not known, and
+/// which section it would add to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPart {
+    /// The section it belongs to (none: the whole `data`).
+    pub section: Option<SectionKind>,
+    /// The expression's text.
+    pub expr: String,
+    /// Why it is not known.
+    pub why: String,
+    /// Where it is written.
+    pub span: Span,
 }
 
 impl AwsAuth {
@@ -550,7 +588,7 @@ impl AwsAuth {
     /// Whether the authenticator would ever read this object (a `ConfigMap` named `aws-auth` in
     /// `kube-system`, or with no namespace yet).
     pub fn is_read_by_authenticator(&self) -> bool {
-        self.kind != SourceKind::ConfigMap
+        !matches!(self.kind, SourceKind::ConfigMap | SourceKind::Terraform)
             || (self.name.as_ref().is_some_and(|n| n.value == "aws-auth")
                 && self
                     .namespace

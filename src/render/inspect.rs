@@ -27,6 +27,48 @@ pub struct JsonObject<'a> {
     not_read: Option<String>,
     sections: Vec<JsonSection>,
     entries: Vec<JsonEntry<'a>>,
+    /// For a Terraform source: its address, how it writes aws-auth, what is not known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terraform: Option<JsonTerraform<'a>>,
+}
+
+/// What a Terraform source is, in the inspect JSON document.
+#[derive(Serialize)]
+struct JsonTerraform<'a> {
+    address: &'a str,
+    what: &'a str,
+    /// How it replaces what EKS wrote, when it does.
+    overwrites: Option<&'a str>,
+    /// Parts of the mappings not known from the repository, shown `${...}`.
+    unknown: Vec<JsonUnknown<'a>>,
+}
+
+/// A part of a Terraform source not known from the repository.
+#[derive(Serialize)]
+struct JsonUnknown<'a> {
+    section: Option<SectionKind>,
+    line: usize,
+    value: String,
+    why: &'a str,
+}
+
+fn json_terraform(obj: &AwsAuth) -> Option<JsonTerraform<'_>> {
+    let t = obj.terraform.as_deref()?;
+    Some(JsonTerraform {
+        address: &t.address,
+        what: &t.what,
+        overwrites: t.overwrites.as_ref().map(|f| f.value.as_str()),
+        unknown: t
+            .unknowns
+            .iter()
+            .map(|u| JsonUnknown {
+                section: u.section,
+                line: obj.file.line_col(u.span.start).line,
+                value: format!("${{{}}}", u.expr),
+                why: &u.why,
+            })
+            .collect(),
+    })
 }
 
 /// How a data key loads: `loaded`, `skipped` (an empty value) or `lost` (with why, and the node
@@ -129,6 +171,7 @@ pub fn json_objects<'a>(objects: &[&'a AwsAuth]) -> Vec<JsonObject<'a>> {
             namespace: obj.namespace.as_ref().map(|n| n.value.as_str()),
             effective: &obj.effective,
             not_read: obj.not_read_because(),
+            terraform: json_terraform(obj),
             sections: json_sections(obj),
             entries: obj
                 .entries
@@ -212,6 +255,7 @@ pub fn table(objects: &[&AwsAuth]) -> String {
         ]];
         rows.extend(obj.entries.iter().map(|e| entry_row(obj, e)));
         rows.extend(obj.accounts.iter().map(|a| account_row(obj, a)));
+        rows.extend(unknown_rows(obj));
         warnings(obj, &mut out);
         if rows.len() == 1 {
             out.push_str("  (no entries)\n\n");
@@ -238,6 +282,10 @@ fn heading(obj: &AwsAuth) -> String {
             obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
         ),
         SourceKind::Fragment => "aws-auth data fragment".to_owned(),
+        SourceKind::Terraform => match &obj.terraform {
+            Some(t) => format!("Terraform {} ({})", t.address, t.what),
+            None => "Terraform".to_owned(),
+        },
     }
 }
 
@@ -301,8 +349,34 @@ fn account_row(obj: &AwsAuth, a: &Account) -> [String; 6] {
     ]
 }
 
+/// The rows of the parts of a Terraform source not known from the repository.
+fn unknown_rows(obj: &AwsAuth) -> Vec<[String; 6]> {
+    let Some(t) = obj.terraform.as_deref() else {
+        return Vec::new();
+    };
+    t.unknowns
+        .iter()
+        .map(|u| {
+            [
+                obj.file.line_col(u.span.start).line.to_string(),
+                u.section.map_or("data", SectionKind::key).into(),
+                format!("${{{}}}", u.expr),
+                "?".into(),
+                "?".into(),
+                format!("unknown: {}", u.why),
+            ]
+        })
+        .collect()
+}
+
 /// What is lost or unread of the whole source, above its table.
 fn warnings(obj: &AwsAuth, out: &mut String) {
+    if let Some(how) = obj.terraform.as_deref().and_then(|t| t.overwrites.as_ref()) {
+        out.push_str(&format!(
+            "  ~ {}: what EKS wrote there is replaced\n",
+            escape::text(&how.value)
+        ));
+    }
     for s in obj.sections.iter().filter(|s| s.is_lost()) {
         out.push_str(&format!(
             "  ! `{}` fails to load ({}): nothing in it is stored{}\n",

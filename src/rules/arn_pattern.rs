@@ -1,7 +1,7 @@
 //! `arn-pattern`: an ARN holds a wildcard, a placeholder, whitespace or invisible characters.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::model::AwsAuth;
+use crate::model::{AwsAuth, SourceKind};
 use crate::rules::{active_entries, is_placeholder};
 
 declare_rule! {
@@ -54,7 +54,8 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
         let v = field.value.as_str();
         let problem = if memchr::memchr2(b'*', b'?', v.as_bytes()).is_some() {
             "wildcards are not patterns here; the ARN is compared as written".to_owned()
-        } else if is_placeholder(v) {
+        } else if is_placeholder(v) && !(obj.kind == SourceKind::Terraform && v.contains("${")) {
+            // (in Terraform, `${...}` stands for a value not known from the repository)
             "it holds a placeholder that was never filled in".to_owned()
         } else if v.trim() != v {
             if v.ends_with('\n') {

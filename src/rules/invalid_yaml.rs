@@ -62,7 +62,7 @@ fn looks_flattened(text: &str) -> bool {
 
 /// Reports the outer syntax errors of a relevant, non-templated file.
 pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
-    if !load.relevant || load.template.is_some() {
+    if !load.relevant || load.template.is_some() || load.terraform {
         return;
     }
     let file = &load.file;

@@ -26,6 +26,7 @@ pub mod group_hygiene;
 pub mod iam_user_mapping;
 pub mod invalid_account;
 pub mod invalid_suppression;
+pub mod invalid_terraform;
 pub mod invalid_yaml;
 pub mod malformed_arn;
 pub mod malformed_configmap;
@@ -36,6 +37,7 @@ pub mod multiline_plain_scalar;
 pub mod node_mapping;
 pub mod noncanonical_key_case;
 pub mod not_a_principal;
+pub mod overwrites_node_roles;
 pub mod platform_node_groups;
 pub mod prefer_access_entries;
 pub mod privileged_node_identity;
@@ -77,6 +79,7 @@ pub static RULES: &[&Rule] = &[
     &iam_user_mapping::IAM_USER_MAPPING,
     &invalid_account::INVALID_ACCOUNT,
     &invalid_suppression::INVALID_SUPPRESSION,
+    &invalid_terraform::INVALID_TERRAFORM,
     &invalid_yaml::INVALID_YAML,
     &malformed_arn::MALFORMED_ARN,
     &malformed_configmap::MALFORMED_CONFIGMAP,
@@ -87,6 +90,7 @@ pub static RULES: &[&Rule] = &[
     &node_mapping::NODE_MAPPING,
     &noncanonical_key_case::NONCANONICAL_KEY_CASE,
     &not_a_principal::NOT_A_PRINCIPAL,
+    &overwrites_node_roles::OVERWRITES_NODE_ROLES,
     &platform_node_groups::PLATFORM_NODE_GROUPS,
     &prefer_access_entries::PREFER_ACCESS_ENTRIES,
     &privileged_node_identity::PRIVILEGED_NODE_IDENTITY,
@@ -150,6 +154,7 @@ pub fn check_file_with(load: &FileLoad, cx: &Context<'_>, out: &mut Vec<Diagnost
         return;
     }
     invalid_yaml::check(load, out);
+    invalid_terraform::check(load, out);
     aws_auth_writer::check(load, out);
     system_masters_binding::check(load, out);
     for obj in &load.objects {
@@ -192,6 +197,7 @@ fn check_object(obj: &AwsAuth, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
     unknown_system_group::check(obj, out);
     empty_section_style::check(obj, out);
     node_mapping::check(obj, &cx, out);
+    overwrites_node_roles::check(obj, &cx, out);
     privileged_node_identity::check(obj, out);
     session_controlled_identity::check(obj, out);
     group_hygiene::check(obj, out);

@@ -49,7 +49,8 @@ declare_rule! {
 
 /// Reports a name or namespace the authenticator does not watch.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
-    if obj.kind != SourceKind::ConfigMap {
+    let terraform = obj.kind == SourceKind::Terraform;
+    if obj.kind != SourceKind::ConfigMap && !terraform {
         return;
     }
     match (&obj.name, &obj.namespace) {
@@ -71,10 +72,15 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 format!("aws-auth is in namespace `{}`; the authenticator only reads `kube-system/aws-auth`", ns.value),
             )
             .label("not `kube-system`")
-            .help("set `metadata.namespace: kube-system`"),
+            .help(if terraform {
+                "set `namespace = \"kube-system\"` in the `metadata` block (the kubernetes provider's default is `default`)"
+            } else {
+                "set `metadata.namespace: kube-system`"
+            }),
         ),
         // a name that slipped out of `metadata` is `malformed-configmap`'s finding
-        (None, _) if obj.misplaced_metadata.is_empty() => out.push(
+        // (a Terraform name that is not known may well be `aws-auth`)
+        (None, _) if obj.misplaced_metadata.is_empty() && !terraform => out.push(
             Diagnostic::new(
                 &WRONG_NAMESPACE,
                 &obj.file,

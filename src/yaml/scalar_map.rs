@@ -27,6 +27,24 @@ pub struct ScalarMap {
     end: usize,
     /// Whether every inner position maps to its exact outer position.
     exact: bool,
+    /// For a value that was produced rather than written (a Terraform `yamlencode`, a heredoc
+    /// with interpolations): its runs, used instead of `segments`.
+    runs: Option<Box<[Run]>>,
+}
+
+/// A run of a produced value ([`ScalarMap::from_runs`]): inner bytes from `inner` up to the next
+/// run's start came from `outer..outer_end` in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// Where the run starts in the value.
+    pub inner: usize,
+    /// Where it was written in the file.
+    pub outer: usize,
+    /// Where what it was written as ends in the file.
+    pub outer_end: usize,
+    /// Whether the run is the file's text byte for byte (else every offset in it maps to
+    /// `outer`, and a span ending in it ends at `outer_end`).
+    pub verbatim: bool,
 }
 
 impl ScalarMap {
@@ -50,6 +68,7 @@ impl ScalarMap {
                 start,
                 end,
                 exact: true,
+                runs: None,
             },
             None => Self {
                 segments: Vec::new(),
@@ -57,8 +76,30 @@ impl ScalarMap {
                 start,
                 end,
                 exact: false,
+                runs: None,
             },
         }
+    }
+
+    /// The map of a value produced from several places of the file (`span`: the whole
+    /// expression, where positions no run covers point). Runs must be sorted by `inner`.
+    pub fn from_runs(span: &Span, mut runs: Vec<Run>) -> Self {
+        runs.sort_by_key(|r| r.inner);
+        Self {
+            segments: Vec::new(),
+            index: Vec::new(),
+            start: span.start,
+            end: span.end.max(span.start),
+            exact: true,
+            runs: Some(runs.into_boxed_slice()),
+        }
+    }
+
+    /// The run covering inner offset `inner`.
+    fn run(&self, inner: usize) -> Option<&Run> {
+        let runs = self.runs.as_deref()?;
+        let i = runs.partition_point(|r| r.inner <= inner);
+        i.checked_sub(1).map(|i| &runs[i])
     }
 
     /// Whether positions are exact (otherwise they all point at the start of the value).
@@ -70,6 +111,13 @@ impl ScalarMap {
     pub fn outer(&self, inner: usize) -> usize {
         if !self.exact {
             return self.start;
+        }
+        if self.runs.is_some() {
+            return match self.run(inner) {
+                Some(r) if r.verbatim => (r.outer + (inner - r.inner)).min(r.outer_end),
+                Some(r) => r.outer,
+                None => self.start,
+            };
         }
         let i = match (
             self.index.get(inner / BUCKET),
@@ -91,6 +139,17 @@ impl ScalarMap {
     /// The outer span of an inner span.
     pub fn outer_span(&self, inner: &Span) -> Span {
         let start = self.outer(inner.start);
+        if self.runs.is_some() {
+            let end = match self.run(inner.end.saturating_sub(1).max(inner.start)) {
+                Some(r) if r.verbatim => {
+                    let last = inner.end.saturating_sub(1).max(inner.start);
+                    (r.outer + (last - r.inner) + 1).min(r.outer_end)
+                }
+                Some(r) => r.outer_end,
+                None => self.end,
+            };
+            return start..end.max(start);
+        }
         let end = if inner.end > inner.start {
             (self.outer(inner.end - 1) + 1).min(self.end)
         } else {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use awsauth::config::Settings;
 use awsauth::diagnostic::Diagnostic;
-use awsauth::load::{FileLoad, load_file};
+use awsauth::load::{FileLoad, is_terraform, load_file_with};
 use awsauth::source::SourceFile;
 
 /// The repository root.
@@ -24,7 +24,13 @@ pub fn load(path: &Path) -> FileLoad {
     let name = name
         .strip_prefix("../shared/corpus/real/")
         .map_or(name.clone(), str::to_owned);
-    load_file(SourceFile::new(name, text))
+    // a Terraform file is evaluated with the other files of its module directory
+    let siblings = if is_terraform(&name) {
+        awsauth::discover::module_files(path, u64::MAX)
+    } else {
+        Vec::new()
+    };
+    load_file_with(SourceFile::new(name, text), &siblings)
 }
 
 /// Runs the lint pipeline with the default settings, sorted like the CLI.

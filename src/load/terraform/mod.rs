@@ -1,0 +1,352 @@
+//! Source format: Terraform. A `.tf` file declares aws-auth through a
+//! `kubernetes_config_map`, `kubernetes_config_map_v1` or `kubernetes_config_map_v1_data`
+//! resource ([`configmap`]) or through the terraform-aws-modules/eks module ([`eks_module`]).
+//! Its values are evaluated as far as the module directory makes them knowable
+//! ([`crate::hcl::eval`]: literals, locals, variable defaults and `.tfvars`, the common
+//! functions), and each section's text is what the cluster gets: the string written, or what
+//! `yamlencode`/`jsonencode` render ([`crate::hcl::encode`]). That text is then loaded exactly
+//! like a `ConfigMap`'s, with positions mapped back into the `.tf` file through the pieces of
+//! the evaluated value. What cannot be known is kept as an [`UnknownPart`], never guessed.
+
+mod configmap;
+mod eks_module;
+
+use std::sync::Arc;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::Expression;
+
+use super::FileLoad;
+use crate::hcl::eval::Module;
+use crate::hcl::parse::{self, TfFile};
+use crate::hcl::value::{Spanned, Text, Value};
+use crate::model::{
+    AwsAuth, Effective, Field, Section, SectionKind, SectionState, SourceKind, Terraform,
+    UnknownPart,
+};
+use crate::source::{SourceFile, Span};
+use crate::yaml::scalar_map::{Run, ScalarMap};
+use crate::yaml::{Style, SyntaxError};
+
+/// Whether a file is read as Terraform (by its name).
+pub fn is_terraform(name: &str) -> bool {
+    name.ends_with(".tf")
+}
+
+/// Cheap test for Terraform files worth parsing: they name aws-auth, or an input of the eks
+/// module that feeds it.
+pub fn may_hold_aws_auth(text: &str) -> bool {
+    ["aws-auth", "aws_auth", "map_roles", "map_users", "map_accounts"]
+        .iter()
+        .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+}
+
+/// What the readers of a file share: the module evaluated, and the file's index in it.
+pub(super) struct Cx<'a> {
+    /// The file.
+    pub file: &'a Arc<SourceFile>,
+    /// The module directory's files, evaluated.
+    pub module: &'a Module,
+}
+
+impl Cx<'_> {
+    /// The value of an expression of the file.
+    pub fn eval(&self, expr: &Expression) -> Spanned {
+        self.module.eval(0, expr)
+    }
+
+    /// The span of something parsed from the file.
+    pub fn span(&self, of: &impl hcl_edit::Span) -> Span {
+        of.span().unwrap_or(0..0)
+    }
+}
+
+/// Loads a `.tf` file; `siblings` are the other files of its module directory (`.tf` and
+/// `.tfvars`), read for the values they declare.
+pub fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileLoad {
+    let mut out = FileLoad {
+        file: Arc::clone(&file),
+        objects: Vec::new(),
+        syntax_errors: Vec::new(),
+        relevant: may_hold_aws_auth(&file.text),
+        template: None,
+        rbac: Vec::new(),
+        terraform: true,
+    };
+    if !out.relevant {
+        return out;
+    }
+    let parsed = match parse::parse(&file) {
+        Ok(p) => p,
+        Err(e) => {
+            out.syntax_errors.push(SyntaxError {
+                message: e.message,
+                offset: e.span.start,
+            });
+            return out;
+        }
+    };
+    // the other files of the module: what cannot be parsed is left out (its values unknown)
+    let mut files = vec![parsed];
+    let mut tfvars = Vec::new();
+    for s in siblings {
+        if s.name.ends_with(".tf") {
+            files.extend(parse::parse(s).ok());
+        } else {
+            tfvars.push(Arc::clone(s));
+        }
+    }
+    let module = Module::new(files, tfvars);
+    let cx = Cx {
+        file: &file,
+        module: &module,
+    };
+    let body = &module.files()[0].body;
+    for block in body.blocks() {
+        let labels = parse::labels(block);
+        let obj = match (block.ident.as_str(), labels.as_slice()) {
+            ("resource", [kind, name]) if configmap::KINDS.contains(kind) => {
+                configmap::read(&cx, block, kind, name)
+            }
+            ("module", [name]) => eks_module::read(&cx, block, name),
+            _ => None,
+        };
+        out.objects.extend(obj);
+    }
+    out
+}
+
+/// A Terraform source with nothing in it yet.
+pub(super) fn new_object(cx: &Cx<'_>, span: Span, terraform: Terraform) -> AwsAuth {
+    AwsAuth {
+        file: Arc::clone(cx.file),
+        document: 0,
+        kind: SourceKind::Terraform,
+        span,
+        name: None,
+        namespace: None,
+        misplaced_metadata: Vec::new(),
+        metadata_span: None,
+        ignore_annotation: None,
+        rejected: Vec::new(),
+        data_keys: Vec::new(),
+        sections: Vec::new(),
+        entries: Vec::new(),
+        accounts: Vec::new(),
+        issues: Vec::new(),
+        effective: Effective::default(),
+        terraform: Some(Box::new(terraform)),
+    }
+}
+
+/// A known string as a field (`None` for anything else).
+pub(super) fn string_field(v: &Spanned) -> Option<Field> {
+    match &v.value {
+        Value::String(t) if !t.unknown => Some(Field {
+            value: t.value.clone(),
+            span: v.span.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// Adds the section `kind` of `obj` from the string `text` (what the cluster gets), written at
+/// `value_span`, keyed at `key_span`, and loads it as the authenticator does.
+pub(super) fn add_section(
+    obj: &mut AwsAuth,
+    kind: SectionKind,
+    key_span: Span,
+    value_span: Span,
+    text: &Text,
+    style: Style,
+) {
+    let runs = text
+        .pieces
+        .iter()
+        .map(|p| Run {
+            inner: p.inner,
+            outer: p.outer.start,
+            outer_end: p.outer.end.max(p.outer.start),
+            verbatim: p.verbatim,
+        })
+        .collect();
+    let mut section = Section {
+        kind,
+        key_span,
+        value_span: value_span.clone(),
+        style,
+        text: text.value.clone(),
+        map: ScalarMap::from_runs(&value_span, runs),
+        state: SectionState::Loaded,
+        root: None,
+        issues: Vec::new(),
+    };
+    super::section::parse_section(&mut section, &mut obj.entries, &mut obj.accounts);
+    obj.sections.retain(|s| s.kind != kind);
+    obj.sections.push(section);
+}
+
+/// Records a part of `obj`'s section `kind` that is not known.
+pub(super) fn add_unknown(obj: &mut AwsAuth, kind: Option<SectionKind>, v: &Spanned) {
+    let (expr, why) = match &v.value {
+        Value::Unknown(u) => (u.expr.clone(), u.why.to_owned()),
+        Value::String(t) => (t.value.clone(), "a part of it is not known".to_owned()),
+        other => (String::new(), format!("a {}", other.type_name())),
+    };
+    if let Some(t) = obj.terraform.as_mut() {
+        t.unknowns.push(UnknownPart {
+            section: kind,
+            expr,
+            why,
+            span: v.span.clone(),
+        });
+    }
+}
+
+/// What a data value gives the cluster: the text, when known, and the parts that are not.
+pub(super) struct Rendered {
+    /// The string the cluster gets (none when nothing of it is known).
+    pub text: Option<Text>,
+    /// Parts not known: whole values, or items of the list rendered.
+    pub unknowns: Vec<Spanned>,
+    /// The value as evaluated, when it is not a string (for a rejection).
+    pub other: Option<Spanned>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The function an expression calls, with its arguments.
+fn call<'e>(expr: &'e Expression) -> Option<(&'e str, Vec<&'e Expression>)> {
+    match expr {
+        Expression::FuncCall(f) if f.name.namespace.is_empty() => {
+            Some((f.name.name.as_str(), f.args.iter().collect()))
+        }
+        Expression::Parenthesis(p) => call(p.inner()),
+        _ => None,
+    }
+}
+
+/// Evaluates a data value: `yamlencode(X)` and `jsonencode(X)` are rendered from what is known
+/// of X (its unknown items set aside, unknown fields written `${...}`); anything else is
+/// evaluated as it is.
+pub(super) fn render(cx: &Cx<'_>, expr: &Expression) -> Rendered {
+    let span = cx.span(expr);
+    if let Some((name @ ("yamlencode" | "jsonencode"), args)) = call(expr) {
+        if let [arg] = args.as_slice() {
+            let (known, unknowns) = list_parts(cx, arg);
+            let text = known.and_then(|v| {
+                let v = placeholders(v);
+                if name == "yamlencode" {
+                    crate::hcl::encode::yamlencode(&v)
+                } else {
+                    crate::hcl::encode::jsonencode(&v)
+                }
+            });
+            return Rendered {
+                text,
+                unknowns,
+                other: None,
+                span,
+            };
+        }
+    }
+    let v = cx.eval(expr);
+    rendered_value(v, span)
+}
+
+/// What an evaluated data value gives the cluster.
+pub(super) fn rendered_value(v: Spanned, span: Span) -> Rendered {
+    let mut out = Rendered {
+        text: None,
+        unknowns: Vec::new(),
+        other: None,
+        span,
+    };
+    match &v.value {
+        Value::String(t) => out.text = Some(t.clone()),
+        // a `map(string)` takes numbers and booleans as their text, null as nothing
+        Value::Number(n) => out.text = Some(Text::produced(n.clone(), v.span.clone())),
+        Value::Bool(b) => out.text = Some(Text::produced(b.to_string(), v.span.clone())),
+        Value::Null => out.text = Some(Text::default()),
+        Value::Unknown(_) => out.unknowns.push(v),
+        _ => out.other = Some(v),
+    }
+    out
+}
+
+/// The known part of a value to render, and its unknown parts: a `concat` is taken argument by
+/// argument, a list item by item, so that one unknown part leaves the others known.
+fn list_parts(cx: &Cx<'_>, expr: &Expression) -> (Option<Spanned>, Vec<Spanned>) {
+    let span = cx.span(expr);
+    let parts: Vec<Spanned> = match call(expr) {
+        Some(("concat", args)) => args.iter().map(|a| cx.eval(a)).collect(),
+        _ => vec![cx.eval(expr)],
+    };
+    let is_list = parts.len() > 1 || matches!(parts.first().map(|p| &p.value), Some(Value::List(_)));
+    if !is_list {
+        let v = parts.into_iter().next();
+        return match v {
+            Some(v) if matches!(v.value, Value::Unknown(_)) => (None, vec![v]),
+            v => (v, Vec::new()),
+        };
+    }
+    let mut known = Vec::new();
+    let mut unknowns = Vec::new();
+    for part in parts {
+        match part.value {
+            Value::List(items) => {
+                for item in items {
+                    if matches!(item.value, Value::Unknown(_)) {
+                        unknowns.push(item);
+                    } else {
+                        known.push(item);
+                    }
+                }
+            }
+            Value::Unknown(_) => unknowns.push(part),
+            // `concat` of something that is not a list fails the plan: nothing known of it
+            _ => unknowns.push(part),
+        }
+    }
+    (
+        Some(Spanned {
+            value: Value::List(known),
+            span,
+        }),
+        unknowns,
+    )
+}
+
+/// A value with every unknown part inside it written as a `${...}` placeholder string.
+pub(super) fn placeholders(v: Spanned) -> Spanned {
+    let value = match v.value {
+        Value::Unknown(u) => {
+            let mut t = Text::produced(format!("${{{}}}", u.expr), v.span.clone());
+            t.unknown = true;
+            Value::String(t)
+        }
+        Value::List(items) => Value::List(items.into_iter().map(placeholders).collect()),
+        Value::Object(entries) => Value::Object(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k, placeholders(v)))
+                .collect(),
+        ),
+        other => other,
+    };
+    Spanned {
+        value,
+        span: v.span,
+    }
+}
+
+/// Adds a rendered data value to `obj` as section `kind` (its unknown parts recorded).
+pub(super) fn add_rendered(obj: &mut AwsAuth, kind: SectionKind, key_span: Span, r: Rendered) {
+    for u in &r.unknowns {
+        add_unknown(obj, Some(kind), u);
+    }
+    if let Some(text) = &r.text {
+        let style = configmap::style_of(&obj.file.text, &r.span);
+        add_section(obj, kind, key_span, r.span, text, style);
+    }
+}
