@@ -1,6 +1,6 @@
 //! `yamlencode` and `jsonencode` agree byte for byte with Terraform's own libraries: every case of
 //! `tests/data/terraform/encode.jsonl` (recorded by `tools/tfref`, see its README; no Go needed
-//! here) is rebuilt as a value from its recorded plain-JSON form, rendered, and compared. Every
+//! here), and of `encode_random.jsonl`, is rebuilt as a value from its recorded plain-JSON form, rendered, and compared. Every
 //! string is given a made-up verbatim position in a made-up file, so the position map can be
 //! checked too: each verbatim run of the output must be the made-up file's bytes where it points.
 
@@ -92,13 +92,13 @@ fn check_pieces(name: &str, what: &str, out: &Text, file: &File) {
     }
 }
 
-#[test]
-fn encodings_match_terraform() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/terraform/encode.jsonl"
+/// Renders every case of a recorded file and compares; returns how many cases there were.
+fn check_recorded(file_name: &str) -> usize {
+    let path = format!(
+        "{}/tests/data/terraform/{file_name}",
+        env!("CARGO_MANIFEST_DIR")
     );
-    let data = std::fs::read_to_string(path).expect("encode.jsonl");
+    let data = std::fs::read_to_string(path).expect("recorded answers");
     let mut cases = 0;
     let mut failures = Vec::new();
     for line in data.lines().filter(|l| !l.trim().is_empty()) {
@@ -124,6 +124,19 @@ fn encodings_match_terraform() {
         check_pieces(name, "json", &json, &file);
         cases += 1;
     }
-    assert!(cases >= 60, "only {cases} cases");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    cases
+}
+
+#[test]
+fn encodings_match_terraform() {
+    let cases = check_recorded("encode.jsonl");
+    assert!(cases >= 60, "only {cases} cases");
+}
+
+/// Seeded random values (`tools/tfref/cases/random.py`) built from what steers the emitter.
+#[test]
+fn random_encodings_match_terraform() {
+    let cases = check_recorded("encode_random.jsonl");
+    assert!(cases >= 300, "only {cases} cases");
 }

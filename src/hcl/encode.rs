@@ -93,14 +93,7 @@ fn sorted_entries(entries: &[(Text, Spanned)]) -> Vec<&(Text, Spanned)> {
 /// The span a key was written at: from its first piece to its last (`fallback` without pieces).
 fn key_span(key: &Text, fallback: &Span) -> Span {
     match (key.pieces.first(), key.pieces.last()) {
-        (Some(first), Some(last)) => {
-            first.outer.start
-                ..last
-                    .outer
-                    .end
-                    .max(last.outer.start + 1)
-                    .max(first.outer.start)
-        }
+        (Some(first), Some(last)) => first.outer.start..last.outer.end.max(first.outer.start),
         _ => fallback.clone(),
     }
 }

@@ -158,7 +158,8 @@ c("str_dots", s("..."))
 c("str_question", s("? x"))
 c("aws_auth_roles_mixed_escapes", '[{rolearn = "arn:aws:iam::1:role/x", username = "a<b>&c", groups = ["g\\th"]}]')
 
-with open("encode.jsonl", "w") as f:
-    for case in C:
-        f.write(json.dumps(case, ensure_ascii=False) + "\n")
-print(len(C))
+if __name__ == "__main__":
+    with open("encode.jsonl", "w") as f:
+        for case in C:
+            f.write(json.dumps(case, ensure_ascii=False) + "\n")
+    print(len(C))
