@@ -3,4 +3,5 @@
 //! values as `yamlencode` and `jsonencode` do ([`encode`]), every value keeping where it was
 //! written ([`value`]).
 
+pub mod encode;
 pub mod value;
