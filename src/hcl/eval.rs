@@ -321,6 +321,10 @@ impl<'m> Ctx<'m> {
                 Some(n) => Value::Number(n),
                 None => return unknown(site.text(&span), REJECTED, span),
             },
+            // hcl-edit accepts a line break in a quoted string; Terraform does not
+            Expression::String(_) if site.src.slice(&span).contains('\n') => {
+                return unknown(site.text(&span), REJECTED, span);
+            }
             Expression::String(s) => {
                 Value::String(template::quoted_literal(site.src, &span, s.value()))
             }
@@ -1012,9 +1016,71 @@ fn binary(
             (Truth::Invalid, _) | (_, Truth::Invalid) => return unknown(text, REJECTED, span),
             (Truth::Unknown(why), _) | (_, Truth::Unknown(why)) => return unknown(text, why, span),
         },
-        _ => return unknown(text, "an operation awsauth does not evaluate", span),
+        _ => match arithmetic(op, &lhs.value, &rhs.value) {
+            Ok(v) => v,
+            Err(why) => return unknown(text, why, span),
+        },
     };
     Spanned { value, span }
+}
+
+/// Arithmetic and ordering on whole numbers (or strings of them, as Terraform converts);
+/// a division only when its quotient is a short exact decimal. Fractions are not evaluated
+/// (cty computes with 512-bit floats, which `f64` would not reproduce).
+fn arithmetic(op: BinaryOperator, a: &Value, b: &Value) -> Result<Value, &'static str> {
+    if let Some(why) = unknown_why(a).or_else(|| unknown_why(b)) {
+        return Err(why);
+    }
+    let int = |v: &Value| -> Option<i128> {
+        let n = match v {
+            Value::Number(n) => n.clone(),
+            Value::String(t) => number_text(&t.value)?,
+            _ => return None,
+        };
+        n.parse::<i128>()
+            .ok()
+            .filter(|n| n.unsigned_abs() < 1 << 100)
+    };
+    let not_evaluated = "an operation awsauth does not evaluate";
+    let (Some(x), Some(y)) = (int(a), int(b)) else {
+        return Err(match (a, b) {
+            (Value::Number(_) | Value::String(_), Value::Number(_) | Value::String(_)) => {
+                not_evaluated
+            }
+            _ => REJECTED,
+        });
+    };
+    let number = |n: i128| Value::Number(n.to_string());
+    Ok(match op {
+        BinaryOperator::Plus => number(x + y),
+        BinaryOperator::Minus => number(x - y),
+        BinaryOperator::Mul => number(x.checked_mul(y).ok_or(not_evaluated)?),
+        BinaryOperator::Div | BinaryOperator::Mod if y == 0 => return Err(REJECTED),
+        BinaryOperator::Mod => number(x % y),
+        BinaryOperator::Div => {
+            // x / y as a decimal with at most 18 digits after the point, when exact
+            let (mut scaled, mut digits) = (x, 0u32);
+            while scaled % y != 0 && digits < 18 {
+                scaled = scaled.checked_mul(10).ok_or(not_evaluated)?;
+                digits += 1;
+            }
+            if scaled % y != 0 {
+                return Err(not_evaluated);
+            }
+            let q = (scaled / y).to_string();
+            let text = if digits == 0 {
+                q
+            } else {
+                format!("{q}e-{digits}")
+            };
+            Value::Number(number_text(&text).ok_or(not_evaluated)?)
+        }
+        BinaryOperator::Less => Value::Bool(x < y),
+        BinaryOperator::LessEq => Value::Bool(x <= y),
+        BinaryOperator::Greater => Value::Bool(x > y),
+        BinaryOperator::GreaterEq => Value::Bool(x >= y),
+        _ => return Err(REJECTED),
+    })
 }
 
 /// Terraform's `==` on known values (types must match, as in Terraform: `"1" == 1` is false).

@@ -60,6 +60,16 @@ impl<'m> Ctx<'m> {
                 span,
             };
         }
+        let raw_newline = |e: &Element| match e {
+            Element::Literal(l) => l
+                .span()
+                .is_some_and(|s| site.src.text.get(s).is_some_and(|r| r.contains('\n'))),
+            _ => false,
+        };
+        if t.iter().any(raw_newline) {
+            // hcl-edit accepts a line break in a quoted string; Terraform does not
+            return unknown(site.text(&span), REJECTED, span);
+        }
         let mut toks = Vec::new();
         flatten(site.src, t.iter(), false, &mut toks);
         let lits = finish(toks, false);
@@ -79,6 +89,9 @@ impl<'m> Ctx<'m> {
             .text
             .get(span.clone())
             .is_some_and(|s| s.starts_with("<<-"));
+        if closes_on_first_line(site.src, h, &span) {
+            return unknown(site.text(&span), REJECTED, span);
+        }
         let mut toks = Vec::new();
         flatten(site.src, h.template.iter(), true, &mut toks);
         let lits = finish(toks, flush);
@@ -183,6 +196,20 @@ impl<'m> Ctx<'m> {
         }
         Ok(())
     }
+}
+
+/// Whether the first line of a heredoc is its closing marker (with whitespace around it):
+/// hcl/v2 ends the heredoc there, `hcl-edit` reads on to the next marker.
+fn closes_on_first_line(src: &SourceFile, h: &HeredocTemplate, span: &Span) -> bool {
+    let Some(text) = src.text.get(span.clone()) else {
+        return false;
+    };
+    let mut lines = text.split('\n');
+    lines.next();
+    lines
+        .next()
+        .is_some_and(|first| first.trim() == h.delimiter.as_str())
+        && text.matches('\n').count() > 1
 }
 
 /// A value interpolated at `at`: a string keeps its pieces, a number or bool is produced at
