@@ -67,7 +67,7 @@ pub(crate) fn call(
         return unknown(site.text(&span), UNSUPPORTED_FUNCTION, span);
     }
     if name == "try" {
-        for arg in call.args.iter() {
+        for arg in &call.args {
             let v = ctx.eval(site, arg, scope);
             if !has_error(&v.value) {
                 return Spanned {
@@ -122,6 +122,13 @@ fn apply(ctx: &Ctx<'_>, name: &str, args: &[Spanned], span: &Span) -> Result<Val
             Value::Null => Ok(Value::Null),
             _ => string(a).map(Value::String),
         },
+        _ => apply_strings(ctx, name, args, span),
+    }
+}
+
+/// The functions on strings (and `length`, `keys`, `values`, `contains`, `element`).
+fn apply_strings(ctx: &Ctx<'_>, name: &str, args: &[Spanned], span: &Span) -> Result<Value, Fail> {
+    match (name, args) {
         ("lower" | "upper", [a]) => {
             let t = string(a)?;
             let changed = if name == "lower" {
@@ -151,7 +158,7 @@ fn apply(ctx: &Ctx<'_>, name: &str, args: &[Spanned], span: &Span) -> Result<Val
             }
             Ok(Value::String(out))
         }
-        ("split", [sep, s]) => split(&string(sep)?, &string(s)?, span),
+        ("split", [sep, s]) => Ok(split(&string(sep)?, &string(s)?, span)),
         ("replace", [s, from, to]) => replace(ctx, &string(s)?, &string(from)?, &string(to)?),
         ("coalesce", _) => {
             for a in args {
@@ -199,35 +206,7 @@ fn apply(ctx: &Ctx<'_>, name: &str, args: &[Spanned], span: &Span) -> Result<Val
             };
             Ok(Value::Number(n.to_string()))
         }
-        ("keys" | "values", [a]) => {
-            let Value::Object(entries) = known(a)? else {
-                return Err(REJECTED);
-            };
-            if let Some(k) = entries.iter().find(|(k, _)| k.unknown) {
-                let _ = k;
-                return Err(DEPENDS_ON_UNKNOWN);
-            }
-            let mut sorted: Vec<&(Text, Spanned)> = entries.iter().collect();
-            sorted.sort_by(|x, y| x.0.value.cmp(&y.0.value));
-            Ok(Value::List(
-                sorted
-                    .into_iter()
-                    .map(|(k, v)| {
-                        if name == "keys" {
-                            Spanned {
-                                value: Value::String(k.clone()),
-                                span: k
-                                    .pieces
-                                    .first()
-                                    .map_or_else(|| v.span.clone(), |p| p.outer.clone()),
-                            }
-                        } else {
-                            v.clone()
-                        }
-                    })
-                    .collect(),
-            ))
-        }
+        ("keys" | "values", [a]) => keys_values(name == "keys", a),
         ("contains", [l, v]) => {
             let items = list(l)?;
             deep(l)?;
@@ -246,6 +225,36 @@ fn apply(ctx: &Ctx<'_>, name: &str, args: &[Spanned], span: &Span) -> Result<Val
         }
         _ => Err(REJECTED),
     }
+}
+
+/// `keys` (when `keys`) or `values` of an object, in the lexical order of the keys.
+fn keys_values(keys: bool, a: &Spanned) -> Result<Value, Fail> {
+    let Value::Object(entries) = known(a)? else {
+        return Err(REJECTED);
+    };
+    if entries.iter().any(|(k, _)| k.unknown) {
+        return Err(DEPENDS_ON_UNKNOWN);
+    }
+    let mut sorted: Vec<&(Text, Spanned)> = entries.iter().collect();
+    sorted.sort_by(|x, y| x.0.value.cmp(&y.0.value));
+    Ok(Value::List(
+        sorted
+            .into_iter()
+            .map(|(k, v)| {
+                if keys {
+                    Spanned {
+                        value: Value::String(k.clone()),
+                        span: k
+                            .pieces
+                            .first()
+                            .map_or_else(|| v.span.clone(), |p| p.outer.clone()),
+                    }
+                } else {
+                    v.clone()
+                }
+            })
+            .collect(),
+    ))
 }
 
 /// The value, when it is known at the top.
@@ -381,7 +390,7 @@ fn recase(t: &Text, changed: String, span: &Span) -> Text {
     Text::produced(changed, span.clone())
 }
 
-fn split(sep: &Text, s: &Text, span: &Span) -> Result<Value, Fail> {
+fn split(sep: &Text, s: &Text, span: &Span) -> Value {
     let mut parts = Vec::new();
     let item = |t: Text| Spanned {
         span: t
@@ -394,7 +403,7 @@ fn split(sep: &Text, s: &Text, span: &Span) -> Result<Value, Fail> {
         for (i, c) in s.value.char_indices() {
             parts.push(item(slice(s, i..i + c.len_utf8())));
         }
-        return Ok(Value::List(parts));
+        return Value::List(parts);
     }
     let mut start = 0;
     for (i, _) in s.value.match_indices(&sep.value) {
@@ -402,7 +411,7 @@ fn split(sep: &Text, s: &Text, span: &Span) -> Result<Value, Fail> {
         start = i + sep.value.len();
     }
     parts.push(item(slice(s, start..s.value.len())));
-    Ok(Value::List(parts))
+    Value::List(parts)
 }
 
 fn replace(ctx: &Ctx<'_>, s: &Text, from: &Text, to: &Text) -> Result<Value, Fail> {
@@ -438,7 +447,7 @@ struct Verb {
     zero: bool,
     width: usize,
     precision: Option<usize>,
-    verb: char,
+    kind: char,
 }
 
 /// `format`: `%%`, and `%s`, `%d`, `%q`, `%v` with flags `-`, `+`, `0`, a width and a
@@ -487,7 +496,7 @@ fn parse_verb(s: &str) -> Option<(Verb, usize)> {
         zero: false,
         width: 0,
         precision: None,
-        verb: 's',
+        kind: 's',
     };
     let mut chars = s.char_indices().peekable();
     while let Some(&(_, c)) = chars.peek() {
@@ -518,12 +527,12 @@ fn parse_verb(s: &str) -> Option<(Verb, usize)> {
     if !matches!(verb, 's' | 'd' | 'q' | 'v') {
         return None;
     }
-    v.verb = verb;
+    v.kind = verb;
     Some((v, at + verb.len_utf8()))
 }
 
 fn format_arg(verb: &Verb, arg: &Spanned) -> Result<Text, Fail> {
-    let text = match (verb.verb, known(arg)?) {
+    let text = match (verb.kind, known(arg)?) {
         ('d', _) => {
             let t = string(arg)?;
             let n = super::eval::number_text(&t.value).ok_or(REJECTED)?;
@@ -545,7 +554,7 @@ fn format_arg(verb: &Verb, arg: &Spanned) -> Result<Text, Fail> {
         ('s' | 'v' | 'q', Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
             let t = string(arg)?;
             match verb.precision {
-                Some(p) if verb.verb != 'q' => {
+                Some(p) if verb.kind != 'q' => {
                     let end = t
                         .value
                         .char_indices()
@@ -567,7 +576,7 @@ fn format_arg(verb: &Verb, arg: &Spanned) -> Result<Text, Fail> {
     if verb.minus {
         out.push_text(&text);
         out.push(&" ".repeat(pad), arg.span.clone(), false);
-    } else if verb.zero && verb.verb == 'd' {
+    } else if verb.zero && verb.kind == 'd' {
         let (sign, digits) = match text.value.strip_prefix(['-', '+']) {
             Some(rest) => (&text.value[..1], rest),
             None => ("", text.value.as_str()),

@@ -298,17 +298,17 @@ fn flatten<'e>(
 fn finish(mut toks: Vec<Tok>, flush: bool) -> HashMap<usize, Text> {
     for i in 0..toks.len() {
         let Tok::Ctl(strip) = toks[i] else { continue };
-        if strip.strip_start() && i > 0 {
-            if let Tok::Lit { text, .. } = &mut toks[i - 1] {
-                let keep = text.value.trim_end().len();
-                *text = slice(text, 0..keep);
-            }
+        if let Some(Tok::Lit { text, .. }) = i.checked_sub(1).and_then(|p| toks.get_mut(p))
+            && strip.strip_start()
+        {
+            let keep = text.value.trim_end().len();
+            *text = slice(text, 0..keep);
         }
-        if strip.strip_end() {
-            if let Some(Tok::Lit { text, .. }) = toks.get_mut(i + 1) {
-                let drop = text.value.len() - text.value.trim_start().len();
-                *text = slice(text, drop..text.value.len());
-            }
+        if let Some(Tok::Lit { text, .. }) = toks.get_mut(i + 1)
+            && strip.strip_end()
+        {
+            let drop = text.value.len() - text.value.trim_start().len();
+            *text = slice(text, drop..text.value.len());
         }
     }
     if flush {

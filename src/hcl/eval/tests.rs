@@ -131,7 +131,7 @@ fn heredocs_strip_indentation_as_hcl_v2() {
     ]);
 }
 
-/// hcl/v2's own answers, recorded by `../shared/oracle`-style Go (hcl_strings.jsonl).
+/// hcl/v2's own answers, recorded by `../shared/oracle`-style Go (`hcl_strings.jsonl`).
 #[test]
 fn strings_match_hcl_v2_answers() {
     let path = concat!(
@@ -176,7 +176,7 @@ fn literal_pieces_map_to_the_source() {
     // the escape maps to its backslash, `b` maps verbatim, `Q` to where `y` is defined
     assert_eq!(t.outer(1, 0), a + 1);
     assert_eq!(t.outer(2, 0), a + 3);
-    assert_eq!(t.outer(3, 0), src.find("Q").expect("Q"));
+    assert_eq!(t.outer(3, 0), src.find('Q').expect("Q"));
     let Value::String(h) = attr(&m, 0, "z").value else {
         panic!("heredoc")
     };
