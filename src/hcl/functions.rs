@@ -148,11 +148,12 @@ fn apply_strings(ctx: &Ctx<'_>, name: &str, args: &[Spanned], span: &Span) -> Re
             let sep = string(sep)?;
             let mut out = Text::default();
             for (i, item) in list(l)?.iter().enumerate() {
+                let before = out.value.len();
                 if i > 0 {
                     out.push_text(&sep);
                 }
                 out.push_text(&string(item)?);
-                if !ctx.charge(out.value.len() / 8 + sep.value.len()) {
+                if !ctx.charge(out.value.len() - before) {
                     return Err(TOO_LARGE);
                 }
             }
@@ -199,9 +200,8 @@ fn apply_strings(ctx: &Ctx<'_>, name: &str, args: &[Spanned], span: &Span) -> Re
             let n = match known(a)? {
                 Value::List(items) => items.len(),
                 Value::Object(entries) => entries.len(),
-                Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                    string(a)?.value.chars().count()
-                }
+                // Terraform counts grapheme clusters; characters here
+                Value::String(_) => string(a)?.value.chars().count(),
                 _ => return Err(REJECTED),
             };
             Ok(Value::Number(n.to_string()))

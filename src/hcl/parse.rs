@@ -230,3 +230,29 @@ resource "kubernetes_config_map_v1_data" "aws_auth" {
         assert!(attribute(&tf.body, "c").is_none());
     }
 }
+
+#[cfg(test)]
+mod deep_tests {
+    use super::*;
+
+    #[test]
+    fn deep_inputs_do_not_overflow_the_stack() {
+        let n = 20_000;
+        let cases = [
+            format!("x = {}1\n", "!".repeat(n)),
+            format!("x = {}1\n", "-".repeat(n)),
+            format!("x = (1{})\n", "\n+ 1".repeat(n)),
+            format!("x = (true{} 1)\n", "\n? 1 :".repeat(n)),
+            format!("x = \"{}\"\n", "${\"".repeat(n)),
+            format!("x = {}\n", "a.".repeat(n) + "b"),
+        ];
+        for src in cases {
+            let f = SourceFile::new("main.tf", src);
+            if let Ok(tf) = parse(&f) {
+                let m = crate::hcl::eval::Module::new(vec![tf], Vec::new());
+                let x = attribute(&m.files()[0].body, "x").expect("x");
+                let _ = m.eval(0, &x.value);
+            }
+        }
+    }
+}

@@ -139,7 +139,7 @@ pub(super) fn key_text(k: &Spanned) -> Result<Text, &'static str> {
 }
 
 /// The (key, value) pairs a `for` iterates: index and element of a list, key and value of an
-/// object (in the order of the object).
+/// object (in the lexical order of the keys, as cty iterates).
 pub(crate) fn iteration(coll: &Spanned) -> Option<Vec<(Spanned, Spanned)>> {
     match &coll.value {
         Value::List(items) => Some(
@@ -155,9 +155,12 @@ pub(crate) fn iteration(coll: &Spanned) -> Option<Vec<(Spanned, Spanned)>> {
                 })
                 .collect(),
         ),
-        Value::Object(entries) => Some(
-            entries
-                .iter()
+        Value::Object(entries) => Some({
+            // cty iterates a map or object in the lexical order of its keys
+            let mut sorted: Vec<&(Text, Spanned)> = entries.iter().collect();
+            sorted.sort_by(|x, y| x.0.value.cmp(&y.0.value));
+            sorted
+                .into_iter()
                 .map(|(k, v)| {
                     let key = Spanned {
                         value: Value::String(k.clone()),
@@ -165,8 +168,8 @@ pub(crate) fn iteration(coll: &Spanned) -> Option<Vec<(Spanned, Spanned)>> {
                     };
                     (key, v.clone())
                 })
-                .collect(),
-        ),
+                .collect()
+        }),
         _ => None,
     }
 }

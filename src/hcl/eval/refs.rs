@@ -255,6 +255,13 @@ impl<'m> Ctx<'m> {
         let Some(block) = tf.body.get(index).and_then(|s| s.as_block()) else {
             return unknown(text, REJECTED, at);
         };
+        if ["count", "for_each"]
+            .iter()
+            .any(|k| parse::attribute(&block.body, k).is_some())
+        {
+            // `aws_iam_role.NAME.arn` of a counted role is an error; `NAME[0].arn` is not read
+            return unknown(text, "a resource attribute known after apply", at);
+        }
         let role_site = Site::new(file, &tf.file);
         let attr = |key: &str| {
             parse::attribute(&block.body, key).map(|a| self.eval(&role_site, &a.value, &[]))

@@ -125,6 +125,7 @@ impl<'m> Ctx<'m> {
         out: &mut Text,
     ) -> Result<(), &'static str> {
         for element in elements {
+            let before = out.value.len();
             match element {
                 Element::Literal(l) => {
                     let key = l.span().map_or(usize::MAX, |s| s.start);
@@ -140,7 +141,7 @@ impl<'m> Ctx<'m> {
                 }
                 Element::Directive(d) => self.directive(site, d, lits, scope, out)?,
             }
-            if !self.charge(out.value.len() / 8) {
+            if !self.charge(out.value.len().saturating_sub(before)) {
                 return Err(super::TOO_LARGE);
             }
         }

@@ -247,6 +247,12 @@ fn for_conditionals_and_operators() {
             "?an expression terraform would reject",
         ),
         ("x = [for i, v in [\"a\"] : i]", "[0]"),
+        // objects are iterated in the lexical order of their keys
+        ("x = [for k, v in {b = 1, a = 2} : k]", "[\"a\", \"b\"]"),
+        (
+            "x = \"%{ for k, v in {b = 1, a = 2} }${k}%{ endfor }\"",
+            "\"ab\"",
+        ),
         ("x = true ? 1 : 2", "1"),
         ("x = 1 == 1 && !false", "true"),
         ("x = \"1\" == 1", "false"),
@@ -430,7 +436,16 @@ fn budgets_stop_hostile_input() {
         src.push_str(&format!("  d{i} = local.d{}\n", i + 1));
     }
     src.push_str("  d200 = 1\n}\nw = local.d0\n");
+    // a large but ordinary template is not over the budget
+    src.push_str(&format!(
+        "locals {{\n  a = \"abcdefghij\"\n}}\nv = <<EOT\n{}\nEOT\n",
+        "- ${local.a}\n".repeat(20_000)
+    ));
     let m = module(&[("main.tf", &src)], &[]);
+    let Value::String(v) = attr(&m, 0, "v").value else {
+        panic!("a known string")
+    };
+    assert_eq!(v.value.len(), 13 * 20_000 + 1);
     for name in ["x", "y", "z", "w"] {
         let got = show(&attr(&m, 0, name).value);
         assert!(
