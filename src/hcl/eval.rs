@@ -22,6 +22,7 @@
 mod ops;
 mod refs;
 pub(crate) mod template;
+mod types;
 
 pub(crate) use ops::{
     Truth, equal, has_error, iteration, number_text, truth, unknown, unknown_why,
@@ -71,8 +72,8 @@ enum VarSource {
     Tfvars(usize),
     /// Value in JSON tfvars file `index`.
     Json(usize),
-    /// The `default` of the `variable` block in `.tf` file `file`, structure `index` of its body.
-    Default { file: usize, index: usize },
+    /// The `default` of the `variable` block.
+    Default,
     /// Declared without a default and not set.
     Unset,
 }
@@ -86,6 +87,8 @@ pub struct Module {
     /// A tfvars file did not parse: Terraform would stop, so no variable is known.
     tfvars_broken: bool,
     vars: HashMap<String, VarSource>,
+    /// Variable name → (file, structure index of its `variable` block).
+    var_blocks: HashMap<String, (usize, usize)>,
     /// Local name → (file, structure index of the `locals` block in its body).
     locals: HashMap<String, (usize, usize)>,
     /// `aws_iam_role` name → (file, structure index of the resource block).
@@ -105,6 +108,7 @@ impl Module {
             json_tfvars: Vec::new(),
             tfvars_broken: false,
             vars: HashMap::new(),
+            var_blocks: HashMap::new(),
             locals: HashMap::new(),
             roles: HashMap::new(),
         };
@@ -121,11 +125,12 @@ impl Module {
                 match (block.ident.as_str(), labels.as_slice()) {
                     ("variable", [name]) => {
                         let source = if parse::attribute(&block.body, "default").is_some() {
-                            VarSource::Default { file: f, index: i }
+                            VarSource::Default
                         } else {
                             VarSource::Unset
                         };
                         self.vars.insert((*name).to_owned(), source);
+                        self.var_blocks.insert((*name).to_owned(), (f, i));
                     }
                     ("locals", []) => {
                         for a in block.body.attributes() {

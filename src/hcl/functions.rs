@@ -330,6 +330,19 @@ fn flatten_into(items: &[Spanned], out: &mut Vec<Spanned>, depth: usize) -> Resu
     Ok(())
 }
 
+/// A list converted to a set (a variable of type `set(...)`): ordered as [`to_set`] orders
+/// it; a list whose order cty would not derive from its values (unknown parts, collections)
+/// is kept as it is.
+pub(crate) fn set_order(list: Spanned) -> Spanned {
+    match to_set(&list) {
+        Ok(value) => Spanned {
+            value,
+            span: list.span,
+        },
+        Err(_) => list,
+    }
+}
+
 /// `toset`: distinct elements, strings in lexical order (numbers in numeric order, bools
 /// false first); a mix is converted to strings, as Terraform unifies a set's type.
 fn to_set(a: &Spanned) -> Result<Value, Fail> {
@@ -504,7 +517,6 @@ fn parse_verb(s: &str) -> Option<(Verb, usize)> {
             '-' => v.minus = true,
             '+' => v.plus = true,
             '0' => v.zero = true,
-            ' ' | '#' => {}
             _ => break,
         }
         chars.next();
@@ -532,29 +544,31 @@ fn parse_verb(s: &str) -> Option<(Verb, usize)> {
 }
 
 fn format_arg(verb: &Verb, arg: &Spanned) -> Result<Text, Fail> {
-    let text = match (verb.kind, known(arg)?) {
-        ('d', _) => {
-            let t = string(arg)?;
-            let n = super::eval::number_text(&t.value).ok_or(REJECTED)?;
-            if n.contains('.') {
-                return Err(REJECTED);
+    if verb.kind == 'd' {
+        return format_integer(verb, arg);
+    }
+    let value = known(arg)?;
+    let text = match (verb.kind, value) {
+        ('v', Value::Number(n)) => {
+            // cty prints `%v` of a number with Go's `%g`: an exponent from 1e21 or below 1e-4
+            let digits = n
+                .trim_start_matches('-')
+                .split('.')
+                .next()
+                .unwrap_or_default();
+            if digits.len() > 21 || n.starts_with("0.0000") || n.starts_with("-0.0000") {
+                return Err(UNSUPPORTED_FUNCTION);
             }
-            let n = if verb.plus && !n.starts_with('-') {
-                format!("+{n}")
-            } else {
-                n
-            };
-            Text::produced(n, arg.span.clone())
+            Text::produced(n.clone(), arg.span.clone())
         }
-        ('q', Value::String(_)) => {
+        ('v', Value::Bool(b)) => Text::produced(b.to_string(), arg.span.clone()),
+        ('v', Value::Null) => Text::produced("null", arg.span.clone()),
+        ('v', Value::String(_))
+        | ('s' | 'q', Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
             let t = string(arg)?;
-            let q = serde_json::to_string(&t.value).map_err(|_| REJECTED)?;
-            Text::produced(q, arg.span.clone())
-        }
-        ('s' | 'v' | 'q', Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
-            let t = string(arg)?;
-            match verb.precision {
-                Some(p) if verb.kind != 'q' => {
+            // precision counts characters, and 0 means none (cty)
+            let t = match verb.precision {
+                Some(p) if p > 0 => {
                     let end = t
                         .value
                         .char_indices()
@@ -563,6 +577,11 @@ fn format_arg(verb: &Verb, arg: &Spanned) -> Result<Text, Fail> {
                     slice(&t, 0..end)
                 }
                 _ => t,
+            };
+            if verb.kind == 'q' {
+                Text::produced(go_json_quote(&t.value), arg.span.clone())
+            } else {
+                t
             }
         }
         _ => return Err(REJECTED),
@@ -571,21 +590,68 @@ fn format_arg(verb: &Verb, arg: &Spanned) -> Result<Text, Fail> {
     if verb.width <= chars {
         return Ok(text);
     }
-    let pad = verb.width - chars;
+    // cty pads strings itself: with `0`s when the flag is given, on the right with `-`
+    let pad = (if verb.zero { "0" } else { " " }).repeat(verb.width - chars);
     let mut out = Text::default();
     if verb.minus {
         out.push_text(&text);
-        out.push(&" ".repeat(pad), arg.span.clone(), false);
-    } else if verb.zero && verb.kind == 'd' {
-        let (sign, digits) = match text.value.strip_prefix(['-', '+']) {
-            Some(rest) => (&text.value[..1], rest),
-            None => ("", text.value.as_str()),
-        };
-        let s = format!("{sign}{}{digits}", "0".repeat(pad));
-        out.push(&s, arg.span.clone(), false);
+        out.push(&pad, arg.span.clone(), false);
     } else {
-        out.push(&" ".repeat(pad), arg.span.clone(), false);
+        out.push(&pad, arg.span.clone(), false);
         out.push_text(&text);
     }
     Ok(out)
+}
+
+/// `%d`, as Go's `fmt` prints a big integer: `+` for a sign, `0` pads after the sign (unless
+/// `-`), `-` pads on the right.
+fn format_integer(verb: &Verb, arg: &Spanned) -> Result<Text, Fail> {
+    if verb.precision.is_some() {
+        return Err(UNSUPPORTED_FUNCTION);
+    }
+    let n = super::eval::number_text(&string(arg)?.value).ok_or(REJECTED)?;
+    if n.contains('.') {
+        return Err(REJECTED);
+    }
+    let (sign, digits) = match n.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None if verb.plus => ("+", n.as_str()),
+        None => ("", n.as_str()),
+    };
+    let len = sign.len() + digits.len();
+    let pad = verb.width.saturating_sub(len);
+    let s = if verb.minus {
+        format!("{sign}{digits}{}", " ".repeat(pad))
+    } else if verb.zero {
+        format!("{sign}{}{digits}", "0".repeat(pad))
+    } else {
+        format!("{}{sign}{digits}", " ".repeat(pad))
+    };
+    Ok(Text::produced(s, arg.span.clone()))
+}
+
+/// A string quoted as Go's `encoding/json` does (what cty's `%q` uses): `<`, `>`, `&`,
+/// U+2028 and U+2029 escaped as `\u....`, `\b`, `\f`, `\n`, `\r`, `\t` short, other control
+/// characters as `\u00..`.
+fn go_json_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+            }
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }

@@ -151,7 +151,7 @@ impl<'m> Ctx<'m> {
         }
     }
 
-    /// `var.NAME`, referred to at `at`.
+    /// `var.NAME`, referred to at `at`, converted to the variable's `type` (see [`super::types`]).
     fn var(&self, site: &Site<'m>, name: &str, at: Span) -> Spanned {
         let text = site.text(&at);
         if self.module.tfvars_broken {
@@ -162,48 +162,50 @@ impl<'m> Ctx<'m> {
             );
         }
         let m = self.module;
-        match m.vars.get(name) {
-            None => unknown(text, "an undeclared variable", at),
-            Some(VarSource::Unset) => unknown(text, "a variable without a value", at),
+        let Some(&(file, index)) = m.var_blocks.get(name) else {
+            return unknown(text, "an undeclared variable", at);
+        };
+        let tf = &m.files[file];
+        let block = tf.body.get(index).and_then(|s| s.as_block());
+        let var_site = Site::new(file, &tf.file);
+        // the value, and whether it was written in the variable's file
+        let (v, home) = match m.vars.get(name) {
+            None | Some(VarSource::Unset) => {
+                return unknown(text, "a variable without a value", at);
+            }
             Some(VarSource::Tfvars(i)) => {
                 let tf = &m.tfvars[*i];
                 let Some(a) = parse::attribute(&tf.body, name) else {
                     return unknown(text, REJECTED, at);
                 };
-                let v = self.eval(
-                    &Site {
-                        file: None,
-                        src: &tf.file,
-                    },
-                    &a.value,
-                    &[],
-                );
-                respan(v, &at)
+                let tfvars_site = Site {
+                    file: None,
+                    src: &tf.file,
+                };
+                (respan(self.eval(&tfvars_site, &a.value, &[]), &at), false)
             }
             Some(VarSource::Json(i)) => {
                 let (_, map) = &m.json_tfvars[*i];
                 match map.get(name) {
-                    Some(j) => from_json(j, &at),
-                    None => unknown(text, REJECTED, at),
+                    Some(j) => (from_json(j, &at), false),
+                    None => return unknown(text, REJECTED, at),
                 }
             }
-            Some(VarSource::Default { file, index }) => {
-                let tf = &m.files[*file];
-                let default = tf
-                    .body
-                    .get(*index)
-                    .and_then(|s| s.as_block())
-                    .and_then(|b| parse::attribute(&b.body, "default"));
-                let Some(a) = default else {
+            Some(VarSource::Default) => {
+                let Some(a) = block.and_then(|b| parse::attribute(&b.body, "default")) else {
                     return unknown(text, REJECTED, at);
                 };
-                let v = self.eval(&Site::new(*file, &tf.file), &a.value, &[]);
-                if site.file == Some(*file) {
-                    v
-                } else {
-                    respan(v, &at)
-                }
+                (self.eval(&var_site, &a.value, &[]), true)
             }
+        };
+        let v = match block.and_then(|b| parse::attribute(&b.body, "type")) {
+            Some(ty) => self.convert(&var_site, v, &ty.value),
+            None => v,
+        };
+        if home && site.file == Some(file) {
+            v
+        } else {
+            respan(v, &at)
         }
     }
 

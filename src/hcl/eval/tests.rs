@@ -526,3 +526,66 @@ fn eval_everything(m: &Module, body: &Body) {
         eval_everything(m, &b.body);
     }
 }
+
+#[test]
+fn format_follows_cty() {
+    check(&[
+        (
+            r#"x = format("%q|%.0s|%-4d|%+d|%04s|%-3s|", "<a>\n", "ab", 7, 3, "x", "y")"#,
+            r#""\"\\u003ca\\u003e\\n\"|ab|7   |+3|000x|y  |""#,
+        ),
+        (
+            r#"x = format("%v|%v|%v|%05d", 1.5, null, "s", -42)"#,
+            r#""1.5|null|s|-0042""#,
+        ),
+        (
+            r#"x = format("%d", 1.5)"#,
+            "?an expression terraform would reject",
+        ),
+        (
+            r#"x = format("%s", null)"#,
+            "?an expression terraform would reject",
+        ),
+        (
+            r#"x = format("%.2d", 1)"#,
+            "?a function awsauth does not evaluate",
+        ),
+    ]);
+}
+
+#[test]
+fn variables_convert_to_their_type() {
+    let tf = r#"
+variable "s" {
+  type    = set(string)
+  default = ["b", "a", "b"]
+}
+variable "roles" {
+  type = list(object({
+    rolearn  = string
+    username = optional(string, "x")
+    groups   = optional(list(string))
+  }))
+}
+variable "n" {
+  type    = string
+  default = 5
+}
+variable "bad" {
+  type    = number
+  default = "five"
+}
+x = [var.s, var.roles, var.n, var.bad]
+"#;
+    let m = module(
+        &[("main.tf", tf)],
+        &[(
+            "terraform.tfvars",
+            "roles = [{ rolearn = \"r\", extra = 1 }, { rolearn = \"q\", username = \"u\", groups = [1] }]\n",
+        )],
+    );
+    assert_eq!(
+        show(&attr(&m, 0, "x").value),
+        r#"[["a", "b"], [{rolearn = "r", username = "x", groups = null}, {rolearn = "q", username = "u", groups = ["1"]}], "5", ?an expression terraform would reject]"#
+    );
+}
