@@ -3,7 +3,7 @@
 //!
 //! A [`Module`] holds the parsed files; [`Module::eval`] turns an expression of one of them into
 //! a [`Spanned`] value. Known: literals, templates (with `%{ if }`/`%{ for }` and `~` strip
-//! markers), heredocs (with Terraform's `<<-` indentation rule, see [`template`]), `var.X`
+//! markers), heredocs (with Terraform's `<<-` indentation rule, see the `template` submodule), `var.X`
 //! (`terraform.tfvars` < `*.auto.tfvars` in lexical order, over the `default`), `local.X`,
 //! attribute, index and splat access, `for` expressions, conditionals, `==`, `!=`, `&&`, `||`,
 //! `!`, and the functions of [`super::functions`]. `aws_iam_role.NAME.arn` of a role declared in
