@@ -19,8 +19,7 @@ pub struct WalkOptions {
     pub exclude: Vec<String>,
 }
 
-/// The files a walk reads by default: manifests and Terraform.
-pub const DEFAULT_INCLUDE: [&str; 4] = ["*.yaml", "*.yml", "*.json", "*.tf"];
+pub use crate::config::DEFAULT_INCLUDE;
 
 impl Default for WalkOptions {
     fn default() -> Self {

@@ -26,7 +26,7 @@ pub struct ConfigFile {
     pub ignore: Option<Vec<String>>,
     /// Exit 1 when a finding is at or above this severity (default `warning`).
     pub fail_on: Option<FailOn>,
-    /// Globs of files to read when walking a directory (default `*.yaml`, `*.yml`, `*.json`).
+    /// Globs of files to read when walking a directory (default `*.yaml`, `*.yml`, `*.json`, `*.tf`).
     pub include: Option<Vec<String>>,
     /// Globs of files and directories to skip when walking.
     pub exclude: Option<Vec<String>>,

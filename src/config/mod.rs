@@ -26,6 +26,9 @@ use crate::yaml::{Node, NodeKind, Style};
 use file::{ConfigFile, FailOn, Level, Profile};
 pub use per_dir::{Base, BaseNotice, Choice, Configs, Invalid};
 
+/// The files a walk reads unless told otherwise (`include`): manifests and Terraform.
+pub const DEFAULT_INCLUDE: [&str; 4] = ["*.yaml", "*.yml", "*.json", "*.tf"];
+
 /// The names a configuration file may have, in the order they are looked for.
 pub const FILE_NAMES: [&str; 4] = [
     ".awsauth.yaml",

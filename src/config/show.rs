@@ -17,7 +17,7 @@ use crate::paths::{normalize, relative_from};
 use crate::registry::Rule;
 
 /// The files walked when the configuration names no `include`.
-use crate::discover::DEFAULT_INCLUDE;
+use super::DEFAULT_INCLUDE;
 
 /// What applies to a path, keys named as in the configuration file.
 #[derive(Debug, Serialize)]

@@ -938,12 +938,17 @@ pub fn load_version(name: &str, bytes: Option<Vec<u8>>) -> Result<Option<FileLoa
     let Some(bytes) = bytes else { return Ok(None) };
     // UTF-16 (with its byte-order mark) shows what it mentions only once decoded
     let utf16 = matches!(bytes.get(..2), Some([0xFF, 0xFE] | [0xFE, 0xFF]));
-    if !utf16 && !crate::load::may_hold_aws_auth(&String::from_utf8_lossy(&bytes)) {
+    let may_hold = if crate::load::is_terraform(name) {
+        crate::load::may_hold_terraform
+    } else {
+        crate::load::may_hold_aws_auth
+    };
+    if !utf16 && !may_hold(&String::from_utf8_lossy(&bytes)) {
         return Ok(None);
     }
     let file: Arc<SourceFile> =
         crate::discover::decode(name, bytes).map_err(|e| format!("{}: {}", e.name, e.message))?;
-    if utf16 && !crate::load::may_hold_aws_auth(&file.text) {
+    if utf16 && !may_hold(&file.text) {
         return Ok(None);
     }
     Ok(Some(crate::load::load_file(file)))

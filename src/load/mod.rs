@@ -66,7 +66,7 @@ pub use detect::{
     is_authenticator_variable, may_hold_aws_auth, mentions_aws_auth,
 };
 pub use section::is_skippable;
-pub use terraform::is_terraform;
+pub use terraform::{is_terraform, may_hold_terraform};
 
 /// Everything found in one file.
 #[derive(Debug)]

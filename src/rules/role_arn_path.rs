@@ -80,7 +80,13 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 format!("role ARN `{}` has the path `{path}`{kind}; callers are compared as `{canonical}`, so it never matches", field.value),
             )
             .label("never matches")
-            .help(format!("write `{canonical}`")),
+            .help(if field.value.contains("${") && obj.kind == crate::model::SourceKind::Terraform {
+                // an ARN Terraform knows only after apply (`aws_iam_role.x.arn`): its path is
+                // known, its account is not
+                format!("map the ARN without the path `{path}` (build it from the role's name), or give the role no `path`")
+            } else {
+                format!("write `{canonical}`")
+            }),
         );
     }
 }

@@ -46,70 +46,14 @@ pub(super) fn read(cx: &Cx<'_>, block: &Block, name: &str) -> Option<AwsAuth> {
         .and_then(|v| cx.eval(&v.value).value.as_text().map(|t| t.value.clone()));
     let generation = generation(&source_text, version.as_deref(), body)?;
     let input = |key: &str| parse::attribute(body, key);
-    let flag = |key: &str, default: bool| -> (bool, Option<Span>) {
-        match input(key) {
-            Some(a) => (
-                matches!(cx.eval(&a.value).value, Value::Bool(true)),
-                Some(cx.span(a)),
-            ),
-            None => (default, None),
-        }
-    };
-    let (overwrites, what) = match generation {
-        Generation::Later => return None,
-        Generation::V17 => {
-            let (manage, at) = flag("manage_aws_auth", true);
-            if !manage {
-                return None;
-            }
-            let span = at.unwrap_or_else(|| cx.span(source));
-            (
-                Field {
-                    value: "the module's `kubernetes_config_map` owns the whole ConfigMap".into(),
-                    span,
-                },
-                "terraform-aws-modules/eks v17",
-            )
-        }
-        Generation::V18 | Generation::V20AwsAuth => {
-            let default = generation == Generation::V20AwsAuth;
-            let (manage, manage_at) = flag("manage_aws_auth_configmap", default);
-            let (create, create_at) = flag("create_aws_auth_configmap", false);
-            let what = if default {
-                "terraform-aws-modules/eks//modules/aws-auth v20"
-            } else {
-                "terraform-aws-modules/eks v18-v19"
-            };
-            if manage {
-                let span = manage_at.unwrap_or_else(|| cx.span(source));
-                (
-                    Field {
-                        value: "`manage_aws_auth_configmap` takes over the keys it writes (`force = true`)"
-                            .into(),
-                        span,
-                    },
-                    what,
-                )
-            } else if create {
-                (
-                    Field {
-                        value: "`create_aws_auth_configmap` creates the whole ConfigMap".into(),
-                        span: create_at.unwrap_or_else(|| cx.span(source)),
-                    },
-                    what,
-                )
-            } else {
-                return None;
-            }
-        }
-    };
+    let (overwrites, what) = writes(cx, body, cx.span(source), generation)?;
     let mut obj = new_object(
         cx,
         cx.span(block),
         Terraform {
             address: format!("module.{name}"),
             what: what.to_owned(),
-            overwrites: Some(overwrites),
+            overwrites,
             ..Terraform::default()
         },
     );
@@ -128,7 +72,7 @@ pub(super) fn read(cx: &Cx<'_>, block: &Block, name: &str) -> Option<AwsAuth> {
     let nodes = if generation == Generation::V20AwsAuth {
         Vec::new()
     } else {
-        node_roles(cx, body, generation)
+        node_roles(cx, body, name, generation)
     };
     if let Some(t) = obj.terraform.as_mut() {
         t.module_node_roles = nodes.iter().map(|(f, _)| f.clone()).collect();
@@ -178,6 +122,67 @@ pub(super) fn read(cx: &Cx<'_>, block: &Block, name: &str) -> Option<AwsAuth> {
     }
     super::super::finish(&mut obj);
     Some(obj)
+}
+
+/// Whether the module writes aws-auth with these inputs: how it replaces what EKS wrote (when
+/// it does), and what the module is, for people; `source` is where to point when the input
+/// that decides is not written (its default applies).
+fn writes(
+    cx: &Cx<'_>,
+    body: &Body,
+    source: Span,
+    generation: Generation,
+) -> Option<(Option<Field>, &'static str)> {
+    let flag = |key: &str, default: bool| -> (bool, Span) {
+        match parse::attribute(body, key) {
+            Some(a) => (
+                matches!(cx.eval(&a.value).value, Value::Bool(true)),
+                cx.span(a),
+            ),
+            None => (default, source.clone()),
+        }
+    };
+    match generation {
+        Generation::Later => None,
+        Generation::V17 => {
+            let (manage, span) = flag("manage_aws_auth", true);
+            manage.then(|| {
+                (
+                    Some(Field {
+                        value: "the module's `kubernetes_config_map` owns the whole ConfigMap"
+                            .into(),
+                        span,
+                    }),
+                    "terraform-aws-modules/eks v17",
+                )
+            })
+        }
+        Generation::V18 | Generation::V20AwsAuth => {
+            let submodule = generation == Generation::V20AwsAuth;
+            let (manage, span) = flag("manage_aws_auth_configmap", submodule);
+            let (create, _) = flag("create_aws_auth_configmap", false);
+            let what = if submodule {
+                "terraform-aws-modules/eks//modules/aws-auth v20"
+            } else {
+                "terraform-aws-modules/eks v18-v19"
+            };
+            if manage {
+                let how = "`manage_aws_auth_configmap` takes over the keys it writes (`force = true`)";
+                Some((
+                    Some(Field {
+                        value: how.into(),
+                        span,
+                    }),
+                    what,
+                ))
+            } else {
+                // `create_aws_auth_configmap` alone writes the map once, when it creates it, and
+                // then ignores changes to its data (`ignore_changes = [data]`): EKS's later
+                // entries stay
+                create.then_some((None, what))
+            }
+        }
+    }
 }
 
 /// The module's generation from its `source` and `version`, else from the inputs it is given.
@@ -245,7 +250,12 @@ fn version_of(v: &str) -> Option<(u32, u32, bool)> {
 /// The node roles the module maps on its own, in the order it writes them: one per node group
 /// and Fargate profile it creates (their role ARNs known only after apply: written
 /// `${...}`), and the role ARNs given for them; each with where it is declared.
-fn node_roles(cx: &Cx<'_>, body: &Body, generation: Generation) -> Vec<(Field, Spanned)> {
+fn node_roles(
+    cx: &Cx<'_>,
+    body: &Body,
+    module: &str,
+    generation: Generation,
+) -> Vec<(Field, Spanned)> {
     let mut linux = Vec::new();
     let mut windows = Vec::new();
     let mut fargate = Vec::new();
@@ -275,9 +285,9 @@ fn node_roles(cx: &Cx<'_>, body: &Body, generation: Generation) -> Vec<(Field, S
         fargate.extend(profiles.into_iter().map(|(name, span, _)| (name, span)));
     }
     let mut out = Vec::new();
-    let mut add = |list: Vec<(String, Span)>, kind: Kind, given: Option<&str>, out: &mut Vec<(Field, Spanned)>| {
+    let add = |list: Vec<(String, Span)>, kind: Kind, given: Option<&str>, out: &mut Vec<(Field, Spanned)>| {
         for (name, span) in list {
-            let arn = format!("${{module.{name}.iam_role_arn}}");
+            let arn = format!("${{module.{module}.{name}.iam_role_arn}}");
             out.push((
                 Field {
                     value: name,

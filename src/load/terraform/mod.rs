@@ -13,12 +13,11 @@ mod eks_module;
 
 use std::sync::Arc;
 
-use hcl_edit::Span as _;
 use hcl_edit::expr::Expression;
 
 use super::FileLoad;
 use crate::hcl::eval::Module;
-use crate::hcl::parse::{self, TfFile};
+use crate::hcl::parse;
 use crate::hcl::value::{Spanned, Text, Value};
 use crate::model::{
     AwsAuth, Effective, Field, Section, SectionKind, SectionState, SourceKind, Terraform,
@@ -35,7 +34,7 @@ pub fn is_terraform(name: &str) -> bool {
 
 /// Cheap test for Terraform files worth parsing: they name aws-auth, or an input of the eks
 /// module that feeds it.
-pub fn may_hold_aws_auth(text: &str) -> bool {
+pub fn may_hold_terraform(text: &str) -> bool {
     ["aws-auth", "aws_auth", "map_roles", "map_users", "map_accounts"]
         .iter()
         .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
@@ -51,24 +50,24 @@ pub(super) struct Cx<'a> {
 
 impl Cx<'_> {
     /// The value of an expression of the file.
-    pub fn eval(&self, expr: &Expression) -> Spanned {
+    pub(super) fn eval(&self, expr: &Expression) -> Spanned {
         self.module.eval(0, expr)
     }
 
     /// The span of something parsed from the file.
-    pub fn span(&self, of: &impl hcl_edit::Span) -> Span {
+    pub(super) fn span(&self, of: &impl hcl_edit::Span) -> Span {
         of.span().unwrap_or(0..0)
     }
 }
 
 /// Loads a `.tf` file; `siblings` are the other files of its module directory (`.tf` and
 /// `.tfvars`), read for the values they declare.
-pub fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileLoad {
+pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileLoad {
     let mut out = FileLoad {
         file: Arc::clone(&file),
         objects: Vec::new(),
         syntax_errors: Vec::new(),
-        relevant: may_hold_aws_auth(&file.text),
+        relevant: may_hold_terraform(&file.text),
         template: None,
         rbac: Vec::new(),
         terraform: true,
