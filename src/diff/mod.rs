@@ -272,6 +272,8 @@ fn source_name(o: &AwsAuth) -> String {
         SourceKind::ConfigMap => format!("{} ({name})", o.file.name),
         SourceKind::Eksctl => format!("{} (eksctl)", o.file.name),
         SourceKind::Fragment => format!("{} (fragment)", o.file.name),
+        SourceKind::Capa => format!("{} (CAPA {name})", o.file.name),
+        SourceKind::IamIdentityMapping => format!("{} (IAMIdentityMapping {name})", o.file.name),
     }
 }
 

@@ -7,13 +7,16 @@ use crate::model::AwsAuth;
 use crate::source::{SourceFile, Span};
 
 /// Cheap test for files worth parsing: they mention one of the names aws-auth data lives under.
+/// A CAPA `iamAuthenticatorConfig` holds `mapRoles`/`mapUsers` keys, and `dentityMapping` is
+/// in both eksctl's `iamIdentityMappings` and the authenticator's `IAMIdentityMapping`, so the
+/// five searches cover every source format.
 pub fn mentions_aws_auth(text: &str) -> bool {
     [
         "aws-auth",
         "mapRoles",
         "mapUsers",
         "mapAccounts",
-        "iamIdentityMappings",
+        "dentityMapping",
     ]
     .iter()
     .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
