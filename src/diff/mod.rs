@@ -480,6 +480,13 @@ fn removed_changes(
         if let Some(section) = lost_sections.get(&m.section) {
             reasons.push(format!("lost with `{section}`"));
         }
+        if p.old.is_some_and(|o| o.kind == SourceKind::Capa) {
+            // `pkg/cloud/services/iamauth/configmap.go` only appends to aws-auth
+            reasons.push(
+                "CAPA never removes a mapping from aws-auth: it stays there until deleted there too"
+                    .into(),
+            );
+        }
         if m.is_node() {
             risks.push(Risk::Lockout);
             reasons.push("a node mapping: its nodes can no longer join".into());
