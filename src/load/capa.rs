@@ -181,18 +181,17 @@ mod tests {
             Some("`rolearn` is shorter than 31 characters")
         );
         assert_eq!(
-            refusal(roles, Some("ARN:AWS:IAM::111122223333:ROLE/ADMIN"), Some("a"), true)
-                .as_deref(),
-            Some("`rolearn` is not an ARN")
-        );
-        assert_eq!(
             refusal(
-                SectionKind::MapUsers,
-                Some(ROLE),
-                Some("admin"),
+                roles,
+                Some("ARN:AWS:IAM::111122223333:ROLE/ADMIN"),
+                Some("a"),
                 true
             )
             .as_deref(),
+            Some("`rolearn` is not an ARN")
+        );
+        assert_eq!(
+            refusal(SectionKind::MapUsers, Some(ROLE), Some("admin"), true).as_deref(),
             Some("`userarn` is not a user ARN")
         );
         assert_eq!(

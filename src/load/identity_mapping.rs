@@ -38,7 +38,7 @@ use crate::yaml::Node;
 /// The `IAMIdentityMapping` format.
 pub(super) const FORMAT: Format = Format {
     takes: is_identity_mapping,
-    reads: Reads::AwsAuth(load_identity_mapping),
+    reads: Reads::AwsAuth(|doc| Some(load_identity_mapping(doc))),
 };
 
 fn is_identity_mapping(doc: &Document<'_>) -> bool {
@@ -51,7 +51,7 @@ fn is_identity_mapping(doc: &Document<'_>) -> bool {
 }
 
 /// The one mapping of an `IAMIdentityMapping`, as the CRD mapper indexes it.
-fn load_identity_mapping(doc: &Document<'_>) -> Option<AwsAuth> {
+fn load_identity_mapping(doc: &Document<'_>) -> AwsAuth {
     let (file, root) = (doc.file, doc.root);
     let mut obj = new_object(file, doc.index, SourceKind::IamIdentityMapping, root);
     obj.name = scalar_field(file, root.get("metadata").and_then(|m| m.get("name")));
@@ -109,7 +109,7 @@ fn load_identity_mapping(doc: &Document<'_>) -> Option<AwsAuth> {
         service: None,
     });
     finish(&mut obj);
-    Some(obj)
+    obj
 }
 
 /// `arn.Canonicalize(strings.ToLower(arn))` (`pkg/arn/arn.go`): the lower-cased ARN the mapping

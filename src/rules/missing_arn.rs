@@ -92,12 +92,19 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             }
             let (what, help) = if obj.kind == SourceKind::Capa {
                 (
-                    format!("`{}` mapping {} has no `{key}`", entry.section.key(), entry.index + 1),
+                    format!(
+                        "`{}` mapping {} has no `{key}`",
+                        entry.section.key(),
+                        entry.index + 1
+                    ),
                     format!("add `{key}:`"),
                 )
             } else {
                 let name = obj.name.as_ref().map_or("", |n| n.value.as_str());
-                (format!("IAMIdentityMapping `{name}` has no ARN"), "add `arn:` under `spec`".to_owned())
+                (
+                    format!("the IAMIdentityMapping `{name}` has no ARN"),
+                    "add `arn:` under `spec`".to_owned(),
+                )
             };
             (format!("{what}; {reason}"), help)
         } else {
