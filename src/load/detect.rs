@@ -279,6 +279,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_prefilter_sees_every_source_format() {
+        for text in [
+            "kind: ConfigMap\nmetadata:\n  name: aws-auth\n",
+            "kind: ClusterConfig\niamIdentityMappings:\n  - arn: x\n",
+            "kind: AWSManagedControlPlane\nspec:\n  iamAuthenticatorConfig:\n    mapUsers: []\n",
+            "apiVersion: iamauthenticator.k8s.aws/v1alpha1\nkind: IAMIdentityMapping\n",
+        ] {
+            assert!(mentions_aws_auth(text), "{text}");
+        }
+        assert!(!mentions_aws_auth(
+            "kind: Deployment\nmetadata:\n  name: identity\n"
+        ));
+    }
+
+    #[test]
     fn through_remembers_what_a_search_from_scratch_finds() {
         // the span from each `{` to its closer or the line's end, as searched from scratch
         fn naive(text: &str, start: usize, close: &str) -> Span {
