@@ -244,7 +244,7 @@ fn heading(obj: &AwsAuth) -> String {
         ),
         SourceKind::Fragment => "aws-auth data fragment".to_owned(),
         SourceKind::Capa => format!(
-            "Cluster API AWSManagedControlPlane {}/{}",
+            "Cluster API control plane {}/{}",
             obj.namespace
                 .as_ref()
                 .map_or("(no namespace)", |n| n.value.as_str()),
