@@ -144,3 +144,23 @@ fn fixtures_through_the_fuzz_bodies() {
     let tmp = tempfile::tempdir().expect("tempdir");
     run_all(&configs, &*body("config", tmp.path()));
 }
+
+/// The `section` body's structured wrappings are read as the formats they are written in: a
+/// CAPA control plane with the value as both lists, an `IAMIdentityMapping` with it as `spec`.
+#[test]
+fn the_section_body_loads_its_input_as_capa_and_as_an_iam_identity_mapping() {
+    let value = "- rolearn: arn:aws:iam::111122223333:role/ops\n  username: ops\n  groups: [ops]\n";
+    let [(_, capa), (_, crd)] = bodies::structured(value);
+    let kinds = |text: String| {
+        let load = awsauth::load::load_file(awsauth::source::SourceFile::new("t.yaml", text));
+        load.objects
+            .iter()
+            .map(|o| (o.kind, o.entries.len()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(kinds(capa), [(awsauth::model::SourceKind::Capa, 2)]);
+    assert_eq!(
+        kinds(crd),
+        [(awsauth::model::SourceKind::IamIdentityMapping, 1)]
+    );
+}

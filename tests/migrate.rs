@@ -974,3 +974,30 @@ fn the_aws_cli_script_passes_every_value_to_aws_as_one_word_unchanged() {
         );
     }
 }
+
+/// A Cluster API control plane is planned like aws-auth, with phase 4 saying that CAPA keeps
+/// what is only removed from its spec; `IAMIdentityMapping` objects are no EKS source at all.
+#[test]
+fn capa_sources_are_planned_and_iam_identity_mappings_are_not() {
+    let root = common::root();
+    let run = |path: &str| {
+        Command::new(env!("CARGO_BIN_EXE_awsauth"))
+            .args(["migrate", path, "--cluster", "prod"])
+            .current_dir(&root)
+            .output()
+            .expect("runs")
+    };
+    let out = run("fixtures/rules/system-masters/fire_capa.yaml");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("CAPA does not delete a mapping that is only removed from its spec"),
+        "{stdout}"
+    );
+    let out = run("fixtures/load/iam-identity-mapping.yaml");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is an `IAMIdentityMapping`, read by a self-managed aws-iam-authenticator"),
+        "{stderr}"
+    );
+}

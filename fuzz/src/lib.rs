@@ -30,7 +30,8 @@ pub fn load(data: &[u8]) {
 
 /// `section`: the input as the value of `mapRoles`, `mapUsers` and `mapAccounts` of a `ConfigMap`,
 /// written in each scalar style; every position mapped from the nested YAML to the file must be
-/// in the file, on a character boundary, and point at the text it was decoded from.
+/// in the file, on a character boundary, and point at the text it was decoded from. The input is
+/// also loaded as the YAML lists of a CAPA control plane and as an `IAMIdentityMapping`'s `spec`.
 pub fn section(data: &[u8]) {
     let Ok(value) = std::str::from_utf8(data) else {
         return;
@@ -50,6 +51,34 @@ pub fn section(data: &[u8]) {
         check_load(&load);
         check_maps(&load);
     }
+    // the sources whose mappings are YAML of the manifest itself: the same text as the lists
+    // of a Cluster API control plane, and as the `spec` of an `IAMIdentityMapping`
+    for (name, text) in structured(value) {
+        let load = load_file(SourceFile::new(name, text));
+        check_load(&load);
+    }
+}
+
+/// `value` written as YAML of a manifest, not inside a string: the `mapRoles` and `mapUsers`
+/// of a CAPA `AWSManagedControlPlane`, and the `spec` of an `IAMIdentityMapping` (its first
+/// item's `- ` made spaces).
+pub fn structured(value: &str) -> [(&'static str, String); 2] {
+    let indent = |text: &str, by: &str| text.replace('\n', &format!("\n{by}"));
+    let list = indent(value, "      ");
+    let capa = format!(
+        "apiVersion: controlplane.cluster.x-k8s.io/v1beta2\nkind: AWSManagedControlPlane\nmetadata:\n  name: fuzz\nspec:\n  iamAuthenticatorConfig:\n    mapRoles:\n      {list}\n    mapUsers:\n      {list}\n"
+    );
+    let item = value.trim_start();
+    let spec = indent(
+        &item
+            .strip_prefix("- ")
+            .map_or_else(|| item.to_owned(), |rest| format!("  {rest}")),
+        "  ",
+    );
+    let crd = format!(
+        "apiVersion: iamauthenticator.k8s.aws/v1alpha1\nkind: IAMIdentityMapping\nmetadata:\n  name: fuzz\nspec:\n  {spec}\n"
+    );
+    [("capa.yaml", capa), ("iam-identity-mapping.yaml", crd)]
 }
 
 /// `lint`: one file from arbitrary bytes through the whole lint pipeline with every rule on

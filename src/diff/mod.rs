@@ -277,6 +277,8 @@ fn source_name(o: &AwsAuth) -> String {
             o.file.name,
             o.terraform.as_ref().map_or("terraform", |t| t.address.as_str())
         ),
+        SourceKind::Capa => format!("{} (CAPA {name})", o.file.name),
+        SourceKind::IamIdentityMapping => format!("{} (IAMIdentityMapping {name})", o.file.name),
     }
 }
 
@@ -482,6 +484,13 @@ fn removed_changes(
         let mut reasons = Vec::new();
         if let Some(section) = lost_sections.get(&m.section) {
             reasons.push(format!("lost with `{section}`"));
+        }
+        if p.old.is_some_and(|o| o.kind == SourceKind::Capa) {
+            // `pkg/cloud/services/iamauth/configmap.go` only appends to aws-auth
+            reasons.push(
+                "CAPA never removes a mapping from aws-auth: it stays there until deleted there too"
+                    .into(),
+            );
         }
         if m.is_node() {
             risks.push(Risk::Lockout);

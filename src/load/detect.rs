@@ -7,13 +7,16 @@ use crate::model::AwsAuth;
 use crate::source::{SourceFile, Span};
 
 /// Cheap test for files worth parsing: they mention one of the names aws-auth data lives under.
+/// A CAPA `iamAuthenticatorConfig` holds `mapRoles`/`mapUsers` keys, and `dentityMapping` is
+/// in both eksctl's `iamIdentityMappings` and the authenticator's `IAMIdentityMapping`, so the
+/// five searches cover every source format.
 pub fn mentions_aws_auth(text: &str) -> bool {
     [
         "aws-auth",
         "mapRoles",
         "mapUsers",
         "mapAccounts",
-        "iamIdentityMappings",
+        "dentityMapping",
     ]
     .iter()
     .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
@@ -274,6 +277,21 @@ pub fn find_foreign_template(text: &str) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_prefilter_sees_every_source_format() {
+        for text in [
+            "kind: ConfigMap\nmetadata:\n  name: aws-auth\n",
+            "kind: ClusterConfig\niamIdentityMappings:\n  - arn: x\n",
+            "kind: AWSManagedControlPlane\nspec:\n  iamAuthenticatorConfig:\n    mapUsers: []\n",
+            "apiVersion: iamauthenticator.k8s.aws/v1alpha1\nkind: IAMIdentityMapping\n",
+        ] {
+            assert!(mentions_aws_auth(text), "{text}");
+        }
+        assert!(!mentions_aws_auth(
+            "kind: Deployment\nmetadata:\n  name: identity\n"
+        ));
+    }
 
     #[test]
     fn through_remembers_what_a_search_from_scratch_finds() {

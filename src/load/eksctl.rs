@@ -47,7 +47,7 @@ fn load_eksctl(doc: &Document<'_>) -> Option<AwsAuth> {
 }
 
 /// A string value of a mapping (a number, boolean or null written bare is not one).
-fn string_field(item: &Node, key: &str) -> Option<Field> {
+pub(super) fn string_field(item: &Node, key: &str) -> Option<Field> {
     let node = item.get(key)?;
     let s = node.as_str()?;
     let t = node.resolved();

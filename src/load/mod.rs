@@ -9,8 +9,10 @@
 //!   Jinja, Terraform) that only means something once rendered;
 //! - the source formats, each turning one document into a source with spans, registered in
 //!   `FORMATS`: `configmap` (`ConfigMap` manifests, also in JSON and as items of a `kind: List`),
-//!   `eksctl` (`ClusterConfig`), `fragment` (bare `mapRoles:` fragments and `data:` patches) and
-//!   [`rbac`] (Roles and bindings beside aws-auth);
+//!   `eksctl` (`ClusterConfig`), `capa` (Cluster API AWS `AWSManagedControlPlane`
+//!   `spec.iamAuthenticatorConfig`), `identity_mapping` (the authenticator's `IAMIdentityMapping`
+//!   objects), `fragment` (bare `mapRoles:` fragments and `data:` patches) and [`rbac`] (Roles
+//!   and bindings beside aws-auth);
 //! - `data`: the `data` keys of a `ConfigMap` or fragment, and the aws-auth sections among them;
 //! - `section`: one section through the authenticator's load path, a module per stage:
 //!   `yaml_v2` (yaml.v2 decoding into Go values: aliases and their budget, merge keys), `json`
@@ -45,6 +47,7 @@ use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Node, SyntaxError};
 
 mod accounts;
+mod capa;
 mod configmap;
 mod data;
 mod decode;
@@ -52,6 +55,7 @@ mod detect;
 mod duplicates;
 mod eksctl;
 mod fragment;
+mod identity_mapping;
 mod json;
 pub mod rbac;
 mod rescan;
@@ -93,6 +97,8 @@ pub struct FileLoad {
 const FORMATS: &[Format] = &[
     configmap::FORMAT,
     eksctl::FORMAT,
+    capa::FORMAT,
+    identity_mapping::FORMAT,
     fragment::FORMAT,
     rbac::FORMAT,
 ];

@@ -25,9 +25,9 @@ pub mod render;
 
 use serde::Serialize;
 
-use crate::model::AwsAuth;
 use crate::model::access::mappings;
 use crate::model::effective::lost_mappings;
+use crate::model::{AwsAuth, SourceKind};
 
 /// How the plan is made: the command line's choices.
 #[derive(Debug, Default)]
@@ -126,7 +126,7 @@ pub fn pick_source<'a>(objects: &[&'a AwsAuth]) -> Result<&'a AwsAuth, String> {
     let read: Vec<&AwsAuth> = objects
         .iter()
         .copied()
-        .filter(|o| o.is_read_by_authenticator())
+        .filter(|o| o.is_read_by_authenticator() && o.kind != SourceKind::IamIdentityMapping)
         .collect();
     let at = |o: &AwsAuth| format!("`{}:{}`", o.file.name, o.file.line_col(o.span.start).line);
     match read.as_slice() {
@@ -136,10 +136,20 @@ pub fn pick_source<'a>(objects: &[&'a AwsAuth]) -> Result<&'a AwsAuth, String> {
                 .filter_map(|o| Some(format!("{} ({})", at(o), o.not_read_because()?)))
                 .collect();
             let mut why = "no aws-auth source found (a `kube-system/aws-auth` ConfigMap, an \
-                           eksctl `iamIdentityMappings` or a `mapRoles`/`mapUsers` fragment)"
+                           eksctl `iamIdentityMappings`, a Cluster API `iamAuthenticatorConfig` \
+                           or a `mapRoles`/`mapUsers` fragment)"
                 .to_owned();
             if !unread.is_empty() {
                 why.push_str(&format!("; not read: {}", unread.join(", ")));
+            }
+            if let Some(crd) = objects
+                .iter()
+                .find(|o| o.kind == SourceKind::IamIdentityMapping)
+            {
+                why.push_str(&format!(
+                    "; {} is an `IAMIdentityMapping`, read by a self-managed aws-iam-authenticator's `CRD` backend, not by EKS, so it has no access entries to move to",
+                    at(crd)
+                ));
             }
             Err(why)
         }

@@ -71,6 +71,10 @@ pub struct Remaining {
     /// The source is an eksctl `ClusterConfig` (its `iamIdentityMappings` are what to edit).
     #[serde(skip)]
     pub eksctl: bool,
+    /// The source is a Cluster API `AWSManagedControlPlane` (its `iamAuthenticatorConfig` is
+    /// what to edit; CAPA never deletes a mapping from aws-auth).
+    #[serde(skip)]
+    pub capa: bool,
 }
 
 impl Remaining {
@@ -119,6 +123,7 @@ pub fn remaining(obj: &AwsAuth, items: &[Item]) -> Remaining {
         .collect();
     out.data = data_yaml(&out);
     out.eksctl = obj.kind == SourceKind::Eksctl;
+    out.capa = obj.kind == SourceKind::Capa;
     out
 }
 
@@ -484,6 +489,8 @@ fn steps_3(cluster: &str, created: &[&Item], items: &[Item]) -> Vec<String> {
 fn steps_4(cluster: &str, remaining: &Remaining) -> Vec<String> {
     if remaining.is_empty() {
         vec!["nothing remains in aws-auth: empty its `mapRoles`, `mapUsers` and `mapAccounts` (keep the `ConfigMap` until phase 5)".to_owned()]
+    } else if remaining.capa {
+        vec!["remove each migrated mapping from the `iamAuthenticatorConfig` of the `AWSManagedControlPlane` and from the `mapRoles`/`mapUsers` of aws-auth (CAPA does not delete a mapping that is only removed from its spec); what remains is below (EKS-managed entries and blockers kept, duplicates and mappings that grant nothing left out)".to_owned()]
     } else if remaining.eksctl {
         vec![format!(
             "remove each migrated mapping from aws-auth (`eksctl delete iamidentitymapping --cluster {cluster} --arn ARN --all`: eksctl does not delete a mapping that is only removed from the `ClusterConfig`) and from the `iamIdentityMappings` of the `ClusterConfig`; what remains is below (EKS-managed entries and blockers kept, duplicates and mappings that grant nothing left out)"

@@ -46,6 +46,29 @@ pub enum SourceKind {
     /// `kubernetes_config_map_v1_data`) or module (terraform-aws-modules/eks) that writes
     /// aws-auth; [`AwsAuth::terraform`] says which and how.
     Terraform,
+    /// A Cluster API AWS (CAPA) `AWSManagedControlPlane` (or its template) with
+    /// `spec.iamAuthenticatorConfig`: CAPA adds its mappings to aws-auth and never removes one.
+    Capa,
+    /// An aws-iam-authenticator `IAMIdentityMapping` object (`iamauthenticator.k8s.aws`), read
+    /// only by an authenticator with the `CRD` backend mode.
+    #[serde(rename = "iam-identity-mapping")]
+    IamIdentityMapping,
+}
+
+impl SourceKind {
+    /// What the cluster makes of a source of this kind, when it is not what an aws-auth
+    /// `ConfigMap` is (for `inspect`).
+    pub fn note(self) -> Option<&'static str> {
+        match self {
+            Self::ConfigMap | Self::Eksctl | Self::Fragment | Self::Terraform => None,
+            Self::Capa => Some(
+                "CAPA adds these mappings to aws-auth beside what is there (and maps its node roles itself); it never removes a mapping, also not one deleted from the spec",
+            ),
+            Self::IamIdentityMapping => Some(
+                "read only by an aws-iam-authenticator started with `CRD` in `--backend-mode` (not EKS's); the first backend in that list with a mapping of the ARN wins",
+            ),
+        }
+    }
 }
 
 /// The three data keys the authenticator reads.

@@ -25,6 +25,10 @@ pub struct JsonObject<'a> {
     /// Why nothing of it is stored, when the authenticator never reads it.
     #[serde(skip_serializing_if = "Option::is_none")]
     not_read: Option<String>,
+    /// What the cluster makes of a source that is not an aws-auth `ConfigMap` (CAPA adds to
+    /// aws-auth; an `IAMIdentityMapping` needs the authenticator's `CRD` backend mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'static str>,
     sections: Vec<JsonSection>,
     entries: Vec<JsonEntry<'a>>,
     /// For a Terraform source: its address, how it writes aws-auth, what is not known.
@@ -172,6 +176,7 @@ pub fn json_objects<'a>(objects: &[&'a AwsAuth]) -> Vec<JsonObject<'a>> {
             effective: &obj.effective,
             not_read: obj.not_read_because(),
             terraform: json_terraform(obj),
+            note: obj.kind.note(),
             sections: json_sections(obj),
             entries: obj
                 .entries
@@ -286,6 +291,17 @@ fn heading(obj: &AwsAuth) -> String {
             Some(t) => format!("Terraform {} ({})", t.address, t.what),
             None => "Terraform".to_owned(),
         },
+        SourceKind::Capa => format!(
+            "Cluster API control plane {}/{}",
+            obj.namespace
+                .as_ref()
+                .map_or("(no namespace)", |n| n.value.as_str()),
+            obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
+        ),
+        SourceKind::IamIdentityMapping => format!(
+            "IAMIdentityMapping {}",
+            obj.name.as_ref().map_or("(no name)", |n| n.value.as_str())
+        ),
     }
 }
 
@@ -390,6 +406,9 @@ fn warnings(obj: &AwsAuth, out: &mut String) {
     }
     if let Some(why) = obj.not_read_because() {
         out.push_str(&format!("  ! not read: {}\n", escape::text(&why)));
+    }
+    if let Some(note) = obj.kind.note() {
+        out.push_str(&format!("  note: {note}\n"));
     }
 }
 

@@ -2,7 +2,7 @@
 use crate::arn::Arn;
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::model::{AwsAuth, SectionKind};
+use crate::model::{AwsAuth, SectionKind, SourceKind};
 use crate::rules::active_entries;
 
 declare_rule! {
@@ -12,6 +12,8 @@ declare_rule! {
     /// ## Why is this bad?
     /// The lookup ignores the section, so it works, but eksctl, access-entry migration and people
     /// classify mappings by section: the entry is misread, migrated wrongly, or edited away.
+    /// Cluster API (CAPA) checks the section: a user ARN in `iamAuthenticatorConfig.mapRoles`
+    /// gets the whole `AWSManagedControlPlane` rejected.
     ///
     /// ## Example
     /// ```yaml
@@ -60,7 +62,11 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 &ARN_SECTION_MISMATCH,
                 &obj.file,
                 field.span.clone(),
-                format!("`{}` belongs in `{expected}`; it works here, but tools and people classify mappings by section", field.value),
+                if obj.kind == SourceKind::Capa {
+                    format!("`{}` belongs in `{expected}`; CAPA refuses a {} ARN in `{}`, and the API server rejects the AWSManagedControlPlane", field.value, arn.resource_type(), entry.section.key())
+                } else {
+                    format!("`{}` belongs in `{expected}`; it works here, but tools and people classify mappings by section", field.value)
+                },
             )
             .label(format!("a {} ARN", arn.resource_type()))
             .help(format!("move the entry to `{expected}` as `{key}`")),

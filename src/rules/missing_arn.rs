@@ -1,17 +1,21 @@
 //! `missing-arn`: an entry without an ARN (or with both `rolearn` and `sso`) is dropped.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::model::{AwsAuth, DecodeIssueKind, SectionKind, Status};
+use crate::model::{AwsAuth, DecodeIssueKind, SectionKind, SourceKind, Status};
 
 declare_rule! {
     /// ## What it does
     /// Reports a `mapRoles` entry with neither `rolearn` nor `sso`, or with both, and a `mapUsers`
     /// entry without `userarn` (a typo such as `role_arn`, `rolarn` or `userArn:` with a missing
-    /// letter counts as missing), and an eksctl identity mapping without `arn`.
+    /// letter counts as missing), an eksctl identity mapping without `arn`, a Cluster API
+    /// `iamAuthenticatorConfig` mapping without `rolearn`/`userarn` and an `IAMIdentityMapping`
+    /// without `spec.arn`.
     ///
     /// ## Why is this bad?
     /// The authenticator's `Validate` rejects the entry: it is dropped with a log line nobody reads,
-    /// and whoever it was meant for cannot log in.
+    /// and whoever it was meant for cannot log in. CAPA's validation refuses the whole
+    /// `AWSManagedControlPlane`, and the authenticator never indexes an `IAMIdentityMapping`
+    /// without an ARN.
     ///
     /// ## Example
     /// ```yaml
@@ -81,6 +85,28 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 format!("identity mapping has no `arn`; {reason}"),
                 "add `arn:`".to_owned(),
             )
+        } else if matches!(obj.kind, SourceKind::Capa | SourceKind::IamIdentityMapping) {
+            // the other reasons of these sources are other rules' findings
+            if entry.arn.is_some() {
+                continue;
+            }
+            let (what, help) = if obj.kind == SourceKind::Capa {
+                (
+                    format!(
+                        "`{}` mapping {} has no `{key}`",
+                        entry.section.key(),
+                        entry.index + 1
+                    ),
+                    format!("add `{key}:`"),
+                )
+            } else {
+                let name = obj.name.as_ref().map_or("", |n| n.value.as_str());
+                (
+                    format!("the IAMIdentityMapping `{name}` has no ARN"),
+                    "add `arn:` under `spec`".to_owned(),
+                )
+            };
+            (format!("{what}; {reason}"), help)
         } else {
             let keys: Vec<&str> = obj
                 .section(entry.section)

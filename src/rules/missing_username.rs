@@ -2,7 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::identity;
-use crate::model::{AwsAuth, SectionKind, Status};
+use crate::model::{AwsAuth, SectionKind, SourceKind, Status};
 use crate::rules::active_entries;
 
 declare_rule! {
@@ -14,7 +14,8 @@ declare_rule! {
     /// ## Why is this bad?
     /// The authenticator passes the empty username on. The API server accepts it, but aggregated
     /// APIs (`kubectl top`, metrics-server) refuse an anonymous-looking user with `Unauthorized`,
-    /// and audit logs cannot tell who did what.
+    /// and audit logs cannot tell who did what. A Cluster API `iamAuthenticatorConfig` mapping or
+    /// an `IAMIdentityMapping` without a username is refused with its whole object.
     ///
     /// ## Example
     /// ```yaml
@@ -52,7 +53,10 @@ declare_rule! {
 /// Reports mappings whose username is or renders empty.
 pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     for entry in active_entries(obj) {
-        if matches!(entry.status, Status::Dropped(_)) || entry.note.is_some() {
+        // CAPA and the `IAMIdentityMapping` schema refuse a mapping without a username: it is
+        // dropped for that, among other reasons
+        let refused_here = matches!(obj.kind, SourceKind::Capa | SourceKind::IamIdentityMapping);
+        if (matches!(entry.status, Status::Dropped(_)) && !refused_here) || entry.note.is_some() {
             continue;
         }
         let Some(arn) = &entry.arn else { continue };
