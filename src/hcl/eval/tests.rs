@@ -254,6 +254,7 @@ fn for_conditionals_and_operators() {
             "\"ab\"",
         ),
         ("x = true ? 1 : 2", "1"),
+        ("x = true ? 1 : \"a\"", "\"1\""),
         ("x = 1 == 1 && !false", "true"),
         ("x = \"1\" == 1", "false"),
         ("x = [1] == [1] || false", "true"),
