@@ -1,16 +1,16 @@
 //! What a Terraform module directory makes knowable: expressions evaluated over the `.tf` files
 //! of one directory and its variable files, each value keeping where it was written.
 //!
-//! A [`Module`] holds the parsed files; [`Module::eval`] turns an expression of one of them into
-//! a [`Spanned`] value. Known: literals, templates (with `%{ if }`/`%{ for }` and `~` strip
-//! markers), heredocs (with Terraform's `<<-` indentation rule, see the `template` submodule), `var.X`
+//! A [`Module`] holds the parsed files; [`Module::eval`] turns an expression of one of them into a
+//! [`Spanned`] value. Known: literals, templates (with `%{ if }`/`%{ for }` and `~` strip markers),
+//! heredocs (with Terraform's `<<-` indentation rule, see the `template` submodule), `var.X`
 //! (`terraform.tfvars` < `*.auto.tfvars` in lexical order, over the `default`), `local.X`,
-//! attribute, index and splat access, `for` expressions, conditionals, `==`, `!=`, `&&`, `||`,
-//! `!`, integer arithmetic and comparison, and the functions of [`super::functions`]; a
-//! variable's value is converted to its `type` as Terraform converts it (the `types`
-//! submodule). `aws_iam_role.NAME.arn` of a role declared in
-//! the module is known in shape (see [`Module::eval`]). Everything else is
-//! [`Value::Unknown`] with its expression text and why; nothing is guessed.
+//! attribute, index and splat access, `for` expressions, conditionals, `==`, `!=`, `&&`, `||`, `!`,
+//! integer arithmetic and comparison, and the functions of [`super::functions`]; a variable's value
+//! is converted to its `type` as Terraform converts it (the `types` submodule).
+//! `aws_iam_role.NAME.arn` of a role declared in the module is known in shape (see
+//! [`Module::eval`]). Everything else is [`Value::Unknown`] with its expression text and why;
+//! nothing is guessed.
 //!
 //! Spans: a value keeps the spans of where it was written when that is in the file being
 //! evaluated; a value defined in another file of the module (a local in `locals.tf`, a

@@ -546,7 +546,20 @@ fn no_panic_on_truncated_or_mutated_input() {
         }
         inputs.push(String::from_utf8_lossy(&bytes).into_owned());
     }
+    let main = parse(&SourceFile::new(
+        "main.tf",
+        "variable \"roles\" {}\nx = var.roles\n",
+    ));
+    let main = main.expect("parses");
     for text in inputs {
+        // the same text as a tfvars file (HCL and JSON)
+        for name in ["terraform.tfvars", "a.auto.tfvars.json"] {
+            let m = Module::new(
+                vec![parse(&main.file).expect("parses")],
+                vec![SourceFile::new(name, text.clone())],
+            );
+            eval_everything(&m, &m.files()[0].body);
+        }
         let file = SourceFile::new("main.tf", text);
         match parse(&file) {
             Err(e) => assert!(e.span.end <= file.text.len()),
