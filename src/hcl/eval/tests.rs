@@ -642,3 +642,9 @@ x = [var.s, var.roles, var.n, var.bad]
         r#"[["a", "b"], [{rolearn = "r", username = "x", groups = null}, {rolearn = "q", username = "u", groups = ["1"]}], "5", ?an expression terraform would reject]"#
     );
 }
+
+#[test]
+fn module_can_be_shared_across_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Module>();
+}
