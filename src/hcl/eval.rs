@@ -1,14 +1,16 @@
 //! What a Terraform module directory makes knowable: expressions evaluated over the `.tf` files
 //! of one directory and its variable files, each value keeping where it was written.
 //!
-//! A [`Module`] holds the parsed files; [`Module::eval`] turns an expression of one of them into
-//! a [`Spanned`] value. Known: literals, templates (with `%{ if }`/`%{ for }` and `~` strip
-//! markers), heredocs (with Terraform's `<<-` indentation rule, see the `template` submodule), `var.X`
+//! A [`Module`] holds the parsed files; [`Module::eval`] turns an expression of one of them into a
+//! [`Spanned`] value. Known: literals, templates (with `%{ if }`/`%{ for }` and `~` strip markers),
+//! heredocs (with Terraform's `<<-` indentation rule, see the `template` submodule), `var.X`
 //! (`terraform.tfvars` < `*.auto.tfvars` in lexical order, over the `default`), `local.X`,
-//! attribute, index and splat access, `for` expressions, conditionals, `==`, `!=`, `&&`, `||`,
-//! `!`, and the functions of [`super::functions`]. `aws_iam_role.NAME.arn` of a role declared in
-//! the module is known in shape (see [`Module::eval`]). Everything else is
-//! [`Value::Unknown`] with its expression text and why; nothing is guessed.
+//! attribute, index and splat access, `for` expressions, conditionals, `==`, `!=`, `&&`, `||`, `!`,
+//! integer arithmetic and comparison, and the functions of [`super::functions`]; a variable's value
+//! is converted to its `type` as Terraform converts it (the `types` submodule).
+//! `aws_iam_role.NAME.arn` of a role declared in the module is known in shape (see
+//! [`Module::eval`]). Everything else is [`Value::Unknown`] with its expression text and why;
+//! nothing is guessed.
 //!
 //! Spans: a value keeps the spans of where it was written when that is in the file being
 //! evaluated; a value defined in another file of the module (a local in `locals.tf`, a
@@ -238,7 +240,9 @@ impl Module {
         ctx.eval(&Site::new(file, &tf.file), expr, &[])
     }
 
-    /// Evaluates an expression with names in scope (the loader's `dynamic` blocks, `for_each`).
+    /// Evaluates an expression with names in scope, innermost last: a `dynamic` block's
+    /// iterator, or `each` (an object with `key` and `value`) and `count` (with `index`) for a
+    /// resource the caller expands; a name in scope wins over Terraform's own meaning of it.
     pub fn eval_with(
         &self,
         file: usize,
@@ -366,12 +370,27 @@ impl<'m> Ctx<'m> {
             }
             Expression::Conditional(c) => {
                 let cond = self.eval(site, &c.cond_expr, scope);
-                return match truth(&cond.value) {
-                    Truth::Known(true) => self.eval(site, &c.true_expr, scope),
-                    Truth::Known(false) => self.eval(site, &c.false_expr, scope),
-                    Truth::Unknown(why) => unknown(site.text(&span), why, span),
-                    Truth::Invalid => unknown(site.text(&span), REJECTED, span),
+                let (chosen, other) = match truth(&cond.value) {
+                    Truth::Known(true) => (&c.true_expr, &c.false_expr),
+                    Truth::Known(false) => (&c.false_expr, &c.true_expr),
+                    Truth::Unknown(why) => return unknown(site.text(&span), why, span),
+                    Truth::Invalid => return unknown(site.text(&span), REJECTED, span),
                 };
+                let v = self.eval(site, chosen, scope);
+                // the result has the branches' common type: a number or bool beside a string
+                // becomes a string (`c ? 1 : "a"` is "1")
+                let text = match &v.value {
+                    Value::Number(n) => n.clone(),
+                    Value::Bool(b) => b.to_string(),
+                    _ => return v,
+                };
+                if let Value::String(_) = self.eval(site, other, scope).value {
+                    return Spanned {
+                        value: Value::String(Text::produced(text, v.span.clone())),
+                        span: v.span,
+                    };
+                }
+                return v;
             }
             Expression::FuncCall(call) => {
                 return super::functions::call(self, site, call, scope, span);

@@ -223,7 +223,7 @@ resource "kubernetes_config_map_v1_data" "aws_auth" {
 
     #[test]
     fn attribute_finds_the_last_written() {
-        // hcl-edit accepts duplicate attributes in a body; Terraform refuses them, the last wins here
+        // hcl-edit accepts duplicate attributes in a body; Terraform refuses them; the last wins
         let f = file("a = 1\nb = 2\n");
         let tf = parse(&f).expect("parses");
         assert!(attribute(&tf.body, "b").is_some());

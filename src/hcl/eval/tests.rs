@@ -254,6 +254,7 @@ fn for_conditionals_and_operators() {
             "\"ab\"",
         ),
         ("x = true ? 1 : 2", "1"),
+        ("x = true ? 1 : \"a\"", "\"1\""),
         ("x = 1 == 1 && !false", "true"),
         ("x = \"1\" == 1", "false"),
         ("x = [1] == [1] || false", "true"),
@@ -545,7 +546,20 @@ fn no_panic_on_truncated_or_mutated_input() {
         }
         inputs.push(String::from_utf8_lossy(&bytes).into_owned());
     }
+    let main = parse(&SourceFile::new(
+        "main.tf",
+        "variable \"roles\" {}\nx = var.roles\n",
+    ));
+    let main = main.expect("parses");
     for text in inputs {
+        // the same text as a tfvars file (HCL and JSON)
+        for name in ["terraform.tfvars", "a.auto.tfvars.json"] {
+            let m = Module::new(
+                vec![parse(&main.file).expect("parses")],
+                vec![SourceFile::new(name, text.clone())],
+            );
+            eval_everything(&m, &m.files()[0].body);
+        }
         let file = SourceFile::new("main.tf", text);
         match parse(&file) {
             Err(e) => assert!(e.span.end <= file.text.len()),
@@ -627,4 +641,10 @@ x = [var.s, var.roles, var.n, var.bad]
         show(&attr(&m, 0, "x").value),
         r#"[["a", "b"], [{rolearn = "r", username = "x", groups = null}, {rolearn = "q", username = "u", groups = ["1"]}], "5", ?an expression terraform would reject]"#
     );
+}
+
+#[test]
+fn module_can_be_shared_across_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Module>();
 }
