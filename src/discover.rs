@@ -44,7 +44,12 @@ pub fn module_files(path: &Path, max: u64) -> Vec<Arc<SourceFile>> {
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p != path && p.file_name().and_then(|n| n.to_str()).is_some_and(is_module_file))
+        .filter(|p| {
+            p != path
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(is_module_file)
+        })
         .collect();
     paths.sort();
     paths
@@ -63,6 +68,7 @@ pub fn module_files(path: &Path, max: u64) -> Vec<Arc<SourceFile>> {
 
 /// Whether a file name is one of a Terraform module's own files: `.tf` (not `.tf.json`, whose
 /// syntax is JSON) and the variable files Terraform reads without being told.
+#[allow(clippy::case_sensitive_file_extension_comparisons)] // Terraform compares them exactly
 pub fn is_module_file(name: &str) -> bool {
     name.ends_with(".tf") || name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
 }

@@ -406,7 +406,7 @@ fn a_run_that_reads_nothing_says_so() {
         assert_eq!(o.status.code(), Some(0), "{}", err(&o));
         assert!(
             err(&o).starts_with(&format!(
-                "warning: nothing was {verb}: no file under `.` matches `*.yaml`, `*.yml`, `*.json`\n  help: "
+                "warning: nothing was {verb}: no file under `.` matches `*.yaml`, `*.yml`, `*.json`, `*.tf`\n  help: "
             )),
             "{}",
             err(&o)

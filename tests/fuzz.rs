@@ -103,7 +103,9 @@ fn fixtures_through_the_fuzz_bodies() {
     run_all(&manifests, &bodies::lint);
     let terraform: Vec<(String, Vec<u8>)> = manifests
         .iter()
-        .filter(|(name, _)| name.ends_with(".tf") || name.ends_with(".tfvars"))
+        .filter(|(name, _)| {
+            awsauth::discover::is_module_file(name.rsplit('/').next().unwrap_or(name))
+        })
         .cloned()
         .collect();
     assert!(terraform.len() >= 10, "{}", terraform.len());

@@ -7,16 +7,25 @@ use awsauth::rules::RULES;
 use awsauth::source::SourceFile;
 
 fn yaml_blocks_after(docs: &str, heading: &str) -> Option<String> {
+    example_after(docs, heading).map(|(text, _)| text)
+}
+
+/// The first example block (`yaml`, or `hcl` for the Terraform rules) after a heading, with
+/// the file name it is linted under.
+fn example_after(docs: &str, heading: &str) -> Option<(String, &'static str)> {
     let start = docs.find(heading)? + heading.len();
     let rest = &docs[start..];
-    let open = rest.find("```yaml\n")? + "```yaml\n".len();
+    let (open, name) = [("```yaml\n", "example.yaml"), ("```hcl\n", "example.tf")]
+        .iter()
+        .filter_map(|(fence, name)| Some((rest.find(fence)? + fence.len(), *name)))
+        .min()?;
     let close = rest[open..].find("```")?;
-    Some(rest[open..open + close].to_owned())
+    Some((rest[open..open + close].to_owned(), name))
 }
 
 /// Lints a doc block with every rule selected and the rule's `## Configuration` block, if any.
-fn diagnostics_of(rule: &str, docs: &str, text: &str) -> usize {
-    let load = load_file(SourceFile::new("example.yaml", text));
+fn diagnostics_of(rule: &str, docs: &str, (text, name): &(String, &str)) -> usize {
+    let load = load_file(SourceFile::new(*name, text.as_str()));
     let dir = tempfile::tempdir().expect("temp dir");
     let mut settings = match yaml_blocks_after(docs, "## Configuration") {
         Some(config) => {
@@ -69,15 +78,15 @@ fn docs_have_the_required_sections_and_examples_behave() {
                 rule.name
             );
         }
-        let example = yaml_blocks_after(&docs, "## Example")
-            .unwrap_or_else(|| panic!("`{}`: no yaml Example", rule.name));
+        let example = example_after(&docs, "## Example")
+            .unwrap_or_else(|| panic!("`{}`: no yaml (or hcl) Example", rule.name));
         assert!(
             diagnostics_of(rule.name, &docs, &example) > 0,
             "`{}`: the Example does not fire",
             rule.name
         );
-        let fixed = yaml_blocks_after(&docs, "Use instead:")
-            .unwrap_or_else(|| panic!("`{}`: no yaml Use instead", rule.name));
+        let fixed = example_after(&docs, "Use instead:")
+            .unwrap_or_else(|| panic!("`{}`: no yaml (or hcl) Use instead", rule.name));
         assert_eq!(
             diagnostics_of(rule.name, &docs, &fixed),
             0,

@@ -275,7 +275,9 @@ fn source_name(o: &AwsAuth) -> String {
         SourceKind::Terraform => format!(
             "{} ({})",
             o.file.name,
-            o.terraform.as_ref().map_or("terraform", |t| t.address.as_str())
+            o.terraform
+                .as_ref()
+                .map_or("terraform", |t| t.address.as_str())
         ),
         SourceKind::Capa => format!("{} (CAPA {name})", o.file.name),
         SourceKind::IamIdentityMapping => format!("{} (IAMIdentityMapping {name})", o.file.name),

@@ -82,7 +82,9 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     let writes_roles = roles.is_some()
-        || tf.unknowns.iter().any(|u| u.section != Some(SectionKind::MapUsers) && u.section != Some(SectionKind::MapAccounts))
+        || tf.unknowns.iter().any(|u| {
+            u.section != Some(SectionKind::MapUsers) && u.section != Some(SectionKind::MapAccounts)
+        })
         || obj.data_keys.iter().any(|k| k.value == "mapRoles");
     // a `kubernetes_config_map_v1_data` that does not write `mapRoles` leaves it alone
     if !writes_roles && how.value.contains("keys it writes") {

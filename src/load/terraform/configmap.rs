@@ -16,7 +16,9 @@
 use hcl_edit::expr::{Expression, ObjectKey};
 use hcl_edit::structure::Block;
 
-use super::{Cx, Rendered, add_rendered, add_unknown, new_object, render, rendered_value, string_field};
+use super::{
+    Cx, Rendered, add_rendered, add_unknown, new_object, render, rendered_value, string_field,
+};
 use crate::hcl::parse;
 use crate::hcl::value::{Spanned, Text, Value};
 use crate::model::{AwsAuth, Field, Rejection, SectionKind, Terraform};
@@ -103,12 +105,18 @@ fn overwrite(cx: &Cx<'_>, block: &Block, kind: &str) -> Option<Field> {
 /// evaluated whole.
 fn read_data(cx: &Cx<'_>, obj: &mut AwsAuth, data: &Expression) {
     if let Expression::Object(object) = data {
-        for (key, value) in object.iter() {
+        for (key, value) in object {
             let (name, key_span) = match key {
                 ObjectKey::Ident(id) => (Some(id.as_str().to_owned()), cx.span(id)),
                 ObjectKey::Expression(e) => {
                     let k = cx.eval(e);
-                    (k.value.as_text().filter(|t| !t.unknown).map(|t| t.value.clone()), k.span)
+                    (
+                        k.value
+                            .as_text()
+                            .filter(|t| !t.unknown)
+                            .map(|t| t.value.clone()),
+                        k.span,
+                    )
                 }
             };
             let Some(name) = name else {

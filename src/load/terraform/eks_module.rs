@@ -167,7 +167,8 @@ fn writes(
                 "terraform-aws-modules/eks v18-v19"
             };
             if manage {
-                let how = "`manage_aws_auth_configmap` takes over the keys it writes (`force = true`)";
+                let how =
+                    "`manage_aws_auth_configmap` takes over the keys it writes (`force = true`)";
                 Some((
                     Some(Field {
                         value: how.into(),
@@ -205,24 +206,25 @@ fn generation(source: &str, version: Option<&str>, body: &Body) -> Option<Genera
         None
     };
     // v18.0 to v18.19 wrote no aws-auth (only an output): an exact pin there
-    if let Some((18, minor, true)) = pinned {
-        if minor < 20 {
-            return Some(Generation::Later);
-        }
+    if let Some((18, minor, true)) = pinned
+        && minor < 20
+    {
+        return Some(Generation::Later);
     }
     let major = pinned.map(|(m, _, _)| m);
-    let by_inputs = if has("map_roles") || has("map_users") || has("map_accounts") || has("manage_aws_auth") {
-        Some(Generation::V17)
-    } else if has("aws_auth_roles")
-        || has("aws_auth_users")
-        || has("aws_auth_accounts")
-        || has("manage_aws_auth_configmap")
-        || has("create_aws_auth_configmap")
-    {
-        Some(Generation::V18)
-    } else {
-        None
-    };
+    let by_inputs =
+        if has("map_roles") || has("map_users") || has("map_accounts") || has("manage_aws_auth") {
+            Some(Generation::V17)
+        } else if has("aws_auth_roles")
+            || has("aws_auth_users")
+            || has("aws_auth_accounts")
+            || has("manage_aws_auth_configmap")
+            || has("create_aws_auth_configmap")
+        {
+            Some(Generation::V18)
+        } else {
+            None
+        };
     match major {
         Some(m) if m <= 17 => Some(Generation::V17),
         Some(18 | 19) => Some(Generation::V18),
@@ -260,7 +262,11 @@ fn node_roles(
     let mut windows = Vec::new();
     let mut fargate = Vec::new();
     let groups: &[&str] = match generation {
-        Generation::V17 => &["worker_groups_launch_template", "worker_groups", "node_groups"],
+        Generation::V17 => &[
+            "worker_groups_launch_template",
+            "worker_groups",
+            "node_groups",
+        ],
         _ => &["eks_managed_node_groups", "self_managed_node_groups"],
     };
     for &input in groups {
@@ -280,12 +286,20 @@ fn node_roles(
     let profiles = groups_of(cx, body, "fargate_profiles");
     if generation == Generation::V17 {
         // one pod execution role for all the profiles
-        fargate.extend(profiles.into_iter().take(1).map(|(_, span, _)| ("fargate_profiles".to_owned(), span)));
+        fargate.extend(
+            profiles
+                .into_iter()
+                .take(1)
+                .map(|(_, span, _)| ("fargate_profiles".to_owned(), span)),
+        );
     } else {
         fargate.extend(profiles.into_iter().map(|(name, span, _)| (name, span)));
     }
     let mut out = Vec::new();
-    let add = |list: Vec<(String, Span)>, kind: Kind, given: Option<&str>, out: &mut Vec<(Field, Spanned)>| {
+    let add = |list: Vec<(String, Span)>,
+               kind: Kind,
+               given: Option<&str>,
+               out: &mut Vec<(Field, Spanned)>| {
         for (name, span) in list {
             let arn = format!("${{module.{module}.{name}.iam_role_arn}}");
             out.push((
@@ -317,9 +331,24 @@ fn node_roles(
             }
         }
     };
-    add(linux, Kind::Linux, Some("aws_auth_node_iam_role_arns_non_windows"), &mut out);
-    add(windows, Kind::Windows, Some("aws_auth_node_iam_role_arns_windows"), &mut out);
-    add(fargate, Kind::Fargate, Some("aws_auth_fargate_profile_pod_execution_role_arns"), &mut out);
+    add(
+        linux,
+        Kind::Linux,
+        Some("aws_auth_node_iam_role_arns_non_windows"),
+        &mut out,
+    );
+    add(
+        windows,
+        Kind::Windows,
+        Some("aws_auth_node_iam_role_arns_windows"),
+        &mut out,
+    );
+    add(
+        fargate,
+        Kind::Fargate,
+        Some("aws_auth_fargate_profile_pod_execution_role_arns"),
+        &mut out,
+    );
     out
 }
 
@@ -330,11 +359,22 @@ fn groups_of(cx: &Cx<'_>, body: &Body, input: &str) -> Vec<(String, Span, Option
         return Vec::new();
     };
     let v = cx.eval(&attr.value);
-    let platform = |e: &Spanned| e.value.get("platform").and_then(|p| p.value.as_text()).map(|t| t.value.clone());
+    let platform = |e: &Spanned| {
+        e.value
+            .get("platform")
+            .and_then(|p| p.value.as_text())
+            .map(|t| t.value.clone())
+    };
     match &v.value {
         Value::Object(entries) => entries
             .iter()
-            .map(|(k, e)| (format!("{input}[\"{}\"]", k.value), e.span.clone(), platform(e)))
+            .map(|(k, e)| {
+                (
+                    format!("{input}[\"{}\"]", k.value),
+                    e.span.clone(),
+                    platform(e),
+                )
+            })
             .collect(),
         Value::List(items) => items
             .iter()
@@ -380,11 +420,19 @@ fn node_entry_text(arn: Text, kind: Kind, span: Span) -> Spanned {
         // mapping for the authenticator)
         Kind::Windows => (
             "system:node:{{EC2PrivateDNSName}}",
-            &["eks:kube-proxy-windows", "system:bootstrappers", "system:nodes"],
+            &[
+                "eks:kube-proxy-windows",
+                "system:bootstrappers",
+                "system:nodes",
+            ],
         ),
         Kind::Fargate => (
             "system:node:{{SessionName}}",
-            &["system:bootstrappers", "system:nodes", "system:node-proxier"],
+            &[
+                "system:bootstrappers",
+                "system:nodes",
+                "system:node-proxier",
+            ],
         ),
     };
     let key = |s: &str| Text::produced(s, span.clone());

@@ -27,7 +27,8 @@ use crate::source::{SourceFile, Span};
 use crate::yaml::scalar_map::{Run, ScalarMap};
 use crate::yaml::{Style, SyntaxError};
 
-/// Whether a file is read as Terraform (by its name).
+/// Whether a file is read as Terraform (by its name, compared exactly as Terraform does).
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
 pub fn is_terraform(name: &str) -> bool {
     name.ends_with(".tf")
 }
@@ -35,9 +36,15 @@ pub fn is_terraform(name: &str) -> bool {
 /// Cheap test for Terraform files worth parsing: they name aws-auth, or an input of the eks
 /// module that feeds it.
 pub fn may_hold_terraform(text: &str) -> bool {
-    ["aws-auth", "aws_auth", "map_roles", "map_users", "map_accounts"]
-        .iter()
-        .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+    [
+        "aws-auth",
+        "aws_auth",
+        "map_roles",
+        "map_users",
+        "map_accounts",
+    ]
+    .iter()
+    .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
 }
 
 /// What the readers of a file share: the module evaluated, and the file's index in it.
@@ -55,6 +62,7 @@ impl Cx<'_> {
     }
 
     /// The span of something parsed from the file.
+    #[allow(clippy::unused_self)] // spans are the file's: one place to say so
     pub(super) fn span(&self, of: &impl hcl_edit::Span) -> Span {
         of.span().unwrap_or(0..0)
     }
@@ -62,6 +70,7 @@ impl Cx<'_> {
 
 /// Loads a `.tf` file; `siblings` are the other files of its module directory (`.tf` and
 /// `.tfvars`), read for the values they declare.
+#[allow(clippy::needless_pass_by_value)] // the file is handed over, as to `load_file`
 pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileLoad {
     let mut out = FileLoad {
         file: Arc::clone(&file),
@@ -89,7 +98,7 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
     let mut files = vec![parsed];
     let mut tfvars = Vec::new();
     for s in siblings {
-        if s.name.ends_with(".tf") {
+        if is_terraform(&s.name) {
             files.extend(parse::parse(s).ok());
         } else {
             tfvars.push(Arc::clone(s));
@@ -215,7 +224,7 @@ pub(super) struct Rendered {
 }
 
 /// The function an expression calls, with its arguments.
-fn call<'e>(expr: &'e Expression) -> Option<(&'e str, Vec<&'e Expression>)> {
+fn call(expr: &Expression) -> Option<(&str, Vec<&Expression>)> {
     match expr {
         Expression::FuncCall(f) if f.name.namespace.is_empty() => {
             Some((f.name.name.as_str(), f.args.iter().collect()))
@@ -230,24 +239,24 @@ fn call<'e>(expr: &'e Expression) -> Option<(&'e str, Vec<&'e Expression>)> {
 /// evaluated as it is.
 pub(super) fn render(cx: &Cx<'_>, expr: &Expression) -> Rendered {
     let span = cx.span(expr);
-    if let Some((name @ ("yamlencode" | "jsonencode"), args)) = call(expr) {
-        if let [arg] = args.as_slice() {
-            let (known, unknowns) = list_parts(cx, arg);
-            let text = known.and_then(|v| {
-                let v = placeholders(v);
-                if name == "yamlencode" {
-                    crate::hcl::encode::yamlencode(&v)
-                } else {
-                    crate::hcl::encode::jsonencode(&v)
-                }
-            });
-            return Rendered {
-                text,
-                unknowns,
-                other: None,
-                span,
-            };
-        }
+    if let Some((name @ ("yamlencode" | "jsonencode"), args)) = call(expr)
+        && let [arg] = args.as_slice()
+    {
+        let (known, unknowns) = list_parts(cx, arg);
+        let text = known.and_then(|v| {
+            let v = placeholders(v);
+            if name == "yamlencode" {
+                crate::hcl::encode::yamlencode(&v)
+            } else {
+                crate::hcl::encode::jsonencode(&v)
+            }
+        });
+        return Rendered {
+            text,
+            unknowns,
+            other: None,
+            span,
+        };
     }
     let v = cx.eval(expr);
     rendered_value(v, span)
@@ -281,7 +290,8 @@ fn list_parts(cx: &Cx<'_>, expr: &Expression) -> (Option<Spanned>, Vec<Spanned>)
         Some(("concat", args)) => args.iter().map(|a| cx.eval(a)).collect(),
         _ => vec![cx.eval(expr)],
     };
-    let is_list = parts.len() > 1 || matches!(parts.first().map(|p| &p.value), Some(Value::List(_)));
+    let is_list =
+        parts.len() > 1 || matches!(parts.first().map(|p| &p.value), Some(Value::List(_)));
     if !is_list {
         let v = parts.into_iter().next();
         return match v {
