@@ -1,7 +1,8 @@
 //! `awsauth diff`, in two kinds of test.
 //!
 //! **Fixture pairs** (`fixtures/diff/<case>/`): what two manifests compare to. A case holds
-//! `before.yaml` and `after.yaml`, a one-line `README` saying which behaviour it pins, an
+//! `before.yaml` and `after.yaml` (or `before.tf` and `after.tf`), a one-line `README` saying
+//! which behaviour it pins, an
 //! optional `args` (more flags, separated by white space) and `expected.json`: the exit code, the
 //! JSON report, and standard error when there is any, of
 //! `awsauth diff --no-index --no-config --format json [ARGS] before.yaml after.yaml` run in the
@@ -148,6 +149,8 @@ const CASE_FILES: &[&str] = &[
     "README",
     "before.yaml",
     "after.yaml",
+    "before.tf",
+    "after.tf",
     "args",
     "expected.json",
 ];
@@ -158,7 +161,11 @@ fn diff_case(case: &str, format: &str) -> Output {
     let extra = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
     let mut args = vec!["diff", "--no-index", "--no-config", "--format", format];
     args.extend(extra.split_whitespace());
-    args.extend(["before.yaml", "after.yaml"]);
+    if dir.join("before.tf").is_file() {
+        args.extend(["before.tf", "after.tf"]);
+    } else {
+        args.extend(["before.yaml", "after.yaml"]);
+    }
     awsauth(&dir, &args)
 }
 
