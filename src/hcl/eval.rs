@@ -259,6 +259,19 @@ impl Module {
     }
 }
 
+impl Module {
+    /// Converts a value written in file `file` to the type `ty` (HCL type syntax, e.g.
+    /// `list(object({rolearn = string, groups = list(string)}))`), as Terraform converts a
+    /// module input to its variable's type; a type that does not parse leaves the value as it is.
+    pub fn convert(&self, file: usize, v: Spanned, ty: &str) -> Spanned {
+        let (Some(tf), Ok(ty)) = (self.files.get(file), hcl_edit::parser::parse_expr(ty)) else {
+            return v;
+        };
+        let ctx = Ctx::new(self);
+        ctx.convert(&Site::new(file, &tf.file), v, &ty)
+    }
+}
+
 /// Where an expression is written: the `.tf` file (`None` for a tfvars file) and its text.
 #[derive(Clone, Copy)]
 pub(crate) struct Site<'m> {

@@ -90,6 +90,10 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !writes_roles && how.value.contains("keys it writes") {
         return;
     }
+    // nothing of `mapRoles` known (the whole value from elsewhere): nothing to say
+    if roles.is_none() && writes_roles {
+        return;
+    }
     let nodes: Vec<&crate::model::Entry> = obj
         .entries
         .iter()

@@ -87,7 +87,10 @@ pub(super) fn read(cx: &Cx<'_>, block: &Block, name: &str) -> Option<AwsAuth> {
         }
         let span = match given {
             Some(a) => {
-                let v = cx.eval(&a.value);
+                let v = match input_type(generation, kind) {
+                    Some(ty) => cx.convert(cx.eval(&a.value), ty),
+                    None => cx.eval(&a.value),
+                };
                 let span = v.span.clone();
                 match v.value {
                     Value::List(list) => {
@@ -184,6 +187,24 @@ fn writes(
             }
         }
     }
+}
+
+/// The type of the module's input for a section, when it converts what it is given (v17's
+/// typed objects: extra attributes dropped, numbers of `map_accounts` become strings); v18 and
+/// later take `list(any)`, which keeps values as written (an account number stays a number).
+fn input_type(generation: Generation, kind: SectionKind) -> Option<&'static str> {
+    if generation != Generation::V17 {
+        return None;
+    }
+    Some(match kind {
+        SectionKind::MapRoles => {
+            "list(object({rolearn = string, username = string, groups = list(string)}))"
+        }
+        SectionKind::MapUsers => {
+            "list(object({userarn = string, username = string, groups = list(string)}))"
+        }
+        SectionKind::MapAccounts => "list(string)",
+    })
 }
 
 /// The module's generation from its `source` and `version`, else from the inputs it is given.

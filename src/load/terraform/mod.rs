@@ -61,6 +61,12 @@ impl Cx<'_> {
         self.module.eval(0, expr)
     }
 
+    /// A value of the file converted to a type (HCL type syntax), as Terraform converts a
+    /// module input to its variable's type.
+    pub(super) fn convert(&self, v: Spanned, ty: &str) -> Spanned {
+        self.module.convert(0, v, ty)
+    }
+
     /// The span of something parsed from the file.
     #[allow(clippy::unused_self)] // spans are the file's: one place to say so
     pub(super) fn span(&self, of: &impl hcl_edit::Span) -> Span {
