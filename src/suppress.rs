@@ -132,10 +132,26 @@ fn parse_directive(text: &str, at: usize) -> Result<(Scope, Vec<Code>, String, u
     Ok((scope, codes, reason, at + lead + word_len + 1 + close + 1))
 }
 
-/// Whether the line holds nothing but a comment (or is blank).
-fn is_comment_or_blank(line: &str) -> bool {
+/// Whether the line holds nothing but a comment (or is blank); `hcl`: Terraform's `//` starts a
+/// comment too.
+fn is_comment_or_blank(line: &str, hcl: bool) -> bool {
     let t = line.trim_start();
-    t.is_empty() || t.starts_with('#')
+    t.is_empty() || t.starts_with('#') || (hcl && t.starts_with("//"))
+}
+
+/// The next comment marker of a line from `from`: its offset and length (`#`, or `//` in
+/// Terraform).
+fn next_marker(line: &str, from: usize, hcl: bool) -> Option<(usize, usize)> {
+    let hash = line[from..].find('#').map(|p| (from + p, 1));
+    let slashes = if hcl {
+        line[from..].find("//").map(|p| (from + p, 2))
+    } else {
+        None
+    };
+    match (hash, slashes) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// Finds every `# awsauth:` comment in the file, in the outer YAML and inside nested YAML
@@ -147,6 +163,7 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
     if memchr::memmem::find(text.as_bytes(), b"awsauth:").is_none() {
         return (found, invalid);
     }
+    let hcl = crate::load::is_terraform(&file.name);
     let lines: Vec<(usize, &str)> = {
         let mut v = Vec::new();
         let mut start = 0;
@@ -161,14 +178,14 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
         .iter()
         .position(|(_, l)| {
             let t = l.trim();
-            !(t.is_empty() || t.starts_with('#') || t == "---" || t.starts_with('%'))
+            !(is_comment_or_blank(t, hcl) || t == "---" || t.starts_with('%'))
         })
         .unwrap_or(lines.len());
     // for each line, the first line of YAML at or after it (computed once: a run of comments
     // must not be searched again from each of its lines)
     let mut next_yaml = vec![None; lines.len() + 1];
     for (i, &(s, l)) in lines.iter().enumerate().rev() {
-        next_yaml[i] = if is_comment_or_blank(l) {
+        next_yaml[i] = if is_comment_or_blank(l, hcl) {
             next_yaml[i + 1]
         } else {
             Some((s, l))
@@ -176,11 +193,10 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
     }
     for (i, (start, line)) in lines.iter().enumerate() {
         let mut search = 0;
-        while let Some(pos) = line[search..].find('#') {
-            let hash = search + pos;
-            search = hash + 1;
+        while let Some((hash, width)) = next_marker(line, search, hcl) {
+            search = hash + width;
             let before_ok = hash == 0 || line[..hash].ends_with([' ', '\t']);
-            let after = line[hash + 1..].trim_start();
+            let after = line[hash + width..].trim_start();
             if !before_ok || !after.starts_with("awsauth:") {
                 continue;
             }
