@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::config::{Configs, Settings};
 use crate::discover::{Input, InputError, WalkOptions, collect_inputs, read_input};
 use crate::guard;
-use crate::load::{FileLoad, is_terraform, load_file_with};
+use crate::load::{FileLoad, is_terraform, load_file_with, may_hold_terraform};
 use crate::render::escape;
 
 /// What to read, as the command line resolved it.
@@ -225,9 +225,12 @@ pub fn load_all(inputs: &Inputs, configs: &mut Configs, tracked: &[PathBuf]) -> 
                 let name = file.name.clone();
                 guard::catch(|| {
                     guard::test_trigger("load", &file.name);
-                    // a Terraform file is evaluated with the other files of its module
+                    // a Terraform file that may declare aws-auth is evaluated with the other
+                    // files of its module (read only then: most `.tf` files declare none)
                     let siblings = match &input {
-                        Input::Path { path, .. } if is_terraform(&file.name) => {
+                        Input::Path { path, .. }
+                            if is_terraform(&file.name) && may_hold_terraform(&file.text) =>
+                        {
                             crate::discover::module_files(path, inputs.max_file_size)
                         }
                         _ => Vec::new(),
