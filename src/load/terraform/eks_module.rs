@@ -145,6 +145,11 @@ fn writes(
             None => (default, source.clone()),
         }
     };
+    // the module creates nothing at all
+    let create = if generation == Generation::V17 { "create_eks" } else { "create" };
+    if !flag(create, true).0 {
+        return None;
+    }
     match generation {
         Generation::Later => None,
         Generation::V17 => {

@@ -117,6 +117,9 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
     };
     let body = &module.files()[0].body;
     for block in body.blocks() {
+        if !exists(&cx, block) {
+            continue;
+        }
         let labels = parse::labels(block);
         let obj = match (block.ident.as_str(), labels.as_slice()) {
             ("resource", [kind, name]) if configmap::KINDS.contains(kind) => {
@@ -128,6 +131,20 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         out.objects.extend(obj);
     }
     out
+}
+
+/// Whether a resource or module block makes anything: not with a `count` of 0 or an empty
+/// `for_each` (when known).
+fn exists(cx: &Cx<'_>, block: &hcl_edit::structure::Block) -> bool {
+    let empty = |name: &str| {
+        parse::attribute(&block.body, name).is_some_and(|a| match cx.eval(&a.value).value {
+            Value::Number(n) => n == "0",
+            Value::List(items) => items.is_empty(),
+            Value::Object(entries) => entries.is_empty(),
+            _ => false,
+        })
+    };
+    !empty("count") && !empty("for_each")
 }
 
 /// A Terraform source with nothing in it yet.
