@@ -12,7 +12,10 @@ declare_rule! {
     /// `manage_aws_auth`) when what it writes maps no node role, or leaves out one of the node
     /// roles of the configuration (`cluster.node-roles`, `windows-node-roles`, `fargate-roles`).
     /// The node roles the eks module adds for the node groups and Fargate profiles it creates
-    /// (v17 to v19) count; the v20 `modules/aws-auth` submodule adds none.
+    /// (v17 to v19) count; the v20 `modules/aws-auth` submodule adds none. When a part of what it
+    /// writes is not known from the repository (a variable without a value, another module's
+    /// output), the finding names it and is a warning; when nothing of `mapRoles` is known, or
+    /// the object is written once and then left alone (`ignore_changes = [data]`), it is silent.
     ///
     /// ## Why is this bad?
     /// EKS writes a `mapRoles` entry for the node role of every managed node group and the pod
@@ -149,18 +152,25 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .join(", ")
         )
     };
-    let mut d = Diagnostic::new(&OVERWRITES_NODE_ROLES, &obj.file, how.span.clone(), message)
-        .label(how.value.clone())
-        .note(lost);
-    if !unknown.is_empty() {
-        d = d.note(format!(
-            "unless {} (not known from the repository) holds the node roles",
+    // a finding that depends on what the repository cannot tell says so, and is a warning
+    let message = if unknown.is_empty() {
+        message
+    } else {
+        format!(
+            "{message}, unless {} (not known from the repository) holds {}",
             unknown
                 .iter()
                 .map(|u| format!("`{u}`"))
                 .collect::<Vec<_>>()
-                .join(", ")
-        ));
+                .join(" or "),
+            if missing.len() > 1 { "them" } else { "one" }
+        )
+    };
+    let mut d = Diagnostic::new(&OVERWRITES_NODE_ROLES, &obj.file, how.span.clone(), message)
+        .label(how.value.clone())
+        .note(lost);
+    if !unknown.is_empty() {
+        d = d.severity(crate::diagnostic::Severity::Warning);
     }
     out.push(d.help(
         "map every node role (`username: system:node:{{EC2PrivateDNSName}}`, `groups: [system:bootstrappers, system:nodes]`) in what Terraform writes, or drop `force`/the resource and let EKS keep its entries",

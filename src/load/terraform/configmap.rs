@@ -91,6 +91,20 @@ fn overwrite(cx: &Cx<'_>, block: &Block, kind: &str) -> Option<Field> {
             span: cx.span(force),
         });
     }
+    // `lifecycle { ignore_changes = [data] }` (or `all`): written once, when created, and then
+    // left to EKS (the eks module's `create_aws_auth_configmap` does this)
+    let ignores_data = parse::blocks(&block.body, "lifecycle").any(|l| {
+        parse::attribute(&l.body, "ignore_changes").is_some_and(|a| {
+            let text = cx.file.slice(&cx.span(&a.value));
+            text.trim() == "all"
+                || text
+                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+                    .any(|w| w == "data")
+        })
+    });
+    if ignores_data {
+        return None;
+    }
     Some(Field {
         value: format!("`{kind}` owns the whole ConfigMap"),
         span: block

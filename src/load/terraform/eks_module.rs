@@ -18,7 +18,7 @@
 
 use hcl_edit::structure::{Block, Body};
 
-use super::{Cx, Rendered, add_rendered, new_object, placeholders};
+use super::{Cx, Rendered, add_rendered, list_parts, new_object, placeholders};
 use crate::hcl::parse;
 use crate::hcl::value::{Spanned, Text, Value};
 use crate::model::{AwsAuth, Field, SectionKind, Terraform};
@@ -87,30 +87,24 @@ pub(super) fn read(cx: &Cx<'_>, block: &Block, name: &str) -> Option<AwsAuth> {
         }
         let span = match given {
             Some(a) => {
-                let v = match input_type(generation, kind) {
-                    Some(ty) => cx.convert(cx.eval(&a.value), ty),
-                    None => cx.eval(&a.value),
-                };
-                let span = v.span.clone();
-                match v.value {
-                    Value::List(list) => {
-                        for item in list {
-                            if matches!(item.value, Value::Unknown(_)) {
-                                unknowns.push(item);
-                            } else {
-                                items.push(item);
-                            }
-                        }
+                // a `concat` is taken argument by argument: one unknown part leaves the rest
+                let (known, parts) = list_parts(cx, &a.value);
+                unknowns.extend(parts);
+                if let Some(v) = known {
+                    let v = match input_type(generation, kind) {
+                        Some(ty) => cx.convert(v, ty),
+                        None => v,
+                    };
+                    match v.value {
+                        Value::List(list) => items.extend(list),
+                        _ => unknowns.push(v),
                     }
-                    _ => unknowns.push(v),
                 }
-                span
+                cx.span(&a.value)
             }
+            // the input's default, `[]`
             None => key_span.clone(),
         };
-        if given.is_none() && items.is_empty() {
-            // the input's default, `[]`: the module writes `[]`
-        }
         let list = placeholders(Spanned {
             value: Value::List(items),
             span: span.clone(),
@@ -146,7 +140,11 @@ fn writes(
         }
     };
     // the module creates nothing at all
-    let create = if generation == Generation::V17 { "create_eks" } else { "create" };
+    let create = if generation == Generation::V17 {
+        "create_eks"
+    } else {
+        "create"
+    };
     if !flag(create, true).0 {
         return None;
     }

@@ -307,7 +307,7 @@ pub(super) fn rendered_value(v: Spanned, span: Span) -> Rendered {
 
 /// The known part of a value to render, and its unknown parts: a `concat` is taken argument by
 /// argument, a list item by item, so that one unknown part leaves the others known.
-fn list_parts(cx: &Cx<'_>, expr: &Expression) -> (Option<Spanned>, Vec<Spanned>) {
+pub(super) fn list_parts(cx: &Cx<'_>, expr: &Expression) -> (Option<Spanned>, Vec<Spanned>) {
     let span = cx.span(expr);
     let parts: Vec<Spanned> = match call(expr) {
         Some(("concat", args)) => args.iter().map(|a| cx.eval(a)).collect(),
