@@ -74,6 +74,11 @@ pub enum Kind {
     SectionRestored,
     /// The aws-auth source is deleted, or is no longer read by the authenticator.
     SourceRemoved,
+    /// A part of a Terraform source that the repository cannot tell (`${var.extra_roles}`)
+    /// appears: it may map anyone.
+    UnknownAdded,
+    /// Such a part disappears: whoever it mapped may lose access.
+    UnknownRemoved,
 }
 
 /// One side of a change: where and what.
@@ -325,6 +330,74 @@ fn compare(
     removed_changes(&p, &removed, &moved_from, &lost_sections, out);
     added_changes(&p, &added, &moved_from, &known_accounts, out);
     changed_changes(&p, &known_accounts, out);
+    unknown_changes(&p, out);
+}
+
+/// The parts of a Terraform source not known from the repository that appear or disappear
+/// (compared by section and expression): what they map cannot be said, only that it changed.
+fn unknown_changes(p: &Pair<'_>, out: &mut Vec<Change>) {
+    let parts = |o: Option<&AwsAuth>| -> Vec<(Option<SectionKind>, String, usize)> {
+        o.and_then(|o| o.terraform.as_deref().map(|t| (o, t)))
+            .map(|(o, t)| {
+                t.unknowns
+                    .iter()
+                    .map(|u| {
+                        (
+                            u.section,
+                            u.expr.clone(),
+                            o.file.line_col(u.span.start).line,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (before, after) = (parts(p.old), parts(p.new));
+    let same = |a: &(Option<SectionKind>, String, usize),
+                b: &(Option<SectionKind>, String, usize)| {
+        a.0 == b.0 && a.1 == b.1
+    };
+    for (kind, list, other, file) in [
+        (Kind::UnknownRemoved, &before, &after, p.old),
+        (Kind::UnknownAdded, &after, &before, p.new),
+    ] {
+        let Some(file) = file else { continue };
+        for part in list.iter().filter(|x| !other.iter().any(|y| same(x, y))) {
+            let section = part.0.map_or("data", SectionKind::key);
+            let reason = if kind == Kind::UnknownAdded {
+                format!(
+                    "`${{{}}}` now adds to `{section}`: what it maps is not known from the repository",
+                    part.1
+                )
+            } else {
+                format!(
+                    "`${{{}}}` no longer adds to `{section}`: whoever it mapped (not known from the repository) may lose access",
+                    part.1
+                )
+            };
+            let side = Some(Side::place(
+                &file.file,
+                file.file.line_span(part.2).start,
+                part.0.map(SectionKind::key),
+            ));
+            let (before, after) = if kind == Kind::UnknownAdded {
+                (None, side)
+            } else {
+                (side, None)
+            };
+            out.push(finish(Change {
+                kind,
+                risks: vec![Risk::AccessChange],
+                reasons: vec![reason],
+                principal: format!("${{{}}}", part.1),
+                source: p.source.clone(),
+                before,
+                after,
+                groups_added: Vec::new(),
+                groups_removed: Vec::new(),
+            }));
+        }
+    }
 }
 
 /// The change of a source that stops loading as a whole (deleted, broken, rejected, no longer

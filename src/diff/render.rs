@@ -89,6 +89,8 @@ fn headline(c: &Change) -> String {
         Kind::SectionLost => "section lost",
         Kind::SectionRestored => "section restored",
         Kind::SourceRemoved => "aws-auth lost",
+        Kind::UnknownAdded => "unknown part added",
+        Kind::UnknownRemoved => "unknown part removed",
     };
     let who = c
         .principal
