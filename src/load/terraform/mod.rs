@@ -191,7 +191,7 @@ pub(super) fn add_section(
     text: &Text,
     style: Style,
 ) {
-    let runs = text
+    let runs: Vec<Run> = text
         .pieces
         .iter()
         .map(|p| Run {
@@ -201,20 +201,91 @@ pub(super) fn add_section(
             verbatim: p.verbatim,
         })
         .collect();
-    let mut section = Section {
+    let holes = if text.unknown {
+        placeholder_ranges(text)
+    } else {
+        Vec::new()
+    };
+    let outside_blank = |t: &str| {
+        let mut rest = t.to_owned();
+        for h in holes.iter().rev() {
+            rest.replace_range(h.clone(), "");
+        }
+        rest.trim().is_empty()
+    };
+    let unknown = |obj: &mut AwsAuth, why: &'static str| {
+        let expr = holes
+            .iter()
+            .map(|h| text.value[h.start + 2..h.end - 1].to_owned())
+            .collect::<Vec<_>>()
+            .join(" + ");
+        let v = Spanned {
+            value: Value::Unknown(crate::hcl::value::Unknown { expr, why }),
+            span: value_span.clone(),
+        };
+        add_unknown(obj, Some(kind), &v);
+    };
+    // the whole value is a value not known (`<<EOT\n${var.roles}\nEOT`)
+    if !holes.is_empty() && outside_blank(&text.value) {
+        unknown(obj, "a value not known from the repository");
+        return;
+    }
+    let new_section = |value: String| Section {
         kind,
-        key_span,
+        key_span: key_span.clone(),
         value_span: value_span.clone(),
         style,
-        text: text.value.clone(),
-        map: ScalarMap::from_runs(&value_span, runs),
+        text: value,
+        map: ScalarMap::from_runs(&value_span, runs.clone()),
         state: SectionState::Loaded,
         root: None,
         issues: Vec::new(),
     };
-    super::section::parse_section(&mut section, &mut obj.entries, &mut obj.accounts);
+    let mut section = new_section(text.value.clone());
+    // (statuses that point at other entries are set later, by `finish`)
+    let (mut entries, mut accounts) = (Vec::new(), Vec::new());
+    super::section::parse_section(&mut section, &mut entries, &mut accounts);
+    if section.is_lost() && !holes.is_empty() {
+        // does it fail because of what the unknown parts are written as? The same text with
+        // plain words in their place tells
+        let mut neutral = text.value.clone();
+        for h in &holes {
+            neutral.replace_range(h.clone(), &"x".repeat(h.len()));
+        }
+        let mut probe = new_section(neutral);
+        super::section::parse_section(&mut probe, &mut Vec::new(), &mut Vec::new());
+        if !probe.is_lost() {
+            unknown(
+                obj,
+                "a value not known from the repository, which decides how the YAML around it reads",
+            );
+            return;
+        }
+    }
+    obj.entries.extend(entries);
+    obj.accounts.extend(accounts);
     obj.sections.retain(|s| s.kind != kind);
     obj.sections.push(section);
+}
+
+/// Where a text holds the `${...}` of a value not known (the evaluator writes one for each
+/// unknown interpolation: a piece of its own, not verbatim), as ranges of the text.
+fn placeholder_ranges(text: &Text) -> Vec<std::ops::Range<usize>> {
+    let ends = text
+        .pieces
+        .iter()
+        .skip(1)
+        .map(|p| p.inner)
+        .chain(std::iter::once(text.value.len()));
+    text.pieces
+        .iter()
+        .zip(ends)
+        .filter(|(p, end)| {
+            let s = text.value.get(p.inner..*end).unwrap_or_default();
+            !p.verbatim && s.len() > 3 && s.starts_with("${") && s.ends_with('}')
+        })
+        .map(|(p, end)| p.inner..end)
+        .collect()
 }
 
 /// Records a part of `obj`'s section `kind` that is not known.
