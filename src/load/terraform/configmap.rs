@@ -81,6 +81,84 @@ pub(super) fn read(cx: &Cx<'_>, block: &Block, kind: &str, name: &str) -> Option
     Some(obj)
 }
 
+/// Reads a `kubernetes_manifest` resource whose `manifest` is the `aws-auth` `ConfigMap`
+/// (`manifest = { apiVersion = "v1", kind = "ConfigMap", metadata = {...}, data = {...} }`):
+/// server-side apply of the whole object, so it owns every key it writes.
+pub(super) fn read_manifest(cx: &Cx<'_>, block: &Block, name: &str) -> Option<AwsAuth> {
+    let manifest = &parse::attribute(&block.body, "manifest")?.value;
+    let kind = object_field(manifest, "kind").map(|e| cx.eval(e));
+    if kind
+        .as_ref()
+        .and_then(|k| k.value.as_text())
+        .map(|t| t.value.as_str())
+        != Some("ConfigMap")
+    {
+        return None;
+    }
+    let metadata = object_field(manifest, "metadata");
+    let meta = |key: &str| {
+        metadata
+            .and_then(|m| object_field(m, key))
+            .map(|e| cx.eval(e))
+    };
+    let data_expr = object_field(manifest, "data");
+    let name_value = meta("name");
+    let named_aws_auth = name_value
+        .as_ref()
+        .and_then(|v| v.value.as_text())
+        .is_some_and(|t| t.value == "aws-auth");
+    if !named_aws_auth {
+        return None;
+    }
+    let span = cx.span(block);
+    let label = block
+        .labels
+        .first()
+        .map_or_else(|| cx.span(&block.ident), |l| cx.span(l));
+    let mut obj = new_object(
+        cx,
+        span.clone(),
+        Terraform {
+            address: format!("kubernetes_manifest.{name}"),
+            what: "kubernetes_manifest".to_owned(),
+            overwrites: Some(Field {
+                value: "`kubernetes_manifest` applies the whole ConfigMap".to_owned(),
+                span: label,
+            }),
+            ..Terraform::default()
+        },
+    );
+    obj.metadata_span = metadata.map(|m| cx.span(m));
+    obj.name = name_value.as_ref().and_then(string_field);
+    obj.namespace = match meta("namespace") {
+        Some(v) => string_field(&v),
+        None => Some(Field {
+            value: "default".to_owned(),
+            span: metadata.map_or(span.start..span.start, |m| cx.span(m)),
+        }),
+    };
+    if let Some(data) = data_expr {
+        read_data(cx, &mut obj, data);
+    }
+    super::super::finish(&mut obj);
+    Some(obj)
+}
+
+/// The expression of key `key` in an object written in place (`{ key = ... }`).
+fn object_field<'e>(expr: &'e Expression, key: &str) -> Option<&'e Expression> {
+    let Expression::Object(object) = expr else {
+        return None;
+    };
+    object.iter().find_map(|(k, v)| {
+        let name = match k {
+            ObjectKey::Ident(id) => id.as_str(),
+            ObjectKey::Expression(Expression::String(s)) => s.as_str(),
+            ObjectKey::Expression(_) => return None,
+        };
+        (name == key).then(|| v.expr())
+    })
+}
+
 /// How a resource replaces what EKS wrote, if it does.
 fn overwrite(cx: &Cx<'_>, block: &Block, kind: &str) -> Option<Field> {
     if kind == "kubernetes_config_map_v1_data" {

@@ -1,6 +1,7 @@
 //! Source format: Terraform. A `.tf` file declares aws-auth through a
 //! `kubernetes_config_map`, `kubernetes_config_map_v1` or `kubernetes_config_map_v1_data`
-//! resource ([`configmap`]) or through the terraform-aws-modules/eks module ([`eks_module`]).
+//! resource or a `kubernetes_manifest` of the `ConfigMap` ([`configmap`]), or through the
+//! terraform-aws-modules/eks module ([`eks_module`]).
 //! Its values are evaluated as far as the module directory makes them knowable
 //! ([`crate::hcl::eval`]: literals, locals, variable defaults and `.tfvars`, the common
 //! functions), and each section's text is what the cluster gets: the string written, or what
@@ -124,6 +125,9 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         let obj = match (block.ident.as_str(), labels.as_slice()) {
             ("resource", [kind, name]) if configmap::KINDS.contains(kind) => {
                 configmap::read(&cx, block, kind, name)
+            }
+            ("resource", ["kubernetes_manifest", name]) => {
+                configmap::read_manifest(&cx, block, name)
             }
             ("module", [name]) => eks_module::read(&cx, block, name),
             _ => None,
