@@ -721,3 +721,64 @@ fn new_only_without_git_says_so() {
     assert!(err.contains("cannot run `git`"), "{err}");
     assert!(!err.contains("not in a git repository"), "{err}");
 }
+
+/// `lint --new-only` on a Terraform file loads its base version with the other files of its
+/// module as they were at the base: a finding that comes through a `local` in another file is
+/// not new because the file changed.
+#[test]
+fn new_only_reads_a_terraform_module_at_the_base() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let main = |extra: &str| {
+        format!(
+            r#"resource "kubernetes_config_map_v1_data" "aws_auth" {{
+  metadata {{
+    name      = "aws-auth"
+    namespace = "kube-system"
+  }}
+  data = {{
+    mapRoles = yamlencode(concat(local.admins, [{extra}]))
+  }}
+}}
+"#
+        )
+    };
+    write(dir, "infra/main.tf", &main(""));
+    write(
+        dir,
+        "infra/locals.tf",
+        "locals {\n  admins = [{ rolearn = \"arn:aws:iam::111122223333:role/admin\", username = \"admin:{{SessionName}}\", groups = [\"system:masters\"] }]\n}\n",
+    );
+    common::git(dir, &["init", "-q", "-b", "main"]);
+    common::git(dir, &["add", "."]);
+    common::git(dir, &["commit", "-qm", "base"]);
+    // the change adds a second cluster-admin; the first one is not new
+    write(
+        dir,
+        "infra/main.tf",
+        &main(
+            r#"{ rolearn = "arn:aws:iam::111122223333:role/ops", username = "ops:{{SessionName}}", groups = ["system:masters"] }"#,
+        ),
+    );
+    let o = awsauth(
+        &[
+            "lint",
+            "--new-only",
+            "--base",
+            "HEAD",
+            "--format",
+            "concise",
+            "--select",
+            "system-masters",
+            "infra",
+        ],
+        dir,
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("role/ops"),
+        "{out}\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!out.contains("role/admin"), "{out}");
+}

@@ -14,7 +14,7 @@ use crate::baseline::BaselineFile;
 use crate::diagnostic::Diagnostic;
 use crate::git::Repo;
 use crate::guard;
-use crate::load::load_file;
+use crate::load::{is_terraform, load_file_with, may_hold_terraform};
 use crate::render::escape;
 
 /// The repository and base commit of `lint --new-only` (`rev`, else the default base); `None`
@@ -90,16 +90,21 @@ pub fn findings_at_base(
     }
     let paths: Vec<String> = wanted.iter().map(|(p, _)| p.clone()).collect();
     let mut blobs = repo.read_at(oid, &paths, max)?;
+    let siblings = module_files_at(repo, oid, &wanted, max)?;
+    let no_siblings = Vec::new();
     let results: Vec<Result<Vec<Diagnostic>, Crash>> = wanted
         .into_iter()
-        .filter_map(|(p, l)| Some((blobs.remove(&p).flatten()?, l)))
+        .filter_map(|(p, l)| {
+            let files = siblings.get(&p).unwrap_or(&no_siblings);
+            Some((blobs.remove(&p).flatten()?, l, files))
+        })
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|(bytes, l)| {
+        .map(|(bytes, l, siblings)| {
             // the same name as today's file, so fingerprints compare
             match crate::discover::decode(&l.load.file.name, bytes) {
                 Ok(file) => guard::catch(|| {
-                    let load = load_file(file);
+                    let load = load_file_with(file, siblings);
                     super::lint_file(&load, l.path.as_deref(), &l.settings)
                 })
                 .map_err(|panic| Crash {
@@ -119,6 +124,62 @@ pub fn findings_at_base(
         }
     }
     Ok((crate::baseline::build(&old, Path::new(".")), crashes))
+}
+
+/// The other files of each linted Terraform file's module directory as they are at the base
+/// `oid` (the module files of its directory today, read at the base; one absent there is left
+/// out), keyed by the file's path at the base; a Terraform file is loaded with them there as
+/// it is today with its own.
+fn module_files_at(
+    repo: &Repo,
+    oid: &str,
+    wanted: &[(String, &Loaded)],
+    max: u64,
+) -> Result<std::collections::HashMap<String, Vec<Arc<crate::source::SourceFile>>>> {
+    let mut names: Vec<(String, String, String)> = Vec::new();
+    for (at_base, l) in wanted {
+        let Some(path) = l.path.as_deref() else {
+            continue;
+        };
+        if !is_terraform(&l.load.file.name) || !may_hold_terraform(&l.load.file.text) {
+            continue;
+        }
+        let dir_base = at_base.rsplit_once('/').map_or("", |(d, _)| d);
+        for today in crate::discover::module_files(path, max) {
+            let file_name = Path::new(&today.name)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let at = if dir_base.is_empty() {
+                file_name
+            } else {
+                format!("{dir_base}/{file_name}")
+            };
+            names.push((at_base.clone(), at, today.name.clone()));
+        }
+    }
+    let mut out: std::collections::HashMap<String, Vec<Arc<crate::source::SourceFile>>> =
+        std::collections::HashMap::new();
+    if names.is_empty() {
+        return Ok(out);
+    }
+    let mut batch = repo.batch()?;
+    batch.limit(max);
+    let objects = batch.get_many(
+        &names
+            .iter()
+            .map(|(_, at, _)| format!("{oid}:{at}"))
+            .collect::<Vec<_>>(),
+    )?;
+    for ((owner, _, shown), object) in names.into_iter().zip(objects) {
+        let Some(o) = object.filter(|o| o.kind == "blob" && o.size <= max) else {
+            continue;
+        };
+        if let Ok(file) = crate::discover::decode(&shown, o.data) {
+            out.entry(owner).or_default().push(file);
+        }
+    }
+    Ok(out)
 }
 
 /// The note said on standard error: which configuration judged the change (`read`: the files
