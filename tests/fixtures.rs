@@ -255,9 +255,23 @@ fn load_fixtures_have_exactly_the_expected_diagnostics() {
 
 #[test]
 fn load_fixtures_inspect_snapshots() {
-    let base = root().join("fixtures/load");
-    for path in files(&base, &["yaml", "yml", "json"]) {
+    inspect_snapshots(
+        "fixtures/load",
+        &["yaml", "yml", "json"],
+        "snapshots/load",
+        false,
+    );
+}
+
+/// Pins what `inspect --format json` shows of every fixture under `dir` (with `skip_empty`,
+/// only of those that hold a source).
+fn inspect_snapshots(dir: &str, exts: &[&str], snapshots: &str, skip_empty: bool) {
+    let base = root().join(dir);
+    for path in files(&base, exts) {
         let loaded = load(&path);
+        if skip_empty && loaded.objects.is_empty() {
+            continue;
+        }
         let objects: Vec<&awsauth::model::AwsAuth> = loaded.objects.iter().collect();
         let json = awsauth::render::inspect::json(&objects);
         let name = path
@@ -265,7 +279,7 @@ fn load_fixtures_inspect_snapshots() {
             .unwrap_or(&path)
             .to_string_lossy()
             .replace(['/', '.'], "_");
-        insta::with_settings!({snapshot_path => "snapshots/load", prepend_module_to_snapshot => false}, {
+        insta::with_settings!({snapshot_path => snapshots, prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, json);
         });
     }
@@ -353,24 +367,8 @@ fn terraform_fixtures_have_exactly_the_expected_diagnostics() {
     );
 }
 
-/// What `inspect --format json` shows of each Terraform fixture.
+/// What `inspect --format json` shows of each Terraform fixture that writes aws-auth.
 #[test]
 fn terraform_fixtures_inspect_snapshots() {
-    let base = root().join("fixtures/terraform");
-    for path in files(&base, &["tf"]) {
-        let loaded = load(&path);
-        if loaded.objects.is_empty() {
-            continue;
-        }
-        let objects: Vec<&awsauth::model::AwsAuth> = loaded.objects.iter().collect();
-        let json = awsauth::render::inspect::json(&objects);
-        let name = path
-            .strip_prefix(&base)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace(['/', '.'], "_");
-        insta::with_settings!({snapshot_path => "snapshots/terraform", prepend_module_to_snapshot => false}, {
-            insta::assert_snapshot!(name, json);
-        });
-    }
+    inspect_snapshots("fixtures/terraform", &["tf"], "snapshots/terraform", true);
 }

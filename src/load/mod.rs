@@ -288,11 +288,16 @@ fn scalar_field(file: &SourceFile, node: Option<&Node>) -> Option<Field> {
 
 /// A source of `kind` read from a document, with nothing in it yet.
 fn new_object(file: &Arc<SourceFile>, document: usize, kind: SourceKind, root: &Node) -> AwsAuth {
+    new_object_at(file, document, kind, root.span.clone())
+}
+
+/// A source of `kind` spanning `span` of a file, with nothing in it yet.
+fn new_object_at(file: &Arc<SourceFile>, document: usize, kind: SourceKind, span: Span) -> AwsAuth {
     AwsAuth {
         file: Arc::clone(file),
         document,
         kind,
-        span: root.span.clone(),
+        span,
         name: None,
         namespace: None,
         misplaced_metadata: Vec::new(),

@@ -21,8 +21,7 @@ use crate::hcl::eval::Module;
 use crate::hcl::parse;
 use crate::hcl::value::{Spanned, Text, Value};
 use crate::model::{
-    AwsAuth, Effective, Field, Section, SectionKind, SectionState, SourceKind, Terraform,
-    UnknownPart,
+    AwsAuth, Field, Section, SectionKind, SectionState, SourceKind, Terraform, UnknownPart,
 };
 use crate::source::{SourceFile, Span};
 use crate::yaml::scalar_map::{Run, ScalarMap};
@@ -153,25 +152,9 @@ fn exists(cx: &Cx<'_>, block: &hcl_edit::structure::Block) -> bool {
 
 /// A Terraform source with nothing in it yet.
 pub(super) fn new_object(cx: &Cx<'_>, span: Span, terraform: Terraform) -> AwsAuth {
-    AwsAuth {
-        file: Arc::clone(cx.file),
-        document: 0,
-        kind: SourceKind::Terraform,
-        span,
-        name: None,
-        namespace: None,
-        misplaced_metadata: Vec::new(),
-        metadata_span: None,
-        ignore_annotation: None,
-        rejected: Vec::new(),
-        data_keys: Vec::new(),
-        sections: Vec::new(),
-        entries: Vec::new(),
-        accounts: Vec::new(),
-        issues: Vec::new(),
-        effective: Effective::default(),
-        terraform: Some(Box::new(terraform)),
-    }
+    let mut obj = super::new_object_at(cx.file, 0, SourceKind::Terraform, span);
+    obj.terraform = Some(Box::new(terraform));
+    obj
 }
 
 /// A known string as a field (`None` for anything else).
