@@ -90,16 +90,7 @@ fn mapping(item: &Node, section: SectionKind, index: usize) -> Entry {
     let field = |key: &str| string_field(item, key);
     let arn = field(section.arn_key());
     let username = field("username");
-    let groups: Vec<Field> = item
-        .get("groups")
-        .and_then(Node::as_seq)
-        .unwrap_or_default()
-        .iter()
-        .map(|g| Field {
-            value: g.as_str().unwrap_or_default().to_owned(),
-            span: g.span.clone(),
-        })
-        .collect();
+    let groups: Vec<Field> = super::group_fields(Some(item));
     let refused = refusal(
         section,
         arn.as_ref().map(|a| a.value.as_str()),

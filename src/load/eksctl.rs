@@ -87,16 +87,7 @@ fn mapping(item: &Node, roles: &mut usize, users: &mut usize) -> Entry {
         arn,
         sso: None,
         username: field("username"),
-        groups: item
-            .get("groups")
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .map(|g| Field {
-                value: g.as_str().unwrap_or_default().to_owned(),
-                span: g.span.clone(),
-            })
-            .collect(),
+        groups: super::group_fields(Some(item)),
         status: Status::Effective,
         note: None,
         service: None,

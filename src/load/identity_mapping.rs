@@ -94,16 +94,7 @@ fn load_identity_mapping(doc: &Document<'_>) -> AwsAuth {
         arn,
         sso: None,
         username: field("username"),
-        groups: spec
-            .and_then(|s| s.get("groups"))
-            .and_then(Node::as_seq)
-            .unwrap_or_default()
-            .iter()
-            .map(|g| Field {
-                value: g.as_str().unwrap_or_default().to_owned(),
-                span: g.span.clone(),
-            })
-            .collect(),
+        groups: super::group_fields(spec),
         status,
         note: None,
         service: None,

@@ -286,6 +286,20 @@ fn scalar_field(file: &SourceFile, node: Option<&Node>) -> Option<Field> {
         .filter(|_| node.resolved().span.end <= file.text.len())
 }
 
+/// The `groups` of a mapping written as a YAML list (eksctl, CAPA, `IAMIdentityMapping`): each
+/// item as written, a non-string as an empty group.
+fn group_fields(node: Option<&Node>) -> Vec<Field> {
+    node.and_then(|n| n.get("groups"))
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .map(|g| Field {
+            value: g.as_str().unwrap_or_default().to_owned(),
+            span: g.span.clone(),
+        })
+        .collect()
+}
+
 /// A source of `kind` read from a document, with nothing in it yet.
 fn new_object(file: &Arc<SourceFile>, document: usize, kind: SourceKind, root: &Node) -> AwsAuth {
     new_object_at(file, document, kind, root.span.clone())

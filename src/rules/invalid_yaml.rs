@@ -67,11 +67,8 @@ pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
     }
     let file = &load.file;
     for err in &load.syntax_errors {
-        let start = file.char_span(&(err.offset..err.offset)).start;
-        let end = file.text[start..]
-            .chars()
-            .next()
-            .map_or(start, |c| start + c.len_utf8());
+        let span = crate::rules::char_at(file, err.offset);
+        let (start, end) = (span.start, span.end);
         let mut d = Diagnostic::new(
             &INVALID_YAML,
             file,

@@ -229,6 +229,25 @@ pub fn is_placeholder(text: &str) -> bool {
     }
 }
 
+/// The span of the character at `offset` of a file (empty at its end): where a parser stopped.
+pub fn char_at(file: &crate::source::SourceFile, offset: usize) -> crate::source::Span {
+    let start = file.char_span(&(offset..offset)).start;
+    let end = file.text[start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    start..end
+}
+
+/// Names in backticks, joined: `` `a`, `b` `` (with `sep` between them).
+pub fn quoted_list<S: AsRef<str>>(names: &[S], sep: &str) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
 /// `ClusterRoleBinding` as words for a message: `cluster role binding`.
 pub fn kind_words(kind: &str) -> String {
     let mut out = String::new();

@@ -130,11 +130,7 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         format!(
             "this replaces the `mapRoles` EKS wrote, and leaves out the node role{} {}",
             if missing.len() == 1 { "" } else { "s" },
-            missing
-                .iter()
-                .map(|r| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::rules::quoted_list(&missing, ", ")
         )
     } else {
         return;
@@ -145,11 +141,7 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         format!(
             "EKS would lose the entr{} for {}: their nodes become `NotReady`",
             if missing.len() == 1 { "y" } else { "ies" },
-            missing
-                .iter()
-                .map(|r| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            crate::rules::quoted_list(&missing, ", ")
         )
     };
     // a finding that depends on what the repository cannot tell says so, and is a warning
@@ -158,11 +150,7 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     } else {
         format!(
             "{message}, unless {} (not known from the repository) holds {}",
-            unknown
-                .iter()
-                .map(|u| format!("`{u}`"))
-                .collect::<Vec<_>>()
-                .join(" or "),
+            crate::rules::quoted_list(&unknown, " or "),
             if missing.len() > 1 { "them" } else { "one" }
         )
     };
