@@ -224,7 +224,15 @@ pub fn from_git(
             None => module_batch.as_mut(),
         };
         let sides = [&old, &new];
-        read_modules(&changed, sides, &folders, &blobs, batch, root.as_deref(), max)
+        read_modules(
+            &changed,
+            sides,
+            &folders,
+            &blobs,
+            batch,
+            root.as_deref(),
+            max,
+        )
     } else {
         BTreeMap::new()
     };
@@ -457,7 +465,13 @@ fn module_files_on_disk(root: Option<&Path>, dir: &str) -> Vec<String> {
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
         .filter(|n| crate::discover::is_module_file(n))
-        .map(|n| if dir.is_empty() { n } else { format!("{dir}/{n}") })
+        .map(|n| {
+            if dir.is_empty() {
+                n
+            } else {
+                format!("{dir}/{n}")
+            }
+        })
         .collect();
     paths.sort();
     paths
@@ -487,7 +501,10 @@ fn siblings(modules: &BTreeMap<String, ModuleFiles>) -> HashMap<String, Siblings
                     .filter_map(|(p, b)| crate::discover::decode(p, b.clone()).ok())
                     .collect()
             };
-            (dir.clone(), Arc::new([decode(&sides[0]), decode(&sides[1])]))
+            (
+                dir.clone(),
+                Arc::new([decode(&sides[0]), decode(&sides[1])]),
+            )
         })
         .collect()
 }
@@ -742,6 +759,7 @@ fn read_with_git(
     let mut names: Vec<String> = named.iter().map(|n| format!("{n}^{{commit}}")).collect();
     // the names that ask for a folder's tree: their index in `names`, the side, the folder
     let mut trees: Vec<(usize, usize, String)> = Vec::new();
+    let mut module_changed = false;
     let (changed, objects) = batch.stream_open(|ask| {
         for n in &names {
             ask(n);
@@ -757,6 +775,7 @@ fn read_with_git(
                 }
             }
             let dir = folder_of(&c.path);
+            module_changed |= module_path(&c.path);
             // (a folder whose name cannot be asked for on cat-file's line protocol lists nothing)
             if module_path(&c.path)
                 && !dir.contains('\n')
@@ -774,10 +793,9 @@ fn read_with_git(
         };
         let changed = repo.diff_raw_with(old, new, paths, &mut wanted);
         // the batch stays open to read the module directories' files
-        let open = !trees.is_empty();
-        (changed, open)
+        (changed, module_changed)
     })?;
-    let open = !trees.is_empty();
+    let open = module_changed;
     // manifests and module files, and submodules (reported as not compared; a file on the
     // other side of one is read only when it is wanted)
     let changed: Vec<RawChange> = changed?
@@ -819,7 +837,9 @@ fn read_with_git(
     // the folders' trees (a folder a side does not have lists nothing)
     let mut folders = Folders::new();
     for (i, side, dir) in trees.iter().rev() {
-        let tree = objects.remove(*i).filter(|t| t.kind == "tree" && t.size <= max);
+        let tree = objects
+            .remove(*i)
+            .filter(|t| t.kind == "tree" && t.size <= max);
         names.remove(*i);
         let files = tree
             .and_then(|t| {

@@ -1227,7 +1227,9 @@ impl Batch {
     ) -> Result<(T, Vec<Option<Object>>), GitError> {
         use std::sync::atomic::{AtomicUsize, Ordering};
         if self.buffered {
-            return Err(GitError("a buffered batch answers at the end of its input".into()));
+            return Err(GitError(
+                "a buffered batch answers at the end of its input".into(),
+            ));
         }
         let mut stdin = self
             .stdin

@@ -327,7 +327,10 @@ impl Repo {
                 if found.iter().any(|(p, _, _)| name(p)) {
                     let folder = String::from_utf8(prefix.clone()).ok()?;
                     let folder = folder.strip_suffix('/').unwrap_or(&folder).to_owned();
-                    folders.insert(folder, [kept_files(&o, kept_name), kept_files(&n, kept_name)]);
+                    folders.insert(
+                        folder,
+                        [kept_files(&o, kept_name), kept_files(&n, kept_name)],
+                    );
                 }
                 changed.extend(found);
                 next.extend(deeper);
