@@ -1,5 +1,15 @@
 //! What `awsauth diff` compares: two files, or two sides of a Git repository (commits, the
 //! index, the working tree), read from Git objects without a checkout.
+//!
+//! A Terraform file is loaded with the other files of its module directory (its `.tf` files,
+//! `terraform.tfvars`, `*.auto.tfvars`) as each side has them, because locals, variable
+//! defaults and variable values live there: a folder where a module file changed is read on
+//! both sides (a commit's files as the tree walk, or the tree asked for beside the diff's
+//! blobs, lists them; the index's by `:path`; the working tree's from disk), in one more
+//! request to the `git cat-file` already running, and each of its `.tf` files is compared, the
+//! unchanged ones included (what they write may have changed through a sibling). A sibling
+//! that cannot be read is left out (its values are unknown). No module file changed: nothing
+//! more is read, nor asked of git.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
@@ -730,6 +740,59 @@ fn submodule_note(c: &RawChange) -> Option<String> {
     ))
 }
 
+/// The changes [`from_git`] reads: manifests and module files, and submodules (reported as
+/// not compared; a file on the other side of one is read only when it is wanted).
+fn kept_changes(changed: Vec<RawChange>) -> Vec<RawChange> {
+    changed
+        .into_iter()
+        .filter_map(|c| {
+            if wanted_path(&c.path) {
+                return Some(c);
+            }
+            let gitlink = |b: Blob| match b {
+                Blob::Commit(_) => b,
+                _ => Blob::Absent,
+            };
+            let c = RawChange {
+                old: gitlink(c.old),
+                new: gitlink(c.new),
+                path: c.path,
+            };
+            (c.old != Blob::Absent || c.new != Blob::Absent).then_some(c)
+        })
+        .collect()
+}
+
+/// Takes out of `names` and their answers `objects` the trees of the folders asked for
+/// (`trees`: their index in `names`, the side, the folder), as the module files each lists (a
+/// folder a side does not have lists nothing).
+fn take_folders(
+    names: &mut Vec<String>,
+    objects: &mut Vec<Option<crate::git::Object>>,
+    trees: &[(usize, usize, String)],
+    max: u64,
+) -> Folders {
+    let mut folders = Folders::new();
+    // from the last: the indexes before stay right
+    for (i, side, dir) in trees.iter().rev() {
+        names.remove(*i);
+        let tree = objects
+            .remove(*i)
+            .filter(|t| t.kind == "tree" && t.size <= max);
+        let files = tree
+            .and_then(|t| {
+                crate::git::walk::files_named(
+                    &t.data,
+                    t.oid.len() / 2,
+                    &crate::discover::is_module_file,
+                )
+            })
+            .unwrap_or_default();
+        folders.entry(dir.clone()).or_default()[*side] = files;
+    }
+    folders
+}
+
 /// What [`from_git`] reads through the `git` command line: the changed manifests and module
 /// files, their blobs by id (those not read for their size, with it), the commit ids of the
 /// named revisions, the module files of the folders where one changed on each named side, and
@@ -796,26 +859,7 @@ fn read_with_git(
         (changed, module_changed)
     })?;
     let open = module_changed;
-    // manifests and module files, and submodules (reported as not compared; a file on the
-    // other side of one is read only when it is wanted)
-    let changed: Vec<RawChange> = changed?
-        .into_iter()
-        .filter_map(|c| {
-            if wanted_path(&c.path) {
-                return Some(c);
-            }
-            let gitlink = |b: Blob| match b {
-                Blob::Commit(_) => b,
-                _ => Blob::Absent,
-            };
-            let c = RawChange {
-                old: gitlink(c.old),
-                new: gitlink(c.new),
-                path: c.path,
-            };
-            (c.old != Blob::Absent || c.new != Blob::Absent).then_some(c)
-        })
-        .collect();
+    let changed = kept_changes(changed?);
     // cat-file answers every name, `missing` included, unless it died (a partial clone whose
     // remote cannot be reached): then what it did not answer cannot be taken for absent
     if objects.len() < names.len() {
@@ -833,25 +877,8 @@ fn read_with_git(
             unanswered[0]
         )));
     }
-    let mut objects: Vec<Option<crate::git::Object>> = objects;
-    // the folders' trees (a folder a side does not have lists nothing)
-    let mut folders = Folders::new();
-    for (i, side, dir) in trees.iter().rev() {
-        let tree = objects
-            .remove(*i)
-            .filter(|t| t.kind == "tree" && t.size <= max);
-        names.remove(*i);
-        let files = tree
-            .and_then(|t| {
-                crate::git::walk::files_named(
-                    &t.data,
-                    t.oid.len() / 2,
-                    &crate::discover::is_module_file,
-                )
-            })
-            .unwrap_or_default();
-        folders.entry(dir.clone()).or_default()[*side] = files;
-    }
+    let mut objects = objects;
+    let folders = take_folders(&mut names, &mut objects, &trees, max);
     let rest = objects.split_off(named.len().min(objects.len()));
     let (commits, objects) = (objects, rest);
     // each revision must name one commit (not a tree or a path)

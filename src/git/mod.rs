@@ -4,7 +4,9 @@
 //! `git cat-file --batch-command --buffer` ([`walk`]: it serves the trees this process
 //! compares, then the blobs); the index, the working tree and pathspecs take `git diff --raw`
 //! and one `git cat-file --batch` that serves each blob as the diff names it
-//! ([`Repo::diff_raw_with`]).
+//! ([`Repo::diff_raw_with`]). A caller that needs more objects once the diff is read (the
+//! other files of a Terraform module directory) keeps that `cat-file` running
+//! ([`Batch::stream_open`]) rather than starting another.
 //!
 //! Safety of the command line: awsauth only reads, and runs nothing the scanned repository
 //! configures. Revisions given by the user reach git only after `--end-of-options` or on
@@ -1239,7 +1241,7 @@ impl Batch {
         let mut kept = None;
         // the number of names asked, once `ask` is done and the batch stays open
         let asked = AtomicUsize::new(usize::MAX);
-        std::thread::scope(|s| {
+        let done = std::thread::scope(|s| {
             let asked = &asked;
             let reading = s.spawn(move || {
                 let mut out = Vec::new();
@@ -1280,11 +1282,9 @@ impl Batch {
                 .join()
                 .unwrap_or_else(|_| Err(GitError("cat-file reader failed".into())))?;
             Ok((result, answers))
-        })
-        .map(|done| {
-            self.stdin = kept;
-            done
-        })
+        });
+        self.stdin = kept;
+        done
     }
 }
 
