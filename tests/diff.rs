@@ -1248,6 +1248,42 @@ fn a_local_of_another_file_is_known_on_both_sides() {
 }
 
 #[test]
+fn a_variable_file_too_large_to_read_is_left_out_and_said_so_not_an_error() {
+    let dir = terraform_repo();
+    let d = dir.path();
+    let padding = "# padding\n".repeat(400);
+    common::write(
+        d,
+        "infra/terraform.tfvars",
+        &format!("admins = [\"admin\", \"intruder\"]\n{padding}"),
+    );
+    let args = [
+        "diff",
+        "--no-config",
+        "--format",
+        "json",
+        "--max-file-size",
+        "2KiB",
+    ];
+    for rev in [&["HEAD"][..], &["--staged"]] {
+        if rev == ["--staged"] {
+            git(d, &["add", "infra/terraform.tfvars"]);
+        }
+        let o = awsauth(d, &[&args[..], rev].concat());
+        let v = json(&o);
+        assert_ne!(o.status.code(), Some(2), "{rev:?}: {v}");
+        let skipped = v["skipped"].to_string();
+        assert!(
+            skipped.contains("infra/terraform.tfvars: ")
+                && skipped.contains("compared without its values"),
+            "{rev:?}: {v}"
+        );
+        // the variable file is not compared as a manifest
+        assert!(!skipped.contains("(old)"), "{rev:?}: {v}");
+    }
+}
+
+#[test]
 fn no_index_reads_each_terraform_file_with_its_own_module_directory() {
     let dir = tempfile::tempdir().expect("tmp");
     let d = dir.path();

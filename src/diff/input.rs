@@ -228,7 +228,7 @@ pub fn from_git(
     };
     // Terraform: the module directories of the changed module files, as each side has them
     // (nothing read, and no request, when no module file changed)
-    let modules = if module_changed {
+    let (modules, too_large) = if module_changed {
         let batch = match batch.as_mut() {
             Some(b) => Some(b),
             None => module_batch.as_mut(),
@@ -238,13 +238,13 @@ pub fn from_git(
             &changed,
             sides,
             &folders,
-            &blobs,
+            (&blobs, &large),
             batch,
             root.as_deref(),
             max,
         )
     } else {
-        BTreeMap::new()
+        (BTreeMap::new(), Vec::new())
     };
     let contents = Contents {
         blobs: &blobs,
@@ -280,7 +280,8 @@ pub fn from_git(
         .collect();
     inputs.extend(unchanged_terraform(&modules, &changed, &siblings));
     inputs.sort_by(|a, b| a.0.cmp(&b.0));
-    let versions = load_versions(inputs, submodules);
+    let mut versions = load_versions(inputs, submodules);
+    versions.skipped.extend(too_large);
     let revisions = Revisions {
         base: base_label,
         head: head_label,
@@ -366,17 +367,18 @@ enum Source {
 /// of `sides`: a commit's files as its tree lists them (`folders`), the index's as the base's
 /// tree and the diff list them (read by `:path`, so each as the index has it), the working
 /// tree's from disk (under `root`). Objects not in `blobs` are read through `batch` in one
-/// request. A file that cannot be read, or is larger than `max` bytes, is left out: its
-/// values are unknown to the files beside it.
+/// request. A file that cannot be read, or is larger than `max` bytes, is left out (the files
+/// beside it are read without its values); one left out for its size is noted (the notes are
+/// returned), unless it is a changed manifest, which is reported as not read already.
 fn read_modules(
     changed: &[RawChange],
     sides: [&Rev; 2],
     folders: &Folders,
-    blobs: &HashMap<String, Vec<u8>>,
+    (blobs, large): (&HashMap<String, Vec<u8>>, &HashMap<String, u64>),
     batch: Option<&mut Batch>,
     root: Option<&Path>,
     max: u64,
-) -> BTreeMap<String, ModuleFiles> {
+) -> (BTreeMap<String, ModuleFiles>, Vec<String>) {
     let touched: BTreeSet<&str> = changed
         .iter()
         .filter(|c| module_path(&c.path))
@@ -432,37 +434,73 @@ fn read_modules(
     let mut ask: Vec<String> = wanted
         .iter()
         .filter_map(|(_, _, _, how)| match how {
-            Source::Object(name) if !blobs.contains_key(name) => Some(name.clone()),
+            Source::Object(name) if !blobs.contains_key(name) && !large.contains_key(name) => {
+                Some(name.clone())
+            }
             _ => None,
         })
         .collect();
     ask.sort();
     ask.dedup();
     let mut read: HashMap<String, Vec<u8>> = HashMap::new();
+    let mut sizes: HashMap<String, u64> = large.clone();
     if let Some(batch) = batch.filter(|_| !ask.is_empty()) {
         batch.limit(max);
         if let Ok(objects) = batch.get_many(&ask) {
             for (name, o) in ask.into_iter().zip(objects) {
-                if let Some(o) = o.filter(|o| o.kind == "blob" && o.size <= max) {
-                    read.insert(name, o.data);
+                match o.filter(|o| o.kind == "blob") {
+                    Some(o) if o.size > max => {
+                        sizes.insert(name, o.size);
+                    }
+                    Some(o) => {
+                        read.insert(name, o.data);
+                    }
+                    None => {}
                 }
             }
         }
     }
+    let reported: BTreeSet<&str> = changed
+        .iter()
+        .filter(|c| manifest_path(&c.path))
+        .map(|c| c.path.as_str())
+        .collect();
+    let mut notes = BTreeSet::new();
+    let mut note = |path: &str, size: u64, side: usize| {
+        if !reported.contains(path) {
+            notes.insert(format!(
+                "{path}: {}, larger than `--max-file-size` ({}): not read ({}); the Terraform files beside it are compared without its values",
+                crate::untrusted::show_size(size),
+                crate::untrusted::show_size(max),
+                ["old", "new"][side]
+            ));
+        }
+    };
     let mut modules: BTreeMap<String, ModuleFiles> = touched
         .iter()
         .map(|d| ((*d).to_owned(), ModuleFiles::default()))
         .collect();
     for (dir, side, path, how) in wanted {
         let bytes = match how {
-            Source::Object(name) => blobs.get(&name).or_else(|| read.get(&name)).cloned(),
-            Source::Disk => root.and_then(|r| read_regular(&r.join(&path), max)),
+            Source::Object(name) => {
+                if let Some(size) = sizes.get(&name) {
+                    note(&path, *size, side);
+                }
+                blobs.get(&name).or_else(|| read.get(&name)).cloned()
+            }
+            Source::Disk => root.and_then(|r| match read_regular(&r.join(&path), max) {
+                Ok(bytes) => bytes,
+                Err(size) => {
+                    note(&path, size, side);
+                    None
+                }
+            }),
         };
         if let (Some(bytes), Some(files)) = (bytes, modules.get_mut(dir)) {
             files[side].push((path, bytes));
         }
     }
-    modules
+    (modules, notes.into_iter().collect())
 }
 
 /// The module files of folder `dir` in the working tree under `root` (paths from the top),
@@ -487,17 +525,27 @@ fn module_files_on_disk(root: Option<&Path>, dir: &str) -> Vec<String> {
     paths
 }
 
-/// The bytes of a regular file of at most `max` bytes (not a link, not a FIFO); `None` else,
-/// or when it cannot be read.
-fn read_regular(path: &Path, max: u64) -> Option<Vec<u8>> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > max {
-        return None;
+/// The bytes of a regular file (not a link, not a FIFO); `None` when there is none or it
+/// cannot be read; its size when it is larger than `max` bytes.
+fn read_regular(path: &Path, max: u64) -> Result<Option<Vec<u8>>, u64> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(None);
+    };
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    if meta.len() > max {
+        return Err(meta.len());
     }
     let mut bytes = Vec::new();
-    let f = std::fs::File::open(path).ok()?;
-    let n = f.take(max.saturating_add(1)).read_to_end(&mut bytes).ok()?;
-    (n as u64 <= max).then_some(bytes)
+    let Ok(f) = std::fs::File::open(path) else {
+        return Ok(None);
+    };
+    match f.take(max.saturating_add(1)).read_to_end(&mut bytes) {
+        Ok(n) if n as u64 > max => Err(n as u64),
+        Ok(_) => Ok(Some(bytes)),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The files of each module directory read, decoded (a file that is not text is left out).
