@@ -252,8 +252,29 @@ pub fn from_git(
         root,
         max,
     };
+    let inputs = compare_inputs(&changed, &contents, &modules);
+    let mut versions = load_versions(inputs, submodules);
+    versions.skipped.extend(too_large);
+    let revisions = Revisions {
+        base: base_label,
+        head: head_label,
+        base_commit: match &old {
+            Rev::Named(_) => ids.first().cloned(),
+            _ => None,
+        },
+    };
+    Ok((versions, revisions, batch))
+}
+
+/// The files to compare: each changed manifest with its two sides, and every `.tf` file of the
+/// module directories read (`modules`), with the files beside it on each side; in path order.
+fn compare_inputs(
+    changed: &[RawChange],
+    contents: &Contents<'_>,
+    modules: &BTreeMap<String, ModuleFiles>,
+) -> Vec<Input> {
     let content = |b: &Blob, path: &str| contents.read(b, path);
-    let siblings = siblings(&modules);
+    let siblings = siblings(modules);
     let of = |path: &str| {
         crate::load::is_terraform(path)
             .then(|| siblings.get(folder_of(path)).cloned())
@@ -278,19 +299,9 @@ pub fn from_git(
             s.is_some() || !matches!((o, n), (Ok(Some(a)), Ok(Some(b))) if a == b)
         })
         .collect();
-    inputs.extend(unchanged_terraform(&modules, &changed, &siblings));
+    inputs.extend(unchanged_terraform(modules, changed, &siblings));
     inputs.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut versions = load_versions(inputs, submodules);
-    versions.skipped.extend(too_large);
-    let revisions = Revisions {
-        base: base_label,
-        head: head_label,
-        base_commit: match &old {
-            Rev::Named(_) => ids.first().cloned(),
-            _ => None,
-        },
-    };
-    Ok((versions, revisions, batch))
+    inputs
 }
 
 /// The two sides of `revs` (the base with its name as shown, the head), checked.
@@ -384,52 +395,7 @@ fn read_modules(
         .filter(|c| module_path(&c.path))
         .map(|c| folder_of(&c.path))
         .collect();
-    let join = |dir: &str, name: &str| {
-        if dir.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{dir}/{name}")
-        }
-    };
-    // what to read: (folder, side, path, how)
-    let mut wanted: Vec<(&str, usize, String, Source)> = Vec::new();
-    for &dir in &touched {
-        let listed = |side: usize| folders.get(dir).map_or(&[][..], |f| &f[side][..]);
-        for (side, rev) in sides.iter().enumerate() {
-            match rev {
-                Rev::Named(_) => {
-                    for (name, blob) in listed(side) {
-                        if let Blob::Oid(oid) = blob {
-                            wanted.push((dir, side, join(dir, name), Source::Object(oid.clone())));
-                        }
-                    }
-                }
-                // the empty tree (no commits yet)
-                Rev::Tree(_) => {}
-                Rev::Index => {
-                    let names: BTreeSet<String> = listed(0)
-                        .iter()
-                        .map(|(n, _)| join(dir, n))
-                        .chain(
-                            changed
-                                .iter()
-                                .filter(|c| folder_of(&c.path) == dir && module_path(&c.path))
-                                .map(|c| c.path.clone()),
-                        )
-                        .collect();
-                    for path in names {
-                        let name = format!(":{path}");
-                        wanted.push((dir, side, path, Source::Object(name)));
-                    }
-                }
-                Rev::Worktree => {
-                    for path in module_files_on_disk(root, dir) {
-                        wanted.push((dir, side, path, Source::Disk));
-                    }
-                }
-            }
-        }
-    }
+    let wanted = module_sources(&touched, changed, sides, folders, root);
     // one request for the objects not read yet
     let mut ask: Vec<String> = wanted
         .iter()
@@ -501,6 +467,64 @@ fn read_modules(
         }
     }
     (modules, notes.into_iter().collect())
+}
+
+/// What to read of each module directory `touched` (see [`read_modules`]): (folder, side,
+/// path, how).
+fn module_sources<'a>(
+    touched: &BTreeSet<&'a str>,
+    changed: &[RawChange],
+    sides: [&Rev; 2],
+    folders: &Folders,
+    root: Option<&Path>,
+) -> Vec<(&'a str, usize, String, Source)> {
+    let join = |dir: &str, name: &str| {
+        if dir.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{dir}/{name}")
+        }
+    };
+    // what to read: (folder, side, path, how)
+    let mut wanted: Vec<(&'a str, usize, String, Source)> = Vec::new();
+    for &dir in touched {
+        let listed = |side: usize| folders.get(dir).map_or(&[][..], |f| &f[side][..]);
+        for (side, rev) in sides.iter().enumerate() {
+            match rev {
+                Rev::Named(_) => {
+                    for (name, blob) in listed(side) {
+                        if let Blob::Oid(oid) = blob {
+                            wanted.push((dir, side, join(dir, name), Source::Object(oid.clone())));
+                        }
+                    }
+                }
+                // the empty tree (no commits yet)
+                Rev::Tree(_) => {}
+                Rev::Index => {
+                    let names: BTreeSet<String> = listed(0)
+                        .iter()
+                        .map(|(n, _)| join(dir, n))
+                        .chain(
+                            changed
+                                .iter()
+                                .filter(|c| folder_of(&c.path) == dir && module_path(&c.path))
+                                .map(|c| c.path.clone()),
+                        )
+                        .collect();
+                    for path in names {
+                        let name = format!(":{path}");
+                        wanted.push((dir, side, path, Source::Object(name)));
+                    }
+                }
+                Rev::Worktree => {
+                    for path in module_files_on_disk(root, dir) {
+                        wanted.push((dir, side, path, Source::Disk));
+                    }
+                }
+            }
+        }
+    }
+    wanted
 }
 
 /// The module files of folder `dir` in the working tree under `root` (paths from the top),
@@ -788,6 +812,34 @@ fn submodule_note(c: &RawChange) -> Option<String> {
     ))
 }
 
+/// Fails when `git cat-file` did not answer every name asked (`objects`, the answers of
+/// `names`).
+fn all_answered(
+    names: &[String],
+    objects: &[Option<crate::git::Object>],
+    changed: &[RawChange],
+) -> Result<(), GitError> {
+    // cat-file answers every name, `missing` included, unless it died (a partial clone whose
+    // remote cannot be reached): then what it did not answer cannot be taken for absent
+    if objects.len() < names.len() {
+        let unanswered = &names[objects.len()..];
+        let path = changed
+            .iter()
+            .find(|c| {
+                unanswered
+                    .iter()
+                    .any(|n| c.old == Blob::Oid(n.clone()) || c.new == Blob::Oid(n.clone()))
+            })
+            .map_or("?", |c| c.path.as_str());
+        Err(GitError(format!(
+            "`git cat-file` stopped before reading object {} of `{path}`",
+            unanswered[0]
+        )))
+    } else {
+        Ok(())
+    }
+}
+
 /// The changes [`from_git`] reads: manifests and module files, and submodules (reported as
 /// not compared; a file on the other side of one is read only when it is wanted).
 fn kept_changes(changed: Vec<RawChange>) -> Vec<RawChange> {
@@ -908,23 +960,7 @@ fn read_with_git(
     })?;
     let open = module_changed;
     let changed = kept_changes(changed?);
-    // cat-file answers every name, `missing` included, unless it died (a partial clone whose
-    // remote cannot be reached): then what it did not answer cannot be taken for absent
-    if objects.len() < names.len() {
-        let unanswered = &names[objects.len()..];
-        let path = changed
-            .iter()
-            .find(|c| {
-                unanswered
-                    .iter()
-                    .any(|n| c.old == Blob::Oid(n.clone()) || c.new == Blob::Oid(n.clone()))
-            })
-            .map_or("?", |c| c.path.as_str());
-        return Err(GitError(format!(
-            "`git cat-file` stopped before reading object {} of `{path}`",
-            unanswered[0]
-        )));
-    }
+    all_answered(&names, &objects, &changed)?;
     let mut objects = objects;
     let folders = take_folders(&mut names, &mut objects, &trees, max);
     let rest = objects.split_off(named.len().min(objects.len()));
