@@ -1033,6 +1033,301 @@ fn a_fifo_where_a_tracked_manifest_was_is_not_waited_on() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Terraform: a file is read with its module directory, as each side has it
+
+/// `infra/main.tf`: an aws-auth written with `yamlencode`, a node role and `MAPPED` (an HCL
+/// expression for a list of mappings) after it.
+fn main_tf(mapped: &str) -> String {
+    format!(
+        r#"resource "kubernetes_config_map_v1_data" "aws_auth" {{
+  metadata {{
+    name      = "aws-auth"
+    namespace = "kube-system"
+  }}
+  force = true
+  data = {{
+    mapRoles = yamlencode(concat(
+      [
+        {{
+          rolearn  = "arn:aws:iam::111122223333:role/eks-node"
+          username = "system:node:{{{{EC2PrivateDNSName}}}}"
+          groups   = ["system:bootstrappers", "system:nodes"]
+        }},
+      ],
+      {mapped},
+    ))
+  }}
+}}
+"#
+    )
+}
+
+/// `infra/locals.tf`: `local.admins`, one mapping per name of `var.admins`, in `GROUP`.
+fn locals_tf(group: &str) -> String {
+    format!(
+        r#"locals {{
+  admins = [
+    for name in var.admins : {{
+      rolearn  = "arn:aws:iam::111122223333:role/${{name}}"
+      username = name
+      groups   = ["{group}"]
+    }}
+  ]
+}}
+"#
+    )
+}
+
+/// `infra/variables.tf`: `var.admins`, empty by default.
+const VARIABLES_TF: &str = "variable \"admins\" {\n  type    = list(string)\n  default = []\n}\n";
+
+/// A repository on `main` whose `infra/` module maps `var.admins` (`["admin"]` in
+/// `terraform.tfvars`) into `system:masters` through `local.admins`, in `main.tf`.
+fn terraform_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write_module(d);
+    commit_all(d, "init");
+    dir
+}
+
+/// Writes [`terraform_repo`]'s module into `d`.
+fn write_module(d: &Path) {
+    common::write(d, "infra/main.tf", &main_tf("local.admins"));
+    common::write(d, "infra/locals.tf", &locals_tf("system:masters"));
+    common::write(d, "infra/variables.tf", VARIABLES_TF);
+    common::write(d, "infra/terraform.tfvars", "admins = [\"admin\"]\n");
+}
+
+/// Adds `intruder` to the admins of `terraform.tfvars`, in the working tree.
+fn add_intruder(d: &Path) {
+    common::write(
+        d,
+        "infra/terraform.tfvars",
+        "admins = [\"admin\", \"intruder\"]\n",
+    );
+}
+
+/// Asserts that the report is the one escalation of `role/intruder`, at `infra/main.tf`.
+fn intruder_escalates_at_main_tf(o: &Output) {
+    let v = json(o);
+    assert_eq!(
+        changes(&v),
+        one_change(
+            "added",
+            "escalation",
+            "arn:aws:iam::111122223333:role/intruder"
+        ),
+        "{v}"
+    );
+    assert_eq!(v["changes"][0]["after"]["file"], "infra/main.tf", "{v}");
+    exits(o, 1);
+}
+
+#[test]
+fn a_change_to_terraform_tfvars_alone_is_an_escalation_at_main_tf() {
+    let dir = terraform_repo();
+    let d = dir.path();
+    add_intruder(d);
+    commit_all(d, "intruder");
+    let args = ["diff", "--no-config", "--format", "json", "HEAD~1", "HEAD"];
+    intruder_escalates_at_main_tf(&walked_as_diffed(d, &args));
+    // a pathspec naming the variable file alone
+    let mut with_pathspec = args.to_vec();
+    with_pathspec.extend(["--", "infra/terraform.tfvars"]);
+    intruder_escalates_at_main_tf(&awsauth(d, &with_pathspec));
+    // from the folder of the module
+    intruder_escalates_at_main_tf(&awsauth(&d.join("infra"), &args));
+}
+
+#[test]
+fn a_change_to_terraform_tfvars_alone_is_an_escalation_staged_and_in_the_working_tree() {
+    let dir = terraform_repo();
+    let d = dir.path();
+    add_intruder(d);
+    let args = ["diff", "--no-config", "--format", "json"];
+    intruder_escalates_at_main_tf(&awsauth(d, &[&args[..], &["HEAD"]].concat()));
+    // not staged yet: the index is as HEAD
+    let staged = [&args[..], &["--staged"]].concat();
+    let o = awsauth(d, &staged);
+    assert!(changes(&json(&o)).is_empty(), "{}", stdout(&o));
+    exits(&o, 0);
+    git(d, &["add", "infra/terraform.tfvars"]);
+    intruder_escalates_at_main_tf(&awsauth(d, &staged));
+    // the working tree reverts what the index holds: `--staged` still sees it
+    common::write(d, "infra/terraform.tfvars", "admins = [\"admin\"]\n");
+    intruder_escalates_at_main_tf(&awsauth(d, &staged));
+    let o = awsauth(d, &[&args[..], &["HEAD"]].concat());
+    assert!(changes(&json(&o)).is_empty(), "{}", stdout(&o));
+}
+
+#[test]
+fn a_module_before_the_first_commit_is_read_with_its_variable_files() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write_module(d);
+    add_intruder(d);
+    git(d, &["add", "."]);
+    for args in [&["--staged"][..], &[]] {
+        let o = awsauth(
+            d,
+            &[&["diff", "--no-config", "--format", "json"], args].concat(),
+        );
+        let v = json(&o);
+        assert_eq!(v["base"], "no commits yet", "{args:?}");
+        let mut added: Vec<String> = changes(&v).into_iter().map(|c| c.2).collect();
+        added.sort();
+        // both admins are known: none is an unknown value
+        assert_eq!(
+            added,
+            [
+                "arn:aws:iam::111122223333:role/admin",
+                "arn:aws:iam::111122223333:role/eks-node",
+                "arn:aws:iam::111122223333:role/intruder",
+            ],
+            "{args:?}: {v}"
+        );
+    }
+}
+
+#[test]
+fn a_local_of_another_file_is_known_on_both_sides() {
+    let dir = terraform_repo();
+    let d = dir.path();
+    let literal = "[{\n        rolearn  = \"arn:aws:iam::111122223333:role/admin\"\n        username = \"admin\"\n        groups   = [\"system:masters\"]\n      }]";
+    // the local inlined, then used again: the same mappings on both sides, no change
+    common::write(d, "infra/main.tf", &main_tf(literal));
+    commit_all(d, "inline");
+    common::write(d, "infra/main.tf", &main_tf("local.admins"));
+    commit_all(d, "local again");
+    for range in [["HEAD~2", "HEAD~1"], ["HEAD~1", "HEAD"]] {
+        let o = walked_as_diffed(
+            d,
+            &[&["diff", "--no-config", "--format", "json"], &range[..]].concat(),
+        );
+        assert!(changes(&json(&o)).is_empty(), "{range:?}: {}", stdout(&o));
+        exits(&o, 0);
+    }
+    // a change to another file that does not touch the mappings: no change
+    common::write(
+        d,
+        "infra/variables.tf",
+        &format!("{VARIABLES_TF}\nvariable \"region\" {{\n  default = \"eu-west-1\"\n}}\n"),
+    );
+    common::write(
+        d,
+        "infra/outputs.tf",
+        "output \"region\" {\n  value = var.region\n}\n",
+    );
+    let o = awsauth(d, &["diff", "--no-config", "--format", "json", "HEAD"]);
+    assert!(changes(&json(&o)).is_empty(), "{}", stdout(&o));
+    exits(&o, 0);
+    // a change to the local alone: the mapping it writes, at main.tf
+    common::write(d, "infra/locals.tf", &locals_tf("developers"));
+    let o = awsauth(d, &["diff", "--no-config", "--format", "json", "HEAD"]);
+    let v = json(&o);
+    assert_eq!(
+        changes(&v)
+            .into_iter()
+            .map(|c| (c.0, c.2))
+            .collect::<Vec<_>>(),
+        [(
+            "changed".to_owned(),
+            "arn:aws:iam::111122223333:role/admin".to_owned()
+        )],
+        "{v}"
+    );
+    assert_eq!(v["changes"][0]["after"]["file"], "infra/main.tf", "{v}");
+    assert_eq!(
+        v["changes"][0]["groups_removed"][0], "system:masters",
+        "{v}"
+    );
+    assert_eq!(v["changes"][0]["groups_added"][0], "developers", "{v}");
+}
+
+#[test]
+fn a_variable_file_too_large_to_read_is_left_out_and_said_so_not_an_error() {
+    let dir = terraform_repo();
+    let d = dir.path();
+    let padding = "# padding\n".repeat(400);
+    common::write(
+        d,
+        "infra/terraform.tfvars",
+        &format!("admins = [\"admin\", \"intruder\"]\n{padding}"),
+    );
+    let args = [
+        "diff",
+        "--no-config",
+        "--format",
+        "json",
+        "--max-file-size",
+        "2KiB",
+    ];
+    for rev in [&["HEAD"][..], &["--staged"]] {
+        if rev == ["--staged"] {
+            git(d, &["add", "infra/terraform.tfvars"]);
+        }
+        let o = awsauth(d, &[&args[..], rev].concat());
+        let v = json(&o);
+        assert_ne!(o.status.code(), Some(2), "{rev:?}: {v}");
+        let skipped = v["skipped"].to_string();
+        assert!(
+            skipped.contains("infra/terraform.tfvars: ")
+                && skipped.contains("compared without its values"),
+            "{rev:?}: {v}"
+        );
+        // the variable file is not compared as a manifest
+        assert!(!skipped.contains("(old)"), "{rev:?}: {v}");
+    }
+}
+
+#[test]
+fn no_index_reads_each_terraform_file_with_its_own_module_directory() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    for side in ["a", "b"] {
+        common::write(d, &format!("{side}/main.tf"), &main_tf("local.admins"));
+        common::write(
+            d,
+            &format!("{side}/locals.tf"),
+            &locals_tf("system:masters"),
+        );
+        common::write(d, &format!("{side}/variables.tf"), VARIABLES_TF);
+    }
+    common::write(d, "a/terraform.tfvars", "admins = [\"admin\"]\n");
+    common::write(
+        d,
+        "b/terraform.tfvars",
+        "admins = [\"admin\", \"intruder\"]\n",
+    );
+    let o = awsauth(
+        d,
+        &[
+            "diff",
+            "--no-config",
+            "--format",
+            "json",
+            "--no-index",
+            "a/main.tf",
+            "b/main.tf",
+        ],
+    );
+    let v = json(&o);
+    assert_eq!(
+        changes(&v),
+        one_change(
+            "added",
+            "escalation",
+            "arn:aws:iam::111122223333:role/intruder"
+        ),
+        "{v}"
+    );
+    exits(&o, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Revisions that cannot be compared
 
 #[test]

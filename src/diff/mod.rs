@@ -1019,6 +1019,16 @@ fn broken_files(v: &Versions) -> HashMap<&str, String> {
 
 /// Loads one version of a file from its bytes (`None`: the file is absent on that side).
 pub fn load_version(name: &str, bytes: Option<Vec<u8>>) -> Result<Option<FileLoad>, String> {
+    load_version_with(name, bytes, &[])
+}
+
+/// [`load_version`] of a Terraform file with the other files of its module directory on the
+/// same side (`siblings`, which may list the file itself: it is left out of them).
+pub fn load_version_with(
+    name: &str,
+    bytes: Option<Vec<u8>>,
+    siblings: &[Arc<SourceFile>],
+) -> Result<Option<FileLoad>, String> {
     let Some(bytes) = bytes else { return Ok(None) };
     // UTF-16 (with its byte-order mark) shows what it mentions only once decoded
     let utf16 = matches!(bytes.get(..2), Some([0xFF, 0xFE] | [0xFE, 0xFF]));
@@ -1035,5 +1045,13 @@ pub fn load_version(name: &str, bytes: Option<Vec<u8>>) -> Result<Option<FileLoa
     if utf16 && !may_hold(&file.text) {
         return Ok(None);
     }
-    Ok(Some(crate::load::load_file(file)))
+    if siblings.is_empty() {
+        return Ok(Some(crate::load::load_file(file)));
+    }
+    let others: Vec<Arc<SourceFile>> = siblings
+        .iter()
+        .filter(|s| s.name != name)
+        .cloned()
+        .collect();
+    Ok(Some(crate::load::load_file_with(file, &others)))
 }

@@ -4,7 +4,9 @@
 //! `git cat-file --batch-command --buffer` ([`walk`]: it serves the trees this process
 //! compares, then the blobs); the index, the working tree and pathspecs take `git diff --raw`
 //! and one `git cat-file --batch` that serves each blob as the diff names it
-//! ([`Repo::diff_raw_with`]).
+//! ([`Repo::diff_raw_with`]). A caller that needs more objects once the diff is read (the
+//! other files of a Terraform module directory) keeps that `cat-file` running
+//! ([`Batch::stream_open`]) rather than starting another.
 //!
 //! Safety of the command line: awsauth only reads, and runs nothing the scanned repository
 //! configures. Revisions given by the user reach git only after `--end-of-options` or on
@@ -1215,6 +1217,77 @@ impl Batch {
     }
 }
 
+impl Batch {
+    /// [`Batch::stream`], which leaves the process running when `ask` returns `true` with its
+    /// answer: the batch then takes more requests ([`Batch::get_many`]). Only the answers of
+    /// the names asked are returned. (A `--batch` answers each name as it comes: once `ask` is
+    /// done, one more name, whose answer is read and dropped, tells the reader the last answer
+    /// is in.) Without `true`, this is [`Batch::stream`].
+    pub fn stream_open<T>(
+        &mut self,
+        ask: impl FnOnce(&mut dyn FnMut(&str)) -> (T, bool),
+    ) -> Result<(T, Vec<Option<Object>>), GitError> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        if self.buffered {
+            return Err(GitError(
+                "a buffered batch answers at the end of its input".into(),
+            ));
+        }
+        let mut stdin = self
+            .stdin
+            .take()
+            .ok_or_else(|| GitError("cat-file closed".into()))?;
+        let (reader, max) = (&mut self.stdout, self.max);
+        let mut kept = None;
+        // the number of names asked, once `ask` is done and the batch stays open
+        let asked = AtomicUsize::new(usize::MAX);
+        let done = std::thread::scope(|s| {
+            let asked = &asked;
+            let reading = s.spawn(move || {
+                let mut out = Vec::new();
+                // the last answer read is the one of the name written after `ask`
+                while asked.load(Ordering::SeqCst).checked_add(1) != Some(out.len()) {
+                    match read_object(reader, max)? {
+                        Some(answer) => out.push(answer),
+                        None => break,
+                    }
+                }
+                if asked.load(Ordering::SeqCst) < out.len() {
+                    out.pop();
+                }
+                Ok::<_, GitError>(out)
+            });
+            let (mut failed, mut count) = (false, 0);
+            let (result, open) = ask(&mut |name: &str| {
+                if !failed && !name.contains('\n') {
+                    failed = writeln!(stdin, "{name}").is_err();
+                    count += 1;
+                }
+            });
+            let open = open && !failed;
+            if open {
+                asked.store(count, Ordering::SeqCst);
+                // any name has one answer: this one's marks the end
+                let end = writeln!(stdin, "HEAD").and_then(|()| stdin.flush());
+                if end.is_err() {
+                    asked.store(usize::MAX, Ordering::SeqCst);
+                }
+            }
+            if open && asked.load(Ordering::SeqCst) != usize::MAX {
+                kept = Some(stdin);
+            } else {
+                drop(stdin); // end of input: cat-file answers the rest and exits
+            }
+            let answers = reading
+                .join()
+                .unwrap_or_else(|_| Err(GitError("cat-file reader failed".into())))?;
+            Ok((result, answers))
+        });
+        self.stdin = kept;
+        done
+    }
+}
+
 /// Reads cat-file answers: `count` of them, or until the end of its output.
 fn read_objects(
     reader: &mut BufReader<std::process::ChildStdout>,
@@ -1223,51 +1296,63 @@ fn read_objects(
 ) -> Result<Vec<Option<Object>>, GitError> {
     let mut out = Vec::new();
     while count.is_none_or(|n| out.len() < n) {
-        let mut header = String::new();
-        if reader
-            .read_line(&mut header)
-            .map_err(|e| GitError(e.to_string()))?
-            == 0
-        {
-            if count.is_some() {
+        match read_object(reader, max)? {
+            Some(answer) => out.push(answer),
+            None if count.is_some() => {
                 return Err(GitError("`git cat-file` stopped early".into()));
             }
-            break;
+            None => break,
         }
-        let parts: Vec<&str> = header.trim_end().split(' ').collect();
-        let size = match parts.as_slice() {
-            [_, _, size] => size.parse::<u64>().ok(),
-            _ => None,
-        };
-        let Some(size) = size else {
-            out.push(None); // `<name> missing`, `<name> ambiguous`
-            continue;
-        };
-        let data = if size > max {
-            // skipped, with the line feed after it, never held
-            let skipped = std::io::copy(&mut reader.by_ref().take(size + 1), &mut std::io::sink())
-                .map_err(|e| GitError(e.to_string()))?;
-            if skipped != size + 1 {
-                return Err(GitError("`git cat-file` stopped early".into()));
-            }
-            Vec::new()
-        } else {
-            let len = usize::try_from(size).map_err(|e| GitError(e.to_string()))?;
-            let mut data = vec![0; len + 1];
-            reader
-                .read_exact(&mut data)
-                .map_err(|e| GitError(e.to_string()))?;
-            data.truncate(len);
-            data
-        };
-        out.push(Some(Object {
-            oid: parts[0].to_owned(),
-            kind: parts[1].to_owned(),
-            data,
-            size,
-        }));
     }
     Ok(out)
+}
+
+/// Reads one cat-file answer (`Some(None)`: `missing` or `ambiguous`); `None` at the end of
+/// its output.
+#[allow(clippy::option_option)] // outer: an answer; inner: an object
+fn read_object(
+    reader: &mut BufReader<std::process::ChildStdout>,
+    max: u64,
+) -> Result<Option<Option<Object>>, GitError> {
+    let mut header = String::new();
+    if reader
+        .read_line(&mut header)
+        .map_err(|e| GitError(e.to_string()))?
+        == 0
+    {
+        return Ok(None);
+    }
+    let parts: Vec<&str> = header.trim_end().split(' ').collect();
+    let size = match parts.as_slice() {
+        [_, _, size] => size.parse::<u64>().ok(),
+        _ => None,
+    };
+    let Some(size) = size else {
+        return Ok(Some(None)); // `<name> missing`, `<name> ambiguous`
+    };
+    let data = if size > max {
+        // skipped, with the line feed after it, never held
+        let skipped = std::io::copy(&mut reader.by_ref().take(size + 1), &mut std::io::sink())
+            .map_err(|e| GitError(e.to_string()))?;
+        if skipped != size + 1 {
+            return Err(GitError("`git cat-file` stopped early".into()));
+        }
+        Vec::new()
+    } else {
+        let len = usize::try_from(size).map_err(|e| GitError(e.to_string()))?;
+        let mut data = vec![0; len + 1];
+        reader
+            .read_exact(&mut data)
+            .map_err(|e| GitError(e.to_string()))?;
+        data.truncate(len);
+        data
+    };
+    Ok(Some(Some(Object {
+        oid: parts[0].to_owned(),
+        kind: parts[1].to_owned(),
+        data,
+        size,
+    })))
 }
 
 impl Drop for Batch {

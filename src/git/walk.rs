@@ -39,6 +39,10 @@ pub struct CommitDiff {
     /// The `git cat-file` that compared them, still running: what else is read at the two
     /// commits (the configuration at the base) is asked of it rather than of new processes.
     pub batch: super::Batch,
+    /// The folders (path from the top, `""` the top, no trailing `/`) where a changed file's
+    /// name is `kept` ([`Repo::diff_commits_keeping`]): on each side, the folder's files whose
+    /// name is `kept` (name, blob), from the trees the walk read anyway.
+    pub folders: HashMap<String, [Vec<(String, Blob)>; 2]>,
 }
 
 /// A revision read here as `git diff` reads it: a ref name (or `HEAD`) or a full object id,
@@ -258,6 +262,21 @@ impl Repo {
         wanted: &dyn Fn(&str) -> bool,
         max: u64,
     ) -> Option<CommitDiff> {
+        self.diff_commits_keeping(old, new, wanted, &|_| false, max)
+    }
+
+    /// [`Repo::diff_commits`], which also lists, for each folder where a changed file's name
+    /// (not its path) is `kept`, that folder's files whose name is `kept` on both sides
+    /// ([`CommitDiff::folders`]: a Terraform module directory as each commit has it). The
+    /// listing costs no request: the walk reads both trees of a folder that changed.
+    pub fn diff_commits_keeping(
+        &self,
+        old: &str,
+        new: &str,
+        wanted: &dyn Fn(&str) -> bool,
+        kept_name: &dyn Fn(&str) -> bool,
+        max: u64,
+    ) -> Option<CommitDiff> {
         if !simple_revision(old) || !simple_revision(new) {
             return None;
         }
@@ -273,6 +292,7 @@ impl Repo {
         }
         let hash_len = ids[0].len() / 2;
         let mut changed = Vec::new();
+        let mut folders = HashMap::new();
         let mut level: Vec<Pending> = if pending[0] == pending[1] {
             Vec::new()
         } else {
@@ -297,7 +317,21 @@ impl Repo {
                     Some(t) => entries(&trees[t], hash_len),
                     None => Some(Vec::new()),
                 };
-                let (found, deeper) = compare(prefix, &side(a)?, &side(b)?);
+                let (o, n) = (side(a)?, side(b)?);
+                let (found, deeper) = compare(prefix, &o, &n);
+                let name = |p: &Vec<u8>| {
+                    p.get(prefix.len()..)
+                        .and_then(|n| std::str::from_utf8(n).ok())
+                        .is_some_and(kept_name)
+                };
+                if found.iter().any(|(p, _, _)| name(p)) {
+                    let folder = String::from_utf8(prefix.clone()).ok()?;
+                    let folder = folder.strip_suffix('/').unwrap_or(&folder).to_owned();
+                    folders.insert(
+                        folder,
+                        [kept_files(&o, kept_name), kept_files(&n, kept_name)],
+                    );
+                }
                 changed.extend(found);
                 next.extend(deeper);
             }
@@ -316,8 +350,31 @@ impl Repo {
             blobs,
             large,
             batch,
+            folders,
         })
     }
+}
+
+/// The regular files of tree object `data` (ids of `hash_len` bytes) whose name is `kept`, as
+/// (name, blob); `None` when the tree is malformed.
+pub fn files_named(
+    data: &[u8],
+    hash_len: usize,
+    kept: &dyn Fn(&str) -> bool,
+) -> Option<Vec<(String, Blob)>> {
+    Some(kept_files(&entries(data, hash_len)?, kept))
+}
+
+/// The regular files of `entries` whose name (UTF-8) is `kept`, as (name, blob).
+fn kept_files(entries: &[Entry<'_>], kept: &dyn Fn(&str) -> bool) -> Vec<(String, Blob)> {
+    entries
+        .iter()
+        .filter(|e| e.mode & MODE_MASK == MODE_FILE)
+        .filter_map(|e| {
+            let n = std::str::from_utf8(e.name).ok()?;
+            kept(n).then(|| (n.to_owned(), e.side()))
+        })
+        .collect()
 }
 
 /// Which of `paths` (from the top of the repository) the tree of `commit` lists, as
