@@ -335,12 +335,26 @@ fn expectation_parser() {
     assert_eq!((e[2].line, e[2].rule.as_str()), (4, "rule-c"));
 }
 
+/// The `.tf` and `.tf.json` files under a directory.
+fn terraform_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    files(dir, &["tf", "json"])
+        .into_iter()
+        .filter(|p| awsauth::load::is_terraform(&p.to_string_lossy()))
+        .collect()
+}
+
 /// Every `.tf` file under `fixtures/terraform/<case>/` (a module directory each), with every
-/// rule's expectations inline.
+/// rule's expectations inline, and every `.tf.json` file with its sidecar `<file>.expect`.
 #[test]
 fn terraform_fixtures_have_exactly_the_expected_diagnostics() {
-    let fixtures = files(&root().join("fixtures/terraform"), &["tf"]);
+    let fixtures = terraform_files(&root().join("fixtures/terraform"));
     assert!(fixtures.len() >= 10, "{fixtures:?}");
+    assert!(
+        fixtures
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with(".tf.json")),
+        "{fixtures:?}"
+    );
     let failures: Vec<String> = fixtures
         .iter()
         .filter_map(|p| check_fixture(p, None))
@@ -357,7 +371,7 @@ fn terraform_fixtures_have_exactly_the_expected_diagnostics() {
 #[test]
 fn terraform_fixtures_inspect_snapshots() {
     let base = root().join("fixtures/terraform");
-    for path in files(&base, &["tf"]) {
+    for path in terraform_files(&base) {
         let loaded = load(&path);
         if loaded.objects.is_empty() {
             continue;

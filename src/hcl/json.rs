@@ -100,7 +100,10 @@ fn label_count(name: &str) -> Option<usize> {
 
 /// A key's decoded value.
 fn key_name(src: &str, m: &Member) -> String {
-    decode(&src[m.key.clone()]).into_iter().map(|(c, _)| c).collect()
+    decode(&src[m.key.clone()])
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
 }
 
 /// The error at byte `at` (widened to its character).
@@ -426,10 +429,33 @@ enum Ctx {
     Expr(usize),
 }
 
+/// A JSON string value: its native template (see [`template`]), or, when the whole string is
+/// one interpolation (`"${x}"`), the bare expression `x` with the quotes, `${`, `}` (and strip
+/// markers) blank: the same value (a template that is one interpolation is that value,
+/// whatever its type), and what the loader recognizes as `yamlencode(...)`.
+fn value_template(token: &str) -> Vec<u8> {
+    let (mut out, wrap) = template(token);
+    if let Some(close) = wrap {
+        for i in [0, 1, 2, close, close + 1] {
+            out[i] = b' ';
+        }
+        if out[3] == b'~' {
+            out[3] = b' ';
+        }
+        if out[close - 1] == b'~' {
+            out[close - 1] = b' ';
+        }
+    }
+    out
+}
+
 /// A JSON string token rewritten as a native quoted template of the same length (see the
-/// module docs).
-fn template(token: &str) -> Vec<u8> {
+/// module docs), and where the `}` is when the template is one interpolation.
+fn template(token: &str) -> (Vec<u8>, Option<usize>) {
     let chars = decode(token);
+    // top-level elements written (literal characters, interpolations), and the `}` of the last
+    let mut elements = 0usize;
+    let mut closed = None;
     let mut out = Vec::with_capacity(token.len());
     out.push(b'"');
     let mut debt = 0usize;
@@ -455,6 +481,7 @@ fn template(token: &str) -> Vec<u8> {
                     debt += chars[i + 1].1 + chars[i + 2].1;
                     let b = if c == '$' { b'$' } else { b'%' };
                     emit(&mut out, &mut debt, &[b, b, b'{']);
+                    elements += 2;
                     i += 3;
                     continue;
                 }
@@ -462,6 +489,7 @@ fn template(token: &str) -> Vec<u8> {
                     debt += chars[i + 1].1;
                     let b = if c == '$' { b'$' } else { b'%' };
                     emit(&mut out, &mut debt, &[b, b'{']);
+                    elements += usize::from(ctx == Ctx::Top && c == '$') + usize::from(c == '%');
                     stack.push(Ctx::Expr(0));
                     i += 2;
                     continue;
@@ -492,6 +520,7 @@ fn template(token: &str) -> Vec<u8> {
                         '\t' => b"\\t",
                         _ => c.encode_utf8(&mut buf).as_bytes(),
                     };
+                    elements += 2;
                     emit(&mut out, &mut debt, esc);
                 }
             }
@@ -500,10 +529,11 @@ fn template(token: &str) -> Vec<u8> {
                     c,
                     ' ' | '\t' | '\n' | '\r' | '"' | ',' | ':' | '(' | ')' | '[' | ']' | '{' | '}'
                 ) && out.last() != Some(&b'~');
-                let debt_before = debt - len;
-                if pad_ok && debt_before > 0 {
-                    out.extend(std::iter::repeat_n(b' ', debt_before));
-                    debt = len;
+                // blanks before the character, which then ends where its source ends
+                let pad = debt.saturating_sub(c.len_utf8());
+                if pad_ok && pad > 0 {
+                    out.extend(std::iter::repeat_n(b' ', pad));
+                    debt -= pad;
                 }
                 match c {
                     '"' => stack.push(Ctx::Quoted),
@@ -515,6 +545,8 @@ fn template(token: &str) -> Vec<u8> {
                         stack.pop();
                         if depth > 0 {
                             stack.push(Ctx::Expr(depth - 1));
+                        } else if stack.len() == 1 {
+                            closed = Some(out.len());
                         }
                     }
                     _ => {}
@@ -524,29 +556,38 @@ fn template(token: &str) -> Vec<u8> {
         }
         i += 1;
     }
+    let wrap = closed.filter(|&c| {
+        elements == 1 && stack.len() == 1 && c + 1 == out.len() && out.starts_with(b"\"${")
+    });
     out.push(b'"');
     out.resize(token.len().max(out.len()), b' ');
     if out.len() > token.len() {
         // not reached: nothing written is longer than its JSON source
-        return token.as_bytes().to_vec();
+        return (token.as_bytes().to_vec(), None);
     }
-    out
+    (out, wrap)
 }
 
 /// A value's native text: its bytes as written, its strings (keys included) rewritten.
 fn expression(src: &str, node: &Node) -> Vec<u8> {
     let mut out = src.as_bytes()[node.span.clone()].to_vec();
     let base = node.span.start;
-    let mut put = |span: &std::ops::Range<usize>| {
-        out[span.start - base..span.end - base].copy_from_slice(&template(&src[span.clone()]));
+    let mut put = |span: &std::ops::Range<usize>, key: bool| {
+        let token = &src[span.clone()];
+        let native = if key {
+            template(token).0
+        } else {
+            value_template(token)
+        };
+        out[span.start - base..span.end - base].copy_from_slice(&native);
     };
     let mut stack = vec![node];
     while let Some(n) = stack.pop() {
         match &n.kind {
-            Kind::String => put(&n.span),
+            Kind::String => put(&n.span, false),
             Kind::Object(members) => {
                 for m in members {
-                    put(&m.key);
+                    put(&m.key, true);
                     stack.push(&m.value);
                 }
             }
@@ -626,7 +667,11 @@ fn instances(
         Kind::Object(members) if labels > 0 => {
             for m in members {
                 if src[m.key.clone()].contains('\\') {
-                    return Err(error(src, m.key.start, "a block label written with escapes"));
+                    return Err(error(
+                        src,
+                        m.key.start,
+                        "a block label written with escapes",
+                    ));
                 }
                 keys.push(m.key.clone());
                 let r = instances(out, &m.value, labels - 1, keys);
@@ -739,7 +784,10 @@ fn body(
     variable: bool,
 ) -> Result<(), Refusal> {
     let Kind::Object(members) = &node.kind else {
-        return Err(Refusal::Bad(node.span.start, "expected a JSON object".to_owned()));
+        return Err(Refusal::Bad(
+            node.span.start,
+            "expected a JSON object".to_owned(),
+        ));
     };
     plan.put(node.span.start, "{")?;
     let mut written = false;
@@ -755,7 +803,10 @@ fn body(
                 Kind::Array(items) if items.is_empty() => continue,
                 Kind::Array(items) if items.len() == 1 => &items[0],
                 Kind::Array(items) => {
-                    return Err(Refusal::Bad(items[1].span.start, "a second block of this type".to_owned()));
+                    return Err(Refusal::Bad(
+                        items[1].span.start,
+                        "a second block of this type".to_owned(),
+                    ));
                 }
                 _ => {
                     return Err(Refusal::Bad(
@@ -778,8 +829,7 @@ fn body(
         plan.put(m.colon, "=")?;
         let value = &m.value;
         let text = &src[value.span.clone()];
-        if variable && raw == "type" && matches!(value.kind, Kind::String) && !text.contains('\\')
-        {
+        if variable && raw == "type" && matches!(value.kind, Kind::String) && !text.contains('\\') {
             // a type expression written as a string: its quotes blank
             plan.put(value.span.start + 1, &text.as_bytes()[1..text.len() - 1])?;
         } else {
