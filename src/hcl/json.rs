@@ -20,7 +20,7 @@
 //! all write their header in place: a later one goes into another text if its header fits
 //! there in place, or writes the identifier and the labels it shares just before its own last
 //! label (or body) where that space is blank. Such a block's span starts at that identifier,
-//! a few bytes before its name. The resources that own a whole ConfigMap keep their type label
+//! a few bytes before its name. The resources that own a whole `ConfigMap` keep their type label
 //! in place (its span is reported). [`crate::hcl::parse::parse`] parses every text and merges
 //! the blocks in source order.
 //!
@@ -400,16 +400,13 @@ fn decode(token: &str) -> Vec<(char, usize)> {
             continue;
         };
         let low = rest.get(6..).filter(|r| r.starts_with("\\u")).and_then(hex);
-        match (hi, low) {
-            (0xD800..=0xDBFF, Some(lo @ 0xDC00..=0xDFFF)) => {
-                let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
-                out.push((c.unwrap_or('\u{FFFD}'), 12));
-                rest = rest.get(12..).unwrap_or_default();
-            }
-            _ => {
-                out.push((char::from_u32(hi).unwrap_or('\u{FFFD}'), 6));
-                rest = rest.get(6..).unwrap_or_default();
-            }
+        if let (0xD800..=0xDBFF, Some(lo @ 0xDC00..=0xDFFF)) = (hi, low) {
+            let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
+            out.push((c.unwrap_or('\u{FFFD}'), 12));
+            rest = rest.get(12..).unwrap_or_default();
+        } else {
+            out.push((char::from_u32(hi).unwrap_or('\u{FFFD}'), 6));
+            rest = rest.get(6..).unwrap_or_default();
         }
     }
     out
@@ -691,45 +688,57 @@ fn instances(
     }
 }
 
-/// Writes a block into the first text it fits in (see the module docs).
+/// How many native texts a file may take: each is as long as the file, and parsed in full.
+const MAX_TEXTS: usize = 8;
+
+/// Writes a block into the first text it fits in (see the module docs): with its header in
+/// place, else with its shared keys written before its own; in a new text while there are
+/// fewer than [`MAX_TEXTS`], else wherever it fits.
 fn place(out: &mut Out<'_>, inst: &Instance<'_>) -> Result<(), ParseError> {
     let src = out.src;
-    let labels: Vec<String> = inst.keys[1..]
-        .iter()
-        .map(|k| src[k.start + 1..k.end - 1].to_owned())
-        .collect();
     let owner = src[inst.keys[0].clone()] == *"\"resource\""
-        && labels.first().is_some_and(|l| OWNERS.contains(&l.as_str()));
-    let max_j = if owner { 1 } else { inst.keys.len() };
+        && inst
+            .keys
+            .get(1)
+            .is_some_and(|k| OWNERS.contains(&&src[k.start + 1..k.end - 1]));
+    let all = inst.keys.len();
+    let preferred = if owner { 1 } else { all };
+    if try_texts(out, inst, preferred)? {
+        return Ok(());
+    }
+    if out.texts.len() < MAX_TEXTS {
+        out.texts.push(Text {
+            buf: vec![b' '; src.len()],
+            free: 0,
+        });
+        if try_texts(out, inst, 0)? {
+            return Ok(());
+        }
+    } else if try_texts(out, inst, all)? {
+        return Ok(());
+    }
+    Err(error(
+        src,
+        inst.body.span.start,
+        "no room to read this block: too many blocks share its type and labels",
+    ))
+}
+
+/// Tries to plan a block with up to `max_j` keys written before its own, in each text.
+fn try_texts(out: &mut Out<'_>, inst: &Instance<'_>, max_j: usize) -> Result<bool, ParseError> {
     for j in 0..=max_j {
-        for t in 0..out.texts.len() {
-            match plan_block(src, inst, j, out.texts[t].free) {
+        for text in &mut out.texts {
+            match plan_block(out.src, inst, j, text.free) {
                 Ok(plan) => {
-                    commit(&mut out.texts[t], plan);
-                    return Ok(());
+                    commit(text, plan);
+                    return Ok(true);
                 }
-                Err(Refusal::Bad(at, why)) => return Err(error(src, at, &why)),
+                Err(Refusal::Bad(at, why)) => return Err(error(out.src, at, &why)),
                 Err(NoRoom) => {}
             }
         }
     }
-    let mut text = Text {
-        buf: vec![b' '; src.len()],
-        free: 0,
-    };
-    match plan_block(src, inst, 0, 0) {
-        Ok(plan) => commit(&mut text, plan),
-        Err(Refusal::Bad(at, why)) => return Err(error(src, at, &why)),
-        Err(NoRoom) => {
-            return Err(error(
-                src,
-                inst.body.span.end.saturating_sub(1),
-                "no room to read this block",
-            ));
-        }
-    }
-    out.texts.push(text);
-    Ok(())
+    Ok(false)
 }
 
 fn commit(text: &mut Text, plan: Plan) {
@@ -841,7 +850,7 @@ fn body(
         return plan.put(close, "}");
     }
     let blank_before = matches!(src.as_bytes()[close - 1], b' ' | b'\t' | b'\n' | b'\r');
-    if blank_before && close - 1 >= plan.cursor {
+    if blank_before && close > plan.cursor {
         plan.put(close - 1, "\n}")
     } else {
         plan.put(close.max(plan.cursor), "\n}")?;

@@ -48,7 +48,7 @@ pub fn parse(file: &Arc<SourceFile>) -> Result<TfFile, ParseError> {
         let mut blocks = Vec::new();
         for text in super::json::to_native(&file.text)? {
             let body = parse_text(file, &text)?;
-            blocks.extend(body.into_iter());
+            blocks.extend(body);
         }
         // the texts hold disjoint blocks: back in the order they are written
         blocks.sort_by_key(|s| hcl_edit::Span::span(s).map_or(0, |r| r.start));

@@ -309,3 +309,35 @@ fn no_input_panics_or_breaks_the_length() {
     ));
     let _ = Arc::new(());
 }
+
+#[test]
+fn many_blocks_of_one_type_take_few_texts() {
+    for (kind, body) in [
+        ("aws_iam_role", r#"{"name": "r"}"#),
+        ("kubernetes_config_map", r#"{"data": {}}"#),
+        ("x", "{}"),
+    ] {
+        let items: Vec<String> = (0..3000).map(|i| format!(r#""r{i}":{body}"#)).collect();
+        let text = format!(
+            r#"{{"variable":{{{}}},"resource":{{"{kind}":{{{}}}}}}}"#,
+            (0..3000)
+                .map(|i| format!(r#""v{i}":{{}}"#))
+                .collect::<Vec<_>>()
+                .join(","),
+            items.join(",")
+        );
+        match to_native(&text) {
+            Ok(texts) => {
+                assert!(texts.len() <= MAX_TEXTS, "{kind}: {}", texts.len());
+                let tf = parse_json(&text).expect("parses");
+                assert_eq!(tf.body.blocks().count(), 6000, "{kind}");
+            }
+            // blocks too small to hold the headers they share: refused, not read wrongly
+            Err(e) => assert!(
+                kind == "x" && e.message.contains("no room"),
+                "{kind}: {}",
+                e.message
+            ),
+        }
+    }
+}
