@@ -14,12 +14,15 @@
 //!   else moves one byte right (into the closer or comma that follows, which native syntax does
 //!   not need) to make room for the line break native syntax needs before it;
 //! - a value keeps every byte where it is (numbers, `true`, `false`, `null`, brackets, commas and
-//!   colons are native syntax as written), except its strings, rewritten by [`template`].
+//!   colons are native syntax as written), except its strings, rewritten by [`template`] (a
+//!   string that is one interpolation, `"${yamlencode(...)}"`, becomes the bare expression: the
+//!   same value, and the loader sees the call).
 //!
 //! Blocks that share a key (several resources of one type, `"locals": [{...}, {...}]`) cannot
-//! all write their header in place: a later one goes into another text if its header fits
-//! there in place, or writes the identifier and the labels it shares just before its own last
-//! label (or body) where that space is blank. Such a block's span starts at that identifier,
+//! all write their header in place: a later one writes the identifier and the labels it shares
+//! just before its own last label (or body), in the first text where that space is blank (the
+//! bytes of the blocks the text does not hold), else goes into a new text with its header in
+//! place, up to [`MAX_TEXTS`] texts (then: a [`ParseError`], for blocks too small to leave room). Such a block's span starts at that identifier,
 //! a few bytes before its name. The resources that own a whole `ConfigMap` keep their type label
 //! in place (its span is reported). [`crate::hcl::parse::parse`] parses every text and merges
 //! the blocks in source order.
@@ -427,9 +430,9 @@ enum Ctx {
 }
 
 /// A JSON string value: its native template (see [`template`]), or, when the whole string is
-/// one interpolation (`"${x}"`), the bare expression `x` with the quotes, `${`, `}` (and strip
-/// markers) blank: the same value (a template that is one interpolation is that value,
-/// whatever its type), and what the loader recognizes as `yamlencode(...)`.
+/// one interpolation (`"${x}"`) on one line, the bare expression `x` with the quotes, `${`, `}`
+/// (and strip markers) blank: the same value (a template that is one interpolation is that
+/// value, whatever its type), and what the loader recognizes as `yamlencode(...)`.
 fn value_template(token: &str) -> Vec<u8> {
     let (mut out, wrap) = template(token);
     if let Some(close) = wrap {
@@ -554,7 +557,12 @@ fn template(token: &str) -> (Vec<u8>, Option<usize>) {
         i += 1;
     }
     let wrap = closed.filter(|&c| {
-        elements == 1 && stack.len() == 1 && c + 1 == out.len() && out.starts_with(b"\"${")
+        elements == 1
+            && stack.len() == 1
+            && c + 1 == out.len()
+            && out.starts_with(b"\"${")
+            // a line break ends a bare expression, not an interpolation
+            && !chars.iter().any(|&(ch, _)| ch == '\n' || ch == '\r')
     });
     out.push(b'"');
     out.resize(token.len().max(out.len()), b' ');

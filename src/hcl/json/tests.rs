@@ -186,6 +186,7 @@ fn strings_are_templates_and_escapes_decode_as_json() {
         (r#""${upper(\"ab\")}-\u0041""#, "AB-A"),
         (r#""%{ if true }y%{ endif }""#, "y"),
         (r#""${~ \"a\" ~}""#, "a"),
+        (r#""${\"a\" ==\n\"a\" ? \"y\" : \"n\"}""#, "y"),
         (r#""${\"a\"}${\"b\"}""#, "ab"),
         (r#""\u0024{\"interpolated\"}""#, "interpolated"),
     ];
