@@ -31,7 +31,7 @@ impl Default for WalkOptions {
 }
 
 /// The other files of a Terraform module directory, read for the values they declare: its
-/// `.tf` files and variable files (`terraform.tfvars`, `*.auto.tfvars`), in name order, each at
+/// `.tf` and `.tf.json` files and variable files ([`is_module_file`]), in name order, each at
 /// most `max` bytes; files that cannot be read are left out (their values stay unknown).
 pub fn module_files(path: &Path, max: u64) -> Vec<Arc<SourceFile>> {
     let dir = match path.parent() {
@@ -66,11 +66,15 @@ pub fn module_files(path: &Path, max: u64) -> Vec<Arc<SourceFile>> {
         .collect()
 }
 
-/// Whether a file name is one of a Terraform module's own files: `.tf` (not `.tf.json`, whose
-/// syntax is JSON) and the variable files Terraform reads without being told.
+/// Whether a file name is one of a Terraform module's own files: `.tf`, `.tf.json` and the
+/// variable files Terraform reads without being told (`terraform.tfvars(.json)`,
+/// `*.auto.tfvars(.json)`).
 #[allow(clippy::case_sensitive_file_extension_comparisons)] // Terraform compares them exactly
 pub fn is_module_file(name: &str) -> bool {
-    name.ends_with(".tf") || name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
+    [".tf", ".tf.json", ".auto.tfvars", ".auto.tfvars.json"]
+        .iter()
+        .any(|e| name.ends_with(e))
+        || matches!(name, "terraform.tfvars" | "terraform.tfvars.json")
 }
 
 /// A file to read: a path, or standard input under a display name.

@@ -263,11 +263,15 @@ fn load_fixtures_inspect_snapshots() {
     );
 }
 
-/// Pins what `inspect --format json` shows of every fixture under `dir` (with `skip_empty`,
-/// only of those that hold a source).
-fn inspect_snapshots(dir: &str, exts: &[&str], snapshots: &str, skip_empty: bool) {
-    let base = root().join(dir);
-    for path in files(&base, exts) {
+/// Pins what `inspect --format json` shows of the fixtures `paths` under `base` (with
+/// `skip_empty`, only of those that hold a source).
+fn inspect_snapshots(
+    base: &Path,
+    paths: Vec<std::path::PathBuf>,
+    snapshots: &str,
+    skip_empty: bool,
+) {
+    for path in paths {
         let loaded = load(&path);
         if skip_empty && loaded.objects.is_empty() {
             continue;
@@ -275,7 +279,7 @@ fn inspect_snapshots(dir: &str, exts: &[&str], snapshots: &str, skip_empty: bool
         let objects: Vec<&awsauth::model::AwsAuth> = loaded.objects.iter().collect();
         let json = awsauth::render::inspect::json(&objects);
         let name = path
-            .strip_prefix(&base)
+            .strip_prefix(base)
             .unwrap_or(&path)
             .to_string_lossy()
             .replace(['/', '.'], "_");
@@ -349,12 +353,26 @@ fn expectation_parser() {
     assert_eq!((e[2].line, e[2].rule.as_str()), (4, "rule-c"));
 }
 
+/// The `.tf` and `.tf.json` files under a directory.
+fn terraform_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    files(dir, &["tf", "json"])
+        .into_iter()
+        .filter(|p| awsauth::load::is_terraform(&p.to_string_lossy()))
+        .collect()
+}
+
 /// Every `.tf` file under `fixtures/terraform/<case>/` (a module directory each), with every
-/// rule's expectations inline.
+/// rule's expectations inline, and every `.tf.json` file with its sidecar `<file>.expect`.
 #[test]
 fn terraform_fixtures_have_exactly_the_expected_diagnostics() {
-    let fixtures = files(&root().join("fixtures/terraform"), &["tf"]);
+    let fixtures = terraform_files(&root().join("fixtures/terraform"));
     assert!(fixtures.len() >= 10, "{fixtures:?}");
+    assert!(
+        fixtures
+            .iter()
+            .any(|p| p.to_string_lossy().ends_with(".tf.json")),
+        "{fixtures:?}"
+    );
     let failures: Vec<String> = fixtures
         .iter()
         .filter_map(|p| check_fixture(p, None))
@@ -370,5 +388,6 @@ fn terraform_fixtures_have_exactly_the_expected_diagnostics() {
 /// What `inspect --format json` shows of each Terraform fixture that writes aws-auth.
 #[test]
 fn terraform_fixtures_inspect_snapshots() {
-    inspect_snapshots("fixtures/terraform", &["tf"], "snapshots/terraform", true);
+    let base = root().join("fixtures/terraform");
+    inspect_snapshots(&base, terraform_files(&base), "snapshots/terraform", true);
 }

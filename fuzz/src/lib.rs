@@ -91,15 +91,18 @@ pub fn lint(data: &[u8]) {
 
 /// `terraform`: one `.tf` file from arbitrary bytes, parsed and evaluated (HCL, `yamlencode`,
 /// `jsonencode`, heredocs, the eks module's inputs), loaded, checked like `load` (every position
-/// mapped back into the file is in it, on a character boundary), then through `lint` as above.
+/// mapped back into the file is in it, on a character boundary), then through `lint` as above;
+/// then the same bytes as a `.tf.json` file (Terraform's JSON syntax, transpiled in place).
 pub fn terraform(data: &[u8]) {
-    let Ok(file) = awsauth::discover::decode("fuzz.tf", data.to_vec()) else {
-        return;
-    };
-    let load = load_file(file);
-    check_load(&load);
-    check_produced_maps(&load);
-    lint_as("fuzz.tf", data);
+    for name in ["fuzz.tf", "fuzz.tf.json"] {
+        let Ok(file) = awsauth::discover::decode(name, data.to_vec()) else {
+            return;
+        };
+        let load = load_file(file);
+        check_load(&load);
+        check_produced_maps(&load);
+        lint_as(name, data);
+    }
 }
 
 /// Positions of sections Terraform produced (`yamlencode`, templates) are in the file and on

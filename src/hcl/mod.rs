@@ -6,5 +6,6 @@
 pub mod encode;
 pub mod eval;
 pub mod functions;
+pub mod json;
 pub mod parse;
 pub mod value;

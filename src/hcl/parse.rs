@@ -41,28 +41,48 @@ impl std::fmt::Display for ParseError {
 
 impl std::error::Error for ParseError {}
 
-/// Parses a `.tf` file.
+/// Parses a `.tf` file, or a `.tf.json` file (Terraform's JSON syntax, transpiled into native
+/// syntax at the same offsets by [`super::json::to_native`]).
 pub fn parse(file: &Arc<SourceFile>) -> Result<TfFile, ParseError> {
-    let text = &file.text;
+    let body = if is_json(&file.name) {
+        let mut blocks = Vec::new();
+        for text in super::json::to_native(&file.text)? {
+            let body = parse_text(file, &text)?;
+            blocks.extend(body);
+        }
+        // the texts hold disjoint blocks: back in the order they are written
+        blocks.sort_by_key(|s| hcl_edit::Span::span(s).map_or(0, |r| r.start));
+        blocks.into_iter().collect()
+    } else {
+        parse_text(file, &file.text)?
+    };
+    Ok(TfFile {
+        file: Arc::clone(file),
+        body,
+    })
+}
+
+/// Whether a file is in Terraform's JSON syntax (by its name, compared exactly as Terraform does).
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
+pub fn is_json(name: &str) -> bool {
+    name.ends_with(".tf.json")
+}
+
+/// Parses native syntax whose offsets are the file's.
+fn parse_text(file: &SourceFile, text: &str) -> Result<Body, ParseError> {
     if let Some(at) = too_deep(text) {
         return Err(ParseError {
             message: format!("nesting deeper than {MAX_NESTING} levels"),
             span: file.char_span(&(at..at + 1)),
         });
     }
-    match hcl_edit::parser::parse_body(text) {
-        Ok(body) => Ok(TfFile {
-            file: Arc::clone(file),
-            body,
-        }),
-        Err(err) => {
-            let at = err.location().offset().min(text.len());
-            Err(ParseError {
-                message: lowercase_first(err.message()),
-                span: file.char_span(&(at..at + 1)),
-            })
+    hcl_edit::parser::parse_body(text).map_err(|err| {
+        let at = err.location().offset().min(text.len());
+        ParseError {
+            message: lowercase_first(err.message()),
+            span: file.char_span(&(at..at + 1)),
         }
-    }
+    })
 }
 
 /// `hcl-edit`'s messages start lowercase already (`invalid expression; expected ...`); this

@@ -30,7 +30,7 @@ use crate::yaml::{Style, SyntaxError};
 /// Whether a file is read as Terraform (by its name, compared exactly as Terraform does).
 #[allow(clippy::case_sensitive_file_extension_comparisons)]
 pub fn is_terraform(name: &str) -> bool {
-    name.ends_with(".tf")
+    name.ends_with(".tf") || name.ends_with(".tf.json")
 }
 
 /// Cheap test for Terraform files worth parsing: they name aws-auth, or an input of the eks
