@@ -255,12 +255,9 @@ fn load_fixtures_have_exactly_the_expected_diagnostics() {
 
 #[test]
 fn load_fixtures_inspect_snapshots() {
-    inspect_snapshots(
-        "fixtures/load",
-        &["yaml", "yml", "json"],
-        "snapshots/load",
-        false,
-    );
+    let base = root().join("fixtures/load");
+    let paths = files(&base, &["yaml", "yml", "json"]);
+    inspect_snapshots(&base, paths, "snapshots/load", false);
 }
 
 /// Pins what `inspect --format json` shows of the fixtures `paths` under `base` (with
