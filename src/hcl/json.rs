@@ -449,6 +449,18 @@ fn value_template(token: &str) -> Vec<u8> {
     out
 }
 
+/// A literal character as a native quoted string writes it.
+fn native_escape(c: char, buf: &mut [u8; 4]) -> &[u8] {
+    match c {
+        '"' => b"\\\"",
+        '\\' => b"\\\\",
+        '\n' => b"\\n",
+        '\r' => b"\\r",
+        '\t' => b"\\t",
+        _ => c.encode_utf8(buf).as_bytes(),
+    }
+}
+
 /// A JSON string token rewritten as a native quoted template of the same length (see the
 /// module docs), and where the `}` is when the template is one interpolation.
 fn template(token: &str) -> (Vec<u8>, Option<usize>) {
@@ -512,16 +524,8 @@ fn template(token: &str) -> (Vec<u8>, Option<usize>) {
                         _ => emit(&mut out, &mut debt, c.encode_utf8(&mut buf).as_bytes()),
                     }
                 } else {
-                    let esc: &[u8] = match c {
-                        '"' => b"\\\"",
-                        '\\' => b"\\\\",
-                        '\n' => b"\\n",
-                        '\r' => b"\\r",
-                        '\t' => b"\\t",
-                        _ => c.encode_utf8(&mut buf).as_bytes(),
-                    };
                     elements += 2;
-                    emit(&mut out, &mut debt, esc);
+                    emit(&mut out, &mut debt, native_escape(c, &mut buf));
                 }
             }
             Ctx::Expr(depth) => {
