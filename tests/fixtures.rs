@@ -241,9 +241,14 @@ const LOADING_RULES: &[&str] = &[
 fn load_fixtures_have_exactly_the_expected_diagnostics() {
     let fixtures = files(&root().join("fixtures/load"), &["yaml", "yml", "json"]);
     assert!(!fixtures.is_empty());
-    let failures: Vec<String> = fixtures
+    check_all(&fixtures, Some(LOADING_RULES));
+}
+
+/// Checks every fixture of `paths` for the expectations of `rules` (all, with `None`).
+fn check_all(paths: &[std::path::PathBuf], rules: Option<&[&str]>) {
+    let failures: Vec<String> = paths
         .iter()
-        .filter_map(|p| check_fixture(p, Some(LOADING_RULES)))
+        .filter_map(|p| check_fixture(p, rules))
         .collect();
     assert!(
         failures.is_empty(),
@@ -370,16 +375,7 @@ fn terraform_fixtures_have_exactly_the_expected_diagnostics() {
             .any(|p| p.to_string_lossy().ends_with(".tf.json")),
         "{fixtures:?}"
     );
-    let failures: Vec<String> = fixtures
-        .iter()
-        .filter_map(|p| check_fixture(p, None))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} fixture(s) failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    check_all(&fixtures, None);
 }
 
 /// What `inspect --format json` shows of each Terraform fixture that writes aws-auth.
