@@ -34,6 +34,23 @@ impl Default for WalkOptions {
 /// `.tf` and `.tf.json` files and variable files ([`is_module_file`]), in name order, each at
 /// most `max` bytes; files that cannot be read are left out (their values stay unknown).
 pub fn module_files(path: &Path, max: u64) -> Vec<Arc<SourceFile>> {
+    module_file_paths(path)
+        .into_iter()
+        .filter_map(|p| {
+            let meta = std::fs::metadata(&p).ok()?;
+            if !meta.is_file() || meta.len() > max {
+                return None;
+            }
+            let bytes = std::fs::read(&p).ok()?;
+            let text = String::from_utf8(bytes).ok()?;
+            Some(SourceFile::new(display_name(&p), text))
+        })
+        .collect()
+}
+
+/// The paths of the other module files beside `path` (see [`module_files`]), in name order,
+/// without reading them.
+pub fn module_file_paths(path: &Path) -> Vec<PathBuf> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -53,17 +70,6 @@ pub fn module_files(path: &Path, max: u64) -> Vec<Arc<SourceFile>> {
         .collect();
     paths.sort();
     paths
-        .into_iter()
-        .filter_map(|p| {
-            let meta = std::fs::metadata(&p).ok()?;
-            if !meta.is_file() || meta.len() > max {
-                return None;
-            }
-            let bytes = std::fs::read(&p).ok()?;
-            let text = String::from_utf8(bytes).ok()?;
-            Some(SourceFile::new(display_name(&p), text))
-        })
-        .collect()
 }
 
 /// Whether a file name is one of a Terraform module's own files: `.tf`, `.tf.json` and the
@@ -126,7 +132,8 @@ fn build_globs(globs: &[String]) -> Result<GlobSet, String> {
     b.build().map_err(|e| e.to_string())
 }
 
-fn display_name(path: &Path) -> String {
+/// How a walked path is shown: as given, without a leading `./`.
+pub fn display_name(path: &Path) -> String {
     let s = path.to_string_lossy();
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }

@@ -145,8 +145,8 @@ fn module_files_at(
             continue;
         }
         let dir_base = at_base.rsplit_once('/').map_or("", |(d, _)| d);
-        for today in crate::discover::module_files(path, max) {
-            let file_name = Path::new(&today.name)
+        for today in crate::discover::module_file_paths(path) {
+            let file_name = today
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
@@ -155,7 +155,7 @@ fn module_files_at(
             } else {
                 format!("{dir_base}/{file_name}")
             };
-            names.push((at_base.clone(), at, today.name.clone()));
+            names.push((at_base.clone(), at, crate::discover::display_name(&today)));
         }
     }
     let mut out: std::collections::HashMap<String, Vec<Arc<crate::source::SourceFile>>> =

@@ -563,12 +563,23 @@ pub struct Terraform {
     pub what: String,
     /// When it replaces the keys it writes, or the whole object, whatever EKS wrote there (for
     /// managed node groups and Fargate profiles): how, and where that is said.
-    pub overwrites: Option<Field>,
+    pub overwrites: Option<Overwrite>,
     /// Parts of the mappings not known from the repository.
     pub unknowns: Vec<UnknownPart>,
     /// Node roles the module adds on its own (for node groups it creates), with where their
     /// node groups are declared.
     pub module_node_roles: Vec<Field>,
+}
+
+/// How a Terraform source replaces what EKS wrote in aws-auth.
+#[derive(Debug, Clone)]
+pub struct Overwrite {
+    /// How, for people (`` `force = true` takes over the keys it writes ``), and where that is
+    /// written.
+    pub how: Field,
+    /// Whether it replaces only the data keys it writes (`kubernetes_config_map_v1_data` with
+    /// `force`), not the whole object.
+    pub keys_only: bool,
 }
 
 /// A part of a Terraform source not known from the repository (a variable without a value, a

@@ -61,7 +61,7 @@ fn json_terraform(obj: &AwsAuth) -> Option<JsonTerraform<'_>> {
     Some(JsonTerraform {
         address: &t.address,
         what: &t.what,
-        overwrites: t.overwrites.as_ref().map(|f| f.value.as_str()),
+        overwrites: t.overwrites.as_ref().map(|o| o.how.value.as_str()),
         unknown: t
             .unknowns
             .iter()
@@ -387,7 +387,12 @@ fn unknown_rows(obj: &AwsAuth) -> Vec<[String; 6]> {
 
 /// What is lost or unread of the whole source, above its table.
 fn warnings(obj: &AwsAuth, out: &mut String) {
-    if let Some(how) = obj.terraform.as_deref().and_then(|t| t.overwrites.as_ref()) {
+    if let Some(how) = obj
+        .terraform
+        .as_deref()
+        .and_then(|t| t.overwrites.as_ref())
+        .map(|o| &o.how)
+    {
         out.push_str(&format!(
             "  ~ {}: what EKS wrote there is replaced\n",
             escape::text(&how.value)

@@ -73,9 +73,10 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(tf) = &obj.terraform else {
         return;
     };
-    let Some(how) = &tf.overwrites else {
+    let Some(overwrite) = &tf.overwrites else {
         return;
     };
+    let how = &overwrite.how;
     if !obj.is_read_by_authenticator() || !obj.rejected.is_empty() {
         return;
     }
@@ -90,7 +91,7 @@ pub fn check(obj: &AwsAuth, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         })
         || obj.data_keys.iter().any(|k| k.value == "mapRoles");
     // a `kubernetes_config_map_v1_data` that does not write `mapRoles` leaves it alone
-    if !writes_roles && how.value.contains("keys it writes") {
+    if !writes_roles && overwrite.keys_only {
         return;
     }
     // nothing of `mapRoles` known (the whole value from elsewhere): nothing to say

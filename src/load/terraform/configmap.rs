@@ -21,7 +21,7 @@ use super::{
 };
 use crate::hcl::parse;
 use crate::hcl::value::{Spanned, Text, Value};
-use crate::model::{AwsAuth, Field, Rejection, SectionKind, Terraform};
+use crate::model::{AwsAuth, Field, Overwrite, Rejection, SectionKind, Terraform};
 use crate::source::Span;
 use crate::yaml::Style;
 
@@ -121,9 +121,12 @@ pub(super) fn read_manifest(cx: &Cx<'_>, block: &Block, name: &str) -> Option<Aw
         Terraform {
             address: format!("kubernetes_manifest.{name}"),
             what: "kubernetes_manifest".to_owned(),
-            overwrites: Some(Field {
-                value: "`kubernetes_manifest` applies the whole ConfigMap".to_owned(),
-                span: label,
+            overwrites: Some(Overwrite {
+                how: Field {
+                    value: "`kubernetes_manifest` applies the whole ConfigMap".to_owned(),
+                    span: label,
+                },
+                keys_only: false,
             }),
             ..Terraform::default()
         },
@@ -160,13 +163,16 @@ fn object_field<'e>(expr: &'e Expression, key: &str) -> Option<&'e Expression> {
 }
 
 /// How a resource replaces what EKS wrote, if it does.
-fn overwrite(cx: &Cx<'_>, block: &Block, kind: &str) -> Option<Field> {
+fn overwrite(cx: &Cx<'_>, block: &Block, kind: &str) -> Option<Overwrite> {
     if kind == "kubernetes_config_map_v1_data" {
         let force = parse::attribute(&block.body, "force")?;
         let v = cx.eval(&force.value);
-        return matches!(v.value, Value::Bool(true)).then(|| Field {
-            value: "`force = true` takes over the keys it writes".to_owned(),
-            span: cx.span(force),
+        return matches!(v.value, Value::Bool(true)).then(|| Overwrite {
+            how: Field {
+                value: "`force = true` takes over the keys it writes".to_owned(),
+                span: cx.span(force),
+            },
+            keys_only: true,
         });
     }
     // `lifecycle { ignore_changes = [data] }` (or `all`): written once, when created, and then
@@ -183,12 +189,15 @@ fn overwrite(cx: &Cx<'_>, block: &Block, kind: &str) -> Option<Field> {
     if ignores_data {
         return None;
     }
-    Some(Field {
-        value: format!("`{kind}` owns the whole ConfigMap"),
-        span: block
-            .labels
-            .first()
-            .map_or_else(|| cx.span(&block.ident), |l| cx.span(l)),
+    Some(Overwrite {
+        how: Field {
+            value: format!("`{kind}` owns the whole ConfigMap"),
+            span: block
+                .labels
+                .first()
+                .map_or_else(|| cx.span(&block.ident), |l| cx.span(l)),
+        },
+        keys_only: false,
     })
 }
 

@@ -21,7 +21,7 @@ use hcl_edit::structure::{Block, Body};
 use super::{Cx, Rendered, add_rendered, list_parts, new_object, placeholders};
 use crate::hcl::parse;
 use crate::hcl::value::{Spanned, Text, Value};
-use crate::model::{AwsAuth, Field, SectionKind, Terraform};
+use crate::model::{AwsAuth, Field, Overwrite, SectionKind, Terraform};
 use crate::source::Span;
 
 /// Which generation of the module, as far as aws-auth goes.
@@ -129,7 +129,7 @@ fn writes(
     body: &Body,
     source: Span,
     generation: Generation,
-) -> Option<(Option<Field>, &'static str)> {
+) -> Option<(Option<Overwrite>, &'static str)> {
     let flag = |key: &str, default: bool| -> (bool, Span) {
         match parse::attribute(body, key) {
             Some(a) => (
@@ -154,10 +154,13 @@ fn writes(
             let (manage, span) = flag("manage_aws_auth", true);
             manage.then(|| {
                 (
-                    Some(Field {
-                        value: "the module's `kubernetes_config_map` owns the whole ConfigMap"
-                            .into(),
-                        span,
+                    Some(Overwrite {
+                        how: Field {
+                            value: "the module's `kubernetes_config_map` owns the whole ConfigMap"
+                                .into(),
+                            span,
+                        },
+                        keys_only: false,
                     }),
                     "terraform-aws-modules/eks v17",
                 )
@@ -175,10 +178,14 @@ fn writes(
             if manage {
                 let how =
                     "`manage_aws_auth_configmap` takes over the keys it writes (`force = true`)";
+                // (it writes all three keys, `[]` for an input not given)
                 Some((
-                    Some(Field {
-                        value: how.into(),
-                        span,
+                    Some(Overwrite {
+                        how: Field {
+                            value: how.into(),
+                            span,
+                        },
+                        keys_only: true,
                     }),
                     what,
                 ))
