@@ -42,6 +42,7 @@
 
 use std::sync::Arc;
 
+use crate::model::access_entries::AccessDecls;
 use crate::model::{AwsAuth, Effective, EffectiveRole, EffectiveUser, Field, SourceKind};
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Node, SyntaxError};
@@ -90,6 +91,8 @@ pub struct FileLoad {
     pub rbac: Vec<rbac::RbacObject>,
     /// Whether the file is Terraform (its syntax errors are HCL's).
     pub terraform: bool,
+    /// EKS access entries, policy associations and clusters' access settings.
+    pub access: AccessDecls,
 }
 
 /// Every source format, in the order a document is offered to them: the first that takes it
@@ -174,6 +177,7 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
         template: None,
         rbac: Vec::new(),
         terraform: false,
+        access: AccessDecls::default(),
     };
     // RBAC that can rewrite aws-auth or binds system:masters is read from any manifest
     let rbac = rbac::may_hold_rbac(text);

@@ -25,63 +25,12 @@ use crate::arn::{Arn, PARTITIONS, starts_with_ignoring_case};
 use crate::model::access::Mapping;
 use crate::model::identity::{
     EC2_NODE_USERNAME, EKS_KUBE_PROXY_WINDOWS, SESSION_NAME, SESSION_NAME_RAW,
-    SESSION_NODE_USERNAME, SYSTEM_AUTHENTICATED, SYSTEM_BOOTSTRAPPERS, SYSTEM_MASTERS,
-    SYSTEM_NODE_PROXIER, SYSTEM_NODES, SYSTEM_PREFIX,
+    SESSION_NODE_USERNAME, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS,
+    SYSTEM_NODE_PROXIER, SYSTEM_PREFIX,
 };
 use crate::model::{AwsAuth, Principal, Status};
 
-/// The access-entry types a mapping can become.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum EntryType {
-    /// People and workloads: username, groups, access policies.
-    #[serde(rename = "STANDARD")]
-    Standard,
-    /// EC2 Linux nodes.
-    #[serde(rename = "EC2_LINUX")]
-    Ec2Linux,
-    /// EC2 Windows nodes.
-    #[serde(rename = "EC2_WINDOWS")]
-    Ec2Windows,
-    /// Fargate pods.
-    #[serde(rename = "FARGATE_LINUX")]
-    FargateLinux,
-    /// Hybrid nodes.
-    #[serde(rename = "HYBRID_LINUX")]
-    HybridLinux,
-}
-
-impl EntryType {
-    /// The API's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Standard => "STANDARD",
-            Self::Ec2Linux => "EC2_LINUX",
-            Self::Ec2Windows => "EC2_WINDOWS",
-            Self::FargateLinux => "FARGATE_LINUX",
-            Self::HybridLinux => "HYBRID_LINUX",
-        }
-    }
-
-    /// The identity EKS gives a node type itself (username template, groups); `None` for
-    /// `STANDARD`.
-    pub fn node_identity(self) -> Option<(&'static str, &'static [&'static str])> {
-        match self {
-            Self::Standard => None,
-            Self::Ec2Linux => Some((EC2_NODE_USERNAME, &[SYSTEM_BOOTSTRAPPERS, SYSTEM_NODES])),
-            Self::Ec2Windows => Some((
-                EC2_NODE_USERNAME,
-                &[SYSTEM_BOOTSTRAPPERS, SYSTEM_NODES, EKS_KUBE_PROXY_WINDOWS],
-            )),
-            Self::FargateLinux => Some((
-                SESSION_NODE_USERNAME,
-                &[SYSTEM_BOOTSTRAPPERS, SYSTEM_NODES, SYSTEM_NODE_PROXIER],
-            )),
-            Self::HybridLinux => {
-                Some((SESSION_NODE_USERNAME, &[SYSTEM_BOOTSTRAPPERS, SYSTEM_NODES]))
-            }
-        }
-    }
-}
+pub use crate::model::access_entries::EntryType;
 
 /// What the plan does with a principal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -8,6 +8,8 @@
 //!   loaded, and the entries rules and policies look at.
 //! - [`access`]: what a request of each principal gets (the lookup's semantics on top of the
 //!   stores), which `diff` compares.
+//! - [`access_entries`]: EKS access entries, policy associations and clusters' authentication
+//!   modes, as Terraform, eksctl and CloudFormation declare them.
 //! - [`identity`]: the Kubernetes and EKS identity vocabulary (`system:masters`, node groups
 //!   and usernames, reserved prefixes, templates, account ids) and its predicates.
 //!
@@ -15,6 +17,7 @@
 //! import it.
 
 pub mod access;
+pub mod access_entries;
 pub mod effective;
 pub mod identity;
 pub mod principal;

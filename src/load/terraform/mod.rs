@@ -86,6 +86,7 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         template: None,
         rbac: Vec::new(),
         terraform: true,
+        access: Default::default(),
     };
     if !out.relevant {
         return out;

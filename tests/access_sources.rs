@@ -1,0 +1,144 @@
+//! What the access-entry sources read: every file under `fixtures/access/` (Terraform module
+//! directories, eksctl configs, CloudFormation templates in YAML and JSON) is loaded and what it
+//! declares (entries, policy associations, clusters' access settings) is pinned, each field with
+//! its line and column, in `tests/snapshots/access/`.
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use awsauth::model::Field;
+use awsauth::model::access_entries::{AccessDecls, PolicyAssociation};
+use awsauth::source::SourceFile;
+use common::{files, load, root};
+
+/// A field as `"value"@line:col`, `-` when absent.
+fn field(file: &SourceFile, f: Option<&Field>) -> String {
+    match f {
+        None => "-".to_owned(),
+        Some(f) => {
+            let lc = file.line_col(f.span.start);
+            format!("{:?}@{}:{}", f.value, lc.line, lc.column)
+        }
+    }
+}
+
+fn fields(file: &SourceFile, fs: &[Field]) -> String {
+    let items: Vec<String> = fs.iter().map(|f| field(file, Some(f))).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn policy(file: &SourceFile, p: &PolicyAssociation) -> String {
+    format!(
+        "policy {} scope {} namespaces {}",
+        field(file, p.policy.as_ref()),
+        field(file, p.scope.as_ref()),
+        fields(file, &p.namespaces)
+    )
+}
+
+/// Everything a file declares of access entries, one item per paragraph.
+pub fn describe(decls: &AccessDecls) -> String {
+    let mut out = String::new();
+    for c in &decls.configs {
+        let f = &c.file;
+        let at = f.line_col(c.span.start);
+        let _ = writeln!(
+            out,
+            "config {} ({:?}) at {}:{}\n  cluster {}\n  mode {} (default {})\n  bootstrap-admin {} (default {})",
+            c.origin.name,
+            c.origin.tool,
+            at.line,
+            at.column,
+            field(f, c.cluster.as_ref()),
+            field(f, c.mode.as_ref()),
+            c.default_mode.as_str(),
+            field(f, c.bootstrap_admin.as_ref()),
+            c.default_bootstrap_admin,
+        );
+    }
+    for e in &decls.entries {
+        let f = &e.file;
+        let at = f.line_col(e.span.start);
+        let _ = writeln!(
+            out,
+            "entry {} ({:?}) at {}:{}\n  cluster {}\n  principal {}\n  type {}\n  username {}\n  groups {}",
+            e.origin.name,
+            e.origin.tool,
+            at.line,
+            at.column,
+            field(f, e.cluster.as_ref()),
+            field(f, e.principal.as_ref()),
+            field(f, e.entry_type.as_ref()),
+            field(f, e.username.as_ref()),
+            fields(f, &e.groups),
+        );
+        for p in &e.policies {
+            let _ = writeln!(out, "  {}", policy(f, p));
+        }
+        if let Some(why) = &e.implicit {
+            let _ = writeln!(out, "  implicit: {why}");
+        }
+    }
+    for a in &decls.associations {
+        let f = &a.file;
+        let at = f.line_col(a.policy.span.start);
+        let _ = writeln!(
+            out,
+            "association {} ({:?}) at {}:{}\n  cluster {}\n  principal {}\n  {}",
+            a.origin.name,
+            a.origin.tool,
+            at.line,
+            at.column,
+            field(f, a.cluster.as_ref()),
+            field(f, a.principal.as_ref()),
+            policy(f, &a.policy),
+        );
+    }
+    out
+}
+
+/// The fixture files: `.tf` and `.tf.json` files (with their module directory), YAML and JSON.
+fn fixture_files() -> Vec<std::path::PathBuf> {
+    files(
+        &root().join("fixtures/access"),
+        &["tf", "json", "yaml", "yml"],
+    )
+}
+
+#[test]
+fn access_fixtures_snapshots() {
+    let base = root().join("fixtures/access");
+    let paths = fixture_files();
+    if paths.is_empty() {
+        return; // no sources yet
+    }
+    for path in paths {
+        let loaded = load(&path);
+        let text = describe(&loaded.access);
+        let name = path
+            .strip_prefix(&base)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace(['/', '.'], "_");
+        insta::with_settings!({snapshot_path => "snapshots/access", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(name, text);
+        });
+    }
+}
+
+#[test]
+fn every_access_fixture_declares_something() {
+    for path in fixture_files() {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        if name.starts_with("nothing") {
+            continue;
+        }
+        let loaded = load(Path::new(&path));
+        assert!(
+            !loaded.access.is_empty(),
+            "{}: declares no access entry, association or access settings",
+            path.display()
+        );
+    }
+}
