@@ -36,6 +36,14 @@ pub fn may_hold_aws_auth(text: &str) -> bool {
     mentions_aws_auth(text) || has_name_escapes(text)
 }
 
+/// Whether a file may declare access entries or a cluster's access settings (eksctl's
+/// `accessConfig`, CloudFormation's `AccessConfig` and `AWS::EKS::AccessEntry`).
+pub fn may_hold_access(text: &str) -> bool {
+    ["accessConfig", "AccessConfig", "AWS::EKS::AccessEntry"]
+        .iter()
+        .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+}
+
 /// The authenticator's own template variables.
 pub const TEMPLATE_VARIABLES: [&str; 5] = [
     "EC2PrivateDNSName",

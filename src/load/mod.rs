@@ -35,6 +35,11 @@
 //!      ended with `finish`, which decides what is stored.
 //! 2. Declare the module below and add its `FORMAT` to `FORMATS`: one line each.
 //!
+//! Access entries and clusters' access settings (`model::access_entries`) are read by the
+//! `ACCESS_READERS`, offered every document of a file that may hold them
+//! (`detect::may_hold_access`): eksctl's `accessConfig`, CloudFormation's `AWS::EKS::AccessEntry`
+//! and `AWS::EKS::Cluster`; Terraform's are read by `terraform`.
+//!
 //! Files are parsed only when a cheap text test says they may hold something
 //! ([`may_hold_aws_auth`], `rbac::may_hold_rbac`); a format of a new kind of source (neither
 //! aws-auth mappings nor RBAC) also needs a `Reads` variant, a field of [`FileLoad`] to keep
@@ -106,6 +111,11 @@ const FORMATS: &[Format] = &[
     rbac::FORMAT,
 ];
 
+/// The readers of access entries and clusters' access settings: each document is offered to
+/// every one (a document may hold both aws-auth mappings and access entries, as an eksctl
+/// `ClusterConfig` does).
+const ACCESS_READERS: &[fn(&Document<'_>, &mut AccessDecls)] = &[eksctl::read_access];
+
 /// A source format: which documents it takes, and what it reads from one.
 struct Format {
     /// Whether a document is of this format.
@@ -145,6 +155,8 @@ struct Wanted {
     aws_auth: bool,
     /// RBAC objects.
     rbac: bool,
+    /// Access entries and clusters' access settings.
+    access: bool,
 }
 
 /// Loads every aws-auth source of a file; `siblings` are the other files of a Terraform file's
@@ -181,9 +193,12 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     };
     // RBAC that can rewrite aws-auth or binds system:masters is read from any manifest
     let rbac = rbac::may_hold_rbac(text);
-    if !relevant && !rbac && !escaped {
+    let access = detect::may_hold_access(text);
+    if !relevant && !rbac && !escaped && !access {
         return out;
     }
+    // a broken file that declares cluster access is worth a syntax error
+    out.relevant |= access;
     let normalized;
     let parse_text = match yaml::v2_line_breaks(text) {
         Some(t) => {
@@ -211,6 +226,7 @@ pub fn load_file(file: Arc<SourceFile>) -> FileLoad {
     let wanted = Wanted {
         aws_auth: relevant || escaped,
         rbac,
+        access,
     };
     for doc in &stream.documents {
         if let Some(root) = &doc.root {
@@ -275,6 +291,11 @@ fn read_document(doc: &Document<'_>, wanted: Wanted, out: &mut FileLoad) {
         Some(Reads::AwsAuth(read)) => out.objects.extend(read(doc)),
         Some(Reads::Rbac(read)) => out.rbac.extend(read(doc)),
         None => {}
+    }
+    if wanted.access {
+        for read in ACCESS_READERS {
+            read(doc, &mut out.access);
+        }
     }
 }
 
