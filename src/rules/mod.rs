@@ -5,6 +5,7 @@ use crate::config::Cluster;
 use crate::diagnostic::Diagnostic;
 use crate::load::FileLoad;
 use crate::model::AwsAuth;
+use crate::model::access_entries::AccessDecls;
 use crate::registry::Rule;
 
 // what the rules share with the rest of the program lives in the model; named here too, as
@@ -160,7 +161,15 @@ pub fn check_file_with(load: &FileLoad, cx: &Context<'_>, out: &mut Vec<Diagnost
     for obj in &load.objects {
         check_object(obj, *cx, out);
     }
+    if !load.access.is_empty() {
+        check_access(&load.access, *cx, out);
+    }
 }
+
+/// The rules of access entries, policy associations and clusters' access settings, over what
+/// one file declares (the rules across a cluster's files are in `check_cluster`).
+#[allow(clippy::ptr_arg, unused_variables)] // rules are added here
+fn check_access(decls: &AccessDecls, cx: Context<'_>, out: &mut Vec<Diagnostic>) {}
 
 fn check_object(obj: &AwsAuth, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
     malformed_configmap::check(obj, out);
