@@ -49,7 +49,7 @@ declare_rule! {
 }
 
 /// What is wrong with an ARN's shape, if anything.
-fn problem(text: &str) -> Option<String> {
+pub(crate) fn problem(text: &str) -> Option<String> {
     let Some(arn) = Arn::parse(text) else {
         return Some(
             if text

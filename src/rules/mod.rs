@@ -15,6 +15,8 @@ pub use crate::model::identity::{
     entry_works_as_node, is_node_identity, is_node_mapping, works_as_node,
 };
 
+pub mod access_entry_role_path;
+pub mod access_entry_type;
 pub mod arn_pattern;
 pub mod arn_section_mismatch;
 pub mod aws_auth_writer;
@@ -25,6 +27,7 @@ pub mod duplicate_key;
 pub mod empty_section_style;
 pub mod group_hygiene;
 pub mod iam_user_mapping;
+pub mod invalid_access_principal;
 pub mod invalid_account;
 pub mod invalid_suppression;
 pub mod invalid_terraform;
@@ -35,6 +38,7 @@ pub mod map_accounts;
 pub mod missing_arn;
 pub mod missing_username;
 pub mod multiline_plain_scalar;
+pub mod node_entry_account;
 pub mod node_mapping;
 pub mod noncanonical_key_case;
 pub mod not_a_principal;
@@ -50,6 +54,7 @@ pub mod section_not_list;
 pub mod section_parse_error;
 pub mod session_arn;
 pub mod session_controlled_identity;
+pub mod session_name_colon;
 pub mod sso_matcher;
 pub mod system_masters;
 pub mod system_masters_binding;
@@ -68,6 +73,8 @@ pub mod wrong_namespace;
 
 /// Every rule, sorted by name.
 pub static RULES: &[&Rule] = &[
+    &access_entry_role_path::ACCESS_ENTRY_ROLE_PATH,
+    &access_entry_type::ACCESS_ENTRY_TYPE,
     &arn_pattern::ARN_PATTERN,
     &arn_section_mismatch::ARN_SECTION_MISMATCH,
     &aws_auth_writer::AWS_AUTH_WRITER,
@@ -78,6 +85,7 @@ pub static RULES: &[&Rule] = &[
     &empty_section_style::EMPTY_SECTION_STYLE,
     &group_hygiene::GROUP_HYGIENE,
     &iam_user_mapping::IAM_USER_MAPPING,
+    &invalid_access_principal::INVALID_ACCESS_PRINCIPAL,
     &invalid_account::INVALID_ACCOUNT,
     &invalid_suppression::INVALID_SUPPRESSION,
     &invalid_terraform::INVALID_TERRAFORM,
@@ -88,6 +96,7 @@ pub static RULES: &[&Rule] = &[
     &missing_arn::MISSING_ARN,
     &missing_username::MISSING_USERNAME,
     &multiline_plain_scalar::MULTILINE_PLAIN_SCALAR,
+    &node_entry_account::NODE_ENTRY_ACCOUNT,
     &node_mapping::NODE_MAPPING,
     &noncanonical_key_case::NONCANONICAL_KEY_CASE,
     &not_a_principal::NOT_A_PRINCIPAL,
@@ -103,6 +112,7 @@ pub static RULES: &[&Rule] = &[
     &section_parse_error::SECTION_PARSE_ERROR,
     &session_arn::SESSION_ARN,
     &session_controlled_identity::SESSION_CONTROLLED_IDENTITY,
+    &session_name_colon::SESSION_NAME_COLON,
     &sso_matcher::SSO_MATCHER,
     &system_masters::SYSTEM_MASTERS,
     &system_masters_binding::SYSTEM_MASTERS_BINDING,
@@ -168,8 +178,16 @@ pub fn check_file_with(load: &FileLoad, cx: &Context<'_>, out: &mut Vec<Diagnost
 
 /// The rules of access entries, policy associations and clusters' access settings, over what
 /// one file declares (the rules across a cluster's files are in `check_cluster`).
-#[allow(clippy::ptr_arg, unused_variables)] // rules are added here
-fn check_access(decls: &AccessDecls, cx: Context<'_>, out: &mut Vec<Diagnostic>) {}
+fn check_access(decls: &AccessDecls, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
+    invalid_access_principal::check(decls, out);
+    access_entry_role_path::check(decls, out);
+    access_entry_type::check(decls, out);
+    node_entry_account::check(decls, &cx, out);
+    reserved_username::check_access(decls, out);
+    session_name_colon::check(decls, out);
+    unknown_template::check_access(decls, out);
+    reserved_group::check_access(decls, out);
+}
 
 fn check_object(obj: &AwsAuth, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
     malformed_configmap::check(obj, out);

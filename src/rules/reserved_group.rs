@@ -1,7 +1,8 @@
 //! `reserved-group`: a group reserved for built-in Kubernetes identities.
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::AwsAuth;
+use crate::model::access_entries::{AccessDecls, CLUSTER_ADMIN_POLICY, EntryType};
 use crate::model::identity;
 use crate::rules::{active_entries, is_node_mapping};
 
@@ -10,11 +11,15 @@ declare_rule! {
     /// Reports the groups `system:authenticated`, `system:unauthenticated`,
     /// `system:serviceaccounts[:…]`, node groups (`system:nodes`, `system:bootstrappers`,
     /// `system:node-proxier`) outside node mappings, and `eks:` groups other than `eks:kube-proxy-windows`.
+    /// In an EKS access entry every `system:` group is an error (EKS rejects it, `system:masters`
+    /// included), and `eks:` groups are reported as in aws-auth.
     ///
     /// ## Why is this bad?
     /// These groups carry built-in permissions: a person mapped into `system:nodes` or
     /// `system:serviceaccounts` inherits powers meant for kubelets or workloads, and `system:authenticated`
-    /// is added anyway.
+    /// is added anyway. EKS refuses to create an access entry with a `system:` group ("The
+    /// kubernetes group name system:masters is invalid, it cannot start with system:"): cluster
+    /// admins get the `AmazonEKSClusterAdminPolicy` access policy instead.
     ///
     /// ## Example
     /// ```yaml
@@ -43,6 +48,13 @@ declare_rule! {
     ///       username: ci
     ///       groups: [ci-deployers]
     /// ```
+    ///
+    /// ## References
+    /// - Kubernetes RBAC, default roles and role bindings
+    ///   (<https://kubernetes.io/docs/reference/access-authn-authz/rbac/#default-roles-and-role-bindings>)
+    /// - EKS user guide, "Create access entries": Kubernetes group names
+    ///   (<https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html>);
+    ///   the API's error text: terraform-aws-modules/terraform-aws-eks#2915
     pub RESERVED_GROUP = "reserved-group", category: Security, severity: Warning,
     summary: "a group reserved for built-in Kubernetes identities",
 }
@@ -85,6 +97,48 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
                 .label("a reserved group")
                 .help("use a group of your own and bind it with RBAC"),
             );
+        }
+    }
+}
+
+/// Reports access entry groups EKS rejects (`system:`) or reserves for itself (`eks:`). Node
+/// types take no groups at all (`access-entry-type` reports them).
+pub fn check_access(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
+    for entry in &decls.entries {
+        if entry.kind().is_some_and(EntryType::is_node) {
+            continue;
+        }
+        for g in &entry.groups {
+            let v = g.value.as_str();
+            let d = if v.starts_with(identity::SYSTEM_PREFIX) {
+                Diagnostic::new(
+                    &RESERVED_GROUP,
+                    &entry.file,
+                    g.span.clone(),
+                    format!("access entry group `{v}` starts with `system:`; EKS rejects it"),
+                )
+                .label("EKS rejects `system:` groups")
+                .help(if v == identity::SYSTEM_MASTERS {
+                    format!("remove the group and associate the `{CLUSTER_ADMIN_POLICY}` access policy with a cluster scope instead")
+                } else {
+                    "use a group of your own and bind it with RBAC".to_owned()
+                })
+                .severity(Severity::Error)
+            } else if v.starts_with(identity::EKS_PREFIX) {
+                Diagnostic::new(
+                    &RESERVED_GROUP,
+                    &entry.file,
+                    g.span.clone(),
+                    format!(
+                        "group `{v}` is reserved: EKS reserves `eks:` groups for its own components"
+                    ),
+                )
+                .label("a reserved group")
+                .help("use a group of your own and bind it with RBAC")
+            } else {
+                continue;
+            };
+            out.push(d);
         }
     }
 }

@@ -2,6 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::AwsAuth;
+use crate::model::access_entries::{AccessDecls, EntryType};
 use crate::model::identity;
 use crate::rules::active_entries;
 
@@ -9,12 +10,14 @@ declare_rule! {
     /// ## What it does
     /// Reports usernames starting with `system:` outside node mappings (an error:
     /// `system:kube-scheduler`, `system:serviceaccount:…`, `system:admin`) and with the AWS-reserved
-    /// `eks:`, `aws:`, `amazon:`, `iam:` prefixes (a warning).
+    /// `eks:`, `aws:`, `amazon:`, `iam:` prefixes (a warning). In an EKS access entry's `username`
+    /// every one of these prefixes is an error: EKS rejects the entry.
     ///
     /// ## Why is this bad?
     /// A `system:` username impersonates a Kubernetes component or service account and inherits
     /// whatever RBAC grants it. The AWS prefixes are rejected by EKS access entries, so the mapping
-    /// cannot be migrated.
+    /// cannot be migrated. An access entry with one of them is not created at all:
+    /// `CreateAccessEntry` fails, and with it the apply (Terraform, CloudFormation, eksctl).
     ///
     /// ## Example
     /// ```yaml
@@ -43,7 +46,8 @@ declare_rule! {
     /// ```
     ///
     /// ## References
-    /// - EKS user guide, access entries: usernames can't start with `system:`, `eks:`, `aws:`, `amazon:`, `iam:`
+    /// - EKS user guide, "Create access entries": usernames can't start with `system:`, `eks:`, `aws:`, `amazon:`, `iam:`
+    ///   (<https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html>)
     pub RESERVED_USERNAME = "reserved-username", category: Security, severity: Error,
     summary: "a username with a prefix reserved for built-in identities",
 }
@@ -76,5 +80,35 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
             continue;
         };
         out.push(d);
+    }
+}
+
+/// Reports access entry usernames with a reserved prefix: EKS rejects every one of them. Node
+/// types take no username at all (`access-entry-type` reports it).
+pub fn check_access(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
+    for entry in &decls.entries {
+        if entry.kind().is_some_and(EntryType::is_node) {
+            continue;
+        }
+        let Some(user) = &entry.username else {
+            continue;
+        };
+        let v = user.value.as_str();
+        let Some(prefix) = std::iter::once(identity::SYSTEM_PREFIX)
+            .chain(identity::AWS_RESERVED_PREFIXES)
+            .find(|p| v.starts_with(p))
+        else {
+            continue;
+        };
+        out.push(
+            Diagnostic::new(
+                &RESERVED_USERNAME,
+                &entry.file,
+                user.span.clone(),
+                format!("access entry username `{v}` starts with the reserved prefix `{prefix}`; EKS rejects it"),
+            )
+            .label("a reserved prefix")
+            .help("choose a username without `system:`, `eks:`, `aws:`, `amazon:` or `iam:`, such as `ci:{{SessionName}}`"),
+        );
     }
 }

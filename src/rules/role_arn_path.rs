@@ -17,6 +17,10 @@ declare_rule! {
     /// A `rolearn` with a path loads without a word and never matches, so whoever it was meant
     /// for (often every node of a managed node group) is refused.
     ///
+    /// EKS access entries are the reverse: they need the full ARN *with* the path (EKS resolves
+    /// it to the role's id), and `access-entry-role-path` reports an Identity Center role written
+    /// without it there.
+    ///
     /// ## Example
     /// ```yaml
     /// apiVersion: v1

@@ -1,14 +1,18 @@
 //! `unknown-template`: a `{{...}}` the authenticator does not substitute.
 use crate::declare_rule;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::AwsAuth;
+use crate::model::access_entries::{AccessDecls, EntryType};
+use crate::model::identity::{SESSION_NAME, SESSION_NAME_RAW};
 use crate::rules::active_entries;
 
 declare_rule! {
     /// ## What it does
     /// Reports `{{...}}` in a username or group other than the exact `{{EC2PrivateDNSName}}`,
     /// `{{AccountID}}`, `{{SessionName}}`, `{{SessionNameRaw}}` and `{{AccessKeyID}}` (case, spaces and
-    /// typos all count), and single-brace `{SessionName}`.
+    /// typos all count), and single-brace `{SessionName}`. In an EKS access entry's `username`,
+    /// where EKS documents only `{{SessionName}}` and `{{SessionNameRaw}}`, any other `{{...}}`
+    /// is reported (a warning: `{{AccountID}}` or `{{EC2PrivateDNSName}}` there is not documented).
     ///
     /// ## Why is this bad?
     /// Substitution is literal and case-sensitive: anything else stays in the username or group as
@@ -42,6 +46,8 @@ declare_rule! {
     ///
     /// ## References
     /// - aws-iam-authenticator `pkg/server/server.go` (`renderTemplate`)
+    /// - EKS user guide, "Create access entries" and "Set a custom username": the templates of
+    ///   access entry usernames (<https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html>)
     pub UNKNOWN_TEMPLATE = "unknown-template", category: Correctness, severity: Error,
     summary: "a `{{...}}` the authenticator does not substitute",
 }
@@ -122,9 +128,89 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// The templates EKS documents in an access entry's username.
+const ACCESS_TEMPLATES: [&str; 2] = [SESSION_NAME, SESSION_NAME_RAW];
+
+/// Finds the first `{{...}}` EKS does not document for access entries, or a template the
+/// authenticator would not substitute either (`{SessionName}`).
+fn bad_access_template(text: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(i) = rest.find("{{") {
+        let inner = &rest[i..];
+        let end = inner[2..].find("}}").map_or(inner.len(), |e| e + 4);
+        let template = &inner[..end];
+        if !ACCESS_TEMPLATES.contains(&template) {
+            return Some(template.to_owned());
+        }
+        rest = &inner[end..];
+    }
+    bad_template(text)
+}
+
+/// Reports templates of access entry usernames EKS does not document. Node types take no
+/// username at all (`access-entry-type` reports it).
+pub fn check_access(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
+    for entry in &decls.entries {
+        if entry.kind().is_some_and(EntryType::is_node) {
+            continue;
+        }
+        let Some(user) = &entry.username else {
+            continue;
+        };
+        let Some(bad) = bad_access_template(&user.value) else {
+            continue;
+        };
+        let fix = ACCESS_TEMPLATES
+            .iter()
+            .min_by_key(|t| strsim::levenshtein(&bad.to_ascii_lowercase(), &t.to_ascii_lowercase()))
+            .copied()
+            .unwrap_or(SESSION_NAME);
+        out.push(
+            Diagnostic::new(
+                &UNKNOWN_TEMPLATE,
+                &entry.file,
+                user.span.clone(),
+                format!(
+                    "`{bad}` in access entry username `{}` is not a template EKS documents there; EKS documents only `{SESSION_NAME}` and `{SESSION_NAME_RAW}`",
+                    user.value
+                ),
+            )
+            .label("not a documented template")
+            .help(format!("write `{fix}` exactly (case-sensitive, without spaces), or a fixed text"))
+            .severity(Severity::Warning),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::bad_template;
+    use super::{bad_access_template, bad_template};
+
+    #[test]
+    fn access_entries_take_only_the_session_name_templates() {
+        assert_eq!(bad_access_template("dev:{{SessionName}}"), None);
+        assert_eq!(
+            bad_access_template("dev:{{SessionNameRaw}}-{{SessionName}}"),
+            None
+        );
+        assert_eq!(
+            bad_access_template("{{AccountID}}:{{SessionName}}"),
+            Some("{{AccountID}}".into())
+        );
+        assert_eq!(
+            bad_access_template("dev:{{SessionName}}{{ SessionName }}"),
+            Some("{{ SessionName }}".into())
+        );
+        assert_eq!(
+            bad_access_template("dev:{{Session"),
+            Some("{{Session".into())
+        );
+        assert_eq!(
+            bad_access_template("dev:{SessionName}"),
+            Some("{SessionName}".into())
+        );
+        assert_eq!(bad_access_template("${var.name}"), None);
+    }
 
     #[test]
     fn finds_the_first_bad_template() {
