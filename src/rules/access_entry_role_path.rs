@@ -48,10 +48,10 @@ declare_rule! {
     ///
     /// ## References
     /// - EKS user guide, "Create access entries": "If the ARN is for an IAM role, it can include a
-    ///   path. ARNs in aws-auth ConfigMap entries, can't include a path"
+    ///   path. ARNs in `aws-auth` `ConfigMap` entries, can't include a path"
     ///   (<https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html>)
     /// - aws/containers-roadmap#185: access entries match the IAM principal id, "do not strip off
-    ///   the path like you need to do in the aws-auth ConfigMap"
+    ///   the path like you need to do in the `aws-auth` `ConfigMap`"
     /// - terraform-aws-modules/terraform-aws-eks#2969: Identity Center roles take the full ARN
     pub ACCESS_ENTRY_ROLE_PATH = "access-entry-role-path", category: Correctness, severity: Error,
     summary: "an IAM Identity Center role without its path in an access entry names no role",

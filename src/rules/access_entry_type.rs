@@ -84,31 +84,30 @@ fn unknown_type(entry: &AccessEntry, out: &mut Vec<Diagnostic>) {
     if v.contains("${") {
         return;
     }
-    let (message, help) = match EntryType::ALL
+    let (message, help) = if let Some(k) = EntryType::ALL
         .into_iter()
         .find(|k| k.as_str().eq_ignore_ascii_case(v.trim()))
     {
-        Some(k) => (
+        (
             format!(
                 "access entry type `{v}` is not a type; the names are case-sensitive, this one is `{}`",
                 k.as_str()
             ),
             format!("write `{}`", k.as_str()),
-        ),
-        None => {
-            let near = EntryType::ALL
-                .into_iter()
-                .min_by_key(|k| strsim::levenshtein(&v.to_ascii_uppercase(), k.as_str()))
-                .unwrap_or(EntryType::Standard);
-            (
-                format!("access entry type `{v}` is not a type"),
-                format!(
-                    "write one of {} (`{}`?)",
-                    quoted_list(&EntryType::ALL.map(EntryType::as_str), ", "),
-                    near.as_str()
-                ),
-            )
-        }
+        )
+    } else {
+        let near = EntryType::ALL
+            .into_iter()
+            .min_by_key(|k| strsim::levenshtein(&v.to_ascii_uppercase(), k.as_str()))
+            .unwrap_or(EntryType::Standard);
+        (
+            format!("access entry type `{v}` is not a type"),
+            format!(
+                "write one of {} (`{}`?)",
+                quoted_list(&EntryType::ALL.map(EntryType::as_str), ", "),
+                near.as_str()
+            ),
+        )
     };
     out.push(
         Diagnostic::new(&ACCESS_ENTRY_TYPE, &entry.file, t.span.clone(), message)

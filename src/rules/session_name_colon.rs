@@ -43,7 +43,7 @@ declare_rule! {
     ///
     /// ## References
     /// - EKS user guide, "Create access entries": "the username must include a colon before
-    ///   {{SessionName}}" (<https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html>)
+    ///   `{{SessionName}}`" (<https://docs.aws.amazon.com/eks/latest/userguide/creating-access-entries.html>)
     /// - EKS user guide, "Set a custom username" (`{{SessionNameRaw}}`)
     ///   (<https://docs.aws.amazon.com/eks/latest/userguide/set-custom-username.html>)
     pub SESSION_NAME_COLON = "session-name-colon", category: Correctness, severity: Error,
