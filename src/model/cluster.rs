@@ -12,7 +12,7 @@
 //! **What applies** ([`join`]): the mode of the cluster's settings (its tool's default when not
 //! written; not known when no setting is in the repository). `CONFIG_MAP` reads only aws-auth;
 //! `API` only access entries; `API_AND_CONFIG_MAP` both, and an access entry wins over the
-//! aws-auth mapping of the same principal (EKS user guide, "Migrating existing aws-auth ConfigMap
+//! aws-auth mapping of the same principal (EKS user guide, "Migrating existing aws-auth `ConfigMap`
 //! entries to access entries"). Principals are matched as each mechanism matches them: aws-auth
 //! looks a role up without its path, an access entry holds the role's full ARN, so both are keyed
 //! by the role without its path (and users by their ARN), ignoring case.
@@ -103,6 +103,16 @@ impl Cluster<'_> {
     }
 }
 
+/// The cluster of `key`, made empty when new.
+fn at<'m, 'a>(
+    clusters: &'m mut BTreeMap<ClusterKey, Cluster<'a>>,
+    key: ClusterKey,
+) -> &'m mut Cluster<'a> {
+    clusters
+        .entry(key.clone())
+        .or_insert_with(|| Cluster::new(key))
+}
+
 /// The clusters the parts declare, in a stable order (by key).
 pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
     let mut clusters: BTreeMap<ClusterKey, Cluster<'a>> = BTreeMap::new();
@@ -144,14 +154,6 @@ pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
     let key_of = |f: Option<&super::Field>, p: &Part<'_>| {
         f.map_or_else(|| fallback(p), |f| ClusterKey::Name(f.value.clone()))
     };
-    fn at<'m, 'a>(
-        clusters: &'m mut BTreeMap<ClusterKey, Cluster<'a>>,
-        key: ClusterKey,
-    ) -> &'m mut Cluster<'a> {
-        clusters
-            .entry(key.clone())
-            .or_insert_with(|| Cluster::new(key))
-    }
     for (i, p) in parts.iter().enumerate() {
         for c in &p.access.configs {
             at(&mut clusters, key_of(c.cluster.as_ref(), p))
@@ -251,6 +253,7 @@ impl Identity {
 
     /// The same access, written one way: `system:masters` as `AmazonEKSClusterAdminPolicy` at
     /// cluster scope, without `system:authenticated` (every request has it).
+    #[must_use]
     pub fn normalized(&self) -> Self {
         let mut n = self.clone();
         n.groups.remove(SYSTEM_AUTHENTICATED);
