@@ -149,16 +149,23 @@ fn config(
             span: node.unwrap_or(key).span.clone(),
         }),
     };
+    // `AccessConfig: !If [...]`: neither setting is known (nor the defaults sure to apply)
+    let unknown = access.filter(|a| intrinsic(a).is_some());
+    let setting = |key: &str| {
+        access
+            .filter(|_| unknown.is_none())
+            .and_then(|a| a.get(key))
+    };
     AccessConfig {
         file: Arc::clone(file),
         span,
         cluster,
-        mode: cx.field(file, access.and_then(|a| a.get("AuthenticationMode"))),
+        mode: cx.field(file, unknown.or_else(|| setting("AuthenticationMode"))),
         default_mode: AuthMode::ConfigMap,
-        bootstrap_admin: cx.boolean(
-            file,
-            access.and_then(|a| a.get("BootstrapClusterCreatorAdminPermissions")),
-        ),
+        bootstrap_admin: match unknown {
+            Some(a) => cx.field(file, Some(a)),
+            None => cx.boolean(file, setting("BootstrapClusterCreatorAdminPermissions")),
+        },
         default_bootstrap_admin: true,
         origin,
     }
@@ -655,5 +662,84 @@ mod tests {
         assert!(is_absent(doc.get("b").unwrap()));
         assert!(is_absent(doc.get("c").unwrap()));
         assert!(!is_absent(doc.get("d").unwrap()));
+    }
+
+    /// A file loaded as the tool loads it.
+    fn load(name: &str, text: &str) -> crate::load::FileLoad {
+        crate::load::load_file(SourceFile::new(name, text.to_owned()))
+    }
+
+    #[test]
+    fn json_indented_with_tabs_is_read_like_yaml() {
+        let text = "{\n\t\"Resources\": {\n\t\t\"E\": {\n\t\t\t\"Type\": \"AWS::EKS::AccessEntry\",\n\t\t\t\"Properties\": {\n\t\t\t\t\"ClusterName\": \"prod\",\n\t\t\t\t\"PrincipalArn\": {\"Fn::Sub\": \"arn:aws:iam::${AWS::AccountId}:role/x\"}\n\t\t\t}\n\t\t}\n\t}\n}\n";
+        let l = load("t.json", text);
+        assert!(l.syntax_errors.is_empty() && l.template.is_none(), "{l:?}");
+        let e = &l.access.entries[0];
+        assert_eq!(e.origin.name, "E");
+        let principal = e.principal.as_ref().unwrap();
+        assert_eq!(principal.value, "arn:aws:iam::${AWS::AccountId}:role/x");
+        assert!(text[principal.span.clone()].starts_with("{\"Fn::Sub\""));
+    }
+
+    #[test]
+    fn a_template_with_every_kind_of_tag_loads_without_errors() {
+        let text = include_str!("../../fixtures/access/cloudformation/stack.yaml");
+        let l = load("stack.yaml", text);
+        assert!(l.relevant);
+        assert!(l.syntax_errors.is_empty(), "{:?}", l.syntax_errors);
+        assert_eq!(l.template, None);
+        assert_eq!(l.access.configs.len(), 1);
+        assert_eq!(l.access.entries.len(), 1);
+    }
+
+    #[test]
+    fn a_cluster_alone_is_not_parsed_for_access() {
+        // no `AccessConfig`, no access entry: the prefilter keeps the file unparsed
+        let l = load(
+            "t.yaml",
+            "Resources:\n  C:\n    Type: AWS::EKS::Cluster\n    Properties:\n      Name: x\n",
+        );
+        assert!(l.access.is_empty() && !l.relevant);
+    }
+
+    #[test]
+    fn odd_shapes_read_what_they_can_and_never_fail() {
+        let texts = [
+            "Resources: [AWS::EKS::AccessEntry]\n",
+            "Resources: AWS::EKS::AccessEntry\n",
+            "Resources:\n  E:\n    Type: AWS::EKS::AccessEntry\n",
+            "Resources:\n  E:\n    Type: AWS::EKS::AccessEntry\n    Properties: !Ref P\n",
+            "Resources:\n  E:\n    Type: AWS::EKS::AccessEntry\n    Properties:\n      PrincipalArn: !Sub {a: [b]}\n      ClusterName: !GetAtt {a: b}\n      KubernetesGroups: !Join {a: b}\n      AccessPolicies: [1, !Ref X, {AccessScope: !Ref S}]\n",
+            "Resources:\n  C:\n    Type: AWS::EKS::Cluster\n    Properties:\n      AccessConfig: !If [c, {AuthenticationMode: API}, !Ref AWS::NoValue]\n",
+            "Resources:\n  !Ref E: {Type: AWS::EKS::AccessEntry}\n  [k]: {Type: AWS::EKS::AccessEntry}\n",
+            "Resources:\n  E: &e\n    Type: AWS::EKS::AccessEntry\n    Properties: {ClusterName: *e}\n",
+        ];
+        for text in texts {
+            let l = load("t.yaml", text);
+            for e in &l.access.entries {
+                for f in e.cluster.iter().chain(&e.principal).chain(&e.groups) {
+                    assert!(f.span.end <= text.len(), "{text}");
+                }
+            }
+        }
+        let l = load("t.yaml", texts[2]);
+        assert_eq!(l.access.entries.len(), 1);
+        assert!(l.access.entries[0].principal.is_none());
+        let l = load("t.yaml", texts[5]);
+        let config = &l.access.configs[0];
+        assert_eq!(config.mode.as_ref().unwrap().value, "${Fn::If ...}");
+        assert_eq!(config.mode(), None);
+        assert_eq!(config.bootstrap_admin(), None);
+    }
+
+    #[test]
+    fn a_huge_sub_is_read_in_one_pass() {
+        let template = "${AWS::AccountId}${!x}".repeat(50_000);
+        let text = format!(
+            "Resources:\n  E:\n    Type: AWS::EKS::AccessEntry\n    Properties:\n      PrincipalArn: !Sub '{template}'\n"
+        );
+        let l = load("t.yaml", &text);
+        let principal = l.access.entries[0].principal.as_ref().unwrap();
+        assert_eq!(principal.value.len(), template.len() - 50_000);
     }
 }
