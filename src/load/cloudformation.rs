@@ -495,10 +495,12 @@ mod tests {
         eval_in("  {}", value)
     }
 
+    #[allow(clippy::unnecessary_wraps)] // compared with what `eval` returns
     fn known(text: &str) -> Option<Text> {
         Some(Text::known(text))
     }
 
+    #[allow(clippy::unnecessary_wraps)] // compared with what `eval` returns
     fn unknown(text: &str) -> Option<Text> {
         Some(Text {
             text: text.to_owned(),
