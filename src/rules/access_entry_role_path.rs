@@ -3,6 +3,7 @@ use crate::arn::{Arn, starts_with_ignoring_case};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::access_entries::AccessDecls;
+use crate::rules::mask_placeholders;
 
 declare_rule! {
     /// ## What it does
@@ -61,7 +62,8 @@ declare_rule! {
 pub fn check(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
     for entry in &decls.entries {
         let Some(p) = &entry.principal else { continue };
-        let Some(arn) = Arn::parse(&p.value) else {
+        let text = mask_placeholders(&p.value);
+        let Some(arn) = Arn::parse(&text) else {
             continue;
         };
         if !arn.service_is("iam")
@@ -72,12 +74,20 @@ pub fn check(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let full = format!(
-            "arn:{}:iam::{}:role/aws-reserved/sso.amazonaws.com/{}",
-            arn.partition,
-            arn.account,
-            arn.name()
-        );
+        // the ARN as written (a placeholder account stays one) with the path inserted
+        let full = match p.value.rfind(":role/") {
+            Some(i) => format!(
+                "{}:role/aws-reserved/sso.amazonaws.com/{}",
+                &p.value[..i],
+                &p.value[i + ":role/".len()..]
+            ),
+            None => format!(
+                "arn:{}:iam::{}:role/aws-reserved/sso.amazonaws.com/{}",
+                arn.partition,
+                arn.account,
+                arn.name()
+            ),
+        };
         out.push(
             Diagnostic::new(
                 &ACCESS_ENTRY_ROLE_PATH,

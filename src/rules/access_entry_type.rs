@@ -157,7 +157,8 @@ fn node_fields(entry: &AccessEntry, kind: EntryType, out: &mut Vec<Diagnostic>) 
 /// A node or Auto Mode type for an IAM user.
 fn user_principal(entry: &AccessEntry, kind: EntryType, out: &mut Vec<Diagnostic>) {
     let Some(p) = &entry.principal else { return };
-    let Some(arn) = Arn::parse(&p.value) else {
+    let text = crate::rules::mask_placeholders(&p.value);
+    let Some(arn) = Arn::parse(&text) else {
         return;
     };
     if !(arn.service_is("iam") && arn.type_is("user")) {

@@ -279,6 +279,23 @@ pub fn is_placeholder(text: &str) -> bool {
     }
 }
 
+/// `text` with each `${...}` placeholder shortened to `${}`: a placeholder of CloudFormation
+/// (`${AWS::AccountId}`) or Terraform holds colons that would split an ARN at the wrong places.
+pub fn mask_placeholders(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("${") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        out.push_str("${}");
+        rest = rest[i..].find('}').map_or("", |e| &rest[i + e + 1..]);
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// The span of the character at `offset` of a file (empty at its end): where a parser stopped.
 pub fn char_at(file: &crate::source::SourceFile, offset: usize) -> crate::source::Span {
     let start = file.char_span(&(offset..offset)).start;

@@ -68,7 +68,8 @@ pub fn check(decls: &AccessDecls, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let Some(p) = &entry.principal else { continue };
-        let Some(arn) = Arn::parse(&p.value) else {
+        let text = crate::rules::mask_placeholders(&p.value);
+        let Some(arn) = Arn::parse(&text) else {
             continue;
         };
         // a placeholder account (`${data.aws_caller_identity.current.account_id}`) is not known
