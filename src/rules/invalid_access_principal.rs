@@ -3,7 +3,7 @@ use crate::arn::{Arn, starts_with_ignoring_case};
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::model::access_entries::{AccessDecls, AccessEntry};
-use crate::rules::is_placeholder;
+use crate::rules::{is_placeholder, mask_placeholders};
 
 declare_rule! {
     /// ## What it does
@@ -67,10 +67,13 @@ pub fn check(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let v = p.value.trim();
-        if v.contains("${") || is_placeholder(v) {
+        // a value not known from the repository: only what is written around its placeholders
+        // (`arn:aws:sts::${AWS::AccountId}:assumed-role/...`) is checked
+        let unknown = v.contains("${");
+        if !unknown && is_placeholder(v) {
             continue;
         }
-        let Some((message, label, help)) = problem(v) else {
+        let Some((message, label, help)) = problem(v, unknown) else {
             continue;
         };
         out.push(
@@ -108,19 +111,32 @@ fn missing(entry: &AccessEntry, out: &mut Vec<Diagnostic>) {
 }
 
 /// What is wrong with a principal ARN: the message, label and help.
-fn problem(v: &str) -> Option<(String, &'static str, String)> {
+/// With `unknown`, `v` holds `${...}` placeholders: its shape is not judged, only the service
+/// and resource type written around them.
+fn problem(v: &str, unknown: bool) -> Option<(String, &'static str, String)> {
     const SHAPE: &str =
         "write `arn:<partition>:iam::<12-digit account>:role/<path/name>` (or `:user/<path/name>`)";
-    if let Some(problem) = crate::rules::malformed_arn::problem(v) {
+    let masked = mask_placeholders(v);
+    if unknown {
+        let arn = Arn::parse(&masked)?;
+        if arn.service.contains("${") || arn.resource_type().contains("${") {
+            return None;
+        }
+    } else if let Some(problem) = crate::rules::malformed_arn::problem(v) {
         return Some((
             format!("principal `{v}` is not an IAM role or user ARN: {problem}"),
             "malformed ARN",
             SHAPE.to_owned(),
         ));
     }
-    let arn = Arn::parse(v)?;
+    let arn = Arn::parse(&masked)?;
     if arn.service_is("sts") && arn.type_is("assumed-role") {
         let role = arn.segments().first().copied().unwrap_or_default();
+        // the role's ARN as written (a placeholder account stays one)
+        let role_arn = match v.find(":assumed-role/") {
+            Some(i) => format!("{}:role/{role}", v[..i].replacen(":sts:", ":iam:", 1)),
+            None => arn.canonical_role(role),
+        };
         return Some((
             format!(
                 "principal `{v}` is an STS session; access entries take the IAM role, not a session of it"
@@ -128,7 +144,7 @@ fn problem(v: &str) -> Option<(String, &'static str, String)> {
             "a temporary session",
             format!(
                 "name the role: `{}` (with the role's path, if it has one)",
-                arn.canonical_role(role)
+                role_arn
             ),
         ));
     }
@@ -168,7 +184,7 @@ fn problem(v: &str) -> Option<(String, &'static str, String)> {
             SHAPE.to_owned(),
         ));
     }
-    if arn.name().is_empty() {
+    if arn.name().is_empty() && !unknown {
         return Some((
             format!("principal `{v}` has no {} name", arn.resource_type()),
             "malformed ARN",
@@ -190,7 +206,7 @@ mod tests {
             "arn:aws-cn:iam::111122223333:user/alice",
             "arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_A_1",
         ] {
-            assert_eq!(problem(ok), None, "{ok}");
+            assert_eq!(problem(ok, false), None, "{ok}");
         }
         for bad in [
             "arn:aws:sts::111122223333:assumed-role/dev/alice",
@@ -202,7 +218,14 @@ mod tests {
             "arn:aws:s3:::bucket",
             "arn:aws:iam::111122223333:role/",
         ] {
-            assert!(problem(bad).is_some(), "{bad}");
+            assert!(problem(bad, false).is_some(), "{bad}");
         }
+        assert!(problem("arn:aws:sts::${AWS::AccountId}:assumed-role/a/b", true).is_some());
+        assert_eq!(problem("arn:aws:iam::${AWS::AccountId}:role/a", true), None);
+        assert_eq!(problem("${aws_iam_role.a.arn}", true), None);
+        assert_eq!(
+            problem("arn:${var.partition}:iam::1:${var.kind}/a", true),
+            None
+        );
     }
 }
