@@ -142,10 +142,7 @@ fn problem(v: &str, unknown: bool) -> Option<(String, &'static str, String)> {
                 "principal `{v}` is an STS session; access entries take the IAM role, not a session of it"
             ),
             "a temporary session",
-            format!(
-                "name the role: `{}` (with the role's path, if it has one)",
-                role_arn
-            ),
+            format!("name the role: `{role_arn}` (with the role's path, if it has one)"),
         ));
     }
     if !arn.service_is("iam") {
