@@ -70,6 +70,12 @@ impl<'m> Ctx<'m> {
                     ));
                 }
             },
+            Some("aws_eks_cluster") if ops.len() == 2 => {
+                return Some(match (attr(0), attr(1)) {
+                    (Some(name), Some("name" | "id")) => self.cluster_name(site, name, span),
+                    _ => unknown(text, "a resource attribute known after apply", span),
+                });
+            }
             Some(_) if attr(0).is_some() => {
                 return Some(unknown(
                     text,
@@ -294,6 +300,43 @@ impl<'m> Ctx<'m> {
             }
             _ => unknown(text, "a resource attribute known after apply", at.clone()),
         };
+        if site.file == Some(file) {
+            v
+        } else {
+            respan(v, &at)
+        }
+    }
+}
+
+impl<'m> Ctx<'m> {
+    /// `aws_eks_cluster.NAME.name` (or `.id`, the same value): the `name` of a cluster declared
+    /// in the module, when known and the cluster is not counted.
+    fn cluster_name(&self, site: &Site<'m>, name: &str, at: Span) -> Spanned {
+        let text = site.text(&at);
+        let after_apply = || {
+            unknown(
+                text.clone(),
+                "a resource attribute known after apply",
+                at.clone(),
+            )
+        };
+        let Some(&(file, index)) = self.module.clusters.get(name) else {
+            return after_apply();
+        };
+        let tf = &self.module.files[file];
+        let Some(block) = tf.body.get(index).and_then(|s| s.as_block()) else {
+            return after_apply();
+        };
+        let counted = ["count", "for_each"]
+            .iter()
+            .any(|k| parse::attribute(&block.body, k).is_some());
+        let Some(attr) = parse::attribute(&block.body, "name").filter(|_| !counted) else {
+            return after_apply();
+        };
+        let v = self.eval(&Site::new(file, &tf.file), &attr.value, &[]);
+        if !matches!(&v.value, Value::String(t) if !t.unknown) {
+            return after_apply();
+        }
         if site.file == Some(file) {
             v
         } else {
