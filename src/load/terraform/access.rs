@@ -157,6 +157,24 @@ fn instances(cx: &Cx<'_>, body: &Body, base: &str) -> Vec<Instance> {
     one(base.to_owned())
 }
 
+/// Argument `key` of the nested block `name` of `body` (one: Terraform rejects a second, the
+/// first is read); in a `.tf.json` file, where a block is written as an object (or a list of
+/// them) and [`crate::hcl::json`] cannot tell it from an attribute, of that object.
+fn nested(cx: &Cx<'_>, body: &Body, name: &str, i: &Instance, key: &str) -> Option<Spanned> {
+    if let Some(b) = parse::blocks(body, name).next() {
+        return i.attr(cx, &b.body, key);
+    }
+    if !parse::is_json(&cx.file.name) {
+        return None;
+    }
+    let v = i.attr(cx, body, name)?;
+    let object = match v.value {
+        Value::List(items) => items.into_iter().next()?,
+        _ => v,
+    };
+    object.value.get(key).cloned()
+}
+
 /// An object value of the given entries, at `span`.
 fn object(entries: &[(&str, Spanned)], span: &Span) -> Spanned {
     Spanned {
@@ -197,9 +215,7 @@ fn entry(cx: &Cx<'_>, block: &Block, i: &Instance) -> AccessEntry {
 fn association(cx: &Cx<'_>, block: &Block, i: &Instance) -> Association {
     let body = &block.body;
     let get = |key: &str| i.attr(cx, body, key);
-    // one `access_scope` block (Terraform rejects a second one: the first is read)
-    let scope = parse::blocks(body, "access_scope").next();
-    let in_scope = |key: &str| scope.and_then(|s| i.attr(cx, &s.body, key));
+    let in_scope = |key: &str| nested(cx, body, "access_scope", i, key);
     Association {
         file: cx.file.clone(),
         origin: Origin {
@@ -220,8 +236,7 @@ fn association(cx: &Cx<'_>, block: &Block, i: &Instance) -> Association {
 /// An `aws_eks_cluster`'s access settings (the API's defaults when not written).
 fn cluster(cx: &Cx<'_>, block: &Block, i: &Instance) -> AccessConfig {
     let body = &block.body;
-    let config = parse::blocks(body, "access_config").next();
-    let in_config = |key: &str| config.and_then(|c| i.attr(cx, &c.body, key));
+    let in_config = |key: &str| nested(cx, body, "access_config", i, key);
     // a name not known is written as the reference entries make to it
     let cluster = i.attr(cx, body, "name").map(|v| {
         string_field(&v).unwrap_or_else(|| Field {
