@@ -239,6 +239,25 @@ fn module_entries_the_creator_and_node_types() {
     // the flag not known, or false: no creator entry is guessed
     let flag = "  enable_cluster_creator_admin_permissions = var.admin\n";
     assert!(decls(&eks("~> 21.0", flag), &[]).entries.is_empty());
+    // a module per key: each with its name
+    let each = "module \"eks\" {\n  source = \"terraform-aws-modules/eks/aws\"\n  version = \"~> 21.0\"\n  for_each = toset([\"a\", \"b\"])\n  name = \"eks-${each.key}\"\n  access_entries = { x = { principal_arn = \"arn:aws:iam::111122223333:role/${each.key}\" } }\n}\n";
+    let d = decls(each, &[]);
+    let clusters: Vec<String> = d
+        .configs
+        .iter()
+        .map(|c| format!("{} {}", c.origin.name, text(c.cluster.as_ref())))
+        .collect();
+    assert_eq!(
+        clusters,
+        [r#"module.eks["a"] eks-a"#, r#"module.eks["b"] eks-b"#]
+    );
+    assert_eq!(
+        names(&d.entries),
+        [
+            r#"module.eks["a"].access_entries["x"] arn:aws:iam::111122223333:role/a"#,
+            r#"module.eks["b"].access_entries["x"] arn:aws:iam::111122223333:role/b"#,
+        ]
+    );
     // the entries not known: one stands for them
     let d = decls(&eks("~> 21.0", "  access_entries = var.entries\n"), &[]);
     assert_eq!(
