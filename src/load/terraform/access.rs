@@ -331,7 +331,7 @@ fn module(
                     .map(|t| t.value.clone())
                     .unwrap_or_default();
                 let mut e = new_entry(&key, v.span.clone());
-                module_entry(&mut e, v);
+                module_entry(&mut e, &v);
                 entries.push((key, e));
             }
         }
@@ -379,7 +379,7 @@ fn module(
 }
 
 /// The fields of one value of the module's `access_entries`.
-fn module_entry(e: &mut AccessEntry, v: Spanned) {
+fn module_entry(e: &mut AccessEntry, v: &Spanned) {
     if let Value::Unknown(u) = &v.value {
         e.principal = Some(Field {
             value: format!("${{{}}}", u.expr),

@@ -318,7 +318,7 @@ pub(super) fn access_generation(
             let access_inputs = has("access_entries")
                 || has("authentication_mode")
                 || has("enable_cluster_creator_admin_permissions");
-            if !published && !(s.contains("eks") && access_inputs) {
+            if !(published || s.contains("eks") && access_inputs) {
                 return None;
             }
             if has("cluster_name") {

@@ -134,7 +134,7 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         template: None,
         rbac: Vec::new(),
         terraform: true,
-        access: Default::default(),
+        access: crate::model::access_entries::AccessDecls::default(),
     };
     if !out.relevant && !may_hold_access(&file.text) {
         return out;
