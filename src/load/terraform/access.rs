@@ -109,7 +109,7 @@ fn instances(cx: &Cx<'_>, body: &Body, base: &str) -> Vec<Instance> {
             // a set of strings: each key is its value
             Value::List(items) => items
                 .iter()
-                .filter(|i| matches!(i.value, Value::String(_)))
+                .filter(|i| matches!(i.value, Value::String(_) | Value::Unknown(_)))
                 .map(|i| (i.clone(), i.clone()))
                 .collect(),
             Value::Object(_) => iteration(&coll).unwrap_or_default(),
@@ -117,14 +117,20 @@ fn instances(cx: &Cx<'_>, body: &Body, base: &str) -> Vec<Instance> {
             // Terraform rejects anything else
             _ => Vec::new(),
         };
-        return pairs
+        // keys not known (`toset([var.a, "b"])`): one instance stands for them, with `each`
+        // not known
+        let known = |k: &Spanned| matches!(&k.value, Value::String(t) if !t.unknown);
+        let unknown_keys = pairs.iter().any(|(k, _)| !known(k));
+        let mut out: Vec<Instance> = pairs
             .into_iter()
+            .filter(|(k, _)| known(k))
             .take(MAX_INSTANCES)
             .map(|(k, v)| {
-                let key = match &k.value {
-                    Value::String(t) => t.value.clone(),
-                    _ => String::new(),
-                };
+                let key = k
+                    .value
+                    .as_text()
+                    .map(|t| t.value.clone())
+                    .unwrap_or_default();
                 let each = object(&[("key", k), ("value", v)], &span);
                 Instance {
                     address: format!("{base}[{key:?}]"),
@@ -132,6 +138,10 @@ fn instances(cx: &Cx<'_>, body: &Body, base: &str) -> Vec<Instance> {
                 }
             })
             .collect();
+        if unknown_keys {
+            out.extend(one(format!("{base}[each.key]")));
+        }
+        return out;
     }
     if let Some(a) = parse::attribute(body, "count") {
         let n = cx.eval(&a.value);

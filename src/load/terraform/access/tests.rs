@@ -52,6 +52,11 @@ resource "aws_eks_access_entry" "unknown" {
   cluster_name  = "c"
   principal_arn = each.value.arn
 }
+resource "aws_eks_access_entry" "partly" {
+  for_each      = toset([var.unknown, "arn:aws:iam::111122223333:role/p"])
+  cluster_name  = "c"
+  principal_arn = each.key
+}
 resource "aws_eks_access_entry" "counted" {
   count         = 2
   cluster_name  = "c"
@@ -73,6 +78,8 @@ resource "aws_eks_access_entry" "none" {
             r#"aws_eks_access_entry.set["arn:aws:iam::111122223333:role/x"] arn:aws:iam::111122223333:role/x"#,
             r#"aws_eks_access_entry.set["arn:aws:iam::111122223333:role/y"] arn:aws:iam::111122223333:role/y"#,
             "aws_eks_access_entry.unknown[each.key] ${each.value.arn}",
+            // (`toset` of a value not known is not known as a whole)
+            "aws_eks_access_entry.partly[each.key] ${each.key}",
             "aws_eks_access_entry.counted[0] arn:aws:iam::111122223333:role/n0",
             "aws_eks_access_entry.counted[1] arn:aws:iam::111122223333:role/n1",
         ]
