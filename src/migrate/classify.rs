@@ -25,8 +25,8 @@ use crate::arn::{Arn, PARTITIONS, starts_with_ignoring_case};
 use crate::model::access::Mapping;
 use crate::model::identity::{
     EC2_NODE_USERNAME, EKS_KUBE_PROXY_WINDOWS, SESSION_NAME, SESSION_NAME_RAW,
-    SESSION_NODE_USERNAME, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS,
-    SYSTEM_NODE_PROXIER, SYSTEM_PREFIX,
+    SESSION_NODE_USERNAME, SYSTEM_AUTHENTICATED, SYSTEM_MASTERS, SYSTEM_NODE_PROXIER,
+    SYSTEM_PREFIX,
 };
 use crate::model::{AwsAuth, Principal, Status};
 

@@ -88,8 +88,8 @@ impl EntryType {
     /// and `EC2` (Auto Mode: not documented).
     pub fn node_identity(self) -> Option<(&'static str, &'static [&'static str])> {
         use super::identity::{
-            EC2_NODE_USERNAME, EKS_KUBE_PROXY_WINDOWS, SESSION_NODE_USERNAME,
-            SYSTEM_BOOTSTRAPPERS, SYSTEM_NODE_PROXIER, SYSTEM_NODES,
+            EC2_NODE_USERNAME, EKS_KUBE_PROXY_WINDOWS, SESSION_NODE_USERNAME, SYSTEM_BOOTSTRAPPERS,
+            SYSTEM_NODE_PROXIER, SYSTEM_NODES,
         };
         match self {
             Self::Standard | Self::Ec2 => None,

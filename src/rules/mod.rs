@@ -17,7 +17,10 @@ pub use crate::model::identity::{
 
 pub mod arn_pattern;
 pub mod arn_section_mismatch;
+pub mod authentication_mode;
 pub mod aws_auth_writer;
+pub mod cluster_admin_policy;
+pub mod creator_admin;
 pub mod cross_account_principal;
 pub mod data_not_string;
 pub mod duplicate_arn;
@@ -25,6 +28,7 @@ pub mod duplicate_key;
 pub mod empty_section_style;
 pub mod group_hygiene;
 pub mod iam_user_mapping;
+pub mod invalid_access_policy;
 pub mod invalid_account;
 pub mod invalid_suppression;
 pub mod invalid_terraform;
@@ -70,7 +74,10 @@ pub mod wrong_namespace;
 pub static RULES: &[&Rule] = &[
     &arn_pattern::ARN_PATTERN,
     &arn_section_mismatch::ARN_SECTION_MISMATCH,
+    &authentication_mode::AUTHENTICATION_MODE,
     &aws_auth_writer::AWS_AUTH_WRITER,
+    &cluster_admin_policy::CLUSTER_ADMIN_POLICY,
+    &creator_admin::CREATOR_ADMIN,
     &cross_account_principal::CROSS_ACCOUNT_PRINCIPAL,
     &data_not_string::DATA_NOT_STRING,
     &duplicate_arn::DUPLICATE_ARN,
@@ -78,6 +85,7 @@ pub static RULES: &[&Rule] = &[
     &empty_section_style::EMPTY_SECTION_STYLE,
     &group_hygiene::GROUP_HYGIENE,
     &iam_user_mapping::IAM_USER_MAPPING,
+    &invalid_access_policy::INVALID_ACCESS_POLICY,
     &invalid_account::INVALID_ACCOUNT,
     &invalid_suppression::INVALID_SUPPRESSION,
     &invalid_terraform::INVALID_TERRAFORM,
@@ -168,8 +176,13 @@ pub fn check_file_with(load: &FileLoad, cx: &Context<'_>, out: &mut Vec<Diagnost
 
 /// The rules of access entries, policy associations and clusters' access settings, over what
 /// one file declares (the rules across a cluster's files are in `check_cluster`).
-#[allow(clippy::ptr_arg, unused_variables)] // rules are added here
-fn check_access(decls: &AccessDecls, cx: Context<'_>, out: &mut Vec<Diagnostic>) {}
+#[allow(unused_variables)] // `cx`: for the rules that read the configuration
+fn check_access(decls: &AccessDecls, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
+    cluster_admin_policy::check(decls, out);
+    creator_admin::check(decls, out);
+    authentication_mode::check(decls, out);
+    invalid_access_policy::check(decls, out);
+}
 
 fn check_object(obj: &AwsAuth, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
     malformed_configmap::check(obj, out);
