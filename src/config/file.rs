@@ -73,6 +73,10 @@ pub enum Level {
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ClusterFile {
+    /// The cluster's name, as its eksctl, CloudFormation or Terraform declarations name it:
+    /// the aws-auth sources under this configuration belong to that cluster (its access entries
+    /// and authentication mode), wherever they are.
+    pub name: Option<String>,
     /// The cluster's AWS account id(s), 12 digits, quoted. `cross-account-principal` reports
     /// principals of other accounts.
     pub account_ids: Option<Vec<String>>,

@@ -172,6 +172,8 @@ pub struct PerFileIgnore {
 /// The cluster facts rules check against.
 #[derive(Debug, Default)]
 pub struct Cluster {
+    /// The cluster's name (`cluster.name`).
+    pub name: Option<String>,
     /// Account ids of the cluster.
     pub account_ids: Vec<String>,
     /// Partition of the cluster.

@@ -294,6 +294,9 @@ fn top_level(r: &mut Resolver<'_>, settings: &mut Settings, gathered: &mut Gathe
 
 /// `cluster:` of a layer, over what the layers below set.
 fn cluster(r: &mut Resolver<'_>, cl: &file::ClusterFile, cluster: &mut Cluster) {
+    if let Some(name) = &cl.name {
+        cluster.name = Some(name.clone());
+    }
     if let Some(ids) = &cl.account_ids {
         cluster.account_ids.clear();
         for (i, id) in ids.iter().enumerate() {

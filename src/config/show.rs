@@ -65,6 +65,8 @@ struct ShownIgnore {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
 struct ShownCluster {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
     account_ids: Vec<String>,
     partition: Option<String>,
     node_roles: Vec<String>,
@@ -226,6 +228,7 @@ fn rules(settings: &Settings) -> (Vec<ShownRule>, Vec<&'static str>) {
 fn cluster(settings: &Settings) -> ShownCluster {
     let c = &settings.cluster;
     ShownCluster {
+        name: c.name.clone(),
         account_ids: c.account_ids.clone(),
         partition: c.partition.clone(),
         node_roles: c.node_roles.clone(),
@@ -380,6 +383,9 @@ impl ShownCluster {
             }
         };
         let _ = writeln!(out, "cluster:");
+        if let Some(name) = &self.name {
+            let _ = writeln!(out, "  name: {name}");
+        }
         let _ = writeln!(out, "  account-ids: {}", list(&self.account_ids));
         let _ = writeln!(
             out,

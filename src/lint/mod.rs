@@ -18,6 +18,7 @@ use std::sync::atomic::Ordering;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::FileLoad;
+use crate::model::cluster::Part;
 use crate::model::{Enclosing, Principal};
 use crate::paths::relative;
 use crate::registry::{Category, Rule};
@@ -105,12 +106,37 @@ pub fn enabled_for(settings: &Settings, path: Option<&Path>, rule: &Rule) -> boo
     settings.enabled(rule) && !settings.ignored_for(path, rule)
 }
 
-/// Lints one loaded file: every finding that survives the configuration and the suppressions.
+/// Lints one loaded file on its own (a cluster of its declarations alone): every finding that
+/// survives the configuration and the suppressions.
 pub fn lint_file(load: &FileLoad, path: Option<&Path>, settings: &Settings) -> Vec<Diagnostic> {
+    let part = part(load, settings);
+    let across = rules::check_clusters(&[part]).into_iter().map(|(_, d)| d);
+    lint_file_with(load, path, settings, across.collect())
+}
+
+/// What a loaded file brings to the clusters (for [`rules::check_clusters`]).
+pub fn part<'a>(load: &'a FileLoad, settings: &'a Settings) -> Part<'a> {
+    let name = load.file.name.as_str();
+    Part {
+        dir: name.rsplit_once('/').map_or("", |(d, _)| d),
+        configured: settings.cluster.name.as_deref(),
+        access: &load.access,
+        aws_auth: &load.objects,
+    }
+}
+
+/// Lints one loaded file, with the findings of the rules across its cluster's files that are
+/// in it (`across`): every finding that survives the configuration and the suppressions.
+pub fn lint_file_with(
+    load: &FileLoad,
+    path: Option<&Path>,
+    settings: &Settings,
+    across: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let cx = Context {
         cluster: &settings.cluster,
     };
-    let mut raw = Vec::new();
+    let mut raw = across;
     rules::check_file_with(load, &cx, &mut raw);
     crate::policy::check(load, settings, &mut raw);
     // naming principals allocates a key per mapping: only for files that have findings

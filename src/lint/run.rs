@@ -17,7 +17,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::InputError;
 use crate::guard;
 use crate::render::{Summary, escape};
-use crate::rules::RULES;
+use crate::rules::{self, RULES};
 
 /// A `lint` run.
 pub struct Request<'a> {
@@ -159,12 +159,26 @@ fn lint_all(
     settings: &[Arc<Settings>],
     roots: &[PathBuf],
 ) -> Vec<Diagnostic> {
+    // the rules across a cluster's files, before each file's own
+    let mut across: Vec<Vec<Diagnostic>> = vec![Vec::new(); loads.len()];
+    let parts: Vec<_> = loads
+        .iter()
+        .map(|l| super::part(&l.load, &l.settings))
+        .collect();
+    match guard::catch(|| rules::check_clusters(&parts)) {
+        Ok(found) => found.into_iter().for_each(|(i, d)| across[i].push(d)),
+        Err(panic) => crashes.push(Crash {
+            name: "(the rules across files)".to_owned(),
+            panic,
+        }),
+    }
     let linted: Vec<Result<Vec<Diagnostic>, Crash>> = loads
         .par_iter()
-        .map(|l| {
+        .zip(across)
+        .map(|(l, across)| {
             guard::catch(|| {
                 guard::test_trigger("lint", &l.load.file.name);
-                super::lint_file(&l.load, l.path.as_deref(), &l.settings)
+                super::lint_file_with(&l.load, l.path.as_deref(), &l.settings, across)
             })
             .map_err(|panic| Crash {
                 name: l.load.file.name.clone(),

@@ -18,6 +18,7 @@
 
 pub mod access;
 pub mod access_entries;
+pub mod cluster;
 pub mod effective;
 pub mod identity;
 pub mod principal;

@@ -1,10 +1,11 @@
 //! `authentication-mode`: a cluster's authentication mode that keeps it on aws-auth, or is not
 //! a mode.
 //!
-//! What one file declares is checked here ([`check`]). The half of the rule that needs the
-//! whole cluster across its files (`API_AND_CONFIG_MAP` with no aws-auth left, access entries
-//! declared while the mode is `CONFIG_MAP`) belongs in a cluster-wide check beside it, once the
-//! cluster view joins a cluster's files; its docs go under "What it does" then.
+//! What one file declares is checked here ([`check`], from `rules::check_access`). The half of
+//! the rule that needs the whole cluster across its files (`API_AND_CONFIG_MAP` with no
+//! aws-auth left, access entries declared while the mode is `CONFIG_MAP`) is to be a
+//! `check_cluster` beside it, called from `rules::check_clusters` over `model::cluster`; its
+//! docs go under "What it does" then.
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::access_entries::{AccessConfig, AccessDecls, AuthMode, Tool};

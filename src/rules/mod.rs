@@ -6,6 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::load::FileLoad;
 use crate::model::AwsAuth;
 use crate::model::access_entries::AccessDecls;
+use crate::model::cluster::{self, Part};
 use crate::registry::Rule;
 
 // what the rules share with the rest of the program lives in the model; named here too, as
@@ -17,9 +18,11 @@ pub use crate::model::identity::{
 
 pub mod arn_pattern;
 pub mod arn_section_mismatch;
+pub mod association_without_entry;
 pub mod authentication_mode;
 pub mod aws_auth_writer;
 pub mod cluster_admin_policy;
+pub mod conflicting_access;
 pub mod creator_admin;
 pub mod cross_account_principal;
 pub mod data_not_string;
@@ -74,9 +77,11 @@ pub mod wrong_namespace;
 pub static RULES: &[&Rule] = &[
     &arn_pattern::ARN_PATTERN,
     &arn_section_mismatch::ARN_SECTION_MISMATCH,
+    &association_without_entry::ASSOCIATION_WITHOUT_ENTRY,
     &authentication_mode::AUTHENTICATION_MODE,
     &aws_auth_writer::AWS_AUTH_WRITER,
     &cluster_admin_policy::CLUSTER_ADMIN_POLICY,
+    &conflicting_access::CONFLICTING_ACCESS,
     &creator_admin::CREATOR_ADMIN,
     &cross_account_principal::CROSS_ACCOUNT_PRINCIPAL,
     &data_not_string::DATA_NOT_STRING,
@@ -228,6 +233,24 @@ fn check_object(obj: &AwsAuth, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
     platform_node_groups::check(obj, &cx, out);
     cross_account_principal::check(obj, &cx, out);
     prefer_access_entries::check(obj, out);
+}
+
+/// The rules over a cluster's declarations across files (`parts`: what each file brings, see
+/// [`crate::model::cluster`]): each finding with the index of the part whose file it is in.
+pub fn check_clusters(parts: &[Part<'_>]) -> Vec<(usize, Diagnostic)> {
+    let mut out = Vec::new();
+    if parts.iter().all(|p| p.access.is_empty()) {
+        return out;
+    }
+    for c in cluster::group(parts) {
+        if !c.has_access_entries() {
+            continue;
+        }
+        let joined = cluster::join(&c);
+        association_without_entry::check(&c, &mut out);
+        conflicting_access::check(&c, &joined, &mut out);
+    }
+    out
 }
 
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
