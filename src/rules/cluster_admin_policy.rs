@@ -107,6 +107,15 @@ pub fn check(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// What makes an implicit entry, from the reader's explanation: the text before its first
+/// `: ` (`` `enable_cluster_creator_admin_permissions = true` ``).
+pub(crate) fn cause(implicit: &str) -> &str {
+    implicit
+        .split_once(": ")
+        .map_or(implicit, |(c, _)| c)
+        .trim()
+}
+
 fn report(
     file: &Arc<SourceFile>,
     p: &PolicyAssociation,
@@ -124,7 +133,7 @@ fn report(
         return;
     }
     let who = match (implicit, principal) {
-        (Some(what), _) => format!("the cluster creator's entry that {what} makes"),
+        (Some(what), _) => format!("the cluster creator's entry that {} makes", cause(what)),
         (None, Some(arn)) => format!("`{}`", arn.value),
         (None, None) => "this entry".to_owned(),
     };

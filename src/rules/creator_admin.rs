@@ -3,6 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::access_entries::{AccessConfig, AccessDecls, AccessEntry, AuthMode, Tool};
+use crate::rules::cluster_admin_policy::cause;
 
 declare_rule! {
     /// ## What it does
@@ -153,7 +154,10 @@ fn check_implicit(e: &AccessEntry, out: &mut Vec<Diagnostic>) {
             &CREATOR_ADMIN,
             &e.file,
             e.span.clone(),
-            format!("{what} gives {who} a cluster-admin access entry: the principal is whoever runs it, not one written in Git"),
+            format!(
+                "{} gives {who} a cluster-admin access entry: the principal is whoever runs it, not one written in Git",
+                cause(what)
+            ),
         )
         .label("the creator's admin access entry")
         .help("declare the admin principals explicitly as access entries and turn this off"),

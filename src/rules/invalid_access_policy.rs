@@ -289,6 +289,10 @@ fn check_association(
         }
     }
     let Some(scope) = &p.scope else {
+        // associations not known as a whole (the module's `policy_associations = var.x`)
+        if p.policy.as_ref().is_some_and(|a| whole_unknown(&a.value)) {
+            return;
+        }
         out.push(report(
             p.span.clone(),
             format!("this association has no scope type (`{type_key}`)"),
@@ -303,7 +307,11 @@ fn check_association(
     let namespaces: Vec<_> = p.namespaces.iter().collect();
     match scope.value.as_str() {
         "cluster" => {
-            if let Some(first) = namespaces.first() {
+            // a list not known (`namespaces = var.namespaces`) may be empty
+            if let Some(first) = namespaces
+                .first()
+                .filter(|_| !namespaces.iter().all(|n| whole_unknown(&n.value)))
+            {
                 out.push(
                     report(
                         first.span.clone(),
@@ -350,6 +358,11 @@ fn check_association(
             ));
         }
     }
+}
+
+/// A value not known at all from the repository: one `${...}` placeholder.
+fn whole_unknown(text: &str) -> bool {
+    text.starts_with("${") && text.ends_with('}') && text.matches("${").count() == 1
 }
 
 fn check_name(
