@@ -209,17 +209,26 @@ pub fn check(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
 
 /// What is wrong with a policy ARN: a message and a help line; `None` when it is well formed.
 /// The name of a well-formed ARN is checked apart.
+/// A part not known (`arn:${AWS::Partition}:...`) is taken to be right; an ARN not known as a
+/// whole, or a documentation placeholder, has no problem.
 fn arn_problem(arn: &str) -> Option<(String, String)> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let masked = mask_unknown(arn);
+    let parts: Vec<&str> = masked.splitn(6, ':').collect();
+    let partial = arn.contains("${");
+    if (partial && (parts.len() < 6 || parts[0] != "arn")) || (!partial && is_placeholder(arn)) {
+        return None;
+    }
+    let is = |i: usize, ok: &dyn Fn(&str) -> bool| parts[i].contains("${") || ok(parts[i]);
     let well_formed = parts.len() == 6
         && parts[0] == "arn"
-        && parts[1].starts_with("aws")
-        && parts[2] == "eks"
-        && parts[3].is_empty()
-        && parts[4] == "aws"
-        && parts[5]
-            .strip_prefix("cluster-access-policy/")
-            .is_some_and(|n| !n.is_empty() && !n.contains('/'));
+        && is(1, &|p| p.starts_with("aws"))
+        && is(2, &|p| p == "eks")
+        && is(3, &str::is_empty)
+        && is(4, &|p| p == "aws")
+        && is(5, &|p| {
+            p.strip_prefix("cluster-access-policy/")
+                .is_some_and(|n| !n.is_empty() && !n.contains('/'))
+        });
     if well_formed {
         return None;
     }
@@ -276,14 +285,10 @@ fn check_association(
                 .value
                 .rsplit_once(":cluster-access-policy/")
                 .map(|(_, n)| n);
-            if !is_placeholder(&arn.value) {
-                if let Some((msg, help)) = arn_problem(&arn.value) {
-                    out.push(report(arn.span.clone(), msg, "not an access policy", help));
-                } else if let Some(name) = name {
-                    check_name(file, arn, name, out);
-                }
+            if let Some((msg, help)) = arn_problem(&arn.value) {
+                out.push(report(arn.span.clone(), msg, "not an access policy", help));
             } else if let Some(name) = name.filter(|n| !is_placeholder(n)) {
-                // `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`
+                // also `arn:${partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy`
                 check_name(file, arn, name, out);
             }
         }
@@ -358,6 +363,35 @@ fn check_association(
             ));
         }
     }
+}
+
+/// The text with each `${...}` placeholder (which may hold `:`, as `${AWS::Partition}`)
+/// written `${}`.
+fn mask_unknown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let mut depth = 0usize;
+        let mut end = rest.len();
+        for (i, c) in rest[at + 1..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = at + 1 + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push_str("${}");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A value not known at all from the repository: one `${...}` placeholder.
