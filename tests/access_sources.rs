@@ -142,3 +142,31 @@ fn every_access_fixture_declares_something() {
         );
     }
 }
+
+/// `inspect --format json` of each cluster of `fixtures/access/joined/` (one file each): the
+/// cluster's access as one picture, aws-auth alone, both under each mode, access entries alone.
+#[test]
+fn joined_views_inspect_snapshots() {
+    let dir = root().join("fixtures/access/joined");
+    for path in files(&dir, &["yaml"]) {
+        let rel = path.strip_prefix(root()).unwrap_or(&path);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_awsauth"))
+            .args(["inspect", "--format", "json"])
+            .arg(rel)
+            .current_dir(root())
+            .output()
+            .expect("run awsauth");
+        assert_eq!(out.status.code(), Some(0), "{}", path.display());
+        let json: serde_json::Value =
+            serde_json::from_slice(&out.stdout).expect("inspect prints JSON");
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let clusters = serde_json::to_string_pretty(&json["clusters"]).unwrap_or_default();
+        insta::with_settings!({snapshot_path => "snapshots/access", prepend_module_to_snapshot => false}, {
+            insta::assert_snapshot!(format!("joined_{name}"), clusters);
+        });
+    }
+}

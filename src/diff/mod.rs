@@ -6,6 +6,7 @@
 //! `escalation` (more power), `lockout` (nodes or everyone lose access), `access-change`
 //! (anything else that changes who gets what).
 
+mod access;
 pub mod input;
 pub mod render;
 pub mod settings;
@@ -79,6 +80,8 @@ pub enum Kind {
     UnknownAdded,
     /// Such a part disappears: whoever it mapped may lose access.
     UnknownRemoved,
+    /// A cluster's authentication mode changes (one way: EKS cannot switch back).
+    ModeChanged,
 }
 
 /// One side of a change: where and what.
@@ -852,6 +855,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
     for (o, n) in pairs {
         compare(o, n, &broken, facts, &mut report.changes);
     }
+    access::changes(v, &mut report.changes);
     report.changes.sort_by(|a, b| {
         (
             a.primary(),
@@ -1035,7 +1039,7 @@ pub fn load_version_with(
     let may_hold = if crate::load::is_terraform(name) {
         crate::load::may_hold_terraform
     } else {
-        crate::load::may_hold_aws_auth
+        |text: &str| crate::load::may_hold_aws_auth(text) || crate::load::may_hold_access(text)
     };
     if !utf16 && !may_hold(&String::from_utf8_lossy(&bytes)) {
         return Ok(None);

@@ -91,6 +91,7 @@ fn headline(c: &Change) -> String {
         Kind::SourceRemoved => "aws-auth lost",
         Kind::UnknownAdded => "unknown part added",
         Kind::UnknownRemoved => "unknown part removed",
+        Kind::ModeChanged => "authentication mode changed",
     };
     let who = c
         .principal

@@ -1,10 +1,12 @@
 //! `inspect` of the loaded inputs: each file rendered on its own (a panic while rendering one
-//! is that file's internal error), as tables or one JSON document.
+//! is that file's internal error), then the clusters with access entries as one picture each
+//! ([`crate::model::cluster`]), as tables or one JSON document.
 
 use super::inputs::{Crash, Loaded};
 use crate::guard;
 use crate::model::AwsAuth;
-use crate::render::{Summary, inspect};
+use crate::model::cluster::{self, Cluster};
+use crate::render::{Summary, access, inspect};
 
 /// `render` on the aws-auth sources of one file (`None` without any), a panic caught as that
 /// file's internal error.
@@ -37,6 +39,7 @@ pub fn tables(loads: &[Loaded], crashes: &mut Vec<Crash>, unreadable: usize) -> 
     for l in loads {
         tables.extend(per_file(l, crashes, inspect::table));
     }
+    tables.extend(guarded_clusters(loads, crashes, access::tables));
     let failed = Summary {
         unreadable,
         internal_errors: crashes.len(),
@@ -65,5 +68,26 @@ pub fn json(loads: &[Loaded], crashes: &mut Vec<Crash>) -> String {
                 .flatten(),
         );
     }
-    inspect::json_document(objects)
+    let clusters = guarded_clusters(loads, crashes, access::json_clusters).unwrap_or_default();
+    inspect::json_document(objects, clusters)
+}
+
+/// `render` on the clusters of `loads` (`None` when a panic, caught as an internal error).
+fn guarded_clusters<T>(
+    loads: &[Loaded],
+    crashes: &mut Vec<Crash>,
+    render: impl FnOnce(&[Cluster<'_>]) -> T,
+) -> Option<T> {
+    let parts: Vec<_> = loads
+        .iter()
+        .map(|l| super::part(&l.load, &l.settings))
+        .collect();
+    guard::catch(|| render(&cluster::group(&parts)))
+        .map_err(|panic| {
+            crashes.push(Crash {
+                name: "(the clusters' access)".to_owned(),
+                panic,
+            });
+        })
+        .ok()
 }

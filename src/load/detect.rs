@@ -38,7 +38,7 @@ pub fn may_hold_aws_auth(text: &str) -> bool {
 
 /// Whether a file may declare access entries or a cluster's access settings (eksctl's
 /// `accessConfig`, CloudFormation's `AccessConfig` and `AWS::EKS::AccessEntry`).
-pub(super) fn may_hold_access(text: &str) -> bool {
+pub fn may_hold_access(text: &str) -> bool {
     ["accessConfig", "AccessConfig", "AWS::EKS::AccessEntry"]
         .iter()
         .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())

@@ -73,7 +73,7 @@ mod yaml_v2;
 pub use configmap::ANNOTATION;
 pub use detect::{
     TEMPLATE_VARIABLES, find_foreign_template, find_strong_template, has_name_escapes,
-    is_authenticator_variable, may_hold_aws_auth, mentions_aws_auth,
+    is_authenticator_variable, may_hold_access, may_hold_aws_auth, mentions_aws_auth,
 };
 pub use section::is_skippable;
 pub use terraform::{is_terraform, may_hold_terraform};

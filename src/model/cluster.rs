@@ -12,15 +12,15 @@
 //! **What applies** ([`join`]): the mode of the cluster's settings (its tool's default when not
 //! written; not known when no setting is in the repository). `CONFIG_MAP` reads only aws-auth;
 //! `API` only access entries; `API_AND_CONFIG_MAP` both, and an access entry wins over the
-//! aws-auth mapping of the same principal (EKS user guide, "Migrating existing aws-auth ConfigMap
+//! aws-auth mapping of the same principal (EKS user guide, "Migrating existing aws-auth `ConfigMap`
 //! entries to access entries"). Principals are matched as each mechanism matches them: aws-auth
 //! looks a role up without its path, an access entry holds the role's full ARN, so both are keyed
 //! by the role without its path (and users by their ARN), ignoring case.
 //!
 //! **What a principal gets** ([`Identity`]): its username, Kubernetes groups and access
-//! policies, normalised so that equal access compares equal: `system:masters` is
-//! `AmazonEKSClusterAdminPolicy` at cluster scope, a node type's identity is what EKS gives it,
-//! and an entry without a username gets the one EKS generates.
+//! policies; a node type's identity is what EKS gives it, and an entry without a username gets
+//! the one EKS generates. Compared [normalised](Identity::normalized), so that equal access
+//! compares equal: `system:masters` is `AmazonEKSClusterAdminPolicy` at cluster scope.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -103,6 +103,16 @@ impl Cluster<'_> {
     }
 }
 
+/// The cluster of `key`, made empty when new.
+fn at<'m, 'a>(
+    clusters: &'m mut BTreeMap<ClusterKey, Cluster<'a>>,
+    key: ClusterKey,
+) -> &'m mut Cluster<'a> {
+    clusters
+        .entry(key.clone())
+        .or_insert_with(|| Cluster::new(key))
+}
+
 /// The clusters the parts declare, in a stable order (by key).
 pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
     let mut clusters: BTreeMap<ClusterKey, Cluster<'a>> = BTreeMap::new();
@@ -144,14 +154,6 @@ pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
     let key_of = |f: Option<&super::Field>, p: &Part<'_>| {
         f.map_or_else(|| fallback(p), |f| ClusterKey::Name(f.value.clone()))
     };
-    fn at<'m, 'a>(
-        clusters: &'m mut BTreeMap<ClusterKey, Cluster<'a>>,
-        key: ClusterKey,
-    ) -> &'m mut Cluster<'a> {
-        clusters
-            .entry(key.clone())
-            .or_insert_with(|| Cluster::new(key))
-    }
     for (i, p) in parts.iter().enumerate() {
         for c in &p.access.configs {
             at(&mut clusters, key_of(c.cluster.as_ref(), p))
@@ -226,7 +228,7 @@ impl Policy {
     }
 }
 
-/// What a principal gets, normalised so that equal access compares equal.
+/// What a principal gets, as its source gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Identity {
     /// The Kubernetes username (template), when it has one.
@@ -242,17 +244,28 @@ pub struct Identity {
 impl Identity {
     /// What an aws-auth mapping gives.
     fn of_mapping(m: &Mapping) -> Self {
-        let mut groups: BTreeSet<String> = m.groups.iter().cloned().collect();
-        groups.remove(SYSTEM_AUTHENTICATED);
-        let mut policies = BTreeSet::new();
-        if groups.remove(SYSTEM_MASTERS) {
-            policies.insert(Policy::cluster_admin());
-        }
         Self {
             username: m.username.clone().filter(|u| !u.is_empty()),
-            groups,
-            policies,
+            groups: m.groups.iter().cloned().collect(),
+            policies: BTreeSet::new(),
         }
+    }
+
+    /// The same access, written one way: `system:masters` as `AmazonEKSClusterAdminPolicy` at
+    /// cluster scope, without `system:authenticated` (every request has it).
+    #[must_use]
+    pub fn normalized(&self) -> Self {
+        let mut n = self.clone();
+        n.groups.remove(SYSTEM_AUTHENTICATED);
+        if n.groups.remove(SYSTEM_MASTERS) {
+            n.policies.insert(Policy::cluster_admin());
+        }
+        n
+    }
+
+    /// Whether two identities give the same access ([`Identity::normalized`]).
+    pub fn same_access(&self, other: &Self) -> bool {
+        self.normalized() == other.normalized()
     }
 
     /// What an access entry gives, with the policies associated apart (`more`).
@@ -356,13 +369,13 @@ pub struct Joined<'a> {
 }
 
 impl Joined<'_> {
-    /// What each principal finally gets: the identity of the row that applies, by key (rows
-    /// whose application is not known count as applying).
-    pub fn effective(&self) -> BTreeMap<&str, &Identity> {
+    /// What each principal finally gets, [normalised](Identity::normalized): the identity of
+    /// the row that applies, by key (rows whose application is not known count as applying).
+    pub fn effective(&self) -> BTreeMap<&str, Identity> {
         let mut out = BTreeMap::new();
         for r in &self.rows {
             if !matches!(r.applies, Applies::No(_)) {
-                out.insert(r.key.as_str(), &r.identity);
+                out.insert(r.key.as_str(), r.identity.normalized());
             }
         }
         out

@@ -11,6 +11,9 @@ use crate::model::{
 struct Output<'a> {
     version: u32,
     configmaps: Vec<JsonObject<'a>>,
+    /// The clusters with access entries or access settings, each as one picture.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    clusters: Vec<super::access::JsonCluster>,
 }
 
 /// One aws-auth source of the inspect JSON document (see [`json_objects`]).
@@ -149,14 +152,19 @@ fn status(obj: &AwsAuth, s: &Status) -> (&'static str, Option<String>) {
 
 /// Renders the inspect JSON document.
 pub fn json(objects: &[&AwsAuth]) -> String {
-    json_document(json_objects(objects))
+    json_document(json_objects(objects), Vec::new())
 }
 
-/// The inspect JSON document of these sources (built with [`json_objects`], a file at a time).
-pub fn json_document(configmaps: Vec<JsonObject<'_>>) -> String {
+/// The inspect JSON document of these sources (built with [`json_objects`], a file at a time)
+/// and clusters ([`super::access::json_clusters`]).
+pub fn json_document(
+    configmaps: Vec<JsonObject<'_>>,
+    clusters: Vec<super::access::JsonCluster>,
+) -> String {
     let out = Output {
         version: 1,
         configmaps,
+        clusters,
     };
     let mut s = super::escape::json(serde_json::to_string_pretty(&out).unwrap_or_default());
     s.push('\n');
@@ -418,7 +426,7 @@ fn warnings(obj: &AwsAuth, out: &mut String) {
 }
 
 /// The rows, in columns, values from the file escaped.
-fn write_rows(mut rows: Vec<[String; 6]>, out: &mut String) {
+pub(super) fn write_rows(mut rows: Vec<[String; 6]>, out: &mut String) {
     // values from the file, escaped (the widths are the escaped text's)
     for r in &mut rows {
         for cell in r.iter_mut() {

@@ -4,6 +4,7 @@
 //! (`stdout`: standard output, or `-o FILE`). Only this module and `cli` write to the terminal.
 //! `diff`'s formats are in `diff::render`, built on the same pieces.
 
+pub mod access;
 pub mod catalog;
 pub mod escape;
 pub mod gitlab;

@@ -72,7 +72,7 @@ pub fn check(c: &Cluster<'_>, joined: &Joined<'_>, out: &mut Vec<(usize, Diagnos
             let From::AwsAuth(_, obj, span) = &other.from else {
                 continue;
             };
-            if other.identity == row.identity {
+            if other.identity.same_access(&row.identity) {
                 continue;
             }
             let line = obj.file.line_col(span.start).line;
