@@ -191,3 +191,15 @@ fn report(
     }
     out.push(d);
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_implicit_entry_is_named_by_its_cause() {
+        assert_eq!(
+            super::cause("`enable_cluster_creator_admin_permissions = true`: the module gives ..."),
+            "`enable_cluster_creator_admin_permissions = true`"
+        );
+        assert_eq!(super::cause("EKS's own"), "EKS's own");
+    }
+}

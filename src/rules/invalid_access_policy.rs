@@ -425,3 +425,60 @@ fn check_name(
         .help(help),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_masked_whole_even_with_colons() {
+        assert_eq!(
+            mask_unknown("arn:${AWS::Partition}:eks::aws:cluster-access-policy/${Fn::If {a}}"),
+            "arn:${}:eks::aws:cluster-access-policy/${}"
+        );
+        assert_eq!(mask_unknown("no placeholder"), "no placeholder");
+        assert_eq!(mask_unknown("arn:${unclosed"), "arn:${}");
+    }
+
+    #[test]
+    fn access_policy_arns_are_checked_in_their_known_parts() {
+        for ok in [
+            "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+            "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+            "arn:${AWS::Partition}:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+            "${var.policy_arn}",
+            "arn:aws:eks::aws:cluster-access-policy/${var.name}",
+        ] {
+            assert!(arn_problem(ok).is_none(), "{ok}");
+        }
+        let problem = |arn: &str| arn_problem(arn).map(|(m, _)| m).unwrap_or_default();
+        assert!(
+            problem("arn:aws:iam::aws:policy/AdministratorAccess").contains("an IAM policy ARN")
+        );
+        assert!(
+            problem("arn:${p}:iam::aws:policy/AdministratorAccess").contains("an IAM policy ARN")
+        );
+        assert!(problem("arn:aws:eks:eu-west-1:aws:cluster-access-policy/X").contains("no region"));
+        assert!(
+            problem("arn:aws:eks::111122223333:cluster-access-policy/X").contains("literal `aws`")
+        );
+        assert!(problem("AmazonEKSViewPolicy").contains("not an ARN"));
+        assert!(
+            problem("arn:aws:eks::aws:access-policy/AmazonEKSViewPolicy")
+                .contains("not an access policy ARN")
+        );
+    }
+
+    #[test]
+    fn known_policy_names_have_no_duplicates_and_the_admin_policy_is_known() {
+        let mut all: Vec<_> = KNOWN_POLICIES.iter().chain(NEWER_POLICIES).collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n);
+        assert_eq!(
+            known("amazoneksclusteradminpolicy"),
+            Some(crate::model::access_entries::CLUSTER_ADMIN_POLICY)
+        );
+    }
+}
