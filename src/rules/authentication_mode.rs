@@ -18,7 +18,7 @@ declare_rule! {
     /// (an error).
     ///
     /// ## Why is this bad?
-    /// In `CONFIG_MAP` mode the cluster reads the aws-auth ConfigMap only: access entries
+    /// In `CONFIG_MAP` mode the cluster reads the aws-auth `ConfigMap` only: access entries
     /// cannot be used, the cluster creator is an admin that nothing in the cluster shows, and
     /// aws-auth is deprecated (a single object whose mistakes lock everyone out). A value that
     /// is not a mode is rejected by EKS (the names are case-sensitive).

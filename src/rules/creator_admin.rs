@@ -21,8 +21,8 @@ declare_rule! {
     /// person's SSO session) stays cluster-admin until someone deletes it by hand. With the eks
     /// module's flag, whoever applies the Terraform becomes cluster-admin.
     ///
-    /// With `CONFIG_MAP`, EKS refuses `false`: "bootstrapClusterCreatorAdminPermissions must be
-    /// true if cluster authentication mode is set to CONFIG_MAP".
+    /// With `CONFIG_MAP`, EKS refuses `false`: `bootstrapClusterCreatorAdminPermissions must be
+    /// true if cluster authentication mode is set to CONFIG_MAP`.
     ///
     /// The flag cannot change on an existing cluster (CloudFormation and Terraform replace the
     /// cluster): there, delete the creator's access entry instead.

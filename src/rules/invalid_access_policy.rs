@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::access_entries::{AccessDecls, PolicyAssociation, Tool};
+use crate::model::access_entries::{AccessDecls, EntryType, PolicyAssociation, Tool};
 use crate::rules::{is_placeholder, quoted_list};
 use crate::source::SourceFile;
 
@@ -157,7 +157,7 @@ fn known(name: &str) -> Option<&'static str> {
 pub fn check(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
     for e in &decls.entries {
         // policies on a node type are `access-entry-type`'s finding
-        if e.kind().is_some_and(|k| k.is_node()) {
+        if e.kind().is_some_and(EntryType::is_node) {
             continue;
         }
         let tool = e.origin.tool;
