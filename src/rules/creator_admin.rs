@@ -10,13 +10,14 @@ declare_rule! {
     /// Reports a cluster whose creator is made cluster-admin by EKS:
     /// `bootstrapClusterCreatorAdminPermissions` (`bootstrap_cluster_creator_admin_permissions`,
     /// `BootstrapClusterCreatorAdminPermissions`) set to `true`, or not written (the EKS API,
-    /// eksctl and CloudFormation default it to `true`), and the eks module's
+    /// eksctl and CloudFormation default it to `true`, and the Terraform provider sends none),
+    /// and the eks module's
     /// `enable_cluster_creator_admin_permissions = true`. It reports as an error the flag set
     /// to `false` while the authentication mode is `CONFIG_MAP`, which EKS rejects.
     ///
     /// ## Why is this bad?
-    /// EKS gives the principal that created the cluster an access entry with
-    /// `AmazonEKSClusterAdminPolicy`. That entry is declared nowhere in Git: reviews and
+    /// EKS gives the principal that created the cluster an access entry with cluster-admin
+    /// rights (the eks module makes the same with `AmazonEKSClusterAdminPolicy`). That entry is declared nowhere in Git: reviews and
     /// audits of the repository do not see it, and whoever ran the creation (a CI role, a
     /// person's SSO session) stays cluster-admin until someone deletes it by hand. With the eks
     /// module's flag, whoever applies the Terraform becomes cluster-admin.
