@@ -408,6 +408,47 @@ fn check_load(load: &FileLoad) {
             check_field(file, &s.name, "rbac subject");
         }
     }
+    check_access(load);
+}
+
+/// Every span of the access entries, associations and clusters' settings is a span of the file.
+fn check_access(load: &FileLoad) {
+    let file = &*load.file;
+    let access = &load.access;
+    let check_policy = |p: &awsauth::model::access_entries::PolicyAssociation| {
+        check_span(file, &p.span, "access policy");
+        for f in p.policy.iter().chain(&p.scope).chain(&p.namespaces) {
+            check_field(file, f, "access policy field");
+        }
+    };
+    for e in &access.entries {
+        assert!(std::sync::Arc::ptr_eq(&e.file, &load.file));
+        check_span(file, &e.span, "access entry");
+        for f in e
+            .cluster
+            .iter()
+            .chain(&e.principal)
+            .chain(&e.entry_type)
+            .chain(&e.username)
+            .chain(&e.groups)
+        {
+            check_field(file, f, "access entry field");
+        }
+        e.policies.iter().for_each(check_policy);
+    }
+    for a in &access.associations {
+        for f in a.cluster.iter().chain(&a.principal) {
+            check_field(file, f, "association field");
+        }
+        check_policy(&a.policy);
+    }
+    for c in &access.configs {
+        assert!(std::sync::Arc::ptr_eq(&c.file, &load.file));
+        check_span(file, &c.span, "access config");
+        for f in c.cluster.iter().chain(&c.mode).chain(&c.bootstrap_admin) {
+            check_field(file, f, "access config field");
+        }
+    }
 }
 
 /// Output safe to print (README "Output"): no control character but the line break (colour

@@ -103,6 +103,9 @@ pub fn find_strong_template(text: &str) -> Option<Span> {
         }
         let strong = match bytes.get(i + 1) {
             Some(b'%') => true,
+            // a CloudFormation dynamic reference (`{{resolve:ssm:/name}}`), which the stack
+            // resolves when it is deployed: a value not known from the repository, no template
+            Some(b'{') if bytes[i + 2..].starts_with(b"resolve:") => false,
             Some(b'{') => {
                 let span = through.span(i, "}}");
                 // an unclosed `{{` is a typo or garbage, not a template language
@@ -347,6 +350,9 @@ mod tests {
     fn foreign_templates() {
         assert!(find_strong_template("a: {{ .Values.x }}").is_some());
         assert!(find_strong_template("a: \"{{SessionName}}\"").is_none());
+        // CloudFormation's dynamic references are resolved by the stack, not rendered
+        assert!(find_strong_template("ImageId: '{{resolve:ssm:/aws/service/eks/x}}'").is_none());
+        assert!(find_strong_template("a: '{{resolve:ssm:/x}}'\nb: {{ .Values.x }}").is_some());
         let text = "a: {{SessionName}} ${var}";
         assert_eq!(
             find_foreign_template(text).map(|s| &text[s]),

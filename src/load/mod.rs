@@ -54,6 +54,7 @@ use crate::yaml::{self, Node, SyntaxError};
 
 mod accounts;
 mod capa;
+mod cloudformation;
 mod configmap;
 mod data;
 mod decode;
@@ -114,7 +115,8 @@ const FORMATS: &[Format] = &[
 /// The readers of access entries and clusters' access settings: each document is offered to
 /// every one (a document may hold both aws-auth mappings and access entries, as an eksctl
 /// `ClusterConfig` does).
-const ACCESS_READERS: &[fn(&Document<'_>, &mut AccessDecls)] = &[eksctl::read_access];
+const ACCESS_READERS: &[fn(&Document<'_>, &mut AccessDecls)] =
+    &[eksctl::read_access, cloudformation::read_access];
 
 /// A source format: which documents it takes, and what it reads from one.
 struct Format {
