@@ -131,7 +131,7 @@ fn check_config(c: &AccessConfig, out: &mut Vec<Diagnostic>) {
                 None => (
                     c.span.clone(),
                     format!(
-                        "`{name}` is not written, and {} `CONFIG_MAP`",
+                        "`{name}` is not written ({} `CONFIG_MAP`)",
                         default_source(c.origin.tool)
                     ),
                 ),
