@@ -411,11 +411,11 @@ fn check_load(load: &FileLoad) {
     check_access(load);
 }
 
-/// Every span of the access entries, associations and clusters' settings is a span of the file.
+/// Every access entry, association and cluster setting is of the file, its spans in it.
 fn check_access(load: &FileLoad) {
     let file = &*load.file;
     let access = &load.access;
-    let check_policy = |p: &awsauth::model::access_entries::PolicyAssociation| {
+    let policy = |p: &awsauth::model::access_entries::PolicyAssociation| {
         check_span(file, &p.span, "access policy");
         for f in p.policy.iter().chain(&p.scope).chain(&p.namespaces) {
             check_field(file, f, "access policy field");
@@ -434,13 +434,14 @@ fn check_access(load: &FileLoad) {
         {
             check_field(file, f, "access entry field");
         }
-        e.policies.iter().for_each(check_policy);
+        e.policies.iter().for_each(policy);
     }
     for a in &access.associations {
+        assert!(std::sync::Arc::ptr_eq(&a.file, &load.file));
         for f in a.cluster.iter().chain(&a.principal) {
             check_field(file, f, "association field");
         }
-        check_policy(&a.policy);
+        policy(&a.policy);
     }
     for c in &access.configs {
         assert!(std::sync::Arc::ptr_eq(&c.file, &load.file));

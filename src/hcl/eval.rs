@@ -9,7 +9,8 @@
 //! integer arithmetic and comparison, and the functions of [`super::functions`]; a variable's value
 //! is converted to its `type` as Terraform converts it (the `types` submodule).
 //! `aws_iam_role.NAME.arn` of a role declared in the module is known in shape (see
-//! [`Module::eval`]). Everything else is [`Value::Unknown`] with its expression text and why;
+//! [`Module::eval`]); `aws_eks_cluster.NAME.name` and `aws_eks_access_entry.NAME.principal_arn`
+//! read back the arguments. Everything else is [`Value::Unknown`] with its expression text and why;
 //! nothing is guessed.
 //!
 //! Spans: a value keeps the spans of where it was written when that is in the file being
@@ -95,6 +96,9 @@ pub struct Module {
     locals: HashMap<String, (usize, usize)>,
     /// `aws_iam_role` name → (file, structure index of the resource block).
     roles: HashMap<String, (usize, usize)>,
+    /// (type, name) of a resource whose arguments references read back (`refs::ECHOED`) →
+    /// (file, structure index of the resource block).
+    echoed: HashMap<(String, String), (usize, usize)>,
 }
 
 impl Module {
@@ -113,6 +117,7 @@ impl Module {
             var_blocks: HashMap::new(),
             locals: HashMap::new(),
             roles: HashMap::new(),
+            echoed: HashMap::new(),
         };
         module.index_files();
         module.read_tfvars(tfvars);
@@ -141,6 +146,10 @@ impl Module {
                     }
                     ("resource", ["aws_iam_role", name]) => {
                         self.roles.insert((*name).to_owned(), (f, i));
+                    }
+                    ("resource", [kind, name]) if refs::echoes(kind) => {
+                        let key = ((*kind).to_owned(), (*name).to_owned());
+                        self.echoed.entry(key).or_insert((f, i));
                     }
                     _ => {}
                 }
@@ -231,7 +240,10 @@ impl Module {
     /// file; `/` at the reference when not set), then its `name` (its own pieces, or
     /// `${aws_iam_role.NAME.name}` when only `name_prefix` or nothing is set). A role declared in
     /// another file is re-spanned as a whole to the reference. `aws_iam_role.NAME.name` is
-    /// the name when known.
+    /// the name when known. `aws_eks_cluster.NAME.name` (and `.id`, the same value) of a
+    /// cluster declared in the module is its `name` when known; `aws_eks_access_entry.NAME`'s
+    /// `principal_arn` and `cluster_name` are its arguments (placeholders included). Both are
+    /// moved to the reference.
     pub fn eval(&self, file: usize, expr: &Expression) -> Spanned {
         let Some(tf) = self.files.get(file) else {
             return unknown(String::new(), REJECTED, 0..0);

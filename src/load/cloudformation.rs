@@ -7,8 +7,10 @@
 //!
 //! Values that are intrinsic functions ([`eval`]) are computed as far as the template tells, and
 //! what it does not tell is a `${...}` placeholder, never a guess: `!Sub` keeps its `${...}`,
-//! `!Ref P` is `${P}` (`!Ref` to a cluster of the template is its `Name` when written
-//! literally, `${LogicalId}` when not, the text that cluster's own settings carry), `!GetAtt
+//! `!Ref P` is `${P}` (`!Ref` to a cluster of the template is its `Name` as evaluated — a
+//! literal, or `${ClusterName}` for a `Name: !Ref ClusterName`, the same unknown name the
+//! entries that take the parameter carry — and `${LogicalId}` when it has none: the text that
+//! cluster's own settings carry), `!GetAtt
 //! X.Arn` is `${X.Arn}`, `!Join` joins its parts, and any other function is
 //! `${Fn::Name arg}` (`${Fn::Name ...}` when its argument is not a short literal).
 
@@ -140,8 +142,8 @@ fn config(
     let name = props.and_then(|p| p.get("Name")).filter(|n| !is_absent(n));
     // the name `!Ref` gives: the literal one, or the placeholder entries referring to it carry
     let cluster = match (name, cx.clusters.get(origin.name.as_str())) {
-        (Some(node), Some(Some(literal))) => Some(Field {
-            value: literal.clone(),
+        (Some(node), Some(Some(text))) => Some(Field {
+            value: text.text.clone(),
             span: node.span.clone(),
         }),
         (node, _) => Some(Field {
@@ -196,11 +198,12 @@ impl Text {
     }
 }
 
-/// What evaluation knows of the template: its clusters, by logical id, with their literal
-/// `Name` (`None`: not written literally).
+/// What evaluation knows of the template: its clusters, by logical id, with their `Name`
+/// evaluated (a literal, or a placeholder such as `${ClusterName}` for `!Ref ClusterName`: the
+/// same unknown name the entries that take the parameter carry; `None`: not written).
 #[derive(Debug, Default)]
 pub(super) struct Cx<'a> {
-    clusters: HashMap<&'a str, Option<String>>,
+    clusters: HashMap<&'a str, Option<Text>>,
 }
 
 impl<'a> Cx<'a> {
@@ -215,9 +218,7 @@ impl<'a> Cx<'a> {
                     .get("Properties")
                     .and_then(|p| p.get("Name"))
                     .filter(|n| !is_absent(n))
-                    .and_then(|n| eval(n, &plain))
-                    .filter(|t| t.known)
-                    .map(|t| t.text);
+                    .and_then(|n| eval(n, &plain));
                 Some((k.as_str()?, name))
             })
             .collect();
@@ -274,10 +275,10 @@ impl<'a> Cx<'a> {
         Some(field)
     }
 
-    /// What `!Ref name` gives: a cluster's literal name, or `${name}`.
+    /// What `!Ref name` gives: a cluster's name (as its `Name` evaluates), or `${name}`.
     fn reference(&self, name: &str) -> Text {
         match self.clusters.get(name) {
-            Some(Some(literal)) => Text::known(literal.clone()),
+            Some(Some(text)) => text.clone(),
             _ => Text::placeholder(name),
         }
     }
@@ -540,7 +541,8 @@ mod tests {
         assert_eq!(eval_in(CLUSTERS, "!Ref Named"), known("prod"));
         assert_eq!(eval_in(CLUSTERS, "{Ref: Named}"), known("prod"));
         assert_eq!(eval_in(CLUSTERS, "!Ref Unnamed"), unknown("${Unnamed}"));
-        assert_eq!(eval_in(CLUSTERS, "!Ref Param"), unknown("${Param}"));
+        // a cluster named by a parameter: the same unknown name as the parameter itself
+        assert_eq!(eval_in(CLUSTERS, "!Ref Param"), unknown("${ClusterName}"));
         assert_eq!(
             eval_in(CLUSTERS, "!Sub '${Named}-${Unnamed}'"),
             unknown("prod-${Unnamed}")

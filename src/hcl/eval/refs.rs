@@ -70,6 +70,12 @@ impl<'m> Ctx<'m> {
                     ));
                 }
             },
+            Some(kind) if ops.len() == 2 && echoes(kind) => {
+                return Some(match (attr(0), attr(1)) {
+                    (Some(name), Some(field)) => self.echo(site, kind, name, field, span),
+                    _ => unknown(text, "a resource attribute known after apply", span),
+                });
+            }
             Some(_) if attr(0).is_some() => {
                 return Some(unknown(
                     text,
@@ -299,6 +305,61 @@ impl<'m> Ctx<'m> {
         } else {
             respan(v, &at)
         }
+    }
+}
+
+/// Attributes of a resource that are an argument of it, read back: (type, attribute,
+/// argument). `aws_eks_cluster`'s `id` is its name.
+const ECHOED: &[(&str, &str, &str)] = &[
+    ("aws_eks_cluster", "name", "name"),
+    ("aws_eks_cluster", "id", "name"),
+    ("aws_eks_access_entry", "principal_arn", "principal_arn"),
+    ("aws_eks_access_entry", "cluster_name", "cluster_name"),
+];
+
+/// Whether references to resources of type `kind` are read back ([`ECHOED`]).
+pub(super) fn echoes(kind: &str) -> bool {
+    ECHOED.iter().any(|(k, _, _)| *k == kind)
+}
+
+impl<'m> Ctx<'m> {
+    /// `KIND.NAME.FIELD` of a resource of [`ECHOED`] declared in the module (not counted):
+    /// the argument it reads back, moved to the reference. A cluster's name is read back only
+    /// when known (else the reference stays, the text entries and the cluster share); an
+    /// access entry's arguments as they are (a placeholder of the same text on both sides).
+    fn echo(&self, site: &Site<'m>, kind: &str, name: &str, field: &str, at: Span) -> Spanned {
+        let text = site.text(&at);
+        let after_apply = || {
+            unknown(
+                text.clone(),
+                "a resource attribute known after apply",
+                at.clone(),
+            )
+        };
+        let Some((_, _, argument)) = ECHOED.iter().find(|(k, f, _)| *k == kind && *f == field)
+        else {
+            return after_apply();
+        };
+        let key = (kind.to_owned(), name.to_owned());
+        let Some(&(file, index)) = self.module.echoed.get(&key) else {
+            return after_apply();
+        };
+        let tf = &self.module.files[file];
+        let Some(block) = tf.body.get(index).and_then(|s| s.as_block()) else {
+            return after_apply();
+        };
+        let counted = ["count", "for_each"]
+            .iter()
+            .any(|k| parse::attribute(&block.body, k).is_some());
+        let Some(attr) = parse::attribute(&block.body, argument).filter(|_| !counted) else {
+            return after_apply();
+        };
+        let v = self.eval(&Site::new(file, &tf.file), &attr.value, &[]);
+        let known = matches!(&v.value, Value::String(t) if !t.unknown);
+        if kind == "aws_eks_cluster" && !known {
+            return after_apply();
+        }
+        respan(v, &at)
     }
 }
 

@@ -648,3 +648,97 @@ fn module_can_be_shared_across_threads() {
     fn shared<T: Send + Sync>() {}
     shared::<Module>();
 }
+
+#[test]
+fn resource_arguments_read_back() {
+    let main = r#"resource "aws_eks_cluster" "a" {
+  name = "prod"
+}
+resource "aws_eks_cluster" "b" {
+  name = var.unset
+}
+resource "aws_eks_cluster" "c" {
+  count = 1
+  name  = "counted"
+}
+resource "aws_eks_access_entry" "e" {
+  cluster_name  = aws_eks_cluster.b.name
+  principal_arn = "arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/ci"
+}
+variable "unset" {}
+x = aws_eks_cluster.a.name
+y = aws_eks_cluster.a.id
+z = aws_eks_cluster.b.name
+w = aws_eks_cluster.c.name
+v = aws_eks_cluster.a.arn
+p = aws_eks_access_entry.e.principal_arn
+q = aws_eks_access_entry.e.cluster_name
+o = aws_eks_cluster.other.name
+"#;
+    let m = module(&[("main.tf", main)], &[]);
+    let at = |name: &str| {
+        let a = parse::attribute(&m.files()[0].body, name).expect("attribute");
+        (m.eval(0, &a.value), a.value.span().unwrap_or(0..0))
+    };
+    let (x, x_at) = at("x");
+    assert_eq!(show(&x.value), r#""prod""#);
+    // moved to the reference
+    assert_eq!(x.span, x_at);
+    assert_eq!(show(&at("y").0.value), r#""prod""#);
+    for name in ["z", "w", "v", "o"] {
+        assert_eq!(
+            show(&at(name).0.value),
+            "?a resource attribute known after apply",
+            "{name}"
+        );
+    }
+    // the cluster not known stays the reference: entries and their cluster share its text
+    let Value::Unknown(u) = at("q").0.value else {
+        panic!("unknown")
+    };
+    assert_eq!(u.expr, "aws_eks_cluster.b.name");
+    let (p, p_at) = at("p");
+    assert_eq!(
+        show(&p.value),
+        r#""arn:aws:iam::${data.aws_caller_identity.current.account_id}:role/ci"?"#
+    );
+    assert_eq!(p.span, p_at);
+}
+
+#[test]
+fn names_in_scope_bind_each_and_count() {
+    let m = module(
+        &[(
+            "main.tf",
+            "x = \"${each.key}=${each.value.a}/${count.index}\"\n",
+        )],
+        &[],
+    );
+    let a = parse::attribute(&m.files()[0].body, "x").expect("attribute");
+    let s = |v: Value| Spanned {
+        value: v,
+        span: 0..0,
+    };
+    let text = |t: &str| Text::produced(t, 0..0);
+    let each = s(Value::Object(vec![
+        (text("key"), s(Value::String(text("k")))),
+        (
+            text("value"),
+            s(Value::Object(vec![(
+                text("a"),
+                s(Value::String(text("v"))),
+            )])),
+        ),
+    ]));
+    let count = s(Value::Object(vec![(
+        text("index"),
+        s(Value::Number("2".into())),
+    )]));
+    let scope = vec![("each".to_owned(), each), ("count".to_owned(), count)];
+    assert_eq!(show(&m.eval_with(0, &a.value, &scope).value), r#""k=v/2""#);
+    // unbound, they are not known
+    assert_eq!(
+        show(&m.eval(0, &a.value).value),
+        r#""${each.key}=${each.value.a}/${count.index}"?"#
+    );
+}

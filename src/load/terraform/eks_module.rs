@@ -19,6 +19,7 @@
 use hcl_edit::structure::{Block, Body};
 
 use super::{Cx, Rendered, add_rendered, list_parts, new_object, placeholders};
+use crate::hcl::eval::Module;
 use crate::hcl::parse;
 use crate::hcl::value::{Spanned, Text, Value};
 use crate::model::{AwsAuth, Field, Overwrite, SectionKind, Terraform};
@@ -229,13 +230,7 @@ fn generation(source: &str, version: Option<&str>, body: &Body) -> Option<Genera
     if s.contains("//modules/") {
         return None;
     }
-    let pinned = if registry {
-        version.and_then(version_of)
-    } else if git {
-        s.split_once("ref=").and_then(|(_, r)| version_of(r))
-    } else {
-        None
-    };
+    let pinned = pin(&s, version);
     // v18.0 to v18.19 wrote no aws-auth (only an output): an exact pin there
     if let Some((18, minor, true)) = pinned
         && minor < 20
@@ -263,6 +258,75 @@ fn generation(source: &str, version: Option<&str>, body: &Body) -> Option<Genera
         // a local copy, or a version not pinned: what the inputs say, if it looks like the module
         None if registry || git || s.contains("eks") => by_inputs,
         None => None,
+    }
+}
+
+/// The version a (lowercased) source pins: the registry's `version`, a git `ref=`.
+fn pin(source: &str, version: Option<&str>) -> Option<(u32, u32, bool)> {
+    if source.starts_with("terraform-aws-modules/eks/aws") {
+        version.and_then(version_of)
+    } else if source.contains("terraform-aws-modules/terraform-aws-eks") {
+        source.split_once("ref=").and_then(|(_, r)| version_of(r))
+    } else {
+        None
+    }
+}
+
+/// The generations of the module that declare access entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AccessGeneration {
+    /// v20: the cluster's name is input `cluster_name`.
+    V20,
+    /// v21 and later: the cluster's name is input `name`.
+    V21,
+}
+
+/// Whether a module block is terraform-aws-modules/eks v20 or later (the cluster itself, not a
+/// submodule), which declares the cluster's access settings and its access entries. A version
+/// pinned decides; else the inputs (`cluster_name` is v20's, `name` v21's); a registry or git
+/// source pinned to nothing is the latest (v21). A local copy counts only with access inputs.
+/// `body` is a block of file `file` of `module`.
+pub(super) fn access_generation(
+    module: &Module,
+    file: usize,
+    body: &Body,
+) -> Option<AccessGeneration> {
+    let text = |key: &str| {
+        let expr = &parse::attribute(body, key)?.value;
+        match module.eval(file, expr).value {
+            Value::String(t) if !t.unknown => Some(t.value),
+            _ => None,
+        }
+    };
+    let source_text = text("source")?;
+    let version = text("version");
+    if generation(&source_text, version.as_deref(), body).is_some_and(|g| g != Generation::Later) {
+        return None;
+    }
+    let s = source_text.to_ascii_lowercase();
+    if s.contains("//modules/") {
+        return None;
+    }
+    let has = |k: &str| parse::attribute(body, k).is_some();
+    let published = s.starts_with("terraform-aws-modules/eks/aws")
+        || s.contains("terraform-aws-modules/terraform-aws-eks");
+    match pin(&s, version.as_deref()).map(|(major, _, _)| major) {
+        Some(20) => Some(AccessGeneration::V20),
+        Some(m) if m >= 21 => Some(AccessGeneration::V21),
+        Some(_) => None,
+        None => {
+            let access_inputs = has("access_entries")
+                || has("authentication_mode")
+                || has("enable_cluster_creator_admin_permissions");
+            if !(published || s.contains("eks") && access_inputs) {
+                return None;
+            }
+            if has("cluster_name") {
+                Some(AccessGeneration::V20)
+            } else {
+                Some(AccessGeneration::V21)
+            }
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! Source format: Terraform. A `.tf` file declares aws-auth through a
 //! `kubernetes_config_map`, `kubernetes_config_map_v1` or `kubernetes_config_map_v1_data`
 //! resource or a `kubernetes_manifest` of the `ConfigMap` ([`configmap`]), or through the
-//! terraform-aws-modules/eks module ([`eks_module`]).
+//! terraform-aws-modules/eks module ([`eks_module`]); it declares EKS access entries, policy
+//! associations and clusters' access settings through the AWS provider's resources and the
+//! module's v20 and v21 inputs ([`access`]).
 //! Its values are evaluated as far as the module directory makes them knowable
 //! ([`crate::hcl::eval`]: literals, locals, variable defaults and `.tfvars`, the common
 //! functions), and each section's text is what the cluster gets: the string written, or what
@@ -9,6 +11,7 @@
 //! like a `ConfigMap`'s, with positions mapped back into the `.tf` file through the pieces of
 //! the evaluated value. What cannot be known is kept as an [`UnknownPart`], never guessed.
 
+mod access;
 mod configmap;
 mod eks_module;
 
@@ -33,18 +36,52 @@ pub fn is_terraform(name: &str) -> bool {
     name.ends_with(".tf") || name.ends_with(".tf.json")
 }
 
-/// Cheap test for Terraform files worth parsing: they name aws-auth, or an input of the eks
-/// module that feeds it.
+/// Cheap test for Terraform files worth parsing: they name aws-auth or an input of the eks
+/// module that feeds it ([`may_hold_aws_auth`]), or declare access entries or a cluster's
+/// access settings ([`may_hold_access`]).
 pub fn may_hold_terraform(text: &str) -> bool {
-    [
-        "aws-auth",
-        "aws_auth",
-        "map_roles",
-        "map_users",
-        "map_accounts",
-    ]
-    .iter()
-    .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+    may_hold_aws_auth(text) || may_hold_access(text)
+}
+
+/// Whether a Terraform file may declare aws-auth (what makes its syntax errors matter).
+fn may_hold_aws_auth(text: &str) -> bool {
+    mentions(
+        text,
+        &[
+            "aws-auth",
+            "aws_auth",
+            "map_roles",
+            "map_users",
+            "map_accounts",
+        ],
+    )
+}
+
+/// Whether a Terraform file may declare access entries, policy associations or a cluster's
+/// access settings: the provider's resources (`aws_eks_access_entry`,
+/// `aws_eks_access_policy_association`, `aws_eks_cluster`) or the eks module (by its source,
+/// or an access input of a local copy).
+fn may_hold_access(text: &str) -> bool {
+    mentions(
+        text,
+        &[
+            "aws_eks_access",
+            // the resource's label (quoted: `aws_eks_cluster_auth` and references to
+            // `data.aws_eks_cluster.X` are not declarations; `data "aws_eks_cluster"` passes)
+            "\"aws_eks_cluster\"",
+            "terraform-aws-modules/eks",
+            "terraform-aws-eks",
+            "access_entries",
+            "authentication_mode",
+        ],
+    )
+}
+
+/// Whether `text` holds one of the needles.
+fn mentions(text: &str, needles: &[&str]) -> bool {
+    needles
+        .iter()
+        .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
 }
 
 /// What the readers of a file share: the module evaluated, and the file's index in it.
@@ -59,6 +96,16 @@ impl Cx<'_> {
     /// The value of an expression of the file.
     pub(super) fn eval(&self, expr: &Expression) -> Spanned {
         self.module.eval(0, expr)
+    }
+
+    /// The value of an expression of the file with names in scope (`each`, `count` of a
+    /// resource expanded).
+    pub(super) fn eval_in(&self, expr: &Expression, scope: &[(String, Spanned)]) -> Spanned {
+        if scope.is_empty() {
+            self.eval(expr)
+        } else {
+            self.module.eval_with(0, expr, scope)
+        }
     }
 
     /// A value of the file converted to a type (HCL type syntax), as Terraform converts a
@@ -82,13 +129,14 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         file: Arc::clone(&file),
         objects: Vec::new(),
         syntax_errors: Vec::new(),
-        relevant: may_hold_terraform(&file.text),
+        // a syntax error matters where aws-auth is declared
+        relevant: may_hold_aws_auth(&file.text),
         template: None,
         rbac: Vec::new(),
         terraform: true,
         access: crate::model::access_entries::AccessDecls::default(),
     };
-    if !out.relevant {
+    if !out.relevant && !may_hold_access(&file.text) {
         return out;
     }
     let parsed = match parse::parse(&file) {
@@ -122,6 +170,7 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
             continue;
         }
         let labels = parse::labels(block);
+        access::read(&cx, block, &labels, &mut out.access);
         let obj = match (block.ident.as_str(), labels.as_slice()) {
             ("resource", [kind, name]) if configmap::KINDS.contains(kind) => {
                 configmap::read(&cx, block, kind, name)
