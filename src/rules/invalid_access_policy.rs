@@ -321,7 +321,7 @@ fn check_association(
                     report(
                         first.span.clone(),
                         format!(
-                            "a `cluster` scope takes no namespaces, but {} are written",
+                            "a `cluster` scope takes no namespaces, but this one lists {}",
                             quoted_list(
                                 &namespaces.iter().map(|n| n.value.as_str()).collect::<Vec<_>>(),
                                 ", "
