@@ -407,6 +407,10 @@ fn allow_lists_and_break_glass_roles_cover_access_entries() {
             "cluster:\n  break-glass-roles: [\"arn:aws:iam::*:role/ops\"]\n",
         ),
         ("cluster.yaml", EKSCTL_ADMINS),
+        (
+            "tf/access.tf",
+            "resource \"aws_eks_access_policy_association\" \"ops\" {\n  cluster_name  = \"payments\"\n  principal_arn = \"arn:aws:iam::111122223333:role/ops\"\n  policy_arn    = \"arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy\"\n  access_scope {\n    type = \"cluster\"\n  }\n}\n",
+        ),
     ]);
     let o = awsauth(&["lint", "--format", "json"], dir.path());
     let v = common::json(&o);
@@ -429,6 +433,11 @@ fn allow_lists_and_break_glass_roles_cover_access_entries() {
                 "arn:aws:iam::111122223333:role/platform-admin".to_owned(),
                 "error".to_owned()
             ),
+            (
+                "arn:aws:iam::111122223333:role/ops".to_owned(),
+                "info".to_owned()
+            ),
+            // a Terraform association, written apart from its entry
             (
                 "arn:aws:iam::111122223333:role/ops".to_owned(),
                 "info".to_owned()
