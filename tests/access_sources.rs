@@ -170,3 +170,40 @@ fn joined_views_inspect_snapshots() {
         });
     }
 }
+
+/// Linting a directory joins each file's aws-auth with the cluster its own file declares, even
+/// when the directory declares several clusters (each `fire*` file of `conflicting-access` is a
+/// cluster of its own, and the findings are exactly the per-file ones).
+#[test]
+fn a_directory_of_several_clusters_joins_each_file_with_its_own() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args([
+            "lint",
+            "--no-config",
+            "--select",
+            "conflicting-access",
+            "--format",
+            "concise",
+            "fixtures/rules/conflicting-access",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("run awsauth");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut places: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("conflicting-access"))
+        .filter_map(|l| l.split(": ").next())
+        .collect();
+    places.sort_unstable();
+    assert_eq!(
+        places,
+        [
+            "fixtures/rules/conflicting-access/fire.tf:29:19",
+            "fixtures/rules/conflicting-access/fire.yaml:11:21",
+            "fixtures/rules/conflicting-access/fire.yaml:14:21",
+            "fixtures/rules/conflicting-access/fire_cfn.yaml:18:21",
+        ],
+        "{text}"
+    );
+}

@@ -35,11 +35,10 @@ fn repo(files: &[(&str, &str)], edits: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
-/// A change of the diff: `(kind, risks, principal, reasons)`.
+/// A change as `(kind, risks, principal, reasons)`.
 type Change = (String, Vec<String>, String, String);
 
-/// `diff --format json` of the working tree against `main`: its exit code and changes as
-/// `(kind, risks, principal, reasons)`.
+/// `diff --format json` of the working tree against `main`: its exit code and changes.
 fn diff(dir: &Path) -> (i32, Vec<Change>) {
     let o = awsauth(dir, &["diff", "--format", "json", "main"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {

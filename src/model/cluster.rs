@@ -6,7 +6,8 @@
 //! `ClusterName`/`cluster_name`, as written or as a `${...}` placeholder that stands for the same
 //! unknown name); an aws-auth source names none (but eksctl's `iamIdentityMappings`, of the
 //! cluster its config names), and belongs to the cluster its configuration
-//! names (`cluster.name`) or, failing that, to the one cluster declared in its directory. What
+//! names (`cluster.name`) or, failing that, to the one cluster declared in its file, or else
+//! in its directory. What
 //! has no name and no named cluster beside it is a cluster of its directory.
 //!
 //! **What applies** ([`join`]): the mode of the cluster's settings (its tool's default when not
@@ -103,6 +104,24 @@ impl Cluster<'_> {
     }
 }
 
+/// The cluster names a part's declarations give.
+fn names_in(p: &Part<'_>) -> BTreeSet<String> {
+    let name_of = |f: Option<&super::Field>| f.map(|f| f.value.clone());
+    let d = p.access;
+    let mut names: BTreeSet<String> = d
+        .configs
+        .iter()
+        .filter_map(|c| name_of(c.cluster.as_ref()))
+        .collect();
+    names.extend(d.entries.iter().filter_map(|e| name_of(e.cluster.as_ref())));
+    names.extend(
+        d.associations
+            .iter()
+            .filter_map(|a| name_of(a.cluster.as_ref())),
+    );
+    names
+}
+
 /// The cluster of `key`, made empty when new.
 fn at<'m, 'a>(
     clusters: &'m mut BTreeMap<ClusterKey, Cluster<'a>>,
@@ -118,38 +137,22 @@ pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
     let mut clusters: BTreeMap<ClusterKey, Cluster<'a>> = BTreeMap::new();
     // the named clusters of each directory
     let mut named: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    let name_of = |f: Option<&super::Field>| f.map(|f| f.value.clone());
     for p in parts {
-        let names = named.entry(p.dir).or_default();
-        let decls = p.access;
-        names.extend(
-            decls
-                .configs
-                .iter()
-                .filter_map(|c| name_of(c.cluster.as_ref())),
-        );
-        names.extend(
-            decls
-                .entries
-                .iter()
-                .filter_map(|e| name_of(e.cluster.as_ref())),
-        );
-        names.extend(
-            decls
-                .associations
-                .iter()
-                .filter_map(|a| name_of(a.cluster.as_ref())),
-        );
+        named.entry(p.dir).or_default().extend(names_in(p));
     }
-    // what names no cluster: the configured one, else the one named in its directory
-    let fallback = |p: &Part<'_>| match p.configured {
-        Some(n) => ClusterKey::Name(n.to_owned()),
-        None => match named.get(p.dir) {
-            Some(names) if names.len() == 1 => {
-                ClusterKey::Name(names.iter().next().cloned().unwrap_or_default())
-            }
-            _ => ClusterKey::Directory(p.dir.to_owned()),
-        },
+    // what names no cluster: the configured one, else the one named in its file, else the one
+    // named in its directory
+    let fallback = |p: &Part<'_>| {
+        if let Some(n) = p.configured {
+            return ClusterKey::Name(n.to_owned());
+        }
+        let only = |names: &BTreeSet<String>| {
+            (names.len() == 1).then(|| names.iter().next().cloned().unwrap_or_default())
+        };
+        match only(&names_in(p)).or_else(|| named.get(p.dir).and_then(only)) {
+            Some(name) => ClusterKey::Name(name),
+            None => ClusterKey::Directory(p.dir.to_owned()),
+        }
     };
     let key_of = |f: Option<&super::Field>, p: &Part<'_>| {
         f.map_or_else(|| fallback(p), |f| ClusterKey::Name(f.value.clone()))
