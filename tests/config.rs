@@ -351,6 +351,101 @@ fn allow_lists_accept_principals_and_report_unused_entries() {
     assert!(!rules_of(&o).contains(&"unused-suppression".to_owned()));
 }
 
+/// An eksctl cluster with two principals holding `AmazonEKSClusterAdminPolicy`.
+const EKSCTL_ADMINS: &str = "apiVersion: eksctl.io/v1alpha5
+kind: ClusterConfig
+metadata:
+  name: payments
+  region: eu-west-1
+accessConfig:
+  authenticationMode: API
+  bootstrapClusterCreatorAdminPermissions: false
+  accessEntries:
+    - principalARN: arn:aws:iam::111122223333:role/Platform-Admin
+      accessPolicies:
+        - policyARN: arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy
+          accessScope: {type: cluster}
+    - principalARN: arn:aws:iam::111122223333:role/ops
+      accessPolicies:
+        - policyARN: arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy
+          accessScope: {type: cluster}
+";
+
+#[test]
+fn allow_lists_and_break_glass_roles_cover_access_entries() {
+    let dir = tree(&[
+        (
+            ".awsauth.yaml",
+            "rules:\n  cluster-admin-policy:\n    allow:\n      - arn: \"arn:aws:iam::*:role/platform-admin\"\n        reason: platform team\n",
+        ),
+        ("cluster.yaml", EKSCTL_ADMINS),
+    ]);
+    let o = awsauth(&["lint", "--format", "json"], dir.path());
+    let v = common::json(&o);
+    let admin: Vec<_> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "cluster-admin-policy")
+        .collect();
+    assert_eq!(
+        admin.len(),
+        1,
+        "the allowed principal is silenced: {admin:?}"
+    );
+    assert_eq!(admin[0]["principal"], "arn:aws:iam::111122223333:role/ops");
+    assert_eq!(admin[0]["severity"], "error");
+    assert!(
+        !rules_of(&o).contains(&"unused-suppression".to_owned()),
+        "the allow entry is used"
+    );
+
+    // a break-glass role's cluster-admin is info, as for `system-masters`
+    let dir = tree(&[
+        (
+            ".awsauth.yaml",
+            "cluster:\n  break-glass-roles: [\"arn:aws:iam::*:role/ops\"]\n",
+        ),
+        ("cluster.yaml", EKSCTL_ADMINS),
+        (
+            "tf/access.tf",
+            "resource \"aws_eks_access_policy_association\" \"ops\" {\n  cluster_name  = \"payments\"\n  principal_arn = \"arn:aws:iam::111122223333:role/ops\"\n  policy_arn    = \"arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy\"\n  access_scope {\n    type = \"cluster\"\n  }\n}\n",
+        ),
+    ]);
+    let o = awsauth(&["lint", "--format", "json"], dir.path());
+    let v = common::json(&o);
+    let severities: Vec<_> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["rule"] == "cluster-admin-policy")
+        .map(|d| {
+            (
+                d["principal"].as_str().unwrap_or_default().to_owned(),
+                d["severity"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        severities,
+        [
+            (
+                "arn:aws:iam::111122223333:role/platform-admin".to_owned(),
+                "error".to_owned()
+            ),
+            (
+                "arn:aws:iam::111122223333:role/ops".to_owned(),
+                "info".to_owned()
+            ),
+            // a Terraform association, written apart from its entry
+            (
+                "arn:aws:iam::111122223333:role/ops".to_owned(),
+                "info".to_owned()
+            ),
+        ]
+    );
+}
+
 #[test]
 fn cluster_facts_feed_the_rules() {
     let dir = tree(&[

@@ -56,6 +56,21 @@ impl Principals {
                 items.push((a.span.clone(), Principal::Account(a.value.clone())));
             }
         }
+        // access entries and policy associations written in this file, named by their
+        // principal ARN (a Terraform value may come from another file of the module)
+        let here = |f: &std::sync::Arc<crate::source::SourceFile>| {
+            std::sync::Arc::ptr_eq(f, &load.file) || f.name == load.file.name
+        };
+        for e in load.access.entries.iter().filter(|e| here(&e.file)) {
+            if let Some(p) = &e.principal {
+                items.push((e.span.clone(), Principal::parse(&p.value)));
+            }
+        }
+        for a in load.access.associations.iter().filter(|a| here(&a.file)) {
+            if let Some(p) = &a.principal {
+                items.push((a.policy.span.clone(), Principal::parse(&p.value)));
+            }
+        }
         items.sort_by_key(|(s, _)| (s.start, std::cmp::Reverse(s.end)));
         Self { items, outer }
     }
@@ -81,6 +96,10 @@ impl Principals {
             .map(|(_, e)| e.to_string())
     }
 }
+
+/// The rules whose findings about a break-glass role (`cluster.break-glass-roles`) are info:
+/// the standing cluster-admin grants such a role exists to hold.
+const BREAK_GLASS_RULES: [&str; 2] = ["system-masters", "cluster-admin-policy"];
 
 /// Whether `rule` runs on the file at `path` under `settings`.
 pub fn enabled_for(settings: &Settings, path: Option<&Path>, rule: &Rule) -> bool {
@@ -137,7 +156,7 @@ pub fn lint_file_with(
         d.principal = principals.of(&d.span);
         let arn = d.principal.clone().filter(|p| p.starts_with("arn:"));
         if let Some(arn) = arn {
-            if d.rule.name == "system-masters" && settings.cluster.is_break_glass(&arn) {
+            if BREAK_GLASS_RULES.contains(&d.rule.name) && settings.cluster.is_break_glass(&arn) {
                 d.severity = Severity::Info;
                 d = d.note("a break-glass role (`cluster.break-glass-roles`)");
             }

@@ -21,8 +21,11 @@ pub mod access_entry_type;
 pub mod arn_pattern;
 pub mod arn_section_mismatch;
 pub mod association_without_entry;
+pub mod authentication_mode;
 pub mod aws_auth_writer;
+pub mod cluster_admin_policy;
 pub mod conflicting_access;
+pub mod creator_admin;
 pub mod cross_account_principal;
 pub mod data_not_string;
 pub mod duplicate_arn;
@@ -30,6 +33,7 @@ pub mod duplicate_key;
 pub mod empty_section_style;
 pub mod group_hygiene;
 pub mod iam_user_mapping;
+pub mod invalid_access_policy;
 pub mod invalid_access_principal;
 pub mod invalid_account;
 pub mod invalid_suppression;
@@ -81,8 +85,11 @@ pub static RULES: &[&Rule] = &[
     &arn_pattern::ARN_PATTERN,
     &arn_section_mismatch::ARN_SECTION_MISMATCH,
     &association_without_entry::ASSOCIATION_WITHOUT_ENTRY,
+    &authentication_mode::AUTHENTICATION_MODE,
     &aws_auth_writer::AWS_AUTH_WRITER,
+    &cluster_admin_policy::CLUSTER_ADMIN_POLICY,
     &conflicting_access::CONFLICTING_ACCESS,
+    &creator_admin::CREATOR_ADMIN,
     &cross_account_principal::CROSS_ACCOUNT_PRINCIPAL,
     &data_not_string::DATA_NOT_STRING,
     &duplicate_arn::DUPLICATE_ARN,
@@ -90,6 +97,7 @@ pub static RULES: &[&Rule] = &[
     &empty_section_style::EMPTY_SECTION_STYLE,
     &group_hygiene::GROUP_HYGIENE,
     &iam_user_mapping::IAM_USER_MAPPING,
+    &invalid_access_policy::INVALID_ACCESS_POLICY,
     &invalid_access_principal::INVALID_ACCESS_PRINCIPAL,
     &invalid_account::INVALID_ACCOUNT,
     &invalid_suppression::INVALID_SUPPRESSION,
@@ -192,6 +200,10 @@ fn check_access(decls: &AccessDecls, cx: Context<'_>, out: &mut Vec<Diagnostic>)
     session_name_colon::check(decls, out);
     unknown_template::check_access(decls, out);
     reserved_group::check_access(decls, out);
+    cluster_admin_policy::check(decls, out);
+    creator_admin::check(decls, out);
+    authentication_mode::check(decls, out);
+    invalid_access_policy::check(decls, out);
 }
 
 fn check_object(obj: &AwsAuth, cx: Context<'_>, out: &mut Vec<Diagnostic>) {

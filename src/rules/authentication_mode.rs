@@ -1,0 +1,154 @@
+//! `authentication-mode`: a cluster's authentication mode that keeps it on aws-auth, or is not
+//! a mode.
+//!
+//! What one file declares is checked here ([`check`], from `rules::check_access`). The half of
+//! the rule that needs the whole cluster across its files (`API_AND_CONFIG_MAP` with no
+//! aws-auth left, access entries declared while the mode is `CONFIG_MAP`) is to be a
+//! `check_cluster` beside it, called from `rules::check_clusters` over `model::cluster`; its
+//! docs go under "What it does" then.
+use crate::declare_rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::access_entries::{AccessConfig, AccessDecls, AuthMode, Tool};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a cluster whose authentication mode is `CONFIG_MAP`, written or by default
+    /// (CloudFormation and the Terraform AWS provider send none, and the EKS API's default is
+    /// `CONFIG_MAP`), and a mode that is not one of `API`, `API_AND_CONFIG_MAP`, `CONFIG_MAP`
+    /// (an error).
+    ///
+    /// ## Why is this bad?
+    /// In `CONFIG_MAP` mode the cluster reads the aws-auth `ConfigMap` only: access entries
+    /// cannot be used, the cluster creator is an admin that nothing in the cluster shows, and
+    /// aws-auth is deprecated (a single object whose mistakes lock everyone out). A value that
+    /// is not a mode is rejected by EKS (the names are case-sensitive).
+    ///
+    /// Moving to `API_AND_CONFIG_MAP` keeps aws-auth working while access entries are added;
+    /// it cannot be undone (nor can `API`), so move one step at a time.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: eksctl.io/v1alpha5
+    /// kind: ClusterConfig
+    /// metadata:
+    ///   name: payments
+    ///   region: eu-west-1
+    /// accessConfig:
+    ///   authenticationMode: CONFIG_MAP
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: eksctl.io/v1alpha5
+    /// kind: ClusterConfig
+    /// metadata:
+    ///   name: payments
+    ///   region: eu-west-1
+    /// accessConfig:
+    ///   authenticationMode: API_AND_CONFIG_MAP
+    /// ```
+    ///
+    /// ## References
+    /// - EKS user guide, "Change authentication mode to use access entries": the modes, and
+    ///   that a mode that enables the EKS API cannot be turned back
+    ///   (<https://docs.aws.amazon.com/eks/latest/userguide/setting-up-access-entries.html>)
+    /// - EKS user guide, "Grant IAM users access to Kubernetes with EKS access entries"
+    ///   (<https://docs.aws.amazon.com/eks/latest/userguide/grant-k8s-access.html>)
+    /// - EKS API reference, `CreateAccessConfigRequest`: valid values and the default
+    ///   (<https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateAccessConfigRequest.html>)
+    pub AUTHENTICATION_MODE = "authentication-mode", category: Correctness, severity: Warning,
+    summary: "a cluster reads only aws-auth (`CONFIG_MAP`), or its authentication mode is not a mode",
+}
+
+/// The mode's name in a tool.
+fn field_name(tool: Tool) -> &'static str {
+    match tool {
+        Tool::Terraform | Tool::TerraformModule => "authentication_mode",
+        Tool::Eksctl => "authenticationMode",
+        Tool::CloudFormation => "AuthenticationMode",
+    }
+}
+
+/// Whose default applies when the mode is not written.
+fn default_source(tool: Tool) -> &'static str {
+    match tool {
+        Tool::Terraform => "the AWS provider sends none, and the EKS API's default is",
+        Tool::TerraformModule => "the module's default is",
+        Tool::Eksctl => "eksctl's default is",
+        Tool::CloudFormation => "CloudFormation sends none, and the EKS API's default is",
+    }
+}
+
+const MOVE: &str = "move to `API_AND_CONFIG_MAP` (one way: it cannot be turned back) and declare access as access entries";
+
+/// A value not known from the repository (`${var.mode}`, `{{ .Values.mode }}`): an upper-case
+/// word such as `ACCESS_ENTRIES` is a mistake here, not a documentation placeholder.
+fn not_known(text: &str) -> bool {
+    text.contains("${") || text.contains("{{") || text.contains('<')
+}
+
+/// Reports each cluster's mode that is `CONFIG_MAP` or not a mode.
+pub fn check(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
+    for c in &decls.configs {
+        check_config(c, out);
+    }
+}
+
+fn check_config(c: &AccessConfig, out: &mut Vec<Diagnostic>) {
+    let name = field_name(c.origin.tool);
+    match (&c.mode, c.mode()) {
+        (Some(m), None) if !not_known(&m.value) => {
+            let modes = [
+                AuthMode::Api,
+                AuthMode::ApiAndConfigMap,
+                AuthMode::ConfigMap,
+            ];
+            let help = match modes
+                .iter()
+                .find(|x| x.as_str().eq_ignore_ascii_case(m.value.trim()))
+            {
+                Some(x) => format!("write `{}`: the modes are case-sensitive", x.as_str()),
+                None => "write `API_AND_CONFIG_MAP` (or `API` once aws-auth is empty)".to_owned(),
+            };
+            out.push(
+                Diagnostic::new(
+                    &AUTHENTICATION_MODE,
+                    &c.file,
+                    m.span.clone(),
+                    format!(
+                        "`{}` is not an authentication mode; expected one of `API`, `API_AND_CONFIG_MAP`, `CONFIG_MAP`",
+                        m.value
+                    ),
+                )
+                .severity(Severity::Error)
+                .label("not a mode")
+                .help(help),
+            );
+        }
+        (written, Some(AuthMode::ConfigMap)) => {
+            let (span, what) = match written {
+                Some(m) => (m.span.clone(), format!("`{name}` is `CONFIG_MAP`")),
+                None => (
+                    c.span.clone(),
+                    format!(
+                        "`{name}` is not written ({} `CONFIG_MAP`)",
+                        default_source(c.origin.tool)
+                    ),
+                ),
+            };
+            out.push(
+                Diagnostic::new(
+                    &AUTHENTICATION_MODE,
+                    &c.file,
+                    span,
+                    format!(
+                        "{what}: the cluster reads only the deprecated aws-auth ConfigMap, and access entries cannot be used"
+                    ),
+                )
+                .label("aws-auth only")
+                .help(MOVE),
+            );
+        }
+        _ => {}
+    }
+}
