@@ -18,8 +18,8 @@ declare_rule! {
     /// (an error).
     ///
     /// Across the files of a cluster (see `awsauth inspect`): an access entry of a cluster whose
-    /// mode is `CONFIG_MAP` (an error: EKS rejects creating it, "The cluster's authentication
-    /// mode must be set to one of [API, API_AND_CONFIG_MAP]"), and, as info, a cluster in
+    /// mode is `CONFIG_MAP` (an error: EKS rejects creating it, `The cluster's authentication
+    /// mode must be set to one of [API, API_AND_CONFIG_MAP]`), and, as info, a cluster in
     /// `API_AND_CONFIG_MAP` with access entries and no aws-auth mapping in the files read: the
     /// last step, `API`, not taken (check the cluster's own aws-auth first: node groups created
     /// before access entries were enabled are mapped there by EKS).
