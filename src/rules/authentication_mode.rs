@@ -1,14 +1,14 @@
 //! `authentication-mode`: a cluster's authentication mode that keeps it on aws-auth, or is not
 //! a mode.
 //!
-//! What one file declares is checked here ([`check`], from `rules::check_access`). The half of
-//! the rule that needs the whole cluster across its files (`API_AND_CONFIG_MAP` with no
-//! aws-auth left, access entries declared while the mode is `CONFIG_MAP`) is to be a
-//! `check_cluster` beside it, called from `rules::check_clusters` over `model::cluster`; its
-//! docs go under "What it does" then.
+//! What one file declares is checked by [`check`] (from `rules::check_access`); what needs the
+//! whole cluster across its files (access entries declared while the mode is `CONFIG_MAP`,
+//! `API_AND_CONFIG_MAP` with no aws-auth left) by [`check_cluster`] (from
+//! `rules::check_clusters`, over `model::cluster`).
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::access_entries::{AccessConfig, AccessDecls, AuthMode, Tool};
+use crate::model::cluster::Cluster;
 
 declare_rule! {
     /// ## What it does
@@ -16,6 +16,13 @@ declare_rule! {
     /// (CloudFormation and the Terraform AWS provider send none, and the EKS API's default is
     /// `CONFIG_MAP`), and a mode that is not one of `API`, `API_AND_CONFIG_MAP`, `CONFIG_MAP`
     /// (an error).
+    ///
+    /// Across the files of a cluster (see `awsauth inspect`): an access entry of a cluster whose
+    /// mode is `CONFIG_MAP` (an error: EKS rejects creating it, `The cluster's authentication
+    /// mode must be set to one of [API, API_AND_CONFIG_MAP]`), and, as info, a cluster in
+    /// `API_AND_CONFIG_MAP` with access entries and no aws-auth mapping in the files read: the
+    /// last step, `API`, not taken (check the cluster's own aws-auth first: node groups created
+    /// before access entries were enabled are mapped there by EKS).
     ///
     /// ## Why is this bad?
     /// In `CONFIG_MAP` mode the cluster reads the aws-auth `ConfigMap` only: access entries
@@ -148,6 +155,71 @@ fn check_config(c: &AccessConfig, out: &mut Vec<Diagnostic>) {
                 .label("aws-auth only")
                 .help(MOVE),
             );
+        }
+        _ => {}
+    }
+}
+
+/// Reports what the cluster's mode makes of its access entries and aws-auth: entries a
+/// `CONFIG_MAP` cluster rejects, and a `API_AND_CONFIG_MAP` cluster with nothing left in aws-auth.
+pub fn check_cluster(c: &Cluster<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+    let Some(config) = c.config() else {
+        return;
+    };
+    let at = |file: &crate::source::SourceFile, offset: usize| {
+        let line = file.line_col(offset).line;
+        if file.name == config.file.name {
+            format!("line {line}")
+        } else {
+            format!("{}:{line}", file.name)
+        }
+    };
+    let mode_at = config
+        .mode
+        .as_ref()
+        .map_or(config.span.start, |m| m.span.start);
+    match config.mode() {
+        Some(AuthMode::ConfigMap) => {
+            for (i, e) in &c.entries {
+                if e.implicit.is_some() {
+                    continue;
+                }
+                let span = e
+                    .principal
+                    .as_ref()
+                    .map_or(e.span.clone(), |p| p.span.clone());
+                let d = Diagnostic::new(
+                    &AUTHENTICATION_MODE,
+                    &e.file,
+                    span,
+                    format!(
+                        "an access entry of a cluster whose authentication mode is `CONFIG_MAP` ({}): EKS rejects creating it",
+                        at(&config.file, mode_at)
+                    ),
+                )
+                .severity(Severity::Error)
+                .label("not read in `CONFIG_MAP` mode")
+                .help(MOVE);
+                out.push((*i, d));
+            }
+        }
+        Some(AuthMode::ApiAndConfigMap) if c.aws_auth.is_empty() && !c.entries.is_empty() => {
+            let (i, _) = c.configs[0];
+            let span = config
+                .mode
+                .as_ref()
+                .map_or(config.span.clone(), |m| m.span.clone());
+            let d = Diagnostic::new(
+                &AUTHENTICATION_MODE,
+                &config.file,
+                span,
+                "the cluster has access entries and no aws-auth mapping in the files read: the last step, `API`, is not taken",
+            )
+            .severity(Severity::Info)
+            .label("aws-auth still read")
+            .note("EKS maps the node roles of node groups created before access entries were enabled in the cluster's own aws-auth: check it is empty first")
+            .help("switch to `API` (one way) once the cluster's aws-auth holds nothing");
+            out.push((i, d));
         }
         _ => {}
     }

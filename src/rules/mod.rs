@@ -265,6 +265,7 @@ pub fn check_clusters(parts: &[Part<'_>]) -> Vec<(usize, Diagnostic)> {
         }
         let joined = cluster::join(&c);
         association_without_entry::check(&c, &mut out);
+        authentication_mode::check_cluster(&c, &mut out);
         conflicting_access::check(&c, &joined, &mut out);
     }
     out

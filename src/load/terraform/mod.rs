@@ -129,8 +129,9 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         file: Arc::clone(&file),
         objects: Vec::new(),
         syntax_errors: Vec::new(),
-        // a syntax error matters where aws-auth is declared
-        relevant: may_hold_aws_auth(&file.text),
+        // a syntax error matters where aws-auth or an access entry is declared (a file that
+        // only uses the eks module or declares a cluster keeps its errors to Terraform)
+        relevant: may_hold_aws_auth(&file.text) || mentions(&file.text, &["aws_eks_access"]),
         template: None,
         rbac: Vec::new(),
         terraform: true,
