@@ -398,11 +398,16 @@ fn the_prefilter_lets_access_declarations_through() {
     ] {
         assert!(!may_hold_terraform(text), "{text}");
     }
-    // such a file is read, but its syntax errors are not aws-auth's
+    // the syntax errors of a file that declares access entries matter; of one that only
+    // declares a cluster, they are Terraform's to report
     let file: Arc<SourceFile> = SourceFile::new(
         "main.tf",
         "resource \"aws_eks_access_entry\" \"x\" {\n  a = \n",
     );
+    let l = load(file, &[]);
+    assert!(l.relevant && !l.syntax_errors.is_empty());
+    let file: Arc<SourceFile> =
+        SourceFile::new("main.tf", "resource \"aws_eks_cluster\" \"x\" {\n  a = \n");
     let l = load(file, &[]);
     assert!(!l.relevant && !l.syntax_errors.is_empty());
 }
