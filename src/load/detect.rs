@@ -11,15 +11,51 @@ use crate::source::{SourceFile, Span};
 /// in both eksctl's `iamIdentityMappings` and the authenticator's `IAMIdentityMapping`, so the
 /// five searches cover every source format.
 pub fn mentions_aws_auth(text: &str) -> bool {
-    [
+    static NEEDLES: Needles<5> = Needles::new([
         "aws-auth",
         "mapRoles",
         "mapUsers",
         "mapAccounts",
         "dentityMapping",
-    ]
-    .iter()
-    .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+    ]);
+    NEEDLES.any_in(text)
+}
+
+/// Substrings searched for in every file of a walk, with their searchers built once (building
+/// one per search cost more than the search in a small file).
+pub(super) struct Needles<const N: usize> {
+    needles: [&'static str; N],
+    finders: std::sync::OnceLock<[memchr::memmem::Finder<'static>; N]>,
+}
+
+impl<const N: usize> Needles<N> {
+    /// The needles, searched for in this order.
+    pub(super) const fn new(needles: [&'static str; N]) -> Self {
+        Self {
+            needles,
+            finders: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The searchers, built on first use.
+    fn finders(&self) -> &[memchr::memmem::Finder<'static>; N] {
+        self.finders
+            .get_or_init(|| self.needles.map(memchr::memmem::Finder::new))
+    }
+
+    /// Whether `text` holds one of the needles.
+    pub(super) fn any_in(&self, text: &str) -> bool {
+        self.finders()
+            .iter()
+            .any(|f| f.find(text.as_bytes()).is_some())
+    }
+
+    /// Whether `text` holds the needle at `index`.
+    pub(super) fn has(&self, index: usize, text: &str) -> bool {
+        self.finders()
+            .get(index)
+            .is_some_and(|f| f.find(text.as_bytes()).is_some())
+    }
 }
 
 /// Whether a text has the escapes of a double-quoted YAML (or JSON) string that can spell any
@@ -39,9 +75,10 @@ pub fn may_hold_aws_auth(text: &str) -> bool {
 /// Whether a file may declare access entries or a cluster's access settings (eksctl's
 /// `accessConfig`, CloudFormation's `AccessConfig` and `AWS::EKS::AccessEntry`).
 pub fn may_hold_access(text: &str) -> bool {
-    ["accessConfig", "AccessConfig", "AWS::EKS::AccessEntry"]
-        .iter()
-        .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+    // one search for what all the names share decides for nearly every file (`ccessConfig` is
+    // in both spellings)
+    static NEEDLES: Needles<3> = Needles::new(["ccess", "ccessConfig", "::AccessEntry"]);
+    NEEDLES.has(0, text) && (NEEDLES.has(1, text) || NEEDLES.has(2, text))
 }
 
 /// The authenticator's own template variables.

@@ -71,17 +71,16 @@ fn field(node: Option<&Node>) -> Option<Field> {
 /// Whether a file may hold RBAC worth reading (a cheap test of its text, before parsing): a
 /// Role or binding, and a grant that can rewrite aws-auth or binds `system:masters`.
 pub(super) fn may_hold_rbac(text: &str) -> bool {
-    [
+    static NEEDLES: super::detect::Needles<6> = super::detect::Needles::new([
         "system:masters",
         "configmaps",
         "\"*\"",
         "'*'",
         "- '*'",
         "[*]",
-    ]
-    .iter()
-    .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
-        && memchr::memmem::find(text.as_bytes(), b"Role").is_some()
+    ]);
+    static ROLE: super::detect::Needles<1> = super::detect::Needles::new(["Role"]);
+    NEEDLES.any_in(text) && ROLE.any_in(text)
 }
 
 /// The RBAC format: Roles, `ClusterRoles` and their bindings.

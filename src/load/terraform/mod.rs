@@ -20,6 +20,7 @@ use std::sync::Arc;
 use hcl_edit::expr::Expression;
 
 use super::FileLoad;
+use super::detect::Needles;
 use crate::hcl::eval::Module;
 use crate::hcl::parse;
 use crate::hcl::value::{Spanned, Text, Value};
@@ -45,16 +46,14 @@ pub fn may_hold_terraform(text: &str) -> bool {
 
 /// Whether a Terraform file may declare aws-auth (what makes its syntax errors matter).
 fn may_hold_aws_auth(text: &str) -> bool {
-    mentions(
-        text,
-        &[
-            "aws-auth",
-            "aws_auth",
-            "map_roles",
-            "map_users",
-            "map_accounts",
-        ],
-    )
+    static NEEDLES: Needles<5> = Needles::new([
+        "aws-auth",
+        "aws_auth",
+        "map_roles",
+        "map_users",
+        "map_accounts",
+    ]);
+    NEEDLES.any_in(text)
 }
 
 /// Whether a Terraform file may declare access entries, policy associations or a cluster's
@@ -62,26 +61,27 @@ fn may_hold_aws_auth(text: &str) -> bool {
 /// `aws_eks_access_policy_association`, `aws_eks_cluster`) or the eks module (by its source,
 /// or an access input of a local copy).
 fn may_hold_access(text: &str) -> bool {
-    mentions(
-        text,
-        &[
-            "aws_eks_access",
-            // the resource's label (quoted: `aws_eks_cluster_auth` and references to
-            // `data.aws_eks_cluster.X` are not declarations; `data "aws_eks_cluster"` passes)
-            "\"aws_eks_cluster\"",
-            "terraform-aws-modules/eks",
-            "terraform-aws-eks",
-            "access_entries",
-            "authentication_mode",
-        ],
-    )
+    static NEEDLES: Needles<6> = Needles::new([
+        ACCESS_ENTRY,
+        // the resource's label (quoted: `aws_eks_cluster_auth` and references to
+        // `data.aws_eks_cluster.X` are not declarations; `data "aws_eks_cluster"` passes)
+        "\"aws_eks_cluster\"",
+        "terraform-aws-modules/eks",
+        "terraform-aws-eks",
+        "access_entries",
+        "authentication_mode",
+    ]);
+    NEEDLES.any_in(text)
 }
 
-/// Whether `text` holds one of the needles.
-fn mentions(text: &str, needles: &[&str]) -> bool {
-    needles
-        .iter()
-        .any(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+/// What the resources of access entries and policy associations are named with.
+const ACCESS_ENTRY: &str = "aws_eks_access";
+
+/// Whether a Terraform file declares access entries or policy associations (what makes its
+/// syntax errors matter, as aws-auth's do).
+fn declares_access_entries(text: &str) -> bool {
+    static NEEDLES: Needles<1> = Needles::new([ACCESS_ENTRY]);
+    NEEDLES.any_in(text)
 }
 
 /// What the readers of a file share: the module evaluated, and the file's index in it.
@@ -131,7 +131,7 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         syntax_errors: Vec::new(),
         // a syntax error matters where aws-auth or an access entry is declared (a file that
         // only uses the eks module or declares a cluster keeps its errors to Terraform)
-        relevant: may_hold_aws_auth(&file.text) || mentions(&file.text, &["aws_eks_access"]),
+        relevant: may_hold_aws_auth(&file.text) || declares_access_entries(&file.text),
         template: None,
         rbac: Vec::new(),
         terraform: true,
