@@ -28,14 +28,7 @@ use common::{git, json, stderr};
 
 /// Runs `awsauth` in `dir` with `dir` as `HOME` and no system git configuration.
 fn awsauth(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_awsauth"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("HOME", dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("runs")
+    common::awsauth_in_repo(dir, args)
 }
 
 /// Runs `awsauth` like [`awsauth`], failing the test instead of waiting past a minute.

@@ -4,20 +4,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use common::{git, write};
-
-fn awsauth(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_awsauth"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("HOME", dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("runs")
-}
 
 /// A repository with `files` committed on `main`, then `edits` left in the working tree.
 fn repo(files: &[(&str, &str)], edits: &[(&str, &str)]) -> tempfile::TempDir {
@@ -40,7 +28,7 @@ type Change = (String, Vec<String>, String, String);
 
 /// `diff --format json` of the working tree against `main`: its exit code and changes.
 fn diff(dir: &Path) -> (i32, Vec<Change>) {
-    let o = awsauth(dir, &["diff", "--format", "json", "main"]);
+    let o = common::awsauth_in_repo(dir, &["diff", "--format", "json", "main"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}{}",

@@ -333,6 +333,15 @@ pub struct AccessDecls {
 }
 
 impl AccessDecls {
+    /// The usernames written on entries that take one (not node types, whose username EKS sets
+    /// itself: a username written on one is `access-entry-type`'s finding), with their entry.
+    pub fn written_usernames(&self) -> impl Iterator<Item = (&AccessEntry, &Field)> {
+        self.entries
+            .iter()
+            .filter(|e| !e.kind().is_some_and(EntryType::is_node))
+            .filter_map(|e| Some((e, e.username.as_ref()?)))
+    }
+
     /// Whether the file declares nothing of access entries.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty() && self.associations.is_empty() && self.configs.is_empty()

@@ -2,7 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::AwsAuth;
-use crate::model::access_entries::{AccessDecls, EntryType};
+use crate::model::access_entries::AccessDecls;
 use crate::model::identity;
 use crate::rules::active_entries;
 
@@ -86,13 +86,7 @@ pub fn check(obj: &AwsAuth, out: &mut Vec<Diagnostic>) {
 /// Reports access entry usernames with a reserved prefix: EKS rejects every one of them. Node
 /// types take no username at all (`access-entry-type` reports it).
 pub fn check_access(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
-    for entry in &decls.entries {
-        if entry.kind().is_some_and(EntryType::is_node) {
-            continue;
-        }
-        let Some(user) = &entry.username else {
-            continue;
-        };
+    for (entry, user) in decls.written_usernames() {
         let v = user.value.as_str();
         let Some(prefix) = std::iter::once(identity::SYSTEM_PREFIX)
             .chain(identity::AWS_RESERVED_PREFIXES)

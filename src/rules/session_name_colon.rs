@@ -1,7 +1,7 @@
 //! `session-name-colon`: an access entry username with the session name and no `:` before it.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
-use crate::model::access_entries::{AccessDecls, EntryType};
+use crate::model::access_entries::AccessDecls;
 use crate::model::identity::{SESSION_NAME, SESSION_NAME_RAW};
 
 declare_rule! {
@@ -60,14 +60,7 @@ fn first_session_template(username: &str) -> Option<(usize, &'static str)> {
 
 /// Reports usernames EKS rejects for the missing colon.
 pub fn check(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
-    for entry in &decls.entries {
-        // node types take no username at all (`access-entry-type`)
-        if entry.kind().is_some_and(EntryType::is_node) {
-            continue;
-        }
-        let Some(user) = &entry.username else {
-            continue;
-        };
+    for (entry, user) in decls.written_usernames() {
         let v = user.value.as_str();
         let Some((at, template)) = first_session_template(v) else {
             continue;

@@ -2,7 +2,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::AwsAuth;
-use crate::model::access_entries::{AccessDecls, EntryType};
+use crate::model::access_entries::AccessDecls;
 use crate::model::identity::{SESSION_NAME, SESSION_NAME_RAW};
 use crate::rules::active_entries;
 
@@ -150,13 +150,7 @@ fn bad_access_template(text: &str) -> Option<String> {
 /// Reports templates of access entry usernames EKS does not document. Node types take no
 /// username at all (`access-entry-type` reports it).
 pub fn check_access(decls: &AccessDecls, out: &mut Vec<Diagnostic>) {
-    for entry in &decls.entries {
-        if entry.kind().is_some_and(EntryType::is_node) {
-            continue;
-        }
-        let Some(user) = &entry.username else {
-            continue;
-        };
+    for (entry, user) in decls.written_usernames() {
         let Some(bad) = bad_access_template(&user.value) else {
             continue;
         };

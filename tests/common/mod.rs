@@ -221,3 +221,16 @@ pub fn git_in(dir: &Path, home: &Path, args: &[&str]) -> String {
 pub fn git(dir: &Path, args: &[&str]) -> String {
     git_in(dir, dir, args)
 }
+
+/// Runs `awsauth` in a throw-away repository `dir`, with `dir` as `HOME` and no system git
+/// configuration (nor colours).
+pub fn awsauth_in_repo(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_awsauth"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("runs")
+}
