@@ -1,6 +1,7 @@
 //! `diff` of access entries on throw-away repositories: a new cluster-admin policy association
 //! is an escalation, a removed node entry a lockout, and a change of the authentication mode is
-//! reported with its one-way warning.
+//! reported with its one-way warning; and `lint --new-only`, which compares the findings of the
+//! rules across a cluster's files with theirs at the base.
 mod common;
 
 use std::path::Path;
@@ -167,4 +168,40 @@ fn a_mode_change_is_reported_as_one_way() {
     let back: Vec<_> = changes.iter().filter(|c| c.0 == "mode-changed").collect();
     assert_eq!(back.len(), 1, "{changes:?}");
     assert!(back[0].3.contains("EKS rejects it"), "{}", back[0].3);
+}
+
+#[test]
+fn new_only_compares_findings_across_files_with_the_base_ones() {
+    // the access entry (eks/prod.yaml) and the aws-auth (eks/aws-auth.yaml) of one cluster
+    // disagree at the base already: `conflicting-access`, found only with both files read
+    let auth = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: dev\n      groups: [admins]\n";
+    let edited = NODES.replace("kubernetesGroups: [developers]", "kubernetesGroups: [developers]\n    - principalARN: arn:aws:iam::111122223333:role/ops\n      kubernetesGroups: [ops]");
+    let dir = repo(
+        &[("eks/prod.yaml", NODES), ("eks/aws-auth.yaml", auth)],
+        &[("eks/prod.yaml", &edited)],
+    );
+    let lint = |args: &[&str]| {
+        let o = common::awsauth_in_repo(dir.path(), args);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let all = lint(&[
+        "lint",
+        "--format",
+        "concise",
+        "--select",
+        "conflicting-access",
+        "eks",
+    ]);
+    assert!(all.contains("eks/prod.yaml:10:21"), "{all}");
+    let new = lint(&[
+        "lint",
+        "--format",
+        "concise",
+        "--select",
+        "conflicting-access",
+        "--new-only",
+        "main",
+        "eks",
+    ]);
+    assert!(!new.contains("conflicting-access"), "{new}");
 }

@@ -14,7 +14,7 @@ use crate::baseline::BaselineFile;
 use crate::diagnostic::Diagnostic;
 use crate::git::Repo;
 use crate::guard;
-use crate::load::{is_terraform, load_file_with, may_hold_terraform};
+use crate::load::{FileLoad, is_terraform, load_file_with, may_hold_terraform};
 use crate::render::escape;
 
 /// The repository and base commit of `lint --new-only` (`rev`, else the default base); `None`
@@ -92,7 +92,11 @@ pub fn findings_at_base(
     let mut blobs = repo.read_at(oid, &paths, max)?;
     let siblings = module_files_at(repo, oid, &wanted, max)?;
     let no_siblings = Vec::new();
-    let results: Vec<Result<Vec<Diagnostic>, Crash>> = wanted
+    let crash = |l: &Loaded, panic| Crash {
+        name: format!("{} (at the base revision)", l.load.file.name),
+        panic,
+    };
+    let loaded: Vec<Result<Option<(FileLoad, &Loaded)>, Crash>> = wanted
         .into_iter()
         .filter_map(|(p, l)| {
             let files = siblings.get(&p).unwrap_or(&no_siblings);
@@ -103,20 +107,43 @@ pub fn findings_at_base(
         .map(|(bytes, l, siblings)| {
             // the same name as today's file, so fingerprints compare
             match crate::discover::decode(&l.load.file.name, bytes) {
-                Ok(file) => guard::catch(|| {
-                    let load = load_file_with(file, siblings);
-                    super::lint_file(&load, l.path.as_deref(), &l.settings)
-                })
-                .map_err(|panic| Crash {
-                    name: format!("{} (at the base revision)", l.load.file.name),
-                    panic,
-                }),
-                Err(_) => Ok(Vec::new()),
+                Ok(file) => guard::catch(|| load_file_with(file, siblings))
+                    .map(|load| Some((load, l)))
+                    .map_err(|panic| crash(l, panic)),
+                Err(_) => Ok(None),
             }
         })
         .collect();
-    let mut old = Vec::new();
     let mut crashes = Vec::new();
+    let mut at_base = Vec::new();
+    for r in loaded {
+        match r {
+            Ok(load) => at_base.extend(load),
+            Err(c) => crashes.push(c),
+        }
+    }
+    // the rules across a cluster's files see the base versions together, as today's do
+    let parts: Vec<_> = at_base
+        .iter()
+        .map(|(load, l)| super::part(load, &l.settings))
+        .collect();
+    let mut across: Vec<Vec<Diagnostic>> = vec![Vec::new(); at_base.len()];
+    match guard::catch(|| crate::rules::check_clusters(&parts)) {
+        Ok(found) => found.into_iter().for_each(|(i, d)| across[i].push(d)),
+        Err(panic) => crashes.push(Crash {
+            name: "(the rules across files, at the base revision)".to_owned(),
+            panic,
+        }),
+    }
+    let results: Vec<Result<Vec<Diagnostic>, Crash>> = at_base
+        .par_iter()
+        .zip(across)
+        .map(|((load, l), across)| {
+            guard::catch(|| super::lint_file_with(load, l.path.as_deref(), &l.settings, across))
+                .map_err(|panic| crash(l, panic))
+        })
+        .collect();
+    let mut old = Vec::new();
     for r in results {
         match r {
             Ok(d) => old.extend(d),
