@@ -157,18 +157,23 @@ pub fn tables(clusters: &[Cluster<'_>]) -> String {
             "ACCESS POLICIES".into(),
             "APPLIES".into(),
         ]];
+        // places in the file of the cluster's settings are lines; others name their file
+        let home = c.config().map(|s| s.file.name.clone());
         for r in &joined.rows {
             let j = json_row(r);
+            let at = if home.as_deref() == Some(j.at.file.as_str()) {
+                format!("line {}", j.at.line)
+            } else {
+                format!("{}:{}", j.at.file, j.at.line)
+            };
             let from = match &r.from {
-                From::AwsAuth(..) => format!("aws-auth {}:{}", j.at.file, j.at.line),
+                From::AwsAuth(..) => format!("aws-auth, {at}"),
                 From::Entry(..) => format!(
-                    "{} {} ({}:{})",
+                    "{} {}, {at}",
                     j.entry_type.as_deref().unwrap_or("STANDARD"),
                     j.at.name.as_deref().unwrap_or(""),
-                    j.at.file,
-                    j.at.line
                 ),
-                From::Creator(..) => format!("creator admin ({}:{})", j.at.file, j.at.line),
+                From::Creator(..) => format!("creator admin, {at}"),
             };
             let policies: Vec<String> = j
                 .access_policies
