@@ -207,3 +207,51 @@ fn a_directory_of_several_clusters_joins_each_file_with_its_own() {
         "{text}"
     );
 }
+
+/// A cluster name holds within the folder of the configuration that applies (or the file's own
+/// folder without one): two environments may each declare a cluster `prod`, in two accounts;
+/// a configuration at their common root says they are one.
+#[test]
+fn a_cluster_name_holds_within_its_configuration_folder() {
+    let eksctl = |groups: &str| {
+        format!(
+            "apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n  name: prod\n  region: eu-west-1\naccessConfig:\n  authenticationMode: API_AND_CONFIG_MAP\n  bootstrapClusterCreatorAdminPermissions: false\n  accessEntries:\n    - principalARN: arn:aws:iam::111122223333:role/dev\n      kubernetesGroups: [{groups}]\n"
+        )
+    };
+    let auth = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: dev\n      groups: [admins]\n";
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    common::write(d, "staging/eks.yaml", &eksctl("viewers"));
+    common::write(d, "prod/eks.yaml", &eksctl("admins"));
+    common::write(d, "prod/aws-auth.yaml", auth);
+    let conflicts = |extra: &[&str]| {
+        let mut args = vec![
+            "lint",
+            "--format",
+            "concise",
+            "--select",
+            "conflicting-access",
+        ];
+        args.extend(extra);
+        args.push(".");
+        let o = common::awsauth_in_repo(d, &args);
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.contains("conflicting-access"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    // each folder its own cluster: prod's entry and aws-auth differ only in the username
+    // (EKS generates one for the entry), staging's entry is alone
+    let apart = conflicts(&["--no-config"]);
+    assert_eq!(apart.len(), 1, "{apart:?}");
+    assert!(apart[0].starts_with("prod/eks.yaml:"), "{apart:?}");
+    // one configuration at the root: one cluster `prod`, and staging's entry meets aws-auth too
+    common::write(d, ".awsauth.yaml", "fail-on: error\n");
+    let joined = conflicts(&[]);
+    assert_eq!(joined.len(), 2, "{joined:?}");
+    assert!(
+        joined.iter().any(|l| l.starts_with("staging/eks.yaml:")),
+        "{joined:?}"
+    );
+}

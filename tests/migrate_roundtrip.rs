@@ -153,6 +153,7 @@ fn clusters_of(loads: &[FileLoad]) -> Vec<Part<'_>> {
     loads
         .iter()
         .map(|l| Part {
+            scope: "",
             dir: "",
             configured: None,
             access: &l.access,

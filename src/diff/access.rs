@@ -27,12 +27,17 @@ fn parts(loads: &[FileLoad]) -> Vec<Part<'_>> {
     loads
         .iter()
         .filter(|l| l.template.is_none())
-        .map(|l| Part {
-            dir: l.file.name.rsplit_once('/').map_or("", |(d, _)| d),
-            configured: None,
-            access: &l.access,
-            // aws-auth is compared by `compare`: only what access entries give is here
-            aws_auth: &[],
+        .map(|l| {
+            let dir = l.file.name.rsplit_once('/').map_or("", |(d, _)| d);
+            Part {
+                // the configuration of each side is not at hand here: names hold per folder
+                scope: dir,
+                dir,
+                configured: None,
+                access: &l.access,
+                // aws-auth is compared by `compare`: only what access entries give is here
+                aws_auth: &[],
+            }
         })
         .collect()
 }

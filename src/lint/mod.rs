@@ -117,8 +117,15 @@ pub fn lint_file(load: &FileLoad, path: Option<&Path>, settings: &Settings) -> V
 /// What a loaded file brings to the clusters (for [`rules::check_clusters`]).
 pub fn part<'a>(load: &'a FileLoad, settings: &'a Settings) -> Part<'a> {
     let name = load.file.name.as_str();
+    let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
     Part {
-        dir: name.rsplit_once('/').map_or("", |(d, _)| d),
+        // a configuration's folder, as it was found (every file under it the same text)
+        scope: settings
+            .dir
+            .as_deref()
+            .and_then(Path::to_str)
+            .unwrap_or(dir),
+        dir,
         configured: settings.cluster.name.as_deref(),
         access: &load.access,
         aws_auth: &load.objects,

@@ -8,7 +8,10 @@
 //! cluster its config names), and belongs to the cluster its configuration
 //! names (`cluster.name`) or, failing that, to the one cluster declared in its file, or else
 //! in its directory. What
-//! has no name and no named cluster beside it is a cluster of its directory.
+//! has no name and no named cluster beside it is a cluster of its directory. A name holds
+//! within a scope ([`Part::scope`]): the folder of the configuration that applies, or the
+//! file's own folder without one — two folders may each declare a cluster `prod` (in two
+//! accounts), and a configuration at their common root says they are one.
 //!
 //! **What applies** ([`join`]): the mode of the cluster's settings (its tool's default when not
 //! written; not known when no setting is in the repository). `CONFIG_MAP` reads only aws-auth;
@@ -40,6 +43,9 @@ use crate::source::Span;
 /// What one file brings to the clusters.
 #[derive(Debug, Clone, Copy)]
 pub struct Part<'a> {
+    /// Where the names it gives a cluster hold: the folder of its configuration, or its own
+    /// folder without one (two folders may each hold a cluster `prod`, in two accounts).
+    pub scope: &'a str,
     /// Its directory (the cluster of sources that name none).
     pub dir: &'a str,
     /// The cluster its configuration names (`cluster.name`), if any.
@@ -65,6 +71,8 @@ pub enum ClusterKey {
 pub struct Cluster<'a> {
     /// How it is told apart.
     pub key: ClusterKey,
+    /// Where its name holds ([`Part::scope`]).
+    pub scope: String,
     /// Its access settings (normally one).
     pub configs: Vec<(usize, &'a AccessConfig)>,
     /// Its access entries.
@@ -76,9 +84,10 @@ pub struct Cluster<'a> {
 }
 
 impl Cluster<'_> {
-    fn new(key: ClusterKey) -> Self {
+    fn new(scope: &str, key: ClusterKey) -> Self {
         Self {
             key,
+            scope: scope.to_owned(),
             configs: Vec::new(),
             entries: Vec::new(),
             associations: Vec::new(),
@@ -122,19 +131,20 @@ fn names_in(p: &Part<'_>) -> BTreeSet<String> {
     names
 }
 
-/// The cluster of `key`, made empty when new.
+/// The cluster of `key` in `scope`, made empty when new.
 fn at<'m, 'a>(
-    clusters: &'m mut BTreeMap<ClusterKey, Cluster<'a>>,
+    clusters: &'m mut BTreeMap<(String, ClusterKey), Cluster<'a>>,
+    scope: &str,
     key: ClusterKey,
 ) -> &'m mut Cluster<'a> {
     clusters
-        .entry(key.clone())
-        .or_insert_with(|| Cluster::new(key))
+        .entry((scope.to_owned(), key.clone()))
+        .or_insert_with(|| Cluster::new(scope, key))
 }
 
 /// The clusters the parts declare, in a stable order (by key).
 pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
-    let mut clusters: BTreeMap<ClusterKey, Cluster<'a>> = BTreeMap::new();
+    let mut clusters: BTreeMap<(String, ClusterKey), Cluster<'a>> = BTreeMap::new();
     // the named clusters of each directory
     let mut named: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     for p in parts {
@@ -159,17 +169,17 @@ pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
     };
     for (i, p) in parts.iter().enumerate() {
         for c in &p.access.configs {
-            at(&mut clusters, key_of(c.cluster.as_ref(), p))
+            at(&mut clusters, p.scope, key_of(c.cluster.as_ref(), p))
                 .configs
                 .push((i, c));
         }
         for e in &p.access.entries {
-            at(&mut clusters, key_of(e.cluster.as_ref(), p))
+            at(&mut clusters, p.scope, key_of(e.cluster.as_ref(), p))
                 .entries
                 .push((i, e));
         }
         for a in &p.access.associations {
-            at(&mut clusters, key_of(a.cluster.as_ref(), p))
+            at(&mut clusters, p.scope, key_of(a.cluster.as_ref(), p))
                 .associations
                 .push((i, a));
         }
@@ -179,7 +189,7 @@ pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
             let key = named
                 .flatten()
                 .map_or_else(|| fallback(p), |n| ClusterKey::Name(n.value.clone()));
-            at(&mut clusters, key).aws_auth.push((i, o));
+            at(&mut clusters, p.scope, key).aws_auth.push((i, o));
         }
     }
     clusters.into_values().collect()

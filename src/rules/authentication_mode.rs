@@ -22,7 +22,8 @@ declare_rule! {
     /// mode must be set to one of [API, API_AND_CONFIG_MAP]`), and, as info, a cluster in
     /// `API_AND_CONFIG_MAP` with access entries and no aws-auth mapping in the files read: the
     /// last step, `API`, not taken (check the cluster's own aws-auth first: node groups created
-    /// before access entries were enabled are mapped there by EKS).
+    /// before access entries were enabled are mapped there by EKS); and a cluster whose settings
+    /// are declared twice with different modes.
     ///
     /// ## Why is this bad?
     /// In `CONFIG_MAP` mode the cluster reads the aws-auth `ConfigMap` only: access entries
@@ -166,6 +167,7 @@ pub fn check_cluster(c: &Cluster<'_>, out: &mut Vec<(usize, Diagnostic)>) {
     let Some(config) = c.config() else {
         return;
     };
+    conflicting_modes(c, config, out);
     let at = |file: &crate::source::SourceFile, offset: usize| {
         let line = file.line_col(offset).line;
         if file.name == config.file.name {
@@ -222,5 +224,47 @@ pub fn check_cluster(c: &Cluster<'_>, out: &mut Vec<(usize, Diagnostic)>) {
             out.push((i, d));
         }
         _ => {}
+    }
+}
+
+/// Reports the settings of a cluster declared again with another mode (two tools, or two copies,
+/// naming the same cluster): which one the cluster has is not the repository's to say, and
+/// `inspect` and the other rules take the first.
+fn conflicting_modes(c: &Cluster<'_>, first: &AccessConfig, out: &mut Vec<(usize, Diagnostic)>) {
+    let Some(mode) = first.mode() else {
+        return;
+    };
+    for (i, other) in c.configs.iter().skip(1) {
+        let Some(m) = other.mode().filter(|m| *m != mode) else {
+            continue;
+        };
+        let line = first
+            .file
+            .line_col(
+                first
+                    .mode
+                    .as_ref()
+                    .map_or(first.span.start, |f| f.span.start),
+            )
+            .line;
+        let span = other
+            .mode
+            .as_ref()
+            .map_or(other.span.clone(), |f| f.span.clone());
+        let d = Diagnostic::new(
+            &AUTHENTICATION_MODE,
+            &other.file,
+            span,
+            format!(
+                "the cluster's authentication mode is `{}` here and `{}` at {}:{line}",
+                m.as_str(),
+                mode.as_str(),
+                first.file.name
+            ),
+        )
+        .label("declared again, differently")
+        .note("`inspect` and the rules across the cluster's files take the first")
+        .help("declare the cluster's access settings once, or give the copies different cluster names");
+        out.push((*i, d));
     }
 }
