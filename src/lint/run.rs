@@ -138,6 +138,13 @@ pub fn run(req: &Request<'_>, say: fn(&str), notices: fn(&BaseNotice<'_>)) -> Re
     }
     let configmaps = loads.iter().map(|l| l.load.objects.len()).sum();
     let mut summary = Summary::new(loads.len(), configmaps, &diagnostics);
+    summary.access_declarations = loads
+        .iter()
+        .map(|l| {
+            let a = &l.load.access;
+            a.entries.len() + a.associations.len() + a.configs.len()
+        })
+        .sum();
     summary.unreadable = errors.len();
     summary.internal_errors = crashes.len();
     let fail_on = req.fail_on.or(global.fail_on).unwrap_or(FailOn::Warning);

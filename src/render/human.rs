@@ -194,6 +194,19 @@ pub fn findings(diagnostics: &[Diagnostic], styled: bool) -> String {
     out
 }
 
+/// What was found to lint: `2 aws-auth sources`, with `and 5 access-entry declarations` when
+/// there are any.
+fn sources(summary: &Summary) -> String {
+    let aws_auth = super::plural(summary.configmaps, "aws-auth source");
+    match summary.access_declarations {
+        0 => aws_auth,
+        n => format!(
+            "{aws_auth} and {}",
+            super::plural(n, "access-entry declaration")
+        ),
+    }
+}
+
 /// Renders all diagnostics and a summary line.
 pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> String {
     let mut out = findings(diagnostics, styled);
@@ -203,13 +216,13 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
     if let (true, Some(f)) = (diagnostics.is_empty(), &failures) {
         out.push_str(&format!(
             "{f}; 0 findings in {} ({} scanned)\n",
-            plural(summary.configmaps, "aws-auth source"),
+            sources(summary),
             plural(summary.files_scanned, "file")
         ));
     } else if diagnostics.is_empty() {
         out.push_str(&format!(
             "no problems found in {} ({} scanned)\n",
-            plural(summary.configmaps, "aws-auth source"),
+            sources(summary),
             plural(summary.files_scanned, "file")
         ));
     } else {
@@ -218,7 +231,7 @@ pub fn render(diagnostics: &[Diagnostic], summary: &Summary, styled: bool) -> St
             plural(summary.errors, "error"),
             plural(summary.warnings, "warning"),
             plural(summary.infos, "info"),
-            plural(summary.configmaps, "aws-auth source"),
+            sources(summary),
             plural(summary.files_scanned, "file"),
             failures.map(|f| format!("; {f}")).unwrap_or_default()
         ));

@@ -35,6 +35,11 @@ pub fn say(text: &str, styled: bool) {
     }
 }
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde hands a reference
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// Counts per severity.
 #[derive(Debug, Default, Clone, Copy, serde::Serialize)]
 pub struct Summary {
@@ -42,6 +47,10 @@ pub struct Summary {
     pub files_scanned: usize,
     /// aws-auth sources found.
     pub configmaps: usize,
+    /// Access entries, policy associations written apart and clusters' access settings found
+    /// (in the JSON summary only when there are any).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub access_declarations: usize,
     /// Error count.
     pub errors: usize,
     /// Warning count.
@@ -64,6 +73,7 @@ impl Summary {
         Self {
             files_scanned,
             configmaps,
+            access_declarations: 0,
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
