@@ -37,6 +37,7 @@ fn parts(loads: &[FileLoad]) -> Vec<Part<'_>> {
                 access: &l.access,
                 // aws-auth is compared by `compare`: only what access entries give is here
                 aws_auth: &[],
+                rbac: &[],
             }
         })
         .collect()

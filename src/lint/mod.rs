@@ -129,6 +129,7 @@ pub fn part<'a>(load: &'a FileLoad, settings: &'a Settings) -> Part<'a> {
         configured: settings.cluster.name.as_deref(),
         access: &load.access,
         aws_auth: &load.objects,
+        rbac: &load.rbac,
     }
 }
 

@@ -36,6 +36,7 @@ use super::access_entries::{
     PolicyAssociation, policy_name,
 };
 use super::identity::{SYSTEM_AUTHENTICATED, SYSTEM_MASTERS};
+use super::rbac::Object;
 use super::{AwsAuth, Principal, SourceKind};
 use crate::arn::Arn;
 use crate::source::Span;
@@ -54,6 +55,8 @@ pub struct Part<'a> {
     pub access: &'a AccessDecls,
     /// Its aws-auth sources.
     pub aws_auth: &'a [AwsAuth],
+    /// Its Roles, `ClusterRoles` and bindings.
+    pub rbac: &'a [Object],
 }
 
 /// How a cluster is told apart.
@@ -81,6 +84,10 @@ pub struct Cluster<'a> {
     pub associations: Vec<(usize, &'a Association)>,
     /// Its aws-auth sources.
     pub aws_auth: Vec<(usize, &'a AwsAuth)>,
+    /// The RBAC objects of the repository that apply to it ([`group`] says which).
+    pub rbac: Vec<(usize, &'a Object)>,
+    /// The folders of the files that declare it.
+    folders: BTreeSet<String>,
 }
 
 impl Cluster<'_> {
@@ -92,6 +99,8 @@ impl Cluster<'_> {
             entries: Vec::new(),
             associations: Vec::new(),
             aws_auth: Vec::new(),
+            rbac: Vec::new(),
+            folders: BTreeSet::new(),
         }
     }
 
@@ -134,12 +143,16 @@ fn names_in(p: &Part<'_>) -> BTreeSet<String> {
 /// The cluster of `key` in `scope`, made empty when new.
 fn at<'m, 'a>(
     clusters: &'m mut BTreeMap<(String, ClusterKey), Cluster<'a>>,
-    scope: &str,
+    p: &Part<'_>,
     key: ClusterKey,
 ) -> &'m mut Cluster<'a> {
-    clusters
-        .entry((scope.to_owned(), key.clone()))
-        .or_insert_with(|| Cluster::new(scope, key))
+    let c = clusters
+        .entry((p.scope.to_owned(), key.clone()))
+        .or_insert_with(|| Cluster::new(p.scope, key));
+    if !c.folders.contains(p.dir) {
+        c.folders.insert(p.dir.to_owned());
+    }
+    c
 }
 
 /// The clusters the parts declare, in a stable order (by key).
@@ -169,17 +182,17 @@ pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
     };
     for (i, p) in parts.iter().enumerate() {
         for c in &p.access.configs {
-            at(&mut clusters, p.scope, key_of(c.cluster.as_ref(), p))
+            at(&mut clusters, p, key_of(c.cluster.as_ref(), p))
                 .configs
                 .push((i, c));
         }
         for e in &p.access.entries {
-            at(&mut clusters, p.scope, key_of(e.cluster.as_ref(), p))
+            at(&mut clusters, p, key_of(e.cluster.as_ref(), p))
                 .entries
                 .push((i, e));
         }
         for a in &p.access.associations {
-            at(&mut clusters, p.scope, key_of(a.cluster.as_ref(), p))
+            at(&mut clusters, p, key_of(a.cluster.as_ref(), p))
                 .associations
                 .push((i, a));
         }
@@ -189,10 +202,56 @@ pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
             let key = named
                 .flatten()
                 .map_or_else(|| fallback(p), |n| ClusterKey::Name(n.value.clone()));
-            at(&mut clusters, p.scope, key).aws_auth.push((i, o));
+            at(&mut clusters, p, key).aws_auth.push((i, o));
         }
     }
-    clusters.into_values().collect()
+    let mut clusters: Vec<Cluster<'a>> = clusters.into_values().collect();
+    assign_rbac(parts, &mut clusters);
+    clusters
+}
+
+/// How many leading folders two paths share.
+fn shared_depth(a: &str, b: &str) -> usize {
+    a.split('/')
+        .zip(b.split('/'))
+        .take_while(|(x, y)| x == y && !x.is_empty())
+        .count()
+}
+
+/// Gives each RBAC object to its clusters: the cluster its configuration names
+/// (`cluster.name`), else the clusters declared nearest to its file (the longest run of
+/// folders shared with a file that declares them; all of them when they tie, so RBAC in a
+/// folder of its own beside one cluster is that cluster's).
+fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
+    for (i, p) in parts.iter().enumerate() {
+        if p.rbac.is_empty() {
+            continue;
+        }
+        let named = p.configured.and_then(|n| {
+            clusters.iter().position(|c| {
+                c.scope == p.scope && c.key == ClusterKey::Name(n.to_owned())
+            })
+        });
+        let targets: Vec<usize> = match named {
+            Some(c) => vec![c],
+            None => {
+                let depth = |c: &Cluster<'_>| {
+                    c.folders
+                        .iter()
+                        .map(|f| shared_depth(f, p.dir))
+                        .max()
+                        .unwrap_or(0)
+                };
+                let best = clusters.iter().map(depth).max().unwrap_or(0);
+                (0..clusters.len())
+                    .filter(|&c| depth(&clusters[c]) == best)
+                    .collect()
+            }
+        };
+        for c in targets {
+            clusters[c].rbac.extend(p.rbac.iter().map(|o| (i, o)));
+        }
+    }
 }
 
 /// The key a principal is matched by across aws-auth and access entries: a role ARN without
@@ -231,6 +290,12 @@ impl Policy {
             None => "?".to_owned(),
         };
         Some(Self { policy, scope })
+    }
+
+    /// The namespaces of a namespace scope (`None` for any other scope).
+    pub fn namespaces(&self) -> Option<Vec<&str>> {
+        let list = self.scope.strip_prefix("namespace: ")?;
+        Some(list.split(", ").filter(|n| !n.is_empty()).collect())
     }
 
     fn cluster_admin() -> Self {

@@ -10,6 +10,8 @@
 //!   stores), which `diff` compares.
 //! - [`access_entries`]: EKS access entries, policy associations and clusters' authentication
 //!   modes, as Terraform, eksctl and CloudFormation declare them.
+//! - [`rbac`]: Kubernetes RBAC offline (the repository's roles and bindings over the built-in
+//!   ones), joined to the identities aws-auth and access entries give, and what they allow.
 //! - [`identity`]: the Kubernetes and EKS identity vocabulary (`system:masters`, node groups
 //!   and usernames, reserved prefixes, templates, account ids) and its predicates.
 //!
@@ -22,6 +24,7 @@ pub mod cluster;
 pub mod effective;
 pub mod identity;
 pub mod principal;
+pub mod rbac;
 
 pub use principal::{Enclosing, Principal};
 
