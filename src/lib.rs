@@ -17,6 +17,7 @@ pub mod model;
 mod par;
 pub mod paths;
 pub mod policy;
+pub mod reach;
 pub mod registry;
 pub mod render;
 pub mod rule_meta;

@@ -52,6 +52,8 @@ pub(super) enum Command {
     Man,
     /// Plan the move from aws-auth to EKS access entries, offline, with a proof of equivalence.
     Migrate(MigrateArgs),
+    /// Who can do what: each IAM principal through aws-auth and access entries to RBAC.
+    Access(AccessArgs),
 }
 
 #[derive(Debug, Args)]
@@ -202,6 +204,46 @@ pub(super) struct InspectArgs {
     pub format: InspectFormat,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Reads paths as `lint` does. Exit 0, or 1 when `--can` or `--principal` matches no \
+principal; 2 on errors (usage, unreadable input)."
+)]
+pub(super) struct AccessArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Only the principals a request is allowed for, as `kubectl auth can-i` takes it
+    /// (`--can get secrets`, `--can create pods/exec`, `--can list deployments.apps`).
+    #[arg(long, num_args = 2, value_names = ["VERB", "RESOURCE"], conflicts_with = "principal")]
+    pub can: Option<Vec<String>>,
+    /// With `--can`: the namespace of the request [default: cluster-wide: only grants that hold
+    /// everywhere].
+    #[arg(short = 'n', long, value_name = "NS", requires = "can")]
+    pub namespace: Option<String>,
+    /// With `--can`: the object's name (for rules with `resourceNames`).
+    #[arg(long, value_name = "NAME", requires = "can")]
+    pub name: Option<String>,
+    /// Only this principal (a role ARN with a path matches its aws-auth mapping), with every
+    /// grant's rules.
+    #[arg(long, value_name = "ARN")]
+    pub principal: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = AccessFormat::Human)]
+    pub format: AccessFormat,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum AccessFormat {
+    /// Per cluster, per principal: identity, grants, what they amount to.
+    Human,
+    /// The JSON contract (version 1).
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 //! pipeline and `--new-only` (`lint`), the configuration at BASE of a diff (`diff::settings`).
 //! Nothing here decides what is read or found.
 
+mod access;
 mod args;
 mod diff;
 mod inspect;
@@ -73,6 +74,7 @@ pub fn run(cli: &Cli) -> Result<ExitCode> {
             emit(&crate::manual::page(Cli::command()), Out::Text).map(|()| ExitCode::SUCCESS)
         }
         Command::Migrate(a) => migrate::run(a),
+        Command::Access(a) => access::run(a),
     };
     // configuration errors are shown with their positions (`main` says the others)
     if let Err(Some(Invalid(errors))) = result.as_ref().map_err(|e| e.downcast_ref()) {

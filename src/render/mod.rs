@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod json;
 pub mod junit;
 pub mod location;
+pub mod reach;
 pub mod report;
 pub mod sarif;
 pub mod stdout;
