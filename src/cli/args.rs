@@ -232,18 +232,10 @@ pub(super) struct AccessArgs {
     #[arg(long, value_name = "ARN")]
     pub principal: Option<String>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = AccessFormat::Human)]
-    pub format: AccessFormat,
+    #[arg(long, value_enum, default_value_t = crate::reach::Format::Human)]
+    pub format: crate::reach::Format,
     #[command(flatten)]
     pub output: OutputArgs,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub(super) enum AccessFormat {
-    /// Per cluster, per principal: identity, grants, what they amount to.
-    Human,
-    /// The JSON contract (version 1).
-    Json,
 }
 
 #[derive(Debug, Args)]

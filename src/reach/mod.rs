@@ -15,7 +15,9 @@ use crate::guard;
 use crate::lint::inputs::{Crash, Loaded};
 use crate::model::cluster::{self, principal_key};
 use crate::model::rbac::{self, Rbac, Request};
+use crate::render::escape;
 use crate::render::reach::{self, Match, View};
+use crate::render::stdout::Out;
 
 /// What `awsauth access` is asked.
 #[derive(Debug, Clone)]
@@ -28,23 +30,58 @@ pub enum Query {
     Can(Request),
 }
 
-/// The output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The output format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Text for people.
+    /// Per cluster, per principal: identity, grants, what they amount to.
     Human,
     /// The JSON contract (version 1).
     Json,
 }
 
-/// What a run gives: the text, and whether the query matched anything (always for
-/// [`Query::All`]).
+impl Format {
+    /// What it is on standard output.
+    pub fn out(self) -> Out {
+        match self {
+            Self::Human => Out::Text,
+            Self::Json => Out::Json,
+        }
+    }
+}
+
+impl Query {
+    /// The query of `awsauth access`'s arguments: `--can VERB RESOURCE` (with its namespace and
+    /// name), else `--principal`, else every principal.
+    ///
+    /// # Errors
+    /// A request without a verb or a resource.
+    pub fn new(
+        can: Option<&[String]>,
+        namespace: Option<&str>,
+        name: Option<&str>,
+        principal: Option<&str>,
+    ) -> Result<Self, String> {
+        if let Some([verb, resource]) = can {
+            let mut req = Request::parse(verb, resource, namespace).map_err(|e| {
+                format!("{e}\n  help: `--can VERB RESOURCE`, e.g. `--can get secrets -n payments`")
+            })?;
+            req.name = name.map(str::to_owned);
+            return Ok(Self::Can(req));
+        }
+        Ok(principal.map_or(Self::All, |p| Self::Principal(p.to_owned())))
+    }
+}
+
+/// What a run gives: the text, whether the query matched anything (always for
+/// [`Query::All`]), and what to say when `--principal` matched nothing.
 #[derive(Debug)]
 pub struct Outcome {
     /// The rendered output.
     pub text: String,
     /// Whether a principal matched the query.
     pub matched: bool,
+    /// The message for standard error when a principal asked for was not found.
+    pub missing: Option<String>,
 }
 
 /// The clusters of the loaded inputs with their principals' access, in the clusters' order
@@ -111,6 +148,7 @@ pub fn run(loads: &[Loaded], query: &Query, format: Format, crashes: &mut Vec<Cr
                     Format::Json => reach::json(&views),
                 },
                 matched: true,
+                missing: None,
             },
             Query::Principal(arn) => {
                 let key = principal_key(arn);
@@ -118,12 +156,19 @@ pub fn run(loads: &[Loaded], query: &Query, format: Format, crashes: &mut Vec<Cr
                     v.people.retain(|p| p.row.key == key);
                 }
                 views.retain(|v| !v.people.is_empty());
+                let missing = views.is_empty().then(|| {
+                    format!(
+                        "no mapping or access entry for `{}` in the files read\n  help: check the ARN, and that the paths hold the cluster's aws-auth or access entries",
+                        escape::text(arn)
+                    )
+                });
                 Outcome {
                     text: match format {
                         Format::Human => reach::table(&views, true),
                         Format::Json => reach::json(&views),
                     },
                     matched: !views.is_empty(),
+                    missing,
                 }
             }
             Query::Can(req) => {
@@ -134,6 +179,7 @@ pub fn run(loads: &[Loaded], query: &Query, format: Format, crashes: &mut Vec<Cr
                         Format::Json => reach::can_json(req, &matches),
                     },
                     matched: !matches.is_empty(),
+                    missing: None,
                 }
             }
         }
@@ -146,6 +192,7 @@ pub fn run(loads: &[Loaded], query: &Query, format: Format, crashes: &mut Vec<Cr
         Outcome {
             text: String::new(),
             matched: false,
+            missing: None,
         }
     })
 }
