@@ -228,25 +228,24 @@ fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
             continue;
         }
         let named = p.configured.and_then(|n| {
-            clusters.iter().position(|c| {
-                c.scope == p.scope && c.key == ClusterKey::Name(n.to_owned())
-            })
+            clusters
+                .iter()
+                .position(|c| c.scope == p.scope && c.key == ClusterKey::Name(n.to_owned()))
         });
-        let targets: Vec<usize> = match named {
-            Some(c) => vec![c],
-            None => {
-                let depth = |c: &Cluster<'_>| {
-                    c.folders
-                        .iter()
-                        .map(|f| shared_depth(f, p.dir))
-                        .max()
-                        .unwrap_or(0)
-                };
-                let best = clusters.iter().map(depth).max().unwrap_or(0);
-                (0..clusters.len())
-                    .filter(|&c| depth(&clusters[c]) == best)
-                    .collect()
-            }
+        let targets: Vec<usize> = if let Some(c) = named {
+            vec![c]
+        } else {
+            let depth = |c: &Cluster<'_>| {
+                c.folders
+                    .iter()
+                    .map(|f| shared_depth(f, p.dir))
+                    .max()
+                    .unwrap_or(0)
+            };
+            let best = clusters.iter().map(depth).max().unwrap_or(0);
+            (0..clusters.len())
+                .filter(|&c| depth(&clusters[c]) == best)
+                .collect()
         };
         for c in targets {
             clusters[c].rbac.extend(p.rbac.iter().map(|o| (i, o)));

@@ -258,10 +258,10 @@ impl<'a> Rbac<'a> {
 
     /// The rules a role holds (a `ClusterRole`'s aggregation settled).
     pub fn rules_of(&self, role: &'a Object) -> Vec<&'a PolicyRule> {
-        if role.kind == "ClusterRole" {
-            if let Some(rules) = self.cluster_rules.get(role.name()) {
-                return rules.clone();
-            }
+        if role.kind == "ClusterRole"
+            && let Some(rules) = self.cluster_rules.get(role.name())
+        {
+            return rules.clone();
         }
         role.rules.iter().collect()
     }
@@ -315,7 +315,10 @@ impl<'a> Rbac<'a> {
         for p in &identity.policies {
             let policy = self.policies.get(p.policy.as_str()).copied();
             let scopes = match p.namespaces() {
-                Some(ns) => ns.into_iter().map(|n| Scope::Namespace(n.to_owned())).collect(),
+                Some(ns) => ns
+                    .into_iter()
+                    .map(|n| Scope::Namespace(n.to_owned()))
+                    .collect(),
                 None if p.scope == "cluster" => vec![Scope::Cluster],
                 None => Vec::new(),
             };
