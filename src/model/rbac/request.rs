@@ -260,7 +260,7 @@ impl std::fmt::Display for Reach {
 }
 
 /// The namespace a capability's request is asked in, for a scope.
-fn namespace_for<'s>(capability: Capability, scope: &'s Scope) -> Option<&'s str> {
+fn namespace_for(capability: Capability, scope: &Scope) -> Option<&str> {
     match (capability, scope) {
         (Capability::RewriteAwsAuth, _) => Some("kube-system"),
         (_, Scope::Cluster) => None,
