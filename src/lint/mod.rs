@@ -15,8 +15,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
+use self::inputs::Crash;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::guard;
 use crate::load::FileLoad;
 use crate::model::cluster::Part;
 use crate::model::{Enclosing, Principal};
@@ -129,6 +131,32 @@ pub fn part<'a>(load: &'a FileLoad, settings: &'a Settings) -> Part<'a> {
         configured: settings.cluster.name.as_deref(),
         access: &load.access,
         aws_auth: &load.objects,
+    }
+}
+
+/// The findings of the rules across a cluster's files ([`rules::check_clusters`]) over `files`
+/// (each loaded file with its settings), one vector per file in their order; a panic leaves
+/// them all empty and is the internal error `name`.
+pub(crate) fn across_files<'a>(
+    files: impl Iterator<Item = (&'a FileLoad, &'a Settings)>,
+    name: &str,
+) -> (Vec<Vec<Diagnostic>>, Option<Crash>) {
+    let parts: Vec<_> = files.map(|(load, settings)| part(load, settings)).collect();
+    let mut across: Vec<Vec<Diagnostic>> = vec![Vec::new(); parts.len()];
+    match guard::catch(|| rules::check_clusters(&parts)) {
+        Ok(found) => {
+            for (i, d) in found {
+                across[i].push(d);
+            }
+            (across, None)
+        }
+        Err(panic) => {
+            let crash = Crash {
+                name: name.to_owned(),
+                panic,
+            };
+            (across, Some(crash))
+        }
     }
 }
 
