@@ -44,22 +44,11 @@ fn parts(loads: &[FileLoad]) -> Vec<Part<'_>> {
 
 /// Where a row is declared, and what it gives.
 fn side(r: &Row<'_>) -> Side {
-    let (file, offset) = match &r.from {
-        From::AwsAuth(_, o, span) => (&o.file, span.start),
-        From::Entry(_, e) => (&e.file, e.span.start),
-        From::Creator(_, c) => (&c.file, c.span.start),
-    };
-    let mut s = Side::place(file, offset, None);
+    let (file, span) = r.place();
+    let mut s = Side::place(file, span.start, None);
     s.username.clone_from(&r.identity.username);
     s.groups = Some(r.identity.groups.iter().cloned().collect());
-    s.text = super::lines_of(
-        file,
-        &match &r.from {
-            From::AwsAuth(_, _, span) => span.clone(),
-            From::Entry(_, e) => e.span.clone(),
-            From::Creator(_, c) => c.span.clone(),
-        },
-    );
+    s.text = super::lines_of(file, span);
     s
 }
 

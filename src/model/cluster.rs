@@ -38,7 +38,7 @@ use super::access_entries::{
 use super::identity::{SYSTEM_AUTHENTICATED, SYSTEM_MASTERS};
 use super::{AwsAuth, Principal, SourceKind};
 use crate::arn::Arn;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// What one file brings to the clusters.
 #[derive(Debug, Clone, Copy)]
@@ -370,6 +370,17 @@ pub struct Row<'a> {
     pub identity: Identity,
     /// Whether it applies.
     pub applies: Applies,
+}
+
+impl Row<'_> {
+    /// Where the row is written: its file, and the span of the mapping, entry or settings.
+    pub fn place(&self) -> (&SourceFile, &Span) {
+        match &self.from {
+            From::AwsAuth(_, o, span) => (&o.file, span),
+            From::Entry(_, e) => (&e.file, &e.span),
+            From::Creator(_, c) => (&c.file, &c.span),
+        }
+    }
 }
 
 /// A cluster's access, joined.
