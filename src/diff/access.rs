@@ -28,7 +28,7 @@ fn parts(loads: &[FileLoad]) -> Vec<Part<'_>> {
         .iter()
         .filter(|l| l.template.is_none())
         .map(|l| {
-            let dir = l.file.name.rsplit_once('/').map_or("", |(d, _)| d);
+            let dir = cluster::folder(&l.file.name);
             Part {
                 // the configuration of each side is not at hand here: names hold per folder
                 scope: dir,

@@ -20,7 +20,7 @@ use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::guard;
 use crate::load::FileLoad;
-use crate::model::cluster::Part;
+use crate::model::cluster::{self, Part};
 use crate::model::{Enclosing, Principal};
 use crate::paths::relative;
 use crate::registry::{Category, Rule};
@@ -118,8 +118,7 @@ pub fn lint_file(load: &FileLoad, path: Option<&Path>, settings: &Settings) -> V
 
 /// What a loaded file brings to the clusters (for [`rules::check_clusters`]).
 pub fn part<'a>(load: &'a FileLoad, settings: &'a Settings) -> Part<'a> {
-    let name = load.file.name.as_str();
-    let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
+    let dir = cluster::folder(&load.file.name);
     Part {
         // a configuration's folder, as it was found (every file under it the same text)
         scope: settings

@@ -56,6 +56,11 @@ pub struct Part<'a> {
     pub aws_auth: &'a [AwsAuth],
 }
 
+/// The folder of a file's name (`envs/prod` of `envs/prod/eks.tf`; empty at the top).
+pub fn folder(name: &str) -> &str {
+    name.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
 /// How a cluster is told apart.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "by", content = "value")]
