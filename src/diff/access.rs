@@ -186,10 +186,7 @@ fn base(kind: Kind, r: &Row<'_>) -> Change {
 }
 
 fn policies(id: &Identity) -> Vec<String> {
-    id.policies
-        .iter()
-        .map(|p| format!("`{}` ({})", p.policy, p.scope))
-        .collect()
+    id.policies.iter().map(ToString::to_string).collect()
 }
 
 fn added(r: &Row<'_>) -> Change {
@@ -247,12 +244,12 @@ fn changed(r: &Row<'_>, n: &Row<'_>) -> Change {
     let gained: Vec<String> = after
         .policies
         .difference(&before.policies)
-        .map(|p| format!("`{}` ({})", p.policy, p.scope))
+        .map(ToString::to_string)
         .collect();
     let lost: Vec<String> = before
         .policies
         .difference(&after.policies)
-        .map(|p| format!("`{}` ({})", p.policy, p.scope))
+        .map(ToString::to_string)
         .collect();
     if !gained.is_empty() {
         c.reasons

@@ -246,6 +246,13 @@ impl Policy {
     }
 }
 
+/// `` `AmazonEKSViewPolicy` (cluster) ``: the policy's name in backticks, then its scope.
+impl std::fmt::Display for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` ({})", self.policy, self.scope)
+    }
+}
+
 /// What a principal gets, as its source gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Identity {

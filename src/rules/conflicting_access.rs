@@ -127,7 +127,7 @@ fn describe(id: &Identity) -> String {
         parts.push(format!("groups {}", g.join(", ")));
     }
     for p in &id.policies {
-        parts.push(format!("`{}` ({})", p.policy, p.scope));
+        parts.push(p.to_string());
     }
     if parts.is_empty() {
         "no username, group or policy".to_owned()
