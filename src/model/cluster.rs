@@ -39,7 +39,7 @@ use super::identity::{SYSTEM_AUTHENTICATED, SYSTEM_MASTERS};
 use super::rbac::Object;
 use super::{AwsAuth, Principal, SourceKind};
 use crate::arn::Arn;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// What one file brings to the clusters.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +57,11 @@ pub struct Part<'a> {
     pub aws_auth: &'a [AwsAuth],
     /// Its Roles, `ClusterRoles` and bindings.
     pub rbac: &'a [Object],
+}
+
+/// The folder of a file's name (`envs/prod` of `envs/prod/eks.tf`; empty at the top).
+pub fn folder(name: &str) -> &str {
+    name.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// How a cluster is told apart.
@@ -305,6 +310,13 @@ impl Policy {
     }
 }
 
+/// `` `AmazonEKSViewPolicy` (cluster) ``: the policy's name in backticks, then its scope.
+impl std::fmt::Display for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` ({})", self.policy, self.scope)
+    }
+}
+
 /// What a principal gets, as its source gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Identity {
@@ -434,6 +446,17 @@ pub struct Row<'a> {
     pub identity: Identity,
     /// Whether it applies.
     pub applies: Applies,
+}
+
+impl Row<'_> {
+    /// Where the row is written: its file, and the span of the mapping, entry or settings.
+    pub fn place(&self) -> (&SourceFile, &Span) {
+        match &self.from {
+            From::AwsAuth(_, o, span) => (&o.file, span),
+            From::Entry(_, e) => (&e.file, &e.span),
+            From::Creator(_, c) => (&c.file, &c.span),
+        }
+    }
 }
 
 /// A cluster's access, joined.
