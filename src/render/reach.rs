@@ -334,21 +334,32 @@ fn grant_line(g: &Grant<'_>) -> String {
     line
 }
 
-/// A rule in words: `get, list secrets`, `create deployments (apps)`, `get /healthz`.
-fn rule_line(r: &PolicyRule) -> String {
-    let verbs = r.verbs.join(", ");
-    if !r.non_resource_urls.is_empty() {
-        return format!("{verbs} {}", r.non_resource_urls.join(", "));
+/// A list of a rule in words: `*` is `every` this.
+fn listed(items: &[String], every: &str) -> String {
+    if items.iter().any(|i| i == "*") {
+        every.to_owned()
+    } else {
+        items.join(", ")
     }
-    let mut line = format!("{verbs} {}", r.resources.join(", "));
-    let groups: Vec<&str> = r
+}
+
+/// A rule in words: `get, list secrets`, `create deployments (apps)`, `get /healthz`,
+/// `every verb on every resource (every API group)`.
+fn rule_line(r: &PolicyRule) -> String {
+    let verbs = listed(&r.verbs, "every verb on");
+    if !r.non_resource_urls.is_empty() {
+        let urls = listed(&r.non_resource_urls, "every non-resource URL");
+        return format!("{verbs} {urls}");
+    }
+    let mut line = format!("{verbs} {}", listed(&r.resources, "every resource"));
+    let groups: Vec<String> = r
         .api_groups
         .iter()
         .filter(|g| !g.is_empty())
-        .map(String::as_str)
+        .cloned()
         .collect();
     if !groups.is_empty() {
-        let _ = write!(line, " ({})", groups.join(", "));
+        let _ = write!(line, " ({})", listed(&groups, "every API group"));
     }
     if !r.resource_names.is_empty() {
         let _ = write!(line, " named {}", r.resource_names.join(", "));
