@@ -283,3 +283,44 @@ fn bad_arguments_exit_2() {
         common::stderr(&o)
     );
 }
+
+#[test]
+fn values_from_the_files_cannot_forge_lines_or_colours() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let hostile = r#""x\u001b[31m\n::error::forged""#;
+    common::write(
+        dir.path(),
+        "aws-auth.yaml",
+        &format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aws-auth\n  namespace: kube-system\ndata:\n  mapRoles: |\n    - rolearn: arn:aws:iam::111122223333:role/dev\n      username: {hostile}\n      groups: [{hostile}]\n"
+        ),
+    );
+    common::write(
+        dir.path(),
+        "rbac.yaml",
+        &format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: {hostile}\nsubjects:\n  - kind: Group\n    name: {hostile}\nroleRef:\n  kind: ClusterRole\n  name: {hostile}\n"
+        ),
+    );
+    let path = dir.path().to_str().expect("utf-8");
+    for args in [
+        &[path][..],
+        &[path, "--principal", "arn:aws:iam::111122223333:role/dev"],
+        &[path, "--can", "get", "pods/exec", "-n", "x"],
+    ] {
+        let o = access(args);
+        let text = stdout(&o);
+        assert!(!text.contains('\u{1b}'), "{args:?}: {text}");
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("::")),
+            "{args:?}: {text}"
+        );
+    }
+    let text = stdout(&access(&[path]));
+    assert!(text.contains("role not in the repository"), "{text}");
+    let doc = common::json(&access(&[path, "--format", "json"]));
+    assert_eq!(
+        doc["clusters"][0]["principals"][0]["username"],
+        "x\u{1b}[31m\n::error::forged"
+    );
+}

@@ -391,7 +391,7 @@ fn identity_line(p: &PrincipalAccess<'_>) -> String {
 /// One principal, as text.
 fn principal_text(p: &PrincipalAccess<'_>, rules: bool, out: &mut String) {
     let _ = writeln!(out, "{}", escape::text(&p.row.principal));
-    let _ = writeln!(out, "  identity: {}", identity_line(p));
+    let _ = writeln!(out, "  identity: {}", escape::text(&identity_line(p)));
     if let Some(u) = p
         .row
         .identity
@@ -401,7 +401,8 @@ fn principal_text(p: &PrincipalAccess<'_>, rules: bool, out: &mut String) {
     {
         let _ = writeln!(
             out,
-            "  note: `{u}` is a template: a User subject matches it only for some sessions"
+            "  note: `{}` is a template: a User subject matches it only for some sessions",
+            escape::text(u)
         );
     }
     if p.grants.is_empty() {
@@ -409,10 +410,10 @@ fn principal_text(p: &PrincipalAccess<'_>, rules: bool, out: &mut String) {
     } else {
         out.push_str("  grants:\n");
         for g in &p.grants {
-            let _ = writeln!(out, "    - {}", grant_line(g));
+            let _ = writeln!(out, "    - {}", escape::text(&grant_line(g)));
             if rules {
                 for r in &g.rules {
-                    let _ = writeln!(out, "        {}", rule_line(r));
+                    let _ = writeln!(out, "        {}", escape::text(&rule_line(r)));
                 }
             }
         }
@@ -421,7 +422,7 @@ fn principal_text(p: &PrincipalAccess<'_>, rules: bool, out: &mut String) {
     if can.is_empty() {
         out.push_str("  can: none of the summarised capabilities\n");
     } else {
-        let _ = writeln!(out, "  can: {}", can.join("; "));
+        let _ = writeln!(out, "  can: {}", escape::text(&can.join("; ")));
     }
 }
 
@@ -434,7 +435,7 @@ pub fn table(views: &[View<'_>], rules: bool) -> String {
             || "authentication mode not declared in the repository".to_owned(),
             |m| format!("authentication mode {}", m.as_str()),
         );
-        let _ = writeln!(out, "{}: {mode}", cluster_name(&v.key));
+        let _ = writeln!(out, "{}: {mode}", escape::text(&cluster_name(&v.key)));
         if !v.repo_rbac {
             out.push_str(
                 "note: the repository holds no RBAC bindings for this cluster: only built-in bindings are known\n",
@@ -465,22 +466,30 @@ pub fn can_table(req: &Request, matches: &[Match<'_, '_>], several: bool) -> Str
     };
     let (sure, possibly): (Vec<_>, Vec<_>) = matches.iter().partition(|m| m.certain);
     if sure.is_empty() {
-        let _ = writeln!(out, "no IAM principal can {req}");
+        let _ = writeln!(
+            out,
+            "no IAM principal can {}",
+            escape::text(&req.to_string())
+        );
     } else {
-        let _ = writeln!(out, "IAM principals that can {req}:");
+        let _ = writeln!(
+            out,
+            "IAM principals that can {}:",
+            escape::text(&req.to_string())
+        );
     }
     for m in &sure {
-        let _ = writeln!(out, "  {}", name(m));
+        let _ = writeln!(out, "  {}", escape::text(&name(m)));
         for g in &m.via {
-            let _ = writeln!(out, "    - {}", grant_line(g));
+            let _ = writeln!(out, "    - {}", escape::text(&grant_line(g)));
         }
     }
     if !possibly.is_empty() {
         out.push_str("possibly (only for some sessions):\n");
         for m in &possibly {
-            let _ = writeln!(out, "  {}", name(m));
+            let _ = writeln!(out, "  {}", escape::text(&name(m)));
             for g in &m.via {
-                let _ = writeln!(out, "    - {}", grant_line(g));
+                let _ = writeln!(out, "    - {}", escape::text(&grant_line(g)));
             }
         }
     }
