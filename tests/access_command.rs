@@ -324,3 +324,44 @@ fn values_from_the_files_cannot_forge_lines_or_colours() {
         "x\u{1b}[31m\n::error::forged"
     );
 }
+
+#[test]
+fn several_clusters_each_principal_says_its_cluster() {
+    let o = access(&[
+        "fixtures/rbac",
+        "--can",
+        "delete",
+        "pods",
+        "-n",
+        "kube-system",
+    ]);
+    assert_eq!(code(&o), 0);
+    let text = stdout(&o);
+    for want in [
+        "\n  arn:aws:iam::111122223333:role/ops in cluster (unnamed, in fixtures/rbac/no-rbac)\n",
+        "\n  arn:aws:iam::111122223333:role/platform-admin in cluster payments\n",
+    ] {
+        assert!(text.contains(want), "{want}\n{text}");
+    }
+    let doc = common::json(&access(&["fixtures/rbac", "--format", "json"]));
+    let clusters: Vec<&Value> = doc["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .collect();
+    assert_eq!(clusters.len(), 2);
+    assert_eq!(clusters[0]["cluster"]["by"], "directory");
+    assert_eq!(clusters[1]["cluster"]["value"], "payments");
+}
+
+#[test]
+fn output_to_a_file_is_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("who.json");
+    let args = [PAYMENTS, "--can", "get", "secrets", "--format", "json"];
+    let printed = access(&args);
+    let o = access(&[&args[..], &["-o", file.to_str().expect("utf-8")]].concat());
+    assert_eq!(code(&o), 0);
+    assert_eq!(stdout(&o), "");
+    assert_eq!(std::fs::read(&file).expect("written"), printed.stdout);
+}

@@ -459,7 +459,7 @@ pub fn can_table(req: &Request, matches: &[Match<'_, '_>], several: bool) -> Str
     let mut out = String::new();
     let name = |m: &Match<'_, '_>| {
         if several {
-            format!("{} ({})", m.person.row.principal, cluster_name(m.cluster))
+            format!("{} in {}", m.person.row.principal, cluster_name(m.cluster))
         } else {
             m.person.row.principal.clone()
         }
