@@ -105,6 +105,7 @@ fn a_new_binding_of_a_mapped_group_to_cluster_admin_is_an_escalation() {
         "{r:?}"
     );
     assert_eq!(c["after"]["file"], "cluster/admins.yaml", "{c:#}");
+    assert!(c["before"].is_null(), "{c:#}");
     assert_eq!(code, 1);
     // the human output says it too
     let o = common::awsauth_in_repo(dir.path(), &["diff", "main"]);
@@ -131,6 +132,8 @@ fn a_role_gaining_delete_pods_reaches_the_mapped_principal() {
     let r = reasons(c);
     assert_eq!(r[0], "can now delete pods in `kube-system`", "{r:?}");
     assert_eq!(c["after"]["file"], "cluster/rbac/pods.yaml");
+    // the role as it was: the rendered diff shows the rule that changed
+    assert_eq!(c["before"]["file"], "cluster/rbac/pods.yaml");
     assert_eq!(code, 1);
 }
 

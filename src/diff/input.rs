@@ -257,17 +257,8 @@ pub fn from_git(
     let compared: BTreeSet<String> = inputs.iter().map(|(p, ..)| p.clone()).collect();
     let mut versions = load_versions(inputs, submodules);
     versions.skipped.extend(too_large);
-    // RBAC changed: the unchanged files that give it meaning (mappings, entries, other RBAC)
-    if let (Rev::Named(_), Some(base)) = (&old, ids.first())
-        && super::reach::wanted(&versions)
-    {
-        match read_context(&repo, base, &compared, max) {
-            Ok(context) => versions.context = context,
-            Err(e) => versions.skipped.push(format!(
-                "the unchanged files were not read for what RBAC reaches: {}",
-                e.0
-            )),
-        }
+    if let (Rev::Named(_), Some(base)) = (&old, ids.first()) {
+        add_context(&repo, base, &compared, max, &mut versions);
     }
     let revisions = Revisions {
         base: base_label,
@@ -1027,6 +1018,27 @@ fn read_with_git(
         folders,
         batch: open.then_some(batch),
     })
+}
+
+/// When a changed file holds RBAC, the unchanged files at `base` that give it meaning
+/// (mappings, access entries, other RBAC: [`read_context`]); nothing read otherwise.
+fn add_context(
+    repo: &Repo,
+    base: &str,
+    compared: &BTreeSet<String>,
+    max: u64,
+    versions: &mut Versions,
+) {
+    if !super::reach::wanted(versions) {
+        return;
+    }
+    match read_context(repo, base, compared, max) {
+        Ok(context) => versions.context = context,
+        Err(e) => versions.skipped.push(format!(
+            "the unchanged files were not read for what RBAC reaches: {}",
+            e.0
+        )),
+    }
 }
 
 /// The files of `commit` (path, blob id) that are manifests (not Terraform), through `batch`:

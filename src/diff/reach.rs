@@ -89,6 +89,7 @@ pub(super) fn changes(v: &Versions, out: &mut Vec<Change>) {
     let new_parts = parts(v.new.iter().chain(&v.context));
     let (old, new) = (cluster::group(&old_parts), cluster::group(&new_parts));
     let changed: BTreeSet<&str> = v.new.iter().map(|l| l.file.name.as_str()).collect();
+    let rbac_changed = wanted(v);
     for c in &new {
         let before = old.iter().find(|o| o.key == c.key);
         let rbac_new = Rbac::new(c.rbac.iter().map(|(_, o)| *o));
@@ -106,6 +107,15 @@ pub(super) fn changes(v: &Versions, out: &mut Vec<Change>) {
         let joined_old = before.map(cluster::join);
         let rows_old = joined_old.as_ref().map(|j| applying(&j.rows));
         for (key, row) in applying(&joined_new.rows) {
+            // no RBAC changed: the same access reaches the same (thousands of unchanged
+            // mappings cost no grants)
+            let unchanged = rows_old
+                .as_ref()
+                .and_then(|rows| rows.get(key))
+                .is_some_and(|r| r.identity.same_access(&row.identity));
+            if unchanged && !rbac_changed {
+                continue;
+            }
             let after = Person {
                 row,
                 grants: rbac_new.grants(&row.identity),
@@ -134,6 +144,7 @@ pub(super) fn changes(v: &Versions, out: &mut Vec<Change>) {
                 &before_grants,
                 &gained,
                 &changed,
+                v.old.iter().flat_map(|l| &l.rbac),
                 out,
             );
         }
@@ -147,16 +158,7 @@ fn giver<'a>(
     before: &[Grant<'_>],
     changed: &BTreeSet<&str>,
 ) -> Option<&'a Object> {
-    let same = |a: Option<&Object>, b: Option<&Object>| match (a, b) {
-        (Some(a), Some(b)) => a.file.name == b.file.name && a.span == b.span,
-        (None, None) => true,
-        _ => false,
-    };
-    let new_grant = |g: &&Grant<'a>| {
-        !before.iter().any(|b| {
-            same(b.binding, g.binding) && same(b.role, g.role) && b.rules.len() == g.rules.len()
-        })
-    };
+    let new_grant = |g: &&Grant<'a>| is_new(g, before);
     let objects = |g: &Grant<'a>| [g.role, g.binding].into_iter().flatten();
     repo.iter()
         .filter(new_grant)
@@ -168,6 +170,18 @@ fn giver<'a>(
                 .find(|o| !o.is_builtin() && changed.contains(o.file.name.as_str()))
         })
         .or_else(|| repo.iter().flat_map(objects).find(|o| !o.is_builtin()))
+}
+
+/// Whether a grant is not among `before` (by binding, role and the number of its rules).
+fn is_new(g: &Grant<'_>, before: &[Grant<'_>]) -> bool {
+    let same = |a: Option<&Object>, b: Option<&Object>| match (a, b) {
+        (Some(a), Some(b)) => a.file.name == b.file.name && a.span == b.span,
+        (None, None) => true,
+        _ => false,
+    };
+    !before.iter().any(|b| {
+        same(b.binding, g.binding) && same(b.role, g.role) && b.rules.len() == g.rules.len()
+    })
 }
 
 /// How a grant reaches the principal: `ClusterRoleBinding ops-admin → ClusterRole/cluster-admin
@@ -189,13 +203,14 @@ fn says_cluster_admin(c: &Change) -> bool {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn report(
+fn report<'o>(
     key: &ClusterKey,
     after: &Person<'_>,
     repo: &[Grant<'_>],
     before: &[Grant<'_>],
     gained: &[String],
     changed: &BTreeSet<&str>,
+    mut old_rbac: impl Iterator<Item = &'o Object>,
     out: &mut Vec<Change>,
 ) {
     let row = after.row;
@@ -206,7 +221,14 @@ fn report(
             && cluster::principal_key(&c.principal) == *principal_key
     });
     let ways: Vec<String> = {
-        let mut w: Vec<String> = repo.iter().map(through).collect();
+        // the grants it did not have, else (a rule aggregated into a role it had) all
+        let fresh: Vec<&Grant<'_>> = repo.iter().filter(|g| is_new(g, before)).collect();
+        let shown = if fresh.is_empty() {
+            repo.iter().collect()
+        } else {
+            fresh
+        };
+        let mut w: Vec<String> = shown.into_iter().map(through).collect();
         w.dedup();
         w
     };
@@ -229,16 +251,24 @@ fn report(
         return;
     }
     let giver = giver(repo, before, changed);
-    let (source, side) = match giver {
-        Some(o) => {
-            let mut s = Side::place(&o.file, o.span.start, None);
-            s.text = super::lines_of(&o.file, &o.span);
-            (
-                format!("{} ({} {})", o.file.name, o.kind, o.name()),
-                Some(s),
-            )
-        }
-        None => (cluster_label(key), None),
+    let place = |o: &Object| {
+        let mut s = Side::place(&o.file, o.span.start, None);
+        s.text = super::lines_of(&o.file, &o.span);
+        s
+    };
+    let (source, side, was) = match giver {
+        Some(o) => (
+            format!("{} ({} {})", o.file.name, o.kind, o.name()),
+            Some(place(o)),
+            // the object as it was, when it was there: the rendered diff shows what changed
+            old_rbac.find(|b| {
+                b.file.name == o.file.name
+                    && b.kind == o.kind
+                    && b.name() == o.name()
+                    && b.namespace() == o.namespace()
+            }),
+        ),
+        None => (cluster_label(key), None, None),
     };
     let mut reasons: Vec<String> = gained.to_vec();
     reasons.push(via);
@@ -260,7 +290,7 @@ fn report(
         reasons,
         principal: row.principal.clone(),
         source,
-        before: None,
+        before: was.map(place),
         after: side,
         groups_added: Vec::new(),
         groups_removed: Vec::new(),
