@@ -258,7 +258,11 @@ pub fn from_git(
     let mut versions = load_versions(inputs, submodules);
     versions.skipped.extend(too_large);
     if let (Rev::Named(_), Some(base)) = (&old, ids.first()) {
-        add_context(&repo, base, &compared, max, &mut versions);
+        let open = match batch.as_mut() {
+            Some(b) => Some(b),
+            None => module_batch.as_mut(),
+        };
+        add_context(&repo, open, base, &compared, max, &mut versions);
     }
     let revisions = Revisions {
         base: base_label,
@@ -1024,6 +1028,7 @@ fn read_with_git(
 /// (mappings, access entries, other RBAC: [`read_context`]); nothing read otherwise.
 fn add_context(
     repo: &Repo,
+    batch: Option<&mut Batch>,
     base: &str,
     compared: &BTreeSet<String>,
     max: u64,
@@ -1032,7 +1037,7 @@ fn add_context(
     if !super::reach::wanted(versions) {
         return;
     }
-    match read_context(repo, base, compared, max) {
+    match read_context(repo, batch, base, compared, max) {
         Ok(context) => versions.context = context,
         Err(e) => versions.skipped.push(format!(
             "the unchanged files were not read for what RBAC reaches: {}",
@@ -1104,16 +1109,24 @@ fn tree_entries(data: &[u8], hash_len: usize) -> Vec<(String, String, String)> {
 
 /// The manifests of `commit` outside `compared` (the changed files, loaded already) that may
 /// hold aws-auth, access entries or RBAC, loaded: they did not change, so one version serves
-/// both sides. One `git cat-file` for the trees and blobs; a blob over `max` bytes is left out.
+/// both sides. The trees and blobs through the `git cat-file` still open (`batch`), else a new
+/// one; a blob over `max` bytes is left out.
 fn read_context(
     repo: &Repo,
+    batch: Option<&mut Batch>,
     commit: &str,
     compared: &BTreeSet<String>,
     max: u64,
 ) -> Result<Vec<FileLoad>, GitError> {
-    let mut batch = repo.batch()?;
+    let mut own;
+    let batch = if let Some(b) = batch {
+        b
+    } else {
+        own = repo.batch()?;
+        &mut own
+    };
     batch.limit(max);
-    let files: Vec<(String, String)> = manifests_at(&mut batch, commit)?
+    let files: Vec<(String, String)> = manifests_at(batch, commit)?
         .into_iter()
         .filter(|(p, _)| !compared.contains(p))
         .collect();
