@@ -213,3 +213,35 @@ fn system_masters_is_not_reported_twice() {
         "{r:?}"
     );
 }
+
+#[test]
+fn reach_is_found_between_commits_and_in_the_index() {
+    // two commits (the tree walk, whose git cat-file then reads the unchanged files and the
+    // configuration at BASE) and the index (a git cat-file of its own)
+    let dir = repo(
+        &[
+            ("cluster/aws-auth.yaml", &aws_auth()),
+            ("cluster/rbac/pods.yaml", &pod_role("get")),
+            // unchanged and left out: read, it would make `ops-team` cluster-admin already
+            ("cluster/admins.yaml", &admin_binding("Group", "ops-team")),
+            (".awsauth.yaml", "exclude: [\"cluster/admins.yaml\"]\n"),
+        ],
+        &[("cluster/rbac/pods.yaml", &pod_role("get, delete"))],
+    );
+    let d = dir.path();
+    git(d, &["add", "-A"]);
+    let staged = common::awsauth_in_repo(d, &["diff", "--staged", "--format", "json"]);
+    git(d, &["commit", "-qm", "more"]);
+    let commits = common::awsauth_in_repo(d, &["diff", "main~", "main", "--format", "json"]);
+    for o in [staged, commits] {
+        let v = common::json(&o);
+        let changes = v["changes"].as_array().expect("changes");
+        assert_eq!(changes.len(), 1, "{v:#}");
+        assert_eq!(changes[0]["kind"], "rbac-reach", "{v:#}");
+        assert_eq!(
+            reasons(&changes[0])[0],
+            "can now delete pods in `kube-system`",
+            "{v:#}"
+        );
+    }
+}
