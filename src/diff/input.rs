@@ -138,6 +138,7 @@ pub fn from_files(old: &str, new: &str, max: u64) -> Result<(Versions, Revisions
         unreadable: Vec::new(),
         crashed: Vec::new(),
         not_read: Vec::new(),
+        context: Vec::new(),
     };
     let revisions = Revisions {
         base: old.to_owned(),
@@ -253,8 +254,16 @@ pub fn from_git(
         max,
     };
     let inputs = compare_inputs(&changed, &contents, &modules);
+    let compared: BTreeSet<String> = inputs.iter().map(|(p, ..)| p.clone()).collect();
     let mut versions = load_versions(inputs, submodules);
     versions.skipped.extend(too_large);
+    if let (Rev::Named(_), Some(base)) = (&old, ids.first()) {
+        let open = match batch.as_mut() {
+            Some(b) => Some(b),
+            None => module_batch.as_mut(),
+        };
+        add_context(&repo, open, base, &compared, max, &mut versions);
+    }
     let revisions = Revisions {
         base: base_label,
         head: head_label,
@@ -1012,5 +1021,134 @@ fn read_with_git(
         ids,
         folders,
         batch: open.then_some(batch),
+    })
+}
+
+/// When a changed file holds RBAC, the unchanged files at `base` that give it meaning
+/// (mappings, access entries, other RBAC: [`read_context`]); nothing read otherwise.
+fn add_context(
+    repo: &Repo,
+    batch: Option<&mut Batch>,
+    base: &str,
+    compared: &BTreeSet<String>,
+    max: u64,
+    versions: &mut Versions,
+) {
+    if !super::reach::wanted(versions) {
+        return;
+    }
+    match read_context(repo, batch, base, compared, max) {
+        Ok(context) => versions.context = context,
+        Err(e) => versions.skipped.push(format!(
+            "the unchanged files were not read for what RBAC reaches: {}",
+            e.0
+        )),
+    }
+}
+
+/// The files of `commit` (path, blob id) that are manifests (not Terraform), through `batch`:
+/// its trees read level by level, one request each.
+fn manifests_at(batch: &mut Batch, commit: &str) -> Result<Vec<(String, String)>, GitError> {
+    let mut files = Vec::new();
+    let mut level: Vec<(String, String)> = vec![(String::new(), format!("{commit}^{{tree}}"))];
+    while !level.is_empty() {
+        let names: Vec<String> = level.iter().map(|(_, n)| n.clone()).collect();
+        let objects = batch.get_many(&names)?;
+        let mut next = Vec::new();
+        for ((prefix, _), tree) in level.iter().zip(objects) {
+            let Some(tree) = tree.filter(|t| t.kind == "tree") else {
+                continue;
+            };
+            let hash_len = tree.oid.len() / 2;
+            for (mode, name, oid) in tree_entries(&tree.data, hash_len) {
+                let path = if prefix.is_empty() {
+                    name
+                } else {
+                    format!("{prefix}/{name}")
+                };
+                if mode == "40000" {
+                    next.push((path, oid));
+                } else if (mode == "100644" || mode == "100755")
+                    && manifest_path(&path)
+                    && !crate::load::is_terraform(&path)
+                {
+                    files.push((path, oid));
+                }
+            }
+        }
+        level = next;
+    }
+    Ok(files)
+}
+
+/// The entries of a tree object: (mode, name, object id in hex); a malformed rest is dropped.
+fn tree_entries(data: &[u8], hash_len: usize) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while let Some(sp) = rest.iter().position(|&b| b == b' ') {
+        let Some(nul) = rest[sp..].iter().position(|&b| b == 0).map(|i| i + sp) else {
+            break;
+        };
+        let Some(hash) = rest.get(nul + 1..nul + 1 + hash_len) else {
+            break;
+        };
+        let mode = String::from_utf8_lossy(&rest[..sp]).into_owned();
+        let name = std::str::from_utf8(&rest[sp + 1..nul]).map(str::to_owned);
+        let oid = hash.iter().fold(String::new(), |mut s, b| {
+            use std::fmt::Write;
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+        if let Ok(name) = name {
+            out.push((mode, name, oid));
+        }
+        rest = &rest[nul + 1 + hash_len..];
+    }
+    out
+}
+
+/// The manifests of `commit` outside `compared` (the changed files, loaded already) that may
+/// hold aws-auth, access entries or RBAC, loaded: they did not change, so one version serves
+/// both sides. The trees and blobs through the `git cat-file` still open (`batch`), else a new
+/// one; a blob over `max` bytes is left out.
+fn read_context(
+    repo: &Repo,
+    batch: Option<&mut Batch>,
+    commit: &str,
+    compared: &BTreeSet<String>,
+    max: u64,
+) -> Result<Vec<FileLoad>, GitError> {
+    let mut own;
+    let batch = if let Some(b) = batch {
+        b
+    } else {
+        own = repo.batch()?;
+        &mut own
+    };
+    batch.limit(max);
+    let files: Vec<(String, String)> = manifests_at(batch, commit)?
+        .into_iter()
+        .filter(|(p, _)| !compared.contains(p))
+        .collect();
+    let names: Vec<String> = files.iter().map(|(_, oid)| oid.clone()).collect();
+    let objects = batch.get_many(&names)?;
+    let blobs: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .zip(objects)
+        .filter_map(|((path, _), o)| {
+            let o = o.filter(|o| o.kind == "blob" && o.size <= max)?;
+            Some((path, o.data))
+        })
+        .collect();
+    let load = |(path, bytes): (String, Vec<u8>)| {
+        crate::guard::catch(|| super::load_version(&path, Some(bytes)))
+            .ok()
+            .and_then(Result::ok)
+            .flatten()
+    };
+    Ok(if blobs.len() < 32 {
+        blobs.into_iter().filter_map(load).collect()
+    } else {
+        blobs.into_par_iter().filter_map(load).collect()
     })
 }

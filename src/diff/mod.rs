@@ -8,6 +8,7 @@
 
 mod access;
 pub mod input;
+mod reach;
 pub mod render;
 pub mod settings;
 
@@ -82,6 +83,9 @@ pub enum Kind {
     UnknownRemoved,
     /// A cluster's authentication mode changes (one way: EKS cannot switch back).
     ModeChanged,
+    /// A principal whose mapping or access entry did not change reaches more through the
+    /// repository's RBAC (a binding of one of its groups, a role gaining rules).
+    RbacReach,
 }
 
 /// One side of a change: where and what.
@@ -808,6 +812,10 @@ pub struct Versions {
     /// or a working-tree file that cannot be read; not compared, and exit 2, as in `lint` (what
     /// such a file grants is unknown: padding must not hide it, nor may it pass for deleted).
     pub not_read: Vec<(String, &'static str)>,
+    /// The files that did not change but hold aws-auth, access entries or RBAC, read (once, for
+    /// both sides) when a changed file holds RBAC: what a changed binding or role reaches goes
+    /// through the mappings and the other RBAC of the repository ([`reach`]).
+    pub context: Vec<FileLoad>,
 }
 
 /// Compares the aws-auth sources of the changed files.
@@ -856,6 +864,7 @@ pub fn compare_versions(v: &Versions, facts: &Facts) -> Report {
         compare(o, n, &broken, facts, &mut report.changes);
     }
     access::changes(v, &mut report.changes);
+    reach::changes(v, &mut report.changes);
     report.changes.sort_by(|a, b| {
         (
             a.primary(),
@@ -1039,7 +1048,11 @@ pub fn load_version_with(
     let may_hold = if crate::load::is_terraform(name) {
         crate::load::may_hold_terraform
     } else {
-        |text: &str| crate::load::may_hold_aws_auth(text) || crate::load::may_hold_access(text)
+        |text: &str| {
+            crate::load::may_hold_aws_auth(text)
+                || crate::load::may_hold_access(text)
+                || reach::may_hold_rbac(text)
+        }
     };
     if !utf16 && !may_hold(&String::from_utf8_lossy(&bytes)) {
         return Ok(None);

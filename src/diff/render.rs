@@ -92,6 +92,7 @@ fn headline(c: &Change) -> String {
         Kind::UnknownAdded => "unknown part added",
         Kind::UnknownRemoved => "unknown part removed",
         Kind::ModeChanged => "authentication mode changed",
+        Kind::RbacReach => "reach through RBAC",
     };
     let who = c
         .principal

@@ -227,6 +227,7 @@ fn leave_out(
     };
     versions.old.retain(|l| !excluded(&l.file.name));
     versions.new.retain(|l| !excluded(&l.file.name));
+    versions.context.retain(|l| !excluded(&l.file.name));
     versions.unreadable.retain(|(p, _)| !excluded(p));
     Ok(())
 }
