@@ -154,6 +154,38 @@ fn lint_as(name: &str, data: &[u8]) {
     }
     render_inspect(&load);
     render_migrate(data, &load);
+    render_access(load);
+}
+
+/// `awsauth access` of the loaded file: every principal, and who can do a few things, in both
+/// formats; nothing panics (a panic is caught and reported as a crash, which fails here), and
+/// what is printed is printable.
+fn render_access(load: FileLoad) {
+    use awsauth::reach::{Format, Query, run};
+    let loaded = [awsauth::lint::inputs::Loaded {
+        load,
+        settings: std::sync::Arc::new(Settings::new(awsauth::rules::RULES)),
+        path: None,
+        stdin: false,
+    }];
+    let can = |verb: &str, resource: &str, ns: Option<&str>| {
+        let words = [verb.to_owned(), resource.to_owned()];
+        Query::new(Some(&words), ns, None, None).expect("a request")
+    };
+    let queries = [
+        Query::All,
+        Query::Principal("arn:aws:iam::111122223333:role/admin".to_owned()),
+        can("get", "secrets", Some("default")),
+        can("*", "*", None),
+    ];
+    for query in &queries {
+        for format in [Format::Human, Format::Json] {
+            let mut crashes = Vec::new();
+            let out = run(&loaded, query, format, &mut crashes);
+            assert!(crashes.is_empty(), "awsauth access panicked");
+            check_printable("access", &out.text, false);
+        }
+    }
 }
 
 /// `awsauth migrate` of the loaded file (each of its aws-auth sources planned, rendered in every
