@@ -228,9 +228,9 @@ fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
             continue;
         }
         let named = p.configured.and_then(|n| {
-            clusters.iter().position(|c| {
-                c.scope == p.scope && c.key == ClusterKey::Name(n.to_owned())
-            })
+            clusters
+                .iter()
+                .position(|c| c.scope == p.scope && c.key == ClusterKey::Name(n.to_owned()))
         });
         let targets: Vec<usize> = match named {
             Some(c) => vec![c],

@@ -315,7 +315,10 @@ impl<'a> Rbac<'a> {
         for p in &identity.policies {
             let policy = self.policies.get(p.policy.as_str()).copied();
             let scopes = match p.namespaces() {
-                Some(ns) => ns.into_iter().map(|n| Scope::Namespace(n.to_owned())).collect(),
+                Some(ns) => ns
+                    .into_iter()
+                    .map(|n| Scope::Namespace(n.to_owned()))
+                    .collect(),
                 None if p.scope == "cluster" => vec![Scope::Cluster],
                 None => Vec::new(),
             };

@@ -184,10 +184,7 @@ pub fn read(file: &Arc<SourceFile>, root: &Node, kind: &str) -> Option<Object> {
             Some(Subject {
                 kind: s.get("kind")?.as_str()?.to_owned(),
                 name: field(s.get("name"))?,
-                namespace: s
-                    .get("namespace")
-                    .and_then(Node::as_str)
-                    .map(str::to_owned),
+                namespace: s.get("namespace").and_then(Node::as_str).map(str::to_owned),
             })
         })
         .collect();

@@ -49,8 +49,14 @@ const GROUPS: &[(&str, &str)] = &[
     ("poddisruptionbudgets", "policy"),
     ("customresourcedefinitions", "apiextensions.k8s.io"),
     ("certificatesigningrequests", "certificates.k8s.io"),
-    ("validatingwebhookconfigurations", "admissionregistration.k8s.io"),
-    ("mutatingwebhookconfigurations", "admissionregistration.k8s.io"),
+    (
+        "validatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+    ),
+    (
+        "mutatingwebhookconfigurations",
+        "admissionregistration.k8s.io",
+    ),
     ("leases", "coordination.k8s.io"),
     ("endpointslices", "discovery.k8s.io"),
     ("storageclasses", "storage.k8s.io"),
@@ -148,7 +154,8 @@ pub fn rule_allows(rule: &PolicyRule, req: &Request) -> bool {
 impl Grant<'_> {
     /// Whether it allows a request.
     pub fn allows(&self, req: &Request) -> bool {
-        self.scope.covers(req.namespace.as_deref()) && self.rules.iter().any(|r| rule_allows(r, req))
+        self.scope.covers(req.namespace.as_deref())
+            && self.rules.iter().any(|r| rule_allows(r, req))
     }
 }
 
@@ -361,7 +368,10 @@ mod tests {
     #[test]
     fn parses_kubectl_words() {
         let r = Request::parse("get", "deployments.apps/scale", Some("x")).unwrap();
-        assert_eq!((r.group.as_str(), r.resource.as_str()), ("apps", "deployments/scale"));
+        assert_eq!(
+            (r.group.as_str(), r.resource.as_str()),
+            ("apps", "deployments/scale")
+        );
         let r = Request::parse("get", "deployments", None).unwrap();
         assert_eq!(r.group, "apps");
         let r = Request::parse("get", "secrets", None).unwrap();
@@ -372,14 +382,26 @@ mod tests {
     #[test]
     fn matches_as_kubernetes() {
         let req = Request::parse("create", "pods/exec", Some("a")).unwrap();
-        assert!(rule_allows(&rule(&[""], &["pods/exec"], &["create"], &[]), &req));
+        assert!(rule_allows(
+            &rule(&[""], &["pods/exec"], &["create"], &[]),
+            &req
+        ));
         assert!(rule_allows(&rule(&["*"], &["*/exec"], &["*"], &[]), &req));
-        assert!(!rule_allows(&rule(&[""], &["pods"], &["create"], &[]), &req));
+        assert!(!rule_allows(
+            &rule(&[""], &["pods"], &["create"], &[]),
+            &req
+        ));
         assert!(!rule_allows(&rule(&["apps"], &["*"], &["*"], &[]), &req));
         let get = Request::parse("get", "secrets", None).unwrap();
-        assert!(!rule_allows(&rule(&[""], &["secrets"], &["get"], &["a"]), &get));
+        assert!(!rule_allows(
+            &rule(&[""], &["secrets"], &["get"], &["a"]),
+            &get
+        ));
         let everything = Request::parse("*", "*", None).unwrap();
-        assert!(!rule_allows(&rule(&["*"], &["*"], &["get"], &[]), &everything));
+        assert!(!rule_allows(
+            &rule(&["*"], &["*"], &["get"], &[]),
+            &everything
+        ));
         assert!(rule_allows(&rule(&["*"], &["*"], &["*"], &[]), &everything));
     }
 }
