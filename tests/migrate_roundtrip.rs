@@ -158,6 +158,7 @@ fn clusters_of(loads: &[FileLoad]) -> Vec<Part<'_>> {
             configured: None,
             access: &l.access,
             aws_auth: &l.objects,
+            rbac: &l.rbac,
         })
         .collect()
 }

@@ -407,8 +407,47 @@ fn check_load(load: &FileLoad) {
         for s in &r.subjects {
             check_field(file, &s.name, "rbac subject");
         }
+        if let Some(role_ref) = &r.role_ref {
+            check_field(file, &role_ref.name, "rbac roleRef");
+        }
     }
     check_access(load);
+    check_rbac(load);
+}
+
+/// The file's RBAC over the built-in one: what it grants a few identities, summarised, and
+/// what it gains over the built-in RBAC alone, computed without a panic; every grant holds what
+/// its role holds.
+fn check_rbac(load: &FileLoad) {
+    use awsauth::model::cluster::Identity;
+    use awsauth::model::rbac::{Rbac, gained, request::capabilities};
+    if load.rbac.is_empty() {
+        return;
+    }
+    let with = Rbac::new(&load.rbac);
+    let without = Rbac::new(&[]);
+    let mut groups: std::collections::BTreeSet<String> = load
+        .rbac
+        .iter()
+        .flat_map(|o| o.subjects.iter().map(|s| s.name.value.clone()))
+        .take(8)
+        .collect();
+    groups.insert("system:masters".to_owned());
+    for username in [None, Some("admin:{{SessionName}}"), Some("alice")] {
+        let identity = Identity {
+            username: username.map(str::to_owned),
+            groups: groups.clone(),
+            policies: std::collections::BTreeSet::new(),
+        };
+        let (after, before) = (with.grants(&identity), without.grants(&identity));
+        for g in &after {
+            if let Some(role) = g.role {
+                assert!(g.rules.len() >= role.rules.len().min(1) || role.aggregation.is_some());
+            }
+        }
+        let _ = capabilities(&after);
+        let _ = gained(&before, &after);
+    }
 }
 
 /// Every access entry, association and cluster setting is of the file, its spans in it.

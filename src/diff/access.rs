@@ -28,7 +28,7 @@ fn parts(loads: &[FileLoad]) -> Vec<Part<'_>> {
         .iter()
         .filter(|l| l.template.is_none())
         .map(|l| {
-            let dir = l.file.name.rsplit_once('/').map_or("", |(d, _)| d);
+            let dir = cluster::folder(&l.file.name);
             Part {
                 // the configuration of each side is not at hand here: names hold per folder
                 scope: dir,
@@ -45,22 +45,11 @@ fn parts(loads: &[FileLoad]) -> Vec<Part<'_>> {
 
 /// Where a row is declared, and what it gives.
 fn side(r: &Row<'_>) -> Side {
-    let (file, offset) = match &r.from {
-        From::AwsAuth(_, o, span) => (&o.file, span.start),
-        From::Entry(_, e) => (&e.file, e.span.start),
-        From::Creator(_, c) => (&c.file, c.span.start),
-    };
-    let mut s = Side::place(file, offset, None);
+    let (file, span) = r.place();
+    let mut s = Side::place(file, span.start, None);
     s.username.clone_from(&r.identity.username);
     s.groups = Some(r.identity.groups.iter().cloned().collect());
-    s.text = super::lines_of(
-        file,
-        &match &r.from {
-            From::AwsAuth(_, _, span) => span.clone(),
-            From::Entry(_, e) => e.span.clone(),
-            From::Creator(_, c) => c.span.clone(),
-        },
-    );
+    s.text = super::lines_of(file, span);
     s
 }
 
@@ -198,10 +187,7 @@ fn base(kind: Kind, r: &Row<'_>) -> Change {
 }
 
 fn policies(id: &Identity) -> Vec<String> {
-    id.policies
-        .iter()
-        .map(|p| format!("`{}` ({})", p.policy, p.scope))
-        .collect()
+    id.policies.iter().map(ToString::to_string).collect()
 }
 
 fn added(r: &Row<'_>) -> Change {
@@ -259,12 +245,12 @@ fn changed(r: &Row<'_>, n: &Row<'_>) -> Change {
     let gained: Vec<String> = after
         .policies
         .difference(&before.policies)
-        .map(|p| format!("`{}` ({})", p.policy, p.scope))
+        .map(ToString::to_string)
         .collect();
     let lost: Vec<String> = before
         .policies
         .difference(&after.policies)
-        .map(|p| format!("`{}` ({})", p.policy, p.scope))
+        .map(ToString::to_string)
         .collect();
     if !gained.is_empty() {
         c.reasons

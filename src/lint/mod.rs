@@ -15,10 +15,12 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
+use self::inputs::Crash;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::guard;
 use crate::load::FileLoad;
-use crate::model::cluster::Part;
+use crate::model::cluster::{self, Part};
 use crate::model::{Enclosing, Principal};
 use crate::paths::relative;
 use crate::registry::{Category, Rule};
@@ -120,8 +122,7 @@ pub fn lint_file(load: &FileLoad, path: Option<&Path>, settings: &Settings) -> V
 
 /// What a loaded file brings to the clusters (for [`rules::check_clusters`]).
 pub fn part<'a>(load: &'a FileLoad, settings: &'a Settings) -> Part<'a> {
-    let name = load.file.name.as_str();
-    let dir = name.rsplit_once('/').map_or("", |(d, _)| d);
+    let dir = cluster::folder(&load.file.name);
     Part {
         // a configuration's folder, as it was found (every file under it the same text)
         scope: settings
@@ -134,6 +135,32 @@ pub fn part<'a>(load: &'a FileLoad, settings: &'a Settings) -> Part<'a> {
         access: &load.access,
         aws_auth: &load.objects,
         rbac: &load.rbac,
+    }
+}
+
+/// The findings of the rules across a cluster's files ([`rules::check_clusters`]) over `files`
+/// (each loaded file with its settings), one vector per file in their order; a panic leaves
+/// them all empty and is the internal error `name`.
+pub(crate) fn across_files<'a>(
+    files: impl Iterator<Item = (&'a FileLoad, &'a Settings)>,
+    name: &str,
+) -> (Vec<Vec<Diagnostic>>, Option<Crash>) {
+    let parts: Vec<_> = files.map(|(load, settings)| part(load, settings)).collect();
+    let mut across: Vec<Vec<Diagnostic>> = vec![Vec::new(); parts.len()];
+    match guard::catch(|| rules::check_clusters(&parts)) {
+        Ok(found) => {
+            for (i, d) in found {
+                across[i].push(d);
+            }
+            (across, None)
+        }
+        Err(panic) => {
+            let crash = Crash {
+                name: name.to_owned(),
+                panic,
+            };
+            (across, Some(crash))
+        }
     }
 }
 

@@ -123,18 +123,10 @@ pub fn findings_at_base(
         }
     }
     // the rules across a cluster's files see the base versions together, as today's do
-    let parts: Vec<_> = at_base
-        .iter()
-        .map(|(load, l)| super::part(load, &l.settings))
-        .collect();
-    let mut across: Vec<Vec<Diagnostic>> = vec![Vec::new(); at_base.len()];
-    match guard::catch(|| crate::rules::check_clusters(&parts)) {
-        Ok(found) => found.into_iter().for_each(|(i, d)| across[i].push(d)),
-        Err(panic) => crashes.push(Crash {
-            name: "(the rules across files, at the base revision)".to_owned(),
-            panic,
-        }),
-    }
+    let files = at_base.iter().map(|(load, l)| (load, &*l.settings));
+    let (across, failed) =
+        super::across_files(files, "(the rules across files, at the base revision)");
+    crashes.extend(failed);
     let results: Vec<Result<Vec<Diagnostic>, Crash>> = at_base
         .par_iter()
         .zip(across)

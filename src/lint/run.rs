@@ -17,7 +17,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::InputError;
 use crate::guard;
 use crate::render::{Summary, escape};
-use crate::rules::{self, RULES};
+use crate::rules::RULES;
 
 /// A `lint` run.
 pub struct Request<'a> {
@@ -167,18 +167,9 @@ fn lint_all(
     roots: &[PathBuf],
 ) -> Vec<Diagnostic> {
     // the rules across a cluster's files, before each file's own
-    let mut across: Vec<Vec<Diagnostic>> = vec![Vec::new(); loads.len()];
-    let parts: Vec<_> = loads
-        .iter()
-        .map(|l| super::part(&l.load, &l.settings))
-        .collect();
-    match guard::catch(|| rules::check_clusters(&parts)) {
-        Ok(found) => found.into_iter().for_each(|(i, d)| across[i].push(d)),
-        Err(panic) => crashes.push(Crash {
-            name: "(the rules across files)".to_owned(),
-            panic,
-        }),
-    }
+    let files = loads.iter().map(|l| (&l.load, &*l.settings));
+    let (across, crash) = super::across_files(files, "(the rules across files)");
+    crashes.extend(crash);
     let linted: Vec<Result<Vec<Diagnostic>, Crash>> = loads
         .par_iter()
         .zip(across)

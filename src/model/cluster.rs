@@ -39,7 +39,7 @@ use super::identity::{SYSTEM_AUTHENTICATED, SYSTEM_MASTERS};
 use super::rbac::Object;
 use super::{AwsAuth, Principal, SourceKind};
 use crate::arn::Arn;
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// What one file brings to the clusters.
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +57,11 @@ pub struct Part<'a> {
     pub aws_auth: &'a [AwsAuth],
     /// Its Roles, `ClusterRoles` and bindings.
     pub rbac: &'a [Object],
+}
+
+/// The folder of a file's name (`envs/prod` of `envs/prod/eks.tf`; empty at the top).
+pub fn folder(name: &str) -> &str {
+    name.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
 /// How a cluster is told apart.
@@ -232,21 +237,20 @@ fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
                 .iter()
                 .position(|c| c.scope == p.scope && c.key == ClusterKey::Name(n.to_owned()))
         });
-        let targets: Vec<usize> = match named {
-            Some(c) => vec![c],
-            None => {
-                let depth = |c: &Cluster<'_>| {
-                    c.folders
-                        .iter()
-                        .map(|f| shared_depth(f, p.dir))
-                        .max()
-                        .unwrap_or(0)
-                };
-                let best = clusters.iter().map(depth).max().unwrap_or(0);
-                (0..clusters.len())
-                    .filter(|&c| depth(&clusters[c]) == best)
-                    .collect()
-            }
+        let targets: Vec<usize> = if let Some(c) = named {
+            vec![c]
+        } else {
+            let depth = |c: &Cluster<'_>| {
+                c.folders
+                    .iter()
+                    .map(|f| shared_depth(f, p.dir))
+                    .max()
+                    .unwrap_or(0)
+            };
+            let best = clusters.iter().map(depth).max().unwrap_or(0);
+            (0..clusters.len())
+                .filter(|&c| depth(&clusters[c]) == best)
+                .collect()
         };
         for c in targets {
             clusters[c].rbac.extend(p.rbac.iter().map(|o| (i, o)));
@@ -303,6 +307,13 @@ impl Policy {
             policy: CLUSTER_ADMIN_POLICY.to_owned(),
             scope: "cluster".to_owned(),
         }
+    }
+}
+
+/// `` `AmazonEKSViewPolicy` (cluster) ``: the policy's name in backticks, then its scope.
+impl std::fmt::Display for Policy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` ({})", self.policy, self.scope)
     }
 }
 
@@ -435,6 +446,17 @@ pub struct Row<'a> {
     pub identity: Identity,
     /// Whether it applies.
     pub applies: Applies,
+}
+
+impl Row<'_> {
+    /// Where the row is written: its file, and the span of the mapping, entry or settings.
+    pub fn place(&self) -> (&SourceFile, &Span) {
+        match &self.from {
+            From::AwsAuth(_, o, span) => (&o.file, span),
+            From::Entry(_, e) => (&e.file, &e.span),
+            From::Creator(_, c) => (&c.file, &c.span),
+        }
+    }
 }
 
 /// A cluster's access, joined.

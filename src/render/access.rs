@@ -60,23 +60,21 @@ fn place(file: &crate::source::SourceFile, offset: usize, name: Option<&str>) ->
 }
 
 fn json_row(r: &Row<'_>) -> JsonRow {
-    let (from, at, entry_type) = match &r.from {
-        From::AwsAuth(_, obj, span) => ("aws-auth", place(&obj.file, span.start, None), None),
+    let (from, name, entry_type) = match &r.from {
+        From::AwsAuth(..) => ("aws-auth", None, None),
         From::Entry(_, e) => (
             "access-entry",
-            place(&e.file, e.span.start, Some(&e.origin.name)),
+            Some(e.origin.name.as_str()),
             Some(
                 e.entry_type
                     .as_ref()
                     .map_or_else(|| "STANDARD".to_owned(), |t| t.value.clone()),
             ),
         ),
-        From::Creator(_, c) => (
-            "cluster-creator",
-            place(&c.file, c.span.start, Some(&c.origin.name)),
-            None,
-        ),
+        From::Creator(_, c) => ("cluster-creator", Some(c.origin.name.as_str()), None),
     };
+    let (file, span) = r.place();
+    let at = place(file, span.start, name);
     let (applies, why) = match &r.applies {
         Applies::Yes => (Some(true), None),
         Applies::No(why) => (Some(false), Some(why.clone())),

@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::access_entries::AuthMode;
-use crate::model::cluster::{Cluster, From, Identity, Joined};
+use crate::model::cluster::{Cluster, From, Identity, Joined, Row};
 
 declare_rule! {
     /// ## What it does
@@ -68,18 +68,18 @@ pub fn check(c: &Cluster<'_>, joined: &Joined<'_>, out: &mut Vec<(usize, Diagnos
         let Some(p) = &entry.principal else {
             continue;
         };
-        for other in joined.rows.iter().filter(|r| r.key == row.key) {
-            let From::AwsAuth(_, obj, span) = &other.from else {
-                continue;
-            };
+        // the aws-auth mappings of the same principal
+        let mapped = |r: &&Row<'_>| r.key == row.key && matches!(r.from, From::AwsAuth(..));
+        for other in joined.rows.iter().filter(mapped) {
             if other.identity.same_access(&row.identity) {
                 continue;
             }
-            let line = obj.file.line_col(span.start).line;
-            let at = if obj.file.name == entry.file.name {
+            let (file, span) = other.place();
+            let line = file.line_col(span.start).line;
+            let at = if file.name == entry.file.name {
                 format!("line {line}")
             } else {
-                format!("{}:{line}", obj.file.name)
+                format!("{}:{line}", file.name)
             };
             let (message, severity) = match c.mode() {
                 Some(AuthMode::ApiAndConfigMap) => (
@@ -127,7 +127,7 @@ fn describe(id: &Identity) -> String {
         parts.push(format!("groups {}", g.join(", ")));
     }
     for p in &id.policies {
-        parts.push(format!("`{}` ({})", p.policy, p.scope));
+        parts.push(p.to_string());
     }
     if parts.is_empty() {
         "no username, group or policy".to_owned()

@@ -14,6 +14,7 @@
 mod access;
 mod configmap;
 mod eks_module;
+mod rbac;
 
 use std::sync::Arc;
 
@@ -38,10 +39,10 @@ pub fn is_terraform(name: &str) -> bool {
 }
 
 /// Cheap test for Terraform files worth parsing: they name aws-auth or an input of the eks
-/// module that feeds it ([`may_hold_aws_auth`]), or declare access entries or a cluster's
-/// access settings ([`may_hold_access`]).
+/// module that feeds it ([`may_hold_aws_auth`]), declare access entries or a cluster's
+/// access settings ([`may_hold_access`]), or Kubernetes RBAC (`rbac::may_hold_rbac`).
 pub fn may_hold_terraform(text: &str) -> bool {
-    may_hold_aws_auth(text) || may_hold_access(text)
+    may_hold_aws_auth(text) || may_hold_access(text) || rbac::may_hold_rbac(text)
 }
 
 /// Whether a Terraform file may declare aws-auth (what makes its syntax errors matter).
@@ -137,7 +138,7 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         terraform: true,
         access: crate::model::access_entries::AccessDecls::default(),
     };
-    if !out.relevant && !may_hold_access(&file.text) {
+    if !out.relevant && !may_hold_access(&file.text) && !rbac::may_hold_rbac(&file.text) {
         return out;
     }
     let parsed = match parse::parse(&file) {
@@ -172,6 +173,7 @@ pub(super) fn load(file: Arc<SourceFile>, siblings: &[Arc<SourceFile>]) -> FileL
         }
         let labels = parse::labels(block);
         access::read(&cx, block, &labels, &mut out.access);
+        out.rbac.extend(rbac::read(&cx, block, &labels));
         let obj = match (block.ident.as_str(), labels.as_slice()) {
             ("resource", [kind, name]) if configmap::KINDS.contains(kind) => {
                 configmap::read(&cx, block, kind, name)

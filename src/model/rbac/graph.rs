@@ -258,10 +258,10 @@ impl<'a> Rbac<'a> {
 
     /// The rules a role holds (a `ClusterRole`'s aggregation settled).
     pub fn rules_of(&self, role: &'a Object) -> Vec<&'a PolicyRule> {
-        if role.kind == "ClusterRole" {
-            if let Some(rules) = self.cluster_rules.get(role.name()) {
-                return rules.clone();
-            }
+        if role.kind == "ClusterRole"
+            && let Some(rules) = self.cluster_rules.get(role.name())
+        {
+            return rules.clone();
         }
         role.rules.iter().collect()
     }
@@ -454,6 +454,121 @@ fn dedupe(rules: Vec<&PolicyRule>) -> Vec<&PolicyRule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::rbac::{Capability, Request, gained, request::capabilities};
+
+    fn objects(text: &str) -> Vec<Object> {
+        parse(&Builtin {
+            name: "repo/rbac.yaml",
+            source: "test",
+            text: Box::leak(text.to_owned().into_boxed_str()),
+        })
+    }
+
+    fn identity(user: &str, groups: &[&str]) -> Identity {
+        Identity {
+            username: Some(user.to_owned()),
+            groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+            policies: BTreeSet::new(),
+        }
+    }
+
+    const BINDINGS: &str = "
+kind: List
+items:
+- kind: RoleBinding
+  apiVersion: rbac.authorization.k8s.io/v1
+  metadata: {name: viewers, namespace: payments}
+  roleRef: {kind: ClusterRole, name: view}
+  subjects: [{kind: Group, name: viewers}]
+- kind: RoleBinding
+  apiVersion: rbac.authorization.k8s.io/v1
+  metadata: {name: admins, namespace: payments}
+  roleRef: {kind: ClusterRole, name: admin}
+  subjects: [{kind: User, name: 'admin:alice'}]
+";
+
+    #[test]
+    fn built_in_data_grants_as_kubernetes_does() {
+        let repo = objects(BINDINGS);
+        let rbac = Rbac::new(&repo);
+        // system:masters is bound to cluster-admin by the bootstrap policy
+        let masters = rbac.grants(&identity("x", &["system:masters"]));
+        assert_eq!(
+            capabilities(&masters)[0].to_string(),
+            "act as cluster-admin"
+        );
+        // `view` is aggregated from the bootstrap's aggregate-to-view roles: pods, not secrets
+        let viewer = rbac.grants(&identity("x", &["viewers"]));
+        let pods = Request::parse("get", "pods", Some("payments")).unwrap();
+        let secrets = Request::parse("get", "secrets", Some("payments")).unwrap();
+        assert!(viewer.iter().any(|g| g.allows(&pods)));
+        assert!(!viewer.iter().any(|g| g.allows(&secrets)));
+        assert!(
+            !viewer
+                .iter()
+                .any(|g| g.allows(&Request::parse("get", "pods", Some("other")).unwrap()))
+        );
+        // `admin` aggregates `edit`, which reads secrets and creates bindings
+        let caps: Vec<Capability> = capabilities(&rbac.grants(&identity("admin:alice", &[])))
+            .into_iter()
+            .map(|r| r.capability)
+            .collect();
+        assert!(caps.contains(&Capability::ReadSecrets), "{caps:?}");
+        assert!(caps.contains(&Capability::GrantRbac), "{caps:?}");
+        assert!(!caps.contains(&Capability::Everything), "{caps:?}");
+        // a templated username reaches a User subject only possibly
+        let templated = rbac.grants(&identity("admin:{{SessionName}}", &[]));
+        assert!(
+            templated
+                .iter()
+                .any(|g| !g.certain && g.role_name == "ClusterRole/admin")
+        );
+        assert!(capabilities(&templated).is_empty());
+        // everyone is in system:authenticated, which the bootstrap binds to discovery roles
+        let anyone = rbac.grants(&identity("bob", &[]));
+        assert!(anyone.iter().any(|g| g.via == Via::Authenticated));
+        assert!(capabilities(&anyone).is_empty());
+    }
+
+    #[test]
+    fn gains_are_named_by_what_they_allow() {
+        let before = objects(BINDINGS);
+        let after = objects(&format!(
+            "{BINDINGS}- kind: Role
+  apiVersion: rbac.authorization.k8s.io/v1
+  metadata: {{name: pod-janitor, namespace: kube-system}}
+  rules: [{{apiGroups: [''], resources: [pods], verbs: [delete]}}]
+- kind: RoleBinding
+  apiVersion: rbac.authorization.k8s.io/v1
+  metadata: {{name: pod-janitor, namespace: kube-system}}
+  roleRef: {{kind: Role, name: pod-janitor}}
+  subjects: [{{kind: Group, name: viewers}}]
+- kind: RoleBinding
+  apiVersion: rbac.authorization.k8s.io/v1
+  metadata: {{name: lease-reader, namespace: payments}}
+  roleRef: {{kind: ClusterRole, name: system:aggregate-to-view}}
+  subjects: [{{kind: Group, name: viewers}}]
+"
+        ));
+        let who = identity("x", &["viewers"]);
+        let (b, a) = (
+            Rbac::new(&before).grants(&who),
+            Rbac::new(&after).grants(&who),
+        );
+        assert_eq!(gained(&b, &a), ["can now delete pods in `kube-system`"]);
+        assert!(gained(&a, &b).is_empty());
+        assert!(gained(&a, &a).is_empty());
+        // a binding of what `view` already holds gains nothing
+        let only_view = objects(&format!(
+            "{BINDINGS}- kind: RoleBinding
+  apiVersion: rbac.authorization.k8s.io/v1
+  metadata: {{name: again, namespace: payments}}
+  roleRef: {{kind: ClusterRole, name: system:aggregate-to-view}}
+  subjects: [{{kind: Group, name: viewers}}]
+"
+        ));
+        assert!(gained(&b, &Rbac::new(&only_view).grants(&who)).is_empty());
+    }
 
     #[test]
     fn globs() {

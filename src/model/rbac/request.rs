@@ -259,47 +259,74 @@ impl std::fmt::Display for Reach {
     }
 }
 
-/// Whether certain grants allow a capability in a scope.
-fn holds(grants: &[Grant<'_>], reach: &Reach) -> bool {
-    let ns = match (&reach.capability, &reach.scope) {
+/// The namespace a capability's request is asked in, for a scope.
+fn namespace_for(capability: Capability, scope: &Scope) -> Option<&str> {
+    match (capability, scope) {
         (Capability::RewriteAwsAuth, _) => Some("kube-system"),
         (_, Scope::Cluster) => None,
         (_, Scope::Namespace(n)) => Some(n.as_str()),
-    };
-    let req = reach.capability.request(ns);
+    }
+}
+
+/// Whether certain grants allow a capability in a scope.
+fn holds(grants: &[Grant<'_>], reach: &Reach) -> bool {
+    let req = reach
+        .capability
+        .request(namespace_for(reach.capability, &reach.scope));
     grants.iter().any(|g| g.certain && g.allows(&req))
 }
 
 /// What certain grants amount to, summarised: cluster-admin says it all; a capability
 /// cluster-wide is not repeated per namespace; `do anything` in a namespace says the rest of
-/// that namespace.
+/// that namespace. (Each grant is asked alone: every capability is one request, which one
+/// rule allows; the work is linear in the grants.)
 pub fn capabilities(grants: &[Grant<'_>]) -> Vec<Reach> {
-    let mut scopes: BTreeSet<Scope> = BTreeSet::from([Scope::Cluster]);
-    scopes.extend(grants.iter().map(|g| g.scope.clone()));
-    let mut out: Vec<Reach> = Vec::new();
-    for scope in &scopes {
+    let mut found: BTreeSet<Reach> = BTreeSet::new();
+    for g in grants.iter().filter(|g| g.certain) {
         for capability in Capability::ALL {
-            let reach = Reach {
-                capability,
-                scope: scope.clone(),
-            };
-            let covered = out.iter().any(|r| {
-                r.capability == Capability::Everything
-                    && (r.scope == Scope::Cluster || r.scope == reach.scope)
-                    || r.capability == capability && r.scope == Scope::Cluster
-            });
-            if !covered && holds(grants, &reach) {
-                out.push(reach);
+            let req = capability.request(namespace_for(capability, &g.scope));
+            if g.allows(&req) {
+                let scope = match capability {
+                    Capability::RewriteAwsAuth => Scope::Namespace("kube-system".to_owned()),
+                    _ => g.scope.clone(),
+                };
+                found.insert(Reach { capability, scope });
             }
         }
     }
+    let has = |capability, scope: &Scope| {
+        found.contains(&Reach {
+            capability,
+            scope: scope.clone(),
+        })
+    };
+    let admin = has(Capability::Everything, &Scope::Cluster);
+    let mut out: Vec<Reach> = found
+        .iter()
+        .filter(|r| {
+            let everything = r.capability == Capability::Everything;
+            if admin {
+                return everything && r.scope == Scope::Cluster;
+            }
+            let ns = r.scope != Scope::Cluster && r.capability != Capability::RewriteAwsAuth;
+            !(ns && has(r.capability, &Scope::Cluster)
+                || ns && !everything && has(Capability::Everything, &r.scope))
+        })
+        .cloned()
+        .collect();
+    // cluster-wide first, then by namespace; strongest first within each
+    out.sort_by(|a, b| (&a.scope, a.capability).cmp(&(&b.scope, b.capability)));
     out
 }
+
+/// How many requests [`gained`] asks of one change at most, past its capabilities (a rule of
+/// many verbs, groups, resources and names spells out their product).
+const MAX_REQUESTS: usize = 100_000;
 
 /// What `after` allows that `before` did not, in words ("can now delete pods in `kube-system`"),
 /// strongest first; empty when it gains nothing. Capabilities first; then any request a rule
 /// of `after` allows (each verb, API group, resource and name it writes, in its scope) that no
-/// grant of `before` allows.
+/// grant of `before` allows (the first [`MAX_REQUESTS`] of them).
 pub fn gained(before: &[Grant<'_>], after: &[Grant<'_>]) -> Vec<String> {
     let mut out: Vec<String> = capabilities(after)
         .into_iter()
@@ -309,6 +336,7 @@ pub fn gained(before: &[Grant<'_>], after: &[Grant<'_>]) -> Vec<String> {
     if !out.is_empty() {
         return out;
     }
+    let mut asked = 0;
     for g in after.iter().filter(|g| g.certain) {
         let ns = match &g.scope {
             Scope::Cluster => None,
@@ -316,6 +344,10 @@ pub fn gained(before: &[Grant<'_>], after: &[Grant<'_>]) -> Vec<String> {
         };
         for rule in &g.rules {
             for req in requests(rule, ns) {
+                asked += 1;
+                if asked > MAX_REQUESTS {
+                    return out;
+                }
                 let allowed = before.iter().any(|b| b.certain && b.allows(&req));
                 if !allowed {
                     out.push(format!("can now {req}"));
