@@ -135,7 +135,7 @@ pub fn check_cluster(reached: &Reached<'_>, out: &mut Vec<(usize, Diagnostic)>) 
             ),
         )
         .label("may update the aws-auth ConfigMap")
-        .help("bind the group to a role whose configmap rule has `resourceNames` that exclude `aws-auth`, or drop its write verbs");
+        .help("bind this group or username to a role whose configmap rule has `resourceNames` that exclude `aws-auth`, or drop its write verbs");
         d = at_binding(d, first, place.file, "grants write access to aws-auth");
         for g in &writers[1..] {
             d = d.note(format!("also through {}", grant_words(g)));

@@ -107,7 +107,7 @@ pub fn check(reached: &Reached<'_>, out: &mut Vec<(usize, Diagnostic)>) {
             ),
         )
         .label("every verb on every resource, cluster-wide")
-        .help("bind the group to a narrower role (`admin` or `edit` in the namespaces it needs, `view`); keep cluster-admin to break-glass roles (`cluster.break-glass-roles`)");
+        .help("bind this group or username to a narrower role (`admin` or `edit` in the namespaces it needs, `view`); keep cluster-admin to break-glass roles (`cluster.break-glass-roles`)");
         d = at_binding(d, first, place.file, "binds it to cluster-admin");
         for g in &admin[1..] {
             d = d.note(format!("also through {}", grant_words(g)));
