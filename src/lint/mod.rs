@@ -101,7 +101,11 @@ impl Principals {
 
 /// The rules whose findings about a break-glass role (`cluster.break-glass-roles`) are info:
 /// the standing cluster-admin grants such a role exists to hold.
-const BREAK_GLASS_RULES: [&str; 2] = ["system-masters", "cluster-admin-policy"];
+const BREAK_GLASS_RULES: [&str; 3] = [
+    "system-masters",
+    "cluster-admin-policy",
+    "effective-cluster-admin",
+];
 
 /// Whether `rule` runs on the file at `path` under `settings`.
 pub fn enabled_for(settings: &Settings, path: Option<&Path>, rule: &Rule) -> bool {

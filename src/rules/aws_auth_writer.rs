@@ -1,8 +1,10 @@
-//! `aws-auth-writer`: a Role or `ClusterRole` that can rewrite aws-auth.
+//! `aws-auth-writer`: a Role or `ClusterRole` that can rewrite aws-auth, and the IAM principals
+//! its bindings give that to.
 use crate::declare_rule;
 use crate::diagnostic::Diagnostic;
 use crate::load::FileLoad;
-use crate::rules::kind_words;
+use crate::model::rbac::{Capability, Grant, Request};
+use crate::rules::{Reached, at_binding, grant_words, is_cluster_admin, kind_words};
 
 declare_rule! {
     /// ## What it does
@@ -10,6 +12,16 @@ declare_rule! {
     /// patch or delete the `aws-auth` `ConfigMap`: `configmaps` (or `*`) in the core API group (or
     /// `*`) with a write verb (or `*`), and no `resourceNames` or ones that include `aws-auth`.
     /// Parity with trivy's KSV-0123.
+    ///
+    /// Across a cluster's files, it also reports every aws-auth mapping and access entry whose
+    /// principal such a role reaches: a binding of its groups or username (or of
+    /// `system:authenticated`) to a role that may `update` or `patch` the `ConfigMap` named
+    /// `aws-auth` in `kube-system` (a `ClusterRoleBinding`, or a `RoleBinding` in
+    /// `kube-system`), naming the binding and the role. The RBAC is the repository's that
+    /// applies to the cluster, over the built-in roles and bindings. A principal that is
+    /// cluster-admin is left to `system-masters`, `cluster-admin-policy` and
+    /// `effective-cluster-admin`, and what an access policy allows is not counted here. Parity
+    /// with trivy's KSV-0115 and rbac-police's `eks_modify_aws_auth`.
     ///
     /// ## Why is this bad?
     /// Whoever can write aws-auth decides who is cluster-admin: one `kubectl edit` maps any IAM
@@ -43,9 +55,11 @@ declare_rule! {
     /// ```
     ///
     /// ## References
-    /// - trivy KSV-0123 (manage EKS IAM auth `ConfigMap`)
+    /// - trivy KSV-0123 (manage EKS IAM auth `ConfigMap`), KSV-0115 (manage all `ConfigMaps`
+    ///   of `kube-system`)
+    /// - rbac-police `eks_modify_aws_auth`
     pub AWS_AUTH_WRITER = "aws-auth-writer", category: Security, severity: Warning,
-    summary: "a Role or ClusterRole can rewrite the aws-auth ConfigMap",
+    summary: "a Role or ClusterRole can rewrite the aws-auth ConfigMap, or a principal is bound to one",
 }
 
 /// Reports roles that can write aws-auth.
@@ -86,5 +100,46 @@ pub fn check(load: &FileLoad, out: &mut Vec<Diagnostic>) {
                 .help("limit the rule with `resourceNames` that exclude `aws-auth`, or drop the write verbs"),
             );
         }
+    }
+}
+
+/// Whether a certain grant of a binding lets one rewrite aws-auth (`update` or `patch` it).
+fn rewrites(g: &Grant<'_>) -> bool {
+    let update = Capability::RewriteAwsAuth.request(Some("kube-system"));
+    let patch = Request {
+        verb: "patch".to_owned(),
+        ..update.clone()
+    };
+    g.certain && g.binding.is_some() && (g.allows(&update) || g.allows(&patch))
+}
+
+/// Reports every principal of a cluster, not cluster-admin, that a binding lets rewrite
+/// aws-auth, at the group or username the binding names.
+pub fn check_cluster(reached: &Reached<'_>, out: &mut Vec<(usize, Diagnostic)>) {
+    for (row, place, grants) in &reached.rows {
+        if is_cluster_admin(grants) {
+            continue;
+        }
+        let writers: Vec<&Grant<'_>> = grants.iter().filter(|g| rewrites(g)).collect();
+        let Some(first) = writers.first() else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            &AWS_AUTH_WRITER,
+            place.file,
+            place.of_via(&first.via),
+            format!(
+                "`{}` can rewrite the aws-auth ConfigMap through {}, and so make itself cluster-admin",
+                row.principal,
+                grant_words(first),
+            ),
+        )
+        .label("may update the aws-auth ConfigMap")
+        .help("bind this group or username to a role whose configmap rule has `resourceNames` that exclude `aws-auth`, or drop its write verbs");
+        d = at_binding(d, first, place.file, "grants write access to aws-auth");
+        for g in &writers[1..] {
+            d = d.note(format!("also through {}", grant_words(g)));
+        }
+        out.push((place.part, d));
     }
 }

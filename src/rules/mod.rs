@@ -5,9 +5,13 @@ use crate::config::Cluster;
 use crate::diagnostic::Diagnostic;
 use crate::load::FileLoad;
 use crate::model::AwsAuth;
+use crate::model::Field;
 use crate::model::access_entries::AccessDecls;
-use crate::model::cluster::{self, Part};
+use crate::model::cluster::{self, Applies, From, Joined, Part, Row};
+use crate::model::rbac::{Capability, Grant, Rbac, Via};
 use crate::registry::Rule;
+use crate::source::{SourceFile, Span};
+use std::sync::Arc;
 
 // what the rules share with the rest of the program lives in the model; named here too, as
 // the rules have always called them
@@ -30,6 +34,7 @@ pub mod cross_account_principal;
 pub mod data_not_string;
 pub mod duplicate_arn;
 pub mod duplicate_key;
+pub mod effective_cluster_admin;
 pub mod empty_section_style;
 pub mod group_hygiene;
 pub mod iam_user_mapping;
@@ -57,6 +62,7 @@ pub mod reserved_group;
 pub mod reserved_username;
 pub mod role_arn_path;
 pub mod root_principal;
+pub mod secrets_reader;
 pub mod section_not_list;
 pub mod section_parse_error;
 pub mod session_arn;
@@ -67,6 +73,7 @@ pub mod system_masters;
 pub mod system_masters_binding;
 pub mod template_context;
 pub mod templated_file;
+pub mod unbound_group;
 pub mod unknown_data_key;
 pub mod unknown_entry_key;
 pub mod unknown_partition;
@@ -94,6 +101,7 @@ pub static RULES: &[&Rule] = &[
     &data_not_string::DATA_NOT_STRING,
     &duplicate_arn::DUPLICATE_ARN,
     &duplicate_key::DUPLICATE_KEY,
+    &effective_cluster_admin::EFFECTIVE_CLUSTER_ADMIN,
     &empty_section_style::EMPTY_SECTION_STYLE,
     &group_hygiene::GROUP_HYGIENE,
     &iam_user_mapping::IAM_USER_MAPPING,
@@ -121,6 +129,7 @@ pub static RULES: &[&Rule] = &[
     &reserved_username::RESERVED_USERNAME,
     &role_arn_path::ROLE_ARN_PATH,
     &root_principal::ROOT_PRINCIPAL,
+    &secrets_reader::SECRETS_READER,
     &section_not_list::SECTION_NOT_LIST,
     &section_parse_error::SECTION_PARSE_ERROR,
     &session_arn::SESSION_ARN,
@@ -131,6 +140,7 @@ pub static RULES: &[&Rule] = &[
     &system_masters_binding::SYSTEM_MASTERS_BINDING,
     &template_context::TEMPLATE_CONTEXT,
     &templated_file::TEMPLATED_FILE,
+    &unbound_group::UNBOUND_GROUP,
     &unknown_data_key::UNKNOWN_DATA_KEY,
     &unknown_entry_key::UNKNOWN_ENTRY_KEY,
     &unknown_partition::UNKNOWN_PARTITION,
@@ -254,21 +264,155 @@ fn check_object(obj: &AwsAuth, cx: Context<'_>, out: &mut Vec<Diagnostic>) {
 
 /// The rules over a cluster's declarations across files (`parts`: what each file brings, see
 /// [`crate::model::cluster`]): each finding with the index of the part whose file it is in.
+/// The rules of RBAC run for the clusters with RBAC of the repository or access entries.
 pub fn check_clusters(parts: &[Part<'_>]) -> Vec<(usize, Diagnostic)> {
     let mut out = Vec::new();
-    if parts.iter().all(|p| p.access.is_empty()) {
+    if parts
+        .iter()
+        .all(|p| p.access.is_empty() && p.rbac.is_empty())
+    {
         return out;
     }
     for c in cluster::group(parts) {
-        if !c.has_access_entries() {
+        let entries = c.has_access_entries();
+        if !entries && c.rbac.is_empty() {
             continue;
         }
         let joined = cluster::join(&c);
-        association_without_entry::check(&c, &mut out);
-        authentication_mode::check_cluster(&c, &mut out);
-        conflicting_access::check(&c, &joined, &mut out);
+        if entries {
+            association_without_entry::check(&c, &mut out);
+            authentication_mode::check_cluster(&c, &mut out);
+            conflicting_access::check(&c, &joined, &mut out);
+        }
+        let rbac = Rbac::new(c.rbac.iter().map(|(_, o)| *o));
+        unbound_group::check(&joined, &rbac, &mut out);
+        let reached = Reached::of(&joined, &rbac);
+        effective_cluster_admin::check(&reached, &mut out);
+        secrets_reader::check(&reached, &mut out);
+        aws_auth_writer::check_cluster(&reached, &mut out);
     }
     out
+}
+
+/// Where a principal's mapping or access entry is written: what a finding about it points at.
+#[derive(Debug, Clone)]
+pub struct Place<'a> {
+    /// The index of the part (the file) it is in.
+    pub part: usize,
+    /// Its file.
+    pub file: &'a Arc<SourceFile>,
+    /// Its principal's ARN (the whole mapping or entry when none is written).
+    pub principal: Span,
+    /// Its username, when written.
+    pub username: Option<&'a Field>,
+    /// Its groups as written.
+    pub groups: &'a [Field],
+}
+
+impl<'a> Place<'a> {
+    /// Where a row of a joined cluster is written (`None` for the cluster creator's entry,
+    /// which nothing writes as a mapping).
+    pub fn of(from: &From<'a>) -> Option<Self> {
+        match from {
+            From::AwsAuth(i, obj, span) => {
+                let e = obj.entries.iter().find(|e| e.span == *span)?;
+                Some(Self {
+                    part: *i,
+                    file: &obj.file,
+                    principal: e
+                        .arn
+                        .as_ref()
+                        .map_or_else(|| e.span.clone(), |a| a.span.clone()),
+                    username: e.username.as_ref(),
+                    groups: &e.groups,
+                })
+            }
+            From::Entry(i, e) => Some(Self {
+                part: *i,
+                file: &e.file,
+                principal: e
+                    .principal
+                    .as_ref()
+                    .map_or_else(|| e.span.clone(), |p| p.span.clone()),
+                username: e.username.as_ref(),
+                groups: &e.groups,
+            }),
+            From::Creator(..) => None,
+        }
+    }
+
+    /// Where a grant reaches it: the group or username a binding names, else its principal.
+    pub fn of_via(&self, via: &Via) -> Span {
+        let field = match via {
+            Via::Group(g) => self.groups.iter().find(|f| f.value == *g),
+            Via::User(u) => self.username.filter(|f| f.value == *u),
+            Via::Authenticated | Via::Policy(_) => None,
+        };
+        field.map_or_else(|| self.principal.clone(), |f| f.span.clone())
+    }
+}
+
+/// The principals of a cluster whose access applies (or may: the mode not known), each at the
+/// place of its mapping or entry, with the grants that reach it.
+pub struct Reached<'a> {
+    /// Each principal's row, where it is written, and its grants.
+    pub rows: Vec<(&'a Row<'a>, Place<'a>, Vec<Grant<'a>>)>,
+}
+
+impl<'a> Reached<'a> {
+    /// Every applying row of `joined` written as a mapping or an entry, with its grants.
+    pub fn of(joined: &'a Joined<'a>, rbac: &Rbac<'a>) -> Self {
+        let rows = joined
+            .rows
+            .iter()
+            .filter(|r| !matches!(r.applies, Applies::No(_)))
+            .filter_map(|r| Some((r, Place::of(&r.from)?, rbac.grants(&r.identity))))
+            .collect();
+        Self { rows }
+    }
+}
+
+/// Whether certain grants make one cluster-admin: every verb on every resource, cluster-wide
+/// (through `system:masters`, an access policy or a binding alike).
+pub fn is_cluster_admin(grants: &[Grant<'_>]) -> bool {
+    let everything = Capability::Everything.request(None);
+    grants.iter().any(|g| g.certain && g.allows(&everything))
+}
+
+/// A binding and its role, as a message names them, with whom the binding names:
+/// ``ClusterRoleBinding `ops` → ClusterRole `cluster-admin` (group `ops`)`` (with the namespace
+/// of a `RoleBinding`); or an access policy and its scope.
+pub fn grant_words(g: &Grant<'_>) -> String {
+    let Some(b) = g.binding else {
+        return format!("access policy `{}` ({})", g.role_name, g.scope);
+    };
+    let role = g
+        .role_name
+        .split_once('/')
+        .map_or_else(|| g.role_name.clone(), |(k, n)| format!("{k} `{n}`"));
+    let via = &g.via;
+    match b.kind.as_str() {
+        "RoleBinding" => format!(
+            "RoleBinding `{}` in `{}` → {role} ({via})",
+            b.name(),
+            b.namespace().unwrap_or("default")
+        ),
+        kind => format!("{kind} `{}` → {role} ({via})", b.name()),
+    }
+}
+
+/// A secondary label at a grant's binding when it is in the file of the finding (`file`).
+pub fn at_binding(d: Diagnostic, g: &Grant<'_>, file: &SourceFile, label: &str) -> Diagnostic {
+    match g.binding {
+        Some(b) if b.file.name == file.name => {
+            let span = b
+                .name
+                .as_ref()
+                .map_or_else(|| b.span.clone(), |n| n.span.clone());
+            d.secondary(span, label)
+        }
+        _ => d,
+    }
 }
 
 /// A template or documentation placeholder instead of a value (`${var}`, `<ARN>`, `{{ x }}`,
@@ -360,4 +504,86 @@ pub fn entry_keys(
                     k.as_str().filter(|key| *key != "<<").map(|key| (s, k, key))
                 })
         })
+}
+
+#[cfg(test)]
+mod rbac_tests {
+    use super::*;
+    use crate::load::load_file;
+
+    const AWS_AUTH: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: aws-auth
+  namespace: kube-system
+data:
+  mapRoles: |
+    - rolearn: arn:aws:iam::111122223333:role/ci
+      username: ci:{{SessionName}}
+      groups: [deployers, deployer]
+";
+
+    const RBAC: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: deployers
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+  - {apiGroup: rbac.authorization.k8s.io, kind: Group, name: deployers}
+";
+
+    /// The rules of the files `(name, text)` across their clusters: (part, rule, line).
+    fn across(files: &[(&str, &str)]) -> Vec<(usize, &'static str, usize)> {
+        let loads: Vec<FileLoad> = files
+            .iter()
+            .map(|(name, text)| load_file(SourceFile::new(*name, *text)))
+            .collect();
+        let parts: Vec<Part<'_>> = loads
+            .iter()
+            .map(|l| {
+                let dir = l.file.name.rsplit_once('/').map_or("", |(d, _)| d);
+                Part {
+                    scope: "",
+                    dir,
+                    configured: None,
+                    access: &l.access,
+                    aws_auth: &l.objects,
+                    rbac: &l.rbac,
+                }
+            })
+            .collect();
+        let mut out: Vec<_> = check_clusters(&parts)
+            .into_iter()
+            .map(|(i, d)| (i, d.rule.name, d.file.line_col(d.span.start).line))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn rbac_in_another_file_of_the_cluster_reaches_the_mapping() {
+        let found = across(&[
+            ("prod/aws-auth.yaml", AWS_AUTH),
+            ("prod/rbac/deployers.yaml", RBAC),
+        ]);
+        assert_eq!(
+            found,
+            vec![(0, "effective-cluster-admin", 10), (0, "unbound-group", 10)]
+        );
+    }
+
+    #[test]
+    fn rbac_of_another_cluster_does_not() {
+        // the RBAC is nearer `staging`'s aws-auth: `prod`'s groups are not said to be unbound
+        let found = across(&[
+            ("prod/aws-auth.yaml", AWS_AUTH),
+            ("staging/aws-auth.yaml", AWS_AUTH),
+            ("staging/rbac.yaml", RBAC),
+        ]);
+        assert_eq!(
+            found,
+            vec![(1, "effective-cluster-admin", 10), (1, "unbound-group", 10)]
+        );
+        assert!(across(&[("prod/aws-auth.yaml", AWS_AUTH)]).is_empty());
+    }
 }
