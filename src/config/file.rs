@@ -89,8 +89,9 @@ pub struct ClusterFile {
     pub windows_node_roles: Option<Vec<String>>,
     /// ARNs of the Fargate pod execution roles: mapped as nodes with `system:node-proxier`.
     pub fargate_roles: Option<Vec<String>>,
-    /// ARNs (globs) of break-glass roles: their `system:masters` grant (`system-masters`) and
-    /// cluster-scoped `AmazonEKSClusterAdminPolicy` (`cluster-admin-policy`) are reported as info.
+    /// ARNs (globs) of break-glass roles: their `system:masters` grant (`system-masters`),
+    /// cluster-scoped `AmazonEKSClusterAdminPolicy` (`cluster-admin-policy`) and cluster-admin
+    /// through RBAC bindings (`effective-cluster-admin`) are reported as info.
     pub break_glass_roles: Option<Vec<String>>,
     /// Which authenticator loads the `ConfigMap`: `master` (EKS today, release-0.6 and later) or
     /// `0.5` (release-0.5: case-sensitive keys, no `sso`).
