@@ -123,3 +123,27 @@ fn terraform_and_manifests_give_the_same_grants() {
     assert!(a[1].contains("ClusterRole/edit in `payments`"), "{a:?}");
     assert_eq!(a[2], "");
 }
+
+/// `unbound-group` says what no binding uses only over directories read as a whole: given file
+/// names (as pre-commit passes the changed files), the other files' bindings are not known.
+#[test]
+fn unbound_group_is_decided_over_directories_not_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let fire =
+        std::fs::read_to_string(root().join("fixtures/rules/unbound-group/fire.yaml")).unwrap();
+    std::fs::write(dir.path().join("aws-auth.yaml"), fire).unwrap();
+    let run = |arg: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_awsauth"))
+            .current_dir(dir.path())
+            .args(["lint", "--no-config", "--format", "concise", arg])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert!(run(".").contains("unbound-group"), "{}", run("."));
+    assert!(
+        !run("aws-auth.yaml").contains("unbound-group"),
+        "{}",
+        run("aws-auth.yaml")
+    );
+}

@@ -144,10 +144,11 @@ pub fn part<'a>(load: &'a FileLoad, settings: &'a Settings) -> Part<'a> {
 pub(crate) fn across_files<'a>(
     files: impl Iterator<Item = (&'a FileLoad, &'a Settings)>,
     name: &str,
+    whole: bool,
 ) -> (Vec<Vec<Diagnostic>>, Option<Crash>) {
     let parts: Vec<_> = files.map(|(load, settings)| part(load, settings)).collect();
     let mut across: Vec<Vec<Diagnostic>> = vec![Vec::new(); parts.len()];
-    match guard::catch(|| rules::check_clusters(&parts)) {
+    match guard::catch(|| rules::check_clusters_in(&parts, whole)) {
         Ok(found) => {
             for (i, d) in found {
                 across[i].push(d);

@@ -65,6 +65,7 @@ pub fn findings_at_base(
     loads: &[Loaded],
     base: Option<&(Repo, String)>,
     max: u64,
+    whole: bool,
 ) -> Result<(BaselineFile, Vec<Crash>)> {
     let Some((repo, oid)) = base else {
         // no commits yet: everything is new
@@ -124,8 +125,11 @@ pub fn findings_at_base(
     }
     // the rules across a cluster's files see the base versions together, as today's do
     let files = at_base.iter().map(|(load, l)| (load, &*l.settings));
-    let (across, failed) =
-        super::across_files(files, "(the rules across files, at the base revision)");
+    let (across, failed) = super::across_files(
+        files,
+        "(the rules across files, at the base revision)",
+        whole,
+    );
     crashes.extend(failed);
     let results: Vec<Result<Vec<Diagnostic>, Crash>> = at_base
         .par_iter()

@@ -111,7 +111,9 @@ pub fn run(req: &Request<'_>, say: fn(&str), notices: fn(&BaseNotice<'_>)) -> Re
     }
     let global = configs.global(paths)?;
     let roots = inputs::walked_roots(paths);
-    let mut diagnostics = lint_all(&loads, &mut crashes, &configs.all(), &roots);
+    // every path a directory read as a whole (not file names, as pre-commit passes)
+    let whole = roots.len() == paths.len().max(1);
+    let mut diagnostics = lint_all(&loads, &mut crashes, &configs.all(), &roots, whole);
     let mut written = None;
     if let Some(path) = req.write_baseline {
         written = Some(write_baseline(path, &diagnostics)?);
@@ -119,7 +121,7 @@ pub fn run(req: &Request<'_>, say: fn(&str), notices: fn(&BaseNotice<'_>)) -> Re
     } else {
         if req.new_only.is_some() {
             let (known, at_base) =
-                new_only::findings_at_base(&loads, base.as_ref(), req.inputs.max_file_size)?;
+                new_only::findings_at_base(&loads, base.as_ref(), req.inputs.max_file_size, whole)?;
             if let (Some((_, oid)), Some(read)) = (&base, configs.read_at_base()) {
                 say(&new_only::note(oid, read));
             }
@@ -165,10 +167,11 @@ fn lint_all(
     crashes: &mut Vec<Crash>,
     settings: &[Arc<Settings>],
     roots: &[PathBuf],
+    whole: bool,
 ) -> Vec<Diagnostic> {
     // the rules across a cluster's files, before each file's own
     let files = loads.iter().map(|l| (&l.load, &*l.settings));
-    let (across, crash) = super::across_files(files, "(the rules across files)");
+    let (across, crash) = super::across_files(files, "(the rules across files)", whole);
     crashes.extend(crash);
     let linted: Vec<Result<Vec<Diagnostic>, Crash>> = loads
         .par_iter()

@@ -20,7 +20,10 @@ declare_rule! {
     /// least one binding of the repository applies to the cluster (the RBAC nearest the files
     /// that declare it, or the files whose configuration names it with `cluster.name`). With no
     /// binding in the repository the bindings live elsewhere (another repository, a Helm chart,
-    /// the cluster itself), and nothing is reported.
+    /// the cluster itself), and nothing is reported. It is decided only when `lint` reads
+    /// directories as a whole (`awsauth lint`, `awsauth lint clusters/`, a pull-request check):
+    /// given file names (`awsauth lint aws-auth.yaml rbac.yaml`, as the pre-commit hook passes
+    /// the changed files), the bindings of the files not named are not known, and it is not run.
     ///
     /// Groups under `system:`, and under the prefixes EKS reserves (`eks:`, `aws:`, `amazon:`,
     /// `iam:`), are left to `unknown-system-group`, `reserved-group` and the node rules; a group
