@@ -193,32 +193,6 @@ fn a_mapping_gaining_a_group_that_a_changed_binding_reaches_says_what_it_can_do(
 }
 
 #[test]
-fn a_mapping_gaining_a_group_bound_in_an_unchanged_file_is_an_escalation() {
-    // only the mapping changes; the binding of its new group was there already, beside it
-    let before = aws_auth().replace("groups: [ops-team]", "groups: [viewers]");
-    let dir = repo(
-        &[
-            ("cluster/aws-auth.yaml", &before),
-            ("cluster/rbac/pods.yaml", &pod_role("delete")),
-            ("elsewhere/rbac.yaml", &admin_binding("Group", "viewers")),
-        ],
-        &[("cluster/aws-auth.yaml", &aws_auth())],
-    );
-    let (_, changes) = diff(dir.path());
-    let mine = about(&changes, ROLE_ARN);
-    assert_eq!(mine.len(), 1, "{changes:#?}");
-    assert_eq!(mine[0]["risks"][0], "escalation", "{:#}", mine[0]);
-    let r = reasons(mine[0]);
-    assert!(
-        r.iter()
-            .any(|x| x == "can now delete pods in `kube-system`"),
-        "{r:?}"
-    );
-    // losing the group bound elsewhere (outside the mapping's folder) is not weighed here
-    assert!(!r.iter().any(|x| x.contains("cluster-admin")), "{r:?}");
-}
-
-#[test]
 fn system_masters_is_not_reported_twice() {
     let masters = aws_auth().replace("groups: [ops-team]", "groups: [ops-team, system:masters]");
     let dir = repo(

@@ -1024,10 +1024,8 @@ fn read_with_git(
     })
 }
 
-/// The unchanged files at `base` that give a change its reach (mappings, access entries,
-/// other RBAC: [`read_context`]): every manifest when a changed file holds RBAC; the folders of
-/// the changed files where a principal gains a group or a username otherwise (the RBAC beside
-/// them); nothing when neither.
+/// When a changed file holds RBAC, the unchanged files at `base` that give it meaning
+/// (mappings, access entries, other RBAC: [`read_context`]); nothing read otherwise.
 fn add_context(
     repo: &Repo,
     batch: Option<&mut Batch>,
@@ -1036,20 +1034,10 @@ fn add_context(
     max: u64,
     versions: &mut Versions,
 ) {
-    // a changed file holds RBAC: every manifest of the tree; a principal gains a group or a
-    // username: the folders of the files where it does (the RBAC nearest them, which the
-    // cluster takes); else nothing
-    let roots: Vec<String> = if super::reach::wanted(versions) {
-        vec![String::new()]
-    } else {
-        super::reach::gaining_folders(versions)
-            .into_iter()
-            .collect()
-    };
-    if roots.is_empty() {
+    if !super::reach::wanted(versions) {
         return;
     }
-    match read_context(repo, batch, base, &roots, compared, max) {
+    match read_context(repo, batch, base, compared, max) {
         Ok(context) => versions.context = context,
         Err(e) => versions.skipped.push(format!(
             "the unchanged files were not read for what RBAC reaches: {}",
@@ -1058,26 +1046,11 @@ fn add_context(
     }
 }
 
-/// The files of `commit` (path, blob id) under the folders `roots` (`""`: the whole tree) that
-/// are manifests (not Terraform), through `batch`: its trees read level by level, one request
-/// each (a folder `commit` does not have reads nothing).
-fn manifests_at(
-    batch: &mut Batch,
-    commit: &str,
-    roots: &[String],
-) -> Result<Vec<(String, String)>, GitError> {
+/// The files of `commit` (path, blob id) that are manifests (not Terraform), through `batch`:
+/// its trees read level by level, one request each.
+fn manifests_at(batch: &mut Batch, commit: &str) -> Result<Vec<(String, String)>, GitError> {
     let mut files = Vec::new();
-    let mut level: Vec<(String, String)> = roots
-        .iter()
-        .map(|r| {
-            let tree = if r.is_empty() {
-                format!("{commit}^{{tree}}")
-            } else {
-                format!("{commit}:{r}")
-            };
-            (r.clone(), tree)
-        })
-        .collect();
+    let mut level: Vec<(String, String)> = vec![(String::new(), format!("{commit}^{{tree}}"))];
     while !level.is_empty() {
         let names: Vec<String> = level.iter().map(|(_, n)| n.clone()).collect();
         let objects = batch.get_many(&names)?;
@@ -1142,7 +1115,6 @@ fn read_context(
     repo: &Repo,
     batch: Option<&mut Batch>,
     commit: &str,
-    roots: &[String],
     compared: &BTreeSet<String>,
     max: u64,
 ) -> Result<Vec<FileLoad>, GitError> {
@@ -1154,7 +1126,7 @@ fn read_context(
         &mut own
     };
     batch.limit(max);
-    let files: Vec<(String, String)> = manifests_at(batch, commit, roots)?
+    let files: Vec<(String, String)> = manifests_at(batch, commit)?
         .into_iter()
         .filter(|(p, _)| !compared.contains(p))
         .collect();

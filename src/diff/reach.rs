@@ -11,9 +11,8 @@
 //! access-entry comparisons. Lost permissions are not reported here.
 //!
 //! The mappings and RBAC of the files that did not change are read (once, for both sides:
-//! [`Versions::context`]): the whole tree's when a changed file holds RBAC; when a principal
-//! gains a group or a username, the folders of the files where it does (with their
-//! subfolders: the RBAC nearest the mapping, which its cluster takes); nothing otherwise.
+//! [`Versions::context`]) only when a changed file holds RBAC; a change of mappings alone is
+//! weighed against the RBAC of the changed files.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,56 +32,6 @@ pub(super) fn wanted(v: &Versions) -> bool {
         .iter()
         .chain(&v.new)
         .any(|l| l.template.is_none() && !l.rbac.is_empty())
-}
-
-/// What each principal of the loaded files is given that RBAC can bind: its groups and its
-/// username, as `(folder of the file, principal key, "group:G" | "user:U")`.
-fn identities(loads: &[FileLoad]) -> BTreeSet<(&str, String, String)> {
-    let mut out = BTreeSet::new();
-    for l in loads.iter().filter(|l| l.template.is_none()) {
-        let folder = cluster::folder(&l.file.name);
-        for obj in &l.objects {
-            for m in crate::model::access::mappings(obj).into_values() {
-                let key = cluster::principal_key(&m.display);
-                for g in &m.groups {
-                    out.insert((folder, key.clone(), format!("group:{g}")));
-                }
-                if let Some(u) = &m.username {
-                    out.insert((folder, key.clone(), format!("user:{u}")));
-                }
-            }
-        }
-        for e in &l.access.entries {
-            let Some(key) = e.principal_arn().map(cluster::principal_key) else {
-                continue;
-            };
-            for g in &e.groups {
-                out.insert((folder, key.clone(), format!("group:{}", g.value)));
-            }
-            if let Some(u) = &e.username {
-                out.insert((folder, key.clone(), format!("user:{}", u.value)));
-            }
-        }
-    }
-    out
-}
-
-/// The folders of the changed files where a principal gains a group or a username (a mapping
-/// or access entry added, or given more): the RBAC around them is what the gain may reach.
-/// Nested folders are given once (their outermost).
-pub(super) fn gaining_folders(v: &Versions) -> BTreeSet<String> {
-    let before = identities(&v.old);
-    let folders: BTreeSet<String> = identities(&v.new)
-        .into_iter()
-        .filter(|i| !before.contains(i))
-        .map(|(folder, ..)| folder.to_owned())
-        .collect();
-    let inside = |f: &String| {
-        folders
-            .iter()
-            .any(|o| o != f && (o.is_empty() || f.starts_with(&format!("{o}/"))))
-    };
-    folders.iter().filter(|f| !inside(f)).cloned().collect()
 }
 
 fn parts<'a>(loads: impl Iterator<Item = &'a FileLoad>) -> Vec<Part<'a>> {
