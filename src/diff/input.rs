@@ -1146,7 +1146,8 @@ fn read_context(
             .and_then(Result::ok)
             .flatten()
     };
-    Ok(if blobs.len() < 32 {
+    // most files fail the text test at once: threads pay off only for many
+    Ok(if blobs.len() < 4096 {
         blobs.into_iter().filter_map(load).collect()
     } else {
         blobs.into_par_iter().filter_map(load).collect()

@@ -92,6 +92,7 @@ pub(super) fn read(cx: &Cx<'_>, block: &Block, labels: &[&str]) -> Option<Object
         aggregation_unknown,
         subjects,
         role_ref,
+        builtin: false,
     })
 }
 

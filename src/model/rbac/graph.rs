@@ -155,7 +155,7 @@ fn parse(b: &Builtin) -> Vec<Object> {
     let mut out = Vec::new();
     let mut offer = |node: &Node| {
         if let Some(kind) = node.get("kind").and_then(Node::as_str) {
-            out.extend(read(&file, node, kind));
+            out.extend(read(&file, node, kind).map(|o| Object { builtin: true, ..o }));
         }
     };
     for doc in &stream.documents {
@@ -462,6 +462,12 @@ mod tests {
             source: "test",
             text: Box::leak(text.to_owned().into_boxed_str()),
         })
+        .into_iter()
+        .map(|o| Object {
+            builtin: false,
+            ..o
+        })
+        .collect()
     }
 
     fn identity(user: &str, groups: &[&str]) -> Identity {

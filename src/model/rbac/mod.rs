@@ -32,13 +32,10 @@ use super::cluster::{Applies, Joined, Row};
 use crate::source::{SourceFile, Span};
 use crate::yaml::Node;
 
-/// How the files of the built-in data are named (`builtin/kubernetes.yaml`).
-pub const BUILTIN_PREFIX: &str = "builtin/";
-
 /// A Role, `ClusterRole`, `RoleBinding` or `ClusterRoleBinding`.
 #[derive(Debug, Clone)]
 pub struct Object {
-    /// The file (for the built-in data, a file named `builtin/...`).
+    /// The file (for the built-in data, its data file, named `builtin/...`).
     pub file: Arc<SourceFile>,
     /// `Role`, `ClusterRole`, `RoleBinding` or `ClusterRoleBinding`.
     pub kind: String,
@@ -62,6 +59,8 @@ pub struct Object {
     pub subjects: Vec<Subject>,
     /// The `roleRef` of a binding.
     pub role_ref: Option<RoleRef>,
+    /// Whether it is of the built-in data ([`builtin`]), not of the repository.
+    pub builtin: bool,
 }
 
 impl Object {
@@ -82,7 +81,7 @@ impl Object {
 
     /// Whether it comes from the built-in data rather than the repository.
     pub fn is_builtin(&self) -> bool {
-        self.file.name.starts_with(BUILTIN_PREFIX)
+        self.builtin
     }
 }
 
@@ -223,6 +222,7 @@ pub fn read(file: &Arc<SourceFile>, root: &Node, kind: &str) -> Option<Object> {
         aggregation_unknown,
         subjects,
         role_ref,
+        builtin: false,
     })
 }
 
