@@ -16,11 +16,13 @@ declare_rule! {
     /// one every cluster has (Kubernetes' default bindings, EKS's). It suggests the bound group
     /// within a small edit distance, when there is one.
     ///
-    /// **When it runs**: only for a cluster whose RBAC the repository holds, that is, when at
-    /// least one binding of the repository applies to the cluster (the RBAC nearest the files
-    /// that declare it, or the files whose configuration names it with `cluster.name`). With no
-    /// binding in the repository the bindings live elsewhere (another repository, a Helm chart,
-    /// the cluster itself), and nothing is reported. It is decided only when `lint` reads
+    /// **When it runs**: only for a cluster whose RBAC the repository holds, that is, when a
+    /// binding of the repository that applies to the cluster (the RBAC nearest the files that
+    /// declare it, or the files whose configuration names it with `cluster.name`) names one of
+    /// the groups its mappings and access entries give. With no such binding the bindings of
+    /// these groups live elsewhere (another repository, a Helm chart, the cluster itself), and
+    /// nothing is reported: a repository holding only an operator's `ClusterRoleBinding` says
+    /// nothing about the groups it maps. It is decided only when `lint` reads
     /// directories as a whole (`awsauth lint`, `awsauth lint clusters/`, a pull-request check):
     /// given file names (`awsauth lint aws-auth.yaml rbac.yaml`, as the pre-commit hook passes
     /// the changed files), the bindings of the files not named are not known, and it is not run.
@@ -119,6 +121,24 @@ pub fn check(joined: &Joined<'_>, rbac: &Rbac<'_>, out: &mut Vec<(usize, Diagnos
         return;
     }
     let bound = bound_groups(rbac);
+    // the repository manages the RBAC of these groups only if its bindings name one of them:
+    // bindings of other subjects alone (an operator's, a chart's) say nothing of the rest
+    let manages = joined.rows.iter().any(|row| {
+        Place::of(&row.from).is_some_and(|place| {
+            place.groups.iter().any(|g| {
+                !skipped(&g.value)
+                    && rbac.bindings().iter().any(|b| {
+                        !b.is_builtin()
+                            && b.subjects
+                                .iter()
+                                .any(|s| s.kind == "Group" && s.name.value == g.value)
+                    })
+            })
+        })
+    });
+    if !manages {
+        return;
+    }
     for row in &joined.rows {
         let Some(place) = Place::of(&row.from) else {
             continue;
