@@ -19,7 +19,8 @@ declare_rule! {
     /// **When it runs**: only for a cluster whose RBAC the repository holds, that is, when a
     /// binding of the repository that applies to the cluster (the RBAC nearest the files that
     /// declare it, or the files whose configuration names it with `cluster.name`) names one of
-    /// the groups its mappings and access entries give. With no such binding the bindings of
+    /// the groups its mappings and access entries give (or one a misspelling away from one).
+    /// With no such binding the bindings of
     /// these groups live elsewhere (another repository, a Helm chart, the cluster itself), and
     /// nothing is reported: a repository holding only an operator's `ClusterRoleBinding` says
     /// nothing about the groups it maps. It is decided only when `lint` reads
@@ -121,18 +122,23 @@ pub fn check(joined: &Joined<'_>, rbac: &Rbac<'_>, out: &mut Vec<(usize, Diagnos
         return;
     }
     let bound = bound_groups(rbac);
-    // the repository manages the RBAC of these groups only if its bindings name one of them:
-    // bindings of other subjects alone (an operator's, a chart's) say nothing of the rest
+    // the repository manages the RBAC of these groups only if its bindings name one of them
+    // (or one a misspelling away): bindings of other subjects alone (an operator's, a chart's)
+    // say nothing of the rest
+    let in_repository: BTreeSet<&str> = rbac
+        .bindings()
+        .iter()
+        .filter(|b| !b.is_builtin())
+        .flat_map(|b| &b.subjects)
+        .filter(|s| s.kind == "Group")
+        .map(|s| s.name.value.as_str())
+        .collect();
     let manages = joined.rows.iter().any(|row| {
         Place::of(&row.from).is_some_and(|place| {
             place.groups.iter().any(|g| {
                 !skipped(&g.value)
-                    && rbac.bindings().iter().any(|b| {
-                        !b.is_builtin()
-                            && b.subjects
-                                .iter()
-                                .any(|s| s.kind == "Group" && s.name.value == g.value)
-                    })
+                    && (in_repository.contains(g.value.as_str())
+                        || closest(&g.value, &in_repository).is_some())
             })
         })
     });
