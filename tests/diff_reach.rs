@@ -6,23 +6,8 @@ mod common;
 
 use std::path::Path;
 
-use common::{git, write};
-
-/// A repository with `files` committed on `main`, then `edits` left in the working tree.
-fn repo(files: &[(&str, &str)], edits: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tmp");
-    let d = dir.path();
-    git(d, &["init", "-q", "-b", "main"]);
-    for (name, text) in files {
-        write(d, name, text);
-    }
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-qm", "init"]);
-    for (name, text) in edits {
-        write(d, name, text);
-    }
-    dir
-}
+use common::git;
+use common::repo_with_edits as repo;
 
 /// `diff --format json` of the working tree against `main`: exit code and the changes.
 fn diff(dir: &Path) -> (i32, Vec<serde_json::Value>) {

@@ -22,14 +22,14 @@ pub struct JsonCluster {
     access: Vec<JsonRow>,
 }
 
-/// A place in a file.
+/// A place in a file (also `awsauth access`'s, in [`super::reach`]).
 #[derive(Serialize)]
-struct JsonPlace {
-    file: String,
-    line: usize,
+pub(super) struct JsonPlace {
+    pub(super) file: String,
+    pub(super) line: usize,
     /// How its tool names it (`aws_eks_access_entry.dev`, `accessConfig.accessEntries[0]`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
+    pub(super) name: Option<String>,
 }
 
 /// One principal's access from one source.
@@ -51,7 +51,12 @@ struct JsonRow {
     why: Option<String>,
 }
 
-fn place(file: &crate::source::SourceFile, offset: usize, name: Option<&str>) -> JsonPlace {
+/// The place of `offset` in `file`, with the name its tool gives it.
+pub(super) fn place(
+    file: &crate::source::SourceFile,
+    offset: usize,
+    name: Option<&str>,
+) -> JsonPlace {
     JsonPlace {
         file: file.name.clone(),
         line: file.line_col(offset).line,

@@ -6,12 +6,12 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::access::{JsonPlace, place};
 use super::escape;
 use crate::model::access_entries::AuthMode;
 use crate::model::cluster::{Applies, ClusterKey, From, Policy};
 use crate::model::rbac::graph::Scope;
 use crate::model::rbac::{Grant, PolicyRule, PrincipalAccess, Request, Via};
-use crate::source::SourceFile;
 
 /// One cluster's principals with what reaches them.
 pub struct View<'a> {
@@ -36,24 +36,6 @@ pub struct Match<'v, 'a> {
     pub via: Vec<&'v Grant<'a>>,
     /// Whether a certain grant allows it (`false`: only for some sessions).
     pub certain: bool,
-}
-
-/// A place in a file.
-#[derive(Serialize)]
-struct JsonPlace {
-    file: String,
-    line: usize,
-    /// How its tool names it (`accessConfig.accessEntries[0]`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-}
-
-fn place(file: &SourceFile, offset: usize, name: Option<&str>) -> JsonPlace {
-    JsonPlace {
-        file: file.name.clone(),
-        line: file.line_col(offset).line,
-        name: name.map(str::to_owned),
-    }
 }
 
 /// Where a principal's access is declared: `aws-auth`, `access-entry` or `cluster-creator`.

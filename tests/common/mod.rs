@@ -234,3 +234,20 @@ pub fn awsauth_in_repo(dir: &Path, args: &[&str]) -> std::process::Output {
         .output()
         .expect("runs")
 }
+
+/// A throw-away repository with `files` committed on `main`, then `edits` left in the working
+/// tree.
+pub fn repo_with_edits(files: &[(&str, &str)], edits: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    for (name, text) in files {
+        write(d, name, text);
+    }
+    git(d, &["add", "-A"]);
+    git(d, &["commit", "-qm", "init"]);
+    for (name, text) in edits {
+        write(d, name, text);
+    }
+    dir
+}
