@@ -90,6 +90,9 @@ pub(super) fn changes(v: &Versions, out: &mut Vec<Change>) {
     let (old, new) = (cluster::group(&old_parts), cluster::group(&new_parts));
     let changed: BTreeSet<&str> = v.new.iter().map(|l| l.file.name.as_str()).collect();
     let rbac_changed = wanted(v);
+    // what every principal's gains may cost together (a hostile role of many verbs and
+    // resources reaching thousands of principals must not hang the diff)
+    let mut budget = 5 * rbac::request::MAX_CHECKS;
     for c in &new {
         let before = old.iter().find(|o| o.key == c.key);
         let rbac_new = Rbac::new(c.rbac.iter().map(|(_, o)| *o));
@@ -133,7 +136,7 @@ pub(super) fn changes(v: &Versions, out: &mut Vec<Change>) {
                 .filter(|g| from_repository(g, &repo_rules))
                 .cloned()
                 .collect();
-            let gained = rbac::gained(&before_grants, &repo);
+            let gained = rbac::gained_within(&before_grants, &repo, &mut budget);
             if gained.is_empty() {
                 continue;
             }

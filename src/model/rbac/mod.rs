@@ -22,7 +22,7 @@ pub mod graph;
 pub mod request;
 
 pub use graph::{Grant, Rbac, Via};
-pub use request::{Capability, Reach, Request, gained};
+pub use request::{Capability, Reach, Request, gained, gained_within};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

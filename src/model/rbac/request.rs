@@ -319,15 +319,22 @@ pub fn capabilities(grants: &[Grant<'_>]) -> Vec<Reach> {
     out
 }
 
-/// How many requests [`gained`] asks of one change at most, past its capabilities (a rule of
-/// many verbs, groups, resources and names spells out their product).
-const MAX_REQUESTS: usize = 100_000;
+/// How many rule checks [`gained`] makes at most, past the capabilities (a rule of many verbs,
+/// groups, resources and names spells out their product, each asked of every rule before).
+pub const MAX_CHECKS: usize = 10_000_000;
 
 /// What `after` allows that `before` did not, in words ("can now delete pods in `kube-system`"),
 /// strongest first; empty when it gains nothing. Capabilities first; then any request a rule
 /// of `after` allows (each verb, API group, resource and name it writes, in its scope) that no
-/// grant of `before` allows (the first [`MAX_REQUESTS`] of them).
+/// grant of `before` allows (within [`MAX_CHECKS`] rule checks).
 pub fn gained(before: &[Grant<'_>], after: &[Grant<'_>]) -> Vec<String> {
+    let mut budget = MAX_CHECKS;
+    gained_within(before, after, &mut budget)
+}
+
+/// [`gained`] within a budget of rule checks shared by the caller's calls (a `diff` of thousands
+/// of principals asks for each): past it, only the capabilities are compared.
+pub fn gained_within(before: &[Grant<'_>], after: &[Grant<'_>], budget: &mut usize) -> Vec<String> {
     let mut out: Vec<String> = capabilities(after)
         .into_iter()
         .filter(|r| !holds(before, r))
@@ -336,7 +343,8 @@ pub fn gained(before: &[Grant<'_>], after: &[Grant<'_>]) -> Vec<String> {
     if !out.is_empty() {
         return out;
     }
-    let mut asked = 0;
+    // what one request costs: a check against every rule of `before`
+    let cost = before.iter().map(|b| b.rules.len()).sum::<usize>().max(1);
     for g in after.iter().filter(|g| g.certain) {
         let ns = match &g.scope {
             Scope::Cluster => None,
@@ -344,10 +352,10 @@ pub fn gained(before: &[Grant<'_>], after: &[Grant<'_>]) -> Vec<String> {
         };
         for rule in &g.rules {
             for req in requests(rule, ns) {
-                asked += 1;
-                if asked > MAX_REQUESTS {
+                let Some(left) = budget.checked_sub(cost) else {
                     return out;
-                }
+                };
+                *budget = left;
                 let allowed = before.iter().any(|b| b.certain && b.allows(&req));
                 if !allowed {
                     out.push(format!("can now {req}"));
@@ -395,6 +403,42 @@ mod tests {
             resource_names: v(names),
             non_resource_urls: Vec::new(),
         }
+    }
+
+    #[test]
+    fn gains_are_weighed_within_a_budget() {
+        use crate::model::rbac::graph::Via;
+        // a hostile rule: 300 verbs on 300 resources, every request of it already allowed
+        let many: Vec<String> = (0..300).map(|i| format!("x{i}")).collect();
+        let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+        let huge = rule(&[""], &refs, &refs, &[]);
+        let all = rule(&["*"], &["*"], &["*"], &[]);
+        let more = rule(&[""], &["late"], &["get"], &[]);
+        let grant = |rules: Vec<&'static PolicyRule>| Grant {
+            via: Via::Authenticated,
+            binding: None,
+            role: None,
+            role_name: "r".to_owned(),
+            scope: Scope::Namespace("n".to_owned()),
+            rules,
+            certain: true,
+        };
+        let (huge, all, more) = (
+            Box::leak(Box::new(huge)),
+            Box::leak(Box::new(all)),
+            Box::leak(Box::new(more)),
+        );
+        let before = [grant(vec![all])];
+        let after = [grant(vec![huge, more])];
+        // everything allowed before: nothing gained, and the budget bounds the work
+        let mut budget = 1_000;
+        assert!(gained_within(&before, &after, &mut budget).is_empty());
+        assert_eq!(budget, 0);
+        // a later call of the same diff no longer expands rules
+        let narrow = [grant(vec![huge])];
+        assert!(gained_within(&narrow, &after, &mut budget).is_empty());
+        // with budget enough, the request nothing allowed before is named
+        assert_eq!(gained(&narrow, &after), ["can now get late in `n`"]);
     }
 
     #[test]
