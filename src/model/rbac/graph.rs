@@ -16,7 +16,7 @@
 //! An access policy of an access entry (or `system:masters`, which the built-in
 //! `cluster-admin` binding names) is a grant of the policy's rules in its scope.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
@@ -186,7 +186,7 @@ pub fn builtins() -> &'static Builtins {
 
 /// The RBAC of one cluster.
 pub struct Rbac<'a> {
-    cluster_roles: HashMap<&'a str, &'a Object>,
+    cluster_roles: BTreeMap<&'a str, &'a Object>,
     roles: HashMap<(&'a str, &'a str), &'a Object>,
     bindings: Vec<&'a Object>,
     policies: HashMap<&'a str, &'a Object>,
@@ -205,7 +205,7 @@ impl<'a> Rbac<'a> {
     pub fn new(objects: impl IntoIterator<Item = &'a Object>) -> Self {
         let builtins = builtins();
         let repo: Vec<&'a Object> = objects.into_iter().collect();
-        let mut cluster_roles = HashMap::new();
+        let mut cluster_roles = BTreeMap::new();
         let mut roles = HashMap::new();
         let mut bindings = Vec::new();
         // built-in first, so that the repository's role of the same name replaces it
@@ -408,7 +408,7 @@ pub fn template_could_be(template: &str, name: &str) -> bool {
 
 /// The rules of a `ClusterRole` with its aggregation settled: its own rules and those of every
 /// `ClusterRole` its selectors match, recursively (each role once).
-fn settle<'a>(roles: &HashMap<&'a str, &'a Object>, name: &str) -> Vec<&'a PolicyRule> {
+fn settle<'a>(roles: &BTreeMap<&'a str, &'a Object>, name: &str) -> Vec<&'a PolicyRule> {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     let mut stack = vec![name.to_owned()];
@@ -421,14 +421,18 @@ fn settle<'a>(roles: &HashMap<&'a str, &'a Object>, name: &str) -> Vec<&'a Polic
         };
         out.extend(role.rules.iter());
         if let Some(selectors) = &role.aggregation {
-            for (other, o) in roles {
-                let matches = selectors.iter().any(|sel| {
-                    !sel.is_empty() && sel.iter().all(|kv| o.labels.iter().any(|l| l == kv))
-                });
-                if matches {
-                    stack.push((*other).to_owned());
-                }
-            }
+            // by name (the map is ordered), pushed in reverse so that the first is settled
+            // first: the same rules in the same order on every run
+            let matched: Vec<&str> = roles
+                .iter()
+                .filter(|(_, o)| {
+                    selectors.iter().any(|sel| {
+                        !sel.is_empty() && sel.iter().all(|kv| o.labels.iter().any(|l| l == kv))
+                    })
+                })
+                .map(|(other, _)| *other)
+                .collect();
+            stack.extend(matched.into_iter().rev().map(str::to_owned));
         }
     }
     dedupe(out)
