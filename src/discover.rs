@@ -423,6 +423,12 @@ const NOT_REGULAR: &str = "not a regular file (a directory, device, FIFO or sock
 /// and by what was read: a file may grow, standard input has no size), binary content and
 /// invalid UTF-8 with a clear message.
 pub fn read_input(input: &Input, max: u64) -> Result<Arc<SourceFile>, InputError> {
+    read_text(input, max).map(|text| SourceFile::new(input.name(), text))
+}
+
+/// [`read_input`]'s text, before it is indexed as a [`SourceFile`] (a walk indexes only the
+/// files that may matter: `load::may_matter`).
+pub fn read_text(input: &Input, max: u64) -> Result<String, InputError> {
     let err = |message: String| InputError {
         name: input.name().to_owned(),
         message,
@@ -454,12 +460,17 @@ pub fn read_input(input: &Input, max: u64) -> Result<Arc<SourceFile>, InputError
     if bytes.len() as u64 > max {
         return Err(err(too_large(None, max)));
     }
-    decode(input.name(), bytes)
+    decode_text(input.name(), bytes)
 }
 
 /// Bytes of a file (from disk, standard input or Git) as source text: UTF-8, or UTF-16 with a
 /// byte-order mark; binary files and invalid UTF-8 (with its position) are errors.
 pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError> {
+    decode_text(name, bytes).map(|text| SourceFile::new(name, text))
+}
+
+/// [`decode`]'s text.
+fn decode_text(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
     let err = |message: String| InputError {
         name: name.to_owned(),
         message,
@@ -473,12 +484,12 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError>
     }
     // Windows tools (PowerShell `>`) write UTF-16 with a byte-order mark; yaml.v2 reads it
     if let Some(text) = decode_utf16(&bytes) {
-        return Ok(SourceFile::new(name, text));
+        return Ok(text);
     }
     if memchr::memchr(0, &bytes).is_some() {
         return Err(err("binary file (contains NUL bytes)".into()));
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let prefix = &e.as_bytes()[..offset];
         let line = memchr::memchr_iter(b'\n', prefix).count() + 1;
@@ -494,8 +505,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError>
         err(format!(
             "invalid UTF-8 at line {line}, column {column} (byte {offset})"
         ))
-    })?;
-    Ok(SourceFile::new(name, text))
+    })
 }
 
 /// `--force-exclude`: whether `path`, named on the command line, is left out as a walk of the

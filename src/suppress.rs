@@ -160,7 +160,7 @@ pub fn scan(file: &SourceFile) -> (Vec<Suppression>, Vec<Invalid>) {
     let mut found = Vec::new();
     let mut invalid = Vec::new();
     let text = file.text.as_str();
-    if memchr::memmem::find(text.as_bytes(), b"awsauth:").is_none() {
+    if memchr::memmem::find(text.as_bytes(), crate::load::SUPPRESSION_MARKER.as_bytes()).is_none() {
         return (found, invalid);
     }
     let hcl = crate::load::is_terraform(&file.name);

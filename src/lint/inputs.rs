@@ -9,10 +9,11 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::config::{Configs, Settings};
-use crate::discover::{Input, InputError, WalkOptions, collect_inputs, read_input};
+use crate::discover::{Input, InputError, WalkOptions, collect_inputs, read_text};
 use crate::guard;
-use crate::load::{FileLoad, is_terraform, load_file_with, may_hold_terraform};
+use crate::load::{FileLoad, is_terraform, load_file_with, may_hold_terraform, may_matter};
 use crate::render::escape;
+use crate::source::SourceFile;
 
 /// What to read, as the command line resolved it.
 #[derive(Debug, Clone, Default)]
@@ -79,8 +80,10 @@ pub struct Loaded {
 /// What [`load_all`] read: the loaded inputs, the inputs that could not be read, those whose
 /// loading panicked, and the include globs of the walk.
 pub struct Read {
-    /// The loaded inputs, sorted by file name.
+    /// The loaded inputs that may hold something (`load::may_matter`), sorted by file name.
     pub loads: Vec<Loaded>,
+    /// The number of inputs read that cannot hold anything (not kept).
+    pub skipped: usize,
     /// The inputs that could not be read.
     pub errors: Vec<InputError>,
     /// The inputs whose loading panicked.
@@ -106,6 +109,7 @@ impl Read {
         // every path named was left out on purpose (`--force-exclude`, a hook's files)
         let all_left_out = !inputs.paths.is_empty() && self.named.is_empty();
         if self.loads.is_empty()
+            && self.skipped == 0
             && self.errors.is_empty()
             && self.crashes.is_empty()
             && !all_left_out
@@ -218,12 +222,20 @@ pub fn load_all(inputs: &Inputs, configs: &mut Configs, tracked: &[PathBuf]) -> 
         };
         jobs.push((input, settings, path));
     }
-    let results: Vec<Result<Result<Loaded, Crash>, InputError>> = jobs
+    let results: Vec<Result<Option<Result<Loaded, Crash>>, InputError>> = jobs
         .into_par_iter()
         .map(|(input, settings, path)| {
-            read_input(&input, inputs.max_file_size).map(|file| {
-                let name = file.name.clone();
+            read_text(&input, inputs.max_file_size).map(|text| {
+                let name = input.name().to_owned();
+                let stdin = matches!(input, Input::Stdin { .. });
                 guard::catch(|| {
+                    // a file that cannot matter is counted, and its text dropped at once:
+                    // memory follows the files that hold something, not the tree
+                    // (standard input is always loaded: its emptiness is told)
+                    if !stdin && !may_matter(&name, &text) {
+                        return None;
+                    }
+                    let file = SourceFile::new(name.as_str(), text);
                     guard::test_trigger("load", &file.name);
                     // a Terraform file that may declare aws-auth is evaluated with the other
                     // files of its module (read only then: most `.tf` files declare none)
@@ -235,29 +247,35 @@ pub fn load_all(inputs: &Inputs, configs: &mut Configs, tracked: &[PathBuf]) -> 
                         }
                         _ => Vec::new(),
                     };
-                    load_file_with(file, &siblings)
+                    Some(load_file_with(file, &siblings))
                 })
-                .map(|load| Loaded {
-                    load,
-                    settings,
-                    path,
-                    stdin: matches!(input, Input::Stdin { .. }),
+                .map(|load| {
+                    load.map(|load| Loaded {
+                        load,
+                        settings,
+                        path,
+                        stdin,
+                    })
                 })
                 .map_err(|panic| Crash { name, panic })
+                .transpose()
             })
         })
         .collect();
     let mut loads = Vec::new();
     let mut crashes = Vec::new();
+    let mut skipped = 0;
     for r in results {
         match r {
-            Ok(Ok(l)) => loads.push(l),
-            Ok(Err(c)) => crashes.push(c),
+            Ok(Some(Ok(l))) => loads.push(l),
+            Ok(Some(Err(c))) => crashes.push(c),
+            Ok(None) => skipped += 1,
             Err(e) => errors.push(e),
         }
     }
     Ok(Read {
         loads,
+        skipped,
         errors,
         crashes,
         include,

@@ -101,6 +101,7 @@ pub fn run(req: &Request<'_>, say: fn(&str), notices: fn(&BaseNotice<'_>)) -> Re
         .for_each(|w| say(w));
     let Read {
         loads,
+        skipped,
         errors,
         mut crashes,
         ..
@@ -139,7 +140,7 @@ pub fn run(req: &Request<'_>, say: fn(&str), notices: fn(&BaseNotice<'_>)) -> Re
         }
     }
     let configmaps = loads.iter().map(|l| l.load.objects.len()).sum();
-    let mut summary = Summary::new(loads.len(), configmaps, &diagnostics);
+    let mut summary = Summary::new(loads.len() + skipped, configmaps, &diagnostics);
     summary.access_declarations = loads
         .iter()
         .map(|l| {

@@ -11,15 +11,17 @@ use crate::source::{SourceFile, Span};
 /// in both eksctl's `iamIdentityMappings` and the authenticator's `IAMIdentityMapping`, so the
 /// five searches cover every source format.
 pub fn mentions_aws_auth(text: &str) -> bool {
-    static NEEDLES: Needles<5> = Needles::new([
-        "aws-auth",
-        "mapRoles",
-        "mapUsers",
-        "mapAccounts",
-        "dentityMapping",
-    ]);
-    NEEDLES.any_in(text)
+    AWS_AUTH.any_in(text)
 }
+
+/// What a manifest declaring aws-auth mappings spells somewhere.
+pub(super) static AWS_AUTH: Needles<5> = Needles::new([
+    "aws-auth",
+    "mapRoles",
+    "mapUsers",
+    "mapAccounts",
+    "dentityMapping",
+]);
 
 /// Substrings searched for in every file of a walk, with their searchers built once (building
 /// one per search cost more than the search in a small file).
@@ -29,6 +31,11 @@ pub(super) struct Needles<const N: usize> {
 }
 
 impl<const N: usize> Needles<N> {
+    /// The needles.
+    pub(super) const fn needles(&self) -> &[&'static str; N] {
+        &self.needles
+    }
+
     /// The needles, searched for in this order.
     pub(super) const fn new(needles: [&'static str; N]) -> Self {
         Self {
@@ -77,9 +84,15 @@ pub fn may_hold_aws_auth(text: &str) -> bool {
 pub fn may_hold_access(text: &str) -> bool {
     // one search for what all the names share decides for nearly every file (`ccessConfig` is
     // in both spellings)
-    static NEEDLES: Needles<3> = Needles::new(["ccess", "ccessConfig", "::AccessEntry"]);
-    NEEDLES.has(0, text) && (NEEDLES.has(1, text) || NEEDLES.has(2, text))
+    ACCESS.has(0, text) && (ACCESS.has(1, text) || ACCESS.has(2, text))
 }
+
+/// What a manifest declaring access entries or access settings spells: the first needle is in
+/// both others (one search for it decides most files); `prefilter` takes the others.
+pub(super) static ACCESS: Needles<3> = Needles::new(["ccess", "ccessConfig", "::AccessEntry"]);
+
+/// What [`has_name_escapes`] looks for: a backslash and the character after it.
+pub(super) const NAME_ESCAPES: [&str; 5] = ["\\x", "\\u", "\\U", "\\\n", "\\\r"];
 
 /// The authenticator's own template variables.
 pub const TEMPLATE_VARIABLES: [&str; 5] = [

@@ -64,6 +64,7 @@ mod eksctl;
 mod fragment;
 mod identity_mapping;
 mod json;
+mod prefilter;
 pub mod rbac;
 mod rescan;
 mod section;
@@ -76,6 +77,7 @@ pub use detect::{
     TEMPLATE_VARIABLES, find_foreign_template, find_strong_template, has_name_escapes,
     is_authenticator_variable, may_hold_access, may_hold_aws_auth, mentions_aws_auth,
 };
+pub use prefilter::{SUPPRESSION_MARKER, may_matter};
 pub use section::is_skippable;
 pub use terraform::{is_terraform, may_hold_terraform};
 

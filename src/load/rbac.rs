@@ -11,11 +11,13 @@ use crate::model::rbac::{Object, is_rbac_kind, read as read_object};
 /// Whether a file may hold RBAC (a cheap test of its text, before parsing): an object of the
 /// RBAC API group whose kind names a role or binding.
 pub(super) fn may_hold_rbac(text: &str) -> bool {
-    static GROUP: super::detect::Needles<1> =
-        super::detect::Needles::new(["rbac.authorization.k8s.io"]);
     static ROLE: super::detect::Needles<1> = super::detect::Needles::new(["Role"]);
     GROUP.any_in(text) && ROLE.any_in(text)
 }
+
+/// The API group every RBAC manifest names (`prefilter` takes it).
+pub(super) static GROUP: super::detect::Needles<1> =
+    super::detect::Needles::new(["rbac.authorization.k8s.io"]);
 
 /// The RBAC format: Roles, `ClusterRoles` and their bindings.
 pub(super) const FORMAT: Format = Format {

@@ -14,7 +14,7 @@
 mod access;
 mod configmap;
 mod eks_module;
-mod rbac;
+pub(super) mod rbac;
 
 use std::sync::Arc;
 
@@ -47,33 +47,38 @@ pub fn may_hold_terraform(text: &str) -> bool {
 
 /// Whether a Terraform file may declare aws-auth (what makes its syntax errors matter).
 fn may_hold_aws_auth(text: &str) -> bool {
-    static NEEDLES: Needles<5> = Needles::new([
-        "aws-auth",
-        "aws_auth",
-        "map_roles",
-        "map_users",
-        "map_accounts",
-    ]);
-    NEEDLES.any_in(text)
+    AWS_AUTH.any_in(text)
 }
+
+/// What a Terraform file declaring aws-auth spells somewhere (`prefilter` takes them).
+pub(super) static AWS_AUTH: Needles<5> = Needles::new([
+    "aws-auth",
+    "aws_auth",
+    "map_roles",
+    "map_users",
+    "map_accounts",
+]);
 
 /// Whether a Terraform file may declare access entries, policy associations or a cluster's
 /// access settings: the provider's resources (`aws_eks_access_entry`,
 /// `aws_eks_access_policy_association`, `aws_eks_cluster`) or the eks module (by its source,
 /// or an access input of a local copy).
 fn may_hold_access(text: &str) -> bool {
-    static NEEDLES: Needles<6> = Needles::new([
-        ACCESS_ENTRY,
-        // the resource's label (quoted: `aws_eks_cluster_auth` and references to
-        // `data.aws_eks_cluster.X` are not declarations; `data "aws_eks_cluster"` passes)
-        "\"aws_eks_cluster\"",
-        "terraform-aws-modules/eks",
-        "terraform-aws-eks",
-        "access_entries",
-        "authentication_mode",
-    ]);
-    NEEDLES.any_in(text)
+    ACCESS.any_in(text)
 }
+
+/// What a Terraform file declaring access entries or access settings spells (`prefilter` takes
+/// them; the first is in every name [`declares_access_entries`] looks for).
+pub(super) static ACCESS: Needles<6> = Needles::new([
+    ACCESS_ENTRY,
+    // the resource's label (quoted: `aws_eks_cluster_auth` and references to
+    // `data.aws_eks_cluster.X` are not declarations; `data "aws_eks_cluster"` passes)
+    "\"aws_eks_cluster\"",
+    "terraform-aws-modules/eks",
+    "terraform-aws-eks",
+    "access_entries",
+    "authentication_mode",
+]);
 
 /// What the resources of access entries and policy associations are named with.
 const ACCESS_ENTRY: &str = "aws_eks_access";

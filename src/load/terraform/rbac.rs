@@ -128,7 +128,9 @@ fn string_map(cx: &Cx<'_>, body: &Body, key: &str) -> Vec<(String, String)> {
 
 /// Whether a Terraform file may declare RBAC (a resource of the kubernetes provider's).
 pub(super) fn may_hold_rbac(text: &str) -> bool {
-    static NEEDLES: crate::load::detect::Needles<2> =
-        crate::load::detect::Needles::new(["\"kubernetes_role", "\"kubernetes_cluster_role"]);
     NEEDLES.any_in(text)
 }
+
+/// What the kubernetes provider's RBAC resources are named with (`prefilter` takes them).
+pub(in crate::load) static NEEDLES: crate::load::detect::Needles<2> =
+    crate::load::detect::Needles::new(["\"kubernetes_role", "\"kubernetes_cluster_role"]);
