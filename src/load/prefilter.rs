@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use super::detect::{ACCESS, AWS_AUTH, NAME_ESCAPES};
 use super::{is_terraform, rbac, terraform};
@@ -53,8 +53,13 @@ fn terraform_needles() -> Vec<&'static str> {
     out
 }
 
+/// Leftmost-first: the kind of match the SIMD searcher (Teddy) serves; the standard kind
+/// scans byte by byte and cost four times as much on the walk.
 fn build(needles: &[&str]) -> AhoCorasick {
-    AhoCorasick::new(needles).expect("fixed needles build a searcher")
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(needles)
+        .expect("fixed needles build a searcher")
 }
 
 #[cfg(test)]
