@@ -793,22 +793,35 @@ fn serde_error(
 
 /// The configuration file in `dir` or its nearest ancestor.
 pub fn discover(dir: &Path) -> Option<PathBuf> {
+    discover_with(dir, &mut HashMap::new())
+}
+
+/// [`discover`], remembering in `known` the answer for every folder on the way (absolute):
+/// a walk asks for each of its folders, and the folders of a tree share their ancestors, so
+/// each folder is looked into once (BENCHMARKS.md "Issue 18").
+pub(crate) fn discover_with(
+    dir: &Path,
+    known: &mut HashMap<PathBuf, Option<PathBuf>>,
+) -> Option<PathBuf> {
     let start = if dir.is_absolute() {
         dir.to_owned()
     } else {
         std::env::current_dir().ok()?.join(dir)
     };
-    let mut d = Some(normalize(&start));
-    while let Some(dir) = d {
-        for name in FILE_NAMES {
-            let p = dir.join(name);
-            if p.is_file() {
-                return Some(p);
-            }
-        }
-        d = dir.parent().map(Path::to_owned);
+    nearest(&normalize(&start), known)
+}
+
+fn nearest(dir: &Path, known: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    if let Some(found) = known.get(dir) {
+        return found.clone();
     }
-    None
+    let found = FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
+        .or_else(|| nearest(dir.parent()?, known));
+    known.insert(dir.to_owned(), found.clone());
+    found
 }
 
 /// The most policies one configuration file may hold: each is checked against every mapping,

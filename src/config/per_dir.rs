@@ -82,6 +82,8 @@ pub struct Configs {
     at_base: Option<AtBaseCommit>,
     by_dir: HashMap<PathBuf, Arc<Settings>>,
     by_file: HashMap<PathBuf, Arc<Settings>>,
+    /// Each folder's configuration file, as [`super::discover_with`] found it.
+    found: HashMap<PathBuf, Option<PathBuf>>,
     select: Vec<String>,
     ignore: Vec<String>,
     /// The built-in rules (rule ids are checked against them).
@@ -104,6 +106,7 @@ impl Configs {
             at_base: None,
             by_dir: HashMap::new(),
             by_file: HashMap::new(),
+            found: HashMap::new(),
             select: select.to_vec(),
             ignore: ignore.to_vec(),
             builtin,
@@ -222,7 +225,7 @@ impl Configs {
     /// [`Configs::for_dir`] in the working tree.
     fn for_dir_here(&mut self, dir: &Path) -> Result<Arc<Settings>> {
         // the defaults are kept under the empty path
-        let key = super::discover(dir).unwrap_or_default();
+        let key = super::discover_with(dir, &mut self.found).unwrap_or_default();
         if let Some(s) = self.by_file.get(&key) {
             return Ok(Arc::clone(s));
         }

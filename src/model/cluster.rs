@@ -228,6 +228,9 @@ fn shared_depth(a: &str, b: &str) -> usize {
 /// folders shared with a file that declares them; all of them when they tie, so RBAC in a
 /// folder of its own beside one cluster is that cluster's).
 fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
+    // the nearest clusters of each folder holding RBAC, found once per folder (RBAC files
+    // share folders, and a walk has many of both)
+    let mut nearest: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, p) in parts.iter().enumerate() {
         if p.rbac.is_empty() {
             continue;
@@ -237,25 +240,34 @@ fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
                 .iter()
                 .position(|c| c.scope == p.scope && c.key == ClusterKey::Name(n.to_owned()))
         });
-        let targets: Vec<usize> = if let Some(c) = named {
-            vec![c]
-        } else {
-            let depth = |c: &Cluster<'_>| {
-                c.folders
-                    .iter()
-                    .map(|f| shared_depth(f, p.dir))
-                    .max()
-                    .unwrap_or(0)
-            };
-            let best = clusters.iter().map(depth).max().unwrap_or(0);
-            (0..clusters.len())
-                .filter(|&c| depth(&clusters[c]) == best)
-                .collect()
+        let targets = match named {
+            Some(c) => vec![c],
+            None => nearest
+                .entry(p.dir)
+                .or_insert_with(|| nearest_to(p.dir, clusters))
+                .clone(),
         };
         for c in targets {
             clusters[c].rbac.extend(p.rbac.iter().map(|o| (i, o)));
         }
     }
+}
+
+/// The clusters declared nearest to the folder `dir`: those sharing the longest run of
+/// folders with it (all of them when none shares any).
+fn nearest_to(dir: &str, clusters: &[Cluster<'_>]) -> Vec<usize> {
+    let depths: Vec<usize> = clusters
+        .iter()
+        .map(|c| {
+            c.folders
+                .iter()
+                .map(|f| shared_depth(f, dir))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let best = depths.iter().copied().max().unwrap_or(0);
+    (0..clusters.len()).filter(|&c| depths[c] == best).collect()
 }
 
 /// The key a principal is matched by across aws-auth and access entries: a role ARN without

@@ -190,8 +190,9 @@ pub struct Rbac<'a> {
     roles: HashMap<(&'a str, &'a str), &'a Object>,
     bindings: Vec<&'a Object>,
     policies: HashMap<&'a str, &'a Object>,
-    /// The rules of each `ClusterRole`, aggregation settled.
-    cluster_rules: HashMap<&'a str, Vec<&'a PolicyRule>>,
+    /// The rules of each `ClusterRole`, aggregation settled when first asked for (a cluster's
+    /// RBAC is built for every cluster of a walk, and most roles are never asked about).
+    cluster_rules: HashMap<&'a str, OnceLock<Vec<&'a PolicyRule>>>,
     repo_bindings: usize,
 }
 
@@ -225,7 +226,7 @@ impl<'a> Rbac<'a> {
         let policies = builtins.policies.iter().map(|p| (p.name(), p)).collect();
         let cluster_rules = cluster_roles
             .keys()
-            .map(|name| (*name, settle(&cluster_roles, name)))
+            .map(|name| (*name, OnceLock::new()))
             .collect();
         Self {
             cluster_roles,
@@ -261,7 +262,9 @@ impl<'a> Rbac<'a> {
         if role.kind == "ClusterRole"
             && let Some(rules) = self.cluster_rules.get(role.name())
         {
-            return rules.clone();
+            return rules
+                .get_or_init(|| settle(&self.cluster_roles, role.name()))
+                .clone();
         }
         role.rules.iter().collect()
     }
