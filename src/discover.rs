@@ -139,17 +139,17 @@ pub fn display_name(path: &Path) -> String {
 }
 
 /// The files of `tracked` (paths relative to the current directory) that a walk with `opts`
-/// would read but for ignore files and hidden folders, and that are not among `have`:
+/// would read but for ignore files and hidden folders, and that are not among `seen` (the
+/// names read):
 /// `lint --new-only` reads every file git tracks, so that a change cannot leave its own
 /// manifest out with a `.ignore`, a `.gitignore` or a hidden folder.
-pub fn tracked_inputs(
+pub(crate) fn tracked_inputs(
     tracked: &[PathBuf],
     opts: &WalkOptions,
-    have: &[Input],
+    seen: &std::collections::HashSet<String>,
 ) -> Result<Vec<Input>, String> {
     let include = build_globs(&opts.include)?;
     let exclude = build_globs(&opts.exclude)?;
-    let seen: std::collections::HashSet<&str> = have.iter().map(Input::name).collect();
     Ok(tracked
         .iter()
         .filter(|p| include.is_match(p) && !exclude.is_match(p))
@@ -167,16 +167,26 @@ pub fn tracked_inputs(
         .collect())
 }
 
-/// Expands the command line's paths into inputs. `-` is standard input. A file named on the
-/// command line is always read; directories are walked with the include/exclude globs.
-pub fn collect_inputs(
+/// What a visit of the inputs returns: `each`'s results, in the order of the paths (a
+/// directory's files by name), and the paths that could not be walked or read as inputs.
+pub type Visited<T> = (Vec<T>, Vec<InputError>);
+
+/// Expands the command line's paths into inputs and hands each to `each` as it is found: the
+/// files of a walked directory on the walk's threads as they come (as ripgrep reads while it
+/// walks: nothing of the tree is collected first), the others (named files, `-` for standard
+/// input) in turn. A file named on the command line is always read; directories are walked
+/// with the include/exclude globs, on `rayon::current_num_threads()` threads. What `each`
+/// keeps (`Some`) comes back in a fixed order whatever the threads did: by path, then a
+/// directory's files by name; so do the errors.
+pub fn visit_inputs<T: Send>(
     paths: &[String],
     opts: &WalkOptions,
     stdin_name: Option<&str>,
-) -> Result<(Vec<Input>, Vec<InputError>), String> {
+    each: &(dyn Fn(Input) -> Option<T> + Sync),
+) -> Result<Visited<T>, String> {
     let include = build_globs(&opts.include)?;
     let exclude = build_globs(&opts.exclude)?;
-    let mut inputs = Vec::new();
+    let kept = std::sync::Mutex::new(Vec::new());
     let mut errors = Vec::new();
     let defaults = [".".to_owned()];
     let paths = if paths.is_empty() {
@@ -184,14 +194,23 @@ pub fn collect_inputs(
     } else {
         paths
     };
-    for arg in paths {
-        if arg == "-" {
-            inputs.push(Input::Stdin {
-                name: stdin_name.unwrap_or("<stdin>").to_owned(),
-            });
+    let keep = |arg: usize, input: Input| {
+        let name = input.name().to_owned();
+        if let Some(t) = each(input) {
+            lock(&kept).push((arg, name, t));
+        }
+    };
+    for (arg, text) in paths.iter().enumerate() {
+        if text == "-" {
+            keep(
+                arg,
+                Input::Stdin {
+                    name: stdin_name.unwrap_or("<stdin>").to_owned(),
+                },
+            );
             continue;
         }
-        let path = Path::new(arg);
+        let path = Path::new(text);
         match std::fs::metadata(path) {
             Err(e) => {
                 let message = if std::fs::symlink_metadata(path).is_ok() {
@@ -200,61 +219,103 @@ pub fn collect_inputs(
                     io_message(&e)
                 };
                 errors.push(InputError {
-                    name: arg.clone(),
+                    name: text.clone(),
                     message,
                 });
             }
-            Ok(m) if m.is_dir() => walk(path, &include, &exclude, &mut inputs, &mut errors),
+            Ok(m) if m.is_dir() => {
+                let walk = Walk {
+                    root: path,
+                    include: &include,
+                    exclude: &exclude,
+                };
+                errors.extend(walk.run(&|input| keep(arg, input)));
+            }
             // a FIFO named here (or a link to one, or to a device) would block `open` or never
             // end: only regular files are read (a walk never yields anything else)
             Ok(m) if !m.is_file() => errors.push(InputError {
-                name: arg.clone(),
+                name: text.clone(),
                 message: NOT_REGULAR.to_owned(),
             }),
-            Ok(_) => inputs.push(Input::Path {
-                path: path.to_owned(),
-                name: display_name(path),
-            }),
+            Ok(_) => keep(
+                arg,
+                Input::Path {
+                    path: path.to_owned(),
+                    name: display_name(path),
+                },
+            ),
         }
     }
-    Ok((inputs, errors))
+    let mut kept = kept
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    kept.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    Ok((kept.into_iter().map(|(_, _, t)| t).collect(), errors))
 }
 
-fn walk(
-    root: &Path,
-    include: &GlobSet,
-    exclude: &GlobSet,
-    inputs: &mut Vec<Input>,
-    errors: &mut Vec<InputError>,
-) {
-    let mut found = Vec::new();
-    let prune = exclude.clone();
-    let base = root.to_owned();
-    // an excluded directory is not descended into: `--exclude vendor` skips all of `vendor/`
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .follow_links(false)
-        .require_git(false)
-        .filter_entry(move |e| {
-            let rel = e.path().strip_prefix(&base).unwrap_or(e.path());
-            rel.as_os_str().is_empty() || !prune.is_match(rel)
-        })
-        .build();
-    for result in walker {
-        let entry = match result {
-            Ok(entry) => entry,
-            Err(e) => {
-                errors.push(InputError {
-                    name: display_name(root),
-                    message: e.to_string().to_lowercase(),
-                });
-                continue;
-            }
-        };
+/// A mutex's value, whether or not a thread panicked holding it (what is pushed is whole).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The walk of one directory named on the command line.
+struct Walk<'a> {
+    root: &'a Path,
+    include: &'a GlobSet,
+    exclude: &'a GlobSet,
+}
+
+impl Walk<'_> {
+    /// Walks the directory in parallel, handing every file to read to `found`; the entries
+    /// that could not be walked, by name.
+    fn run(&self, found: &(dyn Fn(Input) + Sync)) -> Vec<InputError> {
+        let errors = std::sync::Mutex::new(Vec::new());
+        let prune = self.exclude.clone();
+        let base = self.root.to_owned();
+        // an excluded directory is not descended into: `--exclude vendor` skips all of `vendor/`
+        let walker = ignore::WalkBuilder::new(self.root)
+            .hidden(true)
+            .follow_links(false)
+            .require_git(false)
+            .threads(rayon::current_num_threads())
+            .filter_entry(move |e| {
+                let rel = e.path().strip_prefix(&base).unwrap_or(e.path());
+                rel.as_os_str().is_empty() || !prune.is_match(rel)
+            })
+            .build_parallel();
+        walker.run(|| {
+            Box::new(|result| {
+                match result {
+                    Ok(entry) => {
+                        if let Some(input) = self.input(&entry, &errors) {
+                            found(input);
+                        }
+                    }
+                    Err(e) => lock(&errors).push(InputError {
+                        name: display_name(self.root),
+                        message: e.to_string().to_lowercase(),
+                    }),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+        let mut errors = errors
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        errors.sort_by(|a, b| (&a.name, &a.message).cmp(&(&b.name, &b.message)));
+        errors
+    }
+
+    /// The input an entry of the walk is, if it is one to read.
+    fn input(
+        &self,
+        entry: &ignore::DirEntry,
+        errors: &std::sync::Mutex<Vec<InputError>>,
+    ) -> Option<Input> {
         let path = entry.path();
-        let rel = path.strip_prefix(root).unwrap_or(path);
-        if !rel.as_os_str().is_empty() && exclude.is_match(rel) {
-            continue;
+        let rel = path.strip_prefix(self.root).unwrap_or(path);
+        if !rel.as_os_str().is_empty() && self.exclude.is_match(rel) {
+            return None;
         }
         // awsauth's own configuration is not a manifest
         if entry
@@ -262,40 +323,35 @@ fn walk(
             .to_str()
             .is_some_and(|n| crate::config::FILE_NAMES.contains(&n))
         {
-            continue;
+            return None;
         }
-        let Some(ft) = entry.file_type() else {
-            continue;
-        };
+        let ft = entry.file_type()?;
         if ft.is_symlink() {
             // symlinks are not followed out of the tree; a link to a file inside it is read
             match std::fs::canonicalize(path) {
                 Ok(target)
                     if target.is_file()
-                        && std::fs::canonicalize(root).is_ok_and(|r| target.starts_with(r)) => {}
-                Ok(_) => continue,
+                        && std::fs::canonicalize(self.root)
+                            .is_ok_and(|r| target.starts_with(r)) => {}
+                Ok(_) => return None,
                 Err(_) => {
-                    if include.is_match(rel) {
-                        errors.push(InputError {
+                    if self.include.is_match(rel) {
+                        lock(errors).push(InputError {
                             name: display_name(path),
                             message: "broken symbolic link".into(),
                         });
                     }
-                    continue;
+                    return None;
                 }
             }
         } else if !ft.is_file() {
-            continue;
+            return None;
         }
-        if include.is_match(rel) {
-            found.push(Input::Path {
-                path: path.to_owned(),
-                name: display_name(path),
-            });
-        }
+        self.include.is_match(rel).then(|| Input::Path {
+            path: path.to_owned(),
+            name: display_name(path),
+        })
     }
-    found.sort_by(|a, b| a.name().cmp(b.name()));
-    inputs.extend(found);
 }
 
 /// An I/O error as said to the user: lowercase, without the OS error number.

@@ -2,14 +2,16 @@
 //! `include` and `exclude`), read and loaded in parallel, each with the settings of its
 //! directory; a panic while loading one file is that file's internal error.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::config::{Configs, Settings};
-use crate::discover::{Input, InputError, WalkOptions, collect_inputs, read_text};
+use crate::discover::{Input, InputError, WalkOptions, read_text, visit_inputs};
 use crate::guard;
 use crate::load::{FileLoad, is_terraform, load_file_with, may_hold_terraform, may_matter};
 use crate::render::escape;
@@ -146,9 +148,23 @@ fn input_dir(input: &Input, stdin_filename: Option<&str>) -> PathBuf {
     }
 }
 
-/// The inputs to read: the paths walked with the globs of the command line and of the run's
-/// configuration, plus `tracked` (files git tracks, for `--new-only`); the include globs too.
-fn select(inputs: &Inputs, global: &Settings, tracked: &[PathBuf]) -> Result<Selected> {
+/// What to walk and read, as the command line and the run's configuration decide.
+struct Plan<'a> {
+    /// The include and exclude globs of the walk.
+    opts: WalkOptions,
+    /// The paths named on the command line that are read (`--force-exclude` leaves some out).
+    named: Vec<String>,
+    /// The name standard input is read under (`None` when `--force-exclude` leaves it out).
+    stdin_filename: Option<&'a str>,
+    /// The configuration's excludes relative to its folder.
+    anchored: Option<crate::discover::Exclusions>,
+    /// The current directory.
+    cwd: PathBuf,
+}
+
+/// The plan of a run: the globs of the command line and of the run's configuration;
+/// `None` when `--force-exclude` leaves out every path named.
+fn plan<'a>(inputs: &'a Inputs, global: &Settings) -> Result<(Plan<'a>, bool)> {
     let mut opts = WalkOptions::default();
     if !inputs.include.is_empty() {
         opts.include.clone_from(&inputs.include);
@@ -174,6 +190,7 @@ fn select(inputs: &Inputs, global: &Settings, tracked: &[PathBuf]) -> Result<Sel
         .map_err(|e| anyhow::anyhow!(e))?;
     let mut named = inputs.paths.clone();
     let mut stdin_filename = inputs.stdin_filename.as_deref();
+    let mut nothing = false;
     if inputs.force_exclude {
         let forced = |p: &str| {
             crate::discover::force_excluded(Path::new(p), &cwd, &opts.exclude, anchored.as_ref())
@@ -184,103 +201,154 @@ fn select(inputs: &Inputs, global: &Settings, tracked: &[PathBuf]) -> Result<Sel
             named.retain(|p| p != "-");
             stdin_filename = None;
         }
-        if named.is_empty() && !inputs.paths.is_empty() {
-            return Ok((Vec::new(), Vec::new(), opts.include, named));
-        }
+        nothing = named.is_empty() && !inputs.paths.is_empty();
     }
-    let (mut found, errors) =
-        collect_inputs(&named, &opts, stdin_filename).map_err(|e| anyhow::anyhow!(e))?;
-    let also =
-        crate::discover::tracked_inputs(tracked, &opts, &found).map_err(|e| anyhow::anyhow!(e))?;
-    found.extend(also);
-    if let Some(ex) = &anchored {
-        found.retain(|i| match i {
-            // a file named on the command line is always read
-            Input::Path { path, .. } if !inputs.paths.iter().any(|p| Path::new(p) == path) => {
-                !ex.excludes(&cwd, &path.to_string_lossy())
-            }
-            _ => true,
-        });
-    }
-    Ok((found, errors, opts.include, named))
+    let plan = Plan {
+        opts,
+        named,
+        stdin_filename,
+        anchored,
+        cwd,
+    };
+    Ok((plan, nothing))
 }
 
-/// What [`select`] chose: the inputs, those that cannot be read, the include globs, and the
-/// paths named on the command line that are read.
-type Selected = (Vec<Input>, Vec<InputError>, Vec<String>, Vec<String>);
+/// What became of one input.
+enum Done {
+    Loaded(Loaded),
+    Crashed(Crash),
+    Unreadable(InputError),
+}
 
-/// Reads and loads every input in parallel; results come back sorted by file name.
+/// Reads and loads every input in parallel, as the walk finds them (the walk's threads read
+/// and load; only what may matter is kept: `load::may_matter`); results come back sorted by
+/// file name, in the order of the paths. `tracked` (files git tracks, for `--new-only`) are
+/// read too.
 pub fn load_all(inputs: &Inputs, configs: &mut Configs, tracked: &[PathBuf]) -> Result<Read> {
     let global = configs.global(&inputs.paths)?;
-    let (found, mut errors, include, named) = select(inputs, &global, tracked)?;
-    let mut jobs = Vec::with_capacity(found.len());
-    for input in found {
-        let settings = configs.for_dir(&input_dir(&input, inputs.stdin_filename.as_deref()))?;
-        let path = match &input {
-            Input::Path { path, .. } => Some(path.clone()),
-            Input::Stdin { .. } => inputs.stdin_filename.as_ref().map(PathBuf::from),
-        };
-        jobs.push((input, settings, path));
+    let (plan, nothing) = plan(inputs, &global)?;
+    let include = plan.opts.include.clone();
+    if nothing {
+        return Ok(Read {
+            loads: Vec::new(),
+            skipped: 0,
+            errors: Vec::new(),
+            crashes: Vec::new(),
+            include,
+            named: plan.named,
+        });
     }
-    let results: Vec<Result<Option<Result<Loaded, Crash>>, InputError>> = jobs
-        .into_par_iter()
-        .map(|(input, settings, path)| {
-            read_text(&input, inputs.max_file_size).map(|text| {
-                let name = input.name().to_owned();
-                let stdin = matches!(input, Input::Stdin { .. });
-                guard::catch(|| {
-                    // a file that cannot matter is counted, and its text dropped at once:
-                    // memory follows the files that hold something, not the tree
-                    // (standard input is always loaded: its emptiness is told)
-                    if !stdin && !may_matter(&name, &text) {
-                        return None;
-                    }
-                    let file = SourceFile::new(name.as_str(), text);
-                    guard::test_trigger("load", &file.name);
-                    // a Terraform file that may declare aws-auth is evaluated with the other
-                    // files of its module (read only then: most `.tf` files declare none)
-                    let siblings = match &input {
-                        Input::Path { path, .. }
-                            if is_terraform(&file.name) && may_hold_terraform(&file.text) =>
-                        {
-                            crate::discover::module_files(path, inputs.max_file_size)
-                        }
-                        _ => Vec::new(),
-                    };
-                    Some(load_file_with(file, &siblings))
-                })
-                .map(|load| {
-                    load.map(|load| Loaded {
-                        load,
-                        settings,
-                        path,
-                        stdin,
-                    })
-                })
-                .map_err(|panic| Crash { name, panic })
-                .transpose()
-            })
-        })
-        .collect();
+    let configs = Mutex::new(configs);
+    let failed: Mutex<Vec<(String, anyhow::Error)>> = Mutex::new(Vec::new());
+    let skipped = AtomicUsize::new(0);
+    // with `--new-only`, the names read, so that a tracked file is not read twice
+    let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    let each = |input: Input| -> Option<Done> {
+        if let (Some(ex), Input::Path { path, .. }) = (&plan.anchored, &input) {
+            // a file named on the command line is always read
+            if !inputs.paths.iter().any(|p| Path::new(p) == path)
+                && ex.excludes(&plan.cwd, &path.to_string_lossy())
+            {
+                return None;
+            }
+        }
+        if !tracked.is_empty() {
+            lock(&seen).insert(input.name().to_owned());
+        }
+        let dir = input_dir(&input, inputs.stdin_filename.as_deref());
+        let settings = match lock(&configs).for_dir(&dir) {
+            Ok(s) => s,
+            Err(e) => {
+                lock(&failed).push((input.name().to_owned(), e));
+                return None;
+            }
+        };
+        let done = read_one(inputs, &input, settings);
+        if done.is_none() {
+            skipped.fetch_add(1, Ordering::Relaxed);
+        }
+        done
+    };
+    let (mut done, mut errors) = visit_inputs(&plan.named, &plan.opts, plan.stdin_filename, &each)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let also = crate::discover::tracked_inputs(tracked, &plan.opts, &lock(&seen))
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let also: Vec<Option<Done>> = also.into_par_iter().map(each).collect();
+    done.extend(also.into_iter().flatten());
+    // a configuration that cannot be read fails the run: the first by file name, whatever
+    // the threads did
+    let mut failed = failed.into_inner().unwrap_or_else(PoisonError::into_inner);
+    failed.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some((_, e)) = failed.into_iter().next() {
+        return Err(e);
+    }
     let mut loads = Vec::new();
     let mut crashes = Vec::new();
-    let mut skipped = 0;
-    for r in results {
-        match r {
-            Ok(Some(Ok(l))) => loads.push(l),
-            Ok(Some(Err(c))) => crashes.push(c),
-            Ok(None) => skipped += 1,
-            Err(e) => errors.push(e),
+    for d in done {
+        match d {
+            Done::Loaded(l) => loads.push(l),
+            Done::Crashed(c) => crashes.push(c),
+            Done::Unreadable(e) => errors.push(e),
         }
     }
     Ok(Read {
         loads,
-        skipped,
+        skipped: skipped.into_inner(),
         errors,
         crashes,
         include,
-        named,
+        named: plan.named,
     })
+}
+
+/// A mutex's value, whether or not a thread panicked holding it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Reads and loads one input; `None` when it cannot matter (`load::may_matter`): its text is
+/// dropped at once, so memory follows the files that hold something, not the tree.
+fn read_one(inputs: &Inputs, input: &Input, settings: Arc<Settings>) -> Option<Done> {
+    let path = match input {
+        Input::Path { path, .. } => Some(path.clone()),
+        Input::Stdin { .. } => inputs.stdin_filename.as_ref().map(PathBuf::from),
+    };
+    let text = match read_text(input, inputs.max_file_size) {
+        Ok(text) => text,
+        Err(e) => return Some(Done::Unreadable(e)),
+    };
+    let name = input.name().to_owned();
+    let stdin = matches!(input, Input::Stdin { .. });
+    let load = guard::catch(|| {
+        // standard input is always loaded: its emptiness is told
+        if !stdin && !may_matter(&name, &text) {
+            return None;
+        }
+        let file = SourceFile::new(name.as_str(), text);
+        guard::test_trigger("load", &file.name);
+        // a Terraform file that may declare aws-auth is evaluated with the other files of its
+        // module (read only then: most `.tf` files declare none)
+        let siblings = match input {
+            Input::Path { path, .. }
+                if is_terraform(&file.name) && may_hold_terraform(&file.text) =>
+            {
+                crate::discover::module_files(path, inputs.max_file_size)
+            }
+            _ => Vec::new(),
+        };
+        Some(load_file_with(file, &siblings))
+    });
+    match load {
+        Ok(load) => load.map(|load| {
+            Done::Loaded(Loaded {
+                load,
+                settings,
+                path,
+                stdin,
+            })
+        }),
+        Err(panic) => Some(Done::Crashed(Crash { name, panic })),
+    }
 }
 
 /// The directories the run walked as a whole (unused allow entries are only reported there).
