@@ -177,12 +177,14 @@ pub type Visited<T> = (Vec<T>, Vec<InputError>);
 /// input) in turn. A file named on the command line is always read; directories are walked
 /// with the include/exclude globs, on `rayon::current_num_threads()` threads. What `each`
 /// keeps (`Some`) comes back in a fixed order whatever the threads did: by path, then a
-/// directory's files by name; so do the errors.
+/// directory's files by name; so do the errors. The configuration files (`.awsauth.toml`)
+/// the walks meet go to `config`, not `each`.
 pub fn visit_inputs<T: Send>(
     paths: &[String],
     opts: &WalkOptions,
     stdin_name: Option<&str>,
     each: &(dyn Fn(Input) -> Option<T> + Sync),
+    config: &(dyn Fn(&Path) + Sync),
 ) -> Result<Visited<T>, String> {
     let include = build_globs(&opts.include)?;
     let exclude = build_globs(&opts.exclude)?;
@@ -228,6 +230,7 @@ pub fn visit_inputs<T: Send>(
                     root: path,
                     include: &include,
                     exclude: &exclude,
+                    config,
                 };
                 errors.extend(walk.run(&|input| keep(arg, input)));
             }
@@ -263,6 +266,8 @@ struct Walk<'a> {
     root: &'a Path,
     include: &'a GlobSet,
     exclude: &'a GlobSet,
+    /// What is done with a configuration file met.
+    config: &'a (dyn Fn(&Path) + Sync),
 }
 
 impl Walk<'_> {
@@ -317,15 +322,18 @@ impl Walk<'_> {
         if !rel.as_os_str().is_empty() && self.exclude.is_match(rel) {
             return None;
         }
+        let ft = entry.file_type()?;
         // awsauth's own configuration is not a manifest
         if entry
             .file_name()
             .to_str()
             .is_some_and(|n| crate::config::FILE_NAMES.contains(&n))
         {
+            if ft.is_file() {
+                (self.config)(path);
+            }
             return None;
         }
-        let ft = entry.file_type()?;
         if ft.is_symlink() {
             // symlinks are not followed out of the tree; a link to a file inside it is read
             match std::fs::canonicalize(path) {

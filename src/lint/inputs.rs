@@ -243,34 +243,53 @@ pub fn load_all(inputs: &Inputs, configs: &mut Configs, tracked: &[PathBuf]) -> 
     let skipped = AtomicUsize::new(0);
     // with `--new-only`, the names read, so that a tracked file is not read twice
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
+    let excluded = |path: &Path| {
+        plan.anchored
+            .as_ref()
+            .is_some_and(|ex| ex.excludes(&plan.cwd, &path.to_string_lossy()))
+    };
+    // the settings of a file's folder, asked for only once it may matter (most files of a
+    // walk hold nothing: no lock, no lookup)
+    let settings_of = |input: &Input| {
+        let dir = input_dir(input, inputs.stdin_filename.as_deref());
+        lock(&configs)
+            .for_dir(&dir)
+            .map_err(|e| lock(&failed).push((input.name().to_owned(), e)))
+            .ok()
+    };
     let each = |input: Input| -> Option<Done> {
-        if let (Some(ex), Input::Path { path, .. }) = (&plan.anchored, &input) {
+        if let Input::Path { path, .. } = &input
             // a file named on the command line is always read
-            if !inputs.paths.iter().any(|p| Path::new(p) == path)
-                && ex.excludes(&plan.cwd, &path.to_string_lossy())
-            {
-                return None;
-            }
+            && !inputs.paths.iter().any(|p| Path::new(p) == path)
+            && excluded(path)
+        {
+            return None;
         }
         if !tracked.is_empty() {
             lock(&seen).insert(input.name().to_owned());
         }
-        let dir = input_dir(&input, inputs.stdin_filename.as_deref());
-        let settings = match lock(&configs).for_dir(&dir) {
-            Ok(s) => s,
-            Err(e) => {
-                lock(&failed).push((input.name().to_owned(), e));
-                return None;
+        match read_one(inputs, &input, &settings_of) {
+            Step::Skipped => {
+                skipped.fetch_add(1, Ordering::Relaxed);
+                None
             }
-        };
-        let done = read_one(inputs, &input, settings);
-        if done.is_none() {
-            skipped.fetch_add(1, Ordering::Relaxed);
+            Step::Done(done) => Some(done),
+            Step::Failed => None,
         }
-        done
     };
-    let (mut done, mut errors) = visit_inputs(&plan.named, &plan.opts, plan.stdin_filename, &each)
-        .map_err(|e| anyhow::anyhow!(e))?;
+    // a configuration file met on the walk is read, so that a broken one fails the run
+    // whether or not a file beside it holds anything
+    let config = |path: &Path| {
+        if !excluded(path) {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            if let Err(e) = lock(&configs).for_dir(dir) {
+                lock(&failed).push((crate::discover::display_name(path), e));
+            }
+        }
+    };
+    let (mut done, mut errors) =
+        visit_inputs(&plan.named, &plan.opts, plan.stdin_filename, &each, &config)
+            .map_err(|e| anyhow::anyhow!(e))?;
     let also = crate::discover::tracked_inputs(tracked, &plan.opts, &lock(&seen))
         .map_err(|e| anyhow::anyhow!(e))?;
     let also: Vec<Option<Done>> = also.into_par_iter().map(each).collect();
@@ -306,24 +325,42 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Reads and loads one input; `None` when it cannot matter (`load::may_matter`): its text is
-/// dropped at once, so memory follows the files that hold something, not the tree.
-fn read_one(inputs: &Inputs, input: &Input, settings: Arc<Settings>) -> Option<Done> {
+/// What became of one input in [`read_one`].
+#[allow(clippy::large_enum_variant)] // returned once per file, never stored
+enum Step {
+    /// It cannot matter (`load::may_matter`): its text is dropped at once, so memory follows
+    /// the files that hold something, not the tree.
+    Skipped,
+    /// Loaded, not readable, or its loading panicked.
+    Done(Done),
+    /// The configuration of its folder cannot be read (the run fails).
+    Failed,
+}
+
+/// Reads and loads one input, with the settings `settings_of` its folder.
+fn read_one(
+    inputs: &Inputs,
+    input: &Input,
+    settings_of: &dyn Fn(&Input) -> Option<Arc<Settings>>,
+) -> Step {
+    let text = match read_text(input, inputs.max_file_size) {
+        Ok(text) => text,
+        Err(e) => return Step::Done(Done::Unreadable(e)),
+    };
+    let name = input.name().to_owned();
+    let stdin = matches!(input, Input::Stdin { .. });
+    // standard input is always loaded: its emptiness is told
+    if !stdin && !may_matter(&name, &text) {
+        return Step::Skipped;
+    }
+    let Some(settings) = settings_of(input) else {
+        return Step::Failed;
+    };
     let path = match input {
         Input::Path { path, .. } => Some(path.clone()),
         Input::Stdin { .. } => inputs.stdin_filename.as_ref().map(PathBuf::from),
     };
-    let text = match read_text(input, inputs.max_file_size) {
-        Ok(text) => text,
-        Err(e) => return Some(Done::Unreadable(e)),
-    };
-    let name = input.name().to_owned();
-    let stdin = matches!(input, Input::Stdin { .. });
     let load = guard::catch(|| {
-        // standard input is always loaded: its emptiness is told
-        if !stdin && !may_matter(&name, &text) {
-            return None;
-        }
         let file = SourceFile::new(name.as_str(), text);
         guard::test_trigger("load", &file.name);
         // a Terraform file that may declare aws-auth is evaluated with the other files of its
@@ -336,19 +373,17 @@ fn read_one(inputs: &Inputs, input: &Input, settings: Arc<Settings>) -> Option<D
             }
             _ => Vec::new(),
         };
-        Some(load_file_with(file, &siblings))
+        load_file_with(file, &siblings)
     });
-    match load {
-        Ok(load) => load.map(|load| {
-            Done::Loaded(Loaded {
-                load,
-                settings,
-                path,
-                stdin,
-            })
+    Step::Done(match load {
+        Ok(load) => Done::Loaded(Loaded {
+            load,
+            settings,
+            path,
+            stdin,
         }),
-        Err(panic) => Some(Done::Crashed(Crash { name, panic })),
-    }
+        Err(panic) => Done::Crashed(Crash { name, panic }),
+    })
 }
 
 /// The directories the run walked as a whole (unused allow entries are only reported there).
