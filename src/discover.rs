@@ -277,15 +277,23 @@ impl Walk<'_> {
         let errors = std::sync::Mutex::new(Vec::new());
         let prune = self.exclude.clone();
         let base = self.root.to_owned();
-        // an excluded directory is not descended into: `--exclude vendor` skips all of `vendor/`
+        // an excluded directory is not descended into: `--exclude vendor` skips all of `vendor/`;
+        // hidden files and folders are skipped here, not by the walker, so that the walk meets
+        // the configuration files (`.awsauth.yaml`) beside the files it reads
         let walker = ignore::WalkBuilder::new(self.root)
-            .hidden(true)
+            .hidden(false)
             .follow_links(false)
             .require_git(false)
             .threads(rayon::current_num_threads())
             .filter_entry(move |e| {
                 let rel = e.path().strip_prefix(&base).unwrap_or(e.path());
-                rel.as_os_str().is_empty() || !prune.is_match(rel)
+                if rel.as_os_str().is_empty() {
+                    return true;
+                }
+                let name = e.file_name().to_str();
+                let hidden = e.file_name().as_encoded_bytes().starts_with(b".");
+                (!hidden || name.is_some_and(|n| crate::config::FILE_NAMES.contains(&n)))
+                    && !prune.is_match(rel)
             })
             .build_parallel();
         walker.run(|| {

@@ -874,3 +874,31 @@ fn review_regressions() {
         assert!(!files.is_empty());
     }
 }
+
+/// A walk reads a file's configuration only once the file may hold something, yet a broken
+/// configuration beside files that hold nothing still fails the run, and every file read is
+/// counted, kept or not (issue 18: the files that hold nothing are not kept).
+#[test]
+fn a_walk_reads_every_configuration_it_meets() {
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n";
+    let dir = tree(&[
+        ("aws-auth.yaml", AUTH),
+        ("apps/web.yaml", deployment),
+        ("apps/api.yaml", deployment),
+        ("apps/.awsauth.yaml", "select: [all\n"),
+    ]);
+    let o = awsauth(&["lint", "--format", "json", "."], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("apps/.awsauth.yaml"), "{}", stderr(&o));
+    // mended, the files that hold nothing are counted among those read
+    write(dir.path(), "apps/.awsauth.yaml", "select: [all]\n");
+    let o = awsauth(&["lint", "--format", "json", "."], dir.path());
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(common::json(&o)["summary"]["files_scanned"], 3);
+    // an excluded folder's configuration is not read
+    write(dir.path(), "apps/.awsauth.yaml", "select: [all\n");
+    write(dir.path(), ".awsauth.yaml", "exclude: [\"apps/**\"]\n");
+    let o = awsauth(&["lint", "--format", "json", "."], dir.path());
+    assert_ne!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(common::json(&o)["summary"]["files_scanned"], 1);
+}
