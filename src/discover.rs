@@ -498,9 +498,15 @@ pub fn read_input(input: &Input, max: u64) -> Result<Arc<SourceFile>, InputError
     read_text(input, max).map(|text| SourceFile::new(input.name(), text))
 }
 
-/// [`read_input`]'s text, before it is indexed as a [`SourceFile`] (a walk indexes only the
-/// files that may matter: `load::may_matter`).
+/// [`read_input`]'s text, before it is indexed as a [`SourceFile`].
 pub fn read_text(input: &Input, max: u64) -> Result<String, InputError> {
+    decode_text(input.name(), read_bytes(input, max)?)
+}
+
+/// [`read_input`]'s bytes, before they are decoded ([`decode_text`]): a walk decodes only the
+/// files that may matter (`load::may_matter`, which searches bytes for ASCII needles; a file
+/// [`is_wide`] is decoded first).
+pub fn read_bytes(input: &Input, max: u64) -> Result<Vec<u8>, InputError> {
     let err = |message: String| InputError {
         name: input.name().to_owned(),
         message,
@@ -532,7 +538,13 @@ pub fn read_text(input: &Input, max: u64) -> Result<String, InputError> {
     if bytes.len() as u64 > max {
         return Err(err(too_large(None, max)));
     }
-    decode_text(input.name(), bytes)
+    Ok(bytes)
+}
+
+/// Whether bytes are UTF-16 or UTF-32 by their byte-order mark: their text must be decoded
+/// before it can be searched.
+pub fn is_wide(bytes: &[u8]) -> bool {
+    utf32(bytes).is_some() || matches!(bytes.get(..2), Some([0xFF, 0xFE] | [0xFE, 0xFF]))
 }
 
 /// Bytes of a file (from disk, standard input or Git) as source text: UTF-8, or UTF-16 with a
@@ -542,7 +554,7 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Arc<SourceFile>, InputError>
 }
 
 /// [`decode`]'s text.
-fn decode_text(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
+pub fn decode_text(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
     let err = |message: String| InputError {
         name: name.to_owned(),
         message,

@@ -256,6 +256,9 @@ fn bad_files_are_errors_and_the_rest_is_still_linted() {
     write(dir, "a/aws-auth.yaml", BAD);
     std::fs::write(dir.join("a/binary.yaml"), b"mapRoles\0\x01\x02").expect("write");
     std::fs::write(dir.join("a/latin1.yaml"), b"data:\n  mapRoles: caf\xe9\n").expect("write");
+    // bytes that name nothing awsauth reads are not decoded: no error, whatever they are
+    std::fs::write(dir.join("a/image.json"), b"\x89PNG\0\x01").expect("write");
+    std::fs::write(dir.join("a/notes.yaml"), b"title: caf\xe9\n").expect("write");
     std::os::unix::fs::symlink(dir.join("a/missing.yaml"), dir.join("a/broken.yaml"))
         .expect("symlink");
     let outside = tempfile::tempdir().expect("tempdir");
@@ -269,8 +272,8 @@ fn bad_files_are_errors_and_the_rest_is_still_linted() {
     assert_eq!(o.status.code(), Some(2));
     let v = json(&o);
     assert_eq!(
-        v["summary"]["files_scanned"], 1,
-        "the outside link is not followed"
+        v["summary"]["files_scanned"], 3,
+        "aws-auth.yaml, image.json and notes.yaml: the outside link is not followed"
     );
     assert_eq!(v["diagnostics"][0]["file"], "a/aws-auth.yaml");
     let err = String::from_utf8_lossy(&o.stderr);
@@ -280,6 +283,10 @@ fn bad_files_are_errors_and_the_rest_is_still_linted() {
         "{err}"
     );
     assert!(err.contains("a/broken.yaml: broken symbolic link"), "{err}");
+    assert!(
+        !err.contains("image.json") && !err.contains("notes.yaml"),
+        "{err}"
+    );
     // UTF-16 with a byte-order mark (what PowerShell's `>` writes) is read
     let utf16: Vec<u8> = [0xFF, 0xFE]
         .into_iter()

@@ -25,7 +25,29 @@ pub fn load(data: &[u8]) {
     };
     let load = load_file(file);
     check_load(&load);
+    check_prefilter("fuzz.yaml", data, &load);
     render_inspect(&load);
+}
+
+/// A file the walk's prefilter skips (`load::may_matter`, on its bytes) loads to nothing and
+/// holds no suppression comment: skipping it loses nothing.
+fn check_prefilter(name: &str, data: &[u8], load: &FileLoad) {
+    // (a walk searches UTF-16 and UTF-32 after decoding them)
+    if awsauth::discover::is_wide(data) || awsauth::load::may_matter(name, data) {
+        return;
+    }
+    assert!(
+        load.objects.is_empty()
+            && load.syntax_errors.is_empty()
+            && load.rbac.is_empty()
+            && load.access.entries.is_empty()
+            && load.access.associations.is_empty()
+            && load.access.configs.is_empty()
+            && load.template.is_none()
+            && !load.relevant,
+        "{name}: the prefilter skips it, but it loads to something"
+    );
+    assert!(!load.file.text.contains(awsauth::load::SUPPRESSION_MARKER));
 }
 
 /// `section`: the input as the value of `mapRoles`, `mapUsers` and `mapAccounts` of a `ConfigMap`,
@@ -100,6 +122,7 @@ pub fn terraform(data: &[u8]) {
         };
         let load = load_file(file);
         check_load(&load);
+        check_prefilter(name, data, &load);
         check_produced_maps(&load);
         lint_as(name, data);
     }

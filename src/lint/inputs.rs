@@ -11,7 +11,9 @@ use anyhow::Result;
 use rayon::prelude::*;
 
 use crate::config::{Configs, Settings};
-use crate::discover::{Input, InputError, WalkOptions, read_text, visit_inputs};
+use crate::discover::{
+    Input, InputError, WalkOptions, decode_text, is_wide, read_bytes, visit_inputs,
+};
 use crate::guard;
 use crate::load::{FileLoad, is_terraform, load_file_with, may_hold_terraform, may_matter};
 use crate::render::escape;
@@ -343,14 +345,24 @@ fn read_one(
     input: &Input,
     settings_of: &dyn Fn(&Input) -> Option<Arc<Settings>>,
 ) -> Step {
-    let text = match read_text(input, inputs.max_file_size) {
+    let name = input.name().to_owned();
+    // standard input is always loaded: its emptiness is told
+    let stdin = matches!(input, Input::Stdin { .. });
+    let bytes = match read_bytes(input, inputs.max_file_size) {
+        Ok(bytes) => bytes,
+        Err(e) => return Step::Done(Done::Unreadable(e)),
+    };
+    // the needles are ASCII: the bytes are searched before they are decoded, so a file that
+    // cannot matter costs one pass, whatever it holds (UTF-16 and UTF-32 are decoded first)
+    let wide = is_wide(&bytes);
+    if !stdin && !wide && !may_matter(&name, &bytes) {
+        return Step::Skipped;
+    }
+    let text = match decode_text(&name, bytes) {
         Ok(text) => text,
         Err(e) => return Step::Done(Done::Unreadable(e)),
     };
-    let name = input.name().to_owned();
-    let stdin = matches!(input, Input::Stdin { .. });
-    // standard input is always loaded: its emptiness is told
-    if !stdin && !may_matter(&name, &text) {
+    if !stdin && wide && !may_matter(&name, text.as_bytes()) {
         return Step::Skipped;
     }
     let Some(settings) = settings_of(input) else {

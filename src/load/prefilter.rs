@@ -20,9 +20,10 @@ use super::{is_terraform, rbac, terraform};
 /// none).
 pub const SUPPRESSION_MARKER: &str = "awsauth:";
 
-/// Whether the file `name` with `text` may hold an aws-auth source, access entries or settings,
-/// RBAC, or a suppression comment. `false` is certain: loading it finds nothing.
-pub fn may_matter(name: &str, text: &str) -> bool {
+/// Whether the file `name` with `text` (its bytes: the needles are ASCII, so UTF-8 need not be
+/// checked first) may hold an aws-auth source, access entries or settings, RBAC, or a
+/// suppression comment. `false` is certain: loading it finds nothing.
+pub fn may_matter(name: &str, text: &[u8]) -> bool {
     static MANIFESTS: OnceLock<AhoCorasick> = OnceLock::new();
     static TERRAFORM: OnceLock<AhoCorasick> = OnceLock::new();
     let searcher = if is_terraform(name) {
@@ -87,7 +88,7 @@ mod tests {
                 continue;
             };
             let name = path.to_string_lossy().into_owned();
-            if may_matter(&name, &text) {
+            if may_matter(&name, text.as_bytes()) {
                 passed += 1;
                 continue;
             }
@@ -132,15 +133,15 @@ mod tests {
             ),
             ("main.tf.json", "{\"locals\": {\"map_roles\": []}}"),
         ] {
-            assert!(may_matter(name, text), "{name}: {text}");
+            assert!(may_matter(name, text.as_bytes()), "{name}: {text}");
         }
         assert!(!may_matter(
             "a.yaml",
-            "kind: Deployment\nmetadata: {name: web}\n"
+            b"kind: Deployment\nmetadata: {name: web}\n"
         ));
         assert!(!may_matter(
             "main.tf",
-            "resource \"aws_s3_bucket\" \"b\" {}"
+            b"resource \"aws_s3_bucket\" \"b\" {}"
         ));
     }
 
