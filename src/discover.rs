@@ -1,6 +1,8 @@
 //! Discovery: turns the command line's paths into the files to read, walking directories as
-//! ripgrep does (`.gitignore`, `.ignore`, hidden folders skipped, symlinks not followed) and
-//! reading each file into a [`SourceFile`]. Read failures are per-file errors; the run goes on.
+//! ripgrep does (in parallel; `.gitignore`, `.ignore`, hidden folders skipped, symlinks not
+//! followed) and handing each file to the caller as it is found ([`visit_inputs`]), which reads
+//! its bytes ([`read_bytes`]) and decodes those that may matter into a [`SourceFile`]. Read
+//! failures are per-file errors; the run goes on.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -43,7 +43,8 @@
 //! Files are parsed only when a cheap text test says they may hold something
 //! ([`may_hold_aws_auth`], `rbac::may_hold_rbac`); a format of a new kind of source (neither
 //! aws-auth mappings nor RBAC) also needs a `Reads` variant, a field of [`FileLoad`] to keep
-//! it in, and a text test in [`load_file`].
+//! it in, and a text test in [`load_file`] whose needles go to `prefilter` too (the walk
+//! drops, before decoding it, a file in which [`may_matter`] finds none of them).
 
 use std::sync::Arc;
 

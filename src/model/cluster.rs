@@ -26,7 +26,7 @@
 //! the one EKS generates. Compared [normalised](Identity::normalized), so that equal access
 //! compares equal: `system:masters` is `AmazonEKSClusterAdminPolicy` at cluster scope.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -215,12 +215,14 @@ pub fn group<'a>(parts: &[Part<'a>]) -> Vec<Cluster<'a>> {
     clusters
 }
 
-/// How many leading folders two paths share.
-fn shared_depth(a: &str, b: &str) -> usize {
-    a.split('/')
-        .zip(b.split('/'))
-        .take_while(|(x, y)| x == y && !x.is_empty())
-        .count()
+/// The leading runs of whole folders of a path, shortest first (`a/b/c`: `a`, `a/b`,
+/// `a/b/c`), up to an empty folder name (a leading or doubled `/`).
+fn folder_prefixes(path: &str) -> impl Iterator<Item = &str> {
+    let mut end = 0;
+    path.split('/').take_while(|f| !f.is_empty()).map(move |f| {
+        end += if end == 0 { f.len() } else { f.len() + 1 };
+        &path[..end]
+    })
 }
 
 /// Gives each RBAC object to its clusters: the cluster its configuration names
@@ -228,9 +230,11 @@ fn shared_depth(a: &str, b: &str) -> usize {
 /// folders shared with a file that declares them; all of them when they tie, so RBAC in a
 /// folder of its own beside one cluster is that cluster's).
 fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
-    // the nearest clusters of each folder holding RBAC, found once per folder (RBAC files
-    // share folders, and a walk has many of both)
-    let mut nearest: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let nearest = Nearest::new(
+        clusters
+            .iter()
+            .map(|c| c.folders.iter().map(String::as_str)),
+    );
     for (i, p) in parts.iter().enumerate() {
         if p.rbac.is_empty() {
             continue;
@@ -242,10 +246,7 @@ fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
         });
         let targets = match named {
             Some(c) => vec![c],
-            None => nearest
-                .entry(p.dir)
-                .or_insert_with(|| nearest_to(p.dir, clusters))
-                .clone(),
+            None => nearest.of(p.dir).to_vec(),
         };
         for c in targets {
             clusters[c].rbac.extend(p.rbac.iter().map(|o| (i, o)));
@@ -253,21 +254,47 @@ fn assign_rbac<'a>(parts: &[Part<'a>], clusters: &mut [Cluster<'a>]) {
     }
 }
 
-/// The clusters declared nearest to the folder `dir`: those sharing the longest run of
-/// folders with it (all of them when none shares any).
-fn nearest_to(dir: &str, clusters: &[Cluster<'_>]) -> Vec<usize> {
-    let depths: Vec<usize> = clusters
-        .iter()
-        .map(|c| {
-            c.folders
-                .iter()
-                .map(|f| shared_depth(f, dir))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let best = depths.iter().copied().max().unwrap_or(0);
-    (0..clusters.len()).filter(|&c| depths[c] == best).collect()
+/// The clusters nearest to a folder: those sharing the most leading folders with one of the
+/// folders of their files; all of them when none shares any. Every run of leading folders
+/// of every cluster's folders is kept with the clusters under it (in order), so a folder's
+/// nearest clusters are those under its longest run found: a lookup per folder of its path,
+/// not a comparison with every cluster (a monorepo has hundreds of both).
+struct Nearest {
+    under: HashMap<String, Vec<usize>>,
+    all: Vec<usize>,
+}
+
+impl Nearest {
+    /// Over the folders of each cluster, in the clusters' order.
+    fn new<'f>(clusters: impl Iterator<Item = impl Iterator<Item = &'f str>>) -> Self {
+        let mut under: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut count = 0;
+        for (c, folders) in clusters.enumerate() {
+            count = c + 1;
+            for f in folders {
+                for prefix in folder_prefixes(f) {
+                    let list = under.entry(prefix.to_owned()).or_default();
+                    if list.last() != Some(&c) {
+                        list.push(c);
+                    }
+                }
+            }
+        }
+        Self {
+            under,
+            all: (0..count).collect(),
+        }
+    }
+
+    /// The indices of the clusters nearest to the folder `dir`, in order.
+    fn of(&self, dir: &str) -> &[usize] {
+        let prefixes: Vec<&str> = folder_prefixes(dir).collect();
+        prefixes
+            .iter()
+            .rev()
+            .find_map(|prefix| self.under.get(*prefix))
+            .unwrap_or(&self.all)
+    }
 }
 
 /// The key a principal is matched by across aws-auth and access entries: a role ARN without
@@ -592,6 +619,31 @@ pub fn join<'a>(c: &Cluster<'a>) -> Joined<'a> {
 
 #[cfg(test)]
 mod tests {
+    /// The nearest clusters are those of the definition: the most leading folders shared with
+    /// one of a cluster's folders, all the clusters when none shares any.
+    #[test]
+    fn nearest_clusters_share_the_most_leading_folders() {
+        let depth = |a: &str, b: &str| {
+            a.split('/')
+                .zip(b.split('/'))
+                .take_while(|(x, y)| x == y && !x.is_empty())
+                .count()
+        };
+        let clusters: [&[&str]; 5] = [&["a/b"], &["a/bc", "x"], &["a/b/c"], &["/a"], &[""]];
+        let nearest = super::Nearest::new(clusters.iter().map(|c| c.iter().copied()));
+        let dirs = [
+            "", "a", "ab", "a/b", "a/bc/d", "a/b/c/d", "a/b/cd", "/a", "x/y", "q", "a//b",
+        ];
+        for dir in dirs {
+            let best = |c: &[&str]| c.iter().map(|f| depth(f, dir)).max().unwrap_or(0);
+            let top = clusters.iter().map(|c| best(c)).max().unwrap_or(0);
+            let want: Vec<usize> = (0..clusters.len())
+                .filter(|&c| best(clusters[c]) == top)
+                .collect();
+            assert_eq!(nearest.of(dir), want.as_slice(), "{dir:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
