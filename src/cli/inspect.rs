@@ -34,6 +34,7 @@ pub(super) fn run(args: &InspectArgs) -> Result<ExitCode> {
         ),
         InspectFormat::Json => (inspect::json(&loads, &mut crashes), Out::Json),
     };
+    crate::par::drop_later(loads);
     report_failures(&errors, &crashes);
     deliver(&out, kind, args.output.output.as_deref())?;
     Ok(exit(!errors.is_empty() || !crashes.is_empty(), 0))

@@ -151,6 +151,7 @@ pub fn run(req: &Request<'_>, say: fn(&str), notices: fn(&BaseNotice<'_>)) -> Re
     summary.unreadable = errors.len();
     summary.internal_errors = crashes.len();
     let fail_on = req.fail_on.or(global.fail_on).unwrap_or(FailOn::Warning);
+    crate::par::drop_later(loads);
     Ok(Outcome {
         failing: failing(&diagnostics, fail_on),
         diagnostics,
