@@ -37,14 +37,7 @@ fn check_prefilter(name: &str, data: &[u8], load: &FileLoad) {
         return;
     }
     assert!(
-        load.objects.is_empty()
-            && load.syntax_errors.is_empty()
-            && load.rbac.is_empty()
-            && load.access.entries.is_empty()
-            && load.access.associations.is_empty()
-            && load.access.configs.is_empty()
-            && load.template.is_none()
-            && !load.relevant,
+        load.holds_nothing(),
         "{name}: the prefilter skips it, but it loads to something"
     );
     assert!(!load.file.text.contains(awsauth::load::SUPPRESSION_MARKER));

@@ -106,6 +106,23 @@ pub struct FileLoad {
     pub access: AccessDecls,
 }
 
+impl FileLoad {
+    /// Whether loading found nothing at all: no source, syntax error, template, RBAC or
+    /// access declaration, and nothing that makes the file relevant (what a file the walk's
+    /// prefilter skips must load to: `load::may_matter`).
+    pub fn holds_nothing(&self) -> bool {
+        let a = &self.access;
+        self.objects.is_empty()
+            && self.syntax_errors.is_empty()
+            && self.rbac.is_empty()
+            && a.entries.is_empty()
+            && a.associations.is_empty()
+            && a.configs.is_empty()
+            && self.template.is_none()
+            && !self.relevant
+    }
+}
+
 /// Every source format, in the order a document is offered to them: the first that takes it
 /// reads it.
 const FORMATS: &[Format] = &[

@@ -96,14 +96,7 @@ mod tests {
             let file = SourceFile::new(name.clone(), text);
             let load = crate::load::load_file(std::sync::Arc::clone(&file));
             assert!(
-                load.objects.is_empty()
-                    && load.syntax_errors.is_empty()
-                    && load.rbac.is_empty()
-                    && load.access.entries.is_empty()
-                    && load.access.associations.is_empty()
-                    && load.access.configs.is_empty()
-                    && load.template.is_none()
-                    && !load.relevant,
+                load.holds_nothing(),
                 "{name}: skipped, but it loads to something"
             );
             // `suppress::scan` finds nothing without it
